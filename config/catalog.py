@@ -1,0 +1,367 @@
+"""The procedure catalog: which administrative procedures the kiosk offers and what each needs.
+
+The catalog is data, not code: one TOML file per procedure under a directory (the bundled sample
+lives in ``config/procedures``), validated against the schema below before the kiosk starts. The
+bundled files are sample data; the gateway replaces them with the province's own list.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterator
+from datetime import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from config.settings import ConfigError, FieldProblem, describe_validation_error
+
+CATALOG_SCHEMA_VERSION = 1
+BUNDLED_CATALOG_DIR = Path(__file__).with_name("procedures")
+INDEX_FILE = "catalog.toml"
+
+_SLUG = r"^[a-z][a-z0-9_]{1,39}$"
+_M = TypeVar("_M", bound=BaseModel)
+
+
+class DocumentHandling(StrEnum):
+    """What the kiosk does with a required document."""
+
+    SCAN = "scan"  # fed through the scanner; pages travel with the dossier
+    SHOW = "show"  # shown to staff when the result is collected; not scanned
+    FORM = "form"  # the declaration form, produced by the kiosk from the on-screen form
+
+
+class FieldType(StrEnum):
+    """Kinds of form input; each picks its validation and its on-screen keyboard."""
+
+    TEXT = "text"
+    NAME = "name"
+    ADDRESS = "address"
+    DATE = "date"
+    PHONE = "phone"
+    EMAIL = "email"
+    ID_NUMBER = "id_number"
+    INTEGER = "integer"
+    CHOICE = "choice"
+
+
+class PrefillSource(StrEnum):
+    """Identity attributes a form field may be prefilled from."""
+
+    FULL_NAME = "identity.full_name"
+    DATE_OF_BIRTH = "identity.date_of_birth"
+    SEX = "identity.sex"
+    ID_NUMBER = "identity.id_number"
+    ADDRESS = "identity.address"
+
+
+class FeeKind(StrEnum):
+    FREE = "free"
+    PER_DOSSIER = "per_dossier"
+    PER_COPY = "per_copy"
+    PER_PAGE = "per_page"
+
+
+class Delivery(StrEnum):
+    """How the citizen can receive the result."""
+
+    IN_PERSON = "in_person"
+    POSTAL = "postal"
+    ONLINE = "online"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Choice(_Model):
+    value: str = Field(min_length=1, max_length=40)
+    label: str = Field(min_length=1, max_length=80)
+
+
+class FormField(_Model):
+    name: str = Field(pattern=_SLUG, description="Key of the value in the dossier.")
+    label: str = Field(min_length=1, max_length=80, description="Vietnamese label on screen.")
+    type: FieldType
+    required: bool = True
+    help: str | None = Field(default=None, max_length=200, description="Vietnamese hint.")
+    min_length: int | None = Field(default=None, ge=0)
+    max_length: int = Field(default=120, ge=1, le=500)
+    pattern: str | None = Field(default=None, description="Regular expression the value matches.")
+    pattern_message: str | None = Field(
+        default=None, description="Vietnamese message when the pattern does not match."
+    )
+    min_value: int | None = None
+    max_value: int | None = None
+    choices: tuple[Choice, ...] = ()
+    prefill: PrefillSource | None = None
+    not_in_future: bool = Field(default=False, description="For dates: today or earlier.")
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.type is FieldType.CHOICE and not self.choices:
+            raise ValueError("a choice field needs choices")
+        if self.type is not FieldType.CHOICE and self.choices:
+            raise ValueError("only choice fields take choices")
+        values = [c.value for c in self.choices]
+        if len(set(values)) != len(values):
+            raise ValueError("choice values must be unique")
+        if self.not_in_future and self.type is not FieldType.DATE:
+            raise ValueError("not_in_future applies only to date fields")
+        if self.pattern and not self.pattern_message:
+            raise ValueError("a pattern needs a pattern_message for the citizen")
+        if self.min_length is not None and self.min_length > self.max_length:
+            raise ValueError("min_length is greater than max_length")
+        if (
+            self.min_value is not None
+            and self.max_value is not None
+            and self.min_value > self.max_value
+        ):
+            raise ValueError("min_value is greater than max_value")
+        return self
+
+
+class RequiredDocument(_Model):
+    code: str = Field(pattern=_SLUG)
+    name: str = Field(min_length=3, max_length=200, description="Vietnamese name of the document.")
+    mandatory: bool = True
+    handling: DocumentHandling
+    copies: int = Field(default=1, ge=1, le=10, description="Copies (bản) required.")
+    max_pages: int = Field(default=20, ge=1, le=200)
+    instructions: str | None = Field(
+        default=None, max_length=300, description="Vietnamese hint shown at the scan step."
+    )
+    condition: str | None = Field(
+        default=None, max_length=200, description="When an optional document is needed."
+    )
+
+    @model_validator(mode="after")
+    def _guidance_present(self) -> Self:
+        # An elderly citizen at the scanner needs to be told what to do, and an optional
+        # document without a condition leaves them guessing whether to bring it.
+        if self.handling is DocumentHandling.SCAN and not self.instructions:
+            raise ValueError("a scanned document needs instructions")
+        if not self.mandatory and not self.condition:
+            raise ValueError("an optional document needs a condition saying when it is needed")
+        return self
+
+
+class Fee(_Model):
+    kind: FeeKind
+    amount_vnd: int = Field(default=0, ge=0)
+    reduced_from_page: int | None = Field(
+        default=None, ge=2, description="Per-page fees: first page charged the reduced amount."
+    )
+    reduced_amount_vnd: int | None = Field(default=None, ge=0)
+    cap_vnd: int | None = Field(default=None, ge=0, description="Most charged per copy.")
+    description: str = Field(min_length=1, max_length=300, description="Vietnamese text.")
+
+    @model_validator(mode="after")
+    def _amount_matches_kind(self) -> Self:
+        if self.kind is FeeKind.FREE and self.amount_vnd != 0:
+            raise ValueError("a free procedure has amount_vnd = 0")
+        if self.kind is not FeeKind.FREE and self.amount_vnd == 0:
+            raise ValueError("a paid procedure needs amount_vnd > 0")
+        tiered = (self.reduced_from_page is not None, self.reduced_amount_vnd is not None)
+        if any(tiered) and not all(tiered):
+            raise ValueError("reduced_from_page and reduced_amount_vnd go together")
+        if any(tiered) and self.kind is not FeeKind.PER_PAGE:
+            raise ValueError("a reduced rate applies only to per_page fees")
+        if self.cap_vnd is not None and self.cap_vnd < self.amount_vnd:
+            raise ValueError("cap_vnd is below amount_vnd")
+        return self
+
+    def amount_for(self, *, pages: int = 1, copies: int = 1) -> int:
+        """The fee in đồng for ``copies`` copies of a ``pages``-page document."""
+        if self.kind is FeeKind.FREE:
+            return 0
+        if self.kind is FeeKind.PER_DOSSIER:
+            return self.amount_vnd
+        if self.kind is FeeKind.PER_COPY:
+            per_copy = self.amount_vnd
+        else:
+            full_pages = pages
+            reduced_pages = 0
+            if self.reduced_from_page is not None and self.reduced_amount_vnd is not None:
+                full_pages = min(pages, self.reduced_from_page - 1)
+                reduced_pages = pages - full_pages
+            per_copy = full_pages * self.amount_vnd + reduced_pages * (
+                self.reduced_amount_vnd or 0
+            )
+        if self.cap_vnd is not None:
+            per_copy = min(per_copy, self.cap_vnd)
+        return per_copy * copies
+
+
+class Procedure(_Model):
+    code: str = Field(
+        pattern=r"^[0-9]\.[0-9]{6}$", description="National procedure code (mã thủ tục)."
+    )
+    slug: str = Field(pattern=_SLUG, description="Stable short name for files and URLs.")
+    name: str = Field(min_length=5, max_length=200, description="Vietnamese name.")
+    field: str = Field(min_length=2, max_length=80, description="Lĩnh vực, e.g. 'Hộ tịch'.")
+    summary: str = Field(min_length=5, max_length=400, description="One plain sentence.")
+    keywords: tuple[str, ...] = ()
+    processing_days: int = Field(ge=0, le=90, description="Working days; 0 means the same day.")
+    extended_processing_days: int | None = Field(
+        default=None, ge=1, le=90, description="Longer limit when verification is needed."
+    )
+    extension_reason: str | None = Field(default=None, max_length=200)
+    cutoff: time | None = Field(
+        default=None,
+        description="Received after this local time counts as received the next working day.",
+    )
+    number_of_sets: int = Field(default=1, ge=1, le=5)
+    documents: tuple[RequiredDocument, ...] = Field(min_length=1)
+    form: tuple[FormField, ...] = Field(min_length=1)
+    fee: Fee
+    legal_basis: tuple[str, ...] = Field(min_length=1)
+    result_delivery: tuple[Delivery, ...] = Field(min_length=1)
+    result_place: str = Field(min_length=3, max_length=200)
+    notes: tuple[str, ...] = ()
+
+    @field_validator("cutoff", mode="before")
+    @classmethod
+    def _parse_cutoff(cls, value: Any) -> Any:
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{1,2}:[0-9]{2}", value):
+            hours, minutes = value.split(":")
+            return time(int(hours), int(minutes))
+        return value
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Self:
+        for what, names in (
+            ("document code", [d.code for d in self.documents]),
+            ("form field name", [f.name for f in self.form]),
+        ):
+            dupes = {n for n in names if names.count(n) > 1}
+            if dupes:
+                raise ValueError(f"duplicate {what}: {', '.join(sorted(dupes))}")
+        if (
+            self.extended_processing_days is not None
+            and self.extended_processing_days <= self.processing_days
+        ):
+            raise ValueError("extended_processing_days must exceed processing_days")
+        if self.extended_processing_days is not None and not self.extension_reason:
+            raise ValueError("extended_processing_days needs an extension_reason")
+        return self
+
+    @property
+    def same_day(self) -> bool:
+        return self.processing_days == 0
+
+    @property
+    def scanned_documents(self) -> tuple[RequiredDocument, ...]:
+        return tuple(d for d in self.documents if d.handling is DocumentHandling.SCAN)
+
+
+def sort_key(text: str) -> tuple[str, str]:
+    """Vietnamese alphabetical order, near enough: base letters first, đ right after d."""
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return base.replace("đ", "d~"), text
+
+
+class CatalogIndex(_Model):
+    schema_version: int
+    sample: bool = Field(description="True for bundled sample data awaiting the gateway's list.")
+    source: str = Field(min_length=3, max_length=400)
+    updated: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+class Catalog:
+    """The validated set of procedures, in a stable order."""
+
+    def __init__(self, index: CatalogIndex, procedures: list[Procedure]) -> None:
+        self.index = index
+        self._by_code = {p.code: p for p in procedures}
+        self._order = sorted(procedures, key=lambda p: (sort_key(p.field), sort_key(p.name)))
+
+    def __iter__(self) -> Iterator[Procedure]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    def get(self, code: str) -> Procedure:
+        """The procedure with this code or slug; KeyError names what was asked."""
+        found = self._by_code.get(code)
+        if found is None:
+            found = next((p for p in self._order if p.slug == code), None)
+        if found is None:
+            raise KeyError(code)
+        return found
+
+    @property
+    def is_sample(self) -> bool:
+        return self.index.sample
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(str(path), [FieldProblem("", f"cannot read: {exc.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), [FieldProblem("", "not UTF-8 text")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), [FieldProblem("", f"not valid TOML: {exc}")]) from None
+
+
+def _validated(model: type[_M], raw: dict[str, Any], source: Path) -> _M:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(str(source), describe_validation_error(exc, raw)) from None
+
+
+def load_catalog(directory: Path | None = None) -> Catalog:
+    """Load and validate every procedure file in ``directory`` (the bundled sample by default)."""
+    directory = directory or BUNDLED_CATALOG_DIR
+    index_path = directory / INDEX_FILE
+    index = _validated(CatalogIndex, _read_toml(index_path), index_path)
+    if index.schema_version != CATALOG_SCHEMA_VERSION:
+        raise ConfigError(
+            str(index_path),
+            [
+                FieldProblem(
+                    "schema_version",
+                    f"catalog version {index.schema_version} is not supported "
+                    f"(this software reads {CATALOG_SCHEMA_VERSION})",
+                )
+            ],
+        )
+    procedures: list[Procedure] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(directory.glob("*.toml")):
+        if path.name == INDEX_FILE:
+            continue
+        procedure = _validated(Procedure, _read_toml(path), path)
+        for key in (procedure.code, procedure.slug):
+            if key in seen:
+                raise ConfigError(
+                    str(path), [FieldProblem("code", f"{key} is already used by {seen[key]}")]
+                )
+            seen[key] = path
+        procedures.append(procedure)
+    if not procedures:
+        raise ConfigError(str(directory), [FieldProblem("", "no procedure files")])
+    return Catalog(index, procedures)

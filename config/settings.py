@@ -1,0 +1,402 @@
+"""The kiosk's typed configuration: one TOML file, validated before anything starts.
+
+A commune technician edits this file (by hand or from the technician screen), so every mistake
+must come back as a sentence naming the field and the reason, and the kiosk must refuse to start
+rather than run half-configured. Secrets (the gateway token, the technician PIN hash) are
+``SecretStr`` so they never reach a log line, a traceback or ``kiosk config show``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import ipaddress
+import os
+import secrets
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from config.atomic import write_atomic
+
+SCHEMA_VERSION = 1
+DEFAULT_CONFIG_PATH = Path("/etc/kiosk/kiosk.toml")
+CONFIG_ENV_VAR = "KIOSK_CONFIG"
+MASK = "********"
+
+# A migration upgrades the raw TOML table of version N to version N + 1. Keeping them as plain
+# functions over dicts means old files are upgraded before validation ever sees them.
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+MIGRATIONS: Mapping[int, Migration] = {}
+
+
+class Language(StrEnum):
+    """Languages the citizen screens can be shown in; Vietnamese is always the default."""
+
+    VI = "vi"
+    EN = "en"
+
+
+class _Section(BaseModel):
+    # Unknown keys are errors: a misspelt key silently ignored is a setting silently not applied.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class KioskSection(_Section):
+    id: str = Field(
+        default="KIOSK01",
+        pattern=r"^[A-Z0-9]{2,12}$",
+        description="Kiosk identifier (upper-case letters and digits); prefix of receipt numbers.",
+    )
+    location: str = Field(
+        default="Bộ phận Một cửa", max_length=120, description="Where the kiosk stands."
+    )
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", description="IANA time zone for dates.")
+    language: Language = Field(default=Language.VI, description="Default screen language.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class AgencySection(_Section):
+    name: str = Field(
+        default="Ủy ban nhân dân xã Mẫu",
+        min_length=3,
+        max_length=120,
+        description="Receiving agency printed on the slip.",
+    )
+    parent: str = Field(
+        default="Ủy ban nhân dân tỉnh Mẫu",
+        max_length=120,
+        description="Governing body printed above the agency.",
+    )
+    unit: str = Field(
+        default="Bộ phận Một cửa", max_length=120, description="Receiving unit inside the agency."
+    )
+    unit_code: str = Field(
+        default="H00.00.00",
+        pattern=r"^[A-Z0-9]+(\.[0-9A-Z]+)*$",
+        description="Unit identifier code used in official dossier codes.",
+    )
+    address: str = Field(default="", max_length=200, description="Agency address.")
+    hotline: str = Field(
+        default="1900 0000", pattern=r"^[0-9 +().-]{3,20}$", description="Help line on the slip."
+    )
+
+
+class SessionSection(_Section):
+    idle_warning_after_s: int = Field(
+        default=90,
+        ge=15,
+        le=900,
+        description="Quiet seconds before the 'are you still there?' warning.",
+    )
+    idle_countdown_s: int = Field(
+        default=30,
+        ge=5,
+        le=300,
+        description="Seconds the warning counts down before the session is wiped.",
+    )
+    help_wait_s: int = Field(
+        default=300,
+        ge=30,
+        le=1800,
+        description="Quiet seconds tolerated while the citizen waits for staff they called.",
+    )
+
+
+class GatewaySection(_Section):
+    url: str = Field(
+        default="http://127.0.0.1:8765",
+        description="Public-service gateway base URL; https unless on this machine.",
+    )
+    token: SecretStr = Field(
+        default=SecretStr(""), description="Per-kiosk bearer token issued at enrolment."
+    )
+    ca_file: Path | None = Field(
+        default=None, description="Extra CA bundle for the gateway's TLS certificate."
+    )
+    connect_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    read_timeout_s: float = Field(default=20.0, gt=0, le=300)
+
+    @field_validator("url")
+    @classmethod
+    def _verified_transport(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError("must be an http(s) URL with a host")
+        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+            # Personal data leaves the kiosk only over verified TLS.
+            raise ValueError("must use https unless the gateway runs on this machine")
+        return value.rstrip("/")
+
+
+class TechnicianSection(_Section):
+    pin_hash: SecretStr = Field(
+        default=SecretStr(""),
+        description="scrypt hash of the technician PIN (set with `kiosk config set-pin`).",
+    )
+
+
+class PathsSection(_Section):
+    data_dir: Path = Field(
+        default=Path("/var/lib/kiosk"), description="Durable data: queue, counters, keys."
+    )
+    scratch_dir: Path = Field(
+        default=Path("/run/kiosk"),
+        description="Unfinished sessions' scans; tmpfs on the appliance so power loss erases it.",
+    )
+    catalog_dir: Path | None = Field(
+        default=None, description="Procedure catalog directory; the bundled sample if unset."
+    )
+    calendar_overrides: Path | None = Field(
+        default=None, description="Days-off override file; the bundled one if unset."
+    )
+
+
+class Settings(_Section):
+    schema_version: int = Field(default=SCHEMA_VERSION, description="Version of this file.")
+    kiosk: KioskSection = KioskSection()
+    agency: AgencySection = AgencySection()
+    session: SessionSection = SessionSection()
+    gateway: GatewaySection = GatewaySection()
+    technician: TechnicianSection = TechnicianSection()
+    paths: PathsSection = PathsSection()
+
+    @field_validator("schema_version")
+    @classmethod
+    def _current_version(cls, value: int) -> int:
+        if value != SCHEMA_VERSION:
+            raise ValueError(f"must be {SCHEMA_VERSION} after migration, got {value}")
+        return value
+
+
+_SECRET_FIELDS = frozenset({"token", "pin_hash"})
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One reason a config file was refused."""
+
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.reason}" if self.field else self.reason
+
+
+class ConfigError(Exception):
+    """The config file cannot be used; the kiosk must not start with it."""
+
+    def __init__(self, source: str, problems: list[FieldProblem]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"invalid configuration in {source}:\n{lines}")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _location(loc: tuple[int | str, ...], raw: Any) -> str:
+    """``('form', 4, 'pattern')`` → ``form[phone].pattern``: list items named by their key."""
+    parts: list[str] = []
+    node = raw
+    for part in loc:
+        if isinstance(part, int):
+            item = node[part] if isinstance(node, list) and part < len(node) else None
+            name = item.get("name") or item.get("code") if isinstance(item, dict) else None
+            parts[-1:] = [f"{parts[-1] if parts else ''}[{name if name else part}]"]
+            node = item
+        else:
+            parts.append(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def describe_validation_error(exc: ValidationError, raw: Any) -> list[FieldProblem]:
+    """One plain problem per pydantic error, naming the field; secrets are never echoed."""
+    problems = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        reason = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            reason = "unknown setting (misspelt or from another version?)"
+        elif loc and loc[-1] not in _SECRET_FIELDS and "input" in error:
+            value = error["input"]
+            if isinstance(value, str | int | float | bool):
+                reason = f"{reason} (got {value!r})"
+        problems.append(FieldProblem(_location(loc, raw), reason))
+    return problems
+
+
+def migrate(
+    raw: dict[str, Any], migrations: Mapping[int, Migration] = MIGRATIONS
+) -> dict[str, Any]:
+    """Upgrade a raw config table to the current schema version."""
+    version = raw.get("schema_version", SCHEMA_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ConfigError("", [FieldProblem("schema_version", "must be a positive integer")])
+    if version > SCHEMA_VERSION:
+        raise ConfigError(
+            "",
+            [
+                FieldProblem(
+                    "schema_version",
+                    f"{version} is newer than this kiosk software understands "
+                    f"({SCHEMA_VERSION}); upgrade the software",
+                )
+            ],
+        )
+    while version < SCHEMA_VERSION:
+        step = migrations.get(version)
+        if step is None:
+            raise ConfigError(
+                "", [FieldProblem("schema_version", f"no migration from version {version}")]
+            )
+        raw = step(dict(raw))
+        version += 1
+        raw["schema_version"] = version
+    return raw
+
+
+def parse_settings(
+    text: str, source: str = "<text>", migrations: Mapping[int, Migration] = MIGRATIONS
+) -> Settings:
+    """Parse, migrate and validate config text; raises ConfigError naming every problem."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, [FieldProblem("", f"not valid TOML: {exc}")]) from None
+    try:
+        raw = migrate(raw, migrations)
+    except ConfigError as exc:
+        raise ConfigError(source, exc.problems) from None
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(source, describe_validation_error(exc, raw)) from None
+
+
+def load_settings(path: Path, migrations: Mapping[int, Migration] = MIGRATIONS) -> Settings:
+    """Read and validate a config file."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(str(path), [FieldProblem("", f"cannot read: {exc.strerror}")]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), [FieldProblem("", "not UTF-8 text")]) from None
+    return parse_settings(text, str(path), migrations)
+
+
+def resolve_config_path(explicit: Path | None) -> Path | None:
+    """The config file to use: the one named, else $KIOSK_CONFIG, else /etc, else none."""
+    if explicit is not None:
+        return explicit
+    from_env = os.environ.get(CONFIG_ENV_VAR)
+    if from_env:
+        return Path(from_env)
+    if DEFAULT_CONFIG_PATH.exists():
+        return DEFAULT_CONFIG_PATH
+    return None
+
+
+def load_effective(explicit: Path | None) -> tuple[Settings, Path | None]:
+    """Settings from the resolved file, or the built-in defaults when there is none."""
+    path = resolve_config_path(explicit)
+    if path is None:
+        return Settings(), None
+    return load_settings(path), path
+
+
+def _plain(settings: Settings, *, reveal_secrets: bool) -> dict[str, Any]:
+    data = settings.model_dump(mode="json", exclude_none=True)
+    for section in data.values():
+        if not isinstance(section, dict):
+            continue
+        for key in _SECRET_FIELDS & section.keys():
+            if reveal_secrets:
+                continue
+            section[key] = MASK if section[key] else "(not set)"
+    if reveal_secrets:
+        data["gateway"]["token"] = settings.gateway.token.get_secret_value()
+        data["technician"]["pin_hash"] = settings.technician.pin_hash.get_secret_value()
+    return data
+
+
+def settings_for_display(settings: Settings) -> dict[str, Any]:
+    """A JSON-able view of the settings with every secret masked."""
+    return _plain(settings, reveal_secrets=False)
+
+
+def dump_settings(settings: Settings) -> str:
+    """TOML text for the settings, secrets included (for writing the file only)."""
+    return tomli_w.dumps(_plain(settings, reveal_secrets=True))
+
+
+def save_settings(settings: Settings, path: Path) -> None:
+    """Write the settings atomically; mode 0600 because the file holds the gateway token."""
+    write_atomic(path, dump_settings(settings).encode("utf-8"), mode=0o600)
+
+
+# --- technician PIN -----------------------------------------------------------------------------
+
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+
+
+def validate_pin(pin: str) -> None:
+    """A technician PIN is 6 to 12 digits."""
+    if not (pin.isascii() and pin.isdigit() and 6 <= len(pin) <= 12):
+        raise ValueError("the PIN must be 6 to 12 digits")
+
+
+def hash_pin(pin: str, *, salt: bytes | None = None) -> str:
+    """scrypt hash of a PIN, self-describing so the parameters can change later."""
+    validate_pin(pin)
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P)
+    enc = base64.b64encode
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${enc(salt).decode()}${enc(digest).decode()}"
+
+
+def verify_pin(pin: str, stored: str) -> bool:
+    """True when ``pin`` matches a hash made by :func:`hash_pin`."""
+    try:
+        scheme, n, r, p, salt_b64, digest_b64 = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        salt = base64.b64decode(salt_b64, validate=True)
+        expected = base64.b64decode(digest_b64, validate=True)
+        actual = hashlib.scrypt(pin.encode(), salt=salt, n=int(n), r=int(r), p=int(p))
+    except ValueError:
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+def with_pin(settings: Settings, pin: str) -> Settings:
+    """A copy of the settings with a new technician PIN."""
+    technician = TechnicianSection(pin_hash=SecretStr(hash_pin(pin)))
+    return settings.model_copy(update={"technician": technician})

@@ -1,0 +1,69 @@
+"""Composition root: the one place that builds the kiosk's objects from the settings.
+
+Nothing here runs at import time; nothing opens a device or starts a thread until asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from config.catalog import Catalog, load_catalog
+from config.settings import Settings
+from kiosk.clock import Clock, SystemClock
+from kiosk.journey import Journey, JourneySettings
+from kiosk.ports import ConfirmationProvider, DossierQueue, InMemoryQueue, ScreenConfirmation
+from kiosk.receipts import ReceiptNumbers
+from kiosk.scratch import ScratchSpace
+from kiosk.workdays import WorkingCalendar, load_overrides
+
+RECEIPTS_DB = "receipts.sqlite3"
+
+
+@dataclass(frozen=True)
+class Kiosk:
+    settings: Settings
+    clock: Clock
+    catalog: Catalog
+    calendar: WorkingCalendar
+    receipts: ReceiptNumbers
+    scratch: ScratchSpace
+    queue: DossierQueue
+    journey: Journey
+
+
+def load_calendar(settings: Settings) -> WorkingCalendar:
+    return WorkingCalendar(load_overrides(settings.paths.calendar_overrides))
+
+
+def build_kiosk(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    queue: DossierQueue | None = None,
+    confirmation: ConfirmationProvider | None = None,
+) -> Kiosk:
+    """Build and wire every object; raises ConfigError if a data file is broken."""
+    clock = clock or SystemClock()
+    catalog = load_catalog(settings.paths.catalog_dir)
+    calendar = load_calendar(settings)
+    receipts = ReceiptNumbers(settings.paths.data_dir / RECEIPTS_DB, settings.kiosk.id)
+    scratch = ScratchSpace(settings.paths.scratch_dir)
+    # A session left over from a crash or power cut is abandoned: its scans must not linger.
+    scratch.wipe_all()
+    queue = queue or InMemoryQueue()
+    journey = Journey(
+        settings=JourneySettings(
+            kiosk_id=settings.kiosk.id,
+            idle_warning_after_s=settings.session.idle_warning_after_s,
+            idle_countdown_s=settings.session.idle_countdown_s,
+            help_wait_s=settings.session.help_wait_s,
+        ),
+        clock=clock,
+        catalog=catalog,
+        calendar=calendar,
+        queue=queue,
+        receipts=receipts,
+        scratch=scratch,
+        confirmation=confirmation or ScreenConfirmation(),
+    )
+    return Kiosk(settings, clock, catalog, calendar, receipts, scratch, queue, journey)

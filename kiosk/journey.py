@@ -1,0 +1,859 @@
+"""The citizen journey as an explicit state machine, in plain Python (no Qt).
+
+attract → choose procedure → procedure details → identify (QR) → form → scan each required
+document → review → confirmation code → submitting → done (print slip) → rating → attract.
+
+Every transition is a row of ``_TABLE``: (state, event type) → handler. Handlers check their
+guards and either return the next state or raise ``_RefusedError`` with a reason the screen can show.
+A few events are valid everywhere (cancel, call staff, touch, the idle tick). Time comes from an
+injected clock; the UI sends ``Tick`` once a second and tests move a fake clock instead.
+
+Idle handling protects the next citizen's privacy: after a quiet spell a warning state counts
+down, then the session is wiped (identity, form, scanned pages on disk) and the kiosk returns to
+attract. Submitting only hands the dossier to the local queue and never waits for the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from config.catalog import Catalog, Procedure, RequiredDocument
+from kiosk.clock import Clock
+from kiosk.dossier import Dossier, DossierDocument, Rating, ScannedPage, Verification
+from kiosk.forms import prefill_values, validate_form
+from kiosk.identity import Identity, IdentityError, parse_identity
+from kiosk.ports import ConfirmationChallenge, ConfirmationProvider, DossierQueue, QueueError
+from kiosk.receipts import ReceiptNumbers
+from kiosk.scratch import ScratchSpace
+from kiosk.workdays import WorkingCalendar
+
+log = logging.getLogger(__name__)
+
+
+class State(StrEnum):
+    ATTRACT = "attract"
+    CHOOSE_PROCEDURE = "choose_procedure"
+    PROCEDURE_DETAILS = "procedure_details"
+    IDENTIFY = "identify"
+    FORM = "form"
+    SCAN = "scan"
+    REVIEW = "review"
+    CONFIRM = "confirm"
+    SUBMITTING = "submitting"
+    DONE = "done"
+    RATING = "rating"
+    IDLE_WARNING = "idle_warning"
+
+
+# States where an unfinished dossier may hold personal data: idle leads to a warning, then a wipe.
+WARNED_STATES = frozenset(
+    {
+        State.CHOOSE_PROCEDURE,
+        State.PROCEDURE_DETAILS,
+        State.IDENTIFY,
+        State.FORM,
+        State.SCAN,
+        State.REVIEW,
+        State.CONFIRM,
+    }
+)
+# The dossier is already safe in the queue: idle simply ends the session.
+QUIET_EXIT_STATES = frozenset({State.DONE, State.RATING})
+
+
+class ReviewSection(StrEnum):
+    FORM = "form"
+    DOCUMENTS = "documents"
+
+
+class PrintStatus(StrEnum):
+    PENDING = "pending"
+    PRINTED = "printed"
+    FAILED = "failed"
+
+
+class RejectReason(StrEnum):
+    """Why an event was refused; each has a Vietnamese message for the screen."""
+
+    NOT_ALLOWED_HERE = "not_allowed_here"
+    UNKNOWN_PROCEDURE = "unknown_procedure"
+    IDENTITY_INVALID = "identity_invalid"
+    UNKNOWN_FIELD = "unknown_field"
+    FORM_INVALID = "form_invalid"
+    DOCUMENT_MISSING = "document_missing"
+    NO_SUCH_DOCUMENT = "no_such_document"
+    NO_SUCH_PAGE = "no_such_page"
+    PAGE_UNREADABLE = "page_unreadable"
+    TOO_MANY_PAGES = "too_many_pages"
+    WRONG_CODE = "wrong_code"
+    NEW_CODE_ISSUED = "new_code_issued"
+    SUBMISSION_IN_PROGRESS = "submission_in_progress"
+    STORAGE_FAILED = "storage_failed"
+    INVALID_RATING = "invalid_rating"
+
+
+_MESSAGES: dict[RejectReason, str] = {
+    RejectReason.NOT_ALLOWED_HERE: "Thao tác này không dùng được ở bước này.",
+    RejectReason.UNKNOWN_PROCEDURE: "Không tìm thấy thủ tục này. Xin chọn lại.",
+    RejectReason.UNKNOWN_FIELD: "Không có ô thông tin này.",
+    RejectReason.FORM_INVALID: "Còn thông tin chưa đúng. Xin xem các dòng báo đỏ.",
+    RejectReason.NO_SUCH_DOCUMENT: "Không có giấy tờ này trong danh sách.",
+    RejectReason.NO_SUCH_PAGE: "Không có trang này.",
+    RejectReason.PAGE_UNREADABLE: "Không đọc được trang vừa quét. Xin quét lại.",
+    RejectReason.WRONG_CODE: "Mã xác nhận chưa đúng. Xin nhập lại.",
+    RejectReason.NEW_CODE_ISSUED: "Nhập sai nhiều lần. Máy đã tạo mã xác nhận mới.",
+    RejectReason.SUBMISSION_IN_PROGRESS: "Máy đang lưu hồ sơ, xin chờ trong giây lát.",
+    RejectReason.INVALID_RATING: "Xin chọn từ 1 đến 5.",
+}
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Start:
+    """The citizen touched the big start button."""
+
+
+@dataclass(frozen=True)
+class ChooseProcedure:
+    code: str
+
+
+@dataclass(frozen=True)
+class Proceed:
+    """'Tiếp tục': the forward button of the current screen."""
+
+
+@dataclass(frozen=True)
+class Back:
+    pass
+
+
+@dataclass(frozen=True)
+class QrScanned:
+    payload: bytes | str
+
+
+@dataclass(frozen=True)
+class IdentityChecked:
+    """The gateway's answer about the identity, whenever it arrives.
+
+    It names the session it was asked for: an answer that arrives after that citizen has left
+    must not mark the next citizen's identity as verified.
+    """
+
+    session_id: uuid.UUID
+    result: Verification
+
+
+@dataclass(frozen=True)
+class SetField:
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class SelectDocument:
+    index: int
+
+
+@dataclass(frozen=True)
+class PageScanned:
+    path: Path
+
+
+@dataclass(frozen=True)
+class RemovePage:
+    index: int
+
+
+@dataclass(frozen=True)
+class Edit:
+    section: ReviewSection
+    document_index: int = 0
+
+
+@dataclass(frozen=True)
+class EnterCode:
+    code: str
+
+
+@dataclass(frozen=True)
+class ResendCode:
+    pass
+
+
+@dataclass(frozen=True)
+class PrintFinished:
+    ok: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Rate:
+    score: int
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Cancel:
+    pass
+
+
+@dataclass(frozen=True)
+class CallStaff:
+    pass
+
+
+@dataclass(frozen=True)
+class Touch:
+    """Any touch on the screen that is not itself an action (keeps the session alive)."""
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Sent periodically so idle time is noticed; not a user action."""
+
+
+Event = (
+    Start
+    | ChooseProcedure
+    | Proceed
+    | Back
+    | QrScanned
+    | IdentityChecked
+    | SetField
+    | SelectDocument
+    | PageScanned
+    | RemovePage
+    | Edit
+    | EnterCode
+    | ResendCode
+    | PrintFinished
+    | Rate
+    | Cancel
+    | CallStaff
+    | Touch
+    | Tick
+)
+# Events the system sends; they neither count as the citizen being present nor end a warning.
+_SYSTEM_EVENTS = (Tick, IdentityChecked, PrintFinished)
+
+
+# --- results and snapshots ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    accepted: bool
+    state: State
+    reason: RejectReason | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentProgress:
+    document: RequiredDocument
+    pages: tuple[ScannedPage, ...]
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.pages) or not self.document.mandatory
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a screen needs to render the journey at one moment."""
+
+    state: State
+    session_id: uuid.UUID | None
+    procedure: Procedure | None
+    identity: Identity | None
+    verification: Verification
+    form_input: dict[str, str]
+    form_errors: dict[str, str]
+    documents: tuple[DocumentProgress, ...]
+    document_index: int
+    challenge: ConfirmationChallenge | None
+    dossier: Dossier | None
+    print_status: PrintStatus
+    help_requested: bool
+    idle_seconds_left: int | None
+    resume_state: State | None
+    message: str | None
+    session_dir: Path | None
+
+
+@dataclass
+class _Session:
+    """The unfinished dossier: everything here is wiped when the session ends."""
+
+    client_uuid: uuid.UUID
+    started_at: datetime
+    directory: Path
+    procedure: Procedure | None = None
+    identity: Identity | None = None
+    verification: Verification = Verification.PENDING
+    form_input: dict[str, str] = field(default_factory=dict)
+    form_errors: dict[str, str] = field(default_factory=dict)
+    pages: dict[str, list[ScannedPage]] = field(default_factory=dict)
+    document_index: int = 0
+    return_to_review: bool = False
+    challenge: ConfirmationChallenge | None = None
+    wrong_codes: int = 0
+    dossier: Dossier | None = None
+    print_status: PrintStatus = PrintStatus.PENDING
+
+
+class _RefusedError(Exception):
+    def __init__(self, reason: RejectReason, message: str | None = None) -> None:
+        self.reason = reason
+        self.message = message or _MESSAGES.get(reason, "")
+        super().__init__(reason.value)
+
+
+@dataclass(frozen=True)
+class JourneySettings:
+    kiosk_id: str
+    idle_warning_after_s: float = 90
+    idle_countdown_s: float = 30
+    help_wait_s: float = 300
+    max_code_attempts: int = 3
+
+
+Listener = Callable[[Snapshot], None]
+Handler = Callable[["Journey", Any], State]
+
+
+class Journey:
+    """One kiosk's citizen journey. Not thread-safe: drive it from one thread."""
+
+    def __init__(
+        self,
+        *,
+        settings: JourneySettings,
+        clock: Clock,
+        catalog: Catalog,
+        calendar: WorkingCalendar,
+        queue: DossierQueue,
+        receipts: ReceiptNumbers,
+        scratch: ScratchSpace,
+        confirmation: ConfirmationProvider,
+    ) -> None:
+        self._settings = settings
+        self._clock = clock
+        self._catalog = catalog
+        self._calendar = calendar
+        self._queue = queue
+        self._receipts = receipts
+        self._scratch = scratch
+        self._confirmation = confirmation
+        self._state = State.ATTRACT
+        self._session: _Session | None = None
+        self._last_activity = clock.monotonic()
+        self._warning_started: float | None = None
+        self._resume_state: State | None = None
+        self._help_requested = False
+        self._message: str | None = None
+        self._listeners: list[Listener] = []
+
+    # --- public API -----------------------------------------------------------------------------
+
+    @property
+    def state(self) -> State:
+        return self._state
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener`` with a fresh snapshot after every event."""
+        self._listeners.append(listener)
+
+    def dispatch(self, event: Event) -> Outcome:
+        """Apply one event; never raises for a citizen's mistake, returns why it was refused."""
+        before = self._state
+        try:
+            self._apply(event)
+        except _RefusedError as rejected:
+            self._message = rejected.message
+            outcome = Outcome(False, self._state, rejected.reason, rejected.message)
+        else:
+            outcome = Outcome(True, self._state, None, self._message)
+        if self._state is not before:
+            log.info(
+                "journey %s -> %s on %s", before.value, self._state.value, type(event).__name__
+            )
+        snapshot = self.snapshot()
+        for listener in list(self._listeners):
+            listener(snapshot)
+        return outcome
+
+    def snapshot(self) -> Snapshot:
+        session = self._session
+        idle_left: int | None = None
+        if self._state is State.IDLE_WARNING and self._warning_started is not None:
+            elapsed = self._clock.monotonic() - self._warning_started
+            idle_left = max(0, round(self._settings.idle_countdown_s - elapsed))
+        return Snapshot(
+            state=self._state,
+            session_id=session.client_uuid if session else None,
+            procedure=session.procedure if session else None,
+            identity=session.identity if session else None,
+            verification=session.verification if session else Verification.PENDING,
+            form_input=dict(session.form_input) if session else {},
+            form_errors=dict(session.form_errors) if session else {},
+            documents=self._progress(),
+            document_index=session.document_index if session else 0,
+            challenge=session.challenge if session else None,
+            dossier=session.dossier if session else None,
+            print_status=session.print_status if session else PrintStatus.PENDING,
+            help_requested=self._help_requested,
+            idle_seconds_left=idle_left,
+            resume_state=self._resume_state,
+            message=self._message,
+            session_dir=session.directory if session else None,
+        )
+
+    # --- dispatch -------------------------------------------------------------------------------
+
+    def _apply(self, event: Event) -> None:
+        if not isinstance(event, _SYSTEM_EVENTS):
+            self._last_activity = self._clock.monotonic()
+        match event:
+            case Tick():
+                self._check_idle()
+                return
+            case CallStaff():
+                self._help_requested = True
+                self._message = "Đã gọi cán bộ. Xin ông/bà chờ trong giây lát."
+                log.info("staff called from %s", self._state.value)
+                self._resume_from_warning()
+                return
+            case Cancel():
+                if self._state is State.SUBMITTING:
+                    raise _RefusedError(RejectReason.SUBMISSION_IN_PROGRESS)
+                self._end_session("cancelled")
+                return
+            case IdentityChecked(session_id=session_id, result=result):
+                session = self._session
+                if session is not None and session.client_uuid == session_id and session.identity:
+                    session.verification = result
+                return
+            case Touch():
+                self._resume_from_warning()
+                return
+        if self._state is State.IDLE_WARNING:
+            # The warning overlay swallows the first touch: it only means "I'm still here".
+            self._resume_from_warning()
+            return
+        handler = _TABLE.get((self._state, type(event)))
+        if handler is None:
+            raise _RefusedError(RejectReason.NOT_ALLOWED_HERE)
+        self._message = None
+        self._enter(handler(self, event))
+
+    def _enter(self, state: State) -> None:
+        self._state = state
+        if state is State.SUBMITTING:
+            self._enter(self._submit())
+
+    # --- idle -----------------------------------------------------------------------------------
+
+    def _check_idle(self) -> None:
+        now = self._clock.monotonic()
+        if self._state is State.IDLE_WARNING:
+            assert self._warning_started is not None
+            if now - self._warning_started >= self._settings.idle_countdown_s:
+                self._end_session("idle timeout")
+            return
+        quiet = now - self._last_activity
+        limit = (
+            self._settings.help_wait_s
+            if self._help_requested
+            else self._settings.idle_warning_after_s
+        )
+        if quiet < limit:
+            return
+        if self._state in WARNED_STATES:
+            self._resume_state = self._state
+            self._warning_started = now
+            self._state = State.IDLE_WARNING
+        elif self._state in QUIET_EXIT_STATES:
+            self._end_session("idle after submission")
+
+    def _resume_from_warning(self) -> None:
+        if self._state is State.IDLE_WARNING and self._resume_state is not None:
+            self._state = self._resume_state
+        self._resume_state = None
+        self._warning_started = None
+
+    def _end_session(self, why: str) -> None:
+        """Forget everything about the citizen and return to attract."""
+        session = self._session
+        if session is not None:
+            self._scratch.wipe(session.directory)
+            log.info("session ended (%s) in state %s", why, self._state.value)
+        self._session = None
+        self._state = State.ATTRACT
+        self._resume_state = None
+        self._warning_started = None
+        self._help_requested = False
+        self._message = None
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _require_session(self) -> _Session:
+        if self._session is None:
+            self._session = _Session(
+                client_uuid=uuid.uuid4(),
+                started_at=self._clock.now(),
+                directory=self._scratch.new_session_dir(),
+            )
+        return self._session
+
+    def _procedure(self) -> Procedure:
+        session = self._require_session()
+        assert session.procedure is not None, "procedure is chosen before this step"
+        return session.procedure
+
+    def _scan_documents(self) -> tuple[RequiredDocument, ...]:
+        session = self._session
+        if session is None or session.procedure is None:
+            return ()
+        return session.procedure.scanned_documents
+
+    def _progress(self) -> tuple[DocumentProgress, ...]:
+        session = self._session
+        return tuple(
+            DocumentProgress(doc, tuple(session.pages.get(doc.code, ())) if session else ())
+            for doc in self._scan_documents()
+        )
+
+    def _first_incomplete(self) -> int | None:
+        for index, progress in enumerate(self._progress()):
+            if not progress.complete:
+                return index
+        return None
+
+    def _require_documents_complete(self) -> None:
+        missing = self._first_incomplete()
+        if missing is not None:
+            session = self._require_session()
+            session.document_index = missing
+            name = self._scan_documents()[missing].name
+            raise _RefusedError(RejectReason.DOCUMENT_MISSING, f"Chưa quét giấy tờ bắt buộc: {name}.")
+
+    def _validate_form(self) -> dict[str, str]:
+        session = self._require_session()
+        result = validate_form(self._procedure(), session.form_input, self._clock.now().date())
+        session.form_errors = result.errors
+        if not result.ok:
+            raise _RefusedError(RejectReason.FORM_INVALID)
+        return result.values
+
+    def _after_form(self) -> State:
+        session = self._require_session()
+        if session.return_to_review or not self._scan_documents():
+            return State.REVIEW
+        session.document_index = 0
+        return State.SCAN
+
+    def _submit(self) -> State:
+        """Build the dossier and hand it to the local queue; local disk only, never network."""
+        session = self._require_session()
+        procedure = self._procedure()
+        assert session.identity is not None
+        values = self._validate_form()
+        received = self._clock.now()
+        try:
+            receipt = self._receipts.allocate(received.date())
+            dossier = Dossier(
+                client_uuid=session.client_uuid,
+                receipt_number=receipt,
+                kiosk_id=self._settings.kiosk_id,
+                procedure_code=procedure.code,
+                procedure_name=procedure.name,
+                applicant=session.identity,
+                verification=session.verification,
+                form=values,
+                documents=tuple(
+                    DossierDocument(p.document.code, p.document.name, p.pages)
+                    for p in self._progress()
+                    if p.pages
+                ),
+                started_at=session.started_at,
+                received_at=received,
+                effective_receipt_date=self._calendar.effective_receipt_day(
+                    received, procedure.cutoff
+                ),
+                due_date=self._calendar.due_date(
+                    received, procedure.processing_days, procedure.cutoff
+                ),
+            )
+            self._queue.enqueue(dossier)
+        except (QueueError, OSError) as exc:
+            log.error("could not store dossier: %s", exc)
+            self._message = QueueError.citizen_message
+            return State.REVIEW
+        session.dossier = dossier
+        session.challenge = None
+        log.info("dossier %s queued", dossier.receipt_number)
+        return State.DONE
+
+    # --- transition handlers --------------------------------------------------------------------
+
+    def _start(self, _: Start) -> State:
+        self._require_session()
+        return State.CHOOSE_PROCEDURE
+
+    def _choose(self, event: ChooseProcedure) -> State:
+        try:
+            procedure = self._catalog.get(event.code)
+        except KeyError:
+            raise _RefusedError(RejectReason.UNKNOWN_PROCEDURE) from None
+        session = self._require_session()
+        if session.procedure is not None and session.procedure.code != procedure.code:
+            # A different procedure needs different documents: drop what the old one collected.
+            self._clear_pages(session)
+            session.form_input = {}
+            session.form_errors = {}
+            if session.identity is not None:
+                session.form_input = prefill_values(procedure, session.identity)
+        session.procedure = procedure
+        return State.PROCEDURE_DETAILS
+
+    def _to_attract(self, _: Back) -> State:
+        self._end_session("back to start")
+        return State.ATTRACT
+
+    def _to_choose(self, _: Back) -> State:
+        return State.CHOOSE_PROCEDURE
+
+    def _details_proceed(self, _: Proceed) -> State:
+        session = self._require_session()
+        return State.FORM if session.identity is not None else State.IDENTIFY
+
+    def _to_details(self, _: Back) -> State:
+        return State.PROCEDURE_DETAILS
+
+    def _qr(self, event: QrScanned) -> State:
+        try:
+            identity = parse_identity(event.payload, today=self._clock.now().date())
+        except IdentityError as exc:
+            log.warning("identity QR refused: %s", exc.reason.value)
+            raise _RefusedError(RejectReason.IDENTITY_INVALID, exc.citizen_message) from None
+        session = self._require_session()
+        if session.identity is not None and session.identity.id_number != identity.id_number:
+            session.form_input = {}
+        session.identity = identity
+        session.verification = Verification.PENDING
+        prefilled = prefill_values(self._procedure(), identity)
+        session.form_input = {**prefilled, **session.form_input}
+        log.info("identity read: %s", identity.masked_id)
+        return State.FORM
+
+    def _set_field(self, event: SetField) -> State:
+        session = self._require_session()
+        if event.name not in {f.name for f in self._procedure().form}:
+            raise _RefusedError(RejectReason.UNKNOWN_FIELD)
+        session.form_input[event.name] = event.value
+        session.form_errors.pop(event.name, None)
+        return self._state
+
+    def _form_proceed(self, _: Proceed) -> State:
+        self._validate_form()
+        return self._after_form()
+
+    def _form_back(self, _: Back) -> State:
+        session = self._require_session()
+        if session.return_to_review:
+            session.return_to_review = False
+            return State.REVIEW
+        return State.IDENTIFY
+
+    def _select_document(self, event: SelectDocument) -> State:
+        if not 0 <= event.index < len(self._scan_documents()):
+            raise _RefusedError(RejectReason.NO_SUCH_DOCUMENT)
+        self._require_session().document_index = event.index
+        return State.SCAN
+
+    def _page_scanned(self, event: PageScanned) -> State:
+        session = self._require_session()
+        document = self._scan_documents()[session.document_index]
+        pages = session.pages.setdefault(document.code, [])
+        if len(pages) >= document.max_pages:
+            raise _RefusedError(
+                RejectReason.TOO_MANY_PAGES,
+                f"Giấy tờ này nhiều nhất {document.max_pages} trang. Xin bỏ bớt trang thừa.",
+            )
+        try:
+            pages.append(ScannedPage.from_file(event.path))
+        except OSError:
+            raise _RefusedError(RejectReason.PAGE_UNREADABLE) from None
+        return State.SCAN
+
+    def _remove_page(self, event: RemovePage) -> State:
+        session = self._require_session()
+        document = self._scan_documents()[session.document_index]
+        pages = session.pages.get(document.code, [])
+        if not 0 <= event.index < len(pages):
+            raise _RefusedError(RejectReason.NO_SUCH_PAGE)
+        page = pages.pop(event.index)
+        page.path.unlink(missing_ok=True)
+        return State.SCAN
+
+    def _scan_proceed(self, _: Proceed) -> State:
+        session = self._require_session()
+        progress = self._progress()
+        current = progress[session.document_index]
+        if not current.complete:
+            raise _RefusedError(
+                RejectReason.DOCUMENT_MISSING,
+                f"Chưa quét giấy tờ bắt buộc: {current.document.name}.",
+            )
+        if not session.return_to_review and session.document_index + 1 < len(progress):
+            session.document_index += 1
+            return State.SCAN
+        self._require_documents_complete()
+        session.return_to_review = False
+        return State.REVIEW
+
+    def _scan_back(self, _: Back) -> State:
+        session = self._require_session()
+        if session.return_to_review:
+            session.return_to_review = False
+            return State.REVIEW
+        if session.document_index > 0:
+            session.document_index -= 1
+            return State.SCAN
+        return State.FORM
+
+    def _review_edit(self, event: Edit) -> State:
+        session = self._require_session()
+        if event.section is ReviewSection.FORM:
+            session.return_to_review = True
+            return State.FORM
+        if not 0 <= event.document_index < len(self._scan_documents()):
+            raise _RefusedError(RejectReason.NO_SUCH_DOCUMENT)
+        session.return_to_review = True
+        session.document_index = event.document_index
+        return State.SCAN
+
+    def _review_proceed(self, _: Proceed) -> State:
+        values = self._validate_form()
+        self._require_documents_complete()
+        session = self._require_session()
+        session.challenge = self._confirmation.issue(values.get("phone"))
+        session.wrong_codes = 0
+        return State.CONFIRM
+
+    def _review_back(self, _: Back) -> State:
+        session = self._require_session()
+        if self._scan_documents():
+            session.document_index = len(self._scan_documents()) - 1
+            return State.SCAN
+        return State.FORM
+
+    def _enter_code(self, event: EnterCode) -> State:
+        session = self._require_session()
+        assert session.challenge is not None
+        if self._confirmation.check(session.challenge, event.code):
+            return State.SUBMITTING
+        session.wrong_codes += 1
+        if session.wrong_codes >= self._settings.max_code_attempts:
+            session.challenge = self._confirmation.issue(session.form_input.get("phone"))
+            session.wrong_codes = 0
+            raise _RefusedError(RejectReason.NEW_CODE_ISSUED)
+        raise _RefusedError(RejectReason.WRONG_CODE)
+
+    def _resend_code(self, _: ResendCode) -> State:
+        session = self._require_session()
+        session.challenge = self._confirmation.issue(session.form_input.get("phone"))
+        session.wrong_codes = 0
+        return State.CONFIRM
+
+    def _confirm_back(self, _: Back) -> State:
+        self._require_session().challenge = None
+        return State.REVIEW
+
+    def _print_finished(self, event: PrintFinished) -> State:
+        session = self._require_session()
+        session.print_status = PrintStatus.PRINTED if event.ok else PrintStatus.FAILED
+        if event.ok:
+            return State.RATING
+        log.warning("slip not printed: %s", event.detail)
+        self._message = (
+            "Máy chưa in được phiếu hẹn. Xin chụp ảnh mã hồ sơ trên màn hình "
+            "hoặc bấm Gọi cán bộ để được in lại."
+        )
+        return State.DONE
+
+    def _done_proceed(self, _: Proceed) -> State:
+        return State.RATING
+
+    def _rate(self, event: Rate) -> State:
+        session = self._require_session()
+        assert session.dossier is not None
+        try:
+            rating = Rating(event.score, (event.reason or "").strip()[:200] or None)
+        except ValueError:
+            raise _RefusedError(RejectReason.INVALID_RATING) from None
+        try:
+            self._queue.record_rating(session.dossier.client_uuid, rating)
+        except QueueError as exc:
+            # A lost rating is regrettable but must not hold the citizen at the kiosk.
+            log.error("rating not stored: %s", exc.detail)
+        self._end_session("rated")
+        return State.ATTRACT
+
+    def _skip_rating(self, _: Proceed) -> State:
+        self._end_session("finished")
+        return State.ATTRACT
+
+    def _clear_pages(self, session: _Session) -> None:
+        for pages in session.pages.values():
+            for page in pages:
+                page.path.unlink(missing_ok=True)
+        session.pages = {}
+        session.document_index = 0
+
+
+_TABLE: dict[tuple[State, type], Handler] = {
+    (State.ATTRACT, Start): Journey._start,
+    (State.ATTRACT, ChooseProcedure): Journey._choose,
+    (State.CHOOSE_PROCEDURE, ChooseProcedure): Journey._choose,
+    (State.CHOOSE_PROCEDURE, Back): Journey._to_attract,
+    (State.PROCEDURE_DETAILS, Proceed): Journey._details_proceed,
+    (State.PROCEDURE_DETAILS, Back): Journey._to_choose,
+    (State.IDENTIFY, QrScanned): Journey._qr,
+    (State.IDENTIFY, Back): Journey._to_details,
+    (State.FORM, SetField): Journey._set_field,
+    (State.FORM, Proceed): Journey._form_proceed,
+    (State.FORM, Back): Journey._form_back,
+    (State.SCAN, SelectDocument): Journey._select_document,
+    (State.SCAN, PageScanned): Journey._page_scanned,
+    (State.SCAN, RemovePage): Journey._remove_page,
+    (State.SCAN, Proceed): Journey._scan_proceed,
+    (State.SCAN, Back): Journey._scan_back,
+    (State.REVIEW, Edit): Journey._review_edit,
+    (State.REVIEW, Proceed): Journey._review_proceed,
+    (State.REVIEW, Back): Journey._review_back,
+    (State.CONFIRM, EnterCode): Journey._enter_code,
+    (State.CONFIRM, ResendCode): Journey._resend_code,
+    (State.CONFIRM, Back): Journey._confirm_back,
+    (State.DONE, PrintFinished): Journey._print_finished,
+    (State.DONE, Proceed): Journey._done_proceed,
+    (State.RATING, Rate): Journey._rate,
+    (State.RATING, Proceed): Journey._skip_rating,
+}
+
+
+def transitions() -> dict[tuple[State, type], Handler]:
+    """The transition table, for tests and documentation."""
+    return dict(_TABLE)

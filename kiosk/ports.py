@@ -1,0 +1,95 @@
+"""What the citizen journey needs from the outside world, as small interfaces.
+
+The journey never talks to the network. Submitting hands the dossier to a ``DossierQueue``,
+which stores it durably on the kiosk and returns at once; the sync process takes it from there.
+The in-memory implementations here serve the tests and the scripted demo.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+from uuid import UUID
+
+from kiosk.dossier import Dossier, Rating
+
+
+class QueueError(Exception):
+    """The dossier could not be stored on the kiosk (disk full, database broken...)."""
+
+    citizen_message = (
+        "Máy chưa lưu được hồ sơ của ông/bà. Xin bấm nút Gọi cán bộ để được hỗ trợ; "
+        "thông tin ông/bà đã nhập vẫn được giữ."
+    )
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(detail)
+
+
+class DossierQueue(Protocol):
+    def enqueue(self, dossier: Dossier) -> None:
+        """Store the dossier and its page files durably; raise QueueError on failure."""
+        ...
+
+    def record_rating(self, client_uuid: UUID, rating: Rating) -> None:
+        """Attach the citizen's rating to a stored dossier, to be synced with it."""
+        ...
+
+
+class InMemoryQueue:
+    """A queue that keeps dossiers in a list: for tests and the scripted demo."""
+
+    def __init__(self) -> None:
+        self.dossiers: list[Dossier] = []
+        self.ratings: dict[UUID, Rating] = {}
+        self.fail_next: str | None = None
+
+    def enqueue(self, dossier: Dossier) -> None:
+        if self.fail_next is not None:
+            detail, self.fail_next = self.fail_next, None
+            raise QueueError(detail)
+        if any(d.client_uuid == dossier.client_uuid for d in self.dossiers):
+            return  # idempotent, like the real queue
+        self.dossiers.append(dossier)
+
+    def record_rating(self, client_uuid: UUID, rating: Rating) -> None:
+        if not any(d.client_uuid == client_uuid for d in self.dossiers):
+            raise QueueError("rating for an unknown dossier")
+        self.ratings[client_uuid] = rating
+
+
+class ConfirmationChannel(StrEnum):
+    SCREEN = "screen"  # the kiosk shows the code and the citizen types it back (works offline)
+    SMS = "sms"  # the gateway sent the code to the phone in the form
+
+
+@dataclass(frozen=True)
+class ConfirmationChallenge:
+    channel: ConfirmationChannel
+    code: str | None  # known to the kiosk only for SCREEN; SMS codes are checked by the gateway
+    phone: str | None = None
+
+
+class ConfirmationProvider(Protocol):
+    def issue(self, phone: str | None) -> ConfirmationChallenge: ...
+
+    def check(self, challenge: ConfirmationChallenge, entered: str) -> bool: ...
+
+
+class ScreenConfirmation:
+    """Short random codes shown on screen: the confirmation step never needs the network."""
+
+    def __init__(self, digits: int = 4) -> None:
+        self._digits = digits
+
+    def issue(self, phone: str | None) -> ConfirmationChallenge:
+        code = "".join(secrets.choice("0123456789") for _ in range(self._digits))
+        return ConfirmationChallenge(ConfirmationChannel.SCREEN, code)
+
+    def check(self, challenge: ConfirmationChallenge, entered: str) -> bool:
+        return challenge.code is not None and secrets.compare_digest(
+            challenge.code, entered.strip()
+        )

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs everything the kiosk needs on a Debian 12 machine: the Debian packages, a virtual
+# environment in .venv and the kiosk package with its dev extras. Idempotent: a second run checks
+# and returns in about a second, because the appliance technician and CI both run it every time.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+venv="$root/.venv"
+
+# What the code loads at run time: zbar for QR decoding, SANE with its test backend, PulseAudio's
+# client library (Qt Virtual Keyboard's plugin links it), Qt's X/EGL/font stack for PySide6
+# wheels, and fonts with Vietnamese glyphs for the screens and the slip.
+debs=(
+    python3 python3-venv python3-dev
+    libzbar0 libsane1 sane-utils libpulse0
+    libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
+    libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
+    libxcb-render-util0 libxcb-image0
+    fonts-noto-core fonts-dejavu-core tzdata
+)
+
+missing=()
+for pkg in "${debs[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+    sudo=()
+    if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+    echo "setup: installing Debian packages: ${missing[*]}" >&2
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null
+fi
+
+# Prefer a python3 that is 3.11 or newer on PATH (Debian 12 ships 3.11).
+py=python3
+if ! "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "setup: python3 3.11 or newer is required" >&2
+    exit 1
+fi
+
+if [[ ! -x "$venv/bin/python" ]]; then
+    echo "setup: creating $venv" >&2
+    "$py" -m venv "$venv"
+fi
+
+# Reinstall only when the declared dependencies change.
+stamp="$venv/.kiosk-installed"
+want=$(sha256sum "$root/pyproject.toml" | cut -d' ' -f1)
+if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+    echo "setup: installing the kiosk package and its dependencies into $venv" >&2
+    "$venv/bin/python" -m pip install --quiet --upgrade pip
+    "$venv/bin/python" -m pip install --quiet -e "$root[dev]"
+    echo "$want" > "$stamp"
+fi
