@@ -200,9 +200,7 @@ class Fee(_Model):
             if self.reduced_from_page is not None and self.reduced_amount_vnd is not None:
                 full_pages = min(pages, self.reduced_from_page - 1)
                 reduced_pages = pages - full_pages
-            per_copy = full_pages * self.amount_vnd + reduced_pages * (
-                self.reduced_amount_vnd or 0
-            )
+            per_copy = full_pages * self.amount_vnd + reduced_pages * (self.reduced_amount_vnd or 0)
         if self.cap_vnd is not None:
             per_copy = min(per_copy, self.cap_vnd)
         return per_copy * copies

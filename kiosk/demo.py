@@ -62,7 +62,7 @@ SAMPLE_PROCEDURE = "1.001193"  # Đăng ký khai sinh: has a mandatory scanned d
 SAMPLE_PHONE = "0912345678"
 
 
-def _sample_value(field: FormField, today: date) -> str:
+def sample_answer(field: FormField, today: date) -> str:
     """What the scripted citizen types into a required field the QR code did not fill."""
     match field.type:
         case FieldType.CHOICE:
@@ -163,7 +163,7 @@ def run_demo(out: TextIO, work_dir: Path | None = None) -> int:
         assert snapshot.procedure is not None
         for field in snapshot.procedure.form:
             if field.required and not snapshot.form_input.get(field.name):
-                step(SetField(field.name, _sample_value(field, clock.now().date())))
+                step(SetField(field.name, sample_answer(field, clock.now().date())))
         step(Proceed())
         while journey.state is State.SCAN:
             snap = journey.snapshot()

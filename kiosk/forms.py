@@ -17,7 +17,7 @@ from config.catalog import FieldType, FormField, PrefillSource, Procedure
 from kiosk.identity import Identity
 from kiosk.provinces import PROVINCES
 
-_DATE_VN = re.compile(r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})$")
+_DATE_VN = re.compile(r"^([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})$")
 _DATE_ISO = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
@@ -33,7 +33,7 @@ def parse_date_input(text: str) -> date | None:
     match = _DATE_VN.match(text)
     try:
         if match:
-            return date(int(match[3]), int(match[2]), int(match[1]))
+            return date(int(match[4]), int(match[3]), int(match[1]))
         match = _DATE_ISO.match(text)
         if match:
             return date(int(match[1]), int(match[2]), int(match[3]))
@@ -121,9 +121,15 @@ def _validate_typed(field: FormField, value: str, today: date) -> FieldResult:
 
 def validate_field(field: FormField, raw: str, today: date) -> FieldResult:
     """Clean and check one value."""
-    value = _clean_text(raw)
-    if _has_control(value):
+    # Checked before whitespace is folded: str.split() would quietly turn \x1f or \x85 into a
+    # space and hide input that did not come from the keyboard.
+    if _has_control(raw.replace("\n", " ").replace("\r", " ").replace("\t", " ")):
         return _bad(f"{field.label}: có ký tự không hợp lệ.")
+    value = _clean_text(raw)
+    # A generous bound before any parsing, so no pattern or int() ever sees unbounded input;
+    # the exact limit is judged on the cleaned value below.
+    if len(value) > 2 * field.max_length + 8:
+        return _bad(f"{field.label}: không quá {field.max_length} ký tự.")
     if not value:
         if field.required:
             verb = "chọn" if field.type is FieldType.CHOICE else "nhập"

@@ -4,7 +4,7 @@ attract → choose procedure → procedure details → identify (QR) → form �
 document → review → confirmation code → submitting → done (print slip) → rating → attract.
 
 Every transition is a row of ``_TABLE``: (state, event type) → handler. Handlers check their
-guards and either return the next state or raise ``_RefusedError`` with a reason the screen can show.
+guards and either return the next state or raise ``_RefusedError`` with a reason to show.
 A few events are valid everywhere (cancel, call staff, touch, the idle tick). Time comes from an
 injected clock; the UI sends ``Tick`` once a second and tests move a fake clock instead.
 
@@ -547,7 +547,9 @@ class Journey:
             session = self._require_session()
             session.document_index = missing
             name = self._scan_documents()[missing].name
-            raise _RefusedError(RejectReason.DOCUMENT_MISSING, f"Chưa quét giấy tờ bắt buộc: {name}.")
+            raise _RefusedError(
+                RejectReason.DOCUMENT_MISSING, f"Chưa quét giấy tờ bắt buộc: {name}."
+            )
 
     def _validate_form(self) -> dict[str, str]:
         session = self._require_session()

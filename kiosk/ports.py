@@ -40,10 +40,15 @@ class DossierQueue(Protocol):
 
 
 class InMemoryQueue:
-    """A queue that keeps dossiers in a list: for tests and the scripted demo."""
+    """A queue that keeps dossiers and their page bytes in memory: for tests and the demo.
+
+    Like the real queue it copies the page files at enqueue time, because the session's scratch
+    directory is wiped as soon as the citizen leaves.
+    """
 
     def __init__(self) -> None:
         self.dossiers: list[Dossier] = []
+        self.pages: dict[UUID, dict[str, bytes]] = {}
         self.ratings: dict[UUID, Rating] = {}
         self.fail_next: str | None = None
 
@@ -53,6 +58,15 @@ class InMemoryQueue:
             raise QueueError(detail)
         if any(d.client_uuid == dossier.client_uuid for d in self.dossiers):
             return  # idempotent, like the real queue
+        try:
+            pages = {
+                page.sha256: page.path.read_bytes()
+                for document in dossier.documents
+                for page in document.pages
+            }
+        except OSError as exc:
+            raise QueueError(f"page file unreadable: {exc.strerror}") from None
+        self.pages[dossier.client_uuid] = pages
         self.dossiers.append(dossier)
 
     def record_rating(self, client_uuid: UUID, rating: Rating) -> None:

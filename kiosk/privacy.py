@@ -33,6 +33,14 @@ class IdMaskingFilter(logging.Filter):
         if masked != message:
             record.msg = masked
             record.args = None
+        # Exception text ("no identity for 0491...") is personal data too. Formatters reuse a
+        # pre-set exc_text, so masking it here covers every handler's output.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_digits_in(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_digits_in(record.stack_info)
         return True
 
 

@@ -68,7 +68,8 @@ def parse_overrides(text: str, source: str = "<text>") -> CalendarOverrides:
     unknown = set(raw) - {"schema_version", "day_off", "working_day"}
     if unknown:
         raise ConfigError(source, [FieldProblem(k, "unknown key") for k in sorted(unknown)])
-    if raw.get("schema_version") != OVERRIDES_SCHEMA_VERSION:
+    version = raw.get("schema_version")
+    if type(version) is not int or version != OVERRIDES_SCHEMA_VERSION:
         raise ConfigError(
             source, [FieldProblem("schema_version", f"must be {OVERRIDES_SCHEMA_VERSION}")]
         )

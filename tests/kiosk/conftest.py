@@ -1,0 +1,62 @@
+"""Shared fixtures for the kiosk package tests: a real journey on tmp directories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from config.settings import PathsSection, Settings
+from kiosk.app import Kiosk, build_kiosk
+from kiosk.clock import VIETNAM, FakeClock
+from kiosk.ports import InMemoryQueue
+
+# Invented people. Digit 4 is century and sex (0/1: 1900s male/female), digits 5-6 the year.
+MALE_QR = (
+    "049085001234|123456789|LÊ VĂN THỬ|02091985|Nam|Thôn 2, xã Bình Phú, tỉnh Quảng Nam|01062021"
+)
+FEMALE_QR = "001158000123||TRẦN THỊ MẪU|14021958|Nữ|Phường Ba Đình, Hà Nội|10052021"
+# A Monday morning that is a working day.
+MONDAY_MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=VIETNAM)
+
+
+@dataclass
+class Harness:
+    kiosk: Kiosk
+    clock: FakeClock
+    queue: InMemoryQueue
+    root: Path
+
+    def page(self, name: str = "page.png", content: bytes = b"\x89PNG fake page") -> Path:
+        """A page file where the scanner would put it: inside the session directory."""
+        session_dir = self.kiosk.journey.snapshot().session_dir
+        assert session_dir is not None
+        path = session_dir / name
+        path.write_bytes(content)
+        return path
+
+
+@pytest.fixture
+def make_harness(tmp_path: Path) -> Callable[..., Harness]:
+    def make(start: datetime = MONDAY_MORNING, **session: int) -> Harness:
+        settings = Settings.model_validate(
+            {
+                "session": session,
+                "paths": PathsSection(
+                    data_dir=tmp_path / "data", scratch_dir=tmp_path / "scratch"
+                ).model_dump(),
+            }
+        )
+        clock = FakeClock(start)
+        queue = InMemoryQueue()
+        return Harness(build_kiosk(settings, clock=clock, queue=queue), clock, queue, tmp_path)
+
+    return make
+
+
+@pytest.fixture
+def harness(make_harness: Callable[..., Harness]) -> Harness:
+    return make_harness()

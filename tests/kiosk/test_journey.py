@@ -1,0 +1,617 @@
+"""The citizen journey state machine: every transition, every guard, idle handling, wipes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.demo import sample_answer
+from kiosk.dossier import Verification
+from kiosk.journey import (
+    QUIET_EXIT_STATES,
+    WARNED_STATES,
+    Back,
+    CallStaff,
+    Cancel,
+    ChooseProcedure,
+    Edit,
+    EnterCode,
+    Event,
+    IdentityChecked,
+    PageScanned,
+    PrintFinished,
+    PrintStatus,
+    Proceed,
+    QrScanned,
+    Rate,
+    RejectReason,
+    RemovePage,
+    ResendCode,
+    ReviewSection,
+    SelectDocument,
+    SetField,
+    Start,
+    State,
+    Tick,
+    Touch,
+    transitions,
+)
+from tests.kiosk.conftest import FEMALE_QR, MALE_QR, Harness
+
+BIRTH = "1.001193"  # one mandatory scanned document (Giấy chứng sinh) and optional ones
+WARN_AFTER = 90
+COUNTDOWN = 30
+
+
+def send(h: Harness, event: Event, *, accepted: bool = True) -> None:
+    outcome = h.kiosk.journey.dispatch(event)
+    assert outcome.accepted is accepted, outcome
+
+
+def fill_required(h: Harness) -> None:
+    snapshot = h.kiosk.journey.snapshot()
+    assert snapshot.procedure is not None
+    for field in snapshot.procedure.form:
+        if field.required and not snapshot.form_input.get(field.name):
+            send(h, SetField(field.name, sample_answer(field, h.clock.now().date())))
+
+
+def scan_mandatory_and_continue(h: Harness) -> None:
+    journey = h.kiosk.journey
+    while journey.state is State.SCAN:
+        snapshot = journey.snapshot()
+        current = snapshot.documents[snapshot.document_index]
+        if current.document.mandatory and not current.pages:
+            send(h, PageScanned(h.page(f"{current.document.code}.png")))
+        send(h, Proceed())
+
+
+def drive_to(h: Harness, target: State, procedure: str = BIRTH) -> None:
+    """Walk the journey forward until ``target``, the way a citizen would."""
+    journey = h.kiosk.journey
+    if target is State.IDLE_WARNING:
+        drive_to(h, State.FORM, procedure)
+        h.clock.advance(WARN_AFTER)
+        send(h, Tick())
+        assert journey.state is State.IDLE_WARNING
+        return
+    steps: list[Callable[[], None]] = [
+        lambda: send(h, Start()),
+        lambda: send(h, ChooseProcedure(procedure)),
+        lambda: send(h, Proceed()),
+        lambda: send(h, QrScanned(FEMALE_QR.encode())),
+        lambda: (fill_required(h), send(h, Proceed())),
+        lambda: scan_mandatory_and_continue(h),
+        lambda: send(h, Proceed()),
+        lambda: send(h, EnterCode(code(h))),
+        lambda: send(h, PrintFinished(ok=True)),
+    ]
+    for step in steps:
+        if journey.state is target:
+            return
+        step()
+    assert journey.state is target, journey.state
+
+
+def code(h: Harness) -> str:
+    challenge = h.kiosk.journey.snapshot().challenge
+    assert challenge is not None and challenge.code is not None
+    return challenge.code
+
+
+def session_dirs(h: Harness) -> list[Path]:
+    return sorted(h.kiosk.scratch.root.glob("session-*"))
+
+
+# --- the whole journey --------------------------------------------------------------------------
+
+
+def test_full_journey_queues_one_complete_dossier(harness: Harness) -> None:
+    seen: list[State] = []
+    harness.kiosk.journey.subscribe(lambda s: seen.append(s.state))
+    drive_to(harness, State.RATING)
+    send(harness, Rate(5, "Nhanh, dễ dùng"))
+
+    assert harness.kiosk.journey.state is State.ATTRACT
+    assert [
+        s
+        for s in dict.fromkeys(seen)
+        if s in {State.IDENTIFY, State.FORM, State.SCAN, State.REVIEW, State.CONFIRM}
+    ] == [State.IDENTIFY, State.FORM, State.SCAN, State.REVIEW, State.CONFIRM]
+    (dossier,) = harness.queue.dossiers
+    assert dossier.procedure_code == BIRTH
+    assert dossier.applicant.full_name == "TRẦN THỊ MẪU"
+    assert dossier.receipt_number == "KIOSK01-261123-0001"
+    assert dossier.is_provisional
+    assert dossier.form["phone"] == "0912345678"
+    assert dossier.form["applicant_birth_date"] == "1958-02-14"
+    assert dossier.verification is Verification.PENDING
+    # Same-day procedure received on a Monday morning: due the same day.
+    assert dossier.due_date == dossier.received_at.date()
+    (document,) = [d for d in dossier.documents if d.pages]
+    assert len(document.pages) == 1
+    stored = harness.queue.pages[dossier.client_uuid]
+    assert stored[document.pages[0].sha256] == b"\x89PNG fake page"
+    assert harness.queue.ratings[dossier.client_uuid].score == 5
+    # The citizen has left: nothing of theirs remains in the scratch space.
+    assert session_dirs(harness) == []
+
+
+def test_three_day_procedure_gets_due_date_from_calendar(harness: Harness) -> None:
+    drive_to(harness, State.DONE, procedure="1.004873")
+    dossier = harness.kiosk.journey.snapshot().dossier
+    assert dossier is not None
+    # Received Monday 23/11/2026; Tuesday 24/11 is Ngày Văn hóa Việt Nam, a day off.
+    assert dossier.due_date.isoformat() == "2026-11-27"
+
+
+def test_receipt_numbers_continue_across_citizens(harness: Harness) -> None:
+    for _ in range(2):
+        drive_to(harness, State.RATING)
+        send(harness, Proceed())
+    assert [d.receipt_number for d in harness.queue.dossiers] == [
+        "KIOSK01-261123-0001",
+        "KIOSK01-261123-0002",
+    ]
+    assert len({d.client_uuid for d in harness.queue.dossiers}) == 2
+
+
+# --- every row of the transition table ----------------------------------------------------------
+
+# (state, event type) → (how to build the event, the state expected afterwards)
+ROWS: dict[tuple[State, type], tuple[Callable[[Harness], Event], State]] = {
+    (State.ATTRACT, Start): (lambda h: Start(), State.CHOOSE_PROCEDURE),
+    (State.ATTRACT, ChooseProcedure): (lambda h: ChooseProcedure(BIRTH), State.PROCEDURE_DETAILS),
+    (State.CHOOSE_PROCEDURE, ChooseProcedure): (
+        lambda h: ChooseProcedure(BIRTH),
+        State.PROCEDURE_DETAILS,
+    ),
+    (State.CHOOSE_PROCEDURE, Back): (lambda h: Back(), State.ATTRACT),
+    (State.PROCEDURE_DETAILS, Proceed): (lambda h: Proceed(), State.IDENTIFY),
+    (State.PROCEDURE_DETAILS, Back): (lambda h: Back(), State.CHOOSE_PROCEDURE),
+    (State.IDENTIFY, QrScanned): (lambda h: QrScanned(MALE_QR.encode()), State.FORM),
+    (State.IDENTIFY, Back): (lambda h: Back(), State.PROCEDURE_DETAILS),
+    (State.FORM, SetField): (lambda h: SetField("phone", "0987654321"), State.FORM),
+    (State.FORM, Proceed): (lambda h: (fill_required(h), Proceed())[1], State.SCAN),
+    (State.FORM, Back): (lambda h: Back(), State.IDENTIFY),
+    (State.SCAN, SelectDocument): (lambda h: SelectDocument(1), State.SCAN),
+    (State.SCAN, PageScanned): (lambda h: PageScanned(h.page()), State.SCAN),
+    (State.SCAN, RemovePage): (
+        lambda h: (h.kiosk.journey.dispatch(PageScanned(h.page())), RemovePage(0))[1],
+        State.SCAN,
+    ),
+    (State.SCAN, Proceed): (
+        lambda h: (h.kiosk.journey.dispatch(PageScanned(h.page())), Proceed())[1],
+        State.SCAN,
+    ),
+    (State.SCAN, Back): (lambda h: Back(), State.FORM),
+    (State.REVIEW, Edit): (lambda h: Edit(ReviewSection.FORM), State.FORM),
+    (State.REVIEW, Proceed): (lambda h: Proceed(), State.CONFIRM),
+    (State.REVIEW, Back): (lambda h: Back(), State.SCAN),
+    (State.CONFIRM, EnterCode): (lambda h: EnterCode(code(h)), State.DONE),
+    (State.CONFIRM, ResendCode): (lambda h: ResendCode(), State.CONFIRM),
+    (State.CONFIRM, Back): (lambda h: Back(), State.REVIEW),
+    (State.DONE, PrintFinished): (lambda h: PrintFinished(ok=True), State.RATING),
+    (State.DONE, Proceed): (lambda h: Proceed(), State.RATING),
+    (State.RATING, Rate): (lambda h: Rate(4), State.ATTRACT),
+    (State.RATING, Proceed): (lambda h: Proceed(), State.ATTRACT),
+}
+
+
+def test_rows_cover_the_transition_table_exactly() -> None:
+    assert set(ROWS) == set(transitions())
+
+
+@pytest.mark.parametrize(
+    ("state", "event_type"),
+    list(ROWS),
+    ids=lambda v: getattr(v, "value", getattr(v, "__name__", "")),
+)
+def test_each_transition(harness: Harness, state: State, event_type: type) -> None:
+    drive_to(harness, state)
+    build, expected = ROWS[(state, event_type)]
+    event = build(harness)
+    assert isinstance(event, event_type)
+    send(harness, event)
+    assert harness.kiosk.journey.state is expected
+
+
+ALL_EVENTS: list[Event] = [
+    Start(),
+    ChooseProcedure(BIRTH),
+    Proceed(),
+    Back(),
+    QrScanned(FEMALE_QR),
+    SetField("phone", "0912345678"),
+    SelectDocument(0),
+    PageScanned(Path("/nonexistent")),
+    RemovePage(0),
+    Edit(ReviewSection.FORM),
+    EnterCode("0000"),
+    ResendCode(),
+    PrintFinished(ok=True),
+    Rate(5),
+]
+RESTING_STATES = [s for s in State if s is not State.SUBMITTING]
+
+
+@pytest.mark.parametrize("state", [s for s in RESTING_STATES if s is not State.IDLE_WARNING])
+def test_events_outside_the_table_are_refused_without_change(
+    harness: Harness, state: State
+) -> None:
+    drive_to(harness, state)
+    table = transitions()
+    for event in ALL_EVENTS:
+        if (state, type(event)) in table:
+            continue
+        before = harness.kiosk.journey.snapshot()
+        outcome = harness.kiosk.journey.dispatch(event)
+        assert not outcome.accepted
+        assert outcome.reason is RejectReason.NOT_ALLOWED_HERE
+        after = harness.kiosk.journey.snapshot()
+        assert after.state is state
+        assert after.form_input == before.form_input
+        assert after.documents == before.documents
+
+
+# --- guards -------------------------------------------------------------------------------------
+
+
+def test_unknown_procedure_is_refused(harness: Harness) -> None:
+    drive_to(harness, State.CHOOSE_PROCEDURE)
+    outcome = harness.kiosk.journey.dispatch(ChooseProcedure("9.999999"))
+    assert outcome.reason is RejectReason.UNKNOWN_PROCEDURE
+    assert harness.kiosk.journey.state is State.CHOOSE_PROCEDURE
+
+
+def test_invalid_qr_stays_on_identify_with_vietnamese_message(harness: Harness) -> None:
+    drive_to(harness, State.IDENTIFY)
+    outcome = harness.kiosk.journey.dispatch(QrScanned(b"https://example.com/not-an-id"))
+    assert outcome.reason is RejectReason.IDENTITY_INVALID
+    assert outcome.message is not None and "mã QR" in outcome.message
+    assert harness.kiosk.journey.state is State.IDENTIFY
+    assert harness.kiosk.journey.snapshot().identity is None
+
+
+def test_identity_prefills_the_form(harness: Harness) -> None:
+    drive_to(harness, State.FORM)
+    form = harness.kiosk.journey.snapshot().form_input
+    assert form["applicant_name"] == "TRẦN THỊ MẪU"
+    assert form["applicant_birth_date"] == "14/02/1958"
+    assert form["applicant_id_number"] == "001158000123"
+    assert form["residence"] == "Phường Ba Đình, Hà Nội"
+
+
+def test_invalid_form_cannot_leave_and_reports_each_field(harness: Harness) -> None:
+    drive_to(harness, State.FORM)
+    send(harness, SetField("phone", "12345"))
+    outcome = harness.kiosk.journey.dispatch(Proceed())
+    assert outcome.reason is RejectReason.FORM_INVALID
+    errors = harness.kiosk.journey.snapshot().form_errors
+    assert "Số điện thoại di động" in errors["phone"]
+    assert harness.kiosk.journey.state is State.FORM
+    # Correcting a field clears its message at once.
+    send(harness, SetField("phone", "0912345678"))
+    assert "phone" not in harness.kiosk.journey.snapshot().form_errors
+
+
+def test_unknown_form_field_is_refused(harness: Harness) -> None:
+    drive_to(harness, State.FORM)
+    outcome = harness.kiosk.journey.dispatch(SetField("not_a_field", "x"))
+    assert outcome.reason is RejectReason.UNKNOWN_FIELD
+
+
+def test_cannot_leave_scan_step_without_mandatory_document(harness: Harness) -> None:
+    drive_to(harness, State.SCAN)
+    outcome = harness.kiosk.journey.dispatch(Proceed())
+    assert outcome.reason is RejectReason.DOCUMENT_MISSING
+    assert outcome.message is not None and "Giấy chứng sinh" in outcome.message
+    assert harness.kiosk.journey.state is State.SCAN
+    # Jumping to the last document does not help either.
+    last = len(harness.kiosk.journey.snapshot().documents) - 1
+    send(harness, SelectDocument(last))
+    outcome = harness.kiosk.journey.dispatch(Proceed())
+    assert outcome.reason is RejectReason.DOCUMENT_MISSING
+    assert harness.kiosk.journey.state is State.SCAN
+    assert harness.kiosk.journey.snapshot().document_index == 0
+
+
+def test_optional_documents_can_be_skipped(harness: Harness) -> None:
+    drive_to(harness, State.SCAN)
+    send(harness, PageScanned(harness.page()))
+    while harness.kiosk.journey.state is State.SCAN:
+        send(harness, Proceed())
+    assert harness.kiosk.journey.state is State.REVIEW
+
+
+def test_removing_the_only_page_blocks_again(harness: Harness) -> None:
+    drive_to(harness, State.REVIEW)
+    send(harness, Edit(ReviewSection.DOCUMENTS, 0))
+    page_path = harness.kiosk.journey.snapshot().documents[0].pages[0].path
+    send(harness, RemovePage(0))
+    assert not page_path.exists()
+    outcome = harness.kiosk.journey.dispatch(Proceed())
+    assert outcome.reason is RejectReason.DOCUMENT_MISSING
+
+
+def test_page_limits_and_unreadable_pages(harness: Harness) -> None:
+    drive_to(harness, State.SCAN)
+    outcome = harness.kiosk.journey.dispatch(PageScanned(harness.root / "missing.png"))
+    assert outcome.reason is RejectReason.PAGE_UNREADABLE
+    limit = harness.kiosk.journey.snapshot().documents[0].document.max_pages
+    for i in range(limit):
+        send(harness, PageScanned(harness.page(f"p{i}.png")))
+    outcome = harness.kiosk.journey.dispatch(PageScanned(harness.page("extra.png")))
+    assert outcome.reason is RejectReason.TOO_MANY_PAGES
+    assert len(harness.kiosk.journey.snapshot().documents[0].pages) == limit
+    assert harness.kiosk.journey.dispatch(RemovePage(limit)).reason is RejectReason.NO_SUCH_PAGE
+    assert harness.kiosk.journey.dispatch(SelectDocument(99)).reason is (
+        RejectReason.NO_SUCH_DOCUMENT
+    )
+
+
+def test_edits_from_review_return_to_review(harness: Harness) -> None:
+    drive_to(harness, State.REVIEW)
+    send(harness, Edit(ReviewSection.FORM))
+    send(harness, SetField("phone", "0987654321"))
+    send(harness, Proceed())
+    assert harness.kiosk.journey.state is State.REVIEW
+    send(harness, Edit(ReviewSection.DOCUMENTS, 0))
+    send(harness, PageScanned(harness.page("second.png")))
+    send(harness, Proceed())
+    assert harness.kiosk.journey.state is State.REVIEW
+    assert len(harness.kiosk.journey.snapshot().documents[0].pages) == 2
+    send(harness, Edit(ReviewSection.FORM))
+    send(harness, Back())
+    assert harness.kiosk.journey.state is State.REVIEW
+
+
+def test_review_rechecks_the_form(harness: Harness) -> None:
+    drive_to(harness, State.REVIEW)
+    send(harness, Edit(ReviewSection.FORM))
+    send(harness, SetField("phone", ""))
+    send(harness, Back())  # back to review without passing validation
+    outcome = harness.kiosk.journey.dispatch(Proceed())
+    assert outcome.reason is RejectReason.FORM_INVALID
+    assert harness.kiosk.journey.state is State.REVIEW
+
+
+def test_wrong_codes_then_a_new_code(harness: Harness) -> None:
+    drive_to(harness, State.CONFIRM)
+    first = code(harness)
+    wrong = "0000" if first != "0000" else "1111"
+    assert harness.kiosk.journey.dispatch(EnterCode(wrong)).reason is RejectReason.WRONG_CODE
+    assert harness.kiosk.journey.dispatch(EnterCode(wrong)).reason is RejectReason.WRONG_CODE
+    outcome = harness.kiosk.journey.dispatch(EnterCode(wrong))
+    assert outcome.reason is RejectReason.NEW_CODE_ISSUED
+    assert harness.kiosk.journey.state is State.CONFIRM
+    assert harness.queue.dossiers == []
+    send(harness, EnterCode(code(harness)))
+    assert harness.kiosk.journey.state is State.DONE
+
+
+def test_storage_failure_keeps_everything_and_can_be_retried(harness: Harness) -> None:
+    drive_to(harness, State.CONFIRM)
+    harness.queue.fail_next = "disk full"
+    send(harness, EnterCode(code(harness)))
+    snapshot = harness.kiosk.journey.snapshot()
+    assert snapshot.state is State.REVIEW
+    assert snapshot.message is not None and "chưa lưu được" in snapshot.message
+    assert snapshot.identity is not None and snapshot.documents[0].pages
+    assert snapshot.documents[0].pages[0].path.exists()
+    session_id = snapshot.session_id
+    send(harness, Proceed())
+    send(harness, EnterCode(code(harness)))
+    assert harness.kiosk.journey.state is State.DONE
+    (dossier,) = harness.queue.dossiers
+    assert dossier.client_uuid == session_id
+
+
+def test_submitting_is_the_state_while_the_queue_stores(harness: Harness) -> None:
+    drive_to(harness, State.CONFIRM)
+    states_during_enqueue: list[State] = []
+    original = harness.queue.enqueue
+
+    def watching(dossier: Any) -> None:
+        states_during_enqueue.append(harness.kiosk.journey.state)
+        original(dossier)
+
+    harness.queue.enqueue = watching  # type: ignore[method-assign]
+    send(harness, EnterCode(code(harness)))
+    assert states_during_enqueue == [State.SUBMITTING]
+    assert harness.kiosk.journey.state is State.DONE
+
+
+def test_print_failure_keeps_the_code_on_screen(harness: Harness) -> None:
+    drive_to(harness, State.DONE)
+    send(harness, PrintFinished(ok=False, detail="paper out"))
+    snapshot = harness.kiosk.journey.snapshot()
+    assert snapshot.state is State.DONE
+    assert snapshot.print_status is PrintStatus.FAILED
+    assert snapshot.dossier is not None
+    assert snapshot.message is not None and "chụp ảnh mã hồ sơ" in snapshot.message
+    send(harness, Proceed())
+    assert harness.kiosk.journey.state is State.RATING
+
+
+def test_invalid_rating_is_refused(harness: Harness) -> None:
+    drive_to(harness, State.RATING)
+    assert harness.kiosk.journey.dispatch(Rate(0)).reason is RejectReason.INVALID_RATING
+    assert harness.kiosk.journey.dispatch(Rate(6)).reason is RejectReason.INVALID_RATING
+    assert harness.kiosk.journey.state is State.RATING
+
+
+def test_changing_procedure_drops_pages_of_the_old_one(harness: Harness) -> None:
+    drive_to(harness, State.SCAN)
+    page = harness.page()
+    send(harness, PageScanned(page))
+    for _ in range(3):
+        send(harness, Back())  # scan → form → identify → details
+    send(harness, Back())
+    assert harness.kiosk.journey.state is State.CHOOSE_PROCEDURE
+    send(harness, ChooseProcedure("1.004873"))
+    assert not page.exists()
+    snapshot = harness.kiosk.journey.snapshot()
+    assert all(not d.pages for d in snapshot.documents)
+    # The identity is kept and the new form is prefilled from it.
+    assert snapshot.form_input["applicant_name"] == "TRẦN THỊ MẪU"
+    send(harness, Proceed())
+    assert harness.kiosk.journey.state is State.FORM
+
+
+def test_identity_verification_only_applies_to_its_own_session(harness: Harness) -> None:
+    drive_to(harness, State.FORM)
+    own = harness.kiosk.journey.snapshot().session_id
+    assert own is not None
+    send(harness, Cancel())
+    drive_to(harness, State.FORM)
+    send(harness, IdentityChecked(own, Verification.VERIFIED))
+    assert harness.kiosk.journey.snapshot().verification is Verification.PENDING
+    current = harness.kiosk.journey.snapshot().session_id
+    assert current is not None
+    send(harness, IdentityChecked(current, Verification.VERIFIED))
+    assert harness.kiosk.journey.snapshot().verification is Verification.VERIFIED
+
+
+# --- cancel, call staff, idle -------------------------------------------------------------------
+
+
+def assert_wiped(h: Harness) -> None:
+    snapshot = h.kiosk.journey.snapshot()
+    assert snapshot.state is State.ATTRACT
+    assert snapshot.identity is None
+    assert snapshot.form_input == {}
+    assert snapshot.documents == ()
+    assert snapshot.session_dir is None
+    assert snapshot.challenge is None
+    assert session_dirs(h) == []
+
+
+@pytest.mark.parametrize("state", RESTING_STATES)
+def test_cancel_from_every_state_wipes_the_session(harness: Harness, state: State) -> None:
+    drive_to(harness, state)
+    send(harness, Cancel())
+    assert_wiped(harness)
+
+
+@pytest.mark.parametrize("state", RESTING_STATES)
+def test_call_staff_from_every_state(harness: Harness, state: State) -> None:
+    drive_to(harness, state)
+    expected = harness.kiosk.journey.snapshot().resume_state or state
+    send(harness, CallStaff())
+    snapshot = harness.kiosk.journey.snapshot()
+    assert snapshot.help_requested
+    assert snapshot.state is expected
+    assert snapshot.message is not None and "gọi cán bộ" in snapshot.message.lower()
+
+
+def test_waiting_for_staff_extends_the_quiet_time(harness: Harness) -> None:
+    drive_to(harness, State.SCAN)
+    send(harness, CallStaff())
+    harness.clock.advance(WARN_AFTER + 1)
+    send(harness, Tick())
+    assert harness.kiosk.journey.state is State.SCAN
+    harness.clock.advance(300)
+    send(harness, Tick())
+    assert harness.kiosk.journey.state is State.IDLE_WARNING
+
+
+@pytest.mark.parametrize("state", RESTING_STATES)
+def test_idle_timeout_from_every_state(harness: Harness, state: State) -> None:
+    drive_to(harness, state)
+    queued_before = len(harness.queue.dossiers)
+    harness.clock.advance(WARN_AFTER - 1)
+    send(harness, Tick())
+    # Nothing happens before the quiet time is up (the warning state's own countdown aside).
+    if state is not State.IDLE_WARNING:
+        assert harness.kiosk.journey.state is state
+    harness.clock.advance(1)
+    send(harness, Tick())
+    if state in WARNED_STATES:
+        assert harness.kiosk.journey.state is State.IDLE_WARNING
+        assert harness.kiosk.journey.snapshot().idle_seconds_left == COUNTDOWN
+        harness.clock.advance(COUNTDOWN)
+        send(harness, Tick())
+        assert_wiped(harness)
+    elif state in QUIET_EXIT_STATES or state is State.IDLE_WARNING:
+        assert_wiped(harness)
+    else:
+        assert state is State.ATTRACT
+        assert harness.kiosk.journey.state is State.ATTRACT
+    # A timeout never loses a dossier that was already stored.
+    assert len(harness.queue.dossiers) == queued_before
+
+
+def test_idle_in_the_middle_of_scanning_deletes_pages_from_disk(harness: Harness) -> None:
+    drive_to(harness, State.SCAN)
+    pages = [harness.page(f"p{i}.png") for i in range(2)]
+    for page in pages:
+        send(harness, PageScanned(page))
+    harness.clock.advance(WARN_AFTER)
+    send(harness, Tick())
+    harness.clock.advance(COUNTDOWN)
+    send(harness, Tick())
+    assert_wiped(harness)
+    assert not any(p.exists() for p in pages)
+    assert harness.queue.dossiers == []
+
+
+def test_touch_during_warning_resumes_with_data_intact(harness: Harness) -> None:
+    drive_to(harness, State.SCAN)
+    send(harness, PageScanned(harness.page()))
+    harness.clock.advance(WARN_AFTER)
+    send(harness, Tick())
+    assert harness.kiosk.journey.state is State.IDLE_WARNING
+    harness.clock.advance(COUNTDOWN - 1)
+    send(harness, Tick())
+    assert harness.kiosk.journey.snapshot().idle_seconds_left == 1
+    send(harness, Touch())
+    snapshot = harness.kiosk.journey.snapshot()
+    assert snapshot.state is State.SCAN
+    assert len(snapshot.documents[0].pages) == 1
+    # The quiet time starts again from the touch.
+    harness.clock.advance(WARN_AFTER - 1)
+    send(harness, Tick())
+    assert harness.kiosk.journey.state is State.SCAN
+
+
+def test_first_action_during_warning_only_dismisses_it(harness: Harness) -> None:
+    drive_to(harness, State.FORM)
+    harness.clock.advance(WARN_AFTER)
+    send(harness, Tick())
+    send(harness, Proceed())
+    assert harness.kiosk.journey.state is State.FORM
+
+
+def test_activity_keeps_the_session_alive(harness: Harness) -> None:
+    drive_to(harness, State.FORM)
+    for _ in range(10):
+        harness.clock.advance(WARN_AFTER - 5)
+        send(harness, SetField("phone", "0912345678"))
+        send(harness, Tick())
+    assert harness.kiosk.journey.state is State.FORM
+
+
+def test_quiet_times_come_from_settings(make_harness: Callable[..., Harness]) -> None:
+    h = make_harness(idle_warning_after_s=20, idle_countdown_s=5)
+    drive_to(h, State.FORM)
+    h.clock.advance(20)
+    send(h, Tick())
+    assert h.kiosk.journey.state is State.IDLE_WARNING
+    h.clock.advance(5)
+    send(h, Tick())
+    assert_wiped(h)
+
+
+def test_leftover_sessions_are_wiped_at_start(make_harness: Callable[..., Harness]) -> None:
+    first = make_harness()
+    drive_to(first, State.SCAN)
+    send(first, PageScanned(first.page()))
+    assert session_dirs(first)
+    # A crash: a new kiosk process starts on the same directories.
+    second = make_harness(start=first.clock.now() + timedelta(minutes=5))
+    assert session_dirs(second) == []
