@@ -169,6 +169,43 @@ class PathsSection(_Section):
     )
 
 
+class QueueSection(_Section):
+    master_key_file: Path | None = Field(
+        default=None,
+        description="Master key that wraps every dossier key (0600); data_dir/master.key if unset.",
+    )
+    retention_days: int = Field(
+        default=7,
+        ge=1,
+        le=365,
+        description="Days a dossier acknowledged by the gateway stays on the kiosk before erasure.",
+    )
+    min_free_mb: int = Field(
+        default=50,
+        ge=1,
+        le=10_000,
+        description="Free space kept in reserve; enqueueing refuses rather than fill the disk.",
+    )
+
+
+class SyncSection(_Section):
+    backoff_base_s: float = Field(
+        default=2.0, gt=0, le=600, description="First retry delay (doubles with each failure)."
+    )
+    backoff_cap_s: float = Field(
+        default=600.0, gt=0, le=86_400, description="Longest delay between retries."
+    )
+    heartbeat_s: float = Field(default=300.0, ge=10, le=86_400)
+    chunk_min_kb: int = Field(default=16, ge=4, le=1024, description="Smallest upload chunk.")
+    chunk_max_kb: int = Field(default=1024, ge=16, le=16_384, description="Largest upload chunk.")
+    target_chunk_s: float = Field(
+        default=4.0,
+        gt=0,
+        le=60,
+        description="Chunks are sized to take about this long on the measured link.",
+    )
+
+
 class Settings(_Section):
     schema_version: int = Field(default=SCHEMA_VERSION, description="Version of this file.")
     kiosk: KioskSection = KioskSection()
@@ -177,6 +214,12 @@ class Settings(_Section):
     gateway: GatewaySection = GatewaySection()
     technician: TechnicianSection = TechnicianSection()
     paths: PathsSection = PathsSection()
+    queue: QueueSection = QueueSection()
+    sync: SyncSection = SyncSection()
+
+    @property
+    def master_key_path(self) -> Path:
+        return self.queue.master_key_file or self.paths.data_dir / "master.key"
 
     @field_validator("schema_version")
     @classmethod

@@ -5,18 +5,33 @@ Nothing here runs at import time; nothing opens a device or starts a thread unti
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from config.catalog import Catalog, load_catalog
 from config.settings import Settings
 from kiosk.clock import Clock, SystemClock
 from kiosk.journey import Journey, JourneySettings
-from kiosk.ports import ConfirmationProvider, DossierQueue, InMemoryQueue, ScreenConfirmation
+from kiosk.outbox import Outbox
+from kiosk.ports import ConfirmationProvider, DossierQueue, ScreenConfirmation
 from kiosk.receipts import ReceiptNumbers
 from kiosk.scratch import ScratchSpace
 from kiosk.workdays import WorkingCalendar, load_overrides
+from offline_queue.store import QueueStore
 
 RECEIPTS_DB = "receipts.sqlite3"
+QUEUE_DIR = "queue"
+
+
+def open_queue_store(settings: Settings, *, now: Callable[[], float] = time.time) -> QueueStore:
+    """The encrypted outbox shared by the app and the sync process."""
+    return QueueStore(
+        settings.paths.data_dir / QUEUE_DIR,
+        settings.master_key_path,
+        now=now,
+        min_free_bytes=settings.queue.min_free_mb * 1024 * 1024,
+    )
 
 
 @dataclass(frozen=True)
@@ -50,7 +65,10 @@ def build_kiosk(
     scratch = ScratchSpace(settings.paths.scratch_dir)
     # A session left over from a crash or power cut is abandoned: its scans must not linger.
     scratch.wipe_all()
-    queue = queue or InMemoryQueue()
+    if queue is None:
+        store = open_queue_store(settings, now=lambda: clock.now().timestamp())
+        store.check()
+        queue = Outbox(store)
     journey = Journey(
         settings=JourneySettings(
             kiosk_id=settings.kiosk.id,

@@ -29,10 +29,13 @@ from config.settings import (
 )
 from kiosk import __version__
 from kiosk.app import load_calendar
+from kiosk.cli_queue import add_queue_commands
 from kiosk.clock import SystemClock
 from kiosk.forms import format_date_vn
 from kiosk.identity import IdentityError, parse_identity
 from kiosk.privacy import install_log_masking
+from offline_queue.crypto import CryptoError
+from offline_queue.store import QueueError as StoreError
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
 
@@ -302,6 +305,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="walk a scripted sample citizen through the journey")
     demo.set_defaults(func=_demo)
+
+    add_queue_commands(sub)
+    try:
+        from gateway.cli import add_gateway_commands  # noqa: PLC0415 - optional server side
+    except ImportError:  # pragma: no cover - an appliance image may ship without the server
+        pass
+    else:
+        add_gateway_commands(sub)
     return parser
 
 
@@ -315,6 +326,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.func(args)
     except ConfigError as exc:
+        return _fail(str(exc))
+    except (StoreError, CryptoError) as exc:
         return _fail(str(exc))
     except BrokenPipeError:
         return EXIT_OK

@@ -29,7 +29,13 @@ from kiosk.clock import Clock
 from kiosk.dossier import Dossier, DossierDocument, Rating, ScannedPage, Verification
 from kiosk.forms import prefill_values, validate_form
 from kiosk.identity import Identity, IdentityError, parse_identity
-from kiosk.ports import ConfirmationChallenge, ConfirmationProvider, DossierQueue, QueueError
+from kiosk.ports import (
+    DEFAULT_STORAGE_MESSAGE,
+    ConfirmationChallenge,
+    ConfirmationProvider,
+    DossierQueue,
+    QueueError,
+)
 from kiosk.receipts import ReceiptNumbers
 from kiosk.scratch import ScratchSpace
 from kiosk.workdays import WorkingCalendar
@@ -599,9 +605,13 @@ class Journey:
                 ),
             )
             self._queue.enqueue(dossier)
-        except (QueueError, OSError) as exc:
+        except QueueError as exc:
+            log.error("could not store dossier: %s", exc.detail)
+            self._message = exc.citizen_message
+            return State.REVIEW
+        except OSError as exc:
             log.error("could not store dossier: %s", exc)
-            self._message = QueueError.citizen_message
+            self._message = DEFAULT_STORAGE_MESSAGE
             return State.REVIEW
         session.dossier = dossier
         session.challenge = None

@@ -15,17 +15,18 @@ from uuid import UUID
 
 from kiosk.dossier import Dossier, Rating
 
+DEFAULT_STORAGE_MESSAGE = (
+    "Máy chưa lưu được hồ sơ của ông/bà. Xin bấm nút Gọi cán bộ để được hỗ trợ; "
+    "thông tin ông/bà đã nhập vẫn được giữ."
+)
+
 
 class QueueError(Exception):
     """The dossier could not be stored on the kiosk (disk full, database broken...)."""
 
-    citizen_message = (
-        "Máy chưa lưu được hồ sơ của ông/bà. Xin bấm nút Gọi cán bộ để được hỗ trợ; "
-        "thông tin ông/bà đã nhập vẫn được giữ."
-    )
-
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, citizen_message: str = DEFAULT_STORAGE_MESSAGE) -> None:
         self.detail = detail
+        self.citizen_message = citizen_message
         super().__init__(detail)
 
 

@@ -1,0 +1,305 @@
+"""``kiosk queue …`` and ``kiosk sync …``: the technician's view of the outbox, and the sync
+process the appliance runs as its own service."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from config.settings import Settings, load_effective
+from kiosk import __version__
+from kiosk.app import QUEUE_DIR, open_queue_store
+from kiosk.dossier import Dossier
+from kiosk.outbox import Outbox, load_dossier_file
+from kiosk.ports import QueueError
+from kiosk.privacy import mask_id
+from offline_queue.crypto import CryptoError
+from offline_queue.store import PageInput, QueueStatus, QueueStore
+from offline_queue.store import QueueError as StoreError
+from offline_queue.sync import SyncEngine, SyncSettings, single_instance
+from offline_queue.transport import HttpTransport
+
+log = logging.getLogger(__name__)
+EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
+
+
+def _fail(message: str, code: int = EXIT_INVALID) -> int:
+    print(f"kiosk: {message}", file=sys.stderr)
+    return code
+
+
+def _store(args: argparse.Namespace) -> tuple[Settings, QueueStore]:
+    settings, _ = load_effective(args.config)
+    return settings, open_queue_store(settings)
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# --- queue ----------------------------------------------------------------------------------
+
+
+def _queue_list(args: argparse.Namespace) -> int:
+    _, store = _store(args)
+    statuses = [QueueStatus(s) for s in args.status] if args.status else []
+    rows = store.list_dossiers(limit=args.limit, statuses=statuses)
+    alerts = {k.value: v for k, v in store.alerts().items()}
+    if args.json:
+        _print_json(
+            {
+                "counts": store.counts(),
+                "alerts": alerts,
+                "sync": store.read_status("sync"),
+                "dossiers": [r.to_public() for r in rows],
+            }
+        )
+        return EXIT_OK
+    for kind, detail in alerts.items():
+        print(f"! {kind}: {detail}")
+    counts = store.counts()
+    print("  ".join(f"{k}={v}" for k, v in counts.items()))
+    for row in rows:
+        data = row.to_public()
+        line = (
+            f"{data['receipt_number']:<22} {data['status']:<16} files {data['files']:<6} "
+            f"tries {data['attempts']:<3} {data['official_code'] or ''}"
+        )
+        if data["last_error"]:
+            line += f"  [{data['error_kind']}] {data['last_error']}"
+        print(line)
+    return EXIT_OK
+
+
+def _find(store: QueueStore, ident: str) -> Any:
+    row = store.find(ident)
+    if row is None:
+        raise StoreError(f"no dossier {ident!r} in the queue")
+    return row
+
+
+def _queue_show(args: argparse.Namespace) -> int:
+    _, store = _store(args)
+    row = _find(store, args.id)
+    data: dict[str, Any] = {**row.to_public(), "history": store.history(row.client_uuid)}
+    if row.erased_at is None:
+        try:
+            body = store.body(row.client_uuid)
+        except CryptoError as exc:
+            data["body_error"] = str(exc)
+        else:
+            applicant = body.get("applicant", {})
+            if not args.reveal:
+                for key in ("id_number", "old_id_number"):
+                    if applicant.get(key):
+                        applicant[key] = mask_id(str(applicant[key]))
+            data["dossier"] = body
+    data["files"] = [
+        {
+            "name": f.name,
+            "document": f.document_code,
+            "size": f.size,
+            "sha256": f.sha256,
+            "complete": f.complete,
+            "resumable": f.upload_url is not None,
+        }
+        for f in store.files(row.client_uuid)
+    ]
+    _print_json(data)
+    return EXIT_OK
+
+
+def _queue_retry(args: argparse.Namespace) -> int:
+    _, store = _store(args)
+    row = store.retry(args.id)
+    print(f"{row.receipt_number}: {row.status.value}, will be sent on the next sync pass")
+    return EXIT_OK
+
+
+def _queue_export(args: argparse.Namespace) -> int:
+    """Decrypted dossier and page files in a folder, to carry to another kiosk or a desk."""
+    _, store = _store(args)
+    row = _find(store, args.id)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    body = store.body(row.client_uuid)
+    names = []
+    for file in store.files(row.client_uuid):
+        target = out / file.name
+        with store.open_file(file) as reader, target.open("wb") as handle:
+            while chunk := reader.read(64 * 1024):
+                handle.write(chunk)
+        names.append(target.name)
+    (out / "dossier.json").write_text(
+        json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    print(f"exported {row.receipt_number} to {out} (dossier.json and {len(names)} files)")
+    print(
+        "re-enter with: kiosk queue add "
+        + str(out / "dossier.json")
+        + " "
+        + " ".join(str(out / n) for n in names)
+    )
+    return EXIT_OK
+
+
+def _queue_add(args: argparse.Namespace) -> int:
+    """Enqueue a dossier from files, exactly as the app does."""
+    _, store = _store(args)
+    data = json.loads(args.dossier.read_text(encoding="utf-8"))
+    try:
+        if "format_version" in data:
+            dossier: Dossier = load_dossier_file(args.dossier, list(args.pages))
+            Outbox(store).enqueue(dossier)
+            ident, receipt = str(dossier.client_uuid), dossier.receipt_number
+        else:
+            ident, receipt = _add_exported(store, data, list(args.pages))
+    except (ValueError, KeyError) as exc:
+        return _fail(f"{args.dossier}: {exc}")
+    except QueueError as exc:
+        return _fail(exc.detail)
+    print(f"queued {receipt} ({ident})")
+    return EXIT_OK
+
+
+def _add_exported(store: QueueStore, body: dict[str, Any], pages: list[Path]) -> tuple[str, str]:
+    """Re-enter a dossier written by ``queue export`` (the gateway's DossierCreate body)."""
+    listed = [(d["code"], f) for d in body["documents"] for f in d.get("files", [])]
+    if len(listed) != len(pages):
+        raise ValueError(f"the dossier lists {len(listed)} files but {len(pages)} were given")
+    inputs = [
+        PageInput(path, code, entry["name"], entry.get("media_type", "application/octet-stream"))
+        for (code, entry), path in zip(listed, pages, strict=True)
+    ]
+    clean = {
+        **body,
+        "documents": [{"code": d["code"], "name": d["name"]} for d in body["documents"]],
+    }
+    result = store.enqueue(
+        client_uuid=body["client_uuid"],
+        receipt_number=body["receipt_number"],
+        procedure_code=body["procedure_code"],
+        body=clean,
+        pages=inputs,
+    )
+    # The outbox recomputes digests from the bytes; a wrong file is caught here, not at the desk.
+    stored = {(f.name, f.sha256) for f in store.files(result.client_uuid)}
+    wanted = {(entry["name"], entry["sha256"]) for _, entry in listed if "sha256" in entry}
+    if not wanted <= stored:
+        raise ValueError("a page file does not match the SHA-256 in dossier.json")
+    return result.client_uuid, result.receipt_number
+
+
+def _queue_check(args: argparse.Namespace) -> int:
+    _, store = _store(args)
+    report = store.check()
+    _print_json(
+        {
+            "integrity_ok": report.integrity_ok,
+            "quarantined": report.quarantined_rows,
+            "orphans_moved": report.orphans_moved,
+            "database_moved_to": str(report.database_moved_to)
+            if report.database_moved_to
+            else None,
+        }
+    )
+    return EXIT_OK if report.clean else EXIT_ERROR
+
+
+# --- sync -----------------------------------------------------------------------------------
+
+
+def build_engine(settings: Settings, store: QueueStore) -> SyncEngine:
+    gateway = settings.gateway
+    transport = HttpTransport(
+        gateway.url,
+        gateway.token.get_secret_value(),
+        verify=str(gateway.ca_file) if gateway.ca_file else True,
+        connect_timeout_s=gateway.connect_timeout_s,
+        read_timeout_s=gateway.read_timeout_s,
+    )
+    sync = settings.sync
+    return SyncEngine(
+        store,
+        transport,
+        SyncSettings(
+            kiosk_id=settings.kiosk.id,
+            software_version=__version__,
+            backoff_base_s=sync.backoff_base_s,
+            backoff_cap_s=sync.backoff_cap_s,
+            chunk_min=sync.chunk_min_kb * 1024,
+            chunk_max=sync.chunk_max_kb * 1024,
+            target_chunk_s=sync.target_chunk_s,
+            retention_s=settings.queue.retention_days * 86_400,
+            heartbeat_s=sync.heartbeat_s,
+        ),
+    )
+
+
+def _sync(args: argparse.Namespace) -> int:
+    settings, store = _store(args)
+    if not settings.gateway.token.get_secret_value():
+        return _fail("gateway.token is not set: enrol the kiosk first (kiosk gateway enrol)")
+    engine = build_engine(settings, store)
+    lock = settings.paths.data_dir / QUEUE_DIR / "sync.lock"
+    try:
+        with single_instance(lock):
+            store.check()
+            if args.mode == "run":
+                stop = threading.Event()
+                for sig in (signal.SIGTERM, signal.SIGINT):
+                    signal.signal(sig, lambda *_: stop.set())
+                log.info("sync process started for %s", settings.gateway.url)
+                engine.run(stop.wait)
+                return EXIT_OK
+            engine.housekeeping()
+            report = engine.run_once()
+    except RuntimeError as exc:
+        return _fail(str(exc), EXIT_ERROR)
+    _print_json(
+        {
+            "submitted": report.submitted,
+            "failed": [{"receipt": r, "kind": k.value, "detail": d} for r, k, d in report.failed],
+            "stopped_by": report.stopped_by.value if report.stopped_by else None,
+            "counts": store.counts(),
+        }
+    )
+    return EXIT_OK if report.stopped_by is None else EXIT_ERROR
+
+
+def add_queue_commands(sub: Any) -> None:
+    queue = sub.add_parser("queue", help="the outbox of dossiers waiting for the gateway")
+    queue_sub = queue.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = queue_sub.add_parser("list", help="dossiers in the outbox, newest first")
+    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--limit", type=int, default=200)
+    listing.add_argument("--status", action="append", choices=[s.value for s in QueueStatus])
+    listing.set_defaults(func=_queue_list)
+    show = queue_sub.add_parser("show", help="one dossier (receipt number, code or UUID)")
+    show.add_argument("id")
+    show.add_argument("--reveal", action="store_true", help="print ID numbers unmasked")
+    show.set_defaults(func=_queue_show)
+    retry = queue_sub.add_parser("retry", help="send a dossier that needs attention again")
+    retry.add_argument("id")
+    retry.set_defaults(func=_queue_retry)
+    export = queue_sub.add_parser("export", help="write a dossier and its files to a folder")
+    export.add_argument("id")
+    export.add_argument("--out", type=Path, required=True)
+    export.set_defaults(func=_queue_export)
+    add = queue_sub.add_parser("add", help="enqueue a dossier from files, as the app does")
+    add.add_argument("dossier", type=Path)
+    add.add_argument("pages", type=Path, nargs="*")
+    add.set_defaults(func=_queue_add)
+    check = queue_sub.add_parser("check", help="verify the outbox; quarantine what is unreadable")
+    check.set_defaults(func=_queue_check)
+
+    sync = sub.add_parser("sync", help="send queued dossiers to the gateway")
+    sync.add_argument("mode", nargs="?", choices=["run"], help="run: keep syncing until stopped")
+    sync.add_argument("--once", action="store_true", help="one pass, then exit (the default)")
+    sync.set_defaults(func=_sync)

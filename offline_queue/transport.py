@@ -1,0 +1,217 @@
+"""HTTP to the gateway with every limit a bad rural link needs.
+
+Every request has a connect and a read timeout, a cap on the response size (a gateway or a
+captive portal that streams forever must not fill memory) and an overall deadline (a response
+that trickles a byte every few seconds must not hold the sync engine forever). Every failure
+becomes a ``GatewayError`` classified as transient, authentication or permanent, so the engine
+decides retries in one place.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+import requests
+
+from offline_queue.store import ErrorKind
+
+MAX_RESPONSE_BYTES = 1024 * 1024
+TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+class GatewayError(Exception):
+    """A call to the gateway failed; ``kind`` says what the engine should do about it."""
+
+    def __init__(
+        self,
+        kind: ErrorKind,
+        detail: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        problem: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.detail = detail
+        self.status = status
+        self.retry_after = retry_after
+        self.problem = dict(problem or {})
+        super().__init__(f"{kind.value}: {detail}")
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    body: bytes = b""
+
+    def json(self) -> Any:
+        """Parsed body; a body that is not JSON is the gateway answering garbage (transient)."""
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            raise GatewayError(
+                ErrorKind.TRANSIENT,
+                f"gateway answered {self.status} with a body that is not JSON",
+                status=self.status,
+            ) from None
+
+    def json_object(self) -> dict[str, Any]:
+        data = self.json()
+        if not isinstance(data, dict):
+            raise GatewayError(
+                ErrorKind.TRANSIENT,
+                "gateway answered JSON that is not an object",
+                status=self.status,
+            )
+        return data
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+def classify(response: Response, what: str, now: float) -> GatewayError:
+    """The error for a non-2xx answer."""
+    problem: dict[str, Any] = {}
+    if response.headers.get("content-type", "").startswith("application/problem+json"):
+        try:
+            parsed = json.loads(response.body)
+            if isinstance(parsed, dict):
+                problem = parsed
+        except ValueError:
+            pass
+    detail = f"{what}: HTTP {response.status}"
+    if problem.get("detail"):
+        detail += f" ({str(problem['detail'])[:200]})"
+    retry_after = parse_retry_after(response.headers.get("retry-after"), now)
+    if response.status in (401, 403):
+        kind = ErrorKind.AUTH
+    elif response.status in TRANSIENT_STATUSES or response.status >= 500:
+        kind = ErrorKind.TRANSIENT
+    else:
+        kind = ErrorKind.PERMANENT
+    return GatewayError(
+        kind, detail, status=response.status, retry_after=retry_after, problem=problem
+    )
+
+
+class HttpTransport:
+    """A requests session bound to one gateway, with timeouts, caps and classification."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        verify: bool | str = True,
+        connect_timeout_s: float = 5.0,
+        read_timeout_s: float = 20.0,
+        deadline_s: float = 120.0,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        session: requests.Session | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.base_url = base_url.rstrip("/") + "/"
+        self._token = token
+        self._verify = verify
+        self._timeout = (connect_timeout_s, read_timeout_s)
+        self._deadline = deadline_s
+        self._max = max_response_bytes
+        self._session = session or requests.Session()
+        self._monotonic = monotonic
+        self._wall = wall
+        self.bytes_sent = 0
+
+    def url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        return urljoin(self.base_url, path.lstrip("/"))
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Perform one request; network failures raise a transient GatewayError."""
+        all_headers = {"Authorization": f"Bearer {self._token}", **(headers or {})}
+        body = data
+        if json_body is not None:
+            body = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+            all_headers["Content-Type"] = "application/json"
+        started = self._monotonic()
+        try:
+            raw = self._session.request(
+                method,
+                self.url(path),
+                data=body,
+                headers=all_headers,
+                timeout=self._timeout,
+                verify=self._verify,
+                stream=True,
+                allow_redirects=False,
+            )
+            if body:
+                self.bytes_sent += len(body)
+            try:
+                content = self._read_capped(raw, started, method, path)
+            finally:
+                raw.close()
+        except requests.RequestException as exc:
+            raise GatewayError(
+                ErrorKind.TRANSIENT, f"{method} {path}: {type(exc).__name__}"
+            ) from None
+        return Response(raw.status_code, {k.lower(): v for k, v in raw.headers.items()}, content)
+
+    def _read_capped(self, raw: requests.Response, started: float, method: str, path: str) -> bytes:
+        out = bytearray()
+        for chunk in raw.iter_content(chunk_size=16 * 1024):
+            out += chunk
+            if len(out) > self._max:
+                raise GatewayError(
+                    ErrorKind.TRANSIENT, f"{method} {path}: response larger than {self._max} bytes"
+                )
+            if self._monotonic() - started > self._deadline:
+                raise GatewayError(
+                    ErrorKind.TRANSIENT, f"{method} {path}: response not finished in time"
+                )
+        return bytes(out)
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        ok: tuple[int, ...] = (200, 201, 204),
+    ) -> Response:
+        """A request whose answer must be one of ``ok``; anything else raises classified."""
+        response = self.request(method, path, json_body=json_body, headers=headers)
+        if response.status not in ok:
+            raise classify(response, f"{method} {path}", self._wall())
+        return response
+
+    def close(self) -> None:
+        self._session.close()

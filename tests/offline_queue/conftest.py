@@ -1,0 +1,104 @@
+"""Fixtures for the outbox tests: a real store on real SQLite with a movable clock."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from offline_queue.store import PageInput, QueueStore
+
+APPLICANT = {
+    "id_number": "049158000123",
+    "old_id_number": None,
+    "full_name": "TRẦN THỊ MẪU",
+    "date_of_birth": "1958-02-14",
+    "sex": "Nữ",
+    "address": "Thôn Phú Xuân, xã Bình Phú",
+    "issue_date": "2021-05-10",
+}
+
+
+class Clock:
+    def __init__(self, start: float = 1_790_000_000.0) -> None:
+        self.t = start
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+
+
+def make_body(client_uuid: str, receipt: str) -> dict[str, Any]:
+    return {
+        "client_uuid": client_uuid,
+        "receipt_number": receipt,
+        "kiosk_id": "KIOSK01",
+        "procedure_code": "1.001193",
+        "procedure_name": "Đăng ký khai sinh",
+        "applicant": dict(APPLICANT),
+        "verification": "pending",
+        "form": {"phone": "0912345678"},
+        "documents": [{"code": "birth_certificate", "name": "Giấy chứng sinh"}],
+        "received_at": "2026-11-23T09:00:00+07:00",
+        "due_date": "2026-11-23",
+        "rating": None,
+    }
+
+
+@dataclass
+class Env:
+    root: Path
+    clock: Clock
+    store: QueueStore
+    counter: int = 0
+
+    def reopen(self) -> QueueStore:
+        self.store.close()
+        self.store = QueueStore(self.root / "queue", self.root / "master.key", now=self.clock)
+        return self.store
+
+    def pages(self, count: int = 2, size: int = 60_000) -> list[PageInput]:
+        out = []
+        for i in range(count):
+            self.counter += 1
+            path = self.root / "scans" / f"p{self.counter}.png"
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(bytes([self.counter % 256]) * size + f"page {i}".encode())
+            out.append(PageInput(path, "birth_certificate", f"birth_certificate-{i + 1}.png"))
+        return out
+
+    def enqueue(self, receipt: str | None = None, pages: int = 2, size: int = 60_000) -> str:
+        client_uuid = str(uuid.uuid4())
+        receipt = receipt or f"KIOSK01-261123-{self.counter + 1:04d}"
+        self.store.enqueue(
+            client_uuid=client_uuid,
+            receipt_number=receipt,
+            procedure_code="1.001193",
+            body=make_body(client_uuid, receipt),
+            pages=self.pages(pages, size),
+        )
+        return client_uuid
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Env:
+    clock = Clock()
+    store = QueueStore(tmp_path / "queue", tmp_path / "master.key", now=clock)
+    return Env(tmp_path, clock, store)
+
+
+@pytest.fixture
+def make_env(tmp_path: Path) -> Callable[[], Env]:
+    def make() -> Env:
+        clock = Clock()
+        return Env(
+            tmp_path, clock, QueueStore(tmp_path / "queue", tmp_path / "master.key", now=clock)
+        )
+
+    return make
