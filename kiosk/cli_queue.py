@@ -18,7 +18,7 @@ from kiosk.app import QUEUE_DIR, open_queue_store
 from kiosk.dossier import Dossier
 from kiosk.outbox import Outbox, load_dossier_file
 from kiosk.ports import QueueError
-from kiosk.privacy import mask_id
+from kiosk.privacy import mask_digits_in
 from offline_queue.crypto import CryptoError
 from offline_queue.store import PageInput, QueueStatus, QueueStore
 from offline_queue.store import QueueError as StoreError
@@ -94,11 +94,11 @@ def _queue_show(args: argparse.Namespace) -> int:
         except CryptoError as exc:
             data["body_error"] = str(exc)
         else:
-            applicant = body.get("applicant", {})
             if not args.reveal:
-                for key in ("id_number", "old_id_number"):
-                    if applicant.get(key):
-                        applicant[key] = mask_id(str(applicant[key]))
+                # ID numbers also appear among the form values (and phones are personal too).
+                for section in ("applicant", "form"):
+                    masked = mask_digits_in(json.dumps(body.get(section, {}), ensure_ascii=False))
+                    body[section] = json.loads(masked)
             data["dossier"] = body
     data["files"] = [
         {

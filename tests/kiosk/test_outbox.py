@@ -1,0 +1,216 @@
+"""The journey submitting into the real encrypted outbox, and the queue commands around it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from config.settings import PathsSection, Settings
+from kiosk.app import build_kiosk, open_queue_store
+from kiosk.clock import VIETNAM, FakeClock
+from kiosk.journey import PageScanned, Proceed, Rate, State, Tick
+from kiosk.outbox import Outbox, gateway_body, load_dossier_file
+from offline_queue.store import QueueStatus
+from tests.kiosk.conftest import Harness
+from tests.kiosk.test_journey import drive_to, send
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        paths=PathsSection(data_dir=tmp_path / "data", scratch_dir=tmp_path / "scratch")
+    )
+
+
+@pytest.fixture
+def real(settings: Settings, tmp_path: Path) -> Harness:
+    clock = FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=VIETNAM))
+    kiosk = build_kiosk(settings, clock=clock)
+    assert isinstance(kiosk.queue, Outbox)
+    return Harness(kiosk, clock, None, tmp_path)  # type: ignore[arg-type]
+
+
+def test_submission_lands_in_the_encrypted_outbox(real: Harness, settings: Settings) -> None:
+    drive_to(real, State.RATING)
+    dossier = real.kiosk.journey.snapshot().dossier
+    assert dossier is not None
+    send(real, Rate(4, "Dễ dùng"))
+    store = open_queue_store(settings)
+    row = store.find(dossier.receipt_number)
+    assert row is not None and row.status is QueueStatus.QUEUED
+    body = store.body(row.client_uuid)
+    assert body == {
+        **gateway_body(dossier),
+        "documents": body["documents"],
+    }
+    (document,) = body["documents"]
+    assert document["files"][0]["sha256"] == dossier.documents[0].pages[0].sha256
+    assert store.rating(row.client_uuid) == {"score": 4, "reason": "Dễ dùng"}
+    # The citizen has gone: the scratch copy is wiped, the outbox copy remains readable.
+    assert not dossier.documents[0].pages[0].path.exists()
+    (file,) = store.files(row.client_uuid)
+    with store.open_file(file) as reader:
+        assert reader.read() == b"\x89PNG fake page"
+
+
+def test_idle_wipe_leaves_nothing_in_database_or_disk(real: Harness, settings: Settings) -> None:
+    drive_to(real, State.SCAN)
+    send(real, PageScanned(real.page("secret.png", b"NGUYEN 001158000123")))
+    real.clock.advance(90)
+    send(real, Tick())
+    real.clock.advance(30)
+    send(real, Tick())
+    assert real.kiosk.journey.state is State.ATTRACT
+    store = open_queue_store(settings)
+    assert store.counts()["queued"] == 0
+    everything = b"".join(
+        p.read_bytes() for p in settings.paths.data_dir.rglob("*") if p.is_file()
+    ) + b"".join(p.read_bytes() for p in settings.paths.scratch_dir.rglob("*") if p.is_file())
+    assert b"001158000123" not in everything
+    assert "TRẦN THỊ MẪU".encode() not in everything
+
+
+def test_storage_failure_reaches_the_citizen(real: Harness, settings: Settings) -> None:
+    drive_to(real, State.CONFIRM)
+    outbox = real.kiosk.queue
+    assert isinstance(outbox, Outbox)
+    outbox.store._min_free = 10**15  # noqa: SLF001 - simulate a nearly full disk
+    challenge = real.kiosk.journey.snapshot().challenge
+    assert challenge is not None and challenge.code is not None
+    from kiosk.journey import EnterCode
+
+    send(real, EnterCode(challenge.code))
+    snapshot = real.kiosk.journey.snapshot()
+    assert snapshot.state is State.REVIEW
+    assert snapshot.message is not None and "Bộ nhớ của máy đã đầy" in snapshot.message
+    outbox.store._min_free = 1  # noqa: SLF001
+    send(real, Proceed())
+    challenge = real.kiosk.journey.snapshot().challenge
+    assert challenge is not None and challenge.code is not None
+    send(real, EnterCode(challenge.code))
+    assert real.kiosk.journey.state is State.DONE
+
+
+def kiosk_cli(*args: str, config: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ},
+    )
+
+
+@pytest.fixture
+def config_file(settings: Settings, tmp_path: Path) -> Path:
+    from config.settings import save_settings
+
+    path = tmp_path / "kiosk.toml"
+    save_settings(settings, path)
+    return path
+
+
+def test_queue_cli_add_list_show_export_readd(
+    real: Harness,
+    settings: Settings,
+    config_file: Path,
+    tmp_path: Path,
+    make_harness: Callable[..., Harness],
+) -> None:
+    # A dossier JSON as the app writes it, with its page file.
+    drive_to(real, State.DONE)
+    dossier = real.kiosk.journey.snapshot().dossier
+    assert dossier is not None
+    page = tmp_path / "page-copy.png"
+    page.write_bytes(b"\x89PNG fake page")
+    json_path = tmp_path / "dossier.json"
+    data = dossier.to_dict()
+    data["client_uuid"] = "7f1d3c52-8c1e-4f49-9d0e-0a4a6f1f2b11"
+    data["receipt_number"] = "KIOSK01-261123-0099"
+    json_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    added = kiosk_cli("queue", "add", str(json_path), str(page), config=config_file)
+    assert added.returncode == 0, added.stderr
+    assert "KIOSK01-261123-0099" in added.stdout
+    wrong = tmp_path / "wrong.png"
+    wrong.write_bytes(b"another page")
+    refused = kiosk_cli("queue", "add", str(json_path), str(wrong), config=config_file)
+    assert refused.returncode == 2 and "SHA-256" in refused.stderr
+
+    listing = json.loads(kiosk_cli("queue", "list", "--json", config=config_file).stdout)
+    receipts = {d["receipt_number"] for d in listing["dossiers"]}
+    assert {"KIOSK01-261123-0099", dossier.receipt_number} <= receipts
+    assert "001158000123" not in json.dumps(listing)
+
+    shown = kiosk_cli("queue", "show", "KIOSK01-261123-0099", config=config_file)
+    assert shown.returncode == 0, shown.stderr
+    assert "********0123" in shown.stdout and "001158000123" not in shown.stdout
+    revealed = kiosk_cli("queue", "show", "KIOSK01-261123-0099", "--reveal", config=config_file)
+    assert "001158000123" in revealed.stdout
+
+    out = tmp_path / "usb"
+    exported = kiosk_cli(
+        "queue", "export", "KIOSK01-261123-0099", "--out", str(out), config=config_file
+    )
+    assert exported.returncode == 0, exported.stderr
+    exported_body = json.loads((out / "dossier.json").read_text(encoding="utf-8"))
+    files = sorted(p for p in out.iterdir() if p.name != "dossier.json")
+    assert [p.read_bytes() for p in files] == [b"\x89PNG fake page"]
+
+    # Re-entered on another kiosk: same client UUID, same bytes.
+    other = Settings(paths=PathsSection(data_dir=tmp_path / "other", scratch_dir=tmp_path / "s2"))
+    from config.settings import save_settings
+
+    other_config = tmp_path / "other.toml"
+    save_settings(other, other_config)
+    readd = kiosk_cli(
+        "queue", "add", str(out / "dossier.json"), *map(str, files), config=other_config
+    )
+    assert readd.returncode == 0, readd.stderr
+    store = open_queue_store(other)
+    row = store.find("KIOSK01-261123-0099")
+    assert row is not None and row.client_uuid == exported_body["client_uuid"]
+    assert store.body(row.client_uuid)["documents"] == exported_body["documents"]
+
+    missing = kiosk_cli("queue", "show", "NOPE", config=config_file)
+    assert missing.returncode == 2 and "no dossier" in missing.stderr
+
+
+def test_queue_retry_and_check_cli(settings: Settings, config_file: Path, real: Harness) -> None:
+    drive_to(real, State.DONE)
+    dossier = real.kiosk.journey.snapshot().dossier
+    assert dossier is not None
+    store = open_queue_store(settings)
+    from offline_queue.store import ErrorKind
+
+    store.record_failure(str(dossier.client_uuid), ErrorKind.PERMANENT, "HTTP 413", 0)
+    retried = kiosk_cli("queue", "retry", dossier.receipt_number, config=config_file)
+    assert retried.returncode == 0, retried.stderr
+    assert store.find(dossier.receipt_number).status is QueueStatus.QUEUED  # type: ignore[union-attr]
+    checked = kiosk_cli("queue", "check", config=config_file)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert json.loads(checked.stdout)["quarantined"] == []
+
+
+def test_load_dossier_file_checks_page_count(tmp_path: Path, real: Harness) -> None:
+    drive_to(real, State.DONE)
+    dossier = real.kiosk.journey.snapshot().dossier
+    assert dossier is not None
+    path = tmp_path / "d.json"
+    path.write_text(dossier.to_json(), encoding="utf-8")
+    with pytest.raises(ValueError, match="lists 1 pages but 0"):
+        load_dossier_file(path, [])
+
+
+def test_sync_without_token_refuses(config_file: Path) -> None:
+    result = kiosk_cli("sync", "--once", config=config_file)
+    assert result.returncode == 2
+    assert "enrol" in result.stderr
