@@ -81,7 +81,7 @@ def test_storage_failure_reaches_the_citizen(real: Harness, settings: Settings) 
     drive_to(real, State.CONFIRM)
     outbox = real.kiosk.queue
     assert isinstance(outbox, Outbox)
-    outbox.store._min_free = 10**15  # noqa: SLF001 - simulate a nearly full disk
+    outbox.store._min_free = 10**15
     challenge = real.kiosk.journey.snapshot().challenge
     assert challenge is not None and challenge.code is not None
     from kiosk.journey import EnterCode
@@ -90,7 +90,7 @@ def test_storage_failure_reaches_the_citizen(real: Harness, settings: Settings) 
     snapshot = real.kiosk.journey.snapshot()
     assert snapshot.state is State.REVIEW
     assert snapshot.message is not None and "Bộ nhớ của máy đã đầy" in snapshot.message
-    outbox.store._min_free = 1  # noqa: SLF001
+    outbox.store._min_free = 1
     send(real, Proceed())
     challenge = real.kiosk.journey.snapshot().challenge
     assert challenge is not None and challenge.code is not None
