@@ -389,7 +389,13 @@ class SyncEngine:
                 started = self._monotonic()
                 self.bytes_attempted += min(self._chunk, uploader.stop_at - before)
                 self._publish(file=file, offset=before)
-                uploader.upload_chunk()
+                try:
+                    uploader.upload_chunk()
+                except GatewayError:
+                    # A checksummed chunk is lost whole when the link drops: halve the next one
+                    # so a link that keeps dropping still makes progress.
+                    self._chunk = max(self._settings.chunk_min, self._chunk // 2 // 4096 * 4096)
+                    raise
                 self._succeeded()
                 moved = uploader.offset - before
                 sent += moved
@@ -446,6 +452,8 @@ class SyncEngine:
         rate = moved / seconds
         self._rate_bps = rate if self._rate_bps is None else 0.7 * self._rate_bps + 0.3 * rate
         wanted = int(self._rate_bps * self._settings.target_chunk_s)
+        # Grow at most twofold per chunk, so one fast chunk after a drop does not undo the halving.
+        wanted = min(wanted, 2 * self._chunk)
         wanted = max(self._settings.chunk_min, min(self._settings.chunk_max, wanted))
         self._chunk = max(self._settings.chunk_min, wanted // 4096 * 4096)
 

@@ -1,0 +1,82 @@
+"""Start the reference gateway as a real process on loopback, for benchmarks and tests."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+
+@dataclass
+class GatewayProcess:
+    """A running ``python -m gateway serve`` with an enrolled kiosk."""
+
+    process: subprocess.Popen[str]
+    data_dir: Path
+    url: str
+    token: str
+
+    @classmethod
+    def start(cls, data_dir: Path, *extra: str, kiosk_id: str = "KIOSK01") -> GatewayProcess:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        token = subprocess.run(
+            [sys.executable, "-m", "gateway", "enrol", "--data", str(data_dir), "--kiosk", kiosk_id],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout.strip().split()[-1]
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "gateway", "serve", "--host", "127.0.0.1", "--port", "0",
+                "--data", str(data_dir), "--admin", *extra,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert process.stdout is not None
+        deadline = time.monotonic() + 60
+        line = ""
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if line.startswith("listening on ") or not line:
+                break
+        if not line.startswith("listening on "):
+            process.kill()
+            raise RuntimeError("gateway did not start")
+        return cls(process, data_dir, line.split()[-1].rstrip("/"), token)
+
+    @property
+    def address(self) -> tuple[str, int]:
+        host, port = self.url.removeprefix("http://").split(":")
+        return host, int(port)
+
+    def set_faults(self, **faults: Any) -> None:
+        response = requests.put(f"{self.url}/_admin/faults", json=faults, timeout=10)
+        response.raise_for_status()
+
+    def received(self) -> list[dict[str, Any]]:
+        out = subprocess.run(
+            [sys.executable, "-m", "gateway", "received", "--data", str(self.data_dir), "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+        data = json.loads(out)
+        return list(data["dossiers"] if isinstance(data, dict) else data)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

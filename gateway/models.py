@@ -1,0 +1,164 @@
+"""Request bodies the gateway accepts, validated as strictly as ``openapi.yaml`` states them.
+
+The models mirror the document's schemas field for field (the schemathesis tests send data that
+breaks each constraint and expect a 4xx), and they validate the parsed JSON value in strict mode,
+so ``"5"`` is not a score and ``true`` is not a number. Dates and times stay strings: the gateway
+stores the body exactly as the kiosk sent it, and only checks that they parse.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from gateway.problems import FieldProblem
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})"
+)
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_SLUG = r"^[a-z][a-z0-9_]{1,39}$"
+
+
+def _check_date(value: str) -> str:
+    if not _DATE.fullmatch(value):
+        raise ValueError("must be a date YYYY-MM-DD")
+    date.fromisoformat(value)
+    return value
+
+
+def _check_datetime(value: str) -> str:
+    if not _DATETIME.fullmatch(value):
+        raise ValueError("must be an ISO 8601 date and time with an offset")
+    datetime.fromisoformat(value)
+    return value
+
+
+def canonical_uuid(value: str) -> str:
+    """The lower-case hyphenated form; ValueError if ``value`` is not one."""
+    if not _UUID.fullmatch(value):
+        raise ValueError("must be a UUID like 5b0c7c3e-0000-4000-8000-000000000000")
+    return value.lower()
+
+
+def _check_uuid(value: str) -> str:
+    canonical_uuid(value)
+    return value
+
+
+IsoDate = Annotated[str, AfterValidator(_check_date)]
+IsoDateTime = Annotated[str, AfterValidator(_check_datetime)]
+Uuid = Annotated[str, AfterValidator(_check_uuid)]
+Slug = Annotated[str, StringConstraints(pattern=_SLUG)]
+KioskId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,12}$")]
+
+
+def _text(max_length: int, min_length: int = 1) -> Any:
+    return StringConstraints(min_length=min_length, max_length=max_length)
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Applicant(_Body):
+    id_number: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
+    old_id_number: Annotated[str, StringConstraints(pattern=r"^[0-9]{9}$")] | None = None
+    full_name: Annotated[str, _text(100)]
+    date_of_birth: IsoDate
+    sex: Literal["Nam", "Nữ"]
+    address: Annotated[str, _text(250)]
+    issue_date: IsoDate
+
+
+class FileManifest(_Body):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^/\\]+$")]
+    size: Annotated[int, Field(ge=1, le=20 * 1024 * 1024)]
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    media_type: Annotated[
+        str, StringConstraints(max_length=100, pattern=r"^[a-z0-9.+-]+/[a-z0-9.+-]+$")
+    ]
+
+
+class DocumentManifest(_Body):
+    code: Slug
+    name: Annotated[str, _text(200)]
+    files: Annotated[list[FileManifest], Field(max_length=200)]
+
+
+class Rating(_Body):
+    score: Annotated[int, Field(ge=1, le=5)]
+    reason: Annotated[str, _text(500, 0)] | None = None
+
+
+class DossierCreate(_Body):
+    client_uuid: Uuid
+    receipt_number: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,12}-[0-9]{6}-[0-9]{4,6}$")]
+    kiosk_id: KioskId
+    procedure_code: Annotated[str, StringConstraints(pattern=r"^[0-9]\.[0-9]{6}$")]
+    procedure_name: Annotated[str, _text(200)]
+    applicant: Applicant
+    verification: Literal["verified", "pending", "not_found"]
+    form: Annotated[dict[Slug, Annotated[str, _text(500, 0)]], Field(max_length=100)]
+    documents: Annotated[list[DocumentManifest], Field(max_length=30)]
+    received_at: IsoDateTime
+    due_date: IsoDate
+    rating: Rating | None = None
+
+
+class IdentityQuery(_Body):
+    id_number: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
+    full_name: Annotated[str, _text(100)]
+    date_of_birth: IsoDate
+
+
+class OtpRequest(_Body):
+    phone: Annotated[str, StringConstraints(pattern=r"^0[0-9]{9}$")]
+    purpose: Literal["confirm_dossier"]
+
+
+class OtpCheck(_Body):
+    code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+
+
+class QueueCounts(_Body):
+    queued: Annotated[int, Field(ge=0)]
+    uploading: Annotated[int, Field(ge=0)]
+    needs_attention: Annotated[int, Field(ge=0)]
+    oldest_queued_at: IsoDateTime | None
+
+
+class Heartbeat(_Body):
+    kiosk_id: KioskId
+    at: IsoDateTime
+    software_version: Annotated[str, _text(40)]
+    queue: QueueCounts
+    devices: Annotated[
+        dict[
+            Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")],
+            Annotated[str, _text(200)],
+        ],
+        Field(max_length=20),
+    ]
+
+
+class StatusChange(_Body):
+    """``POST /_admin/status/{code}``: a back-office step, for tests of the status lookup."""
+
+    status: Literal[
+        "received", "processing", "additional_documents_required", "ready", "returned", "rejected"
+    ]
+    note: Annotated[str, _text(500, 0)] | None = None
+
+
+def field_problems(error: ValidationError) -> list[FieldProblem]:
+    """One entry per invalid field, without the offending values (they may be personal data)."""
+    problems = []
+    for item in error.errors(include_input=False, include_url=False):
+        where = ".".join(str(part) for part in item["loc"]) or "(body)"
+        problems.append(FieldProblem(where, item["msg"]))
+    return problems

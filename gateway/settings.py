@@ -1,0 +1,52 @@
+"""Settings of the reference gateway: unit code, data sources, lifetimes and the injected clock."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from kiosk.clock import VIETNAM
+
+UNIT_CODE_PATTERN = re.compile(r"^[A-Z0-9]+(\.[0-9A-Z]+)*$")
+# Fixed by the protocol (and stated in openapi.yaml), so not settings.
+TUS_MAX_SIZE = 20 * 1024 * 1024
+MAX_BODY_BYTES = 256 * 1024
+
+
+def vietnam_now() -> datetime:
+    """The machine's clock, in the time zone the offices work in."""
+    return datetime.now(VIETNAM)
+
+
+@dataclass(frozen=True)
+class GatewaySettings:
+    """How the gateway behaves; the defaults are the protocol's numbers."""
+
+    unit_code: str = "H00.00.00"
+    clock: Callable[[], datetime] = field(default=vietnam_now, compare=False)
+    """Returns an aware datetime. Tests pass a fake clock to move time instead of sleeping."""
+    catalog_dir: Path | None = None
+    """A catalog directory (config.catalog layout); the bundled sample when None."""
+    calendar_overrides: Path | None = None
+    """A calendar override file; the bundled one when None."""
+    upload_ttl: timedelta = timedelta(hours=24)
+    otp_ttl: timedelta = timedelta(minutes=5)
+    otp_attempts: int = 5
+    body_idle_timeout_s: float = 60.0
+    """A PATCH whose body stops arriving for this long is treated as a dropped connection, so a
+    half-open link cannot hold an upload's lock for ever."""
+    upload_lock_wait_s: float = 5.0
+    """How long a request waits for another request on the same upload to finish."""
+
+    def __post_init__(self) -> None:
+        if not UNIT_CODE_PATTERN.fullmatch(self.unit_code):
+            raise ValueError(f"unit code {self.unit_code!r} is not like H15.50.05.13")
+
+    def now(self) -> datetime:
+        moment = self.clock()
+        if moment.tzinfo is None:
+            raise ValueError("the gateway clock must return an aware datetime")
+        return moment
