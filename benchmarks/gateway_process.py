@@ -25,17 +25,40 @@ class GatewayProcess:
     @classmethod
     def start(cls, data_dir: Path, *extra: str, kiosk_id: str = "KIOSK01") -> GatewayProcess:
         data_dir.mkdir(parents=True, exist_ok=True)
-        token = subprocess.run(
-            [sys.executable, "-m", "gateway", "enrol", "--data", str(data_dir), "--kiosk", kiosk_id],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        ).stdout.strip().split()[-1]
+        token = (
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "gateway",
+                    "enrol",
+                    "--data",
+                    str(data_dir),
+                    "--kiosk",
+                    kiosk_id,
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=60,
+            )
+            .stdout.strip()
+            .split()[-1]
+        )
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "gateway", "serve", "--host", "127.0.0.1", "--port", "0",
-                "--data", str(data_dir), "--admin", *extra,
+                sys.executable,
+                "-m",
+                "gateway",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--data",
+                str(data_dir),
+                "--admin",
+                *extra,
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -80,3 +103,5 @@ class GatewayProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()

@@ -97,12 +97,17 @@ def main() -> None:
                 pages=pages,
             )
             latencies.append((time.perf_counter() - started) * 1000)
-            expected[client_uuid] = [hashlib.sha256(p.source.read_bytes()).hexdigest() for p in pages]
+            expected[client_uuid] = [
+                hashlib.sha256(p.source.read_bytes()).hexdigest() for p in pages
+            ]
 
         gateway = GatewayProcess.start(root / "gateway")
         profile = LinkProfile(bandwidth_bps=LINK_BPS, latency_ms=150, reset_every_s=(20, 40))
         try:
-            with ThreadedLink(gateway.address, profile, rng=random.Random(args.seed)) as (host, port):
+            with ThreadedLink(gateway.address, profile, rng=random.Random(args.seed)) as (
+                host,
+                port,
+            ):
                 link_url = f"http://{host}:{port}"
                 transport = HttpTransport(link_url, gateway.token, read_timeout_s=20)
                 engine = SyncEngine(
@@ -133,8 +138,10 @@ def main() -> None:
     capacity = LINK_BPS / 8 * drained
     resent = max(0, engine.bytes_attempted - payload)
     print(f"dossiers: {args.dossiers} × {args.pages} pages, payload {payload / 1024:.0f} KiB")
-    print(f"enqueue latency: p50 {statistics.median(latencies):.1f} ms, "
-          f"p99 {percentile(latencies, 0.99):.1f} ms (target p99 ≤ 50 ms)")
+    print(
+        f"enqueue latency: p50 {statistics.median(latencies):.1f} ms, "
+        f"p99 {percentile(latencies, 0.99):.1f} ms (target p99 ≤ 50 ms)"
+    )
     print(f"time to drain: {drained:.1f} s (link minimum {payload * 8 / LINK_BPS:.1f} s)")
     print(f"goodput: {payload / capacity:.3f} of link capacity (target ≥ 0.7)")
     print(f"resent: {resent / payload:.3f} of payload ({resent} bytes; target ≤ 0.10)")

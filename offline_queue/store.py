@@ -384,9 +384,14 @@ class QueueStore:
         if self.find(client_uuid) is not None:
             return EnqueueResult(client_uuid, receipt_number, already_queued=True)
         try:
-            payload = sum(p.source.stat().st_size for p in pages)
+            sizes = [p.source.stat().st_size for p in pages]
         except OSError as exc:
             raise QueueError(f"page file unreadable: {exc.filename}") from exc
+        if 0 in sizes:
+            # A scanner never yields an empty page; one here is a bug upstream, caught now
+            # rather than as a refusal from the gateway days later.
+            raise QueueError(f"empty page file {pages[sizes.index(0)].name}")
+        payload = sum(sizes)
         self._require_space(payload)
         directory = self._files_root / client_uuid
         # A directory without a row is what a crash during an earlier attempt leaves behind.

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from tusclient.client import TusClient
 from tusclient.fingerprint.interface import Fingerprint
@@ -46,6 +46,9 @@ from offline_queue.transport import GatewayError, HttpTransport, Response, class
 log = logging.getLogger(__name__)
 
 API = "api/v1/"
+MAX_RETRY_AFTER_S = 6 * 3600.0
+# Chunks are kept to 1/DROP_FRACTION of the bytes seen between link drops, bounding the resend.
+DROP_FRACTION = 24
 STATUS_KEY = "sync"
 
 
@@ -78,7 +81,9 @@ class Backoff:
     def delay(self, attempts: int, retry_after: float | None = None) -> float:
         ceiling = min(self._cap, self._base * 2 ** min(attempts, 30))
         jittered = self._rng.uniform(0, ceiling)
-        return max(jittered, min(retry_after or 0.0, self._cap * 4))
+        # A gateway's Retry-After is obeyed, within reason: a broken header must not park the
+        # kiosk for weeks.
+        return max(jittered, min(retry_after or 0.0, MAX_RETRY_AFTER_S))
 
 
 @dataclass
@@ -130,13 +135,20 @@ class _FileKey(Fingerprint):  # type: ignore[misc]
 class _UrlStore(Storage):  # type: ignore[misc]
     """tuspy's URL storage, backed by the queue so a stored URL survives restarts."""
 
-    def __init__(self, store: QueueStore, file: FileRow) -> None:
+    def __init__(self, store: QueueStore, file: FileRow, base_url: str) -> None:
         self._store = store
         self._file = file
         self._url = file.upload_url
+        self._base_url = base_url
 
     def get_item(self, key: str) -> str | None:
-        return self._url
+        if self._url is None:
+            return None
+        # Re-based on the configured gateway: the stored URL may name a host or port the kiosk
+        # no longer uses (a changed gateway address, a proxy), while the upload's path is stable.
+        parts = urlsplit(self._url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        return self._base_url + path.lstrip("/")
 
     def set_item(self, key: str, value: str) -> None:
         self._url = value
@@ -248,6 +260,8 @@ class SyncEngine:
         )
         self._chunk = settings.chunk_initial
         self._rate_bps: float | None = None
+        self._drop_interval: float | None = None  # bytes the link carries between drops
+        self._since_drop = 0
         self._pause_until = 0.0
         self._link_failures = 0
         self._last_heartbeat = -1e18
@@ -383,6 +397,11 @@ class SyncEngine:
         sent = 0
         try:
             uploader = self._uploader(file, stream)
+            if not uploader.url:
+                # Created (and its URL committed) before any PATCH; an empty file is complete
+                # as soon as it is created.
+                uploader.set_url(uploader.create_url())
+                uploader.offset = 0
             while uploader.offset < uploader.stop_at:
                 uploader.chunk_size = self._chunk
                 before = uploader.offset
@@ -392,13 +411,12 @@ class SyncEngine:
                 try:
                     uploader.upload_chunk()
                 except GatewayError:
-                    # A checksummed chunk is lost whole when the link drops: halve the next one
-                    # so a link that keeps dropping still makes progress.
-                    self._chunk = max(self._settings.chunk_min, self._chunk // 2 // 4096 * 4096)
+                    self._dropped()
                     raise
                 self._succeeded()
                 moved = uploader.offset - before
                 sent += moved
+                self._since_drop += moved
                 self._adapt_chunk(moved, self._monotonic() - started)
             self._store.mark_file_complete(row.client_uuid, file.idx)
         except _UploadGoneError:
@@ -427,7 +445,7 @@ class SyncEngine:
                 "filetype": file.media_type,
             },
             "store_url": True,
-            "url_storage": _UrlStore(self._store, file),
+            "url_storage": _UrlStore(self._store, file, self._origin()),
             "fingerprinter": _FileKey(file),
             "upload_checksum": True,
             "retries": 0,  # retries belong to the engine, with backoff and an injected clock
@@ -437,23 +455,40 @@ class SyncEngine:
         except _UploadGoneError:
             self._store.set_upload_url(file.client_uuid, file.idx, None)
             kwargs["url_storage"] = _UrlStore(
-                self._store, self._store.files(file.client_uuid)[file.idx]
+                self._store, self._store.files(file.client_uuid)[file.idx], self._origin()
             )
             return _KioskUploader(self._http, **kwargs)
 
-    def _adapt_chunk(self, moved: int, seconds: float) -> None:
-        """Size chunks to take ``target_chunk_s`` on the measured link.
+    def _origin(self) -> str:
+        parts = urlsplit(self._http.base_url)
+        return f"{parts.scheme}://{parts.netloc}/"
 
-        Large chunks waste less time in round trips; small ones lose less when a link drops
-        mid-chunk (a checksummed chunk is kept whole or not at all).
+    def _dropped(self) -> None:
+        """A chunk failed: learn how often this link drops, and send smaller chunks."""
+        if self._since_drop > 0:
+            interval = float(self._since_drop)
+            previous = self._drop_interval
+            self._drop_interval = interval if previous is None else 0.5 * previous + 0.5 * interval
+        self._since_drop = 0
+        self._chunk = max(self._settings.chunk_min, self._chunk // 2 // 4096 * 4096)
+
+    def _adapt_chunk(self, moved: int, seconds: float) -> None:
+        """Size chunks to the measured link.
+
+        A checksummed chunk is kept whole or not at all, so a drop mid-chunk costs the whole
+        chunk: chunks stay a small fraction of the bytes this link carries between drops.
+        Within that, they take about ``target_chunk_s`` to send, so round trips stay a small
+        share of the time. Growth is gradual (×1.5 per chunk) because the first drop comes
+        before the link's drop rate is known.
         """
         if moved <= 0 or seconds <= 0:
             return
         rate = moved / seconds
         self._rate_bps = rate if self._rate_bps is None else 0.7 * self._rate_bps + 0.3 * rate
         wanted = int(self._rate_bps * self._settings.target_chunk_s)
-        # Grow at most twofold per chunk, so one fast chunk after a drop does not undo the halving.
-        wanted = min(wanted, 2 * self._chunk)
+        if self._drop_interval is not None:
+            wanted = min(wanted, int(self._drop_interval / DROP_FRACTION))
+        wanted = min(wanted, int(1.5 * self._chunk))
         wanted = max(self._settings.chunk_min, min(self._settings.chunk_max, wanted))
         self._chunk = max(self._settings.chunk_min, wanted // 4096 * 4096)
 

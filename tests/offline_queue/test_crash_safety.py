@@ -41,13 +41,13 @@ def gateway(tmp_path: Path) -> Iterator[GatewayProcess]:
 def _enqueuer(root: Path, seed: int, ack_fd: int) -> None:
     store = QueueStore(root / "queue", root / "master.key")
     rng = random.Random(seed)
-    for n in range(1000):
+    for n in range(3):
         client_uuid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        receipt = f"K-{seed}-{n}"
+        receipt = f"KIOSK01-{seed:06d}-{n:04d}"
         pages = []
         digests = []
-        for p in range(rng.randint(1, 3)):
-            data = page_bytes(seed * 1000 + n * 10 + p, rng.randint(1, 90_000))
+        for p in range(rng.randint(1, 2)):
+            data = page_bytes(seed * 1000 + n * 10 + p, rng.randint(1, 40_000))
             path = root / "scans" / f"{client_uuid}-{p}.png"
             path.write_bytes(data)
             digests.append(hashlib.sha256(data).hexdigest())
@@ -61,6 +61,7 @@ def _enqueuer(root: Path, seed: int, ack_fd: int) -> None:
         )
         # Only now would the screen say "successful".
         os.write(ack_fd, f"{client_uuid} {','.join(sorted(digests))}\n".encode())
+    time.sleep(60)  # done: wait to be killed like the others
 
 
 def _syncer(root: Path, url: str, token: str, seed: int) -> None:
@@ -68,7 +69,8 @@ def _syncer(root: Path, url: str, token: str, seed: int) -> None:
     engine = engine_for(store, url, token, seed=seed)
     while True:
         engine._pause_until = 0.0  # noqa: SLF001
-        engine.run_once()
+        if not engine.run_once().submitted:
+            time.sleep(0.005)  # nothing due yet: do not spin while waiting to be killed
 
 
 def _spawn(target: str, root: Path, gateway: GatewayProcess, seed: int) -> tuple[int, int]:
@@ -111,7 +113,7 @@ def test_kill_minus_nine_never_loses_or_duplicates(tmp_path: Path, gateway: Gate
     for trial in range(TRIALS):
         # The app and the sync process alone, and both at once as on the appliance.
         targets = [["enqueue"], ["sync"], ["enqueue", "sync"]][trial % 3]
-        output = _run_trial(targets, root, gateway, seed=trial, kill_after=rng.uniform(0.0, 0.12))
+        output = _run_trial(targets, root, gateway, seed=trial, kill_after=rng.uniform(0.0, 0.08))
         for line in output.splitlines():
             if line.strip():
                 client_uuid, digests = line.split()
@@ -139,4 +141,4 @@ def test_kill_minus_nine_never_loses_or_duplicates(tmp_path: Path, gateway: Gate
         files = dossier["files"]
         assert isinstance(files, list)
         assert ",".join(sorted(str(f["sha256"]) for f in files)) == digests
-        assert dossier["official_code"]
+        assert dossier["dossier_code"]

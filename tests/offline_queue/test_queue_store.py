@@ -109,6 +109,21 @@ def test_missing_page_file_is_a_queue_error(env: Env) -> None:
     assert env.store.find(client_uuid) is None
 
 
+def test_empty_page_file_is_refused(env: Env) -> None:
+    empty = env.root / "empty.png"
+    empty.write_bytes(b"")
+    client_uuid = str(uuid.uuid4())
+    with pytest.raises(QueueError, match="empty page"):
+        env.store.enqueue(
+            client_uuid=client_uuid,
+            receipt_number="R",
+            procedure_code="x",
+            body=make_body(client_uuid, "R"),
+            pages=[PageInput(empty, "birth_certificate", "a.png")],
+        )
+    assert env.store.find(client_uuid) is None
+
+
 def test_survives_reopening(env: Env) -> None:
     client_uuid = env.enqueue()
     store = env.reopen()
