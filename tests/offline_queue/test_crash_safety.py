@@ -68,7 +68,7 @@ def _syncer(root: Path, url: str, token: str, seed: int) -> None:
     store = QueueStore(root / "queue", root / "master.key")
     engine = engine_for(store, url, token, seed=seed)
     while True:
-        engine._pause_until = 0.0  # noqa: SLF001
+        engine._pause_until = 0.0
         if not engine.run_once().submitted:
             time.sleep(0.005)  # nothing due yet: do not spin while waiting to be killed
 
