@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 API = "api/v1/"
 MAX_RETRY_AFTER_S = 6 * 3600.0
 # Chunks are kept to 1/DROP_FRACTION of the bytes seen between link drops, bounding the resend.
-DROP_FRACTION = 24
+DROP_FRACTION = 16
 STATUS_KEY = "sync"
 
 
@@ -419,6 +419,9 @@ class SyncEngine:
                 self._since_drop += moved
                 self._adapt_chunk(moved, self._monotonic() - started)
             self._store.mark_file_complete(row.client_uuid, file.idx)
+            if row.attempts:
+                # Progress: the next failure of this dossier starts its backoff afresh.
+                self._store.record_success(row.client_uuid)
         except _UploadGoneError:
             self._store.set_upload_url(file.client_uuid, file.idx, None)
             raise GatewayError(

@@ -70,9 +70,9 @@ def test_drops_and_throttling_drain_with_little_resent(
     tmp_path: Path, gateway: GatewayProcess
 ) -> None:
     store = QueueStore(tmp_path / "queue", tmp_path / "master.key")
-    digests, payload = fill(store, tmp_path, dossiers=6, pages=3, size=120_000)
+    digests, payload = fill(store, tmp_path, dossiers=10, pages=4, size=120_000)
     profile = LinkProfile(
-        bandwidth_bps=8_000_000, latency_ms=15, reset_after_bytes=(400_000, 900_000)
+        bandwidth_bps=8_000_000, latency_ms=15, reset_after_bytes=(600_000, 1_200_000)
     )
     with ThreadedLink(gateway.address, profile, rng=random.Random(3)) as (host, port):
         engine = engine_for(store, f"http://{host}:{port}", gateway.token)
