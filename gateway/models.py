@@ -12,7 +12,15 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from gateway.problems import FieldProblem
 
@@ -50,6 +58,16 @@ def _check_uuid(value: str) -> str:
     return value
 
 
+def _integral(value: Any) -> Any:
+    # JSON Schema counts 5.0 as an integer; strict mode alone would refuse it.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_integral)]
+
+
 IsoDate = Annotated[str, AfterValidator(_check_date)]
 IsoDateTime = Annotated[str, AfterValidator(_check_datetime)]
 Uuid = Annotated[str, AfterValidator(_check_uuid)]
@@ -77,7 +95,7 @@ class Applicant(_Body):
 
 class FileManifest(_Body):
     name: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^/\\]+$")]
-    size: Annotated[int, Field(ge=1, le=20 * 1024 * 1024)]
+    size: Annotated[JsonInt, Field(ge=1, le=20 * 1024 * 1024)]
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
     media_type: Annotated[
         str, StringConstraints(max_length=100, pattern=r"^[a-z0-9.+-]+/[a-z0-9.+-]+$")
@@ -91,13 +109,15 @@ class DocumentManifest(_Body):
 
 
 class Rating(_Body):
-    score: Annotated[int, Field(ge=1, le=5)]
+    score: Annotated[JsonInt, Field(ge=1, le=5)]
     reason: Annotated[str, _text(500, 0)] | None = None
 
 
 class DossierCreate(_Body):
     client_uuid: Uuid
-    receipt_number: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,12}-[0-9]{6}-[0-9]{4,6}$")]
+    receipt_number: Annotated[
+        str, StringConstraints(pattern=r"^[A-Z0-9]{2,12}-[0-9]{6}-[0-9]{4,6}$")
+    ]
     kiosk_id: KioskId
     procedure_code: Annotated[str, StringConstraints(pattern=r"^[0-9]\.[0-9]{6}$")]
     procedure_name: Annotated[str, _text(200)]
@@ -126,9 +146,9 @@ class OtpCheck(_Body):
 
 
 class QueueCounts(_Body):
-    queued: Annotated[int, Field(ge=0)]
-    uploading: Annotated[int, Field(ge=0)]
-    needs_attention: Annotated[int, Field(ge=0)]
+    queued: Annotated[JsonInt, Field(ge=0)]
+    uploading: Annotated[JsonInt, Field(ge=0)]
+    needs_attention: Annotated[JsonInt, Field(ge=0)]
     oldest_queued_at: IsoDateTime | None
 
 

@@ -37,6 +37,11 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final, TypeVar
 
+if sys.platform == "linux":
+    # Only to see whether a socket's send queue has drained (see _unsent_bytes).
+    import fcntl
+    import termios
+
 __all__ = ["ImpairedLink", "LinkProfile", "LinkStats", "ThreadedLink"]
 
 log = logging.getLogger(__name__)
@@ -74,19 +79,23 @@ class LinkProfile:
     """
 
     bandwidth_bps: int | None = None
-    """Bits per second per direction, shared by all connections; ``None`` is unlimited."""
+    """Bits per second per direction, shared by all connections; ``None`` is unlimited. Counts
+    TCP payload only: the headers a real link also carries (about 3%) are free here."""
     latency_ms: float = 0
     """One-way delay added in each direction (the round trip grows by twice this)."""
     reset_probability: float = 0
     """Chance that a new connection is cut after a number of client→server bytes drawn uniformly
-    from 1 to ``reset_after_bytes[1]`` (64 KiB when that is unset)."""
+    from 1 to ``reset_after_bytes[1]`` (64 KiB when that is unset). When both are set, the
+    earlier of the two cut points applies."""
     reset_after_bytes: tuple[int, int] | None = None
     """Cut every connection after a number of client→server bytes drawn from ``[a, b]``."""
     reset_every_s: tuple[float, float] | None = None
     """Cut all open connections at intervals drawn from ``[a, b]`` seconds: the link drops."""
     stall_after_bytes: int | None = None
     """After this many client→server bytes on a connection, forward nothing more in either
-    direction but keep both sockets open: a hung link."""
+    direction but keep both sockets open: a hung link. Nothing is read either, so a client that
+    gives up is only noticed once the link recovers (a profile without the stall, which then
+    delivers what was held, as TCP would), drops, or stops."""
 
     def __post_init__(self) -> None:
         if self.bandwidth_bps is not None and self.bandwidth_bps <= 0:
@@ -221,9 +230,6 @@ def _unsent_bytes(writer: asyncio.StreamWriter) -> int:
     sock = writer.get_extra_info("socket")
     if pending or sock is None or sys.platform != "linux":
         return pending
-    import fcntl  # noqa: PLC0415 - POSIX-only modules, and only Linux answers this for sockets
-    import termios  # noqa: PLC0415
-
     # TIOCOUTQ on a TCP socket (SIOCOUTQ): bytes in the kernel's send queue not yet acknowledged.
     with suppress(OSError):
         raw = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")
@@ -511,28 +517,27 @@ class ImpairedLink:
                 return
             while data:
                 await self._while_stalled(conn)
-                count = len(data)
-                if direction is _Direction.UP:
-                    count = min(count, self._up_allowance(conn))
-                    if count == 0:
-                        self._cut(conn)
-                        return
-                writer.write(data[:count])
-                data = data[count:]
-                if direction is _Direction.UP:
+                if direction is _Direction.DOWN:
+                    writer.write(data)
+                    self._stats.bytes_down += len(data)
+                    data = b""
+                else:
+                    # Only as much as the cut or stall point allows: the server then receives
+                    # exactly that many bytes, which is what tests of resumed uploads rely on.
+                    count = self._up_allowance(conn, len(data))
+                    writer.write(data[:count])
+                    data = data[count:]
                     conn.up_bytes += count
                     self._stats.bytes_up += count
-                else:
-                    self._stats.bytes_down += count
-                if conn.cut_at is not None and conn.up_bytes >= conn.cut_at:
-                    await _flushed(writer)
-                    self._cut(conn)
-                    return
+                    if conn.cut_at is not None and conn.up_bytes >= conn.cut_at:
+                        await _flushed(writer)
+                        self._cut(conn)
+                        return
                 await writer.drain()
 
-    def _up_allowance(self, conn: _Connection) -> int:
-        """How many more client→server bytes may pass before a cut or a stall."""
-        allowance = _LINE_LIMIT
+    def _up_allowance(self, conn: _Connection, wanted: int) -> int:
+        """How many of ``wanted`` client→server bytes may pass before a cut or a stall."""
+        allowance = wanted
         if conn.cut_at is not None:
             allowance = min(allowance, conn.cut_at - conn.up_bytes)
         if (stall := self._profile.stall_after_bytes) is not None:

@@ -132,7 +132,7 @@ class StoreError(Exception):
     """A change the data does not allow; the message says which."""
 
 
-class ReceiptNumberTaken(StoreError):
+class ReceiptNumberTakenError(StoreError):
     pass
 
 
@@ -307,8 +307,9 @@ class Store:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("PRAGMA foreign_keys=ON")
-        with self._tx() as conn:
-            conn.executescript(_SCHEMA)
+        with self._lock:
+            # executescript commits as it goes; CREATE ... IF NOT EXISTS makes that harmless.
+            self._conn.executescript(_SCHEMA)
 
     def close(self) -> None:
         with self._lock:
@@ -394,7 +395,7 @@ class Store:
                 "SELECT 1 FROM dossiers WHERE receipt_number = ?", (receipt_number,)
             ).fetchone()
             if taken:
-                raise ReceiptNumberTaken(
+                raise ReceiptNumberTakenError(
                     f"receipt number {receipt_number} belongs to another dossier"
                 )
             dossier_id = new_id("d")
@@ -436,6 +437,10 @@ class Store:
         row = self._one("SELECT * FROM dossiers WHERE dossier_id = ?", (dossier_id,))
         return DossierRecord.from_row(row) if row else None
 
+    def dossier_by_uuid(self, client_uuid: str) -> DossierRecord | None:
+        row = self._one("SELECT * FROM dossiers WHERE client_uuid = ?", (client_uuid,))
+        return DossierRecord.from_row(row) if row else None
+
     def dossier_by_code(self, code: str) -> DossierRecord | None:
         """The registered dossier with this official code or local receipt number."""
         row = self._one(
@@ -457,8 +462,7 @@ class Store:
 
     def all_dossiers(self) -> list[DossierRecord]:
         return [
-            DossierRecord.from_row(r)
-            for r in self._all("SELECT * FROM dossiers ORDER BY created_at, dossier_id")
+            DossierRecord.from_row(r) for r in self._all("SELECT * FROM dossiers ORDER BY rowid")
         ]
 
     def set_rating(self, dossier_id: str, rating: dict[str, Any]) -> None:
@@ -667,21 +671,20 @@ class Store:
     def create_otp(
         self,
         *,
+        otp_id: str,
         kiosk_id: str,
         code_sha256: str,
         purpose: str,
         now: datetime,
         expires_at: datetime,
         attempts: int,
-    ) -> str:
-        otp_id = new_id("o")
+    ) -> None:
         with self._tx() as conn:
             conn.execute(
                 "INSERT INTO otps(otp_id, kiosk_id, code_sha256, purpose, created_at, expires_at, "
                 "attempts_left) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (otp_id, kiosk_id, code_sha256, purpose, _iso(now), _iso(expires_at), attempts),
             )
-        return otp_id
 
     def otp(self, otp_id: str) -> OtpRecord | None:
         row = self._one("SELECT * FROM otps WHERE otp_id = ?", (otp_id,))

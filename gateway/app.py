@@ -1,0 +1,659 @@
+"""The reference gateway as an ASGI application: ``create_app`` builds it on a data directory.
+
+Every operation of ``openapi.yaml`` is here, and only those (plus the ``/_admin`` endpoints that
+tests use to switch faults, mounted only with ``admin=True``). Routes are plain Starlette routes
+whose handlers take the raw request and validate bodies themselves, so that every error, routing
+errors included, is problem+json; the FastAPI-generated document is switched off because
+``openapi.yaml`` is the one contract.
+
+Personal data never reaches a log: requests are logged by path only, and an unexpected error is
+logged with ID-shaped numbers masked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import threading
+import traceback
+import unicodedata
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import date, datetime, time
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+from fastapi import FastAPI
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from config.catalog import load_catalog
+from gateway import GATEWAY_VERSION
+from gateway.faults import FaultMiddleware, FaultState
+from gateway.middleware import BodyLimitMiddleware, TusHeaderMiddleware
+from gateway.models import (
+    DossierCreate,
+    Heartbeat,
+    IdentityQuery,
+    OtpCheck,
+    OtpRequest,
+    Rating,
+    StatusChange,
+    canonical_uuid,
+    field_problems,
+)
+from gateway.problems import FieldProblem, ProblemError, ProblemType, problem_response
+from gateway.reference import Tagged, catalog_document, overrides_document
+from gateway.settings import MAX_BODY_BYTES, GatewaySettings
+from gateway.store import (
+    DossierRecord,
+    NewFile,
+    ProcessingStatus,
+    ReceiptNumberTakenError,
+    Store,
+    new_id,
+)
+from gateway.tus import UPLOADS_PATH, TusService
+from kiosk.clock import VIETNAM
+from kiosk.privacy import mask_digits_in
+from kiosk.workdays import WorkingCalendar, load_overrides
+
+log = logging.getLogger(__name__)
+
+API = "/api/v1"
+HEALTH_PATH = f"{API}/health"
+SPEC_PATHS = (f"{API}/openapi.yaml", "/openapi.yaml")
+PUBLIC_PATHS = frozenset({HEALTH_PATH, *SPEC_PATHS})
+ADMIN_PREFIX = "/_admin"
+IDENTITIES_FILE = "identities.json"
+OUTBOX_FILE = "outbox.jsonl"
+OTP_LENGTH = 6
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+class IdentityAnswer(StrEnum):
+    """What the national identity system says about a person."""
+
+    VERIFIED = "verified"
+    NOT_FOUND = "not_found"
+
+
+Handler = Callable[..., Awaitable[Response]]
+
+
+def load_specification() -> bytes:
+    """The bundled ``openapi.yaml``."""
+    return resources.files("gateway").joinpath("openapi.yaml").read_bytes()
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+def canonical_json(value: Any) -> str:
+    """One text per JSON value: key order, whitespace and 5 versus 5.0 do not matter."""
+    return json.dumps(
+        _integral_numbers(value), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+
+
+def _integral_numbers(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _integral_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral_numbers(v) for v in value]
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _normalize_name(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+# --- the application -----------------------------------------------------------------------------
+
+
+class Gateway:
+    """The handlers and what they share: store, settings, faults and reference data."""
+
+    def __init__(self, data_dir: Path, settings: GatewaySettings, faults: FaultState) -> None:
+        self.data_dir = data_dir
+        self.settings = settings
+        self.faults = faults
+        self.store = Store(data_dir)
+        self.catalog = load_catalog(settings.catalog_dir)
+        overrides = load_overrides(settings.calendar_overrides)
+        self.calendar = WorkingCalendar(overrides)
+        self.catalog_doc = Tagged.of(catalog_document(self.catalog))
+        self.overrides_doc = Tagged.of(overrides_document(overrides))
+        self.specification = load_specification()
+        self.tus = TusService(data_dir, self.store, settings, self.authenticate)
+        self._outbox_lock = threading.Lock()
+
+    # --- request plumbing -----------------------------------------------------------------------
+
+    def authenticate(self, request: Request) -> str:
+        """The kiosk the bearer token belongs to; 401 or 403 otherwise."""
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        kiosk = self.store.kiosk_for_token(token) if scheme.lower() == "bearer" and token else None
+        if kiosk is None:
+            raise ProblemError(
+                401,
+                ProblemType.UNAUTHORIZED,
+                "Send the kiosk's token as 'Authorization: Bearer <token>'.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if not kiosk.enabled:
+            raise ProblemError(403, ProblemType.FORBIDDEN, "This kiosk has been disabled.")
+        return kiosk.kiosk_id
+
+    async def read_json(self, request: Request) -> Any:
+        content_type = request.headers.get("content-type")
+        if content_type is not None:
+            media = content_type.split(";")[0].strip().lower()
+            if media != "application/json" and not media.endswith("+json"):
+                raise ProblemError(
+                    415, ProblemType.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json."
+                )
+        body = bytearray()
+        try:
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > MAX_BODY_BYTES:
+                    raise ProblemError(
+                        413,
+                        ProblemType.TOO_LARGE,
+                        f"A request body is at most {MAX_BODY_BYTES} bytes.",
+                    )
+        except ClientDisconnect:
+            raise ProblemError(
+                400, ProblemType.INVALID_BODY, "The request body ended early."
+            ) from None
+        try:
+            return json.loads(bytes(body).decode("utf-8"), parse_constant=_reject_constant)
+        except (UnicodeDecodeError, ValueError):
+            raise ProblemError(
+                400, ProblemType.INVALID_BODY, "The body is not JSON in UTF-8."
+            ) from None
+
+    @staticmethod
+    def validate(model: type[_M], raw: Any) -> _M:
+        try:
+            return model.model_validate(raw)
+        except ValidationError as exc:
+            raise ProblemError(
+                400,
+                ProblemType.INVALID_BODY,
+                "Some fields are missing or not valid.",
+                errors=field_problems(exc),
+            ) from None
+
+    async def read_model(self, request: Request, model: type[_M]) -> _M:
+        return self.validate(model, await self.read_json(request))
+
+    def base_url(self, request: Request) -> str:
+        return str(request.base_url).rstrip("/")
+
+    def upload_url(self, request: Request, upload_id: str) -> str:
+        return f"{self.base_url(request)}{UPLOADS_PATH}/{upload_id}"
+
+    def own_dossier(self, dossier_id: str, kiosk_id: str) -> DossierRecord:
+        dossier = self.store.dossier(dossier_id)
+        # Another kiosk's dossier is "not found": its existence is nobody else's business.
+        if dossier is None or dossier.kiosk_id != kiosk_id:
+            raise ProblemError(404, ProblemType.NOT_FOUND, "No such dossier.")
+        return dossier
+
+    def dossier_view(self, request: Request, dossier: DossierRecord) -> dict[str, Any]:
+        return {
+            "dossier_id": dossier.dossier_id,
+            "client_uuid": dossier.client_uuid,
+            "status": dossier.intake_status.value,
+            "files": [
+                {
+                    "file_id": f.file_id,
+                    "document_code": f.document_code,
+                    "name": f.name,
+                    "size": f.size,
+                    "sha256": f.sha256,
+                    "complete": f.complete,
+                    "upload_url": self.upload_url(request, f.upload_id) if f.upload_id else None,
+                }
+                for f in self.store.files(dossier.dossier_id)
+            ],
+            "dossier_code": dossier.dossier_code,
+            "appointment_date": (
+                dossier.appointment_date.isoformat() if dossier.appointment_date else None
+            ),
+        }
+
+    # --- dossiers -------------------------------------------------------------------------------
+
+    async def create_dossier(self, request: Request) -> Response:
+        kiosk_id = self.authenticate(request)
+        raw_key = request.headers.get("idempotency-key")
+        if raw_key is None:
+            raise ProblemError(
+                400,
+                ProblemType.INVALID_HEADER,
+                "Idempotency-Key is required.",
+                errors=[FieldProblem("Idempotency-Key", "is required")],
+            )
+        try:
+            key = canonical_uuid(raw_key.strip())
+        except ValueError as exc:
+            raise ProblemError(
+                400,
+                ProblemType.INVALID_HEADER,
+                "Idempotency-Key must be the dossier's client UUID.",
+                errors=[FieldProblem("Idempotency-Key", str(exc))],
+            ) from None
+        raw = await self.read_json(request)
+        body = canonical_json(raw)
+        existing = self.store.dossier_by_uuid(key)
+        if existing is not None:
+            return self._repeat(request, existing, body, kiosk_id)
+        dossier = self.validate(DossierCreate, raw)
+        problems = []
+        if canonical_uuid(dossier.client_uuid) != key:
+            problems.append(FieldProblem("client_uuid", "must equal the Idempotency-Key header"))
+        if dossier.kiosk_id != kiosk_id:
+            problems.append(FieldProblem("kiosk_id", "is not the kiosk the token belongs to"))
+        if dossier.procedure_code not in self.catalog:
+            problems.append(FieldProblem("procedure_code", "is not in the gateway's catalog"))
+        if problems:
+            raise ProblemError(
+                400, ProblemType.INVALID_BODY, "Some fields are not valid.", errors=problems
+            )
+        files = [
+            NewFile(doc.code, f.name, f.size, f.sha256, f.media_type)
+            for doc in dossier.documents
+            for f in doc.files
+        ]
+        try:
+            record, created = self.store.create_dossier(
+                client_uuid=key,
+                kiosk_id=kiosk_id,
+                receipt_number=dossier.receipt_number,
+                procedure_code=dossier.procedure_code,
+                body=body,
+                files=files,
+                now=self.settings.now(),
+            )
+        except ReceiptNumberTakenError:
+            raise ProblemError(
+                409,
+                ProblemType.IDEMPOTENCY_CONFLICT,
+                "Another dossier already has this receipt number.",
+                errors=[FieldProblem("receipt_number", "already used by another dossier")],
+            ) from None
+        if not created:
+            return self._repeat(request, record, body, kiosk_id)
+        log.info("dossier %s created by kiosk %s", record.dossier_id, kiosk_id)
+        return json_response(self.dossier_view(request, record), status=201)
+
+    def _repeat(
+        self, request: Request, existing: DossierRecord, body: str, kiosk_id: str
+    ) -> Response:
+        if existing.body != body or existing.kiosk_id != kiosk_id:
+            raise ProblemError(
+                409,
+                ProblemType.IDEMPOTENCY_CONFLICT,
+                "This Idempotency-Key was already used with a different body.",
+            )
+        return json_response(self.dossier_view(request, existing), status=200)
+
+    async def get_dossier(self, request: Request, dossier_id: str) -> Response:
+        kiosk_id = self.authenticate(request)
+        return json_response(self.dossier_view(request, self.own_dossier(dossier_id, kiosk_id)))
+
+    def appointment_for(self, dossier: DossierRecord) -> date:
+        body = json.loads(dossier.body)
+        received = datetime.fromisoformat(body["received_at"])
+        try:
+            procedure = self.catalog.get(dossier.procedure_code)
+        except KeyError:
+            # The catalog changed since the dossier was accepted: the date the kiosk promised
+            # is the best there is.
+            return date.fromisoformat(body["due_date"])
+        cutoff: time | None = procedure.cutoff
+        return self.calendar.due_date(received, procedure.processing_days, cutoff)
+
+    async def finalize(self, request: Request, dossier_id: str) -> Response:
+        kiosk_id = self.authenticate(request)
+        dossier = self.own_dossier(dossier_id, kiosk_id)
+        now = self.settings.now()
+        outcome = self.store.finalize(
+            dossier_id,
+            now=now,
+            day=now.astimezone(VIETNAM).date(),
+            unit_code=self.settings.unit_code,
+            appointment_date=self.appointment_for(dossier),
+            note=f"Tiếp nhận hồ sơ từ kiosk {kiosk_id}",
+        )
+        if outcome.missing:
+            raise ProblemError(
+                409,
+                ProblemType.FILES_INCOMPLETE,
+                f"{len(outcome.missing)} file(s) of the dossier have not been uploaded.",
+                errors=[FieldProblem(file_id, "not uploaded yet") for file_id in outcome.missing],
+            )
+        registered = outcome.dossier
+        assert registered.registered_at is not None and registered.appointment_date is not None
+        log.info("dossier %s registered as %s", dossier_id, registered.dossier_code)
+        return json_response(
+            {
+                "dossier_id": registered.dossier_id,
+                "dossier_code": registered.dossier_code,
+                "appointment_date": registered.appointment_date.isoformat(),
+                "status": ProcessingStatus.RECEIVED.value,
+                "received_at": _iso(registered.registered_at),
+            }
+        )
+
+    async def rate(self, request: Request, dossier_id: str) -> Response:
+        kiosk_id = self.authenticate(request)
+        self.own_dossier(dossier_id, kiosk_id)
+        rating = await self.read_model(request, Rating)
+        self.store.set_rating(dossier_id, rating.model_dump())
+        return Response(status_code=204)
+
+    # --- status, reference data -----------------------------------------------------------------
+
+    async def status(self, request: Request, code: str) -> Response:
+        self.authenticate(request)
+        dossier = self.store.dossier_by_code(code)
+        if dossier is None or dossier.status is None or dossier.appointment_date is None:
+            raise ProblemError(404, ProblemType.NOT_FOUND, "No registered dossier has this code.")
+        return json_response(
+            {
+                "dossier_code": dossier.dossier_code,
+                "receipt_number": dossier.receipt_number,
+                "procedure_code": dossier.procedure_code,
+                "status": dossier.status.value,
+                "history": [
+                    {"at": _iso(h.at), "status": h.status.value, "note": h.note}
+                    for h in self.store.history(dossier.dossier_id)
+                ],
+                "expected_return_date": dossier.appointment_date.isoformat(),
+            }
+        )
+
+    async def catalog_endpoint(self, request: Request) -> Response:
+        self.authenticate(request)
+        return self.catalog_doc.response(request)
+
+    async def overrides_endpoint(self, request: Request) -> Response:
+        self.authenticate(request)
+        return self.overrides_doc.response(request)
+
+    # --- identity, one-time codes, heartbeat ----------------------------------------------------
+
+    def _register(self) -> list[dict[str, Any]]:
+        path = self.data_dir / IDENTITIES_FILE
+        try:
+            people = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError):
+            log.error("the identity register %s cannot be read", path)
+            raise self._identity_unavailable() from None
+        if not isinstance(people, list) or not all(isinstance(p, dict) for p in people):
+            log.error("the identity register %s is not a list of people", path)
+            raise self._identity_unavailable()
+        return people
+
+    def _identity_unavailable(self) -> ProblemError:
+        return ProblemError(
+            503,
+            ProblemType.UNAVAILABLE,
+            "The national identity system cannot be reached; accept the identity as pending.",
+            headers={"Retry-After": str(self.faults.retry_after_s)},
+        )
+
+    async def verify_identity(self, request: Request) -> Response:
+        self.authenticate(request)
+        query = await self.read_model(request, IdentityQuery)
+        if self.faults.identity_down:
+            raise self._identity_unavailable()
+        wanted = (query.id_number, _normalize_name(query.full_name), query.date_of_birth)
+        found = any(
+            (
+                str(p.get("id_number")),
+                _normalize_name(str(p.get("full_name", ""))),
+                str(p.get("date_of_birth")),
+            )
+            == wanted
+            for p in self._register()
+        )
+        answer = IdentityAnswer.VERIFIED if found else IdentityAnswer.NOT_FOUND
+        return json_response({"result": answer.value})
+
+    @staticmethod
+    def _code_digest(otp_id: str, code: str) -> str:
+        return hashlib.sha256(f"{otp_id}:{code}".encode()).hexdigest()
+
+    async def request_otp(self, request: Request) -> Response:
+        kiosk_id = self.authenticate(request)
+        wanted = await self.read_model(request, OtpRequest)
+        now = self.settings.now()
+        expires_at = now + self.settings.otp_ttl
+        code = f"{secrets.randbelow(10**OTP_LENGTH):0{OTP_LENGTH}d}"
+        otp_id = new_id("o")
+        self.store.create_otp(
+            otp_id=otp_id,
+            kiosk_id=kiosk_id,
+            code_sha256=self._code_digest(otp_id, code),
+            purpose=wanted.purpose,
+            now=now,
+            expires_at=expires_at,
+            attempts=self.settings.otp_attempts,
+        )
+        line = {"otp_id": otp_id, "phone": wanted.phone, "code": code, "at": _iso(now)}
+        with self._outbox_lock, (self.data_dir / OUTBOX_FILE).open("a", encoding="utf-8") as out:
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        return json_response(
+            {"otp_id": otp_id, "expires_at": _iso(expires_at), "length": OTP_LENGTH}, status=201
+        )
+
+    async def verify_otp(self, request: Request, otp_id: str) -> Response:
+        kiosk_id = self.authenticate(request)
+        otp = self.store.otp(otp_id)
+        if otp is None or otp.kiosk_id != kiosk_id:
+            raise ProblemError(404, ProblemType.NOT_FOUND, "No such one-time code.")
+        check = await self.read_model(request, OtpCheck)
+        matches = hmac.compare_digest(self._code_digest(otp_id, check.code), otp.code_sha256)
+        valid, left = self.store.check_otp(otp_id, matches=matches, now=self.settings.now())
+        return json_response({"valid": valid, "attempts_left": left})
+
+    async def heartbeat(self, request: Request) -> Response:
+        kiosk_id = self.authenticate(request)
+        beat = await self.read_model(request, Heartbeat)
+        if beat.kiosk_id != kiosk_id:
+            raise ProblemError(
+                400,
+                ProblemType.INVALID_BODY,
+                "The heartbeat names another kiosk.",
+                errors=[FieldProblem("kiosk_id", "is not the kiosk the token belongs to")],
+            )
+        self.store.save_heartbeat(kiosk_id, beat.model_dump(), self.settings.now())
+        return Response(status_code=204)
+
+    # --- service --------------------------------------------------------------------------------
+
+    async def health(self, request: Request) -> Response:
+        return json_response({"status": "ok", "version": GATEWAY_VERSION})
+
+    async def spec(self, request: Request) -> Response:
+        return Response(self.specification, media_type="application/yaml")
+
+    # --- admin (tests only) ---------------------------------------------------------------------
+
+    async def get_faults(self, request: Request) -> Response:
+        return json_response(self.faults.to_dict())
+
+    async def put_faults(self, request: Request) -> Response:
+        raw = await self.read_json(request)
+        if not isinstance(raw, dict):
+            raise ProblemError(400, ProblemType.INVALID_BODY, "Send an object of faults.")
+        try:
+            self.faults.update(raw)
+        except ValueError as exc:
+            raise ProblemError(400, ProblemType.INVALID_BODY, str(exc)) from None
+        return json_response(self.faults.to_dict())
+
+    async def set_status(self, request: Request, code: str) -> Response:
+        change = await self.read_model(request, StatusChange)
+        dossier = self.store.dossier_by_code(code)
+        if dossier is None:
+            raise ProblemError(404, ProblemType.NOT_FOUND, "No registered dossier has this code.")
+        self.store.set_status(
+            dossier.dossier_id, ProcessingStatus(change.status), self.settings.now(), change.note
+        )
+        return Response(status_code=204)
+
+
+def _guarded(handler: Handler) -> Handler:
+    """Turns every exception of a handler into a problem+json answer."""
+
+    async def guarded(request: Request, **params: str) -> Response:
+        try:
+            return await handler(request, **params)
+        except ProblemError as problem:
+            return problem.to_response()
+        except Exception:
+            # The traceback may quote request data; ID numbers in it are masked.
+            log.error(
+                "unexpected error on %s %s\n%s",
+                request.method,
+                request.url.path,
+                mask_digits_in(traceback.format_exc()),
+            )
+            return problem_response(
+                500, ProblemType.INTERNAL_ERROR, "The gateway failed; try again later."
+            )
+
+    return guarded
+
+
+def _route(app: FastAPI, path: str, handlers: dict[str, Handler]) -> None:
+    """One route per path, so a 405 lists every method the path takes in ``Allow``."""
+    guarded = {method: _guarded(handler) for method, handler in handlers.items()}
+    if "GET" in guarded and "HEAD" not in guarded:
+        guarded["HEAD"] = guarded["GET"]
+
+    async def endpoint(request: Request) -> Response:
+        return await guarded[request.method](request, **request.path_params)
+
+    app.router.routes.append(Route(path, endpoint, methods=list(guarded)))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        return problem_response(
+            405,
+            ProblemType.METHOD_NOT_ALLOWED,
+            "This path does not take that method.",
+            headers=headers,
+        )
+    if exc.status_code == 404:
+        return problem_response(404, ProblemType.NOT_FOUND, "No such path.", headers=headers)
+    return problem_response(
+        exc.status_code, ProblemType.INVALID_BODY, str(exc.detail), headers=headers
+    )
+
+
+def create_app(
+    data_dir: Path, settings: GatewaySettings, faults: FaultState, *, admin: bool = False
+) -> FastAPI:
+    """The gateway on ``data_dir``; ``admin`` mounts the fault switches under ``/_admin``."""
+    gateway = Gateway(data_dir, settings, faults)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        gateway.store.close()
+
+    app = FastAPI(
+        title="Reference public-service gateway",
+        version=GATEWAY_VERSION,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.gateway = gateway
+    routes: dict[str, dict[str, Handler]] = {
+        f"{API}/dossiers": {"POST": gateway.create_dossier},
+        f"{API}/dossiers/{{dossier_id}}": {"GET": gateway.get_dossier},
+        f"{API}/dossiers/{{dossier_id}}/finalize": {"POST": gateway.finalize},
+        f"{API}/dossiers/{{dossier_id}}/rating": {"POST": gateway.rate},
+        UPLOADS_PATH: {"OPTIONS": gateway.tus.options, "POST": gateway.tus.create},
+        f"{UPLOADS_PATH}/{{upload_id}}": {
+            "HEAD": gateway.tus.head,
+            "PATCH": gateway.tus.patch,
+            "DELETE": gateway.tus.delete,
+        },
+        f"{API}/status/{{code}}": {"GET": gateway.status},
+        f"{API}/catalog": {"GET": gateway.catalog_endpoint},
+        f"{API}/calendar/overrides": {"GET": gateway.overrides_endpoint},
+        f"{API}/identity/verify": {"POST": gateway.verify_identity},
+        f"{API}/otp": {"POST": gateway.request_otp},
+        f"{API}/otp/{{otp_id}}/verify": {"POST": gateway.verify_otp},
+        f"{API}/kiosks/heartbeat": {"POST": gateway.heartbeat},
+        HEALTH_PATH: {"GET": gateway.health},
+        **{path: {"GET": gateway.spec} for path in SPEC_PATHS},
+    }
+    if admin:
+        routes[f"{ADMIN_PREFIX}/faults"] = {"GET": gateway.get_faults, "PUT": gateway.put_faults}
+        routes[f"{ADMIN_PREFIX}/status/{{code}}"] = {"POST": gateway.set_status}
+    for path, handlers in routes.items():
+        _route(app, path, handlers)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    # Added innermost first: the body limit sees requests after the faults, and the tus header
+    # is put on every answer under /uploads, fault answers included.
+    app.add_middleware(BodyLimitMiddleware, limit=MAX_BODY_BYTES)
+    app.add_middleware(
+        FaultMiddleware,
+        faults=faults,
+        public_paths=PUBLIC_PATHS,
+        never_failing_paths={HEALTH_PATH},
+        exempt=lambda path: path.startswith(ADMIN_PREFIX),
+    )
+    app.add_middleware(TusHeaderMiddleware)
+    return app
+
+
+def enrol(data_dir: Path, kiosk_id: str, now: datetime | None = None) -> str:
+    """Issue a new bearer token for ``kiosk_id`` (replacing any earlier one) and return it."""
+    with Store(data_dir) as store:
+        return store.enrol(kiosk_id, now or datetime.now(VIETNAM))
+
+
+def set_kiosk_enabled(data_dir: Path, kiosk_id: str, enabled: bool) -> bool:
+    """Disable (or re-enable) an enrolled kiosk; False if it was never enrolled."""
+    with Store(data_dir) as store:
+        return store.set_enabled(kiosk_id, enabled)

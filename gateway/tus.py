@@ -1,0 +1,536 @@
+"""The gateway's tus 1.0.0 server: core, creation, checksum, expiration and termination.
+
+Bytes go straight from the socket to ``uploads/<id>.part`` as they arrive. Without
+``Upload-Checksum`` whatever arrived before a connection dropped is kept and the offset moves, so
+a kiosk on a bad link never sends a byte twice; with it, a request is buffered in
+``uploads/<id>.chunk`` and kept whole or not at all. A finished dossier file is checked against
+its manifest (size and SHA-256) and moved to ``dossiers/<dossier id>/``; a finished free-standing
+upload becomes ``uploads/<id>.bin``.
+
+Only one request works on an upload at a time (an asyncio lock per upload): a PATCH retried while
+the server still reads the previous, dying connection waits for it rather than interleaving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import logging
+import os
+import re
+import weakref
+from collections.abc import AsyncGenerator, Callable
+from contextlib import aclosing
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Final
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.problems import FieldProblem, ProblemError, ProblemType
+from gateway.settings import TUS_MAX_SIZE, GatewaySettings
+from gateway.store import FileRecord, Store, StoreError, UploadRecord, UploadState
+
+log = logging.getLogger(__name__)
+
+TUS_VERSION: Final = "1.0.0"
+TUS_EXTENSIONS: Final = "creation,checksum,expiration,termination"
+CHECKSUM_ALGORITHMS: Final = {"sha1": hashlib.sha1, "md5": hashlib.md5, "sha256": hashlib.sha256}
+OFFSET_OCTET_STREAM: Final = "application/offset+octet-stream"
+UPLOADS_PATH: Final = "/api/v1/uploads"
+
+_DIGITS = re.compile(r"[0-9]+")
+_METADATA_MAX_LENGTH = 4096
+# The same expressions as the header schemas in openapi.yaml (a test compares them): a header
+# the document calls invalid is refused, and one it calls valid is understood.
+_BASE64 = r"([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?"
+_PAIR = rf"[!-+\--~]+( {_BASE64})?"
+METADATA_PATTERN = re.compile(rf"({_PAIR}(,{_PAIR})*)?")
+CHECKSUM_PATTERN = re.compile(
+    r"(sha1 [A-Za-z0-9+/]{27}=|md5 [A-Za-z0-9+/]{22}==|sha256 [A-Za-z0-9+/]{43}=)"
+)
+_SAFE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}")
+_COPY_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Checksum:
+    algorithm: str
+    digest: bytes
+
+
+def http_date(moment: datetime) -> str:
+    """RFC 9110 HTTP-date, as ``Upload-Expires`` wants it."""
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def parse_metadata(header: str | None) -> dict[str, str]:
+    """``Upload-Metadata``: comma-separated ``key base64(value)``; a key may have no value.
+
+    Values are decoded as UTF-8 with replacement: tus allows any bytes, and only the keys the
+    gateway understands (ids, which are ASCII) are used.
+    """
+    if header is None:
+        return {}
+    if len(header) > _METADATA_MAX_LENGTH or not METADATA_PATTERN.fullmatch(header):
+        raise _bad_header("Upload-Metadata", "must be comma-separated 'key base64value' pairs")
+    found: dict[str, str] = {}
+    for pair in filter(None, header.split(",")):
+        key, _, encoded = pair.partition(" ")
+        found[key] = base64.b64decode(encoded).decode("utf-8", errors="replace")
+    return found
+
+
+def parse_checksum(header: str | None) -> Checksum | None:
+    """``Upload-Checksum: <algorithm> <base64 digest>``, None if absent; 400 if not valid."""
+    if header is None:
+        return None
+    if not CHECKSUM_PATTERN.fullmatch(header):
+        raise _bad_header(
+            "Upload-Checksum", f"must be '<algorithm> <base64 digest>' with one of {_algorithms()}"
+        )
+    algorithm, _, encoded = header.partition(" ")
+    return Checksum(algorithm, base64.b64decode(encoded))
+
+
+def _algorithms() -> str:
+    return ",".join(CHECKSUM_ALGORITHMS)
+
+
+def _bad_header(name: str, message: str) -> ProblemError:
+    return ProblemError(
+        400,
+        ProblemType.INVALID_HEADER,
+        f"The {name} header is not valid.",
+        errors=[FieldProblem(name, message)],
+    )
+
+
+def _number_header(request: Request, name: str) -> int:
+    raw = request.headers.get(name)
+    if raw is None:
+        raise _bad_header(name, "is required")
+    if not _DIGITS.fullmatch(raw.strip()):
+        raise _bad_header(name, "must be a non-negative integer")
+    return int(raw.strip())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sha256_of(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while block := handle.read(_COPY_BLOCK):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def _append(source: Path, target: Path, offset: int) -> None:
+    with source.open("rb") as src, target.open("r+b") as dst:
+        dst.truncate(offset)
+        dst.seek(offset)
+        while block := src.read(_COPY_BLOCK):
+            dst.write(block)
+        dst.flush()
+        os.fsync(dst.fileno())
+
+
+def partial_path(data_dir: Path, upload_id: str) -> Path:
+    """Where the bytes of an incomplete upload are."""
+    return data_dir / "uploads" / f"{upload_id}.part"
+
+
+class _BodyDroppedError(Exception):
+    """The request body stopped before its end: the client went away or went silent."""
+
+
+class TusService:
+    """The handlers of ``/api/v1/uploads``; authentication is passed in by the application."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        store: Store,
+        settings: GatewaySettings,
+        authenticate: Callable[[Request], str],
+    ) -> None:
+        self.uploads_dir = data_dir / "uploads"
+        self.dossiers_dir = data_dir / "dossiers"
+        self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        self.dossiers_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = data_dir
+        self.store = store
+        self.settings = settings
+        self.authenticate = authenticate
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    # --- paths ----------------------------------------------------------------------------------
+
+    def partial_path(self, upload_id: str) -> Path:
+        return partial_path(self.data_dir, upload_id)
+
+    def chunk_path(self, upload_id: str) -> Path:
+        return self.uploads_dir / f"{upload_id}.chunk"
+
+    def free_path(self, upload_id: str) -> Path:
+        return self.uploads_dir / f"{upload_id}.bin"
+
+    def dossier_file_path(self, file: FileRecord) -> Path:
+        suffix = Path(file.name).suffix
+        if not _SAFE_SUFFIX.fullmatch(suffix):
+            suffix = ""
+        return self.dossiers_dir / file.dossier_id / f"{file.file_id}{suffix.lower()}"
+
+    def _discard(self, upload_id: str) -> None:
+        self.partial_path(upload_id).unlink(missing_ok=True)
+        self.chunk_path(upload_id).unlink(missing_ok=True)
+
+    # --- shared checks --------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_version(request: Request) -> None:
+        if request.headers.get("tus-resumable") != TUS_VERSION:
+            raise ProblemError(
+                412,
+                ProblemType.TUS_VERSION,
+                f"This server speaks tus {TUS_VERSION}; send Tus-Resumable: {TUS_VERSION}.",
+                headers={"Tus-Version": TUS_VERSION},
+            )
+
+    def _expiry(self, now: datetime) -> datetime:
+        return now + self.settings.upload_ttl
+
+    def _lookup(self, upload_id: str, kiosk_id: str) -> UploadRecord:
+        """The upload, if this kiosk may see it and it is still alive."""
+        upload = self.store.upload(upload_id)
+        if upload is None or upload.kiosk_id != kiosk_id or upload.state is UploadState.TERMINATED:
+            raise ProblemError(404, ProblemType.NOT_FOUND, "No such upload.")
+        if upload.state is UploadState.EXPIRED or upload.expired_at(self.settings.now()):
+            if upload.state is not UploadState.EXPIRED:
+                self.store.set_upload_state(upload_id, UploadState.EXPIRED)
+                self._discard(upload_id)
+            raise ProblemError(
+                410, ProblemType.EXPIRED, "The upload expired; create a new one and start again."
+            )
+        return upload
+
+    def _lock(self, upload_id: str) -> asyncio.Lock:
+        lock = self._locks.get(upload_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[upload_id] = lock
+        return lock
+
+    async def _acquire(self, lock: asyncio.Lock) -> bool:
+        try:
+            async with asyncio.timeout(self.settings.upload_lock_wait_s):
+                await lock.acquire()
+        except TimeoutError:
+            return False
+        return True
+
+    def _headers(self, upload: UploadRecord) -> dict[str, str]:
+        headers = {"Upload-Offset": str(upload.offset)}
+        if upload.state is UploadState.ACTIVE:
+            headers["Upload-Expires"] = http_date(upload.expires_at)
+        return headers
+
+    # --- handlers -------------------------------------------------------------------------------
+
+    async def options(self, request: Request) -> Response:
+        self.authenticate(request)
+        return Response(
+            status_code=204,
+            headers={
+                "Tus-Version": TUS_VERSION,
+                "Tus-Extension": TUS_EXTENSIONS,
+                "Tus-Checksum-Algorithm": _algorithms(),
+                "Tus-Max-Size": str(TUS_MAX_SIZE),
+            },
+        )
+
+    async def create(self, request: Request) -> Response:
+        kiosk_id = self.authenticate(request)
+        self._check_version(request)
+        if "upload-defer-length" in request.headers:
+            raise _bad_header("Upload-Defer-Length", "deferred lengths are not supported")
+        length = _number_header(request, "Upload-Length")
+        if length > TUS_MAX_SIZE:
+            raise ProblemError(
+                413, ProblemType.TOO_LARGE, f"A file is at most {TUS_MAX_SIZE} bytes."
+            )
+        metadata = parse_metadata(request.headers.get("upload-metadata"))
+        file = self._dossier_file(metadata, kiosk_id, length)
+        now = self.settings.now()
+        try:
+            upload, replaced = self.store.create_upload(
+                kiosk_id=kiosk_id,
+                length=length,
+                metadata=metadata,
+                file=file,
+                now=now,
+                expires_at=self._expiry(now),
+            )
+        except StoreError:
+            raise self._already_complete() from None
+        if replaced is not None:
+            self._discard(replaced)
+        partial = self.partial_path(upload.upload_id)
+        partial.touch()
+        if length == 0:
+            await self._complete(upload)
+        location = f"{str(request.base_url).rstrip('/')}{UPLOADS_PATH}/{upload.upload_id}"
+        return Response(
+            status_code=201,
+            headers={"Location": location, "Upload-Expires": http_date(upload.expires_at)},
+        )
+
+    @staticmethod
+    def _already_complete() -> ProblemError:
+        return ProblemError(
+            409, ProblemType.ALREADY_COMPLETE, "This file of the dossier is already complete."
+        )
+
+    def _dossier_file(
+        self, metadata: dict[str, str], kiosk_id: str, length: int
+    ) -> FileRecord | None:
+        dossier_id, file_id = metadata.get("dossier_id"), metadata.get("file_id")
+        if dossier_id is None and file_id is None:
+            return None
+        where = "Upload-Metadata"
+        if not dossier_id or not file_id:
+            raise _bad_header(where, "dossier_id and file_id go together")
+        dossier = self.store.dossier(dossier_id)
+        if dossier is None or dossier.kiosk_id != kiosk_id:
+            raise _bad_header(where, "dossier_id names no dossier of this kiosk")
+        file = self.store.file(file_id)
+        if file is None or file.dossier_id != dossier_id:
+            raise _bad_header(where, "file_id names no file of that dossier")
+        if file.complete:
+            raise self._already_complete()
+        if length != file.size:
+            raise _bad_header("Upload-Length", f"must equal the manifest size {file.size}")
+        return file
+
+    async def head(self, request: Request, upload_id: str) -> Response:
+        kiosk_id = self.authenticate(request)
+        self._check_version(request)
+        self._lookup(upload_id, kiosk_id)
+        # A PATCH in progress is about to move the offset: answering after it keeps a resuming
+        # client from sending bytes the server is still taking in.
+        lock = self._lock(upload_id)
+        acquired = await self._acquire(lock)
+        try:
+            upload = self._lookup(upload_id, kiosk_id)
+        finally:
+            if acquired:
+                lock.release()
+        headers = self._headers(upload)
+        headers["Upload-Length"] = str(upload.length)
+        headers["Cache-Control"] = "no-store"
+        return Response(status_code=200, headers=headers)
+
+    async def delete(self, request: Request, upload_id: str) -> Response:
+        kiosk_id = self.authenticate(request)
+        self._check_version(request)
+        self._lookup(upload_id, kiosk_id)
+        lock = self._lock(upload_id)
+        if not await self._acquire(lock):
+            raise self._busy()
+        try:
+            upload = self._lookup(upload_id, kiosk_id)
+            self.store.terminate_upload(upload_id)
+            self._discard(upload_id)
+            if upload.file_id is None:
+                self.free_path(upload_id).unlink(missing_ok=True)
+        finally:
+            lock.release()
+        return Response(status_code=204)
+
+    @staticmethod
+    def _busy() -> ProblemError:
+        return ProblemError(
+            409,
+            ProblemType.OFFSET_MISMATCH,
+            "Another request is writing to this upload; ask for the offset again.",
+        )
+
+    async def patch(self, request: Request, upload_id: str) -> Response:
+        kiosk_id = self.authenticate(request)
+        self._check_version(request)
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media != OFFSET_OCTET_STREAM:
+            raise ProblemError(
+                415,
+                ProblemType.UNSUPPORTED_MEDIA_TYPE,
+                f"Send the bytes as {OFFSET_OCTET_STREAM}.",
+            )
+        offset = _number_header(request, "Upload-Offset")
+        checksum = parse_checksum(request.headers.get("upload-checksum"))
+        declared: int | None = None
+        if "content-length" in request.headers:
+            declared = _number_header(request, "Content-Length")
+        self._lookup(upload_id, kiosk_id)
+        lock = self._lock(upload_id)
+        if not await self._acquire(lock):
+            raise self._busy()
+        try:
+            upload = self._lookup(upload_id, kiosk_id)
+            if offset != upload.offset:
+                raise ProblemError(
+                    409,
+                    ProblemType.OFFSET_MISMATCH,
+                    f"The upload is at offset {upload.offset}, not {offset}.",
+                )
+            room = upload.length - upload.offset
+            if upload.state is UploadState.COMPLETE and not declared:
+                return Response(status_code=204, headers=self._headers(upload))
+            if declared is not None and declared > room:
+                raise ProblemError(
+                    413, ProblemType.TOO_LARGE, f"Only {room} more bytes fit in this upload."
+                )
+            if checksum is None:
+                upload = await self._receive_streaming(request, upload)
+            else:
+                upload = await self._receive_checked(request, upload, checksum)
+            if upload.offset == upload.length and upload.state is UploadState.ACTIVE:
+                upload = await self._complete(upload)
+        finally:
+            lock.release()
+        return Response(status_code=204, headers=self._headers(upload))
+
+    # --- receiving ------------------------------------------------------------------------------
+
+    async def _body(self, request: Request) -> AsyncGenerator[bytes, None]:
+        """The request body as it arrives; _BodyDroppedError if its end will never come."""
+        while True:
+            try:
+                async with asyncio.timeout(self.settings.body_idle_timeout_s):
+                    message = await request.receive()
+            except TimeoutError:
+                raise _BodyDroppedError from None
+            if message["type"] == "http.disconnect":
+                raise _BodyDroppedError
+            body: bytes = message.get("body", b"")
+            if body:
+                yield body
+            if not message.get("more_body", False):
+                return
+
+    async def _receive_streaming(self, request: Request, upload: UploadRecord) -> UploadRecord:
+        partial = self.partial_path(upload.upload_id)
+        room = upload.length - upload.offset
+        written = 0
+        overflow = False
+        dropped = False
+        with partial.open("r+b") as handle:
+            # Bytes past the recorded offset are from a request whose end was never recorded
+            # (a crash); the offset in the database is the truth.
+            handle.truncate(upload.offset)
+            handle.seek(upload.offset)
+            try:
+                async with aclosing(self._body(request)) as body:
+                    async for chunk in body:
+                        if written + len(chunk) > room:
+                            overflow = True
+                            break
+                        handle.write(chunk)
+                        written += len(chunk)
+            except _BodyDroppedError:
+                dropped = True
+            if overflow:
+                handle.truncate(upload.offset)
+            handle.flush()
+            # The offset is recorded only once the bytes are on disk, never ahead of them.
+            await run_in_threadpool(os.fsync, handle.fileno())
+        if overflow:
+            raise ProblemError(
+                413, ProblemType.TOO_LARGE, f"Only {room} more bytes fit in this upload."
+            )
+        if dropped:
+            log.info("upload %s: connection dropped, kept %d bytes", upload.upload_id, written)
+        now = self.settings.now()
+        return self.store.set_offset(upload.upload_id, upload.offset + written, self._expiry(now))
+
+    async def _receive_checked(
+        self, request: Request, upload: UploadRecord, checksum: Checksum
+    ) -> UploadRecord:
+        chunk_path = self.chunk_path(upload.upload_id)
+        hasher = CHECKSUM_ALGORITHMS[checksum.algorithm]()
+        room = upload.length - upload.offset
+        received = 0
+        try:
+            with chunk_path.open("wb") as handle:
+                async with aclosing(self._body(request)) as body:
+                    async for chunk in body:
+                        received += len(chunk)
+                        if received > room:
+                            raise ProblemError(
+                                413, ProblemType.TOO_LARGE, f"Only {room} more bytes fit."
+                            )
+                        hasher.update(chunk)
+                        handle.write(chunk)
+            if hasher.digest() != checksum.digest:
+                raise ProblemError(
+                    460,
+                    ProblemType.CHECKSUM_MISMATCH,
+                    f"The bytes do not match their {checksum.algorithm} checksum; send them again.",
+                )
+            partial = self.partial_path(upload.upload_id)
+            await run_in_threadpool(_append, chunk_path, partial, upload.offset)
+        except _BodyDroppedError:
+            log.info(
+                "upload %s: connection dropped, checksummed request discarded", upload.upload_id
+            )
+            raise ProblemError(
+                400, ProblemType.INVALID_BODY, "The request body ended before its end."
+            ) from None
+        finally:
+            chunk_path.unlink(missing_ok=True)
+        now = self.settings.now()
+        return self.store.set_offset(upload.upload_id, upload.offset + received, self._expiry(now))
+
+    async def _complete(self, upload: UploadRecord) -> UploadRecord:
+        """Finish an upload whose last byte arrived; for a dossier file, check it first."""
+        partial = self.partial_path(upload.upload_id)
+        if upload.file_id is None:
+            target = self.free_path(upload.upload_id)
+            partial.replace(target)
+            _fsync_dir(target.parent)
+            self.store.complete_upload(upload.upload_id, None)
+        else:
+            file = self.store.file(upload.file_id)
+            assert file is not None  # uploads reference files that exist: both written together
+            sha256, size = await run_in_threadpool(_sha256_of, partial)
+            if sha256 != file.sha256 or size != file.size:
+                partial.write_bytes(b"")
+                now = self.settings.now()
+                self.store.set_offset(upload.upload_id, 0, self._expiry(now))
+                log.warning("upload %s: file does not match its manifest", upload.upload_id)
+                raise ProblemError(
+                    460,
+                    ProblemType.CHECKSUM_MISMATCH,
+                    "The file does not match the SHA-256 and size of the dossier's manifest; "
+                    "it was discarded, send it again from the start.",
+                )
+            target = self.dossier_file_path(file)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial.replace(target)
+            _fsync_dir(target.parent)
+            self.store.complete_upload(upload.upload_id, str(target.relative_to(self.data_dir)))
+        completed = self.store.upload(upload.upload_id)
+        assert completed is not None
+        return completed
