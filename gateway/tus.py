@@ -39,7 +39,7 @@ from gateway.store import FileRecord, Store, StoreError, UploadRecord, UploadSta
 log = logging.getLogger(__name__)
 
 TUS_VERSION: Final = "1.0.0"
-TUS_EXTENSIONS: Final = "creation,checksum,expiration,termination"
+TUS_EXTENSIONS: Final = "creation,creation-with-upload,checksum,expiration,termination"
 CHECKSUM_ALGORITHMS: Final = {"sha1": hashlib.sha1, "md5": hashlib.md5, "sha256": hashlib.sha256}
 OFFSET_OCTET_STREAM: Final = "application/offset+octet-stream"
 UPLOADS_PATH: Final = "/api/v1/uploads"
@@ -292,11 +292,43 @@ class TusService:
         partial.touch()
         if length == 0:
             await self._complete(upload)
+        upload = await self._first_bytes(request, upload)
         location = f"{str(request.base_url).rstrip('/')}{UPLOADS_PATH}/{upload.upload_id}"
-        return Response(
-            status_code=201,
-            headers={"Location": location, "Upload-Expires": http_date(upload.expires_at)},
-        )
+        headers = {"Location": location, "Upload-Offset": str(upload.offset)}
+        if upload.state is UploadState.ACTIVE:
+            headers["Upload-Expires"] = http_date(upload.expires_at)
+        return Response(status_code=201, headers=headers)
+
+    async def _first_bytes(self, request: Request, upload: UploadRecord) -> UploadRecord:
+        """creation-with-upload: take the bytes sent along with the POST, as a PATCH at 0.
+
+        The upload exists whatever happens to those bytes, so the answer is always 201 with the
+        offset reached: a checksum mismatch or a dropped body just leaves it at 0, and the client
+        carries on with PATCH requests. That saves a kiosk one round trip per file.
+        """
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media != OFFSET_OCTET_STREAM or request.headers.get("content-length") in (None, "0"):
+            return upload
+        checksum = parse_checksum(request.headers.get("upload-checksum"))
+        lock = self._lock(upload.upload_id)
+        await lock.acquire()
+        try:
+            if checksum is None:
+                upload = await self._receive_streaming(request, upload)
+            else:
+                upload = await self._receive_checked(request, upload, checksum)
+            if upload.offset == upload.length and upload.state is UploadState.ACTIVE:
+                upload = await self._complete(upload)
+        except ProblemError as problem:
+            if problem.status not in (400, 460):
+                raise
+            log.info("upload %s: bytes sent with the creation discarded", upload.upload_id)
+            current = self.store.upload(upload.upload_id)
+            assert current is not None
+            upload = current
+        finally:
+            lock.release()
+        return upload
 
     @staticmethod
     def _already_complete() -> ProblemError:

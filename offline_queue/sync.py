@@ -16,7 +16,9 @@ Runs in its own process (``kiosk sync run``) so the touchscreen never waits on t
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import io
 import logging
 import random
@@ -159,6 +161,10 @@ class _UrlStore(Storage):  # type: ignore[misc]
         self._store.set_upload_url(self._file.client_uuid, self._file.idx, None)
 
 
+class _AlreadyCompleteError(Exception):
+    """The gateway already holds this whole file (its last answer to us was lost)."""
+
+
 class _UploadGoneError(Exception):
     """The stored upload URL is unknown or expired at the gateway: start the file again."""
 
@@ -198,6 +204,25 @@ class _KioskUploader(Uploader):  # type: ignore[misc]
         base: str = self.client.url
         return urljoin(base, location)
 
+    def create_with_upload(self, length: int) -> tuple[str, int]:
+        """tus ``creation-with-upload``: the first chunk travels in the POST, saving a round trip
+        per file (on a 300 ms link that is most of a small file's overhead)."""
+        stream = self.get_file_stream()
+        stream.seek(0)
+        chunk = stream.read(length)
+        headers = {
+            **self.get_url_creation_headers(),
+            "Content-Type": "application/offset+octet-stream",
+            "Upload-Checksum": "sha1 " + base64.b64encode(hashlib.sha1(chunk).digest()).decode(),  # noqa: S324 - tus checksum, not security
+        }
+        response = self.transport.request("POST", self.client.url, data=chunk, headers=headers)
+        location = response.headers.get("location")
+        offset = response.headers.get("upload-offset", "0")
+        if response.status != 201 or not location or not offset.isdigit():
+            raise _fail(response, "tus create with upload")
+        base: str = self.client.url
+        return urljoin(base, location), int(offset)
+
     def get_offset(self) -> int:
         response = self.transport.request("HEAD", self.url, headers=self.get_headers())
         if response.status in (404, 410):
@@ -225,7 +250,9 @@ class _KioskUploader(Uploader):  # type: ignore[misc]
             )
 
 
-def _fail(response: Response, what: str) -> GatewayError:
+def _fail(response: Response, what: str) -> Exception:
+    if response.status == 409 and b"already-complete" in response.body:
+        return _AlreadyCompleteError(what)
     if 200 <= response.status < 300:
         return GatewayError(
             ErrorKind.TRANSIENT, f"{what}: answer lacks required headers", status=response.status
@@ -262,6 +289,7 @@ class SyncEngine:
         self._rate_bps: float | None = None
         self._drop_interval: float | None = None  # bytes the link carries between drops
         self._since_drop = 0
+        self._tus_extensions: frozenset[str] | None = None
         self._pause_until = 0.0
         self._link_failures = 0
         self._last_heartbeat = -1e18
@@ -398,10 +426,27 @@ class SyncEngine:
         try:
             uploader = self._uploader(file, stream)
             if not uploader.url:
-                # Created (and its URL committed) before any PATCH; an empty file is complete
-                # as soon as it is created.
-                uploader.set_url(uploader.create_url())
-                uploader.offset = 0
+                # The upload is created, and its URL committed, before any PATCH (an empty file
+                # is complete once created). Where the gateway offers creation-with-upload the
+                # first chunk rides along; were that answer lost, the orphan upload expires and
+                # at most one chunk is sent again.
+                if self._supports_creation_with_upload():
+                    length = min(self._chunk, uploader.stop_at)
+                    self.bytes_attempted += length
+                    started = self._monotonic()
+                    try:
+                        url, offset = uploader.create_with_upload(length)
+                    except GatewayError:
+                        self._dropped()
+                        raise
+                    uploader.set_url(url)
+                    uploader.offset = offset
+                    sent += offset
+                    self._since_drop += offset
+                    self._adapt_chunk(offset, self._monotonic() - started)
+                else:
+                    uploader.set_url(uploader.create_url())
+                    uploader.offset = 0
             while uploader.offset < uploader.stop_at:
                 uploader.chunk_size = self._chunk
                 before = uploader.offset
@@ -422,6 +467,9 @@ class SyncEngine:
             if row.attempts:
                 # Progress: the next failure of this dossier starts its backoff afresh.
                 self._store.record_success(row.client_uuid)
+        except _AlreadyCompleteError:
+            # Killed after the gateway took the last byte but before we recorded it.
+            self._store.mark_file_complete(row.client_uuid, file.idx)
         except _UploadGoneError:
             self._store.set_upload_url(file.client_uuid, file.idx, None)
             raise GatewayError(
@@ -461,6 +509,18 @@ class SyncEngine:
                 self._store, self._store.files(file.client_uuid)[file.idx], self._origin()
             )
             return _KioskUploader(self._http, **kwargs)
+
+    def _supports_creation_with_upload(self) -> bool:
+        """Ask the gateway once (OPTIONS) which tus extensions it offers."""
+        if self._tus_extensions is None:
+            response = self._http.request(
+                "OPTIONS", API + "uploads", headers={"Tus-Resumable": "1.0.0"}
+            )
+            if response.status not in (200, 204):
+                raise _fail(response, "tus OPTIONS")
+            offered = response.headers.get("tus-extension", "")
+            self._tus_extensions = frozenset(e.strip() for e in offered.split(",") if e.strip())
+        return "creation-with-upload" in self._tus_extensions
 
     def _origin(self) -> str:
         parts = urlsplit(self._http.base_url)

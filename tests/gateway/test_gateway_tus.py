@@ -51,7 +51,7 @@ def test_options_describes_the_server(gateway: Gateway) -> None:
     assert answer.status_code == 204
     assert {k: answer.headers[k] for k in answer.headers if k.lower().startswith("tus-")} == {
         "tus-version": "1.0.0",
-        "tus-extension": "creation,checksum,expiration,termination",
+        "tus-extension": "creation,creation-with-upload,checksum,expiration,termination",
         "tus-checksum-algorithm": "sha1,md5,sha256",
         "tus-max-size": str(20 * 1024 * 1024),
         "tus-resumable": "1.0.0",
@@ -202,6 +202,51 @@ def test_patch_checks_its_headers(gateway: Gateway) -> None:
     assert problem_type(unknown_algorithm) == "invalid-header"
     assert unknown_upload.status_code == 404
     assert gateway.head(location).headers["Upload-Offset"] == "0"
+
+
+def create_with(gateway: Gateway, length: int, body: bytes, **headers: str) -> requests.Response:
+    all_headers = {**TUS, "Upload-Length": str(length), "Content-Type": OCTETS}
+    all_headers.update({k.replace("_", "-"): v for k, v in headers.items()})
+    return gateway.api("POST", "/api/v1/uploads", headers=all_headers, data=body)
+
+
+def test_creation_with_upload_keeps_the_first_bytes(gateway: Gateway) -> None:
+    first = DATA[:4000]
+    created = create_with(gateway, len(DATA), first, Upload_Checksum=checksum("sha1", first))
+    assert created.status_code == 201
+    assert created.headers["Upload-Offset"] == "4000"
+    location = created.headers["Location"]
+    assert gateway.head(location).headers["Upload-Offset"] == "4000"
+    rest = gateway.patch(location, 4000, DATA[4000:])
+    assert rest.status_code == 204 and rest.headers["Upload-Offset"] == str(len(DATA))
+
+
+def test_creation_with_a_bad_checksum_still_creates_the_upload(gateway: Gateway) -> None:
+    first = DATA[:4000]
+    created = create_with(gateway, len(DATA), first, Upload_Checksum=checksum("sha1", b"other"))
+    assert created.status_code == 201
+    assert created.headers["Upload-Offset"] == "0"
+    assert gateway.head(created.headers["Location"]).headers["Upload-Offset"] == "0"
+
+
+def test_creation_with_a_whole_dossier_file_completes_it(gateway: Gateway) -> None:
+    dossier_id, file_id = dossier_with(gateway, DATA)
+    metadata = tus_metadata(dossier_id=dossier_id, file_id=file_id)
+    created = create_with(gateway, len(DATA), DATA, Upload_Metadata=metadata)
+    assert created.status_code == 201
+    assert created.headers["Upload-Offset"] == str(len(DATA))
+    assert "Upload-Expires" not in created.headers  # complete: nothing left to expire
+    files = gateway.api("GET", f"/api/v1/dossiers/{dossier_id}").json()["files"]
+    assert files[0]["complete"] is True
+
+
+def test_creation_with_a_file_that_breaks_its_manifest_starts_at_zero(gateway: Gateway) -> None:
+    dossier_id, file_id = dossier_with(gateway, DATA)
+    wrong = b"\x00" + DATA[1:]
+    metadata = tus_metadata(dossier_id=dossier_id, file_id=file_id)
+    created = create_with(gateway, len(DATA), wrong, Upload_Metadata=metadata)
+    assert created.status_code == 201
+    assert created.headers["Upload-Offset"] == "0"
 
 
 @pytest.mark.parametrize("algorithm", ["sha1", "md5", "sha256"])
