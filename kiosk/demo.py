@@ -10,18 +10,19 @@ from __future__ import annotations
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import cv2
 import numpy as np
+from pydantic import SecretStr
 
 from config.catalog import FieldType, FormField
-from config.settings import PathsSection, Settings
-from kiosk.app import build_kiosk
+from config.settings import GatewaySection, PathsSection, Settings
+from kiosk.app import build_kiosk, open_queue_store
+from kiosk.cli_queue import build_engine
 from kiosk.clock import FakeClock, SystemClock
 from kiosk.forms import format_date_vn
 from kiosk.journey import (
-    Back,
     ChooseProcedure,
     EnterCode,
     Event,
@@ -36,7 +37,10 @@ from kiosk.journey import (
     State,
     Tick,
 )
-from kiosk.ports import InMemoryQueue
+from offline_queue.sync import PassReport
+
+if TYPE_CHECKING:
+    from gateway.faults import FaultState
 
 STATE_TITLES: dict[State, str] = {
     State.ATTRACT: "Màn hình chờ — Chạm để bắt đầu",
@@ -100,7 +104,8 @@ def _describe(snapshot: Snapshot) -> str:
     if snapshot.procedure and snapshot.state is State.PROCEDURE_DETAILS:
         p = snapshot.procedure
         docs = "; ".join(d.name for d in p.documents if d.mandatory)
-        parts.append(f"    {p.name} — {p.processing_days} ngày làm việc — giấy tờ: {docs}")
+        days = "trong ngày" if p.same_day else f"{p.processing_days} ngày làm việc"
+        parts.append(f"    {p.name} — {days} — giấy tờ: {docs}")
     if snapshot.identity and snapshot.state is State.FORM:
         who = snapshot.identity
         parts.append(f"    Người nộp: {who.full_name}, số định danh {who.masked_id}")
@@ -122,88 +127,118 @@ def _describe(snapshot: Snapshot) -> str:
 
 
 def run_demo(out: TextIO, work_dir: Path | None = None) -> int:
-    """Play the scripted journey; returns a process exit code."""
+    """Play the scripted journey against the embedded reference gateway; returns an exit code."""
+    from gateway.app import create_app, enrol  # noqa: PLC0415 - the embedded default gateway
+    from gateway.faults import FaultState  # noqa: PLC0415
+    from gateway.server import BackgroundServer  # noqa: PLC0415
+    from gateway.settings import GatewaySettings  # noqa: PLC0415
+
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as tmp:
         root = work_dir or Path(tmp)
-        settings = Settings(
-            paths=PathsSection(data_dir=root / "data", scratch_dir=root / "scratch")
-        )
-        clock = FakeClock(SystemClock().now().replace(hour=9, minute=30, second=0))
-        queue = InMemoryQueue()
-        kiosk = build_kiosk(settings, clock=clock, queue=queue)
-        journey = kiosk.journey
-        # Field-by-field typing is noise in a transcript: show one line per screen change.
-        last: list[State] = []
-
-        def show(snapshot: Snapshot) -> None:
-            if not last or snapshot.state is not last[-1] or snapshot.state is State.SCAN:
-                print(_describe(snapshot), file=out)
-            last.append(snapshot.state)
-
-        journey.subscribe(show)
-
-        def step(event: Event) -> None:
-            clock.advance(4)
-            outcome = journey.dispatch(event)
-            if not outcome.accepted:
-                raise RuntimeError(
-                    f"demo step {event} refused: {outcome.reason} {journey.snapshot().form_errors}"
-                )
-
-        print("=== Công dân thứ nhất: nộp hồ sơ trọn vẹn ===", file=out)
-        scripted: list[Event] = [
-            Start(),
-            ChooseProcedure(SAMPLE_PROCEDURE),
-            Proceed(),
-            QrScanned(SAMPLE_QR.encode("utf-8")),
-        ]
-        for event in scripted:
-            step(event)
-        snapshot = journey.snapshot()
-        assert snapshot.procedure is not None
-        for field in snapshot.procedure.form:
-            if field.required and not snapshot.form_input.get(field.name):
-                step(SetField(field.name, sample_answer(field, clock.now().date())))
-        step(Proceed())
-        while journey.state is State.SCAN:
-            snap = journey.snapshot()
-            current = snap.documents[snap.document_index]
-            if current.document.mandatory and not current.pages:
-                assert snap.session_dir is not None
-                page = _sample_page(snap.session_dir / f"{current.document.code}-1.png", "PAGE 1")
-                step(PageScanned(page))
-            step(Proceed())
-        step(Proceed())  # review → confirm
-        challenge = journey.snapshot().challenge
-        assert challenge is not None and challenge.code is not None
-        step(EnterCode(challenge.code))
-        step(PrintFinished(ok=True))
-        step(Rate(5, None))
-
-        print("\n=== Công dân thứ hai: bỏ đi giữa chừng, phiên bị xoá ===", file=out)
-        step(Start())
-        step(ChooseProcedure(SAMPLE_PROCEDURE))
-        step(Proceed())
-        step(QrScanned(SAMPLE_QR.encode("utf-8")))
-        session_dir = journey.snapshot().session_dir
-        clock.advance(settings.session.idle_warning_after_s)
-        journey.dispatch(Tick())
-        clock.advance(settings.session.idle_countdown_s)
-        journey.dispatch(Tick())
-        wiped = session_dir is not None and not session_dir.exists()
-        print(f"    Dữ liệu phiên đã xoá khỏi đĩa: {'có' if wiped else 'KHÔNG'}", file=out)
-
-        print("\n=== Công dân thứ ba: quay lại màn hình đầu ===", file=out)
-        step(Start())
-        step(Back())
-
-        stored = queue.dossiers
-        print(f"\nHồ sơ trong hàng đợi: {len(stored)}", file=out)
-        for dossier in stored:
-            print(
-                f"  {dossier.receipt_number}  {dossier.procedure_name}  "
-                f"hẹn trả {format_date_vn(dossier.due_date)}  ({dossier.applicant.masked_id})",
-                file=out,
+        faults = FaultState()
+        gateway_app = create_app(root / "gateway", GatewaySettings(), faults)
+        token = enrol(root / "gateway", "KIOSK01")
+        with BackgroundServer(gateway_app) as gateway:
+            settings = Settings(
+                paths=PathsSection(data_dir=root / "data", scratch_dir=root / "scratch"),
+                gateway=GatewaySection(url=gateway.url, token=SecretStr(token)),
             )
-        ok = len(stored) == 1 and wiped and journey.state is State.ATTRACT
-        return 0 if ok else 1
+            return _play(out, settings, faults)
+
+
+def _play(out: TextIO, settings: Settings, faults: FaultState) -> int:
+    clock = FakeClock(SystemClock().now())
+    kiosk = build_kiosk(settings, clock=clock)
+    journey = kiosk.journey
+    # Field-by-field typing is noise in a transcript: show one line per screen change.
+    last: list[State] = []
+
+    def show(snapshot: Snapshot) -> None:
+        if not last or snapshot.state is not last[-1] or snapshot.state is State.SCAN:
+            print(_describe(snapshot), file=out)
+        last.append(snapshot.state)
+
+    journey.subscribe(show)
+
+    def step(event: Event) -> None:
+        clock.advance(4)
+        outcome = journey.dispatch(event)
+        if not outcome.accepted:
+            raise RuntimeError(
+                f"demo step {event} refused: {outcome.reason} {journey.snapshot().form_errors}"
+            )
+
+    print("=== Công dân thứ nhất: nộp hồ sơ khi mạng đang mất ===", file=out)
+    faults.update({"maintenance": True})
+    for event in (Start(), ChooseProcedure(SAMPLE_PROCEDURE), Proceed()):
+        step(event)
+    step(QrScanned(SAMPLE_QR.encode("utf-8")))
+    snapshot = journey.snapshot()
+    assert snapshot.procedure is not None
+    for field in snapshot.procedure.form:
+        if field.required and not snapshot.form_input.get(field.name):
+            step(SetField(field.name, sample_answer(field, clock.now().date())))
+    step(Proceed())
+    while journey.state is State.SCAN:
+        snap = journey.snapshot()
+        current = snap.documents[snap.document_index]
+        if current.document.mandatory and not current.pages:
+            assert snap.session_dir is not None
+            page = _sample_page(snap.session_dir / f"{current.document.code}-1.png", "PAGE 1")
+            step(PageScanned(page))
+        step(Proceed())
+    step(Proceed())  # review → confirm
+    challenge = journey.snapshot().challenge
+    assert challenge is not None and challenge.code is not None
+    step(EnterCode(challenge.code))
+    step(PrintFinished(ok=True))
+    step(Rate(5, None))
+
+    print("\n=== Công dân thứ hai: bỏ đi giữa chừng, phiên bị xoá ===", file=out)
+    for event in (Start(), ChooseProcedure(SAMPLE_PROCEDURE), Proceed()):
+        step(event)
+    step(QrScanned(SAMPLE_QR.encode("utf-8")))
+    session_dir = journey.snapshot().session_dir
+    clock.advance(settings.session.idle_warning_after_s)
+    journey.dispatch(Tick())
+    clock.advance(settings.session.idle_countdown_s)
+    journey.dispatch(Tick())
+    wiped = session_dir is not None and not session_dir.exists()
+    print(f"    Dữ liệu phiên đã xoá khỏi đĩa: {'có' if wiped else 'KHÔNG'}", file=out)
+
+    print("\n=== Đồng bộ với cổng dịch vụ công (tiến trình riêng) ===", file=out)
+    store = open_queue_store(settings)
+    engine = build_engine(settings, store)
+
+    def attempt() -> PassReport:
+        # The demo does not wait out the backoff a real sync process would honour.
+        engine._pause_until = 0.0
+        with store.transaction() as conn:
+            conn.execute("UPDATE dossiers SET next_attempt_at = 0")
+        return engine.run_once()
+
+    report = attempt()
+    refused = report.failed[0][2] if report.failed else "-"
+    print(
+        f"    Cổng đang bảo trì, lần gửi bị từ chối ({refused});\n"
+        f"    hồ sơ vẫn an toàn trong hàng đợi ({store.counts()['queued']} hồ sơ chờ gửi)",
+        file=out,
+    )
+    faults.update({"maintenance": False})
+    for _ in range(5):
+        if attempt().submitted:
+            break
+    rows = store.list_dossiers()
+    for row in rows:
+        print(
+            f"    {row.receipt_number} → mã hồ sơ chính thức {row.official_code or '(chưa có)'}, "
+            f"hẹn trả {row.appointment_date or '?'}",
+            file=out,
+        )
+    ok = (
+        len(rows) == 1
+        and rows[0].official_code is not None
+        and wiped
+        and journey.state is State.ATTRACT
+    )
+    return 0 if ok else 1

@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 API = "api/v1/"
 MAX_RETRY_AFTER_S = 6 * 3600.0
 # Chunks are kept to 1/DROP_FRACTION of the bytes seen between link drops, bounding the resend.
-DROP_FRACTION = 16
+DROP_FRACTION = 12
 STATUS_KEY = "sync"
 
 
@@ -351,12 +351,19 @@ class SyncEngine:
         if exc.kind is ErrorKind.PERMANENT:
             self._store.record_failure(row.client_uuid, exc.kind, exc.detail, self._now())
             return False
-        delay = self._backoff.delay(row.attempts, exc.retry_after)
+        self._link_failures += 1
+        if self._link_failures == 1 and exc.retry_after is None:
+            # One immediate retry: most failures on a rural link are a dropped connection, and
+            # a fresh one usually works. Only repeated failures back off.
+            delay = 0.0
+        else:
+            delay = self._backoff.delay(row.attempts, exc.retry_after)
         self._store.record_failure(row.client_uuid, exc.kind, exc.detail, self._now() + delay)
         # The link (or the gateway) is probably down for everyone: pause the whole engine too.
-        self._link_failures += 1
-        self._pause_until = self._now() + max(
-            exc.retry_after or 0.0, self._backoff.delay(self._link_failures - 1)
+        self._pause_until = self._now() + (
+            0.0
+            if delay == 0.0
+            else max(exc.retry_after or 0.0, self._backoff.delay(self._link_failures - 2))
         )
         report.stopped_by = ErrorKind.TRANSIENT
         return True

@@ -205,5 +205,6 @@ def test_demo_walks_the_journey() -> None:
     ):
         assert state in out
     assert "Dữ liệu phiên đã xoá khỏi đĩa: có" in out
-    assert "Hồ sơ trong hàng đợi: 1" in out
+    assert "hồ sơ vẫn an toàn trong hàng đợi (1 hồ sơ chờ gửi)" in out
+    assert "mã hồ sơ chính thức H00.00.00-" in out
     assert "049158000123" not in out
