@@ -206,6 +206,85 @@ class SyncSection(_Section):
     )
 
 
+class QrDriver(StrEnum):
+    FAKE = "fake"  # scripted payloads; the demo and tests
+    CAMERA = "camera"  # OpenCV capture + pyzbar / zxing-cpp
+    SERIAL = "serial"  # dedicated scanner module on USB-serial
+    KEYBOARD = "keyboard"  # dedicated scanner module as a USB keyboard (evdev)
+
+
+class QrDecoder(StrEnum):
+    PIPELINE = "pipeline"  # both decoders, the measured best first
+    PYZBAR = "pyzbar"
+    ZXING = "zxing"
+
+
+class ScannerDriver(StrEnum):
+    FAKE = "fake"
+    SANE = "sane"
+
+
+class ScanSource(StrEnum):
+    FEEDER = "feeder"
+    FLATBED = "flatbed"
+    DUPLEX = "duplex"
+
+
+class ColorMode(StrEnum):
+    GRAY = "gray"
+    COLOR = "color"
+
+
+class PrinterDriver(StrEnum):
+    FAKE = "fake"  # writes PNG and ESC/POS bytes into a folder
+    USB = "usb"
+    SERIAL = "serial"
+    NETWORK = "network"
+    FILE = "file"  # a device file such as /dev/usb/lp0
+
+
+class QrSection(_Section):
+    driver: QrDriver = QrDriver.FAKE
+    decoder: QrDecoder = QrDecoder.PIPELINE
+    camera_index: int = Field(default=0, ge=0, le=16)
+    camera_width: int = Field(default=1280, ge=320, le=3840)
+    camera_height: int = Field(default=720, ge=240, le=2160)
+    serial_port: str = Field(default="/dev/ttyACM0", max_length=200)
+    baudrate: int = Field(default=9600, ge=1200, le=921_600)
+    keyboard_device: str = Field(default="", max_length=300, description="evdev path")
+    read_timeout_s: float = Field(default=2.0, gt=0, le=30)
+
+
+class ScannerSection(_Section):
+    driver: ScannerDriver = ScannerDriver.FAKE
+    device: str = Field(default="", max_length=200, description="SANE name; first found if empty")
+    source: ScanSource = ScanSource.FEEDER
+    resolution_dpi: int = Field(default=200, ge=75, le=600)
+    mode: ColorMode = ColorMode.GRAY
+
+
+class PrinterSection(_Section):
+    driver: PrinterDriver = PrinterDriver.FAKE
+    profile: str = Field(default="TM-T20II", max_length=60, description="python-escpos profile")
+    usb_vendor_id: int = Field(default=0x04B8, ge=0, le=0xFFFF)
+    usb_product_id: int = Field(default=0x0E15, ge=0, le=0xFFFF)
+    serial_port: str = Field(default="/dev/ttyUSB0", max_length=200)
+    baudrate: int = Field(default=38_400, ge=1200, le=921_600)
+    host: str = Field(default="127.0.0.1", max_length=200)
+    port: int = Field(default=9100, ge=1, le=65_535)
+    path: Path = Field(default=Path("/var/lib/kiosk/slips"), description="file/fake output")
+    copies: int = Field(default=1, ge=1, le=2, description="2 prints a second copy")
+    text_mode: bool = Field(
+        default=False, description="Print text with a Vietnamese code page (if the profile has one)"
+    )
+
+
+class DevicesSection(_Section):
+    qr: QrSection = QrSection()
+    scanner: ScannerSection = ScannerSection()
+    printer: PrinterSection = PrinterSection()
+
+
 class Settings(_Section):
     schema_version: int = Field(default=SCHEMA_VERSION, description="Version of this file.")
     kiosk: KioskSection = KioskSection()
@@ -216,6 +295,7 @@ class Settings(_Section):
     paths: PathsSection = PathsSection()
     queue: QueueSection = QueueSection()
     sync: SyncSection = SyncSection()
+    devices: DevicesSection = DevicesSection()
 
     @property
     def master_key_path(self) -> Path:

@@ -68,14 +68,20 @@ def _config_show(args: argparse.Namespace) -> int:
         _print_json({"source": str(path) if path else None, "settings": data})
         return EXIT_OK
     print(f"# source: {path or 'built-in defaults'}")
-    for section, values in data.items():
-        if not isinstance(values, dict):
-            print(f"{section} = {values}")
-            continue
-        print(f"[{section}]")
-        for key, value in values.items():
-            print(f"  {key} = {value}")
+    _print_toml_like(data)
     return EXIT_OK
+
+
+def _print_toml_like(data: dict[str, Any], prefix: str = "") -> None:
+    """Nested settings as ``[section.sub]`` blocks, the way the file is written."""
+    scalars = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    tables = {k: v for k, v in data.items() if isinstance(v, dict)}
+    if scalars and prefix:
+        print(f"[{prefix}]")
+    for key, value in scalars.items():
+        print(f"{'  ' if prefix else ''}{key} = {value}")
+    for key, value in tables.items():
+        _print_toml_like(value, f"{prefix}.{key}" if prefix else key)
 
 
 def _config_set_pin(args: argparse.Namespace) -> int:

@@ -208,3 +208,19 @@ def test_demo_walks_the_journey() -> None:
     assert "hồ sơ vẫn an toàn trong hàng đợi (1 hồ sơ chờ gửi)" in out
     assert "mã hồ sơ chính thức H00.00.00-" in out
     assert "049158000123" not in out
+
+
+def test_gateway_commands_are_part_of_kiosk(tmp_path: Path) -> None:
+    data = tmp_path / "gw"
+    enrolled = kiosk("gateway", "enrol", "--data", str(data), "--kiosk", "KIOSK01")
+    assert enrolled.returncode == 0, enrolled.stderr
+    assert len(enrolled.stdout.strip().split()[-1]) >= 32
+    received = kiosk("gateway", "received", "--data", str(data), "--json")
+    assert received.returncode == 0, received.stderr
+    assert json.loads(received.stdout) == []
+
+
+def test_config_show_prints_nested_sections() -> None:
+    out = kiosk("config", "show").stdout
+    assert "[devices.printer]" in out
+    assert "[gateway]" in out
