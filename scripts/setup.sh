@@ -54,3 +54,11 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
     "$venv/bin/python" -m pip install --quiet -e "$root[dev]"
     echo "$want" > "$stamp"
 fi
+
+# tus-js-client, an independent tus implementation the gateway is tested against. Optional: only
+# where npm exists (the tests say so when it is missing).
+if command -v npm >/dev/null 2>&1 && [[ ! -d "$venv/node/node_modules/tus-js-client" ]]; then
+    echo "setup: installing tus-js-client for the interoperability test" >&2
+    npm install --silent --no-audit --no-fund --prefix "$venv/node" tus-js-client@4 >/dev/null 2>&1 \
+        || echo "setup: tus-js-client not installed (npm registry unreachable?)" >&2
+fi
