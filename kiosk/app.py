@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from config.catalog import Catalog, load_catalog
 from config.settings import Settings
@@ -18,10 +19,12 @@ from kiosk.ports import ConfirmationProvider, DossierQueue, ScreenConfirmation
 from kiosk.receipts import ReceiptNumbers
 from kiosk.scratch import ScratchSpace
 from kiosk.workdays import WorkingCalendar, load_overrides
+from offline_queue.reference import installed_catalog, installed_overrides
 from offline_queue.store import QueueStore
 
 RECEIPTS_DB = "receipts.sqlite3"
 QUEUE_DIR = "queue"
+REFERENCE_DIR = "reference"
 
 
 def open_queue_store(settings: Settings, *, now: Callable[[], float] = time.time) -> QueueStore:
@@ -46,8 +49,19 @@ class Kiosk:
     journey: Journey
 
 
+def reference_dir(settings: Settings) -> Path:
+    """Where the sync process installs the gateway's catalog and calendar overrides."""
+    return settings.paths.data_dir / REFERENCE_DIR
+
+
+def catalog_dir(settings: Settings) -> Path | None:
+    """The configured catalog, else the one synced from the gateway, else the bundled sample."""
+    return settings.paths.catalog_dir or installed_catalog(reference_dir(settings))
+
+
 def load_calendar(settings: Settings) -> WorkingCalendar:
-    return WorkingCalendar(load_overrides(settings.paths.calendar_overrides))
+    path = settings.paths.calendar_overrides or installed_overrides(reference_dir(settings))
+    return WorkingCalendar(load_overrides(path))
 
 
 def build_kiosk(
@@ -59,7 +73,7 @@ def build_kiosk(
 ) -> Kiosk:
     """Build and wire every object; raises ConfigError if a data file is broken."""
     clock = clock or SystemClock()
-    catalog = load_catalog(settings.paths.catalog_dir)
+    catalog = load_catalog(catalog_dir(settings))
     calendar = load_calendar(settings)
     receipts = ReceiptNumbers(settings.paths.data_dir / RECEIPTS_DB, settings.kiosk.id)
     scratch = ScratchSpace(settings.paths.scratch_dir)

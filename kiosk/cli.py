@@ -28,7 +28,7 @@ from config.settings import (
     with_pin,
 )
 from kiosk import __version__
-from kiosk.app import load_calendar
+from kiosk.app import catalog_dir, load_calendar
 from kiosk.cli_queue import add_queue_commands
 from kiosk.clock import SystemClock
 from kiosk.forms import format_date_vn
@@ -136,7 +136,7 @@ def _identity_parse(args: argparse.Namespace) -> int:
 
 def _catalog(args: argparse.Namespace) -> Catalog:
     settings, _ = load_effective(args.config)
-    return load_catalog(settings.paths.catalog_dir)
+    return load_catalog(catalog_dir(settings))
 
 
 def _procedure_summary(p: Procedure) -> dict[str, Any]:
@@ -201,7 +201,7 @@ def _catalog_show(args: argparse.Namespace) -> int:
 
 def _calendar_due(args: argparse.Namespace) -> int:
     settings, _ = load_effective(args.config)
-    catalog = load_catalog(settings.paths.catalog_dir)
+    catalog = load_catalog(catalog_dir(settings))
     try:
         procedure = catalog.get(args.procedure)
     except KeyError:

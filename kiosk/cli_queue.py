@@ -14,12 +14,13 @@ from typing import Any
 
 from config.settings import Settings, load_effective
 from kiosk import __version__
-from kiosk.app import QUEUE_DIR, open_queue_store
+from kiosk.app import QUEUE_DIR, open_queue_store, reference_dir
 from kiosk.dossier import Dossier
 from kiosk.outbox import Outbox, load_dossier_file
 from kiosk.ports import QueueError
 from kiosk.privacy import mask_digits_in
 from offline_queue.crypto import CryptoError
+from offline_queue.reference import ReferenceData
 from offline_queue.store import PageInput, QueueStatus, QueueStore
 from offline_queue.store import QueueError as StoreError
 from offline_queue.sync import SyncEngine, SyncSettings, single_instance
@@ -239,6 +240,7 @@ def build_engine(settings: Settings, store: QueueStore) -> SyncEngine:
             retention_s=settings.queue.retention_days * 86_400,
             heartbeat_s=sync.heartbeat_s,
         ),
+        reference=ReferenceData(store, transport, reference_dir(settings)),
     )
 
 

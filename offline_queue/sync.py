@@ -35,6 +35,7 @@ from tusclient.storage.interface import Storage
 from tusclient.uploader import Uploader
 
 from offline_queue.crypto import CryptoError
+from offline_queue.reference import ReferenceData
 from offline_queue.store import (
     AlertKind,
     DossierRow,
@@ -66,6 +67,7 @@ class SyncSettings:
     target_chunk_s: float = 4.0
     retention_s: float = 7 * 86_400
     heartbeat_s: float = 300.0
+    reference_refresh_s: float = 6 * 3600.0
 
 
 class Backoff:
@@ -274,8 +276,11 @@ class SyncEngine:
         now: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        reference: ReferenceData | None = None,
     ) -> None:
         self._store = store
+        self._reference = reference
+        self._last_reference = -1e18
         self._http = transport
         self._settings = settings
         self._now = now
@@ -639,6 +644,17 @@ class SyncEngine:
             log.info("crypto-erased %d delivered dossier(s)", erased)
         if self._now() - self._last_heartbeat >= self._settings.heartbeat_s:
             self.heartbeat()
+        if (
+            self._reference is not None
+            and self._now() - self._last_reference >= self._settings.reference_refresh_s
+        ):
+            try:
+                self._reference.refresh()
+            except GatewayError as exc:
+                # The installed catalog stays in use; nothing waits for a new one.
+                log.warning("reference data not refreshed: %s", exc)
+            else:
+                self._last_reference = self._now()
 
     def _publish(
         self, *, force: bool = False, file: FileRow | None = None, offset: int = 0
