@@ -55,7 +55,7 @@ def test_garbage_keeps_the_installed_catalog(
     assert installed is not None
     gateway.set_faults(garbage="malformed_json")
     # A fresh engine state (no stored ETag) forces a full fetch, which comes back as garbage.
-    reference._store.publish_status("reference_etags", {})  # noqa: SLF001
+    reference._store.publish_status("reference_etags", {})
     with pytest.raises(GatewayError, match="not JSON"):
         reference.refresh()
     assert len(load_catalog(installed)) == 7
