@@ -21,38 +21,13 @@ import time
 import uuid
 from pathlib import Path
 
-from benchmarks.gateway_process import GatewayProcess
 from gateway.netem import LinkProfile, ThreadedLink
+from gateway.process import GatewayProcess, sample_dossier_body
 from offline_queue.store import PageInput, QueueStatus, QueueStore
 from offline_queue.sync import SyncEngine, SyncSettings
 from offline_queue.transport import HttpTransport
 
 LINK_BPS = 256_000
-
-
-def _body(client_uuid: str, receipt: str) -> dict[str, object]:
-    return {
-        "client_uuid": client_uuid,
-        "receipt_number": receipt,
-        "kiosk_id": "KIOSK01",
-        "procedure_code": "1.001193",
-        "procedure_name": "Đăng ký khai sinh",
-        "applicant": {
-            "id_number": "049158000123",
-            "old_id_number": None,
-            "full_name": "TRẦN THỊ MẪU",
-            "date_of_birth": "1958-02-14",
-            "sex": "Nữ",
-            "address": "Thôn Phú Xuân, xã Bình Phú",
-            "issue_date": "2021-05-10",
-        },
-        "verification": "pending",
-        "form": {"phone": "0912345678"},
-        "documents": [{"code": "birth_certificate", "name": "Giấy chứng sinh"}],
-        "received_at": "2026-11-23T09:00:00+07:00",
-        "due_date": "2026-11-23",
-        "rating": None,
-    }
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -93,7 +68,7 @@ def main() -> None:
                 client_uuid=client_uuid,
                 receipt_number=receipt,
                 procedure_code="1.001193",
-                body=_body(client_uuid, receipt),
+                body=sample_dossier_body(client_uuid, receipt),
                 pages=pages,
             )
             latencies.append((time.perf_counter() - started) * 1000)

@@ -6,21 +6,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from gateway.process import SAMPLE_APPLICANT, sample_dossier_body
 from offline_queue.store import PageInput, QueueStore
 
-APPLICANT = {
-    "id_number": "049158000123",
-    "old_id_number": None,
-    "full_name": "TRẦN THỊ MẪU",
-    "date_of_birth": "1958-02-14",
-    "sex": "Nữ",
-    "address": "Thôn Phú Xuân, xã Bình Phú",
-    "issue_date": "2021-05-10",
-}
+APPLICANT = SAMPLE_APPLICANT
+make_body = sample_dossier_body
 
 
 class Clock:
@@ -32,23 +25,6 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.t += seconds
-
-
-def make_body(client_uuid: str, receipt: str) -> dict[str, Any]:
-    return {
-        "client_uuid": client_uuid,
-        "receipt_number": receipt,
-        "kiosk_id": "KIOSK01",
-        "procedure_code": "1.001193",
-        "procedure_name": "Đăng ký khai sinh",
-        "applicant": dict(APPLICANT),
-        "verification": "pending",
-        "form": {"phone": "0912345678"},
-        "documents": [{"code": "birth_certificate", "name": "Giấy chứng sinh"}],
-        "received_at": "2026-11-23T09:00:00+07:00",
-        "due_date": "2026-11-23",
-        "rating": None,
-    }
 
 
 @dataclass

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.gateway_process import GatewayProcess
 from config.calendar import load_overrides
 from config.catalog import load_catalog
 from config.settings import GatewaySection, PathsSection, Settings
+from gateway.process import GatewayProcess
 from kiosk.app import build_kiosk, catalog_dir, reference_dir
 from offline_queue.reference import ReferenceData, installed_catalog
 from offline_queue.store import QueueStore

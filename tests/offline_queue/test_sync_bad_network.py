@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.gateway_process import GatewayProcess
 from gateway.netem import LinkProfile, ThreadedLink
+from gateway.process import GatewayProcess
 from offline_queue.store import PageInput, QueueStatus, QueueStore
 from tests.offline_queue.conftest import make_body
 from tests.offline_queue.sync_support import drain, engine_for, write_page

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from benchmarks.gateway_process import GatewayProcess
 from gateway.netem import LinkProfile, ThreadedLink
+from gateway.process import GatewayProcess
 from offline_queue.store import AlertKind, ErrorKind, PageInput, QueueStatus, QueueStore
 from offline_queue.sync import Backoff
 from tests.offline_queue.conftest import Clock, make_body

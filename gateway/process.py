@@ -1,4 +1,5 @@
-"""Start the reference gateway as a real process on loopback, for benchmarks and tests."""
+"""The reference gateway as a real process on loopback, and an invented dossier to send it:
+for the kiosk's tests, benchmarks and demos."""
 
 from __future__ import annotations
 
@@ -11,6 +12,34 @@ from pathlib import Path
 from typing import Any
 
 import requests
+
+SAMPLE_APPLICANT: dict[str, Any] = {
+    "id_number": "049158000123",
+    "old_id_number": None,
+    "full_name": "TRẦN THỊ MẪU",
+    "date_of_birth": "1958-02-14",
+    "sex": "Nữ",
+    "address": "Thôn Phú Xuân, xã Bình Phú",
+    "issue_date": "2021-05-10",
+}
+
+
+def sample_dossier_body(client_uuid: str, receipt_number: str) -> dict[str, Any]:
+    """A DossierCreate body (without file entries) for an invented citizen."""
+    return {
+        "client_uuid": client_uuid,
+        "receipt_number": receipt_number,
+        "kiosk_id": "KIOSK01",
+        "procedure_code": "1.001193",
+        "procedure_name": "Đăng ký khai sinh",
+        "applicant": dict(SAMPLE_APPLICANT),
+        "verification": "pending",
+        "form": {"phone": "0912345678"},
+        "documents": [{"code": "birth_certificate", "name": "Giấy chứng sinh"}],
+        "received_at": "2026-11-23T09:00:00+07:00",
+        "due_date": "2026-11-23",
+        "rating": None,
+    }
 
 
 @dataclass
