@@ -21,7 +21,7 @@ from kiosk.ports import QueueError
 from kiosk.privacy import mask_digits_in
 from offline_queue.crypto import CryptoError
 from offline_queue.reference import ReferenceData
-from offline_queue.store import PageInput, QueueStatus, QueueStore
+from offline_queue.store import DossierRow, PageInput, QueueStatus, QueueStore
 from offline_queue.store import QueueError as StoreError
 from offline_queue.sync import SyncEngine, SyncSettings, single_instance
 from offline_queue.transport import HttpTransport
@@ -78,7 +78,7 @@ def _queue_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _find(store: QueueStore, ident: str) -> Any:
+def _find(store: QueueStore, ident: str) -> DossierRow:
     row = store.find(ident)
     if row is None:
         raise StoreError(f"no dossier {ident!r} in the queue")
