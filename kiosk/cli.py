@@ -29,7 +29,9 @@ from config.settings import (
 )
 from kiosk import __version__
 from kiosk.app import catalog_dir, load_calendar
+from kiosk.cli_qr import add_qr_commands
 from kiosk.cli_queue import add_queue_commands
+from kiosk.cli_slip import add_slip_commands
 from kiosk.clock import SystemClock
 from kiosk.forms import format_date_vn
 from kiosk.identity import IdentityError, parse_identity
@@ -313,6 +315,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_demo)
 
     add_queue_commands(sub)
+    add_qr_commands(sub)
+    add_slip_commands(sub)
     try:
         from gateway.cli import add_gateway_commands  # noqa: PLC0415 - optional server side
     except ImportError:  # pragma: no cover - an appliance image may ship without the server

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from config.catalog import FieldType, FormField, PrefillSource, Procedure
+from config.provinces import PROVINCES
 from kiosk.identity import Identity
-from kiosk.provinces import PROVINCES
 
 _DATE_VN = re.compile(r"^([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})$")
 _DATE_ISO = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")

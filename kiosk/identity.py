@@ -18,8 +18,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from config.provinces import PROVINCES
 from kiosk.privacy import mask_id
-from kiosk.provinces import PROVINCES
 
 MAX_PAYLOAD_BYTES = 1024
 MAX_NAME_CHARS = 100

@@ -12,7 +12,7 @@ venv="$root/.venv"
 # wheels, and fonts with Vietnamese glyphs for the screens and the slip.
 debs=(
     python3 python3-venv python3-dev
-    libzbar0 libsane1 sane-utils libpulse0
+    libzbar0 libsane1 sane-utils libpulse0 libusb-1.0-0
     libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
     libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
     libxcb-render-util0 libxcb-image0

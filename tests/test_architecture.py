@@ -47,6 +47,11 @@ def test_config_depends_on_nothing_of_ours() -> None:
     assert offenders("config", ("kiosk", "ui", "drivers", "offline_queue")) == []
 
 
+def test_drivers_depend_only_on_config() -> None:
+    # The kiosk uses the drivers, never the other way round: a driver is handed plain values.
+    assert offenders("drivers", ("kiosk", "ui", "offline_queue", "gateway")) == []
+
+
 def test_nothing_imports_ui() -> None:
     for package in ("kiosk", "config", "drivers", "offline_queue"):
         if (ROOT / package).exists():
@@ -63,7 +68,7 @@ def test_vendor_libraries_stay_in_drivers() -> None:
 def test_every_module_starts_with_a_docstring() -> None:
     missing = [
         str(path.relative_to(ROOT))
-        for package in ("kiosk", "config")
+        for package in ("kiosk", "config", "drivers")
         for path in (ROOT / package).rglob("*.py")
         if ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) is None
         and path.stat().st_size > 0

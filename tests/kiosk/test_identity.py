@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from config.provinces import PROVINCES
 from kiosk.identity import (
     MAX_ADDRESS_CHARS,
     MAX_NAME_CHARS,
@@ -21,7 +22,6 @@ from kiosk.identity import (
     parse_identity,
     repair_mojibake,
 )
-from kiosk.provinces import PROVINCES
 
 TODAY = date(2026, 11, 22)
 R = IdentityErrorReason

@@ -1,0 +1,280 @@
+"""QR login through a camera: frames from OpenCV, decoded by ``decode.FrameDecoder``.
+
+Two threads per reader. The capture thread reads frames as fast as the camera delivers them (a
+V4L2 camera that is not drained serves stale frames from its queue), keeps a small RGB preview
+for the UI and drops each frame into a one-slot mailbox. The decode thread takes the newest
+frame from the mailbox; a frame that arrives while a decode is still running replaces the one
+waiting, so a slow decode skips frames instead of falling behind (counted in the status).
+
+A camera that disappears (unplugged, or its reads stop returning frames for ``stall_reads``
+reads in a row) is closed and reopened with backoff until it answers again, so plugging it
+back in recovers without restarting the kiosk. ``FrameSource`` is the seam: ``OpenCvFrameSource``
+is the real camera, ``fake.FakeFrameSource`` a scripted one. OpenCV is imported only when a
+real camera is opened.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from drivers.errors import DeviceError, DeviceProblem
+from drivers.qr.base import (
+    DEFAULT_DEBOUNCE_S,
+    RECONNECT_FIRST_S,
+    RECONNECT_MAX_S,
+    Backoff,
+    Clock,
+    PayloadCallback,
+    PreviewFrame,
+    QrSource,
+    QrStatus,
+    ReaderCore,
+    StatusPredicate,
+    qr_error,
+)
+from drivers.qr.decode import FrameDecoder
+
+log = logging.getLogger(__name__)
+
+Frame = npt.NDArray[np.uint8]
+
+PREVIEW_WIDTH = 320
+STALL_READS = 30  # about a second of a 30 fps camera without a frame
+JOIN_TIMEOUT_S = 5.0
+
+
+class FrameSource(Protocol):
+    """Where frames come from. ``open`` and ``read`` raise ``DeviceError`` only."""
+
+    description: str
+
+    def open(self) -> None: ...
+
+    def read(self) -> Frame | None:
+        """The next BGR frame, blocking about one frame interval; None if none came."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class OpenCvFrameSource:
+    """A V4L2 camera through ``cv2.VideoCapture``, asking for MJPEG at the configured size."""
+
+    def __init__(self, index: int, width: int = 1280, height: int = 720) -> None:
+        self.description = f"camera {index} ({width}x{height})"
+        self._index = index
+        self._width = width
+        self._height = height
+        self._capture: Any = None
+
+    def open(self) -> None:
+        try:
+            import cv2
+        except ImportError as exc:
+            raise qr_error(DeviceProblem.UNSUPPORTED, f"OpenCV unavailable: {exc}") from None
+        try:
+            capture = cv2.VideoCapture(self._index, cv2.CAP_V4L2)
+            if not capture.isOpened():
+                capture.release()
+                raise qr_error(DeviceProblem.UNPLUGGED, f"cannot open {self.description}")
+            # 720p at 30 fps does not fit USB 2 uncompressed; MJPEG does.
+            capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*"MJPG"))
+            capture.set(cv2.CAP_PROP_FRAME_WIDTH, self._width)
+            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self._height)
+            capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+            timeout = getattr(cv2, "CAP_PROP_READ_TIMEOUT_MSEC", None)
+            if timeout is not None:
+                capture.set(timeout, 2000)  # a vanished camera must not block a read for long
+        except cv2.error as exc:
+            raise qr_error(DeviceProblem.IO_ERROR, f"{self.description}: {exc}") from None
+        self._capture = capture
+
+    def read(self) -> Frame | None:
+        import cv2
+
+        if self._capture is None:
+            raise qr_error(DeviceProblem.IO_ERROR, f"{self.description} is not open")
+        try:
+            ok, frame = self._capture.read()
+        except cv2.error as exc:
+            raise qr_error(DeviceProblem.IO_ERROR, f"{self.description}: {exc}") from None
+        if not ok or frame is None:
+            return None
+        return np.asarray(frame, dtype=np.uint8)
+
+    def close(self) -> None:
+        if self._capture is not None:
+            capture, self._capture = self._capture, None
+            try:
+                capture.release()
+            except Exception:
+                log.debug("releasing the camera failed", exc_info=True)
+
+
+class _Mailbox:
+    """One slot: the newest undecoded frame. ``put`` says whether it replaced one."""
+
+    def __init__(self) -> None:
+        self._frame: Frame | None = None
+        self._closed = False
+        self._cond = threading.Condition()
+
+    def put(self, frame: Frame) -> bool:
+        with self._cond:
+            replaced = self._frame is not None
+            self._frame = frame
+            self._cond.notify()
+            return replaced
+
+    def take(self, timeout_s: float) -> Frame | None:
+        with self._cond:
+            if self._frame is None and not self._closed:
+                self._cond.wait(timeout_s)
+            frame, self._frame = self._frame, None
+            return frame
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._frame = None
+            self._cond.notify_all()
+
+    def reopen(self) -> None:
+        with self._cond:
+            self._closed = False
+
+
+def _preview(frame: Frame, width: int) -> npt.NDArray[np.uint8]:
+    import cv2
+
+    height = max(1, round(frame.shape[0] * width / frame.shape[1]))
+    small = cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA)
+    if small.ndim == 2:
+        return np.asarray(cv2.cvtColor(small, cv2.COLOR_GRAY2RGB), dtype=np.uint8)
+    return np.asarray(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+
+
+class CameraQrReader:
+    """``QrReader`` over a ``FrameSource`` and a ``FrameDecoder``; see the module docstring."""
+
+    def __init__(
+        self,
+        source: FrameSource,
+        decoder: FrameDecoder,
+        clock: Clock,
+        *,
+        debounce_s: float = DEFAULT_DEBOUNCE_S,
+        preview_width: int = PREVIEW_WIDTH,
+        stall_reads: int = STALL_READS,
+        reconnect_first_s: float = RECONNECT_FIRST_S,
+        reconnect_max_s: float = RECONNECT_MAX_S,
+    ) -> None:
+        self._source = source
+        self._decoder = decoder
+        self._core = ReaderCore(QrSource.CAMERA, source.description, clock, debounce_s)
+        self._preview_width = preview_width
+        self._stall_reads = stall_reads
+        self._backoff = (reconnect_first_s, reconnect_max_s)
+        self._mailbox = _Mailbox()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._preview: PreviewFrame | None = None
+        self._preview_lock = threading.Lock()
+
+    # --- QrReader --------------------------------------------------------------------------------
+
+    def start(self, on_payload: PayloadCallback) -> None:
+        self._core.begin(on_payload)
+        self._stop.clear()
+        self._mailbox.reopen()
+        self._threads = [
+            threading.Thread(target=self._capture_loop, name="qr-camera-capture", daemon=True),
+            threading.Thread(target=self._decode_loop, name="qr-camera-decode", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._mailbox.close()
+        for thread in self._threads:
+            thread.join(JOIN_TIMEOUT_S)
+        self._threads = []
+        self._core.end()
+        with self._preview_lock:
+            self._preview = None
+
+    def status(self) -> QrStatus:
+        return self._core.status()
+
+    def wait_status(self, predicate: StatusPredicate, timeout_s: float) -> QrStatus | None:
+        return self._core.wait_status(predicate, timeout_s)
+
+    def latest_preview(self) -> PreviewFrame | None:
+        with self._preview_lock:
+            return self._preview
+
+    # --- threads ---------------------------------------------------------------------------------
+
+    def _capture_loop(self) -> None:
+        backoff = Backoff(*self._backoff)
+        while not self._stop.is_set():
+            try:
+                self._source.open()
+            except DeviceError as exc:
+                self._core.failed(exc)
+                self._stop.wait(backoff.next_delay())
+                continue
+            self._core.ready()
+            backoff.reset()
+            try:
+                self._pump_frames()
+            except DeviceError as exc:
+                self._core.failed(exc)
+            except Exception as exc:
+                # A vendor exception the source did not map: still a device fault, not a crash.
+                log.exception("camera capture failed")
+                self._core.failed(qr_error(DeviceProblem.IO_ERROR, f"camera: {exc!r}"))
+            finally:
+                self._source.close()
+            self._stop.wait(backoff.next_delay())
+
+    def _pump_frames(self) -> None:
+        misses = 0
+        while not self._stop.is_set():
+            frame = self._source.read()
+            if frame is None:
+                misses += 1
+                if misses >= self._stall_reads:
+                    raise qr_error(
+                        DeviceProblem.UNPLUGGED,
+                        f"{self._source.description}: no frame in {misses} reads",
+                    )
+                continue
+            misses = 0
+            rgb = _preview(frame, self._preview_width)
+            with self._preview_lock:
+                self._preview = PreviewFrame(rgb, self._core.clock.now())
+            if self._mailbox.put(frame):
+                self._core.add(frames_skipped=1)
+
+    def _decode_loop(self) -> None:
+        while not self._stop.is_set():
+            frame = self._mailbox.take(timeout_s=0.25)
+            if frame is None:
+                continue
+            try:
+                outcome = self._decoder.decode(frame)
+            except Exception:
+                # A frame the decoder cannot take (odd size or format): skip it, keep going.
+                log.exception("decoding a camera frame failed")
+                continue
+            self._core.add(frames_decoded=1)
+            self._core.update(last_decode_ms=round(outcome.ms, 2))
+            for found in outcome.found:
+                self._core.emit(found.payload, found.decoder, found.stage.value)

@@ -1,0 +1,176 @@
+"""Decoding returns the exact raw bytes (Vietnamese included) from pyzbar, zxing-cpp and the
+pipeline; pictures without a QR code decode to nothing; stages, gating and the budget behave."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from config.settings import QrDecoder
+from drivers.qr.base import DecodedBy
+from drivers.qr.decode import PIPELINE, FrameDecoder, Stage, StageKind, to_gray
+from drivers.qr.people import invent_person, sample_person
+from drivers.qr.synthetic import Negative, negative, render_code
+from kiosk.identity import parse_identity
+
+TODAY = date(2026, 11, 23)
+MODES = list(QrDecoder)
+
+
+@pytest.fixture(scope="module")
+def decoders() -> dict[QrDecoder, FrameDecoder]:
+    return {mode: FrameDecoder(mode) for mode in MODES}
+
+
+def in_frame(code: np.ndarray, width: int = 1280, height: int = 720) -> np.ndarray:
+    """A clean code pasted into a grey BGR frame."""
+    frame = np.full((height, width, 3), 128, dtype=np.uint8)
+    y, x = (height - code.shape[0]) // 2, (width - code.shape[1]) // 2
+    frame[y : y + code.shape[0], x : x + code.shape[1]] = code[:, :, None]
+    return frame
+
+
+VIETNAMESE = (
+    "079190012345||Nguyễn Thị Ánh Tuyết|01011990|Nữ|"
+    "Ấp Bình Thạnh, xã Tân Hưng, TP Hồ Chí Minh|15082022"
+)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_vietnamese_payload_comes_back_byte_identical(
+    decoders: dict[QrDecoder, FrameDecoder], mode: QrDecoder
+) -> None:
+    payload = VIETNAMESE.encode("utf-8")
+    assert "Nguyễn".encode() in payload
+    outcome = decoders[mode].decode(in_frame(render_code(payload, module_px=5)))
+    assert [d.payload for d in outcome.found] == [payload]
+    identity = parse_identity(outcome.found[0].payload, today=TODAY)
+    assert identity.full_name == "Nguyễn Thị Ánh Tuyết"
+    assert identity.address.startswith("Ấp Bình Thạnh")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ヨ日本",  # UTF-8 that zbar's own guess takes for Shift-JIS
+        "été",  # UTF-8 that zbar's own guess takes for latin-1
+        "NGUYỄN VĂN THỬ",
+    ],
+)
+def test_pyzbar_is_in_binary_mode(decoders: dict[QrDecoder, FrameDecoder], text: str) -> None:
+    decoder = decoders[QrDecoder.PYZBAR]
+    assert decoder.zbar_binary is True
+    payload = text.encode("utf-8")
+    outcome = decoder.decode(in_frame(render_code(payload, module_px=6)))
+    assert [d.payload for d in outcome.found] == [payload]
+    assert outcome.found[0].decoder is DecodedBy.PYZBAR
+
+
+def test_non_text_bytes_survive_every_decoder(decoders: dict[QrDecoder, FrameDecoder]) -> None:
+    payload = bytes(range(256))
+    for mode in MODES:
+        outcome = decoders[mode].decode(in_frame(render_code(payload, module_px=4)))
+        assert [d.payload for d in outcome.found] == [payload], mode
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_invented_people_round_trip(decoders: dict[QrDecoder, FrameDecoder], seed: int) -> None:
+    person = invent_person(np.random.default_rng(seed))
+    outcome = decoders[QrDecoder.PIPELINE].decode(in_frame(render_code(person.payload())))
+    assert outcome.first is not None
+    assert outcome.first.payload == person.payload()
+    assert parse_identity(outcome.first.payload, today=TODAY).id_number == person.id_number
+
+
+@pytest.mark.parametrize("kind", list(Negative))
+def test_pictures_without_a_qr_code_decode_to_nothing(
+    decoders: dict[QrDecoder, FrameDecoder], kind: Negative
+) -> None:
+    rng = np.random.default_rng(sorted(Negative).index(kind))
+    for _ in range(2):
+        frame = negative(kind, rng)
+        for mode in MODES:
+            assert decoders[mode].decode(frame).found == (), (kind, mode)
+
+
+def test_thorough_mode_finds_nothing_in_a_non_qr_barcode() -> None:
+    frame = negative(Negative.DATAMATRIX, np.random.default_rng(1))
+    outcome = FrameDecoder(thorough=True).decode(frame)
+    assert outcome.found == ()
+    assert set(outcome.stages) == {stage for stage, _ in PIPELINE}
+
+
+def test_gray_bgr_and_bgra_frames_are_accepted(decoders: dict[QrDecoder, FrameDecoder]) -> None:
+    bgr = in_frame(render_code(sample_person().payload()))
+    gray = to_gray(bgr)
+    bgra = np.dstack([bgr, np.full(gray.shape, 255, dtype=np.uint8)])
+    for frame in (bgr, gray, bgra, gray[:, :, None]):
+        outcome = decoders[QrDecoder.PIPELINE].decode(frame)
+        assert outcome.first is not None
+        assert outcome.first.payload == sample_person().payload()
+    with pytest.raises(ValueError, match="8-bit"):
+        to_gray(bgr.astype(np.float32))  # type: ignore[arg-type]
+
+
+def test_frame_without_code_runs_only_the_frame_stages(
+    decoders: dict[QrDecoder, FrameDecoder],
+) -> None:
+    outcome = decoders[QrDecoder.PIPELINE].decode(np.full((720, 1280, 3), 90, dtype=np.uint8))
+    frame_stages = tuple(stage for stage, kind in PIPELINE if kind is StageKind.FRAME)
+    assert outcome.stages == frame_stages
+    assert outcome.candidates == 0
+
+
+def test_a_clean_code_is_found_by_the_first_stage(decoders: dict[QrDecoder, FrameDecoder]) -> None:
+    outcome = decoders[QrDecoder.PIPELINE].decode(in_frame(render_code(b"049085001234")))
+    assert outcome.stages == (Stage.ZXING,)
+    assert outcome.first is not None
+    assert outcome.first.decoder is DecodedBy.ZXING
+
+
+def test_the_budget_stops_the_pipeline_between_stages() -> None:
+    ticks = iter(range(0, 10_000, 50))  # every reading of the timer is 50 ms later
+
+    def timer() -> float:
+        return next(ticks) / 1000
+
+    decoder = FrameDecoder(budget_ms=60, timer=timer)
+    outcome = decoder.decode(np.full((240, 320), 200, dtype=np.uint8))
+    # Read at 0 (start), 50 (< 60: the second stage runs), 100 (over: stop before the third).
+    assert outcome.out_of_budget
+    assert outcome.stages == (Stage.ZXING, Stage.ZXING_GLOBAL)
+
+
+def test_a_failing_stage_is_logged_and_skipped(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    decoder = FrameDecoder()
+    zxing = decoder._zxing
+    assert zxing is not None
+    calls = {"n": 0}
+    real = zxing.decode
+
+    def flaky(gray: np.ndarray, **options: bool) -> tuple[list[bytes], list[object]]:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("vendor blew up")
+        return real(gray, **options)  # type: ignore[return-value]
+
+    monkeypatch.setattr(zxing, "decode", flaky)
+    outcome = decoder.decode(in_frame(render_code(b"hello")))
+    assert decoder.stage_failures == 1
+    assert outcome.first is not None
+    assert outcome.first.payload == b"hello"
+    assert "zxing" in caplog.text
+
+
+def test_each_stage_reports_every_stage(decoders: dict[QrDecoder, FrameDecoder]) -> None:
+    stages, candidates = decoders[QrDecoder.PIPELINE].each_stage(in_frame(render_code(b"x" * 40)))
+    assert list(stages) == [stage for stage, _ in PIPELINE]
+    assert candidates == 0
+    assert stages[Stage.ZBAR][0] == [b"x" * 40]
+    assert stages[Stage.ZXING_INVERTED][0] == []  # dark-on-light codes only read the right way
+    with pytest.raises(ValueError, match="pipeline"):
+        decoders[QrDecoder.ZXING].each_stage(np.zeros((10, 10), dtype=np.uint8))
