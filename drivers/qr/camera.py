@@ -9,14 +9,17 @@ waiting, so a slow decode skips frames instead of falling behind (counted in the
 A camera that disappears (unplugged, or its reads stop returning frames for ``stall_reads``
 reads in a row) is closed and reopened with backoff until it answers again, so plugging it
 back in recovers without restarting the kiosk. ``FrameSource`` is the seam: ``OpenCvFrameSource``
-is the real camera, ``fake.FakeFrameSource`` a scripted one. OpenCV is imported only when a
-real camera is opened.
+is the real camera (or a recording standing in for one), ``fake.FakeFrameSource`` a scripted one.
+OpenCV is imported only when a real camera is opened.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
+import time
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -63,14 +66,29 @@ class FrameSource(Protocol):
 
 
 class OpenCvFrameSource:
-    """A V4L2 camera through ``cv2.VideoCapture``, asking for MJPEG at the configured size."""
+    """A camera through ``cv2.VideoCapture``: a V4L2 camera by index, asked for MJPEG at the
+    configured size, or a recording standing in for a camera (a path or URL OpenCV can play).
 
-    def __init__(self, index: int, width: int = 1280, height: int = 720) -> None:
-        self.description = f"camera {index} ({width}x{height})"
-        self._index = index
+    A recording lets the real capture path run without a camera: the technician replays a
+    recorded failed login, the demo runs on a laptop, the contract tests play a generated file.
+    Like a camera it delivers frames at its own frame rate and never ends: at its end it is opened
+    again from the path, so a replaced file (or a re-pointed link) is what the "camera" sees next,
+    and a path that has gone away is an unplugged camera.
+    """
+
+    def __init__(self, device: int | str, width: int = 1280, height: int = 720) -> None:
+        self._device = device
+        self.description = (
+            f"recording {device}"
+            if isinstance(device, str)
+            else f"camera {device} ({width}x{height})"
+        )
         self._width = width
         self._height = height
         self._capture: Any = None
+        self._interval_s = 0.0  # recordings only: seconds between frames
+        self._due: float | None = None  # recordings only: when the next frame may be served
+        self._pace = threading.Event()  # never set: only its timeout paces a recording
 
     def open(self) -> None:
         try:
@@ -78,21 +96,41 @@ class OpenCvFrameSource:
         except ImportError as exc:
             raise qr_error(DeviceProblem.UNSUPPORTED, f"OpenCV unavailable: {exc}") from None
         try:
-            capture = cv2.VideoCapture(self._index, cv2.CAP_V4L2)
-            if not capture.isOpened():
-                capture.release()
-                raise qr_error(DeviceProblem.UNPLUGGED, f"cannot open {self.description}")
-            # 720p at 30 fps does not fit USB 2 uncompressed; MJPEG does.
-            capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*"MJPG"))
-            capture.set(cv2.CAP_PROP_FRAME_WIDTH, self._width)
-            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self._height)
-            capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
-            timeout = getattr(cv2, "CAP_PROP_READ_TIMEOUT_MSEC", None)
-            if timeout is not None:
-                capture.set(timeout, 2000)  # a vanished camera must not block a read for long
+            if isinstance(self._device, str):
+                capture = self._open_recording(cv2, self._device)
+            else:
+                capture = self._open_camera(cv2, self._device)
         except cv2.error as exc:
             raise qr_error(DeviceProblem.IO_ERROR, f"{self.description}: {exc}") from None
         self._capture = capture
+
+    def _open_camera(self, cv2: Any, index: int) -> Any:
+        capture = cv2.VideoCapture(index, cv2.CAP_V4L2)
+        if not capture.isOpened():
+            capture.release()
+            raise qr_error(DeviceProblem.UNPLUGGED, f"cannot open {self.description}")
+        # 720p at 30 fps does not fit USB 2 uncompressed; MJPEG does.
+        capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*"MJPG"))
+        capture.set(cv2.CAP_PROP_FRAME_WIDTH, self._width)
+        capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self._height)
+        capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+        timeout = getattr(cv2, "CAP_PROP_READ_TIMEOUT_MSEC", None)
+        if timeout is not None:
+            capture.set(timeout, 2000)  # a vanished camera must not block a read for long
+        return capture
+
+    def _open_recording(self, cv2: Any, location: str) -> Any:
+        # Checked first: OpenCV would only log a warning and say "not opened", and a file that
+        # is gone (the stand-in for an unplugged camera) must be told from one it cannot play.
+        if "://" not in location and not Path(location).exists():
+            raise qr_error(DeviceProblem.UNPLUGGED, f"{self.description}: no such file")
+        capture = cv2.VideoCapture(location, cv2.CAP_FFMPEG)
+        if not capture.isOpened():
+            capture.release()
+            raise qr_error(DeviceProblem.IO_ERROR, f"cannot play {self.description}")
+        fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
+        self._interval_s = 1 / fps if math.isfinite(fps) and fps > 0 else 1 / 30
+        return capture
 
     def read(self) -> Frame | None:
         import cv2
@@ -101,13 +139,31 @@ class OpenCvFrameSource:
             raise qr_error(DeviceProblem.IO_ERROR, f"{self.description} is not open")
         try:
             ok, frame = self._capture.read()
+            if not ok and isinstance(self._device, str):
+                # The recording ended: start again from whatever the path holds now.
+                self._capture.release()
+                self._capture = None
+                self._capture = self._open_recording(cv2, self._device)
+                ok, frame = self._capture.read()
         except cv2.error as exc:
             raise qr_error(DeviceProblem.IO_ERROR, f"{self.description}: {exc}") from None
         if not ok or frame is None:
             return None
+        if isinstance(self._device, str):
+            self._wait_for_frame_time()
         return np.asarray(frame, dtype=np.uint8)
 
+    def _wait_for_frame_time(self) -> None:
+        """Serve a recording's frames at its frame rate, as a camera would, not as fast as
+        they decode (which would only keep the CPU busy with frames the decoder skips)."""
+        now = time.monotonic()
+        due = now if self._due is None else max(now, self._due)
+        if due > now:
+            self._pace.wait(due - now)
+        self._due = due + self._interval_s
+
     def close(self) -> None:
+        self._due = None
         if self._capture is not None:
             capture, self._capture = self._capture, None
             try:
