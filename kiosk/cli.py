@@ -31,6 +31,7 @@ from kiosk import __version__
 from kiosk.app import catalog_dir, load_calendar
 from kiosk.cli_qr import add_qr_commands
 from kiosk.cli_queue import add_queue_commands
+from kiosk.cli_scan import add_scan_commands
 from kiosk.cli_slip import add_slip_commands
 from kiosk.clock import SystemClock
 from kiosk.forms import format_date_vn
@@ -317,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_queue_commands(sub)
     add_qr_commands(sub)
     add_slip_commands(sub)
+    add_scan_commands(sub)
     try:
         from gateway.cli import add_gateway_commands  # noqa: PLC0415 - optional server side
     except ImportError:  # pragma: no cover - an appliance image may ship without the server

@@ -9,7 +9,8 @@ venv="$root/.venv"
 
 # What the code loads at run time: zbar for QR decoding, SANE with its test backend, PulseAudio's
 # client library (Qt Virtual Keyboard's plugin links it), Qt's X/EGL/font stack for PySide6
-# wheels, and fonts with Vietnamese glyphs for the screens and the slip.
+# wheels, fonts with Vietnamese glyphs for the screens and the slip, and tesseract with its
+# Vietnamese and English data (the scan tests check OCR legibility of the pipeline's output).
 debs=(
     python3 python3-venv python3-dev
     libzbar0 libsane1 sane-utils libpulse0 libusb-1.0-0
@@ -17,6 +18,7 @@ debs=(
     libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
     libxcb-render-util0 libxcb-image0
     fonts-noto-core fonts-dejavu-core tzdata
+    tesseract-ocr tesseract-ocr-eng tesseract-ocr-vie
 )
 
 missing=()
