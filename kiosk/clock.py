@@ -57,3 +57,23 @@ class FakeClock:
             raise ValueError("time does not go backwards")
         self._now += timedelta(seconds=seconds)
         self._mono += seconds
+
+
+class SteppableClock:
+    """The machine's clock, plus time skipped on purpose: the scripted demo and the UI
+    benchmark show the idle warning without waiting out the real minutes."""
+
+    def __init__(self, tz: ZoneInfo = VIETNAM) -> None:
+        self._system = SystemClock(tz)
+        self._skipped = 0.0
+
+    def now(self) -> datetime:
+        return self._system.now() + timedelta(seconds=self._skipped)
+
+    def monotonic(self) -> float:
+        return self._system.monotonic() + self._skipped
+
+    def skip(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("time does not go backwards")
+        self._skipped += seconds

@@ -192,6 +192,7 @@ def _play(out: TextIO, settings: Settings, faults: FaultState) -> int:
     assert challenge is not None and challenge.code is not None
     step(EnterCode(challenge.code))
     step(PrintFinished(ok=True))
+    step(Proceed())  # done → rating
     step(Rate(5, None))
 
     print("\n=== Công dân thứ hai: bỏ đi giữa chừng, phiên bị xoá ===", file=out)

@@ -798,7 +798,9 @@ class Journey:
         session = self._require_session()
         session.print_status = PrintStatus.PRINTED if event.ok else PrintStatus.FAILED
         if event.ok:
-            return State.RATING
+            # The code stays on screen until the citizen moves on: the slip may not be
+            # torn off yet, and some write the code down anyway.
+            return State.DONE
         log.warning("slip not printed: %s", event.detail)
         self._message = (
             "Máy chưa in được phiếu hẹn. Xin chụp ảnh mã hồ sơ trên màn hình "

@@ -86,6 +86,9 @@ class ConfirmationChallenge:
     channel: ConfirmationChannel
     code: str | None  # known to the kiosk only for SCREEN; SMS codes are checked by the gateway
     phone: str | None = None
+    # What the gateway calls this code (its ``otp_id``) for SMS, so ``check`` can ask about it;
+    # None for SCREEN codes, which never leave the kiosk.
+    reference: str | None = None
 
 
 class ConfirmationProvider(Protocol):

@@ -11,6 +11,7 @@ venv="$root/.venv"
 # client library (Qt Virtual Keyboard's plugin links it), Qt's X/EGL/font stack for PySide6
 # wheels, fonts with Vietnamese glyphs for the screens and the slip, and tesseract with its
 # Vietnamese and English data (the scan tests check OCR legibility of the pipeline's output).
+# espeak-ng (with its Vietnamese voice) reads each screen's guidance aloud.
 debs=(
     python3 python3-venv python3-dev
     libzbar0 libsane1 sane-utils libpulse0 libusb-1.0-0
@@ -19,6 +20,7 @@ debs=(
     libxcb-render-util0 libxcb-image0
     fonts-noto-core fonts-dejavu-core tzdata
     tesseract-ocr tesseract-ocr-eng tesseract-ocr-vie
+    espeak-ng
 )
 
 missing=()

@@ -1,18 +1,25 @@
-"""Shared fixtures for the kiosk package tests: a real journey on tmp directories."""
+"""Shared fixtures for the kiosk package tests: a real journey on tmp directories, and the
+reference gateway running on loopback for the services that talk to it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+import requests
 
 from config.settings import PathsSection, Settings
+from gateway.app import create_app, enrol
+from gateway.faults import FaultState
+from gateway.server import BackgroundServer
+from gateway.settings import GatewaySettings
 from kiosk.app import Kiosk, build_kiosk
 from kiosk.clock import VIETNAM, FakeClock
-from kiosk.ports import InMemoryQueue
+from kiosk.ports import ConfirmationProvider, InMemoryQueue
+from tests.gateway.gateway_testkit import KIOSK, OTHER_KIOSK, UNIT_CODE, Gateway
 
 # Invented people. Digit 4 is century and sex (0/1: 1900s male/female), digits 5-6 the year.
 MALE_QR = (
@@ -41,7 +48,12 @@ class Harness:
 
 @pytest.fixture
 def make_harness(tmp_path: Path) -> Callable[..., Harness]:
-    def make(start: datetime = MONDAY_MORNING, **session: int) -> Harness:
+    def make(
+        start: datetime = MONDAY_MORNING,
+        *,
+        confirmation: ConfirmationProvider | None = None,
+        **session: int,
+    ) -> Harness:
         settings = Settings.model_validate(
             {
                 "session": session,
@@ -52,7 +64,8 @@ def make_harness(tmp_path: Path) -> Callable[..., Harness]:
         )
         clock = FakeClock(start)
         queue = InMemoryQueue()
-        return Harness(build_kiosk(settings, clock=clock, queue=queue), clock, queue, tmp_path)
+        kiosk = build_kiosk(settings, clock=clock, queue=queue, confirmation=confirmation)
+        return Harness(kiosk, clock, queue, tmp_path)
 
     return make
 
@@ -60,3 +73,23 @@ def make_harness(tmp_path: Path) -> Callable[..., Harness]:
 @pytest.fixture
 def harness(make_harness: Callable[..., Harness]) -> Harness:
     return make_harness()
+
+
+@pytest.fixture
+def reference_gateway(tmp_path: Path) -> Iterator[Gateway]:
+    """The reference gateway on 127.0.0.1 with KIOSK01 enrolled, as the gateway tests run it:
+    a real uvicorn server on its own data directory, faults switched through ``faults``."""
+    data_dir = tmp_path / "gateway"
+    clock = FakeClock(MONDAY_MORNING)
+    faults = FaultState()
+    config = GatewaySettings(unit_code=UNIT_CODE, clock=clock.now)
+    token = enrol(data_dir, KIOSK)
+    other = enrol(data_dir, OTHER_KIOSK)
+    server = BackgroundServer(create_app(data_dir, config, faults, admin=True)).start()
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    gateway = Gateway(server.url, data_dir, faults, clock, token, other, session)
+    yield gateway
+    faults.reset()
+    gateway.close()
+    server.stop()

@@ -89,6 +89,7 @@ def drive_to(h: Harness, target: State, procedure: str = BIRTH) -> None:
         lambda: send(h, Proceed()),
         lambda: send(h, EnterCode(code(h))),
         lambda: send(h, PrintFinished(ok=True)),
+        lambda: send(h, Proceed()),
     ]
     for step in steps:
         if journey.state is target:
@@ -195,7 +196,7 @@ ROWS: dict[tuple[State, type], tuple[Callable[[Harness], Event], State]] = {
     (State.CONFIRM, EnterCode): (lambda h: EnterCode(code(h)), State.DONE),
     (State.CONFIRM, ResendCode): (lambda h: ResendCode(), State.CONFIRM),
     (State.CONFIRM, Back): (lambda h: Back(), State.REVIEW),
-    (State.DONE, PrintFinished): (lambda h: PrintFinished(ok=True), State.RATING),
+    (State.DONE, PrintFinished): (lambda h: PrintFinished(ok=True), State.DONE),
     (State.DONE, Proceed): (lambda h: Proceed(), State.RATING),
     (State.RATING, Rate): (lambda h: Rate(4), State.ATTRACT),
     (State.RATING, Proceed): (lambda h: Proceed(), State.ATTRACT),

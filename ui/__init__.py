@@ -1,0 +1,1 @@
+"""The citizen touchscreen app: Qt Quick screens and their Python view-models."""

@@ -1,0 +1,68 @@
+"""``kiosk-app``: the citizen touchscreen app.
+
+    kiosk-app [--config FILE] [--orientation portrait|landscape] [--fullscreen]
+    kiosk-app --demo [--out DIR]     # the README's demo: embedded gateway, simulated devices
+
+Exit codes: 0 done, 2 a broken configuration or data file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from config.settings import ConfigError, load_effective
+from kiosk.privacy import install_log_masking
+from ui.app import Orientation
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk-app", description="Kiosk dịch vụ công")
+    parser.add_argument("--config", type=Path, help="settings file (default /etc/kiosk/kiosk.toml)")
+    parser.add_argument(
+        "--orientation", choices=[o.value for o in Orientation], default=Orientation.PORTRAIT.value
+    )
+    parser.add_argument("--fullscreen", action="store_true", help="fill the screen (the appliance)")
+    parser.add_argument("--demo", action="store_true", help="embedded gateway, simulated devices")
+    parser.add_argument("--out", type=Path, help="demo: where screenshots, slips and data go")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_masking()
+    orientation = Orientation(args.orientation)
+    if args.demo:
+        from ui.demo import run_demo  # noqa: PLC0415 - starts a gateway; only the demo needs it
+
+        return run_demo(args.out, orientation, args.fullscreen)
+    try:
+        settings, _ = load_effective(args.config)
+    except ConfigError as exc:
+        print(f"kiosk-app: {exc}", file=sys.stderr)
+        return 2
+    from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
+
+    from ui.app import build_app, prepare_qt_environment  # noqa: PLC0415
+
+    prepare_qt_environment()
+    app = QGuiApplication(sys.argv[:1])
+    try:
+        kapp = build_app(settings, orientation=orientation)
+    except ConfigError as exc:
+        print(f"kiosk-app: {exc}", file=sys.stderr)
+        return 2
+    if args.fullscreen:
+        kapp.window.showFullScreen()
+    try:
+        return int(app.exec())
+    finally:
+        kapp.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

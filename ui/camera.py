@@ -1,0 +1,65 @@
+"""The camera preview on the identify screen: the reader's latest downscaled picture served to
+QML through an image provider (``image://camera/<n>``), so the citizen sees where to hold the
+code. Readers without a camera (a scanner module, the fake) have no preview and the screen
+shows instructions instead.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Property, QObject, QSize, Signal, Slot
+from PySide6.QtGui import QImage
+from PySide6.QtQuick import QQuickImageProvider
+
+from drivers.qr.base import QrReader
+
+
+class CameraImageProvider(QQuickImageProvider):
+    def __init__(self, reader: QrReader) -> None:
+        super().__init__(QQuickImageProvider.ImageType.Image)
+        self._reader = reader
+
+    def requestImage(self, id: str, size: QSize, requested: QSize) -> QImage:  # noqa: A002, N802
+        frame = self._reader.latest_preview()
+        if frame is None:
+            image = QImage(4, 3, QImage.Format.Format_RGB888)
+            image.fill(0x20252D)
+        else:
+            # copy(): the QImage must own its pixels once the frame's bytes are gone.
+            data = frame.to_bytes()
+            image = QImage(
+                data, frame.width, frame.height, 3 * frame.width, QImage.Format.Format_RGB888
+            ).copy()
+        size.setWidth(image.width())
+        size.setHeight(image.height())
+        return image
+
+
+class CameraFeed(QObject):
+    """Tells QML whether there is a picture and when to fetch the next one."""
+
+    changed = Signal()
+
+    def __init__(self, reader: QrReader) -> None:
+        super().__init__()
+        self._reader = reader
+        self._frame = 0
+        self._has = reader.latest_preview() is not None
+
+    @Slot()
+    def refresh(self) -> None:
+        has = self._reader.latest_preview() is not None
+        self._frame += 1
+        self._has = has
+        self.changed.emit()
+
+    def _has_preview(self) -> bool:
+        # Asked again here: a camera that was still opening at start-up has frames by now.
+        if not self._has and self._reader.latest_preview() is not None:
+            self._has = True
+        return self._has
+
+    def _frame_get(self) -> int:
+        return self._frame
+
+    hasPreview = Property(bool, _has_preview, notify=changed)  # noqa: N815
+    frame = Property(int, _frame_get, notify=changed)

@@ -1,0 +1,75 @@
+"""The procedure list on the home screen: categories and a search that ignores diacritics.
+
+A citizen who types "ket hon" on a keyboard without tones finds "Đăng ký kết hôn"; the matching
+itself is ``kiosk.search`` (plain Python, tested there); this only exposes it to QML.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Property, QObject, Signal, Slot
+
+from config.catalog import Catalog, Procedure
+from kiosk.search import categories, search_procedures
+from kiosk.slip import processing_time_text
+
+
+def _row(procedure: Procedure) -> dict[str, Any]:
+    return {
+        "code": procedure.code,
+        "name": procedure.name,
+        "field": procedure.field,
+        "summary": procedure.summary,
+        "processingTime": processing_time_text(procedure),
+        "fee": procedure.fee.description,
+    }
+
+
+class CatalogViewModel(QObject):
+    changed = Signal()
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__()
+        self._catalog = catalog
+        self._query = ""
+        self._category = ""
+        self._categories = [{"name": name, "count": count} for name, count in categories(catalog)]
+
+    @Slot(str)
+    def setQuery(self, text: str) -> None:  # noqa: N802 - QML naming
+        if text != self._query:
+            self._query = text
+            self.changed.emit()
+
+    @Slot(str)
+    def setCategory(self, name: str) -> None:  # noqa: N802
+        if name != self._category:
+            self._category = name
+            self.changed.emit()
+
+    @Slot()
+    def reset(self) -> None:
+        self._query = ""
+        self._category = ""
+        self.changed.emit()
+
+    def _results(self) -> list[dict[str, Any]]:
+        found = search_procedures(self._catalog, self._query)
+        if self._category:
+            found = [p for p in found if p.field == self._category]
+        return [_row(p) for p in found]
+
+    def _query_get(self) -> str:
+        return self._query
+
+    def _category_get(self) -> str:
+        return self._category
+
+    def _categories_get(self) -> list[dict[str, Any]]:
+        return self._categories
+
+    results = Property("QVariantList", _results, notify=changed)
+    query = Property(str, _query_get, notify=changed)
+    category = Property(str, _category_get, notify=changed)
+    categories = Property("QVariantList", _categories_get, constant=True)

@@ -1,0 +1,352 @@
+"""The README's demo: the touchscreen app on an embedded default, with no hardware.
+
+It starts the reference gateway on loopback (with the invented sample citizen in its identity
+register), the sync process as its own process, and the app on simulated devices: a QR reader
+that shows the sample CCCD code on request, a scanner fake fed with generated A4 pages, and a
+printer that writes each slip as PNG and ESC/POS bytes into a folder. With a display the window
+opens for a person to use. Without one a scripted citizen walks the whole journey through the
+real QML (tapping by objectName), every screen is saved as a PNG in both orientations, and the
+paths are printed.
+
+``play_citizen`` is also what the end-to-end tests and ``benchmarks.ui`` drive.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pydantic import SecretStr
+
+from config.catalog import FieldType
+from config.settings import (
+    DevicesSection,
+    GatewaySection,
+    PathsSection,
+    PrinterDriver,
+    PrinterSection,
+    Settings,
+    save_settings,
+)
+from drivers.printer.fake import FakePrinter
+from drivers.qr.fake import FakeQrReader
+from drivers.qr.people import sample_person
+from drivers.scanner.fake import FakeScanner
+from drivers.scanner.synthetic import GOOD_SCAN, PageKind, sample
+from gateway.process import GatewayProcess
+from kiosk.clock import Clock
+from ui.app import Devices, KioskApp, Orientation
+from ui.journey_vm import Screen
+from ui.script import Driver
+
+DEMO_PROCEDURE = "1.001193"  # Đăng ký khai sinh: a form with choices, dates and two documents
+BOTH = (Orientation.PORTRAIT, Orientation.LANDSCAPE)
+
+
+def demo_pages(count: int, seed: int = 7) -> list[np.ndarray]:
+    """Generated A4 text pages at 200 dpi, as a citizen's papers would come off the feeder."""
+    rng = np.random.default_rng(seed)
+    return [sample(PageKind.TEXT, rng, GOOD_SCAN).image for _ in range(count)]
+
+
+def simulated_devices(clock: Clock, slips: Path, *, sheets: int = 2, page_interval_s: float = 0.4) -> Devices:
+    return Devices(
+        qr=FakeQrReader(clock),
+        scanner=FakeScanner(feeder=list(demo_pages(sheets)), page_interval_s=page_interval_s),
+        printer=FakePrinter(slips),
+    )
+
+
+def register_sample_citizen(gateway_data: Path) -> None:
+    """Put the invented sample person into the reference gateway's identity register, so that
+    identity verification answers "verified" in the demo."""
+    person = sample_person()
+    identity = {
+        "id_number": person.id_number,
+        "full_name": person.full_name,
+        "date_of_birth": person.born.isoformat(),
+    }
+    (gateway_data / "identities.json").write_text(json.dumps([identity], ensure_ascii=False))
+
+
+def demo_settings(workspace: Path, gateway: GatewayProcess | None) -> Settings:
+    return Settings(
+        paths=PathsSection(data_dir=workspace / "data", scratch_dir=workspace / "scratch"),
+        gateway=GatewaySection(
+            url=gateway.url if gateway else "http://127.0.0.1:9",
+            token=SecretStr(gateway.token if gateway else ""),
+        ),
+        devices=DevicesSection(
+            printer=PrinterSection(driver=PrinterDriver.FAKE, path=workspace / "slips")
+        ),
+    )
+
+
+@dataclass
+class SyncProcess:
+    process: subprocess.Popen[bytes]
+
+    @classmethod
+    def start(cls, config: Path, log: Path) -> SyncProcess:
+        with log.open("ab") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "kiosk", "--config", str(config), "sync", "run"],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        return cls(process)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@contextmanager
+def demo_backend(workspace: Path) -> Iterator[tuple[Settings, GatewayProcess]]:
+    """The reference gateway and the sync process, running for as long as the block."""
+    gateway_data = workspace / "gateway"
+    gateway = GatewayProcess.start(gateway_data)
+    sync: SyncProcess | None = None
+    try:
+        register_sample_citizen(gateway_data)
+        settings = demo_settings(workspace, gateway)
+        config = workspace / "kiosk.toml"
+        save_settings(settings, config)
+        sync = SyncProcess.start(config, workspace / "sync.log")
+        yield settings, gateway
+    finally:
+        if sync is not None:
+            sync.stop()
+        gateway.stop()
+
+
+def sample_value(field: dict[str, object]) -> str:
+    """A plausible answer for an empty required field of the demo procedure."""
+    kind = FieldType(str(field["type"]))
+    choices = field.get("choices") or []
+    if kind is FieldType.CHOICE and isinstance(choices, list) and choices:
+        return str(choices[0]["value"])
+    return {
+        FieldType.DATE: "28/11/2026",
+        FieldType.PHONE: "0912345678",
+        FieldType.INTEGER: "1",
+        FieldType.ID_NUMBER: "049158000123",
+        FieldType.EMAIL: "mau@example.vn",
+        FieldType.NAME: "Nguyễn Thị Mai",
+        FieldType.ADDRESS: "Thôn Phú Xuân, xã Bình Phú",
+    }.get(kind, "Kinh")
+
+
+@dataclass
+class JourneyShots:
+    folder: Path | None
+    orientations: tuple[Orientation, ...] = BOTH
+    taken: list[Path] | None = None
+
+    def __call__(self, driver: Driver, name: str) -> None:
+        if self.folder is None:
+            return
+        shots = driver.shoot(self.folder, name, self.orientations)
+        if self.taken is not None:
+            self.taken.extend(shots)
+
+
+def play_citizen(
+    driver: Driver,
+    *,
+    shoot: Callable[[Driver, str], None] = lambda d, n: None,
+    sms_code: Callable[[], str] | None = None,
+    procedure: str = DEMO_PROCEDURE,
+    rating: int = 5,
+) -> str:
+    """One whole journey through the real QML; returns the dossier code shown at the end."""
+    kapp = driver.kapp
+    journey = kapp.journey
+    driver.wait_screen(Screen.HOME)
+    shoot(driver, "01-home")
+    driver.type_into("searchField", "khai sinh")
+    shoot(driver, "02-search")
+    driver.tap(f"procedure_{procedure}")
+    driver.wait_screen(Screen.DETAILS)
+    shoot(driver, "03-details")
+    driver.tap("proceedButton")
+    driver.wait_screen(Screen.IDENTIFY)
+    shoot(driver, "04-identify")
+    driver.tap("simulateQrButton")
+    driver.wait_screen(Screen.FORM)
+    shoot(driver, "05-form")
+    driver.tap("proceedButton")  # with blanks: the form shows what is missing, in red
+    driver.wait_until(lambda: bool(journey.message), "the form's error message")
+    shoot(driver, "06-form-errors")
+    for field in journey.fields:
+        if field["value"] or not field["required"]:
+            continue
+        value = sample_value(field)
+        if field["type"] == "choice":
+            driver.tap(f"choice_{field['name']}_{value}")
+        else:
+            driver.type_into(f"field_{field['name']}", value)
+    driver.tap("proceedButton")
+    driver.wait_screen(Screen.SCAN)
+    first = True
+    while journey.screen == Screen.SCAN:
+        index = journey.documentIndex
+        document = journey.documents[index]
+        if document["mandatory"] and not document["pages"]:
+            driver.tap("scanButton")
+            driver.wait_until(
+                lambda: not journey.scanning and bool(journey.documents[index]["pages"]),
+                "the scanned pages",
+                timeout_s=60,
+            )
+            if first:
+                shoot(driver, "07-scan")
+                first = False
+        driver.tap("proceedButton")
+        driver.wait_until(
+            lambda: journey.screen != Screen.SCAN or journey.documentIndex != index,
+            "the next document",
+        )
+    driver.wait_screen(Screen.REVIEW)
+    shoot(driver, "08-review")
+    driver.tap("proceedButton")
+    driver.wait_screen(Screen.CONFIRM)
+    shoot(driver, "09-confirm")
+    challenge = journey.challenge
+    if challenge.get("channel") == "sms":
+        if sms_code is None:
+            raise AssertionError("the gateway sent an SMS code and no way to read it was given")
+        code = sms_code()
+    else:
+        code = str(challenge["code"])
+    driver.type_into("codeField", code)
+    driver.tap("submitCodeButton")
+    driver.wait_screen(Screen.DONE)
+    driver.wait_until(lambda: journey.printStatus != "pending", "the slip to print", 30)
+    dossier_code = str(journey.dossier["code"])
+    shoot(driver, "10-done")
+    driver.tap("proceedButton")
+    driver.wait_screen(Screen.RATING)
+    driver.tap(f"rate_{rating}")
+    if rating <= 3:
+        driver.tap("reason_wait")
+    shoot(driver, "11-rating")
+    driver.tap("sendRatingButton")
+    driver.wait_screen(Screen.HOME)
+    return dossier_code
+
+
+def play_lookup(driver: Driver, *, shoot: Callable[[Driver, str], None] = lambda d, n: None) -> dict[str, object]:
+    """Status lookup from the home screen by holding up the slip just printed."""
+    journey = driver.kapp.journey
+    driver.tap("lookupButton")
+    driver.wait_screen(Screen.LOOKUP)
+    driver.tap("simulateSlipButton")
+    driver.wait_until(lambda: bool(journey.lookupResult), "the status answer", 30)
+    shoot(driver, "12-lookup")
+    result = dict(journey.lookupResult)
+    driver.tap("backButton")
+    driver.wait_screen(Screen.HOME)
+    return result
+
+
+def play_idle(driver: Driver, skip: Callable[[float], None], *, shoot: Callable[[Driver, str], None] = lambda d, n: None) -> None:
+    """A citizen who walks away in the middle: the warning counts down, then the wipe."""
+    kapp = driver.kapp
+    journey = kapp.journey
+    settings = kapp.kiosk.settings.session
+    driver.tap("startButton")
+    driver.wait_screen(Screen.PROCEDURES)
+    skip(settings.idle_warning_after_s + 1)
+    journey.tick()
+    driver.wait_until(lambda: journey.state == "idle_warning", "the idle warning")
+    skip(3)
+    journey.tick()
+    shoot(driver, "13-idle-warning")
+    skip(settings.idle_countdown_s)
+    journey.tick()
+    driver.wait_screen(Screen.HOME)
+
+
+def _sms_reader(outbox: Path) -> Callable[[], str]:
+    def read() -> str:
+        lines = outbox.read_text(encoding="utf-8").splitlines()
+        return str(json.loads(lines[-1])["code"])
+
+    return read
+
+
+def has_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM", "") in {"offscreen", "minimal"}:
+        return False
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def run_demo(out: Path | None, orientation: Orientation, fullscreen: bool) -> int:
+    from PySide6.QtGui import QGuiApplication
+
+    from kiosk.clock import SteppableClock
+    from ui.app import build_app, prepare_qt_environment
+
+    headless = not has_display()
+    if headless:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        os.environ.setdefault("QT_QUICK_BACKEND", "software")
+    prepare_qt_environment()
+    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+    workspace = out or Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
+    workspace.mkdir(parents=True, exist_ok=True)
+    print(f"demo: working in {workspace}", flush=True)
+    clock = SteppableClock()
+    with demo_backend(workspace) as (settings, gateway):
+        devices = simulated_devices(clock, settings.devices.printer.path)
+        kapp = build_app(
+            settings,
+            clock=clock,
+            devices=devices,
+            orientation=orientation,
+            sms_outbox=gateway.data_dir / "outbox.jsonl",
+            show=True,
+        )
+        try:
+            if not headless:
+                if fullscreen:
+                    kapp.window.showFullScreen()
+                print("demo: the kiosk window is open; close it to stop", flush=True)
+                return int(app.exec())
+            screens = workspace / "screens"
+            taken: list[Path] = []
+            shots = JourneyShots(screens, BOTH, taken)
+            driver = Driver(kapp, timeout_s=30)
+            code = play_citizen(driver, shoot=shots, sms_code=_sms_reader(gateway.data_dir / "outbox.jsonl"))
+            print(f"demo: dossier {code} submitted; the sync process sends it to {gateway.url}", flush=True)
+            driver.wait_until(lambda: _synced(gateway, code), "the sync process to deliver the dossier", 120)
+            play_lookup(driver, shoot=shots)
+            play_idle(driver, clock.skip, shoot=shots)
+            for path in taken:
+                print(f"screen: {path}")
+            for path in sorted(Path(settings.devices.printer.path).glob("*")):
+                print(f"slip:   {path}")
+            print(f"demo: {len(taken)} screenshots in {screens}")
+            return 0
+        finally:
+            kapp.close()
+
+
+def _synced(gateway: GatewayProcess, code: str) -> bool:
+    try:
+        return any(d.get("receipt_number") == code for d in gateway.received())
+    except (subprocess.SubprocessError, ValueError, OSError):
+        return False

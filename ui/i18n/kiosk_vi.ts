@@ -1,0 +1,467 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="vi_VN">
+<context>
+    <name></name>
+    <message id="app.title">
+        <source>Kiosk dịch vụ công</source>
+        <translation>Kiosk dịch vụ công</translation>
+    </message>
+    <message id="common.back">
+        <source>Quay lại</source>
+        <translation>Quay lại</translation>
+    </message>
+    <message id="common.next">
+        <source>Tiếp tục</source>
+        <translation>Tiếp tục</translation>
+    </message>
+    <message id="common.home">
+        <source>Về màn hình đầu</source>
+        <translation>Về màn hình đầu</translation>
+    </message>
+    <message id="common.cancel">
+        <source>Hủy, làm lại từ đầu</source>
+        <translation>Hủy, làm lại từ đầu</translation>
+    </message>
+    <message id="common.callStaff">
+        <source>Gọi cán bộ</source>
+        <translation>Gọi cán bộ</translation>
+    </message>
+    <message id="common.language">
+        <source>English</source>
+        <translation>English</translation>
+    </message>
+    <message id="common.listen">
+        <source>Nghe hướng dẫn</source>
+        <translation>Nghe hướng dẫn</translation>
+    </message>
+    <message id="common.listen.stop">
+        <source>Dừng đọc</source>
+        <translation>Dừng đọc</translation>
+    </message>
+    <message id="home.welcome">
+        <source>Chào mừng ông/bà đến Bộ phận Một cửa</source>
+        <translation>Chào mừng ông/bà đến Bộ phận Một cửa</translation>
+    </message>
+    <message id="home.start">
+        <source>Bắt đầu nộp hồ sơ</source>
+        <translation>Bắt đầu nộp hồ sơ</translation>
+    </message>
+    <message id="home.lookup">
+        <source>Tra cứu hồ sơ đã nộp</source>
+        <translation>Tra cứu hồ sơ đã nộp</translation>
+    </message>
+    <message id="home.or.choose">
+        <source>Hoặc chọn thủ tục ngay bên dưới:</source>
+        <translation>Hoặc chọn thủ tục ngay bên dưới:</translation>
+    </message>
+    <message id="home.search.placeholder">
+        <source>Tìm thủ tục, ví dụ: khai sinh, kết hôn</source>
+        <translation>Tìm thủ tục, ví dụ: khai sinh, kết hôn</translation>
+    </message>
+    <message id="home.search.none">
+        <source>Không tìm thấy thủ tục phù hợp. Xin gõ từ khác hoặc bấm Gọi cán bộ.</source>
+        <translation>Không tìm thấy thủ tục phù hợp. Xin gõ từ khác hoặc bấm Gọi cán bộ.</translation>
+    </message>
+    <message id="home.category.all">
+        <source>Tất cả</source>
+        <translation>Tất cả</translation>
+    </message>
+    <message id="procedures.title">
+        <source>Chọn thủ tục cần làm</source>
+        <translation>Chọn thủ tục cần làm</translation>
+    </message>
+    <message id="details.documents">
+        <source>Giấy tờ cần có</source>
+        <translation>Giấy tờ cần có</translation>
+    </message>
+    <message id="details.optional">
+        <source>nếu có</source>
+        <translation>nếu có</translation>
+    </message>
+    <message id="details.showOnly">
+        <source>chỉ xuất trình khi nhận kết quả</source>
+        <translation>chỉ xuất trình khi nhận kết quả</translation>
+    </message>
+    <message id="details.fee">
+        <source>Lệ phí</source>
+        <translation>Lệ phí</translation>
+    </message>
+    <message id="details.time">
+        <source>Thời hạn giải quyết</source>
+        <translation>Thời hạn giải quyết</translation>
+    </message>
+    <message id="details.result">
+        <source>Nơi trả kết quả</source>
+        <translation>Nơi trả kết quả</translation>
+    </message>
+    <message id="details.delivery">
+        <source>Cách nhận kết quả</source>
+        <translation>Cách nhận kết quả</translation>
+    </message>
+    <message id="details.start">
+        <source>Bắt đầu làm thủ tục này</source>
+        <translation>Bắt đầu làm thủ tục này</translation>
+    </message>
+    <message id="identify.title">
+        <source>Đăng nhập bằng mã QR</source>
+        <translation>Đăng nhập bằng mã QR</translation>
+    </message>
+    <message id="identify.how">
+        <source>Cách làm:</source>
+        <translation>Cách làm:</translation>
+    </message>
+    <message id="identify.step1">
+        <source>Mở ứng dụng VNeID trên điện thoại.</source>
+        <translation>Mở ứng dụng VNeID trên điện thoại.</translation>
+    </message>
+    <message id="identify.step2">
+        <source>Bấm vào biểu tượng mã QR ở màn hình chính của ứng dụng.</source>
+        <translation>Bấm vào biểu tượng mã QR ở màn hình chính của ứng dụng.</translation>
+    </message>
+    <message id="identify.step3">
+        <source>Đưa màn hình điện thoại vào khung, cách máy đọc khoảng một gang tay.</source>
+        <translation>Đưa màn hình điện thoại vào khung, cách máy đọc khoảng một gang tay.</translation>
+    </message>
+    <message id="identify.card">
+        <source>Hoặc đưa mặt có mã QR của thẻ căn cước vào máy đọc.</source>
+        <translation>Hoặc đưa mặt có mã QR của thẻ căn cước vào máy đọc.</translation>
+    </message>
+    <message id="identify.scannerModule">
+        <source>Đưa mã QR vào máy đọc mã bên dưới màn hình</source>
+        <translation>Đưa mã QR vào máy đọc mã bên dưới màn hình</translation>
+    </message>
+    <message id="identify.help">
+        <source>Máy chưa đọc được mã. Xin giữ điện thoại yên, tăng độ sáng màn hình, đưa lại gần hơn một chút; hoặc bấm Gọi cán bộ để được giúp.</source>
+        <translation>Máy chưa đọc được mã. Xin giữ điện thoại yên, tăng độ sáng màn hình, đưa lại gần hơn một chút; hoặc bấm Gọi cán bộ để được giúp.</translation>
+    </message>
+    <message id="form.title">
+        <source>Kiểm tra và điền thông tin</source>
+        <translation>Kiểm tra và điền thông tin</translation>
+    </message>
+    <message id="form.idNumber">
+        <source>Số định danh</source>
+        <translation>Số định danh</translation>
+    </message>
+    <message id="form.verification.verified">
+        <source>Đã xác thực danh tính với hệ thống định danh quốc gia.</source>
+        <translation>Đã xác thực danh tính với hệ thống định danh quốc gia.</translation>
+    </message>
+    <message id="form.verification.pending">
+        <source>Danh tính sẽ được xác thực sau (hệ thống đang bận). Ông/bà vẫn nộp hồ sơ bình thường.</source>
+        <translation>Danh tính sẽ được xác thực sau (hệ thống đang bận). Ông/bà vẫn nộp hồ sơ bình thường.</translation>
+    </message>
+    <message id="form.verification.not_found">
+        <source>Hệ thống định danh chưa xác nhận thông tin này. Ông/bà vẫn nộp được; cán bộ sẽ kiểm tra lại.</source>
+        <translation>Hệ thống định danh chưa xác nhận thông tin này. Ông/bà vẫn nộp được; cán bộ sẽ kiểm tra lại.</translation>
+    </message>
+    <message id="scan.title">
+        <source>Quét giấy tờ %1 / %2</source>
+        <translation>Quét giấy tờ %1 / %2</translation>
+    </message>
+    <message id="scan.howto">
+        <source>Đặt giấy tờ vào khay máy quét, mặt có chữ úp xuống, đầu trang vào trước, rồi bấm Quét.</source>
+        <translation>Đặt giấy tờ vào khay máy quét, mặt có chữ úp xuống, đầu trang vào trước, rồi bấm Quét.</translation>
+    </message>
+    <message id="scan.start">
+        <source>Quét</source>
+        <translation>Quét</translation>
+    </message>
+    <message id="scan.more">
+        <source>Quét thêm trang</source>
+        <translation>Quét thêm trang</translation>
+    </message>
+    <message id="scan.stop">
+        <source>Dừng quét</source>
+        <translation>Dừng quét</translation>
+    </message>
+    <message id="scan.progress">
+        <source>Đã quét %1 trang</source>
+        <translation>Đã quét %1 trang</translation>
+    </message>
+    <message id="scan.page">
+        <source>Trang %1</source>
+        <translation>Trang %1</translation>
+    </message>
+    <message id="scan.remove">
+        <source>Xóa trang</source>
+        <translation>Xóa trang</translation>
+    </message>
+    <message id="scan.blank">
+        <source>Các trang vừa quét đều trắng. Có thể giấy đã bị đặt ngược mặt; xin lật lại và quét lại.</source>
+        <translation>Các trang vừa quét đều trắng. Có thể giấy đã bị đặt ngược mặt; xin lật lại và quét lại.</translation>
+    </message>
+    <message id="scan.full">
+        <source>Giấy tờ này đã đủ số trang tối đa. Xin xóa bớt trang trước khi quét thêm.</source>
+        <translation>Giấy tờ này đã đủ số trang tối đa. Xin xóa bớt trang trước khi quét thêm.</translation>
+    </message>
+    <message id="scan.takeOriginals">
+        <source>Xin nhớ lấy lại bản gốc giấy tờ ở khay ra của máy quét.</source>
+        <translation>Xin nhớ lấy lại bản gốc giấy tờ ở khay ra của máy quét.</translation>
+    </message>
+    <message id="scan.flag.too_dark">
+        <source>Trang quá tối, xin quét lại</source>
+        <translation>Trang quá tối, xin quét lại</translation>
+    </message>
+    <message id="scan.flag.low_contrast">
+        <source>Chữ quá mờ, xin quét lại</source>
+        <translation>Chữ quá mờ, xin quét lại</translation>
+    </message>
+    <message id="scan.flag.blurred">
+        <source>Trang bị nhòe, xin quét lại</source>
+        <translation>Trang bị nhòe, xin quét lại</translation>
+    </message>
+    <message id="scan.flag.cut_off">
+        <source>Trang bị mất mép, xin đặt thẳng và quét lại</source>
+        <translation>Trang bị mất mép, xin đặt thẳng và quét lại</translation>
+    </message>
+    <message id="scan.flag.orientation_uncertain">
+        <source>Xin kiểm tra trang có bị ngược không</source>
+        <translation>Xin kiểm tra trang có bị ngược không</translation>
+    </message>
+    <message id="review.title">
+        <source>Kiểm tra lại hồ sơ trước khi nộp</source>
+        <translation>Kiểm tra lại hồ sơ trước khi nộp</translation>
+    </message>
+    <message id="review.form">
+        <source>Thông tin đã điền</source>
+        <translation>Thông tin đã điền</translation>
+    </message>
+    <message id="review.edit">
+        <source>Sửa</source>
+        <translation>Sửa</translation>
+    </message>
+    <message id="review.pages">
+        <source>Đã quét %1 trang</source>
+        <translation>Đã quét %1 trang</translation>
+    </message>
+    <message id="review.noPages">
+        <source>Chưa quét</source>
+        <translation>Chưa quét</translation>
+    </message>
+    <message id="review.submit">
+        <source>Nộp hồ sơ</source>
+        <translation>Nộp hồ sơ</translation>
+    </message>
+    <message id="confirm.title">
+        <source>Nhập mã xác nhận</source>
+        <translation>Nhập mã xác nhận</translation>
+    </message>
+    <message id="confirm.sms">
+        <source>Mã xác nhận đã được gửi bằng tin nhắn tới số điện thoại %1. Xin nhập mã đó vào ô dưới đây.</source>
+        <translation>Mã xác nhận đã được gửi bằng tin nhắn tới số điện thoại %1. Xin nhập mã đó vào ô dưới đây.</translation>
+    </message>
+    <message id="confirm.screen">
+        <source>Để xác nhận nộp hồ sơ, xin nhập lại mã số dưới đây vào ô trống:</source>
+        <translation>Để xác nhận nộp hồ sơ, xin nhập lại mã số dưới đây vào ô trống:</translation>
+    </message>
+    <message id="confirm.placeholder">
+        <source>Nhập mã</source>
+        <translation>Nhập mã</translation>
+    </message>
+    <message id="confirm.submit">
+        <source>Xác nhận nộp</source>
+        <translation>Xác nhận nộp</translation>
+    </message>
+    <message id="confirm.resend">
+        <source>Gửi lại mã</source>
+        <translation>Gửi lại mã</translation>
+    </message>
+    <message id="confirm.newCode">
+        <source>Đổi mã khác</source>
+        <translation>Đổi mã khác</translation>
+    </message>
+    <message id="done.title">
+        <source>Nộp hồ sơ thành công</source>
+        <translation>Nộp hồ sơ thành công</translation>
+    </message>
+    <message id="done.code">
+        <source>Mã hồ sơ của ông/bà:</source>
+        <translation>Mã hồ sơ của ông/bà:</translation>
+    </message>
+    <message id="done.codeProvisional">
+        <source>Số biên nhận của ông/bà (mã hồ sơ chính thức sẽ có khi hồ sơ được gửi đi):</source>
+        <translation>Số biên nhận của ông/bà (mã hồ sơ chính thức sẽ có khi hồ sơ được gửi đi):</translation>
+    </message>
+    <message id="done.appointment">
+        <source>Ngày hẹn trả kết quả: %1</source>
+        <translation>Ngày hẹn trả kết quả: %1</translation>
+    </message>
+    <message id="done.received">
+        <source>Thời gian nhận hồ sơ: %1</source>
+        <translation>Thời gian nhận hồ sơ: %1</translation>
+    </message>
+    <message id="done.verificationPending">
+        <source>Danh tính đang chờ xác thực; điều này được ghi trên phiếu hẹn.</source>
+        <translation>Danh tính đang chờ xác thực; điều này được ghi trên phiếu hẹn.</translation>
+    </message>
+    <message id="done.printing">
+        <source>Đang in phiếu hẹn…</source>
+        <translation>Đang in phiếu hẹn…</translation>
+    </message>
+    <message id="done.printed">
+        <source>Xin nhận phiếu hẹn ở khe máy in và giữ cẩn thận.</source>
+        <translation>Xin nhận phiếu hẹn ở khe máy in và giữ cẩn thận.</translation>
+    </message>
+    <message id="done.printFailed">
+        <source>Máy chưa in được phiếu hẹn. Xin chụp ảnh mã hồ sơ trên màn hình, hoặc bấm Gọi cán bộ để được in lại.</source>
+        <translation>Máy chưa in được phiếu hẹn. Xin chụp ảnh mã hồ sơ trên màn hình, hoặc bấm Gọi cán bộ để được in lại.</translation>
+    </message>
+    <message id="done.next">
+        <source>Xong</source>
+        <translation>Xong</translation>
+    </message>
+    <message id="rating.title">
+        <source>Ông/bà có hài lòng với việc nộp hồ sơ hôm nay?</source>
+        <translation>Ông/bà có hài lòng với việc nộp hồ sơ hôm nay?</translation>
+    </message>
+    <message id="rating.level1">
+        <source>Rất không hài lòng</source>
+        <translation>Rất không hài lòng</translation>
+    </message>
+    <message id="rating.level2">
+        <source>Không hài lòng</source>
+        <translation>Không hài lòng</translation>
+    </message>
+    <message id="rating.level3">
+        <source>Bình thường</source>
+        <translation>Bình thường</translation>
+    </message>
+    <message id="rating.level4">
+        <source>Hài lòng</source>
+        <translation>Hài lòng</translation>
+    </message>
+    <message id="rating.level5">
+        <source>Rất hài lòng</source>
+        <translation>Rất hài lòng</translation>
+    </message>
+    <message id="rating.why">
+        <source>Vì sao? (không bắt buộc)</source>
+        <translation>Vì sao? (không bắt buộc)</translation>
+    </message>
+    <message id="rating.reason.wait">
+        <source>Phải chờ lâu</source>
+        <translation>Phải chờ lâu</translation>
+    </message>
+    <message id="rating.reason.hard">
+        <source>Máy khó sử dụng</source>
+        <translation>Máy khó sử dụng</translation>
+    </message>
+    <message id="rating.reason.device">
+        <source>Máy bị lỗi</source>
+        <translation>Máy bị lỗi</translation>
+    </message>
+    <message id="rating.reason.documents">
+        <source>Giấy tờ phức tạp</source>
+        <translation>Giấy tờ phức tạp</translation>
+    </message>
+    <message id="rating.reason.other">
+        <source>Lý do khác</source>
+        <translation>Lý do khác</translation>
+    </message>
+    <message id="rating.send">
+        <source>Gửi đánh giá</source>
+        <translation>Gửi đánh giá</translation>
+    </message>
+    <message id="rating.skip">
+        <source>Bỏ qua</source>
+        <translation>Bỏ qua</translation>
+    </message>
+    <message id="lookup.title">
+        <source>Tra cứu tình trạng hồ sơ</source>
+        <translation>Tra cứu tình trạng hồ sơ</translation>
+    </message>
+    <message id="lookup.howto">
+        <source>Đưa mã QR trên phiếu hẹn vào máy đọc, hoặc nhập mã hồ sơ in trên phiếu.</source>
+        <translation>Đưa mã QR trên phiếu hẹn vào máy đọc, hoặc nhập mã hồ sơ in trên phiếu.</translation>
+    </message>
+    <message id="lookup.placeholder">
+        <source>Mã hồ sơ</source>
+        <translation>Mã hồ sơ</translation>
+    </message>
+    <message id="lookup.submit">
+        <source>Tra cứu</source>
+        <translation>Tra cứu</translation>
+    </message>
+    <message id="lookup.code">
+        <source>Hồ sơ %1</source>
+        <translation>Hồ sơ %1</translation>
+    </message>
+    <message id="lookup.status">
+        <source>Tình trạng: %1</source>
+        <translation>Tình trạng: %1</translation>
+    </message>
+    <message id="lookup.appointment">
+        <source>Ngày hẹn trả: %1</source>
+        <translation>Ngày hẹn trả: %1</translation>
+    </message>
+    <message id="idle.title">
+        <source>Ông/bà còn ở đây không?</source>
+        <translation>Ông/bà còn ở đây không?</translation>
+    </message>
+    <message id="idle.body">
+        <source>Nếu không có ai chạm vào màn hình, hồ sơ đang làm sẽ bị xóa để bảo vệ thông tin cá nhân.</source>
+        <translation>Nếu không có ai chạm vào màn hình, hồ sơ đang làm sẽ bị xóa để bảo vệ thông tin cá nhân.</translation>
+    </message>
+    <message id="idle.stay">
+        <source>Tôi vẫn ở đây</source>
+        <translation>Tôi vẫn ở đây</translation>
+    </message>
+    <message id="sim.qr">
+        <source>Mô phỏng: đưa mã QR VNeID mẫu</source>
+        <translation>Mô phỏng: đưa mã QR VNeID mẫu</translation>
+    </message>
+    <message id="sim.slip">
+        <source>Mô phỏng: đưa phiếu hẹn vừa in</source>
+        <translation>Mô phỏng: đưa phiếu hẹn vừa in</translation>
+    </message>
+    <message id="sim.sms">
+        <source>Mô phỏng: xem tin nhắn</source>
+        <translation>Mô phỏng: xem tin nhắn</translation>
+    </message>
+    <message id="guide.Home">
+        <source>Chào mừng ông bà. Để nộp hồ sơ, xin bấm nút màu xanh lá: Bắt đầu nộp hồ sơ. Nếu cần giúp, bấm nút Gọi cán bộ ở góc trên.</source>
+        <translation>Chào mừng ông bà. Để nộp hồ sơ, xin bấm nút màu xanh lá: Bắt đầu nộp hồ sơ. Nếu cần giúp, bấm nút Gọi cán bộ ở góc trên.</translation>
+    </message>
+    <message id="guide.Procedures">
+        <source>Xin chọn thủ tục cần làm trong danh sách, hoặc gõ tên thủ tục vào ô tìm kiếm. Không cần gõ dấu.</source>
+        <translation>Xin chọn thủ tục cần làm trong danh sách, hoặc gõ tên thủ tục vào ô tìm kiếm. Không cần gõ dấu.</translation>
+    </message>
+    <message id="guide.Details">
+        <source>Đây là các giấy tờ cần có, lệ phí và thời hạn giải quyết. Nếu đã đủ giấy tờ, xin bấm nút Bắt đầu làm thủ tục này.</source>
+        <translation>Đây là các giấy tờ cần có, lệ phí và thời hạn giải quyết. Nếu đã đủ giấy tờ, xin bấm nút Bắt đầu làm thủ tục này.</translation>
+    </message>
+    <message id="guide.Identify">
+        <source>Xin mở ứng dụng VNeID trên điện thoại, bấm vào mã QR, rồi đưa màn hình điện thoại vào khung của máy đọc. Hoặc đưa mặt có mã QR của thẻ căn cước.</source>
+        <translation>Xin mở ứng dụng VNeID trên điện thoại, bấm vào mã QR, rồi đưa màn hình điện thoại vào khung của máy đọc. Hoặc đưa mặt có mã QR của thẻ căn cước.</translation>
+    </message>
+    <message id="guide.Form">
+        <source>Xin kiểm tra thông tin đã được điền sẵn, điền các ô còn trống, rồi bấm Tiếp tục. Ô có dấu sao là bắt buộc.</source>
+        <translation>Xin kiểm tra thông tin đã được điền sẵn, điền các ô còn trống, rồi bấm Tiếp tục. Ô có dấu sao là bắt buộc.</translation>
+    </message>
+    <message id="guide.Scan">
+        <source>Xin đặt giấy tờ vào khay máy quét, mặt có chữ úp xuống, rồi bấm nút Quét. Quét xong, nhớ lấy lại bản gốc.</source>
+        <translation>Xin đặt giấy tờ vào khay máy quét, mặt có chữ úp xuống, rồi bấm nút Quét. Quét xong, nhớ lấy lại bản gốc.</translation>
+    </message>
+    <message id="guide.Review">
+        <source>Xin kiểm tra lại toàn bộ hồ sơ. Nếu có gì sai, bấm nút Sửa ở phần đó. Nếu đúng, bấm Nộp hồ sơ.</source>
+        <translation>Xin kiểm tra lại toàn bộ hồ sơ. Nếu có gì sai, bấm nút Sửa ở phần đó. Nếu đúng, bấm Nộp hồ sơ.</translation>
+    </message>
+    <message id="guide.Confirm">
+        <source>Xin nhập mã xác nhận vào ô trống rồi bấm Xác nhận nộp.</source>
+        <translation>Xin nhập mã xác nhận vào ô trống rồi bấm Xác nhận nộp.</translation>
+    </message>
+    <message id="guide.Done">
+        <source>Hồ sơ đã được nộp. Xin nhận phiếu hẹn ở khe máy in và giữ cẩn thận. Mã hồ sơ in trên phiếu dùng để tra cứu.</source>
+        <translation>Hồ sơ đã được nộp. Xin nhận phiếu hẹn ở khe máy in và giữ cẩn thận. Mã hồ sơ in trên phiếu dùng để tra cứu.</translation>
+    </message>
+    <message id="guide.Rating">
+        <source>Xin chọn một khuôn mặt để cho biết ông bà có hài lòng không, rồi bấm Gửi đánh giá. Có thể bấm Bỏ qua.</source>
+        <translation>Xin chọn một khuôn mặt để cho biết ông bà có hài lòng không, rồi bấm Gửi đánh giá. Có thể bấm Bỏ qua.</translation>
+    </message>
+    <message id="guide.Lookup">
+        <source>Xin đưa mã QR trên phiếu hẹn vào máy đọc, hoặc nhập mã hồ sơ rồi bấm Tra cứu.</source>
+        <translation>Xin đưa mã QR trên phiếu hẹn vào máy đọc, hoặc nhập mã hồ sơ rồi bấm Tra cứu.</translation>
+    </message>
+</context>
+</TS>

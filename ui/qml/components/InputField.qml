@@ -1,0 +1,24 @@
+import QtQuick
+import QtQuick.Controls.Basic
+
+// A text field sized for a finger; ``keypad`` picks the on-screen keyboard's layout.
+TextField {
+    id: field
+    property string keypad: "text"
+    implicitHeight: Theme.touch - 8
+    font.family: Theme.font
+    font.pixelSize: Theme.large
+    color: Theme.ink
+    leftPadding: Theme.gap
+    inputMethodHints: keypad === "digits" ? Qt.ImhDigitsOnly
+                    : keypad === "phone" ? Qt.ImhDialableCharactersOnly
+                    : keypad === "date" ? Qt.ImhFormattedNumbersOnly
+                    : keypad === "email" ? (Qt.ImhEmailCharactersOnly | Qt.ImhNoAutoUppercase)
+                    : Qt.ImhNoPredictiveText
+    background: Rectangle {
+        radius: Theme.radius
+        color: Theme.paper
+        border.width: field.activeFocus ? 4 : 2
+        border.color: field.activeFocus ? Theme.primary : Theme.line
+    }
+}

@@ -1,0 +1,109 @@
+import QtQuick
+import QtQuick.Controls.Basic
+import QtQuick.Layouts
+import "../components"
+
+// Where is my dossier? Hold the slip's QR code to the reader or type the code; the answer
+// comes from the gateway, and when it cannot be reached the screen says so plainly.
+ColumnLayout {
+    spacing: Theme.gap
+    readonly property var result: journey.lookupResult
+    ScreenTitle {
+        Layout.fillWidth: true
+        text: qsTrId("lookup.title")
+    }
+    Text {
+        Layout.fillWidth: true
+        text: qsTrId("lookup.howto")
+        wrapMode: Text.WordWrap
+        font.family: Theme.font; font.pixelSize: Theme.large
+        color: Theme.ink
+    }
+    RowLayout {
+        Layout.fillWidth: true
+        spacing: Theme.gap
+        InputField {
+            id: codeField
+            objectName: "lookupField"
+            Layout.fillWidth: true
+            placeholderText: qsTrId("lookup.placeholder")
+            inputMethodHints: Qt.ImhPreferUppercase | Qt.ImhNoPredictiveText
+            onAccepted: journey.lookup(text)
+        }
+        BigButton {
+            objectName: "lookupSubmit"
+            text: qsTrId("lookup.submit")
+            enabled: codeField.text.length > 0 && !journey.lookupBusy
+            onClicked: journey.lookup(codeField.text)
+        }
+    }
+    BigButton {
+        objectName: "simulateSlipButton"
+        visible: simulator.enabled && simulator.hasSlip
+        text: qsTrId("sim.slip")
+        textSize: Theme.body
+        fill: "#5e35b1"
+        onClicked: simulator.presentLastSlip()
+    }
+    BusyIndicator {
+        running: journey.lookupBusy
+        visible: running
+        Layout.alignment: Qt.AlignHCenter
+    }
+    Card {
+        objectName: "lookupResult"
+        Layout.fillWidth: true
+        visible: result.kind !== undefined
+        Text {
+            width: parent.width
+            visible: result.kind === "found"
+            text: qsTrId("lookup.code").arg(result.code || "")
+            wrapMode: Text.WrapAnywhere
+            font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
+            color: Theme.primary
+        }
+        Text {
+            objectName: "lookupStatus"
+            width: parent.width
+            visible: result.kind === "found"
+            text: qsTrId("lookup.status").arg(result.status || "")
+            wrapMode: Text.WordWrap
+            font.family: Theme.font; font.pixelSize: Theme.large
+            color: Theme.ink
+        }
+        Text {
+            width: parent.width
+            visible: result.kind === "found" && (result.appointment || "").length > 0
+            text: qsTrId("lookup.appointment").arg(result.appointment || "")
+            wrapMode: Text.WordWrap
+            font.family: Theme.font; font.pixelSize: Theme.body
+            color: Theme.ink
+        }
+        Repeater {
+            model: result.kind === "found" ? (result.history || []) : []
+            Text {
+                width: parent.width
+                text: "• " + modelData
+                wrapMode: Text.WordWrap
+                font.family: Theme.font; font.pixelSize: Theme.small
+                color: Theme.muted
+            }
+        }
+        Text {
+            objectName: "lookupMessage"
+            width: parent.width
+            visible: result.kind !== "found"
+            text: result.message || ""
+            wrapMode: Text.WordWrap
+            font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
+            color: result.kind === "offline" ? Theme.accent : Theme.danger
+        }
+    }
+    Item { Layout.fillHeight: true }
+    Footer {
+        Layout.fillWidth: true
+        showNext: false
+        backText: qsTrId("common.home")
+        onBackClicked: journey.closeLookup()
+    }
+}

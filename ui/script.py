@@ -1,0 +1,152 @@
+"""Driving the real QML by objectName, as a finger would: for the end-to-end tests, the
+headless demo and the UI benchmark.
+
+``Driver.tap`` finds the item, scrolls it into view if it sits in a Flickable, waits until it is
+visible and enabled, and clicks the middle of it through the window (so the touch goes through
+the same event path as a real one, including the session-keeping MouseArea over everything).
+Typing sends key events with the text to the focused field. Waiting processes Qt events until a
+condition holds or a deadline passes; it never sleeps blindly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QPointF, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtQuick import QQuickItem
+from PySide6.QtTest import QTest
+
+from ui.app import KioskApp, Orientation
+
+
+class DriverError(AssertionError):
+    """The screen did not get where the script expected; says what it was waiting for."""
+
+
+class Driver:
+    def __init__(self, kapp: KioskApp, *, timeout_s: float = 10.0) -> None:
+        self.kapp = kapp
+        self.window = kapp.window
+        self.timeout_s = timeout_s
+
+    # --- waiting ----------------------------------------------------------------------------------
+
+    def pump(self, ms: int = 0) -> None:
+        """Process pending events (and those arriving within ``ms``)."""
+        end = time.monotonic() + ms / 1000
+        while True:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+            if time.monotonic() >= end:
+                break
+
+    def wait_until(self, condition: Callable[[], bool], what: str, timeout_s: float | None = None) -> None:
+        deadline = time.monotonic() + (timeout_s or self.timeout_s)
+        while not condition():
+            if time.monotonic() > deadline:
+                raise DriverError(
+                    f"timed out waiting for {what} (screen {self.kapp.journey.screen}, "
+                    f"state {self.kapp.journey.state}, message {self.kapp.journey.message!r})"
+                )
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+
+    def wait_screen(self, name: str, timeout_s: float | None = None) -> None:
+        self.wait_until(lambda: self.kapp.journey.screen == name, f"screen {name}", timeout_s)
+        self.wait_until(self._loaded, f"screen {name} loaded", timeout_s)
+
+    def _loaded(self) -> bool:
+        loader = self.kapp.find("screenLoader")
+        return loader is not None and bool(loader.property("ready"))
+
+    # --- finding and touching ---------------------------------------------------------------------
+
+    def item(self, name: str, timeout_s: float | None = None) -> QQuickItem:
+        found: list[QQuickItem] = []
+
+        def visible() -> bool:
+            found.clear()
+            item = self.find(name)
+            if item is not None and item.isVisible():
+                found.append(item)
+                return True
+            return False
+
+        self.wait_until(visible, f"item {name!r} to be visible", timeout_s)
+        return found[0]
+
+    def find(self, name: str) -> QQuickItem | None:
+        """The visible-tree item with this objectName. The visual tree, not QObject children:
+        a ListView's delegates have the view as visual parent only."""
+        pending = [self.window.contentItem()]
+        while pending:
+            item = pending.pop()
+            if item.objectName() == name:
+                return item
+            pending.extend(item.childItems())
+        return None
+
+    def exists(self, name: str) -> bool:
+        item = self.find(name)
+        return item is not None and item.isVisible()
+
+    def text(self, name: str) -> str:
+        return str(self.item(name).property("text"))
+
+    def _scroll_into_view(self, item: QQuickItem) -> None:
+        parent = item.parentItem()
+        while parent is not None:
+            if parent.property("contentY") is not None and parent.property("flicking") is not None:
+                top = item.mapToItem(parent.property("contentItem"), QPointF(0, 0)).y()
+                view_h = float(parent.height())
+                content_h = float(parent.property("contentHeight"))
+                current = float(parent.property("contentY"))
+                if top < current or top + item.height() > current + view_h:
+                    wanted = max(0.0, min(top - view_h / 3, content_h - view_h))
+                    parent.setProperty("contentY", wanted)
+                    self.pump()
+                return
+            parent = parent.parentItem()
+
+    def tap(self, name: str) -> None:
+        item = self.item(name)
+        self.wait_until(lambda: bool(item.isEnabled()), f"{name!r} to be enabled")
+        self._scroll_into_view(item)
+        centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
+        QTest.mouseClick(self.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+        self.pump()
+
+    def type_into(self, name: str, text: str, *, clear: bool = True) -> None:
+        """Focus the field and type ``text`` (any Unicode, Vietnamese included)."""
+        field = self.item(name)
+        self.tap(name)
+        self.wait_until(lambda: bool(field.hasActiveFocus()), f"{name!r} to take the focus")
+        if clear:
+            field.setProperty("text", "")
+        for char in text:
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char)
+                QCoreApplication.sendEvent(self.window, event)
+        self.pump()
+
+    def press_enter(self) -> None:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r")
+            QCoreApplication.sendEvent(self.window, event)
+        self.pump()
+
+    # --- screenshots ------------------------------------------------------------------------------
+
+    def shoot(self, folder: Path, name: str, orientations: tuple[Orientation, ...] = (Orientation.PORTRAIT,)) -> list[Path]:
+        """Grab the window in each orientation (restoring the first one afterwards)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        shots = []
+        for orientation in orientations:
+            self.kapp.resize(orientation)
+            self.pump(60)
+            shots.append(self.kapp.grab(folder / f"{name}-{orientation.value}.png"))
+        if len(orientations) > 1:
+            self.kapp.resize(orientations[0])
+            self.pump(30)
+        return shots

@@ -1,0 +1,71 @@
+"""Buttons for the simulated devices of the demo: "hold up the sample citizen's VNeID code" and
+"hold up the slip just printed", and "read the SMS" (the reference gateway writes the one-time
+codes it would text into an outbox file). Shown only when the QR reader is the fake; a kiosk with real
+devices never shows them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Property, QObject, Signal, Slot
+
+from drivers.qr.fake import FakeQrReader
+from drivers.qr.people import sample_person
+from kiosk.journey import Snapshot
+from kiosk.slip import qr_payload
+
+
+class Simulator(QObject):
+    changed = Signal()
+
+    def __init__(self, reader: object, sms_outbox: Path | None = None) -> None:
+        super().__init__()
+        self._reader = reader if isinstance(reader, FakeQrReader) else None
+        self._last_code: str | None = None
+        self._sms_outbox = sms_outbox
+        self._last_sms = ""
+
+    def observe(self, snapshot: Snapshot) -> None:
+        """Remember the last dossier code shown, as the slip in the citizen's hand would."""
+        if snapshot.dossier is not None and snapshot.dossier.display_code != self._last_code:
+            self._last_code = snapshot.dossier.display_code
+            self.changed.emit()
+
+    @Slot()
+    def presentIdentity(self) -> None:  # noqa: N802 - QML naming
+        if self._reader is not None:
+            self._reader.forget_repeats()
+            self._reader.present(sample_person().payload())
+
+    @Slot()
+    def presentLastSlip(self) -> None:  # noqa: N802
+        if self._reader is not None and self._last_code is not None:
+            self._reader.forget_repeats()
+            self._reader.present(qr_payload(self._last_code).encode("utf-8"))
+
+    @Slot()
+    def readSms(self) -> None:  # noqa: N802
+        """The newest one-time code the gateway "sent", as the citizen's phone would show it."""
+        self._last_sms = ""
+        if self._sms_outbox is not None:
+            try:
+                lines = self._sms_outbox.read_text(encoding="utf-8").splitlines()
+                self._last_sms = str(json.loads(lines[-1])["code"]) if lines else ""
+            except (OSError, ValueError, KeyError):
+                self._last_sms = ""
+        self.changed.emit()
+
+    def _last_sms_get(self) -> str:
+        return self._last_sms
+
+    def _enabled(self) -> bool:
+        return self._reader is not None
+
+    def _has_slip(self) -> bool:
+        return self._last_code is not None
+
+    enabled = Property(bool, _enabled, constant=True)
+    hasSlip = Property(bool, _has_slip, notify=changed)  # noqa: N815
+    lastSms = Property(str, _last_sms_get, notify=changed)  # noqa: N815
