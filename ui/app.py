@@ -37,7 +37,7 @@ from ui.devices import DeviceHub
 from ui.i18n import LanguageSwitch
 from ui.journey_vm import JourneyViewModel
 from ui.simulator import Simulator
-from ui.speech import SpeechEngine, Speaker, open_backend
+from ui.speech import Speaker, SpeechEngine, open_backend
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ class CameraImageProvider(QQuickImageProvider):
         super().__init__(QQuickImageProvider.ImageType.Image)
         self._reader = reader
 
-    def requestImage(self, id: str, size: QSize, requested: QSize) -> QImage:  # noqa: A002, N802
+    def requestImage(self, id: str, size: QSize, requested: QSize) -> QImage:
         frame = self._reader.latest_preview()
         if frame is None:
             image = QImage(4, 3, QImage.Format.Format_RGB888)
@@ -61,5 +61,5 @@ class CameraFeed(QObject):
     def _frame_get(self) -> int:
         return self._frame
 
-    hasPreview = Property(bool, _has_preview, notify=changed)  # noqa: N815
+    hasPreview = Property(bool, _has_preview, notify=changed)
     frame = Property(int, _frame_get, notify=changed)

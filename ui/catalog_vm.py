@@ -6,7 +6,7 @@ itself is ``kiosk.search`` (plain Python, tested there); this only exposes it to
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
@@ -37,13 +37,13 @@ class CatalogViewModel(QObject):
         self._categories = [{"name": name, "count": count} for name, count in categories(catalog)]
 
     @Slot(str)
-    def setQuery(self, text: str) -> None:  # noqa: N802 - QML naming
+    def setQuery(self, text: str) -> None:
         if text != self._query:
             self._query = text
             self.changed.emit()
 
     @Slot(str)
-    def setCategory(self, name: str) -> None:  # noqa: N802
+    def setCategory(self, name: str) -> None:
         if name != self._category:
             self._category = name
             self.changed.emit()
@@ -69,7 +69,14 @@ class CatalogViewModel(QObject):
     def _categories_get(self) -> list[dict[str, Any]]:
         return self._categories
 
-    results = Property("QVariantList", _results, notify=changed)
-    query = Property(str, _query_get, notify=changed)
-    category = Property(str, _category_get, notify=changed)
-    categories = Property("QVariantList", _categories_get, constant=True)
+    # mypy sees what Python code reads (the values); Qt sees the properties QML binds to.
+    if TYPE_CHECKING:
+        results: list[Any]
+        query: str
+        category: str
+        categories: list[Any]
+    else:
+        results = Property(list, _results, notify=changed)
+        query = Property(str, _query_get, notify=changed)
+        category = Property(str, _category_get, notify=changed)
+        categories = Property(list, _categories_get, constant=True)

@@ -21,10 +21,12 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 from pydantic import SecretStr
+from PySide6.QtGui import QGuiApplication
 
 from config.catalog import FieldType
 from config.settings import (
@@ -42,9 +44,9 @@ from drivers.qr.people import sample_person
 from drivers.scanner.fake import FakeScanner
 from drivers.scanner.synthetic import GOOD_SCAN, PageKind, sample
 from gateway.process import GatewayProcess
-from kiosk.clock import Clock
-from ui.app import Devices, KioskApp, Orientation
-from ui.journey_vm import Screen
+from kiosk.clock import Clock, SteppableClock
+from ui.app import Devices, Orientation, build_app, prepare_qt_environment
+from ui.journey_vm import JourneyViewModel, Screen
 from ui.script import Driver
 
 DEMO_PROCEDURE = "1.001193"  # Đăng ký khai sinh: a form with choices, dates and two documents
@@ -57,7 +59,9 @@ def demo_pages(count: int, seed: int = 7) -> list[np.ndarray]:
     return [sample(PageKind.TEXT, rng, GOOD_SCAN).image for _ in range(count)]
 
 
-def simulated_devices(clock: Clock, slips: Path, *, sheets: int = 2, page_interval_s: float = 0.4) -> Devices:
+def simulated_devices(
+    clock: Clock, slips: Path, *, sheets: int = 2, page_interval_s: float = 0.4
+) -> Devices:
     return Devices(
         qr=FakeQrReader(clock),
         scanner=FakeScanner(feeder=list(demo_pages(sheets)), page_interval_s=page_interval_s),
@@ -170,8 +174,10 @@ def play_citizen(
     sms_code: Callable[[], str] | None = None,
     procedure: str = DEMO_PROCEDURE,
     rating: int = 5,
+    stop_at_done: bool = False,
 ) -> str:
-    """One whole journey through the real QML; returns the dossier code shown at the end."""
+    """One whole journey through the real QML; returns the dossier code shown at the end.
+    ``stop_at_done`` leaves the citizen on the done screen once printing has finished."""
     kapp = driver.kapp
     journey = kapp.journey
     driver.wait_screen(Screen.HOME)
@@ -207,18 +213,13 @@ def play_citizen(
         if document["mandatory"] and not document["pages"]:
             driver.tap("scanButton")
             driver.wait_until(
-                lambda: not journey.scanning and bool(journey.documents[index]["pages"]),
-                "the scanned pages",
-                timeout_s=60,
+                partial(_scanned_into, journey, index), "the scanned pages", timeout_s=60
             )
             if first:
                 shoot(driver, "07-scan")
                 first = False
         driver.tap("proceedButton")
-        driver.wait_until(
-            lambda: journey.screen != Screen.SCAN or journey.documentIndex != index,
-            "the next document",
-        )
+        driver.wait_until(partial(_moved_on, journey, index), "the next document")
     driver.wait_screen(Screen.REVIEW)
     shoot(driver, "08-review")
     driver.tap("proceedButton")
@@ -237,6 +238,8 @@ def play_citizen(
     driver.wait_until(lambda: journey.printStatus != "pending", "the slip to print", 30)
     dossier_code = str(journey.dossier["code"])
     shoot(driver, "10-done")
+    if stop_at_done:
+        return dossier_code
     driver.tap("proceedButton")
     driver.wait_screen(Screen.RATING)
     driver.tap(f"rate_{rating}")
@@ -248,7 +251,17 @@ def play_citizen(
     return dossier_code
 
 
-def play_lookup(driver: Driver, *, shoot: Callable[[Driver, str], None] = lambda d, n: None) -> dict[str, object]:
+def _scanned_into(journey: JourneyViewModel, index: int) -> bool:
+    return not journey.scanning and bool(journey.documents[index]["pages"])
+
+
+def _moved_on(journey: JourneyViewModel, index: int) -> bool:
+    return journey.screen != Screen.SCAN or journey.documentIndex != index
+
+
+def play_lookup(
+    driver: Driver, *, shoot: Callable[[Driver, str], None] = lambda d, n: None
+) -> dict[str, object]:
     """Status lookup from the home screen by holding up the slip just printed."""
     journey = driver.kapp.journey
     driver.tap("lookupButton")
@@ -262,7 +275,12 @@ def play_lookup(driver: Driver, *, shoot: Callable[[Driver, str], None] = lambda
     return result
 
 
-def play_idle(driver: Driver, skip: Callable[[float], None], *, shoot: Callable[[Driver, str], None] = lambda d, n: None) -> None:
+def play_idle(
+    driver: Driver,
+    skip: Callable[[float], None],
+    *,
+    shoot: Callable[[Driver, str], None] = lambda d, n: None,
+) -> None:
     """A citizen who walks away in the middle: the warning counts down, then the wipe."""
     kapp = driver.kapp
     journey = kapp.journey
@@ -295,11 +313,6 @@ def has_display() -> bool:
 
 
 def run_demo(out: Path | None, orientation: Orientation, fullscreen: bool) -> int:
-    from PySide6.QtGui import QGuiApplication
-
-    from kiosk.clock import SteppableClock
-    from ui.app import build_app, prepare_qt_environment
-
     headless = not has_display()
     if headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -330,9 +343,16 @@ def run_demo(out: Path | None, orientation: Orientation, fullscreen: bool) -> in
             taken: list[Path] = []
             shots = JourneyShots(screens, BOTH, taken)
             driver = Driver(kapp, timeout_s=30)
-            code = play_citizen(driver, shoot=shots, sms_code=_sms_reader(gateway.data_dir / "outbox.jsonl"))
-            print(f"demo: dossier {code} submitted; the sync process sends it to {gateway.url}", flush=True)
-            driver.wait_until(lambda: _synced(gateway, code), "the sync process to deliver the dossier", 120)
+            code = play_citizen(
+                driver, shoot=shots, sms_code=_sms_reader(gateway.data_dir / "outbox.jsonl")
+            )
+            print(
+                f"demo: dossier {code} submitted; the sync process sends it to {gateway.url}",
+                flush=True,
+            )
+            driver.wait_until(
+                lambda: _synced(gateway, code), "the sync process to deliver the dossier", 120
+            )
             play_lookup(driver, shoot=shots)
             play_idle(driver, clock.skip, shoot=shots)
             for path in taken:

@@ -38,6 +38,7 @@ from kiosk.slip import render_dossier_slip
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class PageReady:
     """A processed page written to the session folder, ready for ``PageScanned``."""
@@ -140,6 +141,7 @@ class DeviceHub(QObject):
         folder: Path,
         prefix: str,
         max_pages: int,
+        *,
         section: ScannerSection | None = None,
     ) -> DeviceError | None:
         """Feed the tray for one required document; pages arrive as ``pageReady``."""
@@ -191,7 +193,9 @@ class DeviceHub(QObject):
         if self._scan is state:
             self._scan = None
         self.scanFinished.emit(
-            ScanFinished(state.session_id, result.outcome, result.page_count, state.kept, result.error)
+            ScanFinished(
+                state.session_id, result.outcome, result.page_count, state.kept, result.error
+            )
         )
 
     # --- printing ---------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ class LanguageSwitch(QObject):
         return KEYBOARD_LOCALES[self._language]
 
     code = Property(str, _code, notify=changed)
-    keyboardLocale = Property(str, _keyboard_locale, notify=changed)  # noqa: N815
+    keyboardLocale = Property(str, _keyboard_locale, notify=changed)
 
 
 def compile_translations() -> list[Path]:
@@ -90,9 +90,7 @@ def compile_translations() -> list[Path]:
         source = translation_file(language, ".ts")
         target = translation_file(language)
         lrelease = Path(sys.executable).with_name("pyside6-lrelease")
-        subprocess.run(
-            [str(lrelease), "-silent", str(source), "-qm", str(target)], check=True
-        )
+        subprocess.run([str(lrelease), "-silent", str(source), "-qm", str(target)], check=True)
         written.append(target)
     return written
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Property, QObject, QTimer, QUrl, Signal, Slot
@@ -143,7 +143,7 @@ class JourneyViewModel(QObject):
 
     changed = Signal()
     lookupChanged = Signal()
-    sessionEnded = Signal()  # noqa: N815 - the citizen left (finished, cancelled or wiped)
+    sessionEnded = Signal()
 
     def __init__(
         self,
@@ -241,7 +241,10 @@ class JourneyViewModel(QObject):
     @Slot(object)
     def _on_page_ready(self, ready: PageReady) -> None:
         snap = self._snapshot
-        if ready.session_id != snap.session_id or snap.state not in (State.SCAN, State.IDLE_WARNING):
+        if ready.session_id != snap.session_id or snap.state not in (
+            State.SCAN,
+            State.IDLE_WARNING,
+        ):
             ready.pdf.unlink(missing_ok=True)
             ready.thumbnail.unlink(missing_ok=True)
             return
@@ -315,7 +318,7 @@ class JourneyViewModel(QObject):
         self._journey.dispatch(Start())
 
     @Slot(str)
-    def chooseProcedure(self, code: str) -> None:  # noqa: N802 - QML naming
+    def chooseProcedure(self, code: str) -> None:
         if self._snapshot.state is State.ATTRACT:
             self._journey.dispatch(Start())
         self._journey.dispatch(ChooseProcedure(code))
@@ -333,7 +336,7 @@ class JourneyViewModel(QObject):
         self._journey.dispatch(Cancel())
 
     @Slot()
-    def callStaff(self) -> None:  # noqa: N802
+    def callStaff(self) -> None:
         self._journey.dispatch(CallStaff())
 
     @Slot()
@@ -342,15 +345,15 @@ class JourneyViewModel(QObject):
         self._journey.dispatch(Touch())
 
     @Slot(str, str)
-    def setField(self, name: str, value: str) -> None:  # noqa: N802
+    def setField(self, name: str, value: str) -> None:
         self._journey.dispatch(SetField(name, value))
 
     @Slot(int)
-    def selectDocument(self, index: int) -> None:  # noqa: N802
+    def selectDocument(self, index: int) -> None:
         self._journey.dispatch(SelectDocument(index))
 
     @Slot()
-    def scanPages(self) -> None:  # noqa: N802
+    def scanPages(self) -> None:
         snap = self._snapshot
         if snap.state is not State.SCAN or snap.session_id is None or snap.session_dir is None:
             return
@@ -377,28 +380,28 @@ class JourneyViewModel(QObject):
         self.changed.emit()
 
     @Slot()
-    def stopScan(self) -> None:  # noqa: N802
+    def stopScan(self) -> None:
         self._hub.cancel_scan()
         self.changed.emit()
 
     @Slot(int)
-    def removePage(self, index: int) -> None:  # noqa: N802
+    def removePage(self, index: int) -> None:
         self._journey.dispatch(RemovePage(index))
 
     @Slot()
-    def editForm(self) -> None:  # noqa: N802
+    def editForm(self) -> None:
         self._journey.dispatch(Edit(ReviewSection.FORM))
 
     @Slot(int)
-    def editDocument(self, index: int) -> None:  # noqa: N802
+    def editDocument(self, index: int) -> None:
         self._journey.dispatch(Edit(ReviewSection.DOCUMENTS, index))
 
     @Slot(str)
-    def enterCode(self, code: str) -> None:  # noqa: N802
+    def enterCode(self, code: str) -> None:
         self._journey.dispatch(EnterCode(code))
 
     @Slot()
-    def resendCode(self) -> None:  # noqa: N802
+    def resendCode(self) -> None:
         self._journey.dispatch(ResendCode())
 
     @Slot(int, str)
@@ -406,7 +409,7 @@ class JourneyViewModel(QObject):
         self._journey.dispatch(Rate(score, reason or None))
 
     @Slot()
-    def openLookup(self) -> None:  # noqa: N802
+    def openLookup(self) -> None:
         if self._snapshot.state is not State.ATTRACT:
             return
         self._lookup_open = True
@@ -416,7 +419,7 @@ class JourneyViewModel(QObject):
         self.changed.emit()
 
     @Slot()
-    def closeLookup(self) -> None:  # noqa: N802
+    def closeLookup(self) -> None:
         self._lookup_open = False
         self._lookup_busy = False
         self._lookup_result = {}
@@ -565,8 +568,10 @@ class JourneyViewModel(QObject):
         procedure = self._snapshot.procedure
         if procedure is None:
             return ""
-        return procedure.fee.description if procedure.fee.amount_vnd == 0 else format_vnd(
-            procedure.fee.amount_vnd
+        return (
+            procedure.fee.description
+            if procedure.fee.amount_vnd == 0
+            else format_vnd(procedure.fee.amount_vnd)
         )
 
     def _lookup_open_get(self) -> bool:
@@ -578,27 +583,51 @@ class JourneyViewModel(QObject):
     def _lookup_result_get(self) -> dict[str, Any]:
         return self._lookup_result
 
-    state = Property(str, _state, notify=changed)
-    screen = Property(str, _screen, notify=changed)
-    idleSecondsLeft = Property(int, _idle_left, notify=changed)  # noqa: N815
-    message = Property(str, _message, notify=changed)
-    helpRequested = Property(bool, _help_requested, notify=changed)  # noqa: N815
-    procedure = Property("QVariantMap", _procedure, notify=changed)
-    identity = Property("QVariantMap", _identity, notify=changed)
-    fields = Property("QVariantList", _fields, notify=changed)
-    documents = Property("QVariantList", _documents, notify=changed)
-    documentIndex = Property(int, _document_index, notify=changed)  # noqa: N815
-    challenge = Property("QVariantMap", _challenge, notify=changed)
-    dossier = Property("QVariantMap", _dossier, notify=changed)
-    printStatus = Property(str, _print_status, notify=changed)  # noqa: N815
-    scanning = Property(bool, _scanning, notify=changed)
-    scanMessage = Property(str, _scan_msg, notify=changed)  # noqa: N815
-    scanPagesThisJob = Property(int, _scan_count, notify=changed)  # noqa: N815
-    identifyHelp = Property(bool, _identify_help, notify=changed)  # noqa: N815
-    feeText = Property(str, _fee_total, notify=changed)  # noqa: N815
-    lookupOpen = Property(bool, _lookup_open_get, notify=lookupChanged)  # noqa: N815
-    lookupBusy = Property(bool, _lookup_busy_get, notify=lookupChanged)  # noqa: N815
-    lookupResult = Property("QVariantMap", _lookup_result_get, notify=lookupChanged)  # noqa: N815
+    # mypy sees what Python code reads (the values); Qt sees the properties QML binds to.
+    if TYPE_CHECKING:
+        state: str
+        screen: str
+        idleSecondsLeft: int
+        message: str
+        helpRequested: bool
+        procedure: dict[str, Any]
+        identity: dict[str, Any]
+        fields: list[Any]
+        documents: list[Any]
+        documentIndex: int
+        challenge: dict[str, Any]
+        dossier: dict[str, Any]
+        printStatus: str
+        scanning: bool
+        scanMessage: str
+        scanPagesThisJob: int
+        identifyHelp: bool
+        feeText: str
+        lookupOpen: bool
+        lookupBusy: bool
+        lookupResult: dict[str, Any]
+    else:
+        state = Property(str, _state, notify=changed)
+        screen = Property(str, _screen, notify=changed)
+        idleSecondsLeft = Property(int, _idle_left, notify=changed)
+        message = Property(str, _message, notify=changed)
+        helpRequested = Property(bool, _help_requested, notify=changed)
+        procedure = Property(dict, _procedure, notify=changed)
+        identity = Property(dict, _identity, notify=changed)
+        fields = Property(list, _fields, notify=changed)
+        documents = Property(list, _documents, notify=changed)
+        documentIndex = Property(int, _document_index, notify=changed)
+        challenge = Property(dict, _challenge, notify=changed)
+        dossier = Property(dict, _dossier, notify=changed)
+        printStatus = Property(str, _print_status, notify=changed)
+        scanning = Property(bool, _scanning, notify=changed)
+        scanMessage = Property(str, _scan_msg, notify=changed)
+        scanPagesThisJob = Property(int, _scan_count, notify=changed)
+        identifyHelp = Property(bool, _identify_help, notify=changed)
+        feeText = Property(str, _fee_total, notify=changed)
+        lookupOpen = Property(bool, _lookup_open_get, notify=lookupChanged)
+        lookupBusy = Property(bool, _lookup_busy_get, notify=lookupChanged)
+        lookupResult = Property(dict, _lookup_result_get, notify=lookupChanged)
 
     # --- for tests and the demo -------------------------------------------------------------------
 
@@ -609,4 +638,3 @@ class JourneyViewModel(QObject):
     def stop(self) -> None:
         if self._timer is not None:
             self._timer.stop()
-

@@ -31,6 +31,8 @@ class Driver:
         self.kapp = kapp
         self.window = kapp.window
         self.timeout_s = timeout_s
+        # Clicks sent before the first frame land on a scene that has not been laid out yet.
+        QTest.qWaitForWindowExposed(self.window)
 
     # --- waiting ----------------------------------------------------------------------------------
 
@@ -42,7 +44,9 @@ class Driver:
             if time.monotonic() >= end:
                 break
 
-    def wait_until(self, condition: Callable[[], bool], what: str, timeout_s: float | None = None) -> None:
+    def wait_until(
+        self, condition: Callable[[], bool], what: str, timeout_s: float | None = None
+    ) -> None:
         deadline = time.monotonic() + (timeout_s or self.timeout_s)
         while not condition():
             if time.monotonic() > deadline:
@@ -111,10 +115,17 @@ class Driver:
 
     def tap(self, name: str) -> None:
         item = self.item(name)
-        self.wait_until(lambda: bool(item.isEnabled()), f"{name!r} to be enabled")
+        self.wait_until(
+            lambda: bool(item.isEnabled()) and item.width() > 0 and item.height() > 0,
+            f"{name!r} to be enabled and laid out",
+        )
+        self._scroll_into_view(item)
+        self.pump()
         self._scroll_into_view(item)
         centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
-        QTest.mouseClick(self.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+        QTest.mouseClick(
+            self.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre
+        )
         self.pump()
 
     def type_into(self, name: str, text: str, *, clear: bool = True) -> None:
@@ -138,7 +149,12 @@ class Driver:
 
     # --- screenshots ------------------------------------------------------------------------------
 
-    def shoot(self, folder: Path, name: str, orientations: tuple[Orientation, ...] = (Orientation.PORTRAIT,)) -> list[Path]:
+    def shoot(
+        self,
+        folder: Path,
+        name: str,
+        orientations: tuple[Orientation, ...] = (Orientation.PORTRAIT,),
+    ) -> list[Path]:
         """Grab the window in each orientation (restoring the first one afterwards)."""
         folder.mkdir(parents=True, exist_ok=True)
         shots = []

@@ -1,7 +1,7 @@
-"""Buttons for the simulated devices of the demo: "hold up the sample citizen's VNeID code" and
-"hold up the slip just printed", and "read the SMS" (the reference gateway writes the one-time
-codes it would text into an outbox file). Shown only when the QR reader is the fake; a kiosk with real
-devices never shows them.
+"""Buttons for the simulated devices of the demo: "hold up the sample citizen's VNeID code",
+"hold up the slip just printed" and "read the SMS" (the reference gateway writes the one-time
+codes it would text into an outbox file). Shown only when the QR reader is the fake; a kiosk
+with real devices never shows them.
 """
 
 from __future__ import annotations
@@ -34,19 +34,19 @@ class Simulator(QObject):
             self.changed.emit()
 
     @Slot()
-    def presentIdentity(self) -> None:  # noqa: N802 - QML naming
+    def presentIdentity(self) -> None:
         if self._reader is not None:
             self._reader.forget_repeats()
             self._reader.present(sample_person().payload())
 
     @Slot()
-    def presentLastSlip(self) -> None:  # noqa: N802
+    def presentLastSlip(self) -> None:
         if self._reader is not None and self._last_code is not None:
             self._reader.forget_repeats()
             self._reader.present(qr_payload(self._last_code).encode("utf-8"))
 
     @Slot()
-    def readSms(self) -> None:  # noqa: N802
+    def readSms(self) -> None:
         """The newest one-time code the gateway "sent", as the citizen's phone would show it."""
         self._last_sms = ""
         if self._sms_outbox is not None:
@@ -67,5 +67,5 @@ class Simulator(QObject):
         return self._last_code is not None
 
     enabled = Property(bool, _enabled, constant=True)
-    hasSlip = Property(bool, _has_slip, notify=changed)  # noqa: N815
-    lastSms = Property(str, _last_sms_get, notify=changed)  # noqa: N815
+    hasSlip = Property(bool, _has_slip, notify=changed)
+    lastSms = Property(str, _last_sms_get, notify=changed)

@@ -55,7 +55,7 @@ DEFAULT_ORDER: Final = (SpeechEngine.SPEECHD, SpeechEngine.ESPEAK_NG)
 class SpeechBackend(QObject):
     """One way of reading text aloud. Emits ``speakingChanged`` whenever speaking starts or ends."""
 
-    speakingChanged = Signal(bool)  # noqa: N815 - Qt naming
+    speakingChanged = Signal(bool)
 
     @property
     def name(self) -> str:
@@ -288,7 +288,7 @@ class Speaker(QObject):
     means no speech. Call ``stop()`` before dropping a speaker that may still be reading.
     """
 
-    speakingChanged = Signal()  # noqa: N815 - QML naming: onSpeakingChanged
+    speakingChanged = Signal()
 
     def __init__(
         self, backend: SpeechBackend | _Detect | None = DETECT, parent: QObject | None = None

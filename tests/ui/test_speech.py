@@ -16,11 +16,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import shiboken6
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Q_ARG, QByteArray, QLocale, QMetaObject, QObject
+from PySide6.QtCore import (
+    Q_ARG,
+    QByteArray,
+    QCoreApplication,
+    QEvent,
+    QLocale,
+    QMetaObject,
+    QObject,
+)
 from PySide6.QtQml import QQmlComponent, QQmlEngine
 from pytestqt.qtbot import QtBot
 
@@ -382,8 +389,9 @@ class QmlView:
     def close(self) -> None:
         # The screen goes before the speaker, as in the app; the other way round its bindings
         # would re-evaluate against a deleted speaker and warn.
-        shiboken6.delete(self.item)
-        shiboken6.delete(self.engine)
+        for obj in (self.item, self.engine):
+            obj.deleteLater()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture

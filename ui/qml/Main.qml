@@ -163,8 +163,10 @@ Window {
         id: keyboard
         objectName: "keyboard"
         z: 99
-        x: 0
+        // Full width in portrait; in landscape a full-width keyboard would be taller than half
+        // the screen and hide the field being typed in.
+        width: root.portrait ? root.width : Math.min(root.width, 1150)
+        x: (root.width - width) / 2
         y: active ? root.height - height : root.height
-        width: root.width
     }
 }

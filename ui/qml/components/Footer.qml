@@ -32,7 +32,6 @@ RowLayout {
         ink: Theme.danger
         onClicked: journey.cancel()
     }
-    Item { Layout.fillWidth: true }
     BigButton {
         id: nextButton
         objectName: "proceedButton"
@@ -40,7 +39,9 @@ RowLayout {
         enabled: footer.nextEnabled
         text: qsTrId("common.next")
         fill: Theme.ok
-        Layout.minimumWidth: Theme.touch * 3.5
+        Layout.fillWidth: true
+        Layout.maximumWidth: Theme.touch * 5
+        Layout.minimumWidth: Theme.touch * 3
         onClicked: footer.nextClicked()
     }
 }

@@ -53,7 +53,6 @@ ColumnLayout {
                                   + (modelData.mandatory ? "" : " — " + qsTrId("details.optional"))
                                   + (modelData.condition ? " (" + modelData.condition + ")" : "")
                                   + (modelData.shown ? " — " + qsTrId("details.showOnly") : "")
-                                  + (modelData.scanned ? "" : "")
                             font.family: Theme.font; font.pixelSize: Theme.body
                             color: Theme.ink
                         }
@@ -69,13 +68,23 @@ ColumnLayout {
                         [qsTrId("details.result"), journey.procedure.resultPlace || ""],
                         [qsTrId("details.delivery"), journey.procedure.delivery || ""]
                     ]
-                    Text {
+                    Column {
                         width: parent.width
-                        wrapMode: Text.WordWrap
-                        textFormat: Text.StyledText
-                        text: "<b>" + modelData[0] + ":</b> " + modelData[1]
-                        font.family: Theme.font; font.pixelSize: Theme.body
-                        color: Theme.ink
+                        Text {
+                            width: parent.width
+                            wrapMode: Text.WordWrap
+                            text: modelData[0]
+                            font.family: Theme.font; font.pixelSize: Theme.body; font.bold: true
+                            color: Theme.primary
+                        }
+                        Text {
+                            width: parent.width
+                            wrapMode: Text.WordWrap
+                            textFormat: Text.PlainText
+                            text: modelData[1]
+                            font.family: Theme.font; font.pixelSize: Theme.body
+                            color: Theme.ink
+                        }
                     }
                 }
             }

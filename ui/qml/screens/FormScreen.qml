@@ -38,10 +38,12 @@ ColumnLayout {
         contentHeight: column.implicitHeight
         clip: true
         ScrollBar.vertical: ScrollBar { width: 24 }
-        ColumnLayout {
+        GridLayout {
             id: column
             width: flick.width - 30
-            spacing: Theme.gap
+            columns: root.portrait ? 1 : 2
+            columnSpacing: Theme.gap * 2
+            rowSpacing: Theme.gap
             // The model is a count, not the list: the delegates (and the field being typed in,
             // with the keyboard focus) survive every update of the values and errors.
             Repeater {
@@ -50,6 +52,8 @@ ColumnLayout {
                     id: fieldBox
                     readonly property var f: journey.fields[index] || ({})
                     Layout.fillWidth: true
+                    Layout.preferredWidth: 1
+                    Layout.alignment: Qt.AlignTop
                     spacing: 6
                     Text {
                         Layout.fillWidth: true

@@ -1,0 +1,118 @@
+"""The touchscreen app under test: the real QML and view-models, fake devices, the reference
+gateway as a real process on loopback (or a closed port when the test wants it down), and a
+fake clock moved by hand. Screenshots go to ``artifacts/screens`` (kept by CI as artefacts)."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from pytestqt.qtbot import QtBot
+
+from config.settings import GatewaySection, Settings
+from drivers.printer.fake import FakePrinter
+from drivers.qr.fake import FakeQrReader
+from drivers.scanner.fake import FakeScanner
+from gateway.process import GatewayProcess
+from kiosk.clock import VIETNAM, FakeClock
+from kiosk.gateway_services import build_gateway_services
+from ui.app import Devices, KioskApp, Orientation, build_app
+from ui.demo import demo_pages, demo_settings, register_sample_citizen
+from ui.script import Driver
+from ui.speech import Speaker
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
+# A Wednesday morning, a working day: the journey's dates are stable.
+WEDNESDAY = datetime(2026, 12, 2, 9, 30, tzinfo=VIETNAM)
+
+
+def closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess]:
+    data = tmp_path_factory.mktemp("gateway")
+    process = GatewayProcess.start(data)
+    register_sample_citizen(data)
+    yield process
+    process.stop()
+
+
+@dataclass
+class AppHarness:
+    kapp: KioskApp
+    driver: Driver
+    clock: FakeClock
+    devices: Devices
+    settings: Settings
+    root: Path
+
+    @property
+    def scanner(self) -> FakeScanner:
+        assert isinstance(self.devices.scanner, FakeScanner)
+        return self.devices.scanner
+
+    @property
+    def printer(self) -> FakePrinter:
+        assert isinstance(self.devices.printer, FakePrinter)
+        return self.devices.printer
+
+    def idle(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+        self.kapp.journey.tick()
+        self.driver.pump()
+
+
+AppFactory = Callable[..., AppHarness]
+
+
+@pytest.fixture
+def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[AppFactory]:
+    made: list[AppHarness] = []
+
+    def make(
+        gateway: GatewayProcess | None = None,
+        *,
+        orientation: Orientation = Orientation.PORTRAIT,
+        speaker: Speaker | None = None,
+        sheets: int = 2,
+    ) -> AppHarness:
+        settings = demo_settings(tmp_path, gateway)
+        if gateway is None:
+            settings = settings.model_copy(
+                update={"gateway": GatewaySection(url=closed_port_url(), token=SecretStr("x"))}
+            )
+        clock = FakeClock(WEDNESDAY)
+        devices = Devices(
+            qr=FakeQrReader(clock),
+            scanner=FakeScanner(feeder=demo_pages(sheets)),
+            printer=FakePrinter(tmp_path / "slips"),
+        )
+        services = build_gateway_services(settings, clock=clock)
+        kapp = build_app(
+            settings,
+            clock=clock,
+            devices=devices,
+            services=services,
+            speaker=speaker or Speaker(None),
+            orientation=orientation,
+            tick_interval_ms=None,
+            sms_outbox=gateway.data_dir / "outbox.jsonl" if gateway else None,
+        )
+        harness = AppHarness(kapp, Driver(kapp, timeout_s=30), clock, devices, settings, tmp_path)
+        made.append(harness)
+        return harness
+
+    yield make
+    for harness in made:
+        harness.kapp.close()
+        harness.driver.pump()

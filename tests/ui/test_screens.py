@@ -1,0 +1,189 @@
+"""Screens one by one: the idle wipe in the middle of scanning, the language switch, the
+on-screen keyboard, help on the identify screen, search, read-aloud, and touch-target sizes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtQuick import QQuickItem
+
+from drivers.scanner.fake import FakeScanner
+from kiosk.app import open_queue_store
+from tests.ui.conftest import ARTIFACTS, AppFactory, AppHarness
+from ui.demo import BOTH, demo_pages, sample_value
+from ui.journey_vm import IDENTIFY_HELP_AFTER_S, Screen
+from ui.speech import Speaker, SpeechEngine, open_backend
+
+
+def to_scan(app: AppHarness) -> None:
+    """From home to the scan step of birth registration, with the form filled."""
+    driver = app.driver
+    driver.tap("startButton")
+    driver.wait_screen(Screen.PROCEDURES)
+    driver.type_into("searchField", "khai sinh")
+    driver.tap("procedure_1.001193")
+    driver.wait_screen(Screen.DETAILS)
+    driver.tap("proceedButton")
+    driver.wait_screen(Screen.IDENTIFY)
+    driver.tap("simulateQrButton")
+    driver.wait_screen(Screen.FORM)
+    for field in app.kapp.journey.fields:
+        if field["required"] and not field["value"]:
+            app.kapp.journey.setField(str(field["name"]), sample_value(field))
+    driver.tap("proceedButton")
+    driver.wait_screen(Screen.SCAN)
+
+
+def files_under(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
+def test_idle_in_the_middle_of_scanning_wipes_everything(make_app: AppFactory) -> None:
+    app = make_app(None)
+    scanner = app.scanner
+    scanner.load(list(demo_pages(3)))
+    scanner.hold()  # the feeder pulls one page at a time, only when the test says
+    to_scan(app)
+    journey = app.kapp.journey
+    driver = app.driver
+    driver.tap("scanButton")
+    scanner.release(1)
+    driver.wait_until(lambda: len(journey.documents[0]["pages"]) == 1, "the first page")
+    assert journey.scanning
+    assert files_under(app.settings.paths.scratch_dir)  # the page sits in the session folder
+
+    session = app.settings.session
+    app.idle(session.idle_warning_after_s + 1)
+    assert journey.state == "idle_warning"
+    assert driver.exists("idleOverlay")
+    driver.shoot(ARTIFACTS / "idle", "idle-warning-while-scanning", BOTH)
+    app.idle(session.idle_countdown_s)
+    driver.wait_screen(Screen.HOME)
+    scanner.unhold()
+    driver.wait_until(lambda: not app.kapp.hub.scanning, "the scan job to stop")
+    driver.pump(100)
+
+    # Nothing of the citizen is left: not in the view-models...
+    assert journey.identity == {}
+    assert journey.fields == []
+    assert journey.documents == []
+    assert journey.dossier == {}
+    assert journey.challenge == {}
+    assert journey.procedure == {}
+    # ...not on disk (pages, thumbnails, the session folder)...
+    assert files_under(app.settings.paths.scratch_dir) == []
+    # ...and nothing was queued.
+    assert open_queue_store(app.settings).list_dossiers() == []
+
+
+def test_touch_during_the_warning_keeps_the_session(make_app: AppFactory) -> None:
+    app = make_app(None)
+    to_scan(app)
+    app.idle(app.settings.session.idle_warning_after_s + 1)
+    assert app.kapp.journey.state == "idle_warning"
+    app.driver.tap("stillHereButton")
+    assert app.kapp.journey.state == "scan"
+    assert app.kapp.journey.identity["maskedId"].endswith("1234")
+
+
+def test_language_switch_retranslates_and_resets_for_the_next_citizen(
+    make_app: AppFactory,
+) -> None:
+    app = make_app(None)
+    driver = app.driver
+    assert driver.text("startButton") == "Bắt đầu nộp hồ sơ"
+    driver.tap("languageButton")
+    driver.wait_until(lambda: driver.text("startButton") == "Start a new application", "English")
+    driver.shoot(ARTIFACTS / "language", "home-english", BOTH)
+    driver.tap("startButton")
+    driver.wait_screen(Screen.PROCEDURES)
+    assert driver.text("cancelButton") == "Cancel, start over"
+    driver.tap("cancelButton")  # the citizen leaves: the next one starts in Vietnamese
+    driver.wait_screen(Screen.HOME)
+    driver.wait_until(lambda: driver.text("startButton") == "Bắt đầu nộp hồ sơ", "Vietnamese")
+
+
+def test_text_fields_open_the_vietnamese_on_screen_keyboard(make_app: AppFactory) -> None:
+    app = make_app(None)
+    driver = app.driver
+    keyboard = driver.find("keyboard")
+    assert keyboard is not None
+    assert not keyboard.property("active")
+    driver.tap("searchField")
+    driver.wait_until(lambda: bool(keyboard.property("active")), "the keyboard")
+    assert app.kapp.language.keyboardLocale == "vi_VN"
+    driver.shoot(ARTIFACTS / "keyboard", "search-with-keyboard", BOTH)
+    # Typing without tones finds the procedure with them.
+    driver.type_into("searchField", "ket hon")
+    names = [row["name"] for row in app.kapp.catalog.results]
+    assert names[0] == "Đăng ký kết hôn"
+
+
+def test_identify_offers_help_after_20_seconds_without_a_read(make_app: AppFactory) -> None:
+    app = make_app(None)
+    driver = app.driver
+    driver.tap("startButton")
+    driver.type_into("searchField", "khai sinh")
+    driver.tap("procedure_1.001193")
+    driver.tap("proceedButton")
+    driver.wait_screen(Screen.IDENTIFY)
+    assert not driver.exists("identifyHelp")
+    app.idle(IDENTIFY_HELP_AFTER_S - 1)
+    assert not app.kapp.journey.identifyHelp
+    app.idle(1)
+    driver.wait_until(lambda: "chưa đọc được mã" in driver.text("identifyHelp"), "the help")
+    driver.shoot(ARTIFACTS / "identify", "identify-help", BOTH)
+
+
+def test_a_bad_qr_code_is_refused_in_plain_vietnamese(make_app: AppFactory) -> None:
+    app = make_app(None)
+    driver = app.driver
+    driver.tap("startButton")
+    driver.type_into("searchField", "khai sinh")
+    driver.tap("procedure_1.001193")
+    driver.tap("proceedButton")
+    driver.wait_screen(Screen.IDENTIFY)
+    reader = app.devices.qr
+    reader.present_garbage()  # type: ignore[attr-defined]
+    driver.wait_until(lambda: bool(app.kapp.journey.message), "the refusal")
+    assert app.kapp.journey.screen == Screen.IDENTIFY
+    assert driver.text("messageBanner")
+    message = app.kapp.journey.message
+    assert any(ch in message for ch in "ăâđêôơư"), message
+
+
+def test_listen_button_shows_only_with_a_speech_engine(make_app: AppFactory) -> None:
+    silent = make_app(None, speaker=Speaker(None))
+    assert not silent.driver.exists("listenButton")
+    backend = open_backend((SpeechEngine.ESPEAK_NG,))
+    assert backend is not None, "scripts/setup.sh installs espeak-ng"
+    talking = make_app(None, speaker=Speaker(backend))
+    assert talking.driver.text("listenButton") == "Nghe hướng dẫn"
+
+
+def test_touch_targets_and_body_text_are_large(make_app: AppFactory) -> None:
+    app = make_app(None)
+    driver = app.driver
+    for name in ("startButton", "lookupButton", "callStaffButton", "languageButton"):
+        item = driver.item(name)
+        assert item.height() >= 100, name  # ≥ 15 mm on a 21.5" 1080p panel is ~60 px
+        assert item.property("font").pixelSize() >= 28, name
+    procedure = driver.find("procedure_1.001193")
+    assert isinstance(procedure, QQuickItem) and procedure.height() >= 100
+
+
+def test_scanned_pages_can_be_removed(make_app: AppFactory) -> None:
+    app = make_app(None)
+    assert isinstance(app.scanner, FakeScanner)
+    to_scan(app)
+    journey = app.kapp.journey
+    driver = app.driver
+    driver.tap("scanButton")
+    driver.wait_until(
+        lambda: not journey.scanning and len(journey.documents[0]["pages"]) == 2, "two pages"
+    )
+    assert driver.exists("takeOriginals")
+    driver.tap("removePage_1")
+    driver.wait_until(lambda: len(journey.documents[0]["pages"]) == 1, "one page left")
+    pdfs = [p for p in files_under(app.settings.paths.scratch_dir) if p.suffix == ".pdf"]
+    assert len(pdfs) == 1
