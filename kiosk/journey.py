@@ -182,6 +182,14 @@ class RemovePage:
 
 
 @dataclass(frozen=True)
+class ReplacePage:
+    """A page scanned again (it was dark, blurred, cut off): it takes the old one's place."""
+
+    index: int
+    path: Path
+
+
+@dataclass(frozen=True)
 class Edit:
     section: ReviewSection
     document_index: int = 0
@@ -240,6 +248,7 @@ Event = (
     | SelectDocument
     | PageScanned
     | RemovePage
+    | ReplacePage
     | Edit
     | EnterCode
     | ResendCode
@@ -720,6 +729,21 @@ class Journey:
         page.path.unlink(missing_ok=True)
         return State.SCAN
 
+    def _replace_page(self, event: ReplacePage) -> State:
+        session = self._require_session()
+        document = self._scan_documents()[session.document_index]
+        pages = session.pages.get(document.code, [])
+        if not 0 <= event.index < len(pages):
+            raise _RefusedError(RejectReason.NO_SUCH_PAGE)
+        try:
+            new = ScannedPage.from_file(event.path)
+        except OSError:
+            raise _RefusedError(RejectReason.PAGE_UNREADABLE) from None
+        old, pages[event.index] = pages[event.index], new
+        if old.path != new.path:
+            old.path.unlink(missing_ok=True)
+        return State.SCAN
+
     def _scan_proceed(self, _: Proceed) -> State:
         session = self._require_session()
         progress = self._progress()
@@ -853,6 +877,7 @@ _TABLE: dict[tuple[State, type], Handler] = {
     (State.SCAN, SelectDocument): Journey._select_document,
     (State.SCAN, PageScanned): Journey._page_scanned,
     (State.SCAN, RemovePage): Journey._remove_page,
+    (State.SCAN, ReplacePage): Journey._replace_page,
     (State.SCAN, Proceed): Journey._scan_proceed,
     (State.SCAN, Back): Journey._scan_back,
     (State.REVIEW, Edit): Journey._review_edit,

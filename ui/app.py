@@ -167,6 +167,15 @@ def build_app(
         hub=hub,
         tick_interval_ms=tick_interval_ms,
     )
+    # Every signal of the app is wired here. Device answers arrive on the GUI thread (queued:
+    # the hub emits from worker threads, the view-model lives on the GUI thread).
+    kiosk.journey.subscribe(journey.on_snapshot)
+    hub.qrRead.connect(journey.on_qr)
+    hub.pageReady.connect(journey.on_page_ready)
+    hub.scanFinished.connect(journey.on_scan_finished)
+    hub.printDone.connect(journey.on_print_done)
+    hub.verificationDone.connect(journey.on_verification)
+    hub.statusLooked.connect(journey.on_status)
     catalog = CatalogViewModel(kiosk.catalog)
     # espeak-ng first: the speechd route can hang at start-up when its daemon is wedged
     # (seen here), and espeak-ng's own Vietnamese voice is what speechd would use anyway.

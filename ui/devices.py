@@ -48,6 +48,7 @@ class PageReady:
     pdf: Path
     thumbnail: Path
     flags: frozenset[PageFlag]
+    replaces: int | None = None  # the page this one was scanned again for
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class _ScanState:
     document_index: int
     folder: Path
     prefix: str
+    replaces: int | None = None
     job: ScanJob | None = None
     kept: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -142,14 +144,17 @@ class DeviceHub(QObject):
         prefix: str,
         max_pages: int,
         *,
+        replaces: int | None = None,
         section: ScannerSection | None = None,
     ) -> DeviceError | None:
-        """Feed the tray for one required document; pages arrive as ``pageReady``."""
+        """Feed the tray for one required document; pages arrive as ``pageReady``.
+        ``replaces``: one page is scanned again to take that page's place."""
         request = ScanRequest.from_settings(section or self.settings.devices.scanner)
+        pages = 1 if replaces is not None else max(1, max_pages)
         request = ScanRequest(
-            request.source, request.resolution_dpi, request.mode, request.area, max(1, max_pages)
+            request.source, request.resolution_dpi, request.mode, request.area, pages
         )
-        state = _ScanState(session_id, document_index, folder, prefix)
+        state = _ScanState(session_id, document_index, folder, prefix, replaces)
         self._scan = state
         try:
             state.job = self.scanner.start_scan(
@@ -185,7 +190,12 @@ class DeviceHub(QObject):
             return
         self.pageReady.emit(
             PageReady(
-                state.session_id, state.document_index, files.pdf, files.thumbnail, processed.flags
+                state.session_id,
+                state.document_index,
+                files.pdf,
+                files.thumbnail,
+                processed.flags,
+                state.replaces,
             )
         )
 

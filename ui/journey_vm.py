@@ -44,6 +44,7 @@ from kiosk.journey import (
     QrScanned,
     Rate,
     RemovePage,
+    ReplacePage,
     ResendCode,
     ReviewSection,
     SelectDocument,
@@ -172,13 +173,6 @@ class JourneyViewModel(QObject):
         self._lookup_busy = False
         self._lookup_result: dict[str, Any] = {}
         self._lookup_touched = 0.0
-        journey.subscribe(self._on_snapshot)
-        hub.qrRead.connect(self._on_qr)
-        hub.pageReady.connect(self._on_page_ready)
-        hub.scanFinished.connect(self._on_scan_finished)
-        hub.printDone.connect(self._on_print_done)
-        hub.verificationDone.connect(self._on_verification)
-        hub.statusLooked.connect(self._on_status)
         self._timer: QTimer | None = None
         if tick_interval_ms is not None:
             self._timer = QTimer(self)
@@ -188,7 +182,7 @@ class JourneyViewModel(QObject):
 
     # --- snapshot → side effects ------------------------------------------------------------------
 
-    def _on_snapshot(self, snapshot: Snapshot) -> None:
+    def on_snapshot(self, snapshot: Snapshot) -> None:
         previous = self._snapshot
         self._snapshot = snapshot
         if snapshot.state is State.IDENTIFY and previous.state is not State.IDENTIFY:
@@ -205,6 +199,7 @@ class JourneyViewModel(QObject):
                 self.sessionEnded.emit()
         elif snapshot.state not in (State.SCAN, State.IDLE_WARNING) and self._hub.scanning:
             self._hub.cancel_scan()
+        self._forget_removed_pages(snapshot)
         sid = snapshot.session_id
         if (
             sid is not None
@@ -226,10 +221,17 @@ class JourneyViewModel(QObject):
             self._hub.print_slip(sid, snapshot.dossier, snapshot.procedure)
         self.changed.emit()
 
+    def _forget_removed_pages(self, snapshot: Snapshot) -> None:
+        """A page removed or replaced by the journey takes its thumbnail with it."""
+        kept = {page.path for progress in snapshot.documents for page in progress.pages}
+        for pdf in [path for path in self._page_info if path not in kept]:
+            thumbnail = Path(QUrl(self._page_info.pop(pdf)["thumbnail"]).toLocalFile())
+            thumbnail.unlink(missing_ok=True)
+
     # --- device answers ---------------------------------------------------------------------------
 
     @Slot(object)
-    def _on_qr(self, payload: bytes) -> None:
+    def on_qr(self, payload: bytes) -> None:
         if self._lookup_open:
             text = payload.decode("utf-8", errors="replace")
             self.lookup(text)
@@ -239,7 +241,7 @@ class JourneyViewModel(QObject):
             log.debug("QR read ignored in state %s", self._snapshot.state.value)
 
     @Slot(object)
-    def _on_page_ready(self, ready: PageReady) -> None:
+    def on_page_ready(self, ready: PageReady) -> None:
         snap = self._snapshot
         if ready.session_id != snap.session_id or snap.state not in (
             State.SCAN,
@@ -250,7 +252,10 @@ class JourneyViewModel(QObject):
             return
         if ready.document_index != snap.document_index:
             self._journey.dispatch(SelectDocument(ready.document_index))
-        outcome = self._journey.dispatch(PageScanned(ready.pdf))
+        if ready.replaces is not None:
+            outcome = self._journey.dispatch(ReplacePage(ready.replaces, ready.pdf))
+        else:
+            outcome = self._journey.dispatch(PageScanned(ready.pdf))
         if outcome.accepted:
             self._scan_pages_this_job += 1
             self._page_info[ready.pdf] = {
@@ -264,7 +269,7 @@ class JourneyViewModel(QObject):
         self.changed.emit()
 
     @Slot(object)
-    def _on_scan_finished(self, finished: ScanFinished) -> None:
+    def on_scan_finished(self, finished: ScanFinished) -> None:
         if finished.session_id != self._snapshot.session_id:
             return
         if finished.error is not None:
@@ -275,18 +280,18 @@ class JourneyViewModel(QObject):
         self.changed.emit()
 
     @Slot(object)
-    def _on_print_done(self, done: PrintDone) -> None:
+    def on_print_done(self, done: PrintDone) -> None:
         if done.session_id != self._snapshot.session_id:
             return
         self._print_detail = done.detail
         self._journey.dispatch(PrintFinished(done.ok, done.detail))
 
     @Slot(object)
-    def _on_verification(self, done: VerificationDone) -> None:
+    def on_verification(self, done: VerificationDone) -> None:
         self._journey.dispatch(IdentityChecked(done.session_id, done.result))
 
     @Slot(object)
-    def _on_status(self, result: StatusResult) -> None:
+    def on_status(self, result: StatusResult) -> None:
         self._lookup_busy = False
         self._lookup_result = {
             "kind": result.kind.value,
@@ -354,16 +359,26 @@ class JourneyViewModel(QObject):
 
     @Slot()
     def scanPages(self) -> None:
+        self._scan(None)
+
+    @Slot(int)
+    def rescanPage(self, index: int) -> None:
+        """Scan one page again (it was flagged dark, blurred, cut off) in the same place."""
+        self._scan(index)
+
+    def _scan(self, replaces: int | None) -> None:
         snap = self._snapshot
         if snap.state is not State.SCAN or snap.session_id is None or snap.session_dir is None:
             return
         if self._hub.scanning:
             return  # a double tap must not feed twice
         progress = snap.documents[snap.document_index]
+        if replaces is not None and not 0 <= replaces < len(progress.pages):
+            return
         room = progress.document.max_pages - len(progress.pages)
         self._scan_message = ""
         self._scan_pages_this_job = 0
-        if room <= 0:
+        if room <= 0 and replaces is None:
             self._scan_message = "full"
             self.changed.emit()
             return
@@ -373,6 +388,7 @@ class JourneyViewModel(QObject):
             snap.session_dir,
             progress.document.code,
             room,
+            replaces=replaces,
         )
         if error is not None:
             self._scan_message = error.citizen_message

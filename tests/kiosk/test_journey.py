@@ -30,6 +30,7 @@ from kiosk.journey import (
     Rate,
     RejectReason,
     RemovePage,
+    ReplacePage,
     ResendCode,
     ReviewSection,
     SelectDocument,
@@ -185,6 +186,13 @@ ROWS: dict[tuple[State, type], tuple[Callable[[Harness], Event], State]] = {
         lambda h: (h.kiosk.journey.dispatch(PageScanned(h.page())), RemovePage(0))[1],
         State.SCAN,
     ),
+    (State.SCAN, ReplacePage): (
+        lambda h: (
+            h.kiosk.journey.dispatch(PageScanned(h.page())),
+            ReplacePage(0, h.page("again.png")),
+        )[1],
+        State.SCAN,
+    ),
     (State.SCAN, Proceed): (
         lambda h: (h.kiosk.journey.dispatch(PageScanned(h.page())), Proceed())[1],
         State.SCAN,
@@ -231,6 +239,7 @@ ALL_EVENTS: list[Event] = [
     SelectDocument(0),
     PageScanned(Path("/nonexistent")),
     RemovePage(0),
+    ReplacePage(0, Path("/nonexistent")),
     Edit(ReviewSection.FORM),
     EnterCode("0000"),
     ResendCode(),
@@ -337,6 +346,22 @@ def test_removing_the_only_page_blocks_again(harness: Harness) -> None:
     assert not page_path.exists()
     outcome = harness.kiosk.journey.dispatch(Proceed())
     assert outcome.reason is RejectReason.DOCUMENT_MISSING
+
+
+def test_a_page_scanned_again_takes_the_old_ones_place(harness: Harness) -> None:
+    drive_to(harness, State.SCAN)
+    first, second = harness.page("p1.png", b"one"), harness.page("p2.png", b"two")
+    send(harness, PageScanned(first))
+    send(harness, PageScanned(second))
+    again = harness.page("p1-again.png", b"one, legible this time")
+    send(harness, ReplacePage(0, again))
+    pages = harness.kiosk.journey.snapshot().documents[0].pages
+    assert [p.path for p in pages] == [again, second]
+    assert not first.exists()  # the unreadable scan is not kept
+    assert harness.kiosk.journey.dispatch(ReplacePage(5, again)).reason is RejectReason.NO_SUCH_PAGE
+    missing = harness.kiosk.journey.dispatch(ReplacePage(0, harness.root / "gone.png"))
+    assert missing.reason is RejectReason.PAGE_UNREADABLE
+    assert [p.path for p in harness.kiosk.journey.snapshot().documents[0].pages] == [again, second]
 
 
 def test_page_limits_and_unreadable_pages(harness: Harness) -> None:

@@ -187,3 +187,27 @@ def test_scanned_pages_can_be_removed(make_app: AppFactory) -> None:
     driver.wait_until(lambda: len(journey.documents[0]["pages"]) == 1, "one page left")
     pdfs = [p for p in files_under(app.settings.paths.scratch_dir) if p.suffix == ".pdf"]
     assert len(pdfs) == 1
+
+
+def test_a_page_scanned_again_takes_its_place(make_app: AppFactory) -> None:
+    app = make_app(None, sheets=2)
+    to_scan(app)
+    journey = app.kapp.journey
+    driver = app.driver
+    driver.tap("scanButton")
+    driver.wait_until(
+        lambda: not journey.scanning and len(journey.documents[0]["pages"]) == 2, "two pages"
+    )
+    before = [page["thumbnail"] for page in journey.documents[0]["pages"]]
+    app.scanner.load(list(demo_pages(1, seed=11)))  # the citizen feeds the first page again
+    driver.tap("rescanPage_0")
+    driver.wait_until(
+        lambda: not journey.scanning and journey.documents[0]["pages"][0]["thumbnail"] != before[0],
+        "the page scanned again",
+    )
+    after = [page["thumbnail"] for page in journey.documents[0]["pages"]]
+    assert len(after) == 2
+    assert after[1] == before[1]  # the other page stays where it was
+    pdfs = [p for p in files_under(app.settings.paths.scratch_dir) if p.suffix == ".pdf"]
+    assert len(pdfs) == 2  # the replaced scan is gone from disk
+    driver.shoot(ARTIFACTS / "scan", "scan-two-pages", BOTH)

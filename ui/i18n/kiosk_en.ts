@@ -187,6 +187,10 @@
         <source>Xóa trang</source>
         <translation>Remove page</translation>
     </message>
+    <message id="scan.rescan">
+        <source>Quét lại</source>
+        <translation>Scan again</translation>
+    </message>
     <message id="scan.blank">
         <source>Các trang vừa quét đều trắng. Có thể giấy đã bị đặt ngược mặt; xin lật lại và quét lại.</source>
         <translation>The pages were blank. The papers may be face up; turn them over and scan again.</translation>

@@ -187,6 +187,10 @@
         <source>Xóa trang</source>
         <translation>Xóa trang</translation>
     </message>
+    <message id="scan.rescan">
+        <source>Quét lại</source>
+        <translation>Quét lại</translation>
+    </message>
     <message id="scan.blank">
         <source>Các trang vừa quét đều trắng. Có thể giấy đã bị đặt ngược mặt; xin lật lại và quét lại.</source>
         <translation>Các trang vừa quét đều trắng. Có thể giấy đã bị đặt ngược mặt; xin lật lại và quét lại.</translation>

@@ -124,8 +124,8 @@ ColumnLayout {
             Layout.preferredWidth: 1
             Layout.minimumHeight: grid.cellHeight
             clip: true
-            cellWidth: 280
-            cellHeight: 470
+            cellWidth: 300
+            cellHeight: 600
             model: scanScreen.pages.length
             ScrollBar.vertical: ScrollBar { width: 24 }
             delegate: Rectangle {
@@ -164,18 +164,32 @@ ColumnLayout {
                         }
                     }
                 }
-                BigButton {
-                    objectName: "removePage_" + index
+                Column {
                     anchors.bottom: parent.bottom
                     anchors.left: parent.left
                     anchors.right: parent.right
                     anchors.margins: 10
-                    text: qsTrId("scan.remove")
-                    textSize: Theme.body
-                    fill: "#e3e7ee"
-                    ink: Theme.danger
-                    enabled: !journey.scanning
-                    onClicked: journey.removePage(index)
+                    spacing: 8
+                    BigButton {
+                        objectName: "rescanPage_" + index
+                        width: parent.width
+                        text: qsTrId("scan.rescan")
+                        textSize: Theme.body
+                        fill: (p.flags || []).length > 0 ? Theme.primary : "#e3e7ee"
+                        ink: (p.flags || []).length > 0 ? Theme.primaryInk : Theme.ink
+                        enabled: !journey.scanning
+                        onClicked: journey.rescanPage(index)
+                    }
+                    BigButton {
+                        objectName: "removePage_" + index
+                        width: parent.width
+                        text: qsTrId("scan.remove")
+                        textSize: Theme.body
+                        fill: "#e3e7ee"
+                        ink: Theme.danger
+                        enabled: !journey.scanning
+                        onClicked: journey.removePage(index)
+                    }
                 }
             }
         }

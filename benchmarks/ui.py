@@ -1,0 +1,196 @@
+"""The touchscreen app: cold start, screen changes and memory over many journeys.
+
+- cold start: from launching a fresh Python process to the home screen drawn (median of N);
+- screen change: from the citizen's tap (the intent reaching the view-model) to the next
+  screen loaded and drawn once, per kind of change (median and p90 over repeats);
+- memory: resident set size after each of 50 scripted journeys through the real QML (fake
+  devices, the gateway down), and its growth after the first 10.
+
+Targets (issue 5): cold start ≤ 3 s on this 2-core machine, screen change ≤ 100 ms, RSS ≤ 400 MB
+after 50 journeys and no growth after the first 10.
+
+    python -m benchmarks.ui [--starts 5] [--journeys 50] [--changes 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+TARGET_START_S = 3.0
+TARGET_CHANGE_MS = 100.0
+TARGET_RSS_MB = 400.0
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+def rss_mb() -> float:
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def child_cold_start(started: float) -> None:
+    """Runs in the fresh process: build the app and print seconds since the parent launched."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("QT_QUICK_BACKEND", "software")
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.app import build_app, prepare_qt_environment
+    from ui.demo import demo_settings, simulated_devices
+    from ui.script import Driver
+    from ui.speech import Speaker
+
+    prepare_qt_environment()
+    app = QGuiApplication(sys.argv[:1])
+    with tempfile.TemporaryDirectory() as folder:
+        from kiosk.clock import SystemClock
+
+        settings = demo_settings(Path(folder), None)
+        clock = SystemClock()
+        kapp = build_app(
+            settings,
+            clock=clock,
+            devices=simulated_devices(clock, Path(folder) / "slips"),
+            speaker=Speaker(None),
+        )
+        driver = Driver(kapp)
+        driver.wait_screen("Home")
+        kapp.window.grabWindow()  # drawn, not only loaded
+        print(f"{time.time() - started:.4f}", flush=True)
+        kapp.close()
+    del app
+
+
+def cold_starts(count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        started = time.time()
+        out = (
+            subprocess.run(
+                [sys.executable, "-m", "benchmarks.ui", "--child-cold-start", repr(started)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()
+        )
+        times.append(float(out[-1]))
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--starts", type=int, default=5)
+    parser.add_argument("--journeys", type=int, default=50)
+    parser.add_argument("--changes", type=int, default=20)
+    parser.add_argument("--child-cold-start", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_cold_start is not None:
+        child_cold_start(args.child_cold_start)
+        return 0
+
+    starts = cold_starts(args.starts)
+    start_med = statistics.median(starts)
+    print(
+        f"cold start to the drawn home screen ({args.starts} runs): median {start_med:.2f} s, "
+        f"max {max(starts):.2f} s (target ≤ {TARGET_START_S:g} s): "
+        f"{verdict(start_med <= TARGET_START_S)}"
+    )
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("QT_QUICK_BACKEND", "software")
+    from PySide6.QtGui import QGuiApplication
+
+    from kiosk.clock import SystemClock
+    from ui.app import build_app, prepare_qt_environment
+    from ui.demo import demo_settings, play_citizen, simulated_devices
+    from ui.script import Driver
+    from ui.speech import Speaker
+
+    prepare_qt_environment()
+    app = QGuiApplication(sys.argv[:1])
+    folder = Path(tempfile.mkdtemp(prefix="bench-ui-"))
+    settings = demo_settings(folder, None)
+    clock = SystemClock()
+    devices = simulated_devices(clock, folder / "slips", sheets=1, page_interval_s=0.0)
+    kapp = build_app(settings, clock=clock, devices=devices, speaker=Speaker(None))
+    driver = Driver(kapp, timeout_s=60)
+    driver.wait_screen("Home")
+    journey = kapp.journey
+
+    def change(intent: Callable[[], None], screen: str) -> float:
+        begun = time.perf_counter()
+        intent()
+        driver.wait_screen(screen)
+        kapp.window.grabWindow()
+        return (time.perf_counter() - begun) * 1000
+
+    changes: dict[str, list[float]] = {}
+    for _ in range(args.changes):
+        changes.setdefault("home → procedures", []).append(change(journey.start, "Procedures"))
+        changes.setdefault("procedures → details", []).append(
+            change(lambda: journey.chooseProcedure("1.001193"), "Details")
+        )
+        changes.setdefault("details → identify", []).append(change(journey.proceed, "Identify"))
+        changes.setdefault("identify → form (QR read)", []).append(
+            change(kapp.simulator.presentIdentity, "Form")
+        )
+        changes.setdefault("form → identify (back)", []).append(change(journey.back, "Identify"))
+        changes.setdefault("cancel → home", []).append(change(journey.cancel, "Home"))
+    print("screen change, tap to next screen drawn (ms):")
+    every = []
+    for name, values in changes.items():
+        every.extend(values)
+        print(
+            f"  {name:28} median {statistics.median(values):6.1f}"
+            f"  p90 {percentile(values, 0.9):6.1f}"
+        )
+    change_med = statistics.median(every)
+    print(
+        f"  all changes: median {change_med:.1f} ms, p90 {percentile(every, 0.9):.1f} ms "
+        f"(target ≤ {TARGET_CHANGE_MS:g} ms): {verdict(change_med <= TARGET_CHANGE_MS)}"
+    )
+
+    memory = []
+    began = time.perf_counter()
+    for number in range(1, args.journeys + 1):
+        play_citizen(driver, rating=1 + number % 5)
+        memory.append(rss_mb())
+        if number in (1, 10, 25, args.journeys):
+            print(
+                f"  after journey {number:3}: RSS {memory[-1]:.0f} MB "
+                f"({time.perf_counter() - began:.0f} s)",
+                flush=True,
+            )
+    after10 = memory[min(9, len(memory) - 1)]
+    growth = memory[-1] - after10
+    print(
+        f"resident memory after {args.journeys} journeys: {memory[-1]:.0f} MB "
+        f"(target ≤ {TARGET_RSS_MB:g}): {verdict(memory[-1] <= TARGET_RSS_MB)}; "
+        f"growth after journey 10: {growth:+.1f} MB "
+        f"({growth / max(1, len(memory) - 10):+.2f} MB per journey)"
+    )
+    kapp.close()
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
