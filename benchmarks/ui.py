@@ -49,24 +49,24 @@ def child_cold_start(started: float) -> None:
     os.environ.setdefault("QT_QUICK_BACKEND", "software")
     from PySide6.QtGui import QGuiApplication
 
-    from ui.app import build_app, prepare_qt_environment
-    from ui.demo import demo_settings, simulated_devices
+    from config.settings import PathsSection, Settings
+    from drivers.printer.fake import FakePrinter
+    from drivers.qr.fake import FakeQrReader
+    from drivers.scanner.fake import FakeScanner
+    from kiosk.clock import SystemClock
+    from ui.app import Devices, build_app, prepare_qt_environment
     from ui.script import Driver
     from ui.speech import Speaker
 
     prepare_qt_environment()
     app = QGuiApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory() as folder:
-        from kiosk.clock import SystemClock
-
-        settings = demo_settings(Path(folder), None)
+        root = Path(folder)
+        settings = Settings(paths=PathsSection(data_dir=root / "data", scratch_dir=root / "run"))
         clock = SystemClock()
-        kapp = build_app(
-            settings,
-            clock=clock,
-            devices=simulated_devices(clock, Path(folder) / "slips"),
-            speaker=Speaker(None),
-        )
+        # The devices as the app has them at start: nothing opened, nothing fed yet.
+        devices = Devices(FakeQrReader(clock), FakeScanner(), FakePrinter(Path(folder) / "slips"))
+        kapp = build_app(settings, clock=clock, devices=devices, speaker=Speaker(None))
         driver = Driver(kapp)
         driver.wait_screen("Home")
         kapp.window.grabWindow()  # drawn, not only loaded

@@ -670,10 +670,15 @@ class Journey:
             log.warning("identity QR refused: %s", exc.reason.value)
             raise _RefusedError(RejectReason.IDENTITY_INVALID, exc.citizen_message) from None
         session = self._require_session()
-        if session.identity is not None and session.identity.id_number != identity.id_number:
+        same_person = session.identity is not None and (
+            session.identity.id_number == identity.id_number
+        )
+        if session.identity is not None and not same_person:
             session.form_input = {}
+        if not same_person:
+            # The same card read again keeps its answer; another card starts unverified.
+            session.verification = Verification.PENDING
         session.identity = identity
-        session.verification = Verification.PENDING
         prefilled = prefill_values(self._procedure(), identity)
         session.form_input = {**prefilled, **session.form_input}
         log.info("identity read: %s", identity.masked_id)

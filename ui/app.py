@@ -36,6 +36,7 @@ from ui.catalog_vm import CatalogViewModel
 from ui.devices import DeviceHub
 from ui.i18n import LanguageSwitch
 from ui.journey_vm import JourneyViewModel
+from ui.memory import limit_malloc_arenas, release_free_memory
 from ui.simulator import Simulator
 from ui.speech import Speaker, SpeechEngine, open_backend
 
@@ -59,6 +60,7 @@ def prepare_qt_environment() -> None:
     os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
     # The keyboard lives in our window (InputPanel), never in a desktop window of its own.
     os.environ.setdefault("QT_VIRTUALKEYBOARD_DESKTOP_DISABLE", "1")
+    limit_malloc_arenas()
 
 
 @dataclass
@@ -113,6 +115,7 @@ class KioskApp:
         binding is evaluated against a view-model that is already gone."""
         self.journey.stop()
         self.speaker.stop()
+        self.language.detach()
         loader = self.find("screenLoader")
         if loader is not None:
             loader.setProperty("active", False)
@@ -190,6 +193,10 @@ def build_app(
 
     # The next citizen starts in the kiosk's language, whatever the last one chose.
     journey.sessionEnded.connect(language.reset)
+    journey.sessionEnded.connect(catalog.reset)
+    journey.sessionEnded.connect(release_free_memory)
+    journey.attractIdle.connect(language.reset)
+    journey.attractIdle.connect(catalog.reset)
     engine.addImageProvider("camera", CameraImageProvider(devices.qr))
     context = engine.rootContext()
     for name, value in (

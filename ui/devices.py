@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Signal
 
 from config.catalog import Procedure
 from config.settings import ScannerSection, Settings
-from drivers.errors import DeviceError
+from drivers.errors import DeviceError, DeviceKind, DeviceProblem
 from drivers.printer import ReceiptPrinter
 from drivers.printer.kept import KeptSlipStore
 from drivers.qr.base import QrRead, QrReader
@@ -32,7 +32,12 @@ from drivers.scanner.base import JobOutcome, ScanJob
 from drivers.scanner.pagefiles import write_page_files
 from drivers.scanner.pipeline import PageFlag, process_page
 from kiosk.dossier import Dossier, Verification
-from kiosk.gateway_services import GatewayServices, StatusResult
+from kiosk.gateway_services import (
+    OFFLINE_MESSAGE,
+    GatewayServices,
+    StatusKind,
+    StatusResult,
+)
 from kiosk.identity import Identity
 from kiosk.slip import render_dossier_slip
 
@@ -71,7 +76,14 @@ class PrintDone:
 @dataclass(frozen=True)
 class VerificationDone:
     session_id: uuid.UUID
+    id_number: str  # which citizen was asked about: a session may read a second card
     result: Verification
+
+
+@dataclass(frozen=True)
+class StatusLooked:
+    request: int  # the lookup it answers: a late answer to an earlier one is dropped
+    result: StatusResult
 
 
 @dataclass
@@ -94,7 +106,7 @@ class DeviceHub(QObject):
     scanFinished = Signal(object)  # ScanFinished
     printDone = Signal(object)  # PrintDone
     verificationDone = Signal(object)  # VerificationDone
-    statusLooked = Signal(object)  # StatusResult
+    statusLooked = Signal(object)  # StatusLooked
 
     def __init__(
         self,
@@ -114,8 +126,9 @@ class DeviceHub(QObject):
         self.printer = printer
         self.kept_slips = kept_slips
         self.services = services
-        # Tests may run the work inline; the app runs it on daemon threads.
-        self._spawn = spawn or _thread
+        # Tests may run the work inline; the app runs it on worker threads it can wait for.
+        self._workers: list[threading.Thread] = []
+        self._spawn = spawn or self._thread
         self._scan: _ScanState | None = None
         self._qr_started = False
 
@@ -179,6 +192,8 @@ class DeviceHub(QObject):
         if processed.dropped:
             log.info("scan: page %d dropped as blank", page.index)
             return
+        if self._scan is not state:
+            return  # the citizen left while the page was being processed
         with state.lock:
             state.kept += 1
         stem = f"{state.prefix}-{page.index:03d}-{uuid.uuid4().hex[:8]}"
@@ -216,17 +231,24 @@ class DeviceHub(QObject):
             try:
                 slip = render_dossier_slip(dossier, procedure, self.settings)
             except Exception as exc:
-                log.exception("slip could not be drawn")
-                self.printDone.emit(PrintDone(session_id, False, f"render: {exc!r}"))
+                # Only the type: the message could quote the citizen's data.
+                log.error("slip could not be drawn: %s", type(exc).__name__)
+                self.printDone.emit(PrintDone(session_id, False, f"render: {type(exc).__name__}"))
                 return
             try:
                 result = self.printer.print_slip(slip, job_id)
-            except DeviceError as error:
+            except Exception as exc:
+                # A driver bug must end like a device failure: the slip kept, the code on screen.
+                error = (
+                    exc
+                    if isinstance(exc, DeviceError)
+                    else DeviceError(DeviceKind.PRINTER, DeviceProblem.IO_ERROR, type(exc).__name__)
+                )
                 log.warning("slip %s not printed: %s", job_id, error.technical)
                 try:
                     self.kept_slips.keep(job_id, slip, error)
-                except OSError as exc:
-                    log.error("slip %s could not be kept either: %s", job_id, exc)
+                except OSError as kept_exc:
+                    log.error("slip %s could not be kept either: %s", job_id, kept_exc.strerror)
                 self.printDone.emit(PrintDone(session_id, False, error.technical, job_id))
                 return
             log.info("slip %s printed (%s)", job_id, result)
@@ -238,29 +260,43 @@ class DeviceHub(QObject):
 
     def verify_identity(self, session_id: uuid.UUID, identity: Identity) -> None:
         def work() -> None:
-            result = self.services.identity.verify(identity)
-            self.verificationDone.emit(VerificationDone(session_id, result))
+            try:
+                result = self.services.identity.verify(identity)
+            except Exception as exc:
+                log.error("identity verification failed: %s", type(exc).__name__)
+                result = Verification.PENDING
+            self.verificationDone.emit(VerificationDone(session_id, identity.id_number, result))
 
         self._spawn(work)
 
-    def lookup_status(self, code: str) -> None:
+    def lookup_status(self, request: int, code: str) -> None:
         def work() -> None:
-            result: StatusResult = self.services.status.lookup(code)
-            self.statusLooked.emit(result)
+            try:
+                result = self.services.status.lookup(code)
+            except Exception as exc:
+                log.error("status lookup failed: %s", type(exc).__name__)
+                result = StatusResult(StatusKind.OFFLINE, message=OFFLINE_MESSAGE)
+            self.statusLooked.emit(StatusLooked(request, result))
 
         self._spawn(work)
 
-    def close(self) -> None:
+    def _thread(self, work: Callable[[], None]) -> None:
+        self._workers = [t for t in self._workers if t.is_alive()]
+        thread = threading.Thread(target=work, name="kiosk-worker", daemon=True)
+        self._workers.append(thread)
+        thread.start()
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Stop the devices; first let running work (a slip printing, a gateway call) end,
+        so nothing is cut off halfway or answers into a half-destroyed app."""
+        for thread in self._workers:
+            thread.join(timeout_s)
         self.cancel_scan()
         if self._qr_started:
             self.qr.stop()
             self._qr_started = False
         self.scanner.close()
         self.printer.close()
-
-
-def _thread(work: Callable[[], None]) -> None:
-    threading.Thread(target=work, name="kiosk-worker", daemon=True).start()
 
 
 def page_flags_text(flags: frozenset[PageFlag]) -> list[str]:

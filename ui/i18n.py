@@ -41,10 +41,15 @@ class LanguageSwitch(QObject):
     def attach(self, engine: QQmlEngine) -> None:
         self._engine = engine
 
+    def detach(self) -> None:
+        """The engine is going away: switching the language must no longer touch it."""
+        self._engine = None
+
     def _load(self, language: Language) -> None:
         app = QCoreApplication.instance()
         if app is not None:
             app.removeTranslator(self._translator)
+        self._translator.deleteLater()
         translator = QTranslator(self)
         path = translation_file(language)
         if not translator.load(str(path)):

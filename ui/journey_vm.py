@@ -27,7 +27,7 @@ from config.settings import Settings
 from drivers.errors import DeviceError
 from kiosk.clock import Clock
 from kiosk.dossier import Verification
-from kiosk.gateway_services import ProcessingStatus, StatusResult
+from kiosk.gateway_services import ProcessingStatus
 from kiosk.journey import (
     Back,
     CallStaff,
@@ -64,10 +64,25 @@ from kiosk.slip import (
     mask_phone,
     processing_time_text,
 )
-from ui.devices import DeviceHub, PageReady, PrintDone, ScanFinished, VerificationDone
+from ui.devices import (
+    DeviceHub,
+    PageReady,
+    PrintDone,
+    ScanFinished,
+    StatusLooked,
+    VerificationDone,
+)
 
 log = logging.getLogger(__name__)
 
+RATING_REASONS = {
+    "wait": "Phải chờ lâu",
+    "hard": "Máy khó sử dụng",
+    "device": "Máy bị lỗi",
+    "documents": "Giấy tờ phức tạp",
+    "other": "Lý do khác",
+}
+REASON_MAX_SCORE = 3  # a reason is asked for scores up to this
 IDENTIFY_HELP_AFTER_S = 20.0  # issue: help after 20 s without a read
 LOOKUP_IDLE_S = 60.0  # the status lookup closes by itself when nobody touches it
 
@@ -144,7 +159,8 @@ class JourneyViewModel(QObject):
 
     changed = Signal()
     lookupChanged = Signal()
-    sessionEnded = Signal()
+    sessionEnded = Signal()  # the citizen left (finished, cancelled or wiped)
+    attractIdle = Signal()  # nobody has touched the home screen for a while
 
     def __init__(
         self,
@@ -162,7 +178,8 @@ class JourneyViewModel(QObject):
         self._hub = hub
         self._tz = ZoneInfo(settings.kiosk.timezone)
         self._snapshot = journey.snapshot()
-        self._verifying: set[uuid.UUID] = set()
+        self._verifying: set[tuple[uuid.UUID, str]] = set()
+        self._held_pages: list[PageReady] = []  # arrived during the idle warning
         self._printing: set[uuid.UUID] = set()
         self._page_info: dict[Path, dict[str, Any]] = {}
         self._identify_since: float | None = None
@@ -173,6 +190,9 @@ class JourneyViewModel(QObject):
         self._lookup_busy = False
         self._lookup_result: dict[str, Any] = {}
         self._lookup_touched = 0.0
+        self._lookup_request = 0
+        self._last_touch = clock.monotonic()
+        self._identify_help_shown = False
         self._timer: QTimer | None = None
         if tick_interval_ms is not None:
             self._timer = QTimer(self)
@@ -193,22 +213,30 @@ class JourneyViewModel(QObject):
             self._page_info.clear()
             self._verifying.clear()
             self._printing.clear()
+            for held in self._held_pages:
+                held.pdf.unlink(missing_ok=True)
+                held.thumbnail.unlink(missing_ok=True)
+            self._held_pages.clear()
             self._scan_message = ""
             self._print_detail = ""
             if previous.session_id is not None:
                 self.sessionEnded.emit()
         elif snapshot.state not in (State.SCAN, State.IDLE_WARNING) and self._hub.scanning:
             self._hub.cancel_scan()
+        if snapshot.state is State.SCAN and self._held_pages:
+            # Not from inside the journey's notification: the replay dispatches events itself.
+            QTimer.singleShot(0, self._replay_held_pages)
         self._forget_removed_pages(snapshot)
         sid = snapshot.session_id
+        identity = snapshot.identity
         if (
             sid is not None
-            and snapshot.identity is not None
+            and identity is not None
             and snapshot.verification is Verification.PENDING
-            and sid not in self._verifying
+            and (sid, identity.id_number) not in self._verifying
         ):
-            self._verifying.add(sid)
-            self._hub.verify_identity(sid, snapshot.identity)
+            self._verifying.add((sid, identity.id_number))
+            self._hub.verify_identity(sid, identity)
         if (
             sid is not None
             and snapshot.state is State.DONE
@@ -219,7 +247,16 @@ class JourneyViewModel(QObject):
         ):
             self._printing.add(sid)
             self._hub.print_slip(sid, snapshot.dossier, snapshot.procedure)
-        self.changed.emit()
+        help_shown = self._identify_help()
+        # The once-a-second tick changes nothing most of the time: QML re-reads only on change.
+        if snapshot != previous or help_shown != self._identify_help_shown:
+            self._identify_help_shown = help_shown
+            self.changed.emit()
+
+    def _replay_held_pages(self) -> None:
+        held, self._held_pages = self._held_pages, []
+        for ready in held:
+            self.on_page_ready(ready)
 
     def _forget_removed_pages(self, snapshot: Snapshot) -> None:
         """A page removed or replaced by the journey takes its thumbnail with it."""
@@ -249,6 +286,11 @@ class JourneyViewModel(QObject):
         ):
             ready.pdf.unlink(missing_ok=True)
             ready.thumbnail.unlink(missing_ok=True)
+            return
+        if snap.state is State.IDLE_WARNING:
+            # The journey takes no pages while it asks "are you still there?": keep them for
+            # when the citizen answers (or delete them with the session).
+            self._held_pages.append(ready)
             return
         if ready.document_index != snap.document_index:
             self._journey.dispatch(SelectDocument(ready.document_index))
@@ -288,10 +330,16 @@ class JourneyViewModel(QObject):
 
     @Slot(object)
     def on_verification(self, done: VerificationDone) -> None:
+        identity = self._snapshot.identity
+        if identity is None or identity.id_number != done.id_number:
+            return  # an answer about a card read earlier in this session: not this citizen
         self._journey.dispatch(IdentityChecked(done.session_id, done.result))
 
     @Slot(object)
-    def on_status(self, result: StatusResult) -> None:
+    def on_status(self, looked: StatusLooked) -> None:
+        if not self._lookup_open or looked.request != self._lookup_request:
+            return  # the lookup was closed or asked again: this answer is for no one on screen
+        result = looked.result
         self._lookup_busy = False
         self._lookup_result = {
             "kind": result.kind.value,
@@ -315,8 +363,19 @@ class JourneyViewModel(QObject):
     @Slot()
     def tick(self) -> None:
         self._journey.dispatch(Tick())
-        if self._lookup_open and self._clock.monotonic() - self._lookup_touched > LOOKUP_IDLE_S:
+        now = self._clock.monotonic()
+        if self._lookup_open and now - self._lookup_touched > LOOKUP_IDLE_S:
             self.closeLookup()
+        quiet = now - self._last_touch
+        if (
+            self._snapshot.state is State.ATTRACT
+            and not self._lookup_open
+            and quiet > self._settings.session.idle_warning_after_s
+        ):
+            # Someone switched the language or typed a search and walked away without starting:
+            # the next citizen gets the kiosk as it was.
+            self._last_touch = now
+            self.attractIdle.emit()
 
     @Slot()
     def start(self) -> None:
@@ -346,7 +405,7 @@ class JourneyViewModel(QObject):
 
     @Slot()
     def touch(self) -> None:
-        self._lookup_touched = self._clock.monotonic()
+        self._lookup_touched = self._last_touch = self._clock.monotonic()
         self._journey.dispatch(Touch())
 
     @Slot(str, str)
@@ -421,8 +480,11 @@ class JourneyViewModel(QObject):
         self._journey.dispatch(ResendCode())
 
     @Slot(int, str)
-    def rate(self, score: int, reason: str) -> None:
-        self._journey.dispatch(Rate(score, reason or None))
+    def rate(self, score: int, reason_key: str) -> None:
+        # Stored in Vietnamese whatever the screen's language: staff read the ratings. A
+        # reason is asked for (and kept) only for the lower scores.
+        reason = RATING_REASONS.get(reason_key) if score <= REASON_MAX_SCORE else None
+        self._journey.dispatch(Rate(score, reason))
 
     @Slot()
     def openLookup(self) -> None:
@@ -436,6 +498,7 @@ class JourneyViewModel(QObject):
 
     @Slot()
     def closeLookup(self) -> None:
+        self._lookup_request += 1
         self._lookup_open = False
         self._lookup_busy = False
         self._lookup_result = {}
@@ -449,8 +512,9 @@ class JourneyViewModel(QObject):
         self._lookup_touched = self._clock.monotonic()
         self._lookup_busy = True
         self._lookup_result = {}
+        self._lookup_request += 1
         self.lookupChanged.emit()
-        self._hub.lookup_status(code)
+        self._hub.lookup_status(self._lookup_request, code)
 
     # --- properties -------------------------------------------------------------------------------
 

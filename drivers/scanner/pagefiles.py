@@ -26,12 +26,12 @@ class PageFiles:
 def write_page_files(
     page: ProcessedPage, folder: Path, stem: str, *, thumb_width: int = THUMB_WIDTH
 ) -> PageFiles:
-    """Write ``stem.pdf`` and ``stem.png`` into ``folder``. Raises OSError (disk full, the
-    folder wiped under us) and ValueError for a page dropped as blank (it has nothing to show)."""
+    """Write ``stem.pdf`` and ``stem.png`` into ``folder``, which must exist: a session folder
+    wiped under us must not come back. Raises OSError (disk full, the folder wiped) and
+    ValueError for a page dropped as blank (it has nothing to show)."""
     pdf = build_pdf([page])
     if pdf is None:
         raise ValueError("a blank page has no files")
-    folder.mkdir(parents=True, exist_ok=True)
     pdf_path = folder / f"{stem}.pdf"
     thumb_path = folder / f"{stem}.png"
     picture = render_page(page)

@@ -111,7 +111,7 @@ def test_text_fields_open_the_vietnamese_on_screen_keyboard(make_app: AppFactory
     assert not keyboard.property("active")
     driver.tap("searchField")
     driver.wait_until(lambda: bool(keyboard.property("active")), "the keyboard")
-    assert app.kapp.language.keyboardLocale == "vi_VN"
+    assert app.kapp.window.property("keyboardLocale") == "vi_VN"
     driver.shoot(ARTIFACTS / "keyboard", "search-with-keyboard", BOTH)
     # Typing without tones finds the procedure with them.
     driver.type_into("searchField", "ket hon")
@@ -211,3 +211,41 @@ def test_a_page_scanned_again_takes_its_place(make_app: AppFactory) -> None:
     pdfs = [p for p in files_under(app.settings.paths.scratch_dir) if p.suffix == ".pdf"]
     assert len(pdfs) == 2  # the replaced scan is gone from disk
     driver.shoot(ARTIFACTS / "scan", "scan-two-pages", BOTH)
+
+
+def test_a_page_fed_during_the_idle_warning_is_kept(make_app: AppFactory) -> None:
+    app = make_app(None)
+    scanner = app.scanner
+    scanner.load(list(demo_pages(2)))
+    scanner.hold()
+    to_scan(app)
+    journey = app.kapp.journey
+    driver = app.driver
+    driver.tap("scanButton")
+    app.idle(app.settings.session.idle_warning_after_s + 1)
+    assert journey.state == "idle_warning"
+    scanner.release(1)  # the feeder was still pulling the citizen's page
+    scratch = app.settings.paths.scratch_dir
+    driver.wait_until(
+        lambda: any(p.suffix == ".pdf" for p in files_under(scratch)), "the page on disk"
+    )
+    driver.pump(100)
+    assert journey.documents[0]["pages"] == []  # not taken while the warning is up
+    driver.tap("stillHereButton")
+    driver.wait_until(lambda: len(journey.documents[0]["pages"]) == 1, "the held page")
+    scanner.unhold()
+
+
+def test_the_home_screen_forgets_language_and_search_when_left_alone(
+    make_app: AppFactory,
+) -> None:
+    app = make_app(None)
+    driver = app.driver
+    driver.tap("languageButton")
+    driver.type_into("searchField", "ket hon")
+    assert app.kapp.catalog.query == "ket hon"
+    assert driver.text("startButton") == "Start a new application"
+    app.idle(app.settings.session.idle_warning_after_s + 1)
+    driver.wait_until(lambda: driver.text("startButton") == "Bắt đầu nộp hồ sơ", "Vietnamese")
+    assert app.kapp.catalog.query == ""
+    assert driver.text("searchField") == ""

@@ -14,6 +14,8 @@ Window {
     color: Theme.page
     title: qsTrId("app.title")
     readonly property bool portrait: height > width
+    // What the on-screen keyboard really uses (Qt falls back silently if a layout is missing).
+    readonly property string keyboardLocale: VirtualKeyboardSettings.locale
 
     Component.onCompleted: {
         VirtualKeyboardSettings.locale = lang.keyboardLocale

@@ -58,6 +58,9 @@ ColumnLayout {
         Layout.fillHeight: true
         clip: true
         spacing: Theme.gap / 2
+        // Delegates beyond the view would be built asynchronously; a screen change in the
+        // middle of that makes Qt warn. The list is short: build what is seen, synchronously.
+        cacheBuffer: 0
         model: catalog.results
         ScrollBar.vertical: ScrollBar { width: 24; policy: ScrollBar.AsNeeded }
         delegate: Rectangle {

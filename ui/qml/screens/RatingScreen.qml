@@ -58,9 +58,9 @@ ColumnLayout {
                 objectName: "reason_" + modelData
                 text: qsTrId("rating.reason." + modelData)
                 textSize: Theme.body
-                fill: rating.reason === qsTrId("rating.reason." + modelData) ? Theme.primary : "#dfe6f3"
-                ink: rating.reason === qsTrId("rating.reason." + modelData) ? Theme.primaryInk : Theme.ink
-                onClicked: rating.reason = qsTrId("rating.reason." + modelData)
+                fill: rating.reason === modelData ? Theme.primary : "#dfe6f3"
+                ink: rating.reason === modelData ? Theme.primaryInk : Theme.ink
+                onClicked: rating.reason = modelData
             }
         }
     }
@@ -82,7 +82,7 @@ ColumnLayout {
             text: qsTrId("rating.send")
             fill: Theme.ok
             enabled: rating.score > 0
-            onClicked: journey.rate(rating.score, rating.score <= 3 ? rating.reason : "")
+            onClicked: journey.rate(rating.score, rating.reason)
         }
     }
 }

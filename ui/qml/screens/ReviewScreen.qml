@@ -104,6 +104,7 @@ ColumnLayout {
                                 fillMode: Image.PreserveAspectFit
                                 source: modelData.thumbnail
                                 asynchronous: true
+                                cache: false
                             }
                         }
                     }

@@ -125,7 +125,7 @@ ColumnLayout {
             Layout.minimumHeight: grid.cellHeight
             clip: true
             cellWidth: 300
-            cellHeight: 600
+            cellHeight: 660
             model: scanScreen.pages.length
             ScrollBar.vertical: ScrollBar { width: 24 }
             delegate: Rectangle {
@@ -146,6 +146,7 @@ ColumnLayout {
                         fillMode: Image.PreserveAspectFit
                         source: p.thumbnail || ""
                         asynchronous: true
+                        cache: false  // every thumbnail is seen once: do not keep it
                     }
                     Text {
                         width: parent.width

@@ -1,0 +1,41 @@
+"""Keeping the app's resident memory flat over a day of citizens (glibc only; no-op elsewhere).
+
+Each scan runs the image pipeline on A4 pages (tens of MB of short-lived OpenCV buffers) on a
+worker thread. glibc gives every thread that allocates its own malloc arena and keeps freed
+memory in it, so the resident size ratchets up with every new worker thread even though Python
+freed everything. Two arenas are plenty for this app; and when a citizen leaves, what was freed
+is handed back to the system.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+
+log = logging.getLogger(__name__)
+
+M_ARENA_MAX = -8  # from glibc's malloc.h
+
+
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        libc = ctypes.CDLL(name)
+    except OSError:
+        return None
+    return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+
+
+def limit_malloc_arenas(arenas: int = 2) -> bool:
+    """Call early, before worker threads start allocating. True if glibc took it."""
+    libc = _libc()
+    return bool(libc is not None and libc.mallopt(M_ARENA_MAX, arenas) == 1)
+
+
+def release_free_memory() -> bool:
+    """Give freed heap pages back to the system (after a session ends)."""
+    libc = _libc()
+    return bool(libc is not None and libc.malloc_trim(0))
