@@ -95,7 +95,11 @@ def compile_translations() -> list[Path]:
         source = translation_file(language, ".ts")
         target = translation_file(language)
         lrelease = Path(sys.executable).with_name("pyside6-lrelease")
-        subprocess.run([str(lrelease), "-silent", str(source), "-qm", str(target)], check=True)
+        # Written aside and renamed: a running app maps the .qm file, and rewriting it in place
+        # kills that app with SIGBUS (seen here).
+        fresh = target.with_suffix(".qm.new")
+        subprocess.run([str(lrelease), "-silent", str(source), "-qm", str(fresh)], check=True)
+        fresh.replace(target)
         written.append(target)
     return written
 

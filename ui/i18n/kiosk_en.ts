@@ -100,7 +100,7 @@
         <translation>How to receive the result</translation>
     </message>
     <message id="details.start">
-        <source>Bắt đầu làm thủ tục này</source>
+        <source>Làm thủ tục này</source>
         <translation>Start this procedure</translation>
     </message>
     <message id="identify.title">

@@ -100,8 +100,8 @@
         <translation>Cách nhận kết quả</translation>
     </message>
     <message id="details.start">
-        <source>Bắt đầu làm thủ tục này</source>
-        <translation>Bắt đầu làm thủ tục này</translation>
+        <source>Làm thủ tục này</source>
+        <translation>Làm thủ tục này</translation>
     </message>
     <message id="identify.title">
         <source>Đăng nhập bằng mã QR</source>
