@@ -195,6 +195,7 @@ def build_app(
     journey.sessionEnded.connect(language.reset)
     journey.sessionEnded.connect(catalog.reset)
     journey.sessionEnded.connect(release_free_memory)
+    journey.sessionEnded.connect(devices.qr.forget_repeats)
     journey.attractIdle.connect(language.reset)
     journey.attractIdle.connect(catalog.reset)
     engine.addImageProvider("camera", CameraImageProvider(devices.qr))

@@ -35,11 +35,15 @@ from config.settings import (
     PathsSection,
     PrinterDriver,
     PrinterSection,
+    QrDecoder,
     Settings,
     save_settings,
 )
 from drivers.printer.fake import FakePrinter
-from drivers.qr.fake import FakeQrReader
+from drivers.qr.base import QrReader
+from drivers.qr.camera import CameraQrReader
+from drivers.qr.decode import FrameDecoder
+from drivers.qr.fake import FakeFrameSource, FakeQrReader
 from drivers.qr.people import sample_person
 from drivers.scanner.fake import FakeScanner
 from drivers.scanner.synthetic import GOOD_SCAN, PageKind, sample
@@ -60,10 +64,23 @@ def demo_pages(count: int, seed: int = 7) -> list[np.ndarray]:
 
 
 def simulated_devices(
-    clock: Clock, slips: Path, *, sheets: int = 2, page_interval_s: float = 0.4
+    clock: Clock,
+    slips: Path,
+    *,
+    sheets: int = 2,
+    page_interval_s: float = 0.4,
+    camera: bool = True,
 ) -> Devices:
+    """The demo's devices. ``camera``: the real camera reader (capture thread, decoders, preview)
+    looking at a simulated scene, so the identify screen shows a live picture with the framing
+    guide; otherwise the scripted fake reader."""
+    qr: QrReader
+    if camera:
+        qr = CameraQrReader(FakeFrameSource(), FrameDecoder(QrDecoder.PIPELINE), clock)
+    else:
+        qr = FakeQrReader(clock)
     return Devices(
-        qr=FakeQrReader(clock),
+        qr=qr,
         scanner=FakeScanner(feeder=list(demo_pages(sheets)), page_interval_s=page_interval_s),
         printer=FakePrinter(slips),
     )

@@ -9,12 +9,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Property, QObject, Signal, Slot
+import numpy as np
+from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
-from drivers.qr.fake import FakeQrReader
+from drivers.qr.camera import CameraQrReader
+from drivers.qr.fake import FakeFrameSource, FakeQrReader
 from drivers.qr.people import sample_person
+from drivers.qr.synthetic import Condition, Severity, photo, scene_for
 from kiosk.journey import Snapshot
 from kiosk.slip import qr_payload
+
+SHOW_FOR_MS = 2500  # how long the simulated citizen holds the code in front of the camera
 
 
 class Simulator(QObject):
@@ -23,6 +28,12 @@ class Simulator(QObject):
     def __init__(self, reader: object, sms_outbox: Path | None = None) -> None:
         super().__init__()
         self._reader = reader if isinstance(reader, FakeQrReader) else None
+        # A camera reader looking at a simulated scene: "holding up a code" puts a photo of it
+        # in front of the camera for a few seconds, and the real decoders read it.
+        self._scene: FakeFrameSource | None = None
+        if isinstance(reader, CameraQrReader) and isinstance(reader.source, FakeFrameSource):
+            self._scene = reader.source
+        self._shown = 0
         self._last_code: str | None = None
         self._sms_outbox = sms_outbox
         self._last_sms = ""
@@ -33,17 +44,28 @@ class Simulator(QObject):
             self._last_code = snapshot.dossier.display_code
             self.changed.emit()
 
-    @Slot()
-    def presentIdentity(self) -> None:
+    def _present(self, payload: bytes) -> None:
         if self._reader is not None:
             self._reader.forget_repeats()
-            self._reader.present(sample_person().payload())
+            self._reader.present(payload)
+        elif self._scene is not None:
+            self._shown += 1
+            rng = np.random.default_rng(self._shown)
+            self._scene.show(photo(payload, scene_for(Condition.CLEAN, Severity.MILD, rng), rng))
+            QTimer.singleShot(SHOW_FOR_MS, lambda shown=self._shown: self._take_away(shown))
+
+    def _take_away(self, shown: int) -> None:
+        if self._scene is not None and shown == self._shown:
+            self._scene.show(None)
+
+    @Slot()
+    def presentIdentity(self) -> None:
+        self._present(sample_person().payload())
 
     @Slot()
     def presentLastSlip(self) -> None:
-        if self._reader is not None and self._last_code is not None:
-            self._reader.forget_repeats()
-            self._reader.present(qr_payload(self._last_code).encode("utf-8"))
+        if self._last_code is not None:
+            self._present(qr_payload(self._last_code).encode("utf-8"))
 
     @Slot()
     def readSms(self) -> None:
@@ -61,7 +83,7 @@ class Simulator(QObject):
         return self._last_sms
 
     def _enabled(self) -> bool:
-        return self._reader is not None
+        return self._reader is not None or self._scene is not None
 
     def _has_slip(self) -> bool:
         return self._last_code is not None

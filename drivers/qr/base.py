@@ -153,6 +153,11 @@ class QrReader(Protocol):
         """The newest downscaled camera picture; None for readers without a camera."""
         ...
 
+    def forget_repeats(self) -> None:
+        """Let the next sighting of any code count, even one just seen: a new session starts
+        (the next citizen may hold up the same slip or card the previous one did)."""
+        ...
+
 
 def qr_error(problem: DeviceProblem, technical: str) -> DeviceError:
     return DeviceError(DeviceKind.QR_READER, problem, technical)

@@ -242,6 +242,11 @@ class CameraQrReader:
         self._preview: PreviewFrame | None = None
         self._preview_lock = threading.Lock()
 
+    @property
+    def source(self) -> FrameSource:
+        """Where the frames come from (a camera, a recording, a simulated scene)."""
+        return self._source
+
     # --- QrReader --------------------------------------------------------------------------------
 
     def start(self, on_payload: PayloadCallback) -> None:
@@ -274,6 +279,9 @@ class CameraQrReader:
     def latest_preview(self) -> PreviewFrame | None:
         with self._preview_lock:
             return self._preview
+
+    def forget_repeats(self) -> None:
+        self._core.debouncer.forget()
 
     # --- threads ---------------------------------------------------------------------------------
 

@@ -309,6 +309,9 @@ class KeyboardQrReader:
     def latest_preview(self) -> PreviewFrame | None:
         return None
 
+    def forget_repeats(self) -> None:
+        self._core.debouncer.forget()
+
     def _run(self) -> None:
         backoff = Backoff(*self._backoff)
         while not self._stop.is_set():

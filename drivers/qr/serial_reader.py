@@ -172,6 +172,9 @@ class SerialQrReader:
     def latest_preview(self) -> PreviewFrame | None:
         return None
 
+    def forget_repeats(self) -> None:
+        self._core.debouncer.forget()
+
     @property
     def dropped(self) -> int:
         """Partial or over-long payloads thrown away since start."""

@@ -169,6 +169,17 @@ def test_a_repeat_within_the_debounce_window_is_reported_once(rig: Rig) -> None:
     assert rig.reader.status().reads == inbox.count()
 
 
+def test_forgetting_repeats_lets_the_same_code_count_again(rig: Rig) -> None:
+    inbox = start(rig)
+    rig.present(A)
+    inbox.wait_for(A)
+    rig.flush(inbox)
+    rig.reader.forget_repeats()  # a new citizen's session starts
+    rig.present(A)
+    rig.flush(inbox)
+    assert inbox.payloads()[:2] == [A, A]
+
+
 def test_two_different_codes_are_both_reported_in_order(rig: Rig) -> None:
     inbox = start(rig)
     rig.present(A)

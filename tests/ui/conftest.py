@@ -14,9 +14,12 @@ import pytest
 from pydantic import SecretStr
 from pytestqt.qtbot import QtBot
 
-from config.settings import GatewaySection, Settings
+from config.settings import GatewaySection, QrDecoder, Settings
 from drivers.printer.fake import FakePrinter
-from drivers.qr.fake import FakeQrReader
+from drivers.qr.base import QrReader
+from drivers.qr.camera import CameraQrReader
+from drivers.qr.decode import FrameDecoder
+from drivers.qr.fake import FakeFrameSource, FakeQrReader
 from drivers.scanner.fake import FakeScanner
 from gateway.process import GatewayProcess
 from kiosk.clock import VIETNAM, FakeClock
@@ -85,6 +88,7 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[AppFactory]:
         orientation: Orientation = Orientation.PORTRAIT,
         speaker: Speaker | None = None,
         sheets: int = 2,
+        camera: bool = False,
     ) -> AppHarness:
         settings = demo_settings(tmp_path, gateway)
         if gateway is None:
@@ -92,8 +96,13 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[AppFactory]:
                 update={"gateway": GatewaySection(url=closed_port_url(), token=SecretStr("x"))}
             )
         clock = FakeClock(WEDNESDAY)
+        qr: QrReader = (
+            CameraQrReader(FakeFrameSource(), FrameDecoder(QrDecoder.PIPELINE), clock)
+            if camera
+            else FakeQrReader(clock)
+        )
         devices = Devices(
-            qr=FakeQrReader(clock),
+            qr=qr,
             scanner=FakeScanner(feeder=demo_pages(sheets)),
             printer=FakePrinter(tmp_path / "slips"),
         )

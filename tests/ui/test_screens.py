@@ -249,3 +249,21 @@ def test_the_home_screen_forgets_language_and_search_when_left_alone(
     driver.wait_until(lambda: driver.text("startButton") == "Bắt đầu nộp hồ sơ", "Vietnamese")
     assert app.kapp.catalog.query == ""
     assert driver.text("searchField") == ""
+
+
+def test_login_through_the_camera_with_a_live_preview(make_app: AppFactory) -> None:
+    app = make_app(None, camera=True)
+    driver = app.driver
+    driver.tap("startButton")
+    driver.type_into("searchField", "khai sinh")
+    driver.tap("procedure_1.001193")
+    driver.tap("proceedButton")
+    driver.wait_screen(Screen.IDENTIFY)
+    # The real capture thread and decoders run on the simulated scene; the screen shows it.
+    driver.wait_until(lambda: bool(app.kapp.camera.hasPreview), "the camera picture")
+    preview = driver.item("cameraPreview")
+    assert preview.isVisible()
+    driver.tap("simulateQrButton")  # a phone with the VNeID code held up to the camera
+    driver.wait_screen(Screen.FORM)
+    assert app.kapp.journey.identity["maskedId"].endswith("1234")
+    assert app.kapp.camera.frame > 0
