@@ -198,6 +198,10 @@ def build_app(
     journey.sessionEnded.connect(devices.qr.forget_repeats)
     journey.attractIdle.connect(language.reset)
     journey.attractIdle.connect(catalog.reset)
+    # Screens are built and destroyed per citizen: collect the QML heap when one leaves
+    # (before the malloc trim, connected above, which runs first: Qt orders by connection).
+    journey.sessionEnded.connect(engine.collectGarbage)
+    journey.sessionEnded.connect(release_free_memory)
     engine.addImageProvider("camera", CameraImageProvider(devices.qr))
     context = engine.rootContext()
     for name, value in (

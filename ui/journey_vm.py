@@ -207,6 +207,9 @@ class JourneyViewModel(QObject):
         self._snapshot = snapshot
         if snapshot.state is State.IDENTIFY and previous.state is not State.IDENTIFY:
             self._identify_since = self._clock.monotonic()
+            # A code held up before this screen asked for it was seen and ignored: let the
+            # reader report it again now that it counts.
+            self._hub.qr.forget_repeats()
         if snapshot.session_id is None:
             # The session ended (finished, cancelled or wiped): forget everything about it.
             self._hub.cancel_scan()
@@ -491,6 +494,7 @@ class JourneyViewModel(QObject):
         if self._snapshot.state is not State.ATTRACT:
             return
         self._lookup_open = True
+        self._hub.qr.forget_repeats()
         self._lookup_result = {}
         self._lookup_touched = self._clock.monotonic()
         self.lookupChanged.emit()

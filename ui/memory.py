@@ -16,6 +16,11 @@ import logging
 log = logging.getLogger(__name__)
 
 M_ARENA_MAX = -8  # from glibc's malloc.h
+M_MMAP_THRESHOLD = -3
+# Page images and OpenCV buffers are megabytes: with a fixed threshold they are always mapped
+# and unmapped, never left as holes in the heap. (glibc otherwise raises the threshold after
+# the first large free, and later pages land in a heap that only grows.)
+MMAP_THRESHOLD_BYTES = 1 << 20
 
 
 def _libc() -> ctypes.CDLL | None:
@@ -32,7 +37,11 @@ def _libc() -> ctypes.CDLL | None:
 def limit_malloc_arenas(arenas: int = 2) -> bool:
     """Call early, before worker threads start allocating. True if glibc took it."""
     libc = _libc()
-    return bool(libc is not None and libc.mallopt(M_ARENA_MAX, arenas) == 1)
+    if libc is None:
+        return False
+    arenas_ok = libc.mallopt(M_ARENA_MAX, arenas) == 1
+    threshold_ok = libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1
+    return bool(arenas_ok and threshold_ok)
 
 
 def release_free_memory() -> bool:

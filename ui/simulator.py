@@ -16,7 +16,7 @@ from drivers.qr.camera import CameraQrReader
 from drivers.qr.fake import FakeFrameSource, FakeQrReader
 from drivers.qr.people import sample_person
 from drivers.qr.synthetic import Condition, Severity, photo, scene_for
-from kiosk.journey import Snapshot
+from kiosk.journey import Snapshot, State
 from kiosk.slip import qr_payload
 
 SHOW_FOR_MS = 2500  # how long the simulated citizen holds the code in front of the camera
@@ -39,7 +39,10 @@ class Simulator(QObject):
         self._last_sms = ""
 
     def observe(self, snapshot: Snapshot) -> None:
-        """Remember the last dossier code shown, as the slip in the citizen's hand would."""
+        """Remember the last dossier code shown, as the slip in the citizen's hand would; and
+        lower the phone once the kiosk has moved past the QR screen."""
+        if self._scene is not None and snapshot.state not in (State.IDENTIFY, State.ATTRACT):
+            self._scene.show(None)
         if snapshot.dossier is not None and snapshot.dossier.display_code != self._last_code:
             self._last_code = snapshot.dossier.display_code
             self.changed.emit()
