@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -93,7 +93,6 @@ class KioskApp:
     services: GatewayServices
     engine: QQmlApplicationEngine
     window: QQuickWindow
-    extra: list[QObject] = field(default_factory=list)
 
     def find(self, name: str) -> QObject | None:
         """The QML item with this objectName (tests and the scripted demo tap by name)."""
@@ -194,12 +193,11 @@ def build_app(
     # The next citizen starts in the kiosk's language, whatever the last one chose.
     journey.sessionEnded.connect(language.reset)
     journey.sessionEnded.connect(catalog.reset)
-    journey.sessionEnded.connect(release_free_memory)
     journey.sessionEnded.connect(devices.qr.forget_repeats)
     journey.attractIdle.connect(language.reset)
     journey.attractIdle.connect(catalog.reset)
-    # Screens are built and destroyed per citizen: collect the QML heap when one leaves
-    # (before the malloc trim, connected above, which runs first: Qt orders by connection).
+    # Screens are built and destroyed per citizen: collect the QML heap when one leaves, then
+    # hand what was freed back to the system (slots run in the order they were connected).
     journey.sessionEnded.connect(engine.collectGarbage)
     journey.sessionEnded.connect(release_free_memory)
     engine.addImageProvider("camera", CameraImageProvider(devices.qr))

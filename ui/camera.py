@@ -43,20 +43,15 @@ class CameraFeed(QObject):
         super().__init__()
         self._reader = reader
         self._frame = 0
-        self._has = reader.latest_preview() is not None
 
     @Slot()
     def refresh(self) -> None:
-        has = self._reader.latest_preview() is not None
         self._frame += 1
-        self._has = has
         self.changed.emit()
 
     def _has_preview(self) -> bool:
-        # Asked again here: a camera that was still opening at start-up has frames by now.
-        if not self._has and self._reader.latest_preview() is not None:
-            self._has = True
-        return self._has
+        # Asked of the reader each time: a camera still opening at start-up has frames later.
+        return self._reader.latest_preview() is not None
 
     def _frame_get(self) -> int:
         return self._frame

@@ -297,8 +297,3 @@ class DeviceHub(QObject):
             self._qr_started = False
         self.scanner.close()
         self.printer.close()
-
-
-def page_flags_text(flags: frozenset[PageFlag]) -> list[str]:
-    """Flag keys in a stable order, for the screen's translated warnings."""
-    return sorted(flag.value for flag in flags)

@@ -38,9 +38,6 @@ class LanguageSwitch(QObject):
         self._translator = QTranslator(self)
         self._load(default)
 
-    def attach(self, engine: QQmlEngine) -> None:
-        self._engine = engine
-
     def detach(self) -> None:
         """The engine is going away: switching the language must no longer touch it."""
         self._engine = None

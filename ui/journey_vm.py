@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -94,6 +95,14 @@ KEYPADS: dict[FieldType, str] = {
     FieldType.INTEGER: "digits",
     FieldType.EMAIL: "email",
 }
+
+
+class ScanNotice(StrEnum):
+    """Scan-step messages the screen translates itself (``scanMessage`` otherwise carries a
+    device's Vietnamese message as it is)."""
+
+    ALL_BLANK = "blank"  # every page fed was blank: probably face up
+    DOCUMENT_FULL = "full"  # the document has its most pages
 
 
 class Screen:
@@ -185,7 +194,6 @@ class JourneyViewModel(QObject):
         self._identify_since: float | None = None
         self._scan_message = ""
         self._scan_pages_this_job = 0
-        self._print_detail = ""
         self._lookup_open = False
         self._lookup_busy = False
         self._lookup_result: dict[str, Any] = {}
@@ -221,7 +229,6 @@ class JourneyViewModel(QObject):
                 held.thumbnail.unlink(missing_ok=True)
             self._held_pages.clear()
             self._scan_message = ""
-            self._print_detail = ""
             if previous.session_id is not None:
                 self.sessionEnded.emit()
         elif snapshot.state not in (State.SCAN, State.IDLE_WARNING) and self._hub.scanning:
@@ -321,14 +328,13 @@ class JourneyViewModel(QObject):
             self._scan_message = finished.error.citizen_message
         elif finished.kept == 0 and finished.outcome.value == "completed":
             # Everything fed was blank: probably the papers went in face down.
-            self._scan_message = "blank"
+            self._scan_message = ScanNotice.ALL_BLANK
         self.changed.emit()
 
     @Slot(object)
     def on_print_done(self, done: PrintDone) -> None:
         if done.session_id != self._snapshot.session_id:
             return
-        self._print_detail = done.detail
         self._journey.dispatch(PrintFinished(done.ok, done.detail))
 
     @Slot(object)
@@ -441,7 +447,7 @@ class JourneyViewModel(QObject):
         self._scan_message = ""
         self._scan_pages_this_job = 0
         if room <= 0 and replaces is None:
-            self._scan_message = "full"
+            self._scan_message = ScanNotice.DOCUMENT_FULL
             self.changed.emit()
             return
         error: DeviceError | None = self._hub.start_scan(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import logging
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,9 @@ M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD_BYTES = 1 << 20
 
 
+@functools.cache
 def _libc() -> ctypes.CDLL | None:
+    # Once: find_library runs ldconfig in a subprocess, and the trim runs for every citizen.
     name = ctypes.util.find_library("c")
     if name is None:
         return None

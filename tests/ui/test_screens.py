@@ -15,8 +15,8 @@ from ui.journey_vm import IDENTIFY_HELP_AFTER_S, Screen
 from ui.speech import Speaker, SpeechEngine, open_backend
 
 
-def to_scan(app: AppHarness) -> None:
-    """From home to the scan step of birth registration, with the form filled."""
+def to_identify(app: AppHarness) -> None:
+    """From home to the QR login of birth registration."""
     driver = app.driver
     driver.tap("startButton")
     driver.wait_screen(Screen.PROCEDURES)
@@ -25,6 +25,12 @@ def to_scan(app: AppHarness) -> None:
     driver.wait_screen(Screen.DETAILS)
     driver.tap("proceedButton")
     driver.wait_screen(Screen.IDENTIFY)
+
+
+def to_scan(app: AppHarness) -> None:
+    """From home to the scan step of birth registration, with the form filled."""
+    driver = app.driver
+    to_identify(app)
     driver.tap("simulateQrButton")
     driver.wait_screen(Screen.FORM)
     for field in app.kapp.journey.fields:
@@ -122,11 +128,7 @@ def test_text_fields_open_the_vietnamese_on_screen_keyboard(make_app: AppFactory
 def test_identify_offers_help_after_20_seconds_without_a_read(make_app: AppFactory) -> None:
     app = make_app(None)
     driver = app.driver
-    driver.tap("startButton")
-    driver.type_into("searchField", "khai sinh")
-    driver.tap("procedure_1.001193")
-    driver.tap("proceedButton")
-    driver.wait_screen(Screen.IDENTIFY)
+    to_identify(app)
     assert not driver.exists("identifyHelp")
     app.idle(IDENTIFY_HELP_AFTER_S - 1)
     assert not app.kapp.journey.identifyHelp
@@ -138,11 +140,7 @@ def test_identify_offers_help_after_20_seconds_without_a_read(make_app: AppFacto
 def test_a_bad_qr_code_is_refused_in_plain_vietnamese(make_app: AppFactory) -> None:
     app = make_app(None)
     driver = app.driver
-    driver.tap("startButton")
-    driver.type_into("searchField", "khai sinh")
-    driver.tap("procedure_1.001193")
-    driver.tap("proceedButton")
-    driver.wait_screen(Screen.IDENTIFY)
+    to_identify(app)
     reader = app.devices.qr
     reader.present_garbage()  # type: ignore[attr-defined]
     driver.wait_until(lambda: bool(app.kapp.journey.message), "the refusal")
@@ -254,11 +252,7 @@ def test_the_home_screen_forgets_language_and_search_when_left_alone(
 def test_login_through_the_camera_with_a_live_preview(make_app: AppFactory) -> None:
     app = make_app(None, camera=True)
     driver = app.driver
-    driver.tap("startButton")
-    driver.type_into("searchField", "khai sinh")
-    driver.tap("procedure_1.001193")
-    driver.tap("proceedButton")
-    driver.wait_screen(Screen.IDENTIFY)
+    to_identify(app)
     # The real capture thread and decoders run on the simulated scene; the screen shows it.
     driver.wait_until(lambda: bool(app.kapp.camera.hasPreview), "the camera picture")
     preview = driver.item("cameraPreview")
