@@ -133,12 +133,18 @@ class TcpPrinter:
     It splits the stream the way a printer does: GS v 0 payloads are skipped whole (so a DLE EOT
     pattern inside image data is not taken for a query), DLE EOT n is answered with
     ``status[n]`` and is not recorded, every other byte is recorded in ``printed``.
+
+    Each connection is recorded apart and ``printed`` joins them in the order they were
+    opened: a job sent after the client reconnected must not interleave with the tail of one
+    the old connection's thread is still reading.
     """
 
     def __init__(self) -> None:
         self.status: dict[int, int] = dict(READY_BYTES)
         self.answer_queries = True
-        self.printed = bytearray()
+        self._streams: list[bytearray] = []  # what each connection printed, in accept order
+        self._ended = 0  # connections read to their end
+        self._drained = threading.Condition(threading.Lock())
         self.queries = 0
         self.connections = 0
         self._lock = threading.Lock()
@@ -162,23 +168,41 @@ class TcpPrinter:
                 client, _ = listener.accept()
             except OSError:
                 return
+            stream = bytearray()
             with self._lock:
                 self._clients.append(client)
                 self.connections += 1
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+                self._streams.append(stream)
+            threading.Thread(target=self._serve, args=(client, stream), daemon=True).start()
 
-    def _serve(self, client: socket.socket) -> None:
+    def _serve(self, client: socket.socket, stream: bytearray) -> None:
         pending = b""
-        while True:
-            try:
-                chunk = client.recv(65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            pending = self._consume(client, pending + chunk)
+        try:
+            while True:
+                try:
+                    chunk = client.recv(65536)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                pending = self._consume(client, stream, pending + chunk)
+        finally:
+            with self._drained:
+                self._ended += 1
+                self._drained.notify_all()
 
-    def _consume(self, client: socket.socket, pending: bytes) -> bytes:
+    @property
+    def printed(self) -> bytes:
+        with self._lock:
+            return b"".join(bytes(stream) for stream in self._streams)
+
+    def wait_earlier_connections_read(self, timeout_s: float = 10.0) -> None:
+        """Every connection but the newest has been read to its end (the client closed it)."""
+        with self._drained:
+            done = self._drained.wait_for(lambda: self._ended >= len(self._streams) - 1, timeout_s)
+        assert done, "an earlier printer connection was never read to its end"
+
+    def _consume(self, client: socket.socket, stream: bytearray, pending: bytes) -> bytes:
         while pending:
             if pending.startswith(b"\x1dv0"):
                 if len(pending) < 8:
@@ -186,7 +210,7 @@ class TcpPrinter:
                 size = (pending[4] | pending[5] << 8) * (pending[6] | pending[7] << 8)
                 if len(pending) < 8 + size:
                     return pending
-                self._record(pending[: 8 + size])
+                self._record(stream, pending[: 8 + size])
                 pending = pending[8 + size :]
             elif pending.startswith(b"\x10\x04"):
                 if len(pending) < 3:
@@ -203,13 +227,13 @@ class TcpPrinter:
             ):
                 return pending  # the start of a command: wait for the rest
             else:
-                self._record(pending[:1])
+                self._record(stream, pending[:1])
                 pending = pending[1:]
         return pending
 
-    def _record(self, data: bytes) -> None:
+    def _record(self, stream: bytearray, data: bytes) -> None:
         with self._lock:
-            self.printed += data
+            stream += data
 
     def drop_connections(self) -> None:
         """The printer rebooted: open connections die, the port keeps listening."""

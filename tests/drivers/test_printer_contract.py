@@ -63,9 +63,11 @@ class Backend:
             return path.read_bytes() if path.exists() else b""
         server: TcpPrinter = self.extra["server"]
         # A status round trip: the server answers in stream order, so everything sent before
-        # has been read once the answer is back.
+        # on this connection has been read once the answer is back; earlier connections are
+        # waited for apart.
         self.printer.status()
-        return bytes(server.printed)
+        server.wait_earlier_connections_read()
+        return server.printed
 
     def fault(self, fault: PrinterFault) -> None:
         if isinstance(self.printer, FakePrinter):
