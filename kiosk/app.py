@@ -6,7 +6,7 @@ Nothing here runs at import time; nothing opens a device or starts a thread unti
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from kiosk.ports import ConfirmationProvider, DossierQueue, ScreenConfirmation
 from kiosk.receipts import ReceiptNumbers
 from kiosk.scratch import ScratchSpace
 from kiosk.workdays import WorkingCalendar, load_overrides
+from offline_queue.limits import load_installed
 from offline_queue.reference import installed_catalog, installed_overrides
 from offline_queue.store import QueueStore
 
@@ -27,13 +28,34 @@ QUEUE_DIR = "queue"
 REFERENCE_DIR = "reference"
 
 
-def open_queue_store(settings: Settings, *, now: Callable[[], float] = time.time) -> QueueStore:
-    """The encrypted outbox shared by the app and the sync process."""
+def open_queue_store(
+    settings: Settings,
+    *,
+    now: Callable[[], float] = time.time,
+    catalog: Catalog | None = None,
+) -> QueueStore:
+    """The encrypted outbox shared by the app and the sync process.
+
+    Enqueue refuses what the gateway would: the limits the gateway published (installed by the
+    sync process beside the catalog, read at each enqueue so a new document applies at once) and
+    the procedures of ``catalog`` (the one the app offers; loaded here when not given).
+    """
+    known = catalog
+    references = reference_dir(settings)
+
+    def procedures() -> Container[str]:
+        nonlocal known
+        if known is None:
+            known = load_catalog(catalog_dir(settings))
+        return known
+
     return QueueStore(
         settings.paths.data_dir / QUEUE_DIR,
         settings.master_key_path,
         now=now,
         min_free_bytes=settings.queue.min_free_mb * 1024 * 1024,
+        limits=lambda: load_installed(references),
+        known_procedures=procedures,
     )
 
 
@@ -80,7 +102,7 @@ def build_kiosk(
     # A session left over from a crash or power cut is abandoned: its scans must not linger.
     scratch.wipe_all()
     if queue is None:
-        store = open_queue_store(settings, now=lambda: clock.now().timestamp())
+        store = open_queue_store(settings, now=lambda: clock.now().timestamp(), catalog=catalog)
         store.check()
         queue = Outbox(store)
     journey = Journey(

@@ -4,8 +4,11 @@ process the appliance runs as its own service."""
 from __future__ import annotations
 
 import argparse
+import fcntl
+import hashlib
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -21,7 +24,13 @@ from kiosk.ports import QueueError
 from kiosk.privacy import mask_digits_in
 from offline_queue.crypto import CryptoError
 from offline_queue.reference import ReferenceData
-from offline_queue.store import DossierRow, PageInput, QueueStatus, QueueStore
+from offline_queue.store import (
+    DossierRow,
+    PageInput,
+    QueueRefusedError,
+    QueueStatus,
+    QueueStore,
+)
 from offline_queue.store import QueueError as StoreError
 from offline_queue.sync import SyncEngine, SyncSettings, single_instance
 from offline_queue.transport import HttpTransport
@@ -47,23 +56,54 @@ def _print_json(data: Any) -> None:
 # --- queue ----------------------------------------------------------------------------------
 
 
+def _sync_lock(settings: Settings) -> Path:
+    return settings.paths.data_dir / QUEUE_DIR / "sync.lock"
+
+
+def sync_process_running(lock_path: Path) -> bool:
+    """Whether a sync process holds its lock now (a killed one holds nothing)."""
+    try:
+        fd = os.open(lock_path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _sync_status(settings: Settings, store: QueueStore) -> dict[str, Any] | None:
+    """The sync process's last published status, marked stopped when no process runs: what a
+    process said before it exited (or was killed) is not what it is doing now."""
+    status = store.read_status("sync")
+    if status is not None and not sync_process_running(_sync_lock(settings)):
+        status = {**status, "state": "stopped", "current": None}
+    return status
+
+
 def _queue_list(args: argparse.Namespace) -> int:
-    _, store = _store(args)
+    settings, store = _store(args)
     statuses = [QueueStatus(s) for s in args.status] if args.status else []
     rows = store.list_dossiers(limit=args.limit, statuses=statuses)
     alerts = {k.value: v for k, v in store.alerts().items()}
+    sync = _sync_status(settings, store)
     if args.json:
         _print_json(
             {
                 "counts": store.counts(),
                 "alerts": alerts,
-                "sync": store.read_status("sync"),
+                "sync": sync,
                 "dossiers": [r.to_public() for r in rows],
             }
         )
         return EXIT_OK
     for kind, detail in alerts.items():
         print(f"! {kind}: {detail}")
+    if sync is not None:
+        print(f"sync: {sync.get('state')}")
     counts = store.counts()
     print("  ".join(f"{k}={v}" for k, v in counts.items()))
     for row in rows:
@@ -153,7 +193,17 @@ def _queue_export(args: argparse.Namespace) -> int:
 def _queue_add(args: argparse.Namespace) -> int:
     """Enqueue a dossier from files, exactly as the app does."""
     _, store = _store(args)
-    data = json.loads(args.dossier.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(args.dossier.read_text(encoding="utf-8"))
+    except OSError as exc:
+        return _fail(f"{args.dossier}: cannot read it ({exc.strerror})")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return _fail(f"{args.dossier}: not a JSON dossier ({exc})")
+    if not isinstance(data, dict):
+        return _fail(f"{args.dossier}: not a JSON dossier (expected an object)")
+    for page in args.pages:
+        if not page.is_file():
+            return _fail(f"{page}: no such page file")
     try:
         if "format_version" in data:
             dossier: Dossier = load_dossier_file(args.dossier, list(args.pages))
@@ -161,12 +211,24 @@ def _queue_add(args: argparse.Namespace) -> int:
             ident, receipt = str(dossier.client_uuid), dossier.receipt_number
         else:
             ident, receipt = _add_exported(store, data, list(args.pages))
-    except (ValueError, KeyError) as exc:
-        return _fail(f"{args.dossier}: {exc}")
+    except QueueRefusedError as exc:
+        return _refused(args.dossier, exc)
     except QueueError as exc:
+        if isinstance(exc.__cause__, QueueRefusedError):
+            return _refused(args.dossier, exc.__cause__)
         return _fail(exc.detail)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        return _fail(f"{args.dossier}: malformed dossier ({type(exc).__name__}: {exc})")
     print(f"queued {receipt} ({ident})")
     return EXIT_OK
+
+
+def _refused(source: Path, exc: QueueRefusedError) -> int:
+    """The gateway would refuse it: say each reason (stable codes), store nothing."""
+    print(f"kiosk: {source}: refused, the gateway would not accept it:", file=sys.stderr)
+    for problem in exc.problems:
+        print(f"  {problem.field}: {problem.reason.value}", file=sys.stderr)
+    return EXIT_INVALID
 
 
 def _add_exported(store: QueueStore, body: dict[str, Any], pages: list[Path]) -> tuple[str, str]:
@@ -174,6 +236,11 @@ def _add_exported(store: QueueStore, body: dict[str, Any], pages: list[Path]) ->
     listed = [(d["code"], f) for d in body["documents"] for f in d.get("files", [])]
     if len(listed) != len(pages):
         raise ValueError(f"the dossier lists {len(listed)} files but {len(pages)} were given")
+    # Checked before anything is stored: a wrong file must be refused, not queued and then
+    # reported refused.
+    for (_, entry), path in zip(listed, pages, strict=True):
+        if "sha256" in entry and entry["sha256"] != _sha256(path):
+            raise ValueError(f"{path} does not match the SHA-256 dossier.json gives for it")
     inputs = [
         PageInput(path, code, entry["name"], entry.get("media_type", "application/octet-stream"))
         for (code, entry), path in zip(listed, pages, strict=True)
@@ -189,12 +256,49 @@ def _add_exported(store: QueueStore, body: dict[str, Any], pages: list[Path]) ->
         body=clean,
         pages=inputs,
     )
-    # The outbox recomputes digests from the bytes; a wrong file is caught here, not at the desk.
-    stored = {(f.name, f.sha256) for f in store.files(result.client_uuid)}
-    wanted = {(entry["name"], entry["sha256"]) for _, entry in listed if "sha256" in entry}
-    if not wanted <= stored:
-        raise ValueError("a page file does not match the SHA-256 in dossier.json")
     return result.client_uuid, result.receipt_number
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 16):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _queue_recover(args: argparse.Namespace) -> int:
+    """Rebuild dossiers the database lost, from their folders, with the master key alone."""
+    _, store = _store(args)
+    report = store.recover()
+    _print_json(
+        {
+            "recovered": report.recovered,
+            "with_salvaged_state": report.with_salvaged_state,
+            "restored_records": report.restored_from_database,
+            "unreadable": report.unreadable,
+            "already_present": report.already_present,
+        }
+    )
+    return EXIT_OK if not report.unreadable else EXIT_ERROR
+
+
+def _queue_rekey(args: argparse.Namespace) -> int:
+    settings, _ = load_effective(args.config)
+    if not args.abandon_lost_key:
+        return _fail(
+            "rekey starts a new master key because the old one is lost for good; dossiers "
+            "sealed with the old key can then only be read if it turns up. Say "
+            "--abandon-lost-key to do it."
+        )
+    fingerprint, kept = QueueStore.rekey_abandoning_lost_key(
+        settings.paths.data_dir / QUEUE_DIR, settings.master_key_path
+    )
+    print(
+        f"new master key {fingerprint} at {settings.master_key_path}; back it up now. "
+        f"{kept} dossier(s) sealed with the lost key are kept in quarantine."
+    )
+    return EXIT_OK
 
 
 def _queue_check(args: argparse.Namespace) -> int:
@@ -205,6 +309,8 @@ def _queue_check(args: argparse.Namespace) -> int:
             "integrity_ok": report.integrity_ok,
             "quarantined": report.quarantined_rows,
             "orphans_moved": report.orphans_moved,
+            "recovered": report.recovered,
+            "sweep_deferred": report.sweep_deferred,
             "database_moved_to": str(report.database_moved_to)
             if report.database_moved_to
             else None,
@@ -249,7 +355,7 @@ def _sync(args: argparse.Namespace) -> int:
     if not settings.gateway.token.get_secret_value():
         return _fail("gateway.token is not set: enrol the kiosk first (kiosk gateway enrol)")
     engine = build_engine(settings, store)
-    lock = settings.paths.data_dir / QUEUE_DIR / "sync.lock"
+    lock = _sync_lock(settings)
     try:
         with single_instance(lock):
             store.check()
@@ -300,6 +406,15 @@ def add_queue_commands(sub: Any) -> None:
     add.set_defaults(func=_queue_add)
     check = queue_sub.add_parser("check", help="verify the outbox; quarantine what is unreadable")
     check.set_defaults(func=_queue_check)
+    recover = queue_sub.add_parser(
+        "recover", help="rebuild dossiers a lost or damaged database forgot, from their folders"
+    )
+    recover.set_defaults(func=_queue_recover)
+    rekey = queue_sub.add_parser(
+        "rekey", help="start a new master key because the old one is lost for good"
+    )
+    rekey.add_argument("--abandon-lost-key", action="store_true")
+    rekey.set_defaults(func=_queue_rekey)
 
     sync = sub.add_parser("sync", help="send queued dossiers to the gateway")
     sync.add_argument("mode", nargs="?", choices=["run"], help="run: keep syncing until stopped")

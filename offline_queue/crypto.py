@@ -27,7 +27,7 @@ from typing import BinaryIO
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from config.atomic import fsync_directory, write_atomic
+from config.atomic import fsync_directory
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -65,21 +65,40 @@ class MasterKey:
             raise CryptoError("dossier key cannot be unwrapped with this master key") from None
 
 
-def load_or_create_master_key(path: Path, *, create: bool) -> MasterKey:
-    """Read the master key file, or create it (0600, atomically) when ``create`` is true."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        if not create:
-            raise CryptoError(f"master key file {path} is missing") from None
-        data = secrets.token_bytes(KEY_BYTES)
-        write_atomic(path, data, mode=0o600)
-        return MasterKey(data)
+def load_master_key(path: Path) -> MasterKey:
+    """Read the master key file; FileNotFoundError when absent, CryptoError when damaged."""
+    data = path.read_bytes()
     if len(data) != KEY_BYTES:
         raise CryptoError(f"master key file {path} is not a {KEY_BYTES}-byte key")
     if path.stat().st_mode & 0o077:
         # Readable by others: tighten rather than refuse, the key may already be exposed though.
         path.chmod(0o600)
+    return MasterKey(data)
+
+
+def create_master_key(path: Path) -> MasterKey:
+    """Create a new master key file (0600, durably), never replacing one that exists.
+
+    The key is written to a temporary file and linked into place: ``link`` fails if the name
+    exists, so two processes racing on a fresh kiosk cannot each believe their own key won.
+    The loser reads the winner's key.
+    """
+    data = secrets.token_bytes(KEY_BYTES)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return load_master_key(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    fsync_directory(path.parent)
     return MasterKey(data)
 
 

@@ -1,4 +1,5 @@
-"""Reference data from the gateway: the province's procedure catalog and calendar overrides.
+"""Reference data from the gateway: the province's procedure catalog, calendar overrides and the
+protocol limits a dossier must stay within (``offline_queue.limits``).
 
 Fetched with ETags (a 304 costs a few hundred bytes on a weak link), validated with the same
 schema the kiosk uses before anything is replaced, and installed atomically, so a kiosk always
@@ -8,6 +9,7 @@ at start-up and never waits for this.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import tempfile
@@ -23,6 +25,7 @@ from config.atomic import fsync_directory, write_atomic
 from config.calendar import parse_overrides
 from config.catalog import INDEX_FILE, CatalogIndex, Procedure
 from config.settings import ConfigError
+from offline_queue.limits import LIMITS_FILE, ProtocolLimits
 from offline_queue.store import ErrorKind, QueueStore
 from offline_queue.transport import GatewayError, HttpTransport
 
@@ -37,6 +40,7 @@ _ETAG_KEY = "reference_etags"
 class RefreshResult:
     catalog_updated: bool
     calendar_updated: bool
+    limits_updated: bool = False
 
 
 def installed_catalog(reference_dir: Path) -> Path | None:
@@ -69,9 +73,33 @@ class ReferenceData:
         if calendar is not None:
             self._install_calendar(calendar[0])
             etags["calendar"] = calendar[1]
-        if catalog is not None or calendar is not None:
+        limits = self._fetch_limits(etags.get("limits"))
+        if limits is not None:
+            self._install_limits(limits[0])
+            etags["limits"] = limits[1]
+        if catalog is not None or calendar is not None or limits is not None:
             self._store.publish_status(_ETAG_KEY, etags)
-        return RefreshResult(catalog is not None, calendar is not None)
+        return RefreshResult(catalog is not None, calendar is not None, limits is not None)
+
+    def _fetch_limits(self, etag: str | None) -> tuple[dict[str, Any], str] | None:
+        """The limits document; None when unchanged, or when the gateway predates it (404):
+        the protocol's defaults then stay in force."""
+        try:
+            return self._fetch("api/v1/limits", etag)
+        except GatewayError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def _install_limits(self, data: dict[str, Any]) -> None:
+        try:
+            limits = ProtocolLimits.from_document(data)
+        except ValueError as exc:
+            raise GatewayError(ErrorKind.PERMANENT, f"gateway limits refused: {exc}") from None
+        write_atomic(
+            self._dir / LIMITS_FILE, json.dumps(limits.to_document(), indent=2).encode("utf-8")
+        )
+        log.info("installed the gateway's limits")
 
     def _fetch(self, path: str, etag: str | None) -> tuple[dict[str, Any], str] | None:
         headers = {"If-None-Match": etag} if etag else {}

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import json
 import logging
+import os
 import shutil
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Container, Iterator, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -31,8 +33,16 @@ from typing import Any
 import sqlite_utils
 
 from config.atomic import fsync_directory
-from offline_queue import crypto
+from offline_queue import crypto, recovery
 from offline_queue.crypto import CryptoError, EncryptedReader, MasterKey
+from offline_queue.limits import (
+    DEFAULT_LIMITS,
+    EnqueueRefusal,
+    PageFacts,
+    Problem,
+    ProtocolLimits,
+    check_dossier,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +50,20 @@ SCHEMA_VERSION = 1
 DB_NAME = "queue.sqlite3"
 FILES_DIR = "outbox"
 QUARANTINE_DIR = "quarantine"
+ORPHANS_DIR = "orphans"
+# Held shared by every enqueue from before its folder exists until its row commits, and
+# exclusively by the start-up sweep: the sweep can never mistake an enqueue in flight for an
+# orphan. flock, so a killed process releases it.
+ENQUEUE_LOCK = ".enqueue.lock"
+
+# SQLite's primary result codes (sqlite3.h) that mean the file itself is damaged. Everything
+# else at open (locked, busy, full, I/O, cannot open, read-only) is a condition that passes or
+# that a technician fixes; the database is left exactly where it is.
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+_REQUIRED_TABLES = frozenset({"meta", "dossiers", "files", "events", "alerts", "status"})
 
 Now = Callable[[], float]
 
@@ -84,6 +108,31 @@ class QueueFullError(QueueError):
         "Bộ nhớ của máy đã đầy nên chưa lưu được hồ sơ. Xin bấm nút Gọi cán bộ; "
         "thông tin ông/bà đã nhập vẫn được giữ."
     )
+
+
+class QueueUnavailableError(QueueError):
+    """The outbox cannot be opened right now (locked, disk full, I/O error); nothing was moved.
+
+    Not corruption: the database stays where it is, and opening it again once the condition
+    passes finds every dossier.
+    """
+
+
+class QueueRefusedError(QueueError):
+    """The gateway would refuse this dossier; nothing was stored. ``problems`` say why."""
+
+    def __init__(self, receipt_number: str, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        self.reasons = [p.reason for p in self.problems]
+        super().__init__(f"{receipt_number} refused: " + "; ".join(str(p) for p in self.problems))
+
+
+class MasterKeyError(CryptoError):
+    """The master key file is missing, damaged or not the outbox's; nothing was created."""
+
+
+class DatabaseCorruptError(Exception):
+    """Proof that the queue database is damaged (as opposed to busy, full or unreadable)."""
 
 
 @dataclass(frozen=True)
@@ -171,6 +220,8 @@ class StartupReport:
     quarantined_rows: list[str]
     orphans_moved: list[str]
     database_moved_to: Path | None
+    recovered: list[str] = field(default_factory=list)
+    sweep_deferred: bool = False
 
     @property
     def clean(self) -> bool:
@@ -179,7 +230,19 @@ class StartupReport:
             and not self.quarantined_rows
             and not self.orphans_moved
             and self.database_moved_to is None
+            and not self.recovered
         )
+
+
+@dataclass(frozen=True)
+class RecoveryReport:
+    """What ``recover`` rebuilt, and what it could not."""
+
+    recovered: list[str]  # receipt numbers of rows rebuilt from folders
+    restored_from_database: list[str]  # rows brought back from a quarantined database alone
+    with_salvaged_state: list[str]  # rebuilt rows whose progress came from an old database
+    unreadable: dict[str, str]  # folder name → why it could not be used
+    already_present: int
 
 
 def _iso(epoch: float) -> str:
@@ -245,14 +308,76 @@ CREATE TABLE status (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at REAL 
 MIGRATIONS: Sequence[str] = (_V1,)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=15, isolation_level=None, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA busy_timeout = 15000")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
+def _connect(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
+    )
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+        _enter_wal(conn, busy_timeout_s)
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+def _enter_wal(conn: sqlite3.Connection, busy_timeout_s: float) -> None:
+    """``PRAGMA journal_mode = WAL``, retried while another process holds the lock.
+
+    Switching a new database to WAL needs an exclusive lock, and SQLite answers "database is
+    locked" at once, without its busy handler, when two processes open a fresh kiosk's queue
+    together; the busy timeout alone does not cover it.
+    """
+    deadline = time.monotonic() + busy_timeout_s
+    pause = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+            if code not in (_SQLITE_BUSY, _SQLITE_LOCKED) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
+def _is_corruption(exc: BaseException) -> bool:
+    """True only for errors that prove the file is damaged.
+
+    "database is locked", "database or disk is full", "disk I/O error", "unable to open" are
+    not: treating them as corruption moved healthy queues into quarantine.
+    """
+    if isinstance(exc, UnicodeDecodeError | DatabaseCorruptError):
+        return True
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    # Raised by Python's module itself, without a SQLite code: text that is not UTF-8 in the
+    # schema or in a row is damage too.
+    return "Could not decode" in str(exc)
+
+
+def _verify_integrity(conn: sqlite3.Connection) -> None:
+    """Raise DatabaseCorruptError when the file is provably damaged; sqlite3 errors pass up."""
+    result = conn.execute("PRAGMA quick_check").fetchone()[0]
+    if result != "ok":
+        raise DatabaseCorruptError(str(result)[:300])
+    names = {str(row[0]) for row in conn.execute("SELECT name FROM sqlite_master")}
+    # A database with some of our tables but not all is not one we wrote: ours are created in
+    # one transaction. (An empty file is a new queue.)
+    present = names & _REQUIRED_TABLES
+    if present and present != _REQUIRED_TABLES:
+        raise DatabaseCorruptError(f"tables missing: {sorted(_REQUIRED_TABLES - present)}")
+    if present:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None or not str(row[0]).isdigit():
+            raise DatabaseCorruptError("schema version unreadable")
 
 
 class QueueStore:
@@ -265,56 +390,95 @@ class QueueStore:
         *,
         now: Now = time.time,
         min_free_bytes: int = 50 * 1024 * 1024,
+        busy_timeout_s: float = 15.0,
+        limits: Callable[[], ProtocolLimits] = lambda: DEFAULT_LIMITS,
+        known_procedures: Callable[[], Container[str]] | None = None,
     ) -> None:
         self._dir = data_dir
         self._files_root = data_dir / FILES_DIR
         self._quarantine = data_dir / QUARANTINE_DIR
         self._now = now
         self._min_free = min_free_bytes
+        self._busy_timeout_s = busy_timeout_s
+        self._limits = limits
+        self._known_procedures = known_procedures
+        self._key_path = master_key_path
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._files_root.mkdir(exist_ok=True, mode=0o700)
         self._db_path = data_dir / DB_NAME
         self.startup_report = StartupReport(True, [], [], None)
         self._conn = self._open_database()
-        self.db = sqlite_utils.Database(self._conn)
-        self._migrate()
-        self._key = self._load_master_key(master_key_path)
+        try:
+            self.db = sqlite_utils.Database(self._conn)
+            self._migrate()
+            self._key = self._load_master_key(master_key_path)
+        except sqlite3.Error as exc:
+            # The file passed its integrity check: this is a lock, a full disk or I/O.
+            self._conn.close()
+            raise self._unavailable(exc) from exc
+        except BaseException:
+            self._conn.close()
+            raise
 
     # --- opening ----------------------------------------------------------------------------
 
     def _open_database(self) -> sqlite3.Connection:
-        """Open the database; a corrupt one is moved to quarantine and a fresh one started."""
+        """Open the database. Only proven corruption moves it to quarantine.
+
+        A lock held too long, a full disk or an I/O error raises QueueUnavailableError and
+        touches nothing: the queue is healthy and will open once the condition passes.
+        """
         moved: Path | None = None
         try:
-            conn = _connect(self._db_path)
-            result = conn.execute("PRAGMA quick_check").fetchone()[0]
-            if result != "ok":
+            conn = _connect(self._db_path, self._busy_timeout_s)
+            try:
+                _verify_integrity(conn)
+            except BaseException:
                 conn.close()
-                raise sqlite3.DatabaseError(result)
-        except sqlite3.DatabaseError as exc:
+                raise
+        except (sqlite3.DatabaseError, UnicodeDecodeError, DatabaseCorruptError) as exc:
+            if not _is_corruption(exc):
+                raise self._unavailable(exc) from exc
             moved = self._quarantine_database(str(exc))
-            conn = _connect(self._db_path)
+            try:
+                conn = _connect(self._db_path, self._busy_timeout_s)
+            except sqlite3.Error as again:
+                raise self._unavailable(again) from again
         self.startup_report = StartupReport(moved is None, [], [], moved)
         return conn
 
+    def _unavailable(self, exc: BaseException) -> QueueError:
+        text = str(exc)
+        if "full" in text or (isinstance(exc, OSError) and exc.errno == errno.ENOSPC):
+            return QueueFullError(f"queue database {self._db_path}: {text} (nothing was moved)")
+        return QueueUnavailableError(
+            f"queue database {self._db_path} cannot be opened now: {text}; nothing was moved, "
+            "try again (another process may hold it, or the disk is full or failing)"
+        )
+
     def _quarantine_database(self, why: str) -> Path:
         target = self._quarantine / f"database-{int(self._now())}"
-        target.mkdir(parents=True, exist_ok=True)
+        suffix_n = 1
+        while target.exists():
+            target = self._quarantine / f"database-{int(self._now())}-{suffix_n}"
+            suffix_n += 1
+        target.mkdir(parents=True)
         for suffix in ("", "-wal", "-shm"):
             source = self._db_path.with_name(DB_NAME + suffix)
             if source.exists():
                 source.replace(target / source.name)
-        log.error("queue database unreadable (%s); moved to %s", why, target)
+        fsync_directory(self._dir)
+        log.error("queue database damaged (%s); moved to %s", why, target)
         return target
 
     def _migrate(self) -> None:
+        # Read first, write only when something changes: opening a healthy queue to read it
+        # (``kiosk queue list`` on a full disk) must not need a single byte of space.
+        if self._schema_version() == SCHEMA_VERSION:
+            self._raise_database_alert()
+            return
         with self.transaction():
-            version = 0
-            if "meta" in self.db.table_names():
-                row = self._conn.execute(
-                    "SELECT value FROM meta WHERE key = 'schema_version'"
-                ).fetchone()
-                version = int(row[0]) if row else 0
+            version = self._schema_version()
             if version > SCHEMA_VERSION:
                 raise QueueError(f"queue schema {version} is newer than this software")
             for step in MIGRATIONS[version:]:
@@ -325,30 +489,140 @@ class QueueStore:
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),
             )
+        self._raise_database_alert()
+
+    def _schema_version(self) -> int:
+        has_meta = self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone()
+        if has_meta is None:
+            return 0
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _raise_database_alert(self) -> None:
         if self.startup_report.database_moved_to is not None:
             self.raise_alert(
                 AlertKind.DATABASE,
-                f"queue database was unreadable and moved to "
-                f"{self.startup_report.database_moved_to}; its dossiers need a technician",
+                f"queue database was damaged and moved to "
+                f"{self.startup_report.database_moved_to}; its dossiers are rebuilt from their "
+                "folders by the start-up check (kiosk queue recover does it by hand)",
             )
 
-    def _load_master_key(self, path: Path) -> MasterKey:
+    def _sealed_evidence(self) -> str | None:
+        """Why a new master key must not be made here, or None when nothing was ever sealed."""
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'key_fingerprint'").fetchone()
-        has_data = (
-            self._conn.execute(
-                "SELECT 1 FROM dossiers WHERE wrapped_key IS NOT NULL LIMIT 1"
+        if row is not None:
+            return f"this outbox was sealed with master key {row[0]}"
+        if self._conn.execute("SELECT 1 FROM dossiers LIMIT 1").fetchone() is not None:
+            return "the outbox database holds dossiers"
+        for folder in (self._files_root, self._quarantine / ORPHANS_DIR):
+            if folder.is_dir():
+                for entry in folder.iterdir():
+                    if entry.name.startswith("."):
+                        continue
+                    fingerprint = recovery.manifest_fingerprint(entry)
+                    return f"{folder.name}/{entry.name} was sealed with master key " + (
+                        fingerprint or "(unknown)"
+                    )
+        return None
+
+    def _load_master_key(self, path: Path) -> MasterKey:
+        """Load the master key; create one only for an outbox that never sealed anything.
+
+        One transaction, so two processes starting a fresh kiosk at once agree on one key (the
+        loser of the race reads the winner's key) and record one fingerprint.
+        """
+        with self.transaction():
+            row = self._conn.execute(
+                "SELECT value FROM meta WHERE key = 'key_fingerprint'"
             ).fetchone()
-            is not None
-        )
-        # Creating a new key while encrypted dossiers exist would strand them: refuse instead.
-        key = crypto.load_or_create_master_key(path, create=not has_data)
-        if row is None:
-            self._conn.execute(
-                "INSERT INTO meta (key, value) VALUES ('key_fingerprint', ?)", (key.fingerprint,)
-            )
-        elif row[0] != key.fingerprint and has_data:
-            raise CryptoError(f"master key {path} does not match the queue's dossiers")
+            try:
+                key = crypto.load_master_key(path)
+            except FileNotFoundError:
+                evidence = self._sealed_evidence()
+                if evidence is not None:
+                    raise MasterKeyError(
+                        f"master key file {path} is missing, but {evidence}. Restore the key "
+                        "file from the kiosk's key backup (32 bytes, mode 0600). If it is lost "
+                        "for good, `kiosk queue rekey --abandon-lost-key` starts a new key; "
+                        "dossiers sealed with the lost one stay in quarantine."
+                    ) from None
+                key = crypto.create_master_key(path)
+            except CryptoError as exc:
+                raise MasterKeyError(
+                    f"{exc}. Restore the key file from the kiosk's key backup; a deliberate "
+                    "new key is `kiosk queue rekey --abandon-lost-key`."
+                ) from None
+            if row is None:
+                self._conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('key_fingerprint', ?)",
+                    (key.fingerprint,),
+                )
+            elif row[0] != key.fingerprint:
+                raise MasterKeyError(
+                    f"master key {path} (fingerprint {key.fingerprint}) is not the key this "
+                    f"outbox was sealed with ({row[0]}). Put the right key file back; a "
+                    "deliberate new key is `kiosk queue rekey --abandon-lost-key`."
+                )
         return key
+
+    @classmethod
+    def rekey_abandoning_lost_key(
+        cls, data_dir: Path, master_key_path: Path, *, now: Now = time.time
+    ) -> tuple[str, int]:
+        """Start a new master key because the old one is lost for good; (fingerprint, count).
+
+        Explicit and refused when the current key still opens the outbox. The old key file, if
+        any, is kept beside the new one; dossiers sealed with the lost key are marked corrupt
+        and kept (quarantined), never deleted: should the key turn up, they can be recovered.
+        """
+        try:
+            cls(data_dir, master_key_path, now=now).close()
+        except MasterKeyError:
+            pass
+        else:
+            raise QueueError(f"master key {master_key_path} opens this outbox: nothing to re-key")
+        conn = _connect(data_dir / DB_NAME, 15.0)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            if master_key_path.exists():
+                master_key_path.replace(
+                    master_key_path.with_name(f"{master_key_path.name}.replaced-{int(now())}")
+                )
+            key = crypto.create_master_key(master_key_path)
+            old = conn.execute("SELECT value FROM meta WHERE key = 'key_fingerprint'").fetchone()
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('key_fingerprint', ?)",
+                (key.fingerprint,),
+            )
+            if old is not None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES "
+                    "('retired_key_fingerprints', ?)",
+                    (old[0],),
+                )
+            lost = conn.execute(
+                "UPDATE dossiers SET status = ?, quarantined = 1, error_kind = ?, "
+                "last_error = 'sealed with a master key that was replaced' "
+                "WHERE wrapped_key IS NOT NULL",
+                (QueueStatus.NEEDS_ATTENTION.value, ErrorKind.CORRUPT.value),
+            ).rowcount
+            conn.execute(
+                "INSERT INTO events (client_uuid, at, kind, detail) VALUES (NULL, ?, ?, ?)",
+                (now(), "rekey", f"new master key {key.fingerprint}; {lost} dossier(s) kept"),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+        log.warning(
+            "new master key %s; %d dossier(s) sealed with the old one", key.fingerprint, lost
+        )
+        return key.fingerprint, lost
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -378,23 +652,115 @@ class QueueStore:
         """Store a dossier durably; returns once it would survive a power cut.
 
         ``body`` is the gateway's DossierCreate without file entries; the queue adds them from
-        the bytes it actually encrypts. Enqueueing the same client UUID twice is a no-op.
+        the bytes it actually encrypts. Enqueueing the same client UUID twice is a no-op. A
+        dossier the gateway would refuse is refused here (QueueRefusedError), before anything
+        is written.
         """
         uuid.UUID(client_uuid)  # refuse anything that is not a UUID before touching disk
         if self.find(client_uuid) is not None:
             return EnqueueResult(client_uuid, receipt_number, already_queued=True)
-        try:
-            sizes = [p.source.stat().st_size for p in pages]
-        except OSError as exc:
-            raise QueueError(f"page file unreadable: {exc.filename}") from exc
-        if 0 in sizes:
-            # A scanner never yields an empty page; one here is a bug upstream, caught now
-            # rather than as a refusal from the gateway days later.
-            raise QueueError(f"empty page file {pages[sizes.index(0)].name}")
+        sizes = []
+        for page in pages:
+            try:
+                sizes.append(page.source.stat().st_size)
+            except OSError as exc:
+                raise QueueError(f"page file unreadable: {exc.filename}") from exc
+        self._refuse_what_the_gateway_would(
+            client_uuid=client_uuid,
+            receipt_number=receipt_number,
+            procedure_code=procedure_code,
+            body=body,
+            pages=pages,
+            sizes=sizes,
+        )
         payload = sum(sizes)
         self._require_space(payload)
         directory = self._files_root / client_uuid
-        # A directory without a row is what a crash during an earlier attempt leaves behind.
+        try:
+            with self._enqueue_lock(shared=True):
+                return self._store_dossier(
+                    directory,
+                    client_uuid=client_uuid,
+                    receipt_number=receipt_number,
+                    procedure_code=procedure_code,
+                    body=body,
+                    pages=pages,
+                )
+        except BaseException as exc:
+            if isinstance(exc, OSError):
+                if exc.errno == errno.ENOSPC:
+                    raise QueueFullError(f"disk full while storing {receipt_number}") from exc
+                raise QueueError(f"cannot store {receipt_number}: {exc.strerror or exc}") from exc
+            if isinstance(exc, sqlite3.Error):
+                if "full" in str(exc):
+                    raise QueueFullError(f"disk full while storing {receipt_number}") from exc
+                raise QueueError(f"cannot store {receipt_number}: {exc}") from exc
+            raise
+
+    def _refuse_what_the_gateway_would(
+        self,
+        *,
+        client_uuid: str,
+        receipt_number: str,
+        procedure_code: str,
+        body: dict[str, Any],
+        pages: Sequence[PageInput],
+        sizes: Sequence[int],
+    ) -> None:
+        problems = check_dossier(
+            body,
+            [PageFacts(p.document_code, p.name, n) for p, n in zip(pages, sizes, strict=True)],
+            self._limits(),
+            known_procedures=self._known_procedures() if self._known_procedures else None,
+        )
+        # The row's columns and the body the gateway receives must say the same thing.
+        if body.get("client_uuid") != client_uuid:
+            problems.append(Problem(EnqueueRefusal.CLIENT_UUID_MISMATCH, "client_uuid"))
+        if body.get("receipt_number") != receipt_number:
+            problems.append(Problem(EnqueueRefusal.RECEIPT_NUMBER_MISMATCH, "receipt_number"))
+        if body.get("procedure_code") != procedure_code:
+            problems.append(Problem(EnqueueRefusal.PROCEDURE_MISMATCH, "procedure_code"))
+        if self._receipt_taken(client_uuid, receipt_number):
+            problems.append(Problem(EnqueueRefusal.RECEIPT_NUMBER_TAKEN, "receipt_number"))
+        if problems:
+            raise QueueRefusedError(receipt_number, problems)
+
+    def _receipt_taken(self, client_uuid: str, receipt_number: str) -> bool:
+        return (
+            self._conn.execute(
+                "SELECT 1 FROM dossiers WHERE receipt_number = ? AND client_uuid != ?",
+                (receipt_number, client_uuid),
+            ).fetchone()
+            is not None
+        )
+
+    @contextlib.contextmanager
+    def _enqueue_lock(self, *, shared: bool, wait: bool = True) -> Iterator[bool]:
+        """flock on ``outbox/.enqueue.lock``; yields False when ``wait`` is off and it is held."""
+        fd = os.open(self._files_root / ENQUEUE_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            flags = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+            try:
+                fcntl.flock(fd, flags if wait else flags | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def _store_dossier(
+        self,
+        directory: Path,
+        *,
+        client_uuid: str,
+        receipt_number: str,
+        procedure_code: str,
+        body: dict[str, Any],
+        pages: Sequence[PageInput],
+    ) -> EnqueueResult:
+        # A directory without a row is what a crash during an earlier attempt of this same
+        # dossier leaves behind (the sweep cannot run meanwhile: we hold the enqueue lock).
         shutil.rmtree(directory, ignore_errors=True)
         directory.mkdir(mode=0o700)
         key = crypto.new_dossier_key()
@@ -406,10 +772,45 @@ class QueueStore:
                     page.source, target, key, f"file:{client_uuid}:{idx}"
                 )
                 files.append((idx, page, size, sha256, target))
-            fsync_directory(self._files_root)
             full_body = _with_files(body, files)
             now = self._now()
+            wrapped = self._key.wrap(key, f"key:{client_uuid}")
+            # The folder describes itself before its row exists: a lost database is rebuilt
+            # from the folders with the master key alone (offline_queue.recovery).
+            recovery.write_manifest(
+                directory,
+                recovery.FolderManifest(
+                    client_uuid=client_uuid,
+                    receipt_number=receipt_number,
+                    procedure_code=procedure_code,
+                    enqueued_at=now,
+                    body=full_body,
+                    files=[
+                        recovery.FolderFile(
+                            idx=idx,
+                            document_code=page.document_code,
+                            name=page.name,
+                            media_type=page.media_type,
+                            size=size,
+                            sha256=sha256,
+                            path=str(target.relative_to(self._dir)),
+                        )
+                        for idx, page, size, sha256, target in files
+                    ],
+                    wrapped_key=wrapped,
+                    key_fingerprint=self._key.fingerprint,
+                ),
+                key,
+                self._key,
+            )
+            fsync_directory(self._files_root)
             with self.transaction() as conn:
+                if self._receipt_taken(client_uuid, receipt_number):
+                    # Another process took it between the check and now.
+                    raise QueueRefusedError(
+                        receipt_number,
+                        [Problem(EnqueueRefusal.RECEIPT_NUMBER_TAKEN, "receipt_number")],
+                    )
                 conn.execute(
                     "INSERT INTO dossiers (client_uuid, receipt_number, procedure_code, "
                     "enqueued_at, status, next_attempt_at, wrapped_key, body) "
@@ -421,7 +822,7 @@ class QueueStore:
                         now,
                         QueueStatus.QUEUED.value,
                         now,
-                        self._key.wrap(key, f"key:{client_uuid}"),
+                        wrapped,
                         crypto.seal(key, json.dumps(full_body).encode(), f"body:{client_uuid}"),
                     ),
                 )
@@ -443,17 +844,9 @@ class QueueStore:
                     ],
                 )
                 self._event(client_uuid, "enqueued", f"{len(files)} files")
-        except BaseException as exc:
+        except BaseException:
             # Nothing half-written may stay behind: the row did not commit, so the files go.
             shutil.rmtree(directory, ignore_errors=True)
-            if isinstance(exc, OSError):
-                if exc.errno == errno.ENOSPC:
-                    raise QueueFullError(f"disk full while storing {receipt_number}") from exc
-                raise QueueError(f"cannot store {receipt_number}: {exc.strerror or exc}") from exc
-            if isinstance(exc, sqlite3.Error):
-                if "full" in str(exc):
-                    raise QueueFullError(f"disk full while storing {receipt_number}") from exc
-                raise QueueError(f"cannot store {receipt_number}: {exc}") from exc
             raise
         log.info("queued %s (%d files)", receipt_number, len(files))
         return EnqueueResult(client_uuid, receipt_number, already_queued=False)
@@ -481,6 +874,8 @@ class QueueStore:
                 "UPDATE dossiers SET rating = ?, rating_synced = 0 WHERE client_uuid = ?",
                 (sealed, client_uuid),
             )
+        # Also beside the dossier, so a database rebuilt from the folders still carries it.
+        recovery.write_rating(self._files_root / client_uuid, client_uuid, sealed)
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -770,6 +1165,9 @@ class QueueStore:
                 (status.value, self._now(), row.client_uuid),
             )
             self._event(row.client_uuid, "retry", "by technician")
+            # A technician asking for a retry has looked at the kiosk: an authentication stop
+            # gets another try too (the sync engine raises it again if the token is still bad).
+            conn.execute("DELETE FROM alerts WHERE kind = ?", (AlertKind.AUTH.value,))
         found = self.find(row.client_uuid)
         assert found is not None
         return found
@@ -808,7 +1206,8 @@ class QueueStore:
     # --- start-up checks, retention --------------------------------------------------------------
 
     def check(self) -> StartupReport:
-        """Verify every active dossier can be read; quarantine what cannot, report everything."""
+        """Verify every active dossier can be read; rebuild rows for folders the database lost;
+        quarantine what cannot be read; report everything."""
         quarantined: list[str] = []
         for raw in self._conn.execute(
             "SELECT * FROM dossiers WHERE erased_at IS NULL AND quarantined = 0"
@@ -817,12 +1216,22 @@ class QueueStore:
             if problem is not None:
                 quarantined.append(raw["receipt_number"])
                 self.record_failure(raw["client_uuid"], ErrorKind.CORRUPT, problem, self._now())
-        orphans = self._move_orphans()
+        recovered: list[str] = []
+        orphans: list[str] = []
+        # The sweep of unexplained folders runs only while no enqueue is in flight: a folder
+        # being written has no row yet and must not be taken for an orphan.
+        with self._enqueue_lock(shared=False, wait=False) as exclusive:
+            if exclusive:
+                result = self._recover_folders([self._files_root], self._salvage_sources())
+                recovered = result.recovered
+                orphans = self._move_orphans()
         report = StartupReport(
             self.startup_report.integrity_ok,
             quarantined,
             orphans,
             self.startup_report.database_moved_to,
+            recovered=recovered,
+            sweep_deferred=not exclusive,
         )
         if quarantined or orphans:
             self.raise_alert(
@@ -830,8 +1239,199 @@ class QueueStore:
                 f"{len(quarantined)} dossier(s) unreadable, {len(orphans)} unexplained "
                 f"folder(s) moved to {self._quarantine}",
             )
+        if recovered:
+            log.warning("rebuilt %d dossier row(s) from their folders", len(recovered))
         self.startup_report = report
         return report
+
+    def recover(self) -> RecoveryReport:
+        """Rebuild every dossier the database lost, from folders in the outbox and in
+        quarantine, with state salvaged from quarantined databases where they can be read.
+
+        Safe to repeat; waits for enqueues in flight. Rows already present are left alone.
+        """
+        with self._enqueue_lock(shared=False):
+            return self._recover_folders(
+                [self._files_root, self._quarantine / ORPHANS_DIR],
+                self._salvage_sources(),
+                restore_rows_without_folder=True,
+            )
+
+    def _salvage_sources(self) -> list[Path]:
+        """Quarantined databases, newest first (the newest knows the most recent progress)."""
+        if not self._quarantine.is_dir():
+            return []
+        found = [
+            d
+            for d in self._quarantine.iterdir()
+            if d.name.startswith("database-") and (d / DB_NAME).is_file()
+        ]
+        return sorted(found, key=lambda d: d.stat().st_mtime, reverse=True)
+
+    def _recover_folders(
+        self,
+        roots: Sequence[Path],
+        sources: Sequence[Path],
+        *,
+        restore_rows_without_folder: bool = False,
+    ) -> RecoveryReport:
+        known = {r[0] for r in self._conn.execute("SELECT client_uuid FROM dossiers")}
+        candidates: dict[str, Path] = {}
+        for root in roots:
+            if not root.is_dir():
+                continue
+            for folder in sorted(root.iterdir()):
+                if folder.name.startswith(".") or not folder.is_dir():
+                    continue
+                candidates.setdefault(folder.name, folder)
+        already = sum(1 for name in candidates if name in known)
+        wanted = [name for name in candidates if name not in known]
+        salvaged: dict[str, recovery.SalvagedDossier] = {}
+        if restore_rows_without_folder:
+            for source in sources:
+                wanted += [
+                    u
+                    for u in recovery.salvage_uuids(source, DB_NAME)
+                    if u not in known and u not in wanted
+                ]
+        for source in sources:
+            pending = [u for u in wanted if u not in salvaged]
+            if pending:
+                salvaged.update(recovery.salvage(source, DB_NAME, pending))
+        report = RecoveryReport([], [], [], {}, already)
+        for name in wanted:
+            found = candidates.get(name)
+            old = salvaged.get(name)
+            if found is None:
+                if old is not None and self._restore_record(old):
+                    report.restored_from_database.append(str(old.row.get("receipt_number")))
+                continue
+            if old is not None and old.row.get("erased_at") is not None:
+                # Delivered and crypto-erased; the folder is what a crash left before removal.
+                shutil.rmtree(found, ignore_errors=True)
+                continue
+            try:
+                manifest = recovery.read_manifest(found, self._key)
+            except CryptoError as exc:
+                report.unreadable[name] = str(exc)
+                continue
+            self._adopt(found, manifest, old)
+            report.recovered.append(manifest.receipt_number)
+            if old is not None:
+                report.with_salvaged_state.append(manifest.receipt_number)
+        return report
+
+    def _adopt(
+        self,
+        folder: Path,
+        manifest: recovery.FolderManifest,
+        old: recovery.SalvagedDossier | None,
+    ) -> None:
+        """Insert the rows of a dossier rebuilt from its folder (moved back into the outbox)."""
+        client_uuid = manifest.client_uuid
+        target = self._files_root / client_uuid
+        if folder != target:
+            shutil.move(str(folder), str(target))
+            fsync_directory(self._files_root)
+        state = old.row if old is not None else {}
+        status = QueueStatus.QUEUED
+        with contextlib.suppress(ValueError):
+            status = QueueStatus(state.get("status") or QueueStatus.QUEUED.value)
+        gateway_id = state.get("gateway_dossier_id")
+        if status in (QueueStatus.UPLOADING, QueueStatus.UPLOADED) and not gateway_id:
+            status = QueueStatus.QUEUED
+        if status is QueueStatus.NEEDS_ATTENTION:
+            # Whatever parked it will be met again; a technician sees the history.
+            status = QueueStatus.QUEUED if not gateway_id else QueueStatus.UPLOADING
+        rating = recovery.read_rating(target)
+        if rating is None and isinstance(state.get("rating"), bytes):
+            rating = state["rating"]
+        now = self._now()
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO dossiers (client_uuid, receipt_number, procedure_code, enqueued_at, "
+                "status, attempts, next_attempt_at, wrapped_key, body, gateway_dossier_id, "
+                "official_code, appointment_date, submitted_at, rating, rating_synced) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    client_uuid,
+                    manifest.receipt_number,
+                    manifest.procedure_code,
+                    manifest.enqueued_at,
+                    status.value,
+                    int(state.get("attempts") or 0),
+                    now,
+                    manifest.wrapped_key,
+                    crypto.seal(
+                        self._key.unwrap(manifest.wrapped_key, f"key:{client_uuid}"),
+                        json.dumps(manifest.body).encode(),
+                        f"body:{client_uuid}",
+                    ),
+                    gateway_id if status is not QueueStatus.QUEUED else None,
+                    state.get("official_code"),
+                    state.get("appointment_date"),
+                    state.get("submitted_at"),
+                    rating,
+                    0 if rating is not None and not state.get("rating_synced") else 1,
+                ),
+            )
+            for entry in manifest.files:
+                old_file = old.files.get(entry.idx, {}) if old is not None else {}
+                same = old_file.get("sha256") == entry.sha256
+                keep = same and status is not QueueStatus.QUEUED
+                conn.execute(
+                    "INSERT INTO files (client_uuid, idx, document_code, name, media_type, size, "
+                    "sha256, path, gateway_file_id, upload_url, complete) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        client_uuid,
+                        entry.idx,
+                        entry.document_code,
+                        entry.name,
+                        entry.media_type,
+                        entry.size,
+                        entry.sha256,
+                        entry.path,
+                        old_file.get("gateway_file_id") if keep else None,
+                        old_file.get("upload_url") if keep else None,
+                        int(bool(old_file.get("complete"))) if keep else 0,
+                    ),
+                )
+            self._event(
+                client_uuid,
+                "recovered",
+                "from its folder" + (" and the old database" if old is not None else ""),
+            )
+
+    def _restore_record(self, old: recovery.SalvagedDossier) -> bool:
+        """A delivered dossier without a folder: bring back its record (code, dates) alone."""
+        row = old.row
+        if row.get("status") != QueueStatus.SUBMITTED.value or not row.get("client_uuid"):
+            return False
+        columns = (
+            "client_uuid",
+            "receipt_number",
+            "procedure_code",
+            "enqueued_at",
+            "status",
+            "next_attempt_at",
+            "gateway_dossier_id",
+            "official_code",
+            "appointment_date",
+            "submitted_at",
+            "erased_at",
+        )
+        if any(row.get(c) is None for c in columns[:6]):
+            return False
+        # Without its folder there is no key and no body: the record stands as erased.
+        values = [row.get(c) for c in columns[:-1]] + [row.get("erased_at") or self._now()]
+        with self.transaction() as conn:
+            conn.execute(
+                f"INSERT OR IGNORE INTO dossiers ({', '.join(columns)}) "  # noqa: S608
+                f"VALUES ({', '.join('?' * len(columns))})",
+                values,
+            )
+        return True
 
     def _problem_with(self, raw: sqlite3.Row) -> str | None:
         try:
@@ -849,13 +1449,24 @@ class QueueStore:
         return None
 
     def _move_orphans(self) -> list[str]:
-        known = {r[0] for r in self._conn.execute("SELECT client_uuid FROM dossiers")}
+        """Folders no row explains and no manifest can rebuild: kept in quarantine."""
+        rows = {
+            r[0]: r[1] is not None
+            for r in self._conn.execute("SELECT client_uuid, erased_at FROM dossiers")
+        }
         moved = []
         for directory in self._files_root.iterdir():
-            if directory.name in known:
+            if directory.name.startswith("."):
                 continue
-            target = self._quarantine / "orphans" / directory.name
+            if directory.name in rows:
+                if rows[directory.name]:
+                    # Erased: the crash came between forgetting the key and removing the files.
+                    shutil.rmtree(directory, ignore_errors=True)
+                continue
+            target = self._quarantine / ORPHANS_DIR / directory.name
             target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                target = target.with_name(f"{directory.name}-{int(self._now())}")
             shutil.move(str(directory), str(target))
             moved.append(directory.name)
         return moved

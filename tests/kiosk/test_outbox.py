@@ -214,3 +214,93 @@ def test_sync_without_token_refuses(config_file: Path) -> None:
     result = kiosk_cli("sync", "--once", config=config_file)
     assert result.returncode == 2
     assert "enrol" in result.stderr
+
+
+def _exported(real: Harness, settings: Settings, tmp_path: Path, config_file: Path) -> Path:
+    drive_to(real, State.DONE)
+    dossier = real.kiosk.journey.snapshot().dossier
+    assert dossier is not None
+    out = tmp_path / "usb"
+    exported = kiosk_cli(
+        "queue", "export", dossier.receipt_number, "--out", str(out), config=config_file
+    )
+    assert exported.returncode == 0, exported.stderr
+    return out
+
+
+def _other_kiosk(tmp_path: Path) -> tuple[Settings, Path]:
+    from config.settings import save_settings
+
+    other = Settings(paths=PathsSection(data_dir=tmp_path / "other", scratch_dir=tmp_path / "s2"))
+    path = tmp_path / "other.toml"
+    save_settings(other, path)
+    return other, path
+
+
+def test_an_exported_page_that_does_not_match_is_refused_not_queued(
+    real: Harness, settings: Settings, config_file: Path, tmp_path: Path
+) -> None:
+    out = _exported(real, settings, tmp_path, config_file)
+    (page,) = [p for p in out.iterdir() if p.name != "dossier.json"]
+    page.write_bytes(b"a different page")
+    other, other_config = _other_kiosk(tmp_path)
+    refused = kiosk_cli("queue", "add", str(out / "dossier.json"), str(page), config=other_config)
+    assert refused.returncode == 2 and "SHA-256" in refused.stderr
+    assert open_queue_store(other).list_dossiers() == []
+
+
+def test_queue_add_says_what_is_wrong_without_a_traceback(
+    real: Harness, settings: Settings, config_file: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"client_uuid": "7f1d', encoding="utf-8")
+    result = kiosk_cli("queue", "add", str(broken), config=config_file)
+    assert result.returncode == 2 and "not a JSON dossier" in result.stderr
+    assert "Traceback" not in result.stderr
+    odd = tmp_path / "odd.json"
+    odd.write_text('{"documents": 5}', encoding="utf-8")
+    result = kiosk_cli("queue", "add", str(odd), config=config_file)
+    assert result.returncode == 2 and "malformed dossier" in result.stderr
+    assert "Traceback" not in result.stderr
+    out = _exported(real, settings, tmp_path, config_file)
+    result = kiosk_cli(
+        "queue", "add", str(out / "dossier.json"), str(tmp_path / "gone.png"), config=config_file
+    )
+    assert result.returncode == 2 and "no such page file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_queue_add_refuses_what_the_gateway_would_refuse_with_reasons(
+    real: Harness, settings: Settings, config_file: Path, tmp_path: Path
+) -> None:
+    out = _exported(real, settings, tmp_path, config_file)
+    files = [str(p) for p in sorted(out.iterdir()) if p.name != "dossier.json"]
+    body = json.loads((out / "dossier.json").read_text(encoding="utf-8"))
+    body["procedure_code"] = "9.999999"
+    body["form"] = {**body["form"], "ghi chú": "x", "note": "y" * 600}
+    (out / "dossier.json").write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    other, other_config = _other_kiosk(tmp_path)
+    refused = kiosk_cli("queue", "add", str(out / "dossier.json"), *files, config=other_config)
+    assert refused.returncode == 2, refused.stdout
+    for reason in ("procedure_unknown", "form_key_invalid", "form_value_too_long"):
+        assert reason in refused.stderr
+    assert "y" * 600 not in refused.stderr  # values are never echoed (personal data)
+    assert open_queue_store(other).list_dossiers() == []
+
+
+def test_queue_list_does_not_say_syncing_when_no_sync_process_runs(
+    settings: Settings, config_file: Path
+) -> None:
+    import fcntl
+
+    from kiosk.app import QUEUE_DIR
+
+    store = open_queue_store(settings)
+    store.publish_status("sync", {"state": "syncing", "current": {"receipt_number": "X"}})
+    listing = json.loads(kiosk_cli("queue", "list", "--json", config=config_file).stdout)
+    assert listing["sync"]["state"] == "stopped" and listing["sync"]["current"] is None
+    lock = settings.paths.data_dir / QUEUE_DIR / "sync.lock"
+    with lock.open("a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running sync process does
+        listing = json.loads(kiosk_cli("queue", "list", "--json", config=config_file).stdout)
+    assert listing["sync"]["state"] == "syncing"

@@ -18,7 +18,8 @@ from offline_queue.crypto import (
     EncryptedReader,
     encrypt_file,
     encrypted_size,
-    load_or_create_master_key,
+    create_master_key,
+    load_master_key,
     new_dossier_key,
     open_sealed,
     seal,
@@ -139,18 +140,27 @@ def test_sealed_blobs() -> None:
 
 def test_master_key_created_private_and_reused(tmp_path: Path) -> None:
     path = tmp_path / "keys" / "master.key"
-    with pytest.raises(CryptoError, match="missing"):
-        load_or_create_master_key(path, create=False)
-    key = load_or_create_master_key(path, create=True)
+    with pytest.raises(FileNotFoundError):
+        load_master_key(path)
+    key = create_master_key(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert load_or_create_master_key(path, create=False) == key
+    assert load_master_key(path) == key
     wrapped = key.wrap(b"k" * 32, "key:u")
     assert key.unwrap(wrapped, "key:u") == b"k" * 32
     with pytest.raises(CryptoError):
         key.unwrap(wrapped, "key:other")
     path.chmod(0o644)
-    load_or_create_master_key(path, create=False)
+    load_master_key(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     path.write_bytes(b"short")
     with pytest.raises(CryptoError, match="32-byte"):
-        load_or_create_master_key(path, create=False)
+        load_master_key(path)
+
+
+def test_creating_a_master_key_never_replaces_one(tmp_path: Path) -> None:
+    path = tmp_path / "master.key"
+    first = create_master_key(path)
+    # A second creator (another process racing on a fresh kiosk) gets the existing key.
+    assert create_master_key(path) == first
+    assert load_master_key(path) == first
+    assert [p.name for p in tmp_path.iterdir()] == ["master.key"]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from offline_queue.crypto import CryptoError, encrypted_size
+from offline_queue.limits import EnqueueRefusal
 from offline_queue.store import (
     DB_NAME,
     AlertKind,
@@ -18,6 +19,7 @@ from offline_queue.store import (
     PageInput,
     QueueError,
     QueueFullError,
+    QueueRefusedError,
     QueueStatus,
     QueueStore,
 )
@@ -83,14 +85,15 @@ def test_enqueue_refuses_bad_input_and_leaves_nothing(env: Env) -> None:
         )
     client_uuid = str(uuid.uuid4())
     stray = PageInput(env.pages(1)[0].source, "unknown_doc", "x.png")
-    with pytest.raises(QueueError, match="unknown document"):
+    with pytest.raises(QueueRefusedError) as caught:
         env.store.enqueue(
             client_uuid=client_uuid,
             receipt_number="R2",
-            procedure_code="x",
+            procedure_code="1.001193",
             body=make_body(client_uuid, "R2"),
             pages=[stray],
         )
+    assert caught.value.reasons == [EnqueueRefusal.PAGE_UNKNOWN_DOCUMENT]
     assert env.store.find(client_uuid) is None
     assert list((env.root / "queue" / "outbox").iterdir()) == []
 
@@ -102,7 +105,7 @@ def test_missing_page_file_is_a_queue_error(env: Env) -> None:
         env.store.enqueue(
             client_uuid=client_uuid,
             receipt_number="R",
-            procedure_code="x",
+            procedure_code="1.001193",
             body=make_body(client_uuid, "R"),
             pages=[page],
         )
@@ -113,14 +116,15 @@ def test_empty_page_file_is_refused(env: Env) -> None:
     empty = env.root / "empty.png"
     empty.write_bytes(b"")
     client_uuid = str(uuid.uuid4())
-    with pytest.raises(QueueError, match="empty page"):
+    with pytest.raises(QueueRefusedError) as caught:
         env.store.enqueue(
             client_uuid=client_uuid,
             receipt_number="R",
-            procedure_code="x",
+            procedure_code="1.001193",
             body=make_body(client_uuid, "R"),
             pages=[PageInput(empty, "birth_certificate", "a.png")],
         )
+    assert caught.value.reasons == [EnqueueRefusal.PAGE_EMPTY]
     assert env.store.find(client_uuid) is None
 
 
@@ -250,9 +254,12 @@ def test_corrupt_database_is_quarantined_not_dropped(env: Env) -> None:
     moved = store.startup_report.database_moved_to
     assert moved is not None and (moved / DB_NAME).read_bytes().startswith(b"this is not")
     assert AlertKind.DATABASE in store.alerts()
-    # The outbox folder of the lost row is kept, in quarantine, for a technician.
+    # The lost row is rebuilt from its self-describing folder, readable as before.
     report = store.check()
-    assert len(report.orphans_moved) == 1
+    assert report.orphans_moved == [] and report.recovered == ["KIOSK01-261123-0001"]
+    row = store.find("KIOSK01-261123-0001")
+    assert row is not None and row.status is QueueStatus.QUEUED
+    assert store.body(row.client_uuid)["receipt_number"] == "KIOSK01-261123-0001"
 
 
 def test_master_key_rules(env: Env) -> None:
@@ -264,7 +271,7 @@ def test_master_key_rules(env: Env) -> None:
     with pytest.raises(CryptoError, match="missing"):
         QueueStore(env.root / "queue", key, now=env.clock)
     key.write_bytes(b"\x01" * 32)
-    with pytest.raises(CryptoError, match="does not match"):
+    with pytest.raises(CryptoError, match="is not the key this outbox was sealed with"):
         QueueStore(env.root / "queue", key, now=env.clock)
     key.write_bytes(saved)
     QueueStore(env.root / "queue", key, now=env.clock).close()
@@ -287,7 +294,7 @@ def test_space_reserve_is_enforced(env: Env) -> None:
         store.enqueue(
             client_uuid=client_uuid,
             receipt_number="R",
-            procedure_code="x",
+            procedure_code="1.001193",
             body=make_body(client_uuid, "R"),
             pages=env.pages(1),
         )
@@ -321,7 +328,7 @@ def test_disk_full_mid_enqueue_leaves_nothing_half_written(tiny_disk: Path, env:
             store.enqueue(
                 client_uuid=client_uuid,
                 receipt_number=f"R{i}",
-                procedure_code="x",
+                procedure_code="1.001193",
                 body=make_body(client_uuid, f"R{i}"),
                 pages=env.pages(3, size=40_000),
             )

@@ -1,0 +1,218 @@
+"""What the gateway will take, checked before a dossier is accepted into the outbox.
+
+A dossier the gateway can never take (a page over its size limit, a form key it refuses, a
+procedure it does not know, a receipt number it already holds for another dossier) must be
+refused at the kiosk, while the citizen is still there, not discovered days later as a
+``needs_attention`` row nobody can fix. The limits belong to the protocol: the gateway publishes
+them (``GET /api/v1/limits``), the sync process installs the document beside the catalog, and
+the kiosk falls back to the protocol's published defaults (``DEFAULT_LIMITS``) until it has one.
+
+Every refusal carries an ``EnqueueRefusal`` reason (the UI and the CLI translate it) and the name
+of the offending field, never its value (it may be personal data).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Container, Sequence
+from dataclasses import asdict, dataclass, fields
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+LIMITS_FILE = "limits.json"
+LIMITS_VERSION = 1
+
+
+class EnqueueRefusal(StrEnum):
+    """Why the outbox refused a dossier; stable codes for the CLI and the screens."""
+
+    FILE_TOO_LARGE = "file_too_large"
+    DOSSIER_TOO_LARGE = "dossier_too_large"
+    TOO_MANY_FILES = "too_many_files"
+    TOO_MANY_DOCUMENTS = "too_many_documents"
+    TOO_MANY_FORM_FIELDS = "too_many_form_fields"
+    FORM_KEY_INVALID = "form_key_invalid"
+    FORM_VALUE_TOO_LONG = "form_value_too_long"
+    FORM_VALUE_NOT_TEXT = "form_value_not_text"
+    DOCUMENT_CODE_INVALID = "document_code_invalid"
+    FILE_NAME_INVALID = "file_name_invalid"
+    BODY_TOO_LARGE = "body_too_large"
+    PROCEDURE_UNKNOWN = "procedure_unknown"
+    PROCEDURE_MISMATCH = "procedure_mismatch"
+    RECEIPT_NUMBER_TAKEN = "receipt_number_taken"
+    RECEIPT_NUMBER_MISMATCH = "receipt_number_mismatch"
+    CLIENT_UUID_MISMATCH = "client_uuid_mismatch"
+    PAGE_UNKNOWN_DOCUMENT = "page_unknown_document"
+    PAGE_EMPTY = "page_empty"
+    PAGE_UNREADABLE = "page_unreadable"
+    BODY_MALFORMED = "body_malformed"
+
+
+@dataclass(frozen=True)
+class Problem:
+    reason: EnqueueRefusal
+    field: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.reason.value}"
+
+
+@dataclass(frozen=True)
+class ProtocolLimits:
+    """The gateway's limits document (protocol v1), with the protocol's defaults."""
+
+    max_file_bytes: int = 20 * 1024 * 1024
+    max_files_per_document: int = 200
+    max_documents: int = 30
+    max_form_fields: int = 100
+    max_form_value_chars: int = 500
+    form_key_pattern: str = r"^[a-z][a-z0-9_]{1,39}$"
+    document_code_pattern: str = r"^[a-z][a-z0-9_]{1,39}$"
+    max_file_name_chars: int = 200
+    max_dossier_bytes: int | None = None
+    max_body_bytes: int = 256 * 1024
+
+    @classmethod
+    def from_document(cls, data: Any) -> ProtocolLimits:
+        """Parse the gateway's document; ValueError names what is wrong with it.
+
+        Unknown keys are ignored (a newer gateway may publish more); a known key with a value of
+        the wrong type, a non-positive bound or a pattern that does not compile is refused, so a
+        garbled document can never loosen or break the kiosk's checks.
+        """
+        if not isinstance(data, dict):
+            raise ValueError("limits document is not a JSON object")
+        if data.get("version") != LIMITS_VERSION:
+            raise ValueError(f"limits document version {data.get('version')!r} is not supported")
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            if spec.name not in data:
+                continue
+            value = data[spec.name]
+            if spec.name.endswith("_pattern"):
+                if not isinstance(value, str):
+                    raise ValueError(f"{spec.name} is not a string")
+                try:
+                    re.compile(value)
+                except re.error as exc:
+                    raise ValueError(f"{spec.name} does not compile: {exc}") from None
+            elif value is None and spec.name == "max_dossier_bytes":
+                pass
+            elif isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"{spec.name} is not a positive integer")
+            values[spec.name] = value
+        return cls(**values)
+
+    def to_document(self) -> dict[str, Any]:
+        return {"version": LIMITS_VERSION, **asdict(self)}
+
+
+DEFAULT_LIMITS = ProtocolLimits()
+
+
+def load_installed(reference_dir: Path | None) -> ProtocolLimits:
+    """The installed limits document, or the protocol's defaults when there is none.
+
+    A document that cannot be read falls back to the defaults too: it was validated before it
+    was installed, so this is damage on disk, and the defaults are the protocol's own values.
+    """
+    if reference_dir is None:
+        return DEFAULT_LIMITS
+    path = reference_dir / LIMITS_FILE
+    try:
+        return ProtocolLimits.from_document(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return DEFAULT_LIMITS
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What the check needs to know about one page file, measured before anything is stored."""
+
+    document_code: str
+    name: str
+    size: int
+
+
+def check_dossier(
+    body: dict[str, Any],
+    pages: Sequence[PageFacts],
+    limits: ProtocolLimits,
+    *,
+    known_procedures: Container[str] | None,
+) -> list[Problem]:
+    """Every reason the gateway would refuse this dossier, in field order; [] when none."""
+    problems: list[Problem] = []
+
+    def refuse(reason: EnqueueRefusal, where: str) -> None:
+        problems.append(Problem(reason, where))
+
+    procedure = body.get("procedure_code")
+    if known_procedures is not None and procedure not in known_procedures:
+        refuse(EnqueueRefusal.PROCEDURE_UNKNOWN, "procedure_code")
+    form = body.get("form")
+    if not isinstance(form, dict):
+        refuse(EnqueueRefusal.BODY_MALFORMED, "form")
+        form = {}
+    if len(form) > limits.max_form_fields:
+        refuse(EnqueueRefusal.TOO_MANY_FORM_FIELDS, "form")
+    key_pattern = re.compile(limits.form_key_pattern)
+    for key, value in form.items():
+        if not isinstance(key, str) or not key_pattern.fullmatch(key):
+            # The key is a field name, not personal data, but it may be garbage: keep it short.
+            refuse(EnqueueRefusal.FORM_KEY_INVALID, f"form.{str(key)[:40]}")
+            continue
+        if not isinstance(value, str):
+            refuse(EnqueueRefusal.FORM_VALUE_NOT_TEXT, f"form.{key}")
+        elif len(value) > limits.max_form_value_chars:
+            refuse(EnqueueRefusal.FORM_VALUE_TOO_LONG, f"form.{key}")
+    documents = body.get("documents")
+    if not isinstance(documents, list) or not all(isinstance(d, dict) for d in documents):
+        refuse(EnqueueRefusal.BODY_MALFORMED, "documents")
+        documents = []
+    if len(documents) > limits.max_documents:
+        refuse(EnqueueRefusal.TOO_MANY_DOCUMENTS, "documents")
+    code_pattern = re.compile(limits.document_code_pattern)
+    codes = set()
+    for index, document in enumerate(documents):
+        code = document.get("code")
+        if not isinstance(code, str) or not code_pattern.fullmatch(code):
+            refuse(EnqueueRefusal.DOCUMENT_CODE_INVALID, f"documents.{index}.code")
+        else:
+            codes.add(code)
+    per_document: dict[str, int] = {}
+    total = 0
+    for index, page in enumerate(pages):
+        where = f"pages.{index}"
+        if page.document_code not in codes:
+            refuse(EnqueueRefusal.PAGE_UNKNOWN_DOCUMENT, where)
+        if page.size <= 0:
+            refuse(EnqueueRefusal.PAGE_EMPTY, where)
+        if page.size > limits.max_file_bytes:
+            refuse(EnqueueRefusal.FILE_TOO_LARGE, where)
+        if (
+            not page.name
+            or len(page.name) > limits.max_file_name_chars
+            or "/" in page.name
+            or "\\" in page.name
+        ):
+            refuse(EnqueueRefusal.FILE_NAME_INVALID, where)
+        per_document[page.document_code] = per_document.get(page.document_code, 0) + 1
+        total += max(page.size, 0)
+    for code, count in per_document.items():
+        if count > limits.max_files_per_document:
+            refuse(EnqueueRefusal.TOO_MANY_FILES, f"documents.{code}")
+    if limits.max_dossier_bytes is not None and total > limits.max_dossier_bytes:
+        refuse(EnqueueRefusal.DOSSIER_TOO_LARGE, "pages")
+    # The create request carries the body plus one manifest entry per page (name, size, digest,
+    # media type: well under 400 bytes each).
+    try:
+        encoded = len(json.dumps(body, ensure_ascii=False).encode())
+    except (TypeError, ValueError):
+        refuse(EnqueueRefusal.BODY_MALFORMED, "(body)")
+    else:
+        if encoded + 400 * len(pages) > limits.max_body_bytes:
+            refuse(EnqueueRefusal.BODY_TOO_LARGE, "(body)")
+    return problems
