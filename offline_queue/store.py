@@ -63,6 +63,7 @@ _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
+_RECOVERY_PENDING = "recovery_pending"
 _REQUIRED_TABLES = frozenset({"meta", "dossiers", "files", "events", "alerts", "status"})
 
 Now = Callable[[], float]
@@ -502,6 +503,13 @@ class QueueStore:
 
     def _raise_database_alert(self) -> None:
         if self.startup_report.database_moved_to is not None:
+            # The next check() (in this process or, if it dies first, the next one) rebuilds
+            # the rows from the folders; until then no folder is taken for an orphan.
+            with self.transaction() as conn:
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')",
+                    (_RECOVERY_PENDING,),
+                )
             self.raise_alert(
                 AlertKind.DATABASE,
                 f"queue database was damaged and moved to "
@@ -1222,9 +1230,17 @@ class QueueStore:
         # being written has no row yet and must not be taken for an orphan.
         with self._enqueue_lock(shared=False, wait=False) as exclusive:
             if exclusive:
-                result = self._recover_folders([self._files_root], self._salvage_sources())
-                recovered = result.recovered
+                # Folders are rebuilt into rows only after the database was lost. Otherwise a
+                # folder without a row is an enqueue that died before its commit: the citizen
+                # was never told "successful", so it must not be filed behind their back.
+                if self._recovery_pending():
+                    recovered = self._recover_folders(
+                        [self._files_root], self._salvage_sources()
+                    ).recovered
                 orphans = self._move_orphans()
+                if self._recovery_pending():
+                    with self.transaction() as conn:
+                        conn.execute("DELETE FROM meta WHERE key = ?", (_RECOVERY_PENDING,))
         report = StartupReport(
             self.startup_report.integrity_ok,
             quarantined,
@@ -1244,11 +1260,19 @@ class QueueStore:
         self.startup_report = report
         return report
 
+    def _recovery_pending(self) -> bool:
+        row = self._conn.execute(
+            "SELECT 1 FROM meta WHERE key = ?", (_RECOVERY_PENDING,)
+        ).fetchone()
+        return row is not None
+
     def recover(self) -> RecoveryReport:
         """Rebuild every dossier the database lost, from folders in the outbox and in
         quarantine, with state salvaged from quarantined databases where they can be read.
 
-        Safe to repeat; waits for enqueues in flight. Rows already present are left alone.
+        Safe to repeat; waits for enqueues in flight. Rows already present are left alone. A
+        technician's command: it also files a dossier whose enqueue died just before its commit
+        (its folder is complete), which the automatic start-up check does not.
         """
         with self._enqueue_lock(shared=False):
             return self._recover_folders(

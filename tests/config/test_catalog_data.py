@@ -260,3 +260,22 @@ def test_missing_index_is_refused(catalog_copy: Path) -> None:
     assert error.source == str(index)
     assert INDEX_FILE in str(error)
     assert "cannot read" in str(error)
+
+
+def test_no_procedure_can_make_a_dossier_the_gateway_refuses() -> None:
+    """What the forms allow stays inside the protocol's limits, so the outbox's refusal at
+    enqueue is a safety net the journey never reaches with the bundled catalog."""
+    from config.catalog import FormField, load_catalog
+    from offline_queue.limits import DEFAULT_LIMITS
+
+    limits = DEFAULT_LIMITS
+    bound = FormField.model_fields["max_length"].metadata
+    assert any(getattr(m, "le", None) == limits.max_form_value_chars for m in bound)
+    for procedure in load_catalog():
+        assert len(procedure.form) <= limits.max_form_fields, procedure.code
+        assert len(procedure.documents) <= limits.max_documents, procedure.code
+        for field in procedure.form:
+            assert re.fullmatch(limits.form_key_pattern, field.name), field.name
+            assert field.max_length <= limits.max_form_value_chars
+        for document in procedure.documents:
+            assert re.fullmatch(limits.document_code_pattern, document.code), document.code

@@ -66,6 +66,8 @@ def _enqueuer(root: Path, seed: int, ack_fd: int) -> None:
 
 def _syncer(root: Path, url: str, token: str, seed: int) -> None:
     store = QueueStore(root / "queue", root / "master.key")
+    # As `kiosk sync` does at start: the sweep races the enqueuer killed beside it.
+    store.check()
     engine = engine_for(store, url, token, seed=seed)
     while True:
         engine._pause_until = 0.0
@@ -107,7 +109,7 @@ def _run_trial(
 def test_kill_minus_nine_never_loses_or_duplicates(tmp_path: Path, gateway: GatewayProcess) -> None:
     root = tmp_path / "kiosk"
     (root / "scans").mkdir(parents=True)
-    QueueStore(root / "queue", root / "master.key").close()  # create the master key once
+    # No master key yet: the first trials race on a fresh kiosk's first open.
     rng = random.Random(int(os.environ.get("KIOSK_CRASH_SEED", "20261122")))
     acknowledged: dict[str, str] = {}
     for trial in range(TRIALS):
@@ -123,6 +125,8 @@ def test_kill_minus_nine_never_loses_or_duplicates(tmp_path: Path, gateway: Gate
     store = QueueStore(root / "queue", root / "master.key")
     report = store.check()
     assert report.quarantined_rows == [], report
+    # Every folder left behind is an enqueue killed before its commit, never acknowledged.
+    assert not set(report.orphans_moved) & set(acknowledged), report
     engine = engine_for(store, gateway.url, gateway.token)
     drain(engine, store)
 

@@ -437,3 +437,19 @@ def test_a_garbled_limits_document_is_refused() -> None:
     parsed = ProtocolLimits.from_document({**DEFAULT_LIMITS.to_document(), "future_key": 1})
     assert parsed == DEFAULT_LIMITS
     assert json.loads(json.dumps(parsed.to_document()))["version"] == 1
+
+
+def test_an_enqueue_that_died_before_its_commit_is_not_filed_behind_the_citizens_back(
+    env: Env,
+) -> None:
+    died = env.enqueue()
+    with env.store.transaction() as conn:  # what a kill between manifest and commit leaves
+        conn.execute("DELETE FROM files WHERE client_uuid = ?", (died,))
+        conn.execute("DELETE FROM events WHERE client_uuid = ?", (died,))
+        conn.execute("DELETE FROM dossiers WHERE client_uuid = ?", (died,))
+    report = env.reopen().check()
+    assert report.orphans_moved == [died] and report.recovered == []
+    assert env.store.find(died) is None
+    # A technician who decides it should go files it by hand.
+    assert len(env.store.recover().recovered) == 1
+    assert _readable(env.store, died)
