@@ -97,14 +97,16 @@ def build_kiosk(
     clock = clock or SystemClock()
     catalog = load_catalog(catalog_dir(settings))
     calendar = load_calendar(settings)
-    receipts = ReceiptNumbers(settings.paths.data_dir / RECEIPTS_DB, settings.kiosk.id)
     scratch = ScratchSpace(settings.paths.scratch_dir)
     # A session left over from a crash or power cut is abandoned: its scans must not linger.
     scratch.wipe_all()
+    taken: Callable[[str], bool] | None = None
     if queue is None:
         store = open_queue_store(settings, now=lambda: clock.now().timestamp(), catalog=catalog)
         store.check()
         queue = Outbox(store)
+        taken = store.receipt_number_taken
+    receipts = ReceiptNumbers(settings.paths.data_dir / RECEIPTS_DB, settings.kiosk.id, taken=taken)
     journey = Journey(
         settings=JourneySettings(
             kiosk_id=settings.kiosk.id,

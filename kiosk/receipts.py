@@ -8,6 +8,7 @@ and a technician's CLI allocate at the same moment.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -22,9 +23,15 @@ CREATE TABLE IF NOT EXISTS receipt_counter (
 class ReceiptNumbers:
     """Allocates receipt numbers for one kiosk."""
 
-    def __init__(self, db_path: Path, kiosk_id: str) -> None:
+    def __init__(
+        self, db_path: Path, kiosk_id: str, *, taken: Callable[[str], bool] | None = None
+    ) -> None:
         self._db_path = db_path
         self._kiosk_id = kiosk_id
+        # Numbers already held elsewhere (the outbox): skipped, so a counter that restarted
+        # (its file lost or restored from a backup) never hands out a number a queued dossier
+        # has, which the gateway would refuse.
+        self._taken = taken
         db_path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             conn.execute(_SCHEMA)
@@ -41,14 +48,18 @@ class ReceiptNumbers:
         conn = self._connect()
         try:
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute(
-                "INSERT INTO receipt_counter(day, last) VALUES (?, 1) "
-                "ON CONFLICT(day) DO UPDATE SET last = last + 1",
-                (key,),
-            )
-            (sequence,) = conn.execute(
-                "SELECT last FROM receipt_counter WHERE day = ?", (key,)
-            ).fetchone()
+            while True:
+                conn.execute(
+                    "INSERT INTO receipt_counter(day, last) VALUES (?, 1) "
+                    "ON CONFLICT(day) DO UPDATE SET last = last + 1",
+                    (key,),
+                )
+                (sequence,) = conn.execute(
+                    "SELECT last FROM receipt_counter WHERE day = ?", (key,)
+                ).fetchone()
+                number = f"{self._kiosk_id}-{key}-{sequence:04d}"
+                if self._taken is None or not self._taken(number):
+                    break
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -56,4 +67,4 @@ class ReceiptNumbers:
             raise
         finally:
             conn.close()
-        return f"{self._kiosk_id}-{key}-{sequence:04d}"
+        return number

@@ -733,6 +733,10 @@ class QueueStore:
         if problems:
             raise QueueRefusedError(receipt_number, problems)
 
+    def receipt_number_taken(self, receipt_number: str) -> bool:
+        """Whether a queued dossier already has this receipt number."""
+        return self._receipt_taken("", receipt_number)
+
     def _receipt_taken(self, client_uuid: str, receipt_number: str) -> bool:
         return (
             self._conn.execute(

@@ -116,3 +116,15 @@ def test_unique_across_processes(tmp_path: Path) -> None:
         assert batch == sorted(batch)
     # And the next number continues after all of them.
     assert ReceiptNumbers(db, "KIOSK01").allocate(DAY) == "KIOSK01-261123-0201"
+
+
+def test_a_restarted_counter_skips_numbers_the_outbox_holds(tmp_path: Path) -> None:
+    # The counter file was lost (or restored from an old backup) while the outbox kept its
+    # dossiers: the numbers they hold are never handed out again.
+    held = {"KIOSK01-261123-0001", "KIOSK01-261123-0002", "KIOSK01-261123-0004"}
+    numbers = ReceiptNumbers(tmp_path / "receipts.sqlite3", "KIOSK01", taken=held.__contains__)
+    assert [numbers.allocate(DAY) for _ in range(3)] == [
+        "KIOSK01-261123-0003",
+        "KIOSK01-261123-0005",
+        "KIOSK01-261123-0006",
+    ]
