@@ -196,6 +196,10 @@ def test_a_corrupted_database_loses_no_dossier(env: Env, damage: object) -> None
 
 def test_recover_brings_back_folders_already_moved_to_quarantine(env: Env) -> None:
     kept = [env.enqueue() for _ in range(3)]
+    # The first was half-way through its upload when the database was lost.
+    env.store.set_gateway_dossier(kept[0], "gw-dossier-1", {0: "gw-file-0", 1: "gw-file-1"})
+    env.store.mark_file_complete(kept[0], 0)
+    env.store.set_upload_url(kept[0], 1, "https://gateway.example/api/v1/uploads/abc")
     env.store.close()
     db = env.root / "queue" / DB_NAME
     # What the previous release did: the database quarantined, the folders moved as orphans.
@@ -210,6 +214,15 @@ def test_recover_brings_back_folders_already_moved_to_quarantine(env: Env) -> No
     report = store.recover()
     assert len(report.recovered) == 3 and report.unreadable == {}
     assert sorted(report.with_salvaged_state) == sorted(report.recovered)
+    row = store.find(kept[0])
+    assert row is not None and row.status is QueueStatus.UPLOADING
+    assert row.gateway_dossier_id == "gw-dossier-1"
+    first, second = store.files(kept[0])
+    assert (first.complete, first.gateway_file_id) == (True, "gw-file-0")
+    assert (second.complete, second.upload_url) == (
+        False,
+        "https://gateway.example/api/v1/uploads/abc",
+    )
     assert all(_readable(store, u) for u in kept)
     assert sorted(
         p.name for p in (env.root / "queue" / "outbox").iterdir() if p.is_dir()
