@@ -113,6 +113,7 @@ class KioskApp:
         """Stop timers and devices and destroy the QML before the objects it binds to, so no
         binding is evaluated against a view-model that is already gone."""
         self.journey.stop()
+        self.camera.unwatch()
         self.speaker.stop()
         self.language.detach()
         loader = self.find("screenLoader")
@@ -200,7 +201,7 @@ def build_app(
     # hand what was freed back to the system (slots run in the order they were connected).
     journey.sessionEnded.connect(engine.collectGarbage)
     journey.sessionEnded.connect(release_free_memory)
-    engine.addImageProvider("camera", CameraImageProvider(devices.qr))
+    engine.addImageProvider("camera", CameraImageProvider(camera))
     context = engine.rootContext()
     for name, value in (
         ("journey", journey),

@@ -5,7 +5,9 @@ headless demo and the UI benchmark.
 visible and enabled, and clicks the middle of it through the window (so the touch goes through
 the same event path as a real one, including the session-keeping MouseArea over everything).
 Typing sends key events with the text to the focused field. Waiting processes Qt events until a
-condition holds or a deadline passes; it never sleeps blindly.
+condition holds or a deadline passes; it never sleeps blindly, and never counts on a number of
+event-loop passes or milliseconds being enough: "laid out and drawn" is ``settle()``, a frame
+drawn after the change.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QPointF, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QPointF, Qt, QUrl
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtQuick import QQuickItem
 from PySide6.QtTest import QTest
 
-from ui.app import KioskApp, Orientation
+from ui.app import SIZES, KioskApp, Orientation
 
 
 class DriverError(AssertionError):
@@ -37,7 +39,8 @@ class Driver:
     # --- waiting ----------------------------------------------------------------------------------
 
     def pump(self, ms: int = 0) -> None:
-        """Process pending events (and those arriving within ``ms``)."""
+        """Process pending events (and those arriving within ``ms``). Not a way to wait for
+        something: use ``wait_until`` or ``settle``."""
         end = time.monotonic() + ms / 1000
         while True:
             QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
@@ -63,6 +66,48 @@ class Driver:
     def _loaded(self) -> bool:
         loader = self.kapp.find("screenLoader")
         return loader is not None and bool(loader.property("ready"))
+
+    def settle(self, what: str = "the window to draw") -> None:
+        """Wait until the window has drawn a frame begun after this call: everything changed
+        before it (a scroll, a resize, a new screen, new list rows) is laid out and on screen.
+        Qt Quick lays items out ("polishes") between ``afterAnimating`` and drawing, so a
+        ``frameSwapped`` after an ``afterAnimating`` seen from here is such a frame."""
+        began: list[bool] = []
+        drawn: list[bool] = []
+
+        def animated() -> None:
+            began.append(True)
+
+        def swapped() -> None:
+            if began:
+                drawn.append(True)
+
+        self.window.afterAnimating.connect(animated)
+        self.window.frameSwapped.connect(swapped)
+        try:
+            self.window.update()
+            self.wait_until(lambda: bool(drawn), what)
+        finally:
+            self.window.afterAnimating.disconnect(animated)
+            self.window.frameSwapped.disconnect(swapped)
+
+    def _pictures_loaded(self) -> bool:
+        """No visible item is still loading a picture (thumbnails load asynchronously)."""
+        pending = [self.window.contentItem()]
+        while pending:
+            item = pending.pop()
+            if not item.isVisible():
+                continue
+            try:
+                source = item.property("source")
+            except RuntimeError:  # a "source" of a type Python cannot hold: not a picture
+                source = None
+            if isinstance(source, QUrl) and not source.isEmpty():
+                progress = item.property("progress")
+                if isinstance(progress, float) and progress < 1.0:
+                    return False
+            pending.extend(item.childItems())
+        return True
 
     # --- finding and touching ---------------------------------------------------------------------
 
@@ -99,6 +144,8 @@ class Driver:
         return str(self.item(name).property("text"))
 
     def _scroll_into_view(self, item: QQuickItem) -> None:
+        """Scroll the Flickable holding ``item`` so that it is in view (then wait until that
+        is drawn)."""
         parent = item.parentItem()
         while parent is not None:
             if parent.property("contentY") is not None and parent.property("flicking") is not None:
@@ -109,7 +156,7 @@ class Driver:
                 if top < current or top + item.height() > current + view_h:
                     wanted = max(0.0, min(top - view_h / 3, content_h - view_h))
                     parent.setProperty("contentY", wanted)
-                    self.pump()
+                    self.settle(f"{item.objectName()!r} scrolled into view")
                 return
             parent = parent.parentItem()
 
@@ -119,9 +166,11 @@ class Driver:
             lambda: bool(item.isEnabled()) and item.width() > 0 and item.height() > 0,
             f"{name!r} to be enabled and laid out",
         )
+        # Positions are read from the layout as last drawn: settle first, so that a screen or
+        # list that has just changed is laid out before the finger aims.
+        self.settle(f"{name!r} laid out")
         self._scroll_into_view(item)
-        self.pump()
-        self._scroll_into_view(item)
+        self._scroll_into_view(item)  # scrolling may build rows that move it again
         centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
         QTest.mouseClick(
             self.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre
@@ -159,10 +208,26 @@ class Driver:
         folder.mkdir(parents=True, exist_ok=True)
         shots = []
         for orientation in orientations:
-            self.kapp.resize(orientation)
-            self.pump(60)
+            self._turn(orientation)
+            # Rows built by the new layout may start loading thumbnails: wait for them, and
+            # for the frame that shows them.
+            self.wait_until(self._pictures_loaded, f"the pictures of {name} to load")
+            self.settle(f"{name} drawn")
             shots.append(self.kapp.grab(folder / f"{name}-{orientation.value}.png"))
         if len(orientations) > 1:
-            self.kapp.resize(orientations[0])
-            self.pump(30)
+            self._turn(orientations[0])
         return shots
+
+    def _turn(self, orientation: Orientation) -> None:
+        """Resize the window to ``orientation`` and wait until it is laid out at that size."""
+        width, height = SIZES[orientation]
+        self.kapp.resize(orientation)
+        content = self.window.contentItem()
+        self.wait_until(
+            lambda: (
+                (self.window.width(), self.window.height()) == (width, height)
+                and (content.width(), content.height()) == (width, height)
+            ),
+            f"the window at {width}×{height}",
+        )
+        self.settle(f"the {orientation.value} layout")

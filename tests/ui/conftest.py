@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
+from PySide6.QtCore import QObject, SignalInstance, Slot
 from pytestqt.qtbot import QtBot
 
 from config.settings import GatewaySection, QrDecoder, Settings
@@ -48,6 +49,25 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
     register_sample_citizen(data)
     yield process
     process.stop()
+
+
+class Delivered(QObject):
+    """Everything a signal of the app delivered on the GUI thread, in order.
+
+    Connected after the app wired its own receivers, it hears each emission after they have
+    handled it (deliveries queued to one thread keep the order of the connections), so "the app
+    has handled the page / the end of the scan" is a condition a test can wait for before it
+    checks that something did *not* happen.
+    """
+
+    def __init__(self, signal: SignalInstance) -> None:
+        super().__init__()
+        self.items: list[object] = []
+        signal.connect(self._append)
+
+    @Slot(object)
+    def _append(self, item: object) -> None:
+        self.items.append(item)
 
 
 @dataclass
@@ -88,19 +108,27 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[AppFactory]:
         orientation: Orientation = Orientation.PORTRAIT,
         speaker: Speaker | None = None,
         sheets: int = 2,
-        camera: bool = False,
+        camera: bool | FakeFrameSource = False,
     ) -> AppHarness:
+        """``camera``: True for the real camera reader on a simulated scene, or the scene to
+        use (e.g. one unplugged before the app starts)."""
         settings = demo_settings(tmp_path, gateway)
         if gateway is None:
             settings = settings.model_copy(
                 update={"gateway": GatewaySection(url=closed_port_url(), token=SecretStr("x"))}
             )
         clock = FakeClock(WEDNESDAY)
-        qr: QrReader = (
-            CameraQrReader(FakeFrameSource(), FrameDecoder(QrDecoder.PIPELINE), clock)
-            if camera
-            else FakeQrReader(clock)
-        )
+        qr: QrReader = FakeQrReader(clock)
+        if camera is not False:
+            scene = camera if isinstance(camera, FakeFrameSource) else FakeFrameSource()
+            # Retried quickly: a test that plugs the camera in late need not wait seconds.
+            qr = CameraQrReader(
+                scene,
+                FrameDecoder(QrDecoder.PIPELINE),
+                clock,
+                reconnect_first_s=0.05,
+                reconnect_max_s=0.2,
+            )
         devices = Devices(
             qr=qr,
             scanner=FakeScanner(feeder=demo_pages(sheets)),

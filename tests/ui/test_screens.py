@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QUrl
 from PySide6.QtQuick import QQuickItem
 
+from drivers.qr.base import ReaderState
+from drivers.qr.camera import PREVIEW_WIDTH
+from drivers.qr.fake import FakeFrameSource
 from drivers.scanner.fake import FakeScanner
 from kiosk.app import open_queue_store
-from tests.ui.conftest import ARTIFACTS, AppFactory, AppHarness
+from tests.ui.conftest import ARTIFACTS, AppFactory, AppHarness, Delivered
 from ui.demo import BOTH, demo_pages, sample_value
 from ui.journey_vm import IDENTIFY_HELP_AFTER_S, Screen
 from ui.speech import Speaker, SpeechEngine, open_backend
@@ -40,6 +44,19 @@ def to_scan(app: AppHarness) -> None:
     driver.wait_screen(Screen.SCAN)
 
 
+def showing_a_camera_picture(app: AppHarness) -> bool:
+    """The identify screen shows the camera's picture the feed last handed it (not the
+    placeholder)."""
+    picture = app.driver.find("cameraPicture")
+    return (
+        picture is not None
+        and picture.isVisible()
+        and picture.property("source") == QUrl(f"image://camera/{app.kapp.camera.frame}")
+        and picture.property("progress") == 1.0  # loaded
+        and picture.property("implicitWidth") == PREVIEW_WIDTH
+    )
+
+
 def files_under(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
 
@@ -52,6 +69,7 @@ def test_idle_in_the_middle_of_scanning_wipes_everything(make_app: AppFactory) -
     to_scan(app)
     journey = app.kapp.journey
     driver = app.driver
+    scan_ended = Delivered(app.kapp.hub.scanFinished)
     driver.tap("scanButton")
     scanner.release(1)
     driver.wait_until(lambda: len(journey.documents[0]["pages"]) == 1, "the first page")
@@ -67,7 +85,9 @@ def test_idle_in_the_middle_of_scanning_wipes_everything(make_app: AppFactory) -
     driver.wait_screen(Screen.HOME)
     scanner.unhold()
     driver.wait_until(lambda: not app.kapp.hub.scanning, "the scan job to stop")
-    driver.pump(100)
+    # Settled: the job's thread has ended and the app has handled all it sent (its pages come
+    # before its end), so whatever it would leave behind is there to be found now.
+    driver.wait_until(lambda: len(scan_ended.items) == 1, "the end of the scan job, handled")
 
     # Nothing of the citizen is left: not in the view-models...
     assert journey.identity == {}
@@ -129,9 +149,12 @@ def test_identify_offers_help_after_20_seconds_without_a_read(make_app: AppFacto
     app = make_app(None)
     driver = app.driver
     to_identify(app)
-    assert not driver.exists("identifyHelp")
+    banner = driver.find("identifyHelp")  # the screen is loaded: the banner is there, hidden
+    assert banner is not None
+    assert not banner.isVisible()
     app.idle(IDENTIFY_HELP_AFTER_S - 1)
     assert not app.kapp.journey.identifyHelp
+    assert not banner.isVisible()
     app.idle(1)
     driver.wait_until(lambda: "chưa đọc được mã" in driver.text("identifyHelp"), "the help")
     driver.shoot(ARTIFACTS / "identify", "identify-help", BOTH)
@@ -152,6 +175,10 @@ def test_a_bad_qr_code_is_refused_in_plain_vietnamese(make_app: AppFactory) -> N
 
 def test_listen_button_shows_only_with_a_speech_engine(make_app: AppFactory) -> None:
     silent = make_app(None, speaker=Speaker(None))
+    silent.driver.wait_screen(Screen.HOME)
+    listen = silent.driver.find("listenButton")  # in the header: there, and hidden
+    assert listen is not None
+    assert not listen.isVisible()
     assert not silent.driver.exists("listenButton")
     backend = open_backend((SpeechEngine.ESPEAK_NG,))
     assert backend is not None, "scripts/setup.sh installs espeak-ng"
@@ -166,6 +193,7 @@ def test_touch_targets_and_body_text_are_large(make_app: AppFactory) -> None:
         item = driver.item(name)
         assert item.height() >= 100, name  # ≥ 15 mm on a 21.5" 1080p panel is ~60 px
         assert item.property("font").pixelSize() >= 28, name
+    driver.wait_until(lambda: driver.find("procedure_1.001193") is not None, "the list rows")
     procedure = driver.find("procedure_1.001193")
     assert isinstance(procedure, QQuickItem) and procedure.height() >= 100
 
@@ -219,6 +247,7 @@ def test_a_page_fed_during_the_idle_warning_is_kept(make_app: AppFactory) -> Non
     to_scan(app)
     journey = app.kapp.journey
     driver = app.driver
+    pages = Delivered(app.kapp.hub.pageReady)
     driver.tap("scanButton")
     app.idle(app.settings.session.idle_warning_after_s + 1)
     assert journey.state == "idle_warning"
@@ -227,7 +256,9 @@ def test_a_page_fed_during_the_idle_warning_is_kept(make_app: AppFactory) -> Non
     driver.wait_until(
         lambda: any(p.suffix == ".pdf" for p in files_under(scratch)), "the page on disk"
     )
-    driver.pump(100)
+    # Settled: the page has reached the app and been handled while the warning is up.
+    driver.wait_until(lambda: len(pages.items) == 1, "the page handed to the app")
+    assert journey.state == "idle_warning"
     assert journey.documents[0]["pages"] == []  # not taken while the warning is up
     driver.tap("stillHereButton")
     driver.wait_until(lambda: len(journey.documents[0]["pages"]) == 1, "the held page")
@@ -252,12 +283,40 @@ def test_the_home_screen_forgets_language_and_search_when_left_alone(
 def test_login_through_the_camera_with_a_live_preview(make_app: AppFactory) -> None:
     app = make_app(None, camera=True)
     driver = app.driver
+    camera = app.kapp.camera
     to_identify(app)
-    # The real capture thread and decoders run on the simulated scene; the screen shows it.
-    driver.wait_until(lambda: bool(app.kapp.camera.hasPreview), "the camera picture")
+    # The real capture thread and decoders run on the simulated scene; the screen shows it...
+    driver.wait_until(lambda: bool(camera.hasPreview), "the camera picture")
     preview = driver.item("cameraPreview")
     assert preview.isVisible()
+    driver.wait_until(lambda: showing_a_camera_picture(app), "the camera picture on screen")
+    # ...live: the next picture the camera delivers replaces it.
+    first = camera.frame
+    driver.wait_until(
+        lambda: camera.frame > first and showing_a_camera_picture(app), "a newer picture"
+    )
     driver.tap("simulateQrButton")  # a phone with the VNeID code held up to the camera
     driver.wait_screen(Screen.FORM)
     assert app.kapp.journey.identity["maskedId"].endswith("1234")
     assert app.kapp.camera.frame > 0
+
+
+def test_the_preview_appears_when_the_camera_comes_up_late(make_app: AppFactory) -> None:
+    scene = FakeFrameSource()
+    scene.unplug()  # the camera is not there yet when the kiosk starts
+    app = make_app(None, camera=scene)
+    driver = app.driver
+    camera = app.kapp.camera
+    reader = app.devices.qr
+    to_identify(app)
+    # Settled: the reader has failed to open the camera, so there is no picture to show.
+    driver.wait_until(
+        lambda: reader.status().state is ReaderState.RECONNECTING, "the reader to retry"
+    )
+    assert reader.latest_preview() is None
+    picture = driver.find("cameraPicture")
+    assert picture is not None and not picture.isVisible()
+    assert not camera.hasPreview
+    scene.replug()  # the camera comes up while the citizen is on the screen
+    driver.wait_until(lambda: showing_a_camera_picture(app), "the camera picture")
+    assert camera.hasPreview

@@ -28,6 +28,7 @@ ColumnLayout {
             clip: true
             Image {
                 id: preview
+                objectName: "cameraPicture"
                 anchors.fill: parent
                 fillMode: Image.PreserveAspectFit
                 cache: false
@@ -105,10 +106,8 @@ ColumnLayout {
         showNext: false
         onBackClicked: journey.back()
     }
-    Timer {
-        interval: 100
-        repeat: true
-        running: camera.hasPreview
-        onTriggered: camera.refresh()
-    }
+    // The feed follows the camera while this screen is up (and hands over the picture it has
+    // now at once): a camera still opening when the screen appears shows up as soon as it can.
+    Component.onCompleted: camera.watch()
+    Component.onDestruction: camera.unwatch()
 }
