@@ -299,14 +299,22 @@ class CameraQrReader:
             try:
                 self._pump_frames()
             except DeviceError as exc:
+                self._forget_preview()
                 self._core.failed(exc)
             except Exception as exc:
                 # A vendor exception the source did not map: still a device fault, not a crash.
                 log.exception("camera capture failed")
+                self._forget_preview()
                 self._core.failed(qr_error(DeviceProblem.IO_ERROR, f"camera: {exc!r}"))
             finally:
                 self._source.close()
             self._stop.wait(backoff.next_delay())
+
+    def _forget_preview(self) -> None:
+        """A camera that failed shows nothing rather than a frozen picture of the past; cleared
+        before the failure is reported, so whoever sees the failure sees no picture."""
+        with self._preview_lock:
+            self._preview = None
 
     def _pump_frames(self) -> None:
         misses = 0

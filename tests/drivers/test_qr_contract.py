@@ -241,6 +241,8 @@ def test_unplugged_then_plugged_back_in_recovers_without_a_restart(rig: Rig) -> 
     )
     error = status.error
     assert error is not None
+    # No frozen picture of a camera that is gone.
+    assert rig.reader.latest_preview() is None
     assert error.kind is DeviceKind.QR_READER
     assert error.problem in CITIZEN_MESSAGES
     assert error.citizen_message == CITIZEN_MESSAGES[error.problem]
