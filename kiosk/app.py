@@ -15,12 +15,14 @@ from config.settings import Settings
 from kiosk.clock import Clock, SystemClock
 from kiosk.journey import Journey, JourneySettings
 from kiosk.outbox import Outbox
-from kiosk.ports import ConfirmationProvider, DossierQueue, ScreenConfirmation
+from kiosk.ports import ConfirmationProvider, DossierQueue, QueueError, ScreenConfirmation
 from kiosk.receipts import ReceiptNumbers
 from kiosk.scratch import ScratchSpace
 from kiosk.workdays import WorkingCalendar, load_overrides
+from offline_queue.crypto import CryptoError
 from offline_queue.limits import load_installed
 from offline_queue.reference import installed_catalog, installed_overrides
+from offline_queue.store import QueueError as StoreError
 from offline_queue.store import QueueStore
 
 RECEIPTS_DB = "receipts.sqlite3"
@@ -102,8 +104,12 @@ def build_kiosk(
     scratch.wipe_all()
     taken: Callable[[str], bool] | None = None
     if queue is None:
-        store = open_queue_store(settings, now=lambda: clock.now().timestamp(), catalog=catalog)
-        store.check()
+        try:
+            store = open_queue_store(settings, now=lambda: clock.now().timestamp(), catalog=catalog)
+            store.check()
+        except (StoreError, CryptoError) as exc:
+            # Locked, disk full, key missing: nothing was moved; the caller says why and stops.
+            raise QueueError(f"the outbox cannot be opened: {exc}") from exc
         queue = Outbox(store)
         taken = store.receipt_number_taken
     receipts = ReceiptNumbers(settings.paths.data_dir / RECEIPTS_DB, settings.kiosk.id, taken=taken)

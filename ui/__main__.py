@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from config.settings import ConfigError, load_effective
+from kiosk.ports import QueueError
 from kiosk.privacy import install_log_masking
 from ui.app import Orientation
 
@@ -58,6 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"kiosk-app: {exc}", file=sys.stderr)
         return 2
+    except QueueError as exc:
+        # The outbox cannot be opened (locked, disk full, key missing): say why and exit
+        # non-zero, so the service restarts it once the condition passes; nothing was moved.
+        print(f"kiosk-app: outbox: {exc.detail}", file=sys.stderr)
+        return 3
     if args.fullscreen:
         kapp.window.showFullScreen()
     try:

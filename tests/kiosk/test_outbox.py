@@ -304,3 +304,15 @@ def test_queue_list_does_not_say_syncing_when_no_sync_process_runs(
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running sync process does
         listing = json.loads(kiosk_cli("queue", "list", "--json", config=config_file).stdout)
     assert listing["sync"]["state"] == "syncing"
+
+
+def test_the_kiosk_refuses_to_start_on_an_outbox_it_cannot_open(
+    real: Harness, settings: Settings
+) -> None:
+    from kiosk.ports import QueueError
+
+    drive_to(real, State.DONE)
+    settings.master_key_path.unlink()  # the key was lost: never silently replaced
+    with pytest.raises(QueueError, match="master key file .* is missing"):
+        build_kiosk(settings, clock=FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=VIETNAM)))
+    assert not settings.master_key_path.exists()
