@@ -5,6 +5,7 @@ Nothing here runs at import time; nothing opens a device or starts a thread unti
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Container
 from dataclasses import dataclass
@@ -107,7 +108,7 @@ def build_kiosk(
         try:
             store = open_queue_store(settings, now=lambda: clock.now().timestamp(), catalog=catalog)
             store.check()
-        except (StoreError, CryptoError) as exc:
+        except (StoreError, CryptoError, sqlite3.Error, OSError) as exc:
             # Locked, disk full, key missing: nothing was moved; the caller says why and stops.
             raise QueueError(f"the outbox cannot be opened: {exc}") from exc
         queue = Outbox(store)

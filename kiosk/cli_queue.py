@@ -9,6 +9,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -218,9 +219,19 @@ def _queue_add(args: argparse.Namespace) -> int:
             return _refused(args.dossier, exc.__cause__)
         return _fail(exc.detail)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        return _fail(f"{args.dossier}: malformed dossier ({type(exc).__name__}: {exc})")
+        return _fail(f"{args.dossier}: malformed dossier ({type(exc).__name__}: {_safe(exc)})")
     print(f"queued {receipt} ({ident})")
     return EXIT_OK
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def _safe(exc: BaseException) -> str:
+    """An error's text without the values it quotes (a date of birth, a name) or ID numbers."""
+    if isinstance(exc, KeyError):
+        return f"missing {exc}"
+    return mask_digits_in(_QUOTED.sub("'…'", str(exc)))
 
 
 def _refused(source: Path, exc: QueueRefusedError) -> int:

@@ -48,6 +48,8 @@ class EnqueueRefusal(StrEnum):
     PAGE_EMPTY = "page_empty"
     PAGE_UNREADABLE = "page_unreadable"
     BODY_MALFORMED = "body_malformed"
+    TEXT_TOO_LONG = "text_too_long"
+    MEDIA_TYPE_INVALID = "media_type_invalid"
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ class ProtocolLimits:
     form_key_pattern: str = r"^[a-z][a-z0-9_]{1,39}$"
     document_code_pattern: str = r"^[a-z][a-z0-9_]{1,39}$"
     max_file_name_chars: int = 200
-    max_dossier_bytes: int | None = None
+    max_dossier_bytes: int | None = 256 * 1024 * 1024
     max_body_bytes: int = 256 * 1024
 
     @classmethod
@@ -127,6 +129,18 @@ def load_installed(reference_dir: Path | None) -> ProtocolLimits:
         return DEFAULT_LIMITS
 
 
+# Text bounds of the protocol's DossierCreate (docs/gateway-protocol.md, gateway/openapi.yaml)
+# that the limits document does not carry; a test holds them equal to the OpenAPI schema.
+TEXT_LIMITS: dict[tuple[str, ...], int] = {
+    ("procedure_name",): 200,
+    ("applicant", "full_name"): 100,
+    ("applicant", "address"): 250,
+}
+DOCUMENT_NAME_MAX = 200
+MEDIA_TYPE_PATTERN = r"^[a-z0-9.+-]+/[a-z0-9.+-]+$"
+MEDIA_TYPE_MAX = 100
+
+
 @dataclass(frozen=True)
 class PageFacts:
     """What the check needs to know about one page file, measured before anything is stored."""
@@ -134,6 +148,16 @@ class PageFacts:
     document_code: str
     name: str
     size: int
+    media_type: str = "application/octet-stream"
+
+
+def _text_at(body: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = body
+    for part in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
 
 
 def check_dossier(
@@ -168,6 +192,10 @@ def check_dossier(
             refuse(EnqueueRefusal.FORM_VALUE_NOT_TEXT, f"form.{key}")
         elif len(value) > limits.max_form_value_chars:
             refuse(EnqueueRefusal.FORM_VALUE_TOO_LONG, f"form.{key}")
+    for path, bound in TEXT_LIMITS.items():
+        text = _text_at(body, path)
+        if isinstance(text, str) and len(text) > bound:
+            refuse(EnqueueRefusal.TEXT_TOO_LONG, ".".join(path))
     documents = body.get("documents")
     if not isinstance(documents, list) or not all(isinstance(d, dict) for d in documents):
         refuse(EnqueueRefusal.BODY_MALFORMED, "documents")
@@ -182,6 +210,9 @@ def check_dossier(
             refuse(EnqueueRefusal.DOCUMENT_CODE_INVALID, f"documents.{index}.code")
         else:
             codes.add(code)
+        name = document.get("name")
+        if isinstance(name, str) and len(name) > DOCUMENT_NAME_MAX:
+            refuse(EnqueueRefusal.TEXT_TOO_LONG, f"documents.{index}.name")
     per_document: dict[str, int] = {}
     total = 0
     for index, page in enumerate(pages):
@@ -199,6 +230,10 @@ def check_dossier(
             or "\\" in page.name
         ):
             refuse(EnqueueRefusal.FILE_NAME_INVALID, where)
+        if len(page.media_type) > MEDIA_TYPE_MAX or not re.fullmatch(
+            MEDIA_TYPE_PATTERN, page.media_type
+        ):
+            refuse(EnqueueRefusal.MEDIA_TYPE_INVALID, where)
         per_document[page.document_code] = per_document.get(page.document_code, 0) + 1
         total += max(page.size, 0)
     for code, count in per_document.items():

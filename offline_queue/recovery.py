@@ -108,7 +108,8 @@ def read_manifest(directory: Path, master: MasterKey) -> FolderManifest:
         raise CryptoError(f"{directory.name}: {MANIFEST_NAME} unreadable ({exc})") from None
     try:
         client_uuid = str(document["client_uuid"])
-        if client_uuid != directory.name or document.get("format") != MANIFEST_FORMAT:
+        # A folder kept twice in quarantine is named "<uuid>-<time>".
+        if not directory.name.startswith(client_uuid) or document.get("format") != MANIFEST_FORMAT:
             raise CryptoError(f"{directory.name}: {MANIFEST_NAME} names another dossier")
         wrapped = base64.b64decode(document["wrapped_key"], validate=True)
         sealed = base64.b64decode(document["sealed"], validate=True)
@@ -163,7 +164,9 @@ def _readable_copy(db_dir: Path, db_name: str) -> Iterator[sqlite3.Connection | 
     A copy, because opening the original would let SQLite rewrite it (WAL recovery), and the
     quarantined files are evidence a technician may still want.
     """
-    with tempfile.TemporaryDirectory(prefix="kiosk-salvage-") as tmp:
+    # Inside the quarantine folder itself: the copy holds sealed personal data, so it stays in
+    # the kiosk's private data directory (0700) rather than a shared /tmp, and goes at once.
+    with tempfile.TemporaryDirectory(prefix=".salvage-", dir=db_dir) as tmp:
         copied = False
         for suffix in ("", "-wal"):
             source = db_dir / (db_name + suffix)

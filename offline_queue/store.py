@@ -55,6 +55,7 @@ ORPHANS_DIR = "orphans"
 # exclusively by the start-up sweep: the sweep can never mistake an enqueue in flight for an
 # orphan. flock, so a killed process releases it.
 ENQUEUE_LOCK = ".enqueue.lock"
+DB_LOCK = ".db.lock"
 
 # SQLite's primary result codes (sqlite3.h) that mean the file itself is damaged. Everything
 # else at open (locked, busy, full, I/O, cannot open, read-only) is a condition that passes or
@@ -369,7 +370,8 @@ def _verify_integrity(conn: sqlite3.Connection) -> None:
     result = conn.execute("PRAGMA quick_check").fetchone()[0]
     if result != "ok":
         raise DatabaseCorruptError(str(result)[:300])
-    names = {str(row[0]) for row in conn.execute("SELECT name FROM sqlite_master")}
+    # name and sql both: text that is not UTF-8 anywhere in the schema is damage.
+    names = {str(row[0]) for row in conn.execute("SELECT name, sql FROM sqlite_master")}
     # A database with some of our tables but not all is not one we wrote: ours are created in
     # one transaction. (An empty file is a new queue.)
     present = names & _REQUIRED_TABLES
@@ -408,17 +410,25 @@ class QueueStore:
         self._files_root.mkdir(exist_ok=True, mode=0o700)
         self._db_path = data_dir / DB_NAME
         self.startup_report = StartupReport(True, [], [], None)
-        self._conn = self._open_database()
+        # Held shared for this handle's whole life; moving a damaged database away needs it
+        # exclusively, so no process is ever left writing into a file that was moved.
+        self._db_lock = os.open(data_dir / DB_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self._db_lock, fcntl.LOCK_SH)
+            self._conn = self._open_database()
+        except BaseException:
+            os.close(self._db_lock)
+            raise
         try:
             self.db = sqlite_utils.Database(self._conn)
             self._migrate()
             self._key = self._load_master_key(master_key_path)
         except sqlite3.Error as exc:
             # The file passed its integrity check: this is a lock, a full disk or I/O.
-            self._conn.close()
+            self._close_handles()
             raise self._unavailable(exc) from exc
         except BaseException:
-            self._conn.close()
+            self._close_handles()
             raise
 
     # --- opening ----------------------------------------------------------------------------
@@ -458,17 +468,41 @@ class QueueStore:
         )
 
     def _quarantine_database(self, why: str) -> Path:
-        target = self._quarantine / f"database-{int(self._now())}"
-        suffix_n = 1
-        while target.exists():
-            target = self._quarantine / f"database-{int(self._now())}-{suffix_n}"
-            suffix_n += 1
-        target.mkdir(parents=True)
-        for suffix in ("", "-wal", "-shm"):
-            source = self._db_path.with_name(DB_NAME + suffix)
-            if source.exists():
-                source.replace(target / source.name)
-        fsync_directory(self._dir)
+        """Move the damaged database aside, whole, with no process still using it.
+
+        The files are hard-linked into the quarantine folder, made durable, and only then
+        removed (write-ahead log first): a kill at any point leaves either the original in
+        place (found damaged again next time) or a complete copy in quarantine.
+        """
+        try:
+            fcntl.flock(self._db_lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise QueueUnavailableError(
+                f"queue database {self._db_path} is damaged ({why}) but another process still "
+                "has it open; it is moved aside (and its dossiers rebuilt) by the first process "
+                "to open it alone: restart the kiosk services"
+            ) from None
+        try:
+            target = self._quarantine / f"database-{int(self._now())}"
+            suffix_n = 1
+            while target.exists():
+                target = self._quarantine / f"database-{int(self._now())}-{suffix_n}"
+                suffix_n += 1
+            target.mkdir(parents=True, mode=0o700)
+            present = [
+                self._db_path.with_name(DB_NAME + suffix)
+                for suffix in ("", "-wal", "-shm")
+                if self._db_path.with_name(DB_NAME + suffix).exists()
+            ]
+            for source in present:
+                os.link(source, target / source.name)
+            fsync_directory(target)
+            fsync_directory(self._quarantine)
+            for source in reversed(present):  # -shm, -wal, then the database itself
+                source.unlink()
+            fsync_directory(self._dir)
+        finally:
+            fcntl.flock(self._db_lock, fcntl.LOCK_SH)
         log.error("queue database damaged (%s); moved to %s", why, target)
         return target
 
@@ -486,6 +520,13 @@ class QueueStore:
                 for statement in step.split(";"):
                     if statement.strip():
                         self._conn.execute(statement)
+            if version == 0 and self._has_dossier_folders():
+                # A new database beside dossier folders: the old one was lost or moved (a kill
+                # right after the move included). The next check() rebuilds their rows.
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')",
+                    (_RECOVERY_PENDING,),
+                )
             self._conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),
@@ -501,15 +542,14 @@ class QueueStore:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         return int(row[0]) if row else 0
 
+    def _has_dossier_folders(self) -> bool:
+        return any(
+            entry.is_dir() and not entry.name.startswith(".")
+            for entry in self._files_root.iterdir()
+        )
+
     def _raise_database_alert(self) -> None:
         if self.startup_report.database_moved_to is not None:
-            # The next check() (in this process or, if it dies first, the next one) rebuilds
-            # the rows from the folders; until then no folder is taken for an orphan.
-            with self.transaction() as conn:
-                conn.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')",
-                    (_RECOVERY_PENDING,),
-                )
             self.raise_alert(
                 AlertKind.DATABASE,
                 f"queue database was damaged and moved to "
@@ -534,6 +574,16 @@ class QueueStore:
                         fingerprint or "(unknown)"
                     )
         return None
+
+    def _folder_fingerprints(self) -> set[str]:
+        found = set()
+        for root in (self._files_root, self._quarantine / ORPHANS_DIR):
+            if root.is_dir():
+                for entry in root.iterdir():
+                    fingerprint = recovery.manifest_fingerprint(entry)
+                    if fingerprint:
+                        found.add(fingerprint)
+        return found
 
     def _load_master_key(self, path: Path) -> MasterKey:
         """Load the master key; create one only for an outbox that never sealed anything.
@@ -563,6 +613,16 @@ class QueueStore:
                     "new key is `kiosk queue rekey --abandon-lost-key`."
                 ) from None
             if row is None:
+                sealed_with = self._folder_fingerprints()
+                if sealed_with and key.fingerprint not in sealed_with:
+                    # The database forgot its key (new or rebuilt), the folders did not: a
+                    # wrong key would make every folder unreadable and seal new dossiers
+                    # with it.
+                    raise MasterKeyError(
+                        f"master key {path} (fingerprint {key.fingerprint}) is not the key the "
+                        f"outbox's folders were sealed with ({', '.join(sorted(sealed_with))}). "
+                        "Put the right key file back."
+                    )
                 self._conn.execute(
                     "INSERT INTO meta (key, value) VALUES ('key_fingerprint', ?)",
                     (key.fingerprint,),
@@ -639,12 +699,20 @@ class QueueStore:
         try:
             yield self._conn
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            # SQLite has already rolled back after some errors (disk full, I/O); a second
+            # ROLLBACK would replace the real error with "no transaction is active".
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
 
     def close(self) -> None:
+        self._close_handles()
+
+    def _close_handles(self) -> None:
         self._conn.close()
+        with contextlib.suppress(OSError):
+            os.close(self._db_lock)  # releases the shared database lock
 
     # --- enqueue ----------------------------------------------------------------------------
 
@@ -717,7 +785,10 @@ class QueueStore:
     ) -> None:
         problems = check_dossier(
             body,
-            [PageFacts(p.document_code, p.name, n) for p, n in zip(pages, sizes, strict=True)],
+            [
+                PageFacts(p.document_code, p.name, n, p.media_type)
+                for p, n in zip(pages, sizes, strict=True)
+            ],
             self._limits(),
             known_procedures=self._known_procedures() if self._known_procedures else None,
         )
@@ -776,6 +847,7 @@ class QueueStore:
         shutil.rmtree(directory, ignore_errors=True)
         directory.mkdir(mode=0o700)
         key = crypto.new_dossier_key()
+        committing = False
         try:
             files = []
             for idx, page in enumerate(pages):
@@ -856,9 +928,13 @@ class QueueStore:
                     ],
                 )
                 self._event(client_uuid, "enqueued", f"{len(files)} files")
+                committing = True
         except BaseException:
             # Nothing half-written may stay behind: the row did not commit, so the files go.
-            shutil.rmtree(directory, ignore_errors=True)
+            # Unless COMMIT itself failed: a commit that reported an error can still be in the
+            # write-ahead log and reappear, so its folder stays for the start-up check.
+            if not committing:
+                shutil.rmtree(directory, ignore_errors=True)
             raise
         log.info("queued %s (%d files)", receipt_number, len(files))
         return EnqueueResult(client_uuid, receipt_number, already_queued=False)
@@ -1228,6 +1304,10 @@ class QueueStore:
             if problem is not None:
                 quarantined.append(raw["receipt_number"])
                 self.record_failure(raw["client_uuid"], ErrorKind.CORRUPT, problem, self._now())
+            elif not (self._files_root / raw["client_uuid"] / recovery.MANIFEST_NAME).exists():
+                # Queued before folders described themselves: described now, so a later loss
+                # of the database loses nothing.
+                self._write_manifest_for(raw)
         recovered: list[str] = []
         orphans: list[str] = []
         # The sweep of unexplained folders runs only while no enqueue is in flight: a folder
@@ -1311,7 +1391,8 @@ class QueueStore:
             for folder in sorted(root.iterdir()):
                 if folder.name.startswith(".") or not folder.is_dir():
                     continue
-                candidates.setdefault(folder.name, folder)
+                # "<uuid>-<time>" when a folder was moved to quarantine twice.
+                candidates.setdefault(folder.name[:36], folder)
         already = sum(1 for name in candidates if name in known)
         wanted = [name for name in candidates if name not in known]
         salvaged: dict[str, recovery.SalvagedDossier] = {}
@@ -1333,6 +1414,11 @@ class QueueStore:
             if found is None:
                 if old is not None and self._restore_record(old):
                     report.restored_from_database.append(str(old.row.get("receipt_number")))
+                elif old is not None and old.row.get("erased_at") is None:
+                    report.unreadable[name] = (
+                        f"{old.row.get('receipt_number')}: only the old database knew it; its "
+                        "folder (pages and key) is gone"
+                    )
                 continue
             if old is not None and old.row.get("erased_at") is not None:
                 # Delivered and crypto-erased; the folder is what a crash left before removal.
@@ -1362,15 +1448,12 @@ class QueueStore:
             shutil.move(str(folder), str(target))
             fsync_directory(self._files_root)
         state = old.row if old is not None else {}
-        status = QueueStatus.QUEUED
-        with contextlib.suppress(ValueError):
-            status = QueueStatus(state.get("status") or QueueStatus.QUEUED.value)
+        status = _salvaged_status(manifest, old)
+        if status is QueueStatus.QUEUED:
+            # Nothing of the salvaged progress is trusted: the idempotent create answers with
+            # the gateway's ids, which files it holds, and the official code if it has one.
+            state = {k: v for k, v in state.items() if k in ("rating", "rating_synced")}
         gateway_id = state.get("gateway_dossier_id")
-        if status in (QueueStatus.UPLOADING, QueueStatus.UPLOADED) and not gateway_id:
-            status = QueueStatus.QUEUED
-        if status is QueueStatus.NEEDS_ATTENTION:
-            # Whatever parked it will be met again; a technician sees the history.
-            status = QueueStatus.QUEUED if not gateway_id else QueueStatus.UPLOADING
         rating = recovery.read_rating(target)
         if rating is None and isinstance(state.get("rating"), bytes):
             rating = state["rating"]
@@ -1461,6 +1544,39 @@ class QueueStore:
             )
         return True
 
+    def _write_manifest_for(self, raw: sqlite3.Row) -> None:
+        client_uuid = raw["client_uuid"]
+        key = self._dossier_key(raw)
+        files = self.files(client_uuid)
+        recovery.write_manifest(
+            self._files_root / client_uuid,
+            recovery.FolderManifest(
+                client_uuid=client_uuid,
+                receipt_number=raw["receipt_number"],
+                procedure_code=raw["procedure_code"],
+                enqueued_at=raw["enqueued_at"],
+                body=self.body(client_uuid),
+                files=[
+                    recovery.FolderFile(
+                        idx=f.idx,
+                        document_code=f.document_code,
+                        name=f.name,
+                        media_type=f.media_type,
+                        size=f.size,
+                        sha256=f.sha256,
+                        path=str(f.path.relative_to(self._dir)),
+                    )
+                    for f in files
+                ],
+                wrapped_key=raw["wrapped_key"],
+                key_fingerprint=self._key.fingerprint,
+            ),
+            key,
+            self._key,
+        )
+        if raw["rating"] is not None:
+            recovery.write_rating(self._files_root / client_uuid, client_uuid, raw["rating"])
+
     def _problem_with(self, raw: sqlite3.Row) -> str | None:
         try:
             key = self._dossier_key(raw)
@@ -1508,6 +1624,13 @@ class QueueStore:
             (QueueStatus.SUBMITTED.value, cutoff),
         ).fetchall()
         for (client_uuid,) in rows:
+            folder = self._files_root / client_uuid
+            # The folder's own copies of the key go first (durably): a crash later leaves a
+            # row that still has its key, never a copy of a key the row says is destroyed.
+            for name in (recovery.MANIFEST_NAME, recovery.RATING_NAME):
+                (folder / name).unlink(missing_ok=True)
+            if folder.is_dir():
+                fsync_directory(folder)
             with self.transaction() as conn:
                 conn.execute(
                     "UPDATE dossiers SET wrapped_key = NULL, body = NULL, rating = NULL, "
@@ -1516,8 +1639,67 @@ class QueueStore:
                 )
                 self._event(client_uuid, "erased", "retention period over")
             # The key is gone, so what remains is noise; removing the files frees the space.
-            shutil.rmtree(self._files_root / client_uuid, ignore_errors=True)
+            # What a crash leaves, check() removes.
+            shutil.rmtree(folder, ignore_errors=True)
+        self._expire_quarantine(cutoff)
         return len(rows)
+
+    def _expire_quarantine(self, cutoff: float) -> None:
+        """Quarantined databases and orphan folders hold sealed personal data and a copy of
+        dossier keys: they are kept for a technician for the retention period, then deleted.
+        A quarantined database is kept while its rows may still be rebuilt."""
+        if not self._quarantine.is_dir() or self._recovery_pending():
+            return
+        for entry in self._quarantine.iterdir():
+            if entry.name.startswith("database-"):
+                try:
+                    moved_at = float(entry.name.split("-")[1])
+                except (IndexError, ValueError):
+                    continue
+                if moved_at <= cutoff:
+                    shutil.rmtree(entry, ignore_errors=True)
+        orphans = self._quarantine / ORPHANS_DIR
+        if orphans.is_dir():
+            for entry in orphans.iterdir():
+                try:
+                    if entry.stat().st_mtime <= cutoff:
+                        shutil.rmtree(entry, ignore_errors=True)
+                except OSError:
+                    continue
+
+
+def _salvaged_status(
+    manifest: recovery.FolderManifest, old: recovery.SalvagedDossier | None
+) -> QueueStatus:
+    """How far a rebuilt dossier may resume: only from progress the old database states whole.
+
+    A gateway dossier id without every file's gateway id (the files table was damaged) would
+    stop the engine on "file not registered" for ever; a submitted row without its id would
+    drop the rating. Anything partial starts again as queued, and the gateway's idempotency
+    makes that safe.
+    """
+    if old is None:
+        return QueueStatus.QUEUED
+    try:
+        status = QueueStatus(str(old.row.get("status")))
+    except ValueError:
+        return QueueStatus.QUEUED
+    if status is QueueStatus.QUEUED or not old.row.get("gateway_dossier_id"):
+        return QueueStatus.QUEUED
+    for entry in manifest.files:
+        salvaged = old.files.get(entry.idx)
+        if (
+            salvaged is None
+            or salvaged.get("sha256") != entry.sha256
+            or not salvaged.get("gateway_file_id")
+        ):
+            return QueueStatus.QUEUED
+    if status is QueueStatus.SUBMITTED and not old.row.get("official_code"):
+        return QueueStatus.QUEUED
+    if status is QueueStatus.NEEDS_ATTENTION:
+        # Whatever parked it will be met again; a technician sees the history.
+        return QueueStatus.UPLOADING
+    return status
 
 
 def _with_files(

@@ -28,6 +28,7 @@ from offline_queue.store import (
     DB_NAME,
     AlertKind,
     MasterKeyError,
+    PageInput,
     QueueError,
     QueueFullError,
     QueueRefusedError,
@@ -466,3 +467,126 @@ def test_an_enqueue_that_died_before_its_commit_is_not_filed_behind_the_citizens
     # A technician who decides it should go files it by hand.
     assert len(env.store.recover().recovered) == 1
     assert _readable(env.store, died)
+
+
+def test_text_and_media_types_the_gateway_refuses(env: Env) -> None:
+    body = _body(env)
+    body["applicant"] = {**body["applicant"], "address": "Thôn " * 70}  # type: ignore[dict-item]
+    assert _try(env, body).reasons == [EnqueueRefusal.TEXT_TOO_LONG]
+    body = _body(env)
+    page = PageInput(env.pages(1)[0].source, "birth_certificate", "a.png", "Image/PNG")
+    with pytest.raises(QueueRefusedError) as caught:
+        env.store.enqueue(
+            client_uuid=str(body["client_uuid"]),
+            receipt_number=str(body["receipt_number"]),
+            procedure_code="1.001193",
+            body=body,
+            pages=[page],
+        )
+    assert caught.value.reasons == [EnqueueRefusal.MEDIA_TYPE_INVALID]
+
+
+# --- review findings: each failed before its fix -------------------------------------------------
+
+
+def test_a_damaged_database_still_open_elsewhere_is_not_moved_under_it(env: Env) -> None:
+    kept = [env.enqueue() for _ in range(2)]
+    env.store.close()
+    app = _open(env.root)  # the app keeps its handle for hours
+    _corrupt_btree(env.root / "queue" / DB_NAME)
+    with pytest.raises(QueueUnavailableError, match="another process still has it open"):
+        _open(env.root)  # a technician's command, or the sync service restarting
+    assert (env.root / "queue" / DB_NAME).exists() and _quarantine(env.root) == []
+    app.close()
+    store = _open(env.root)  # the first to open it alone moves it and rebuilds the rows
+    assert store.startup_report.database_moved_to is not None
+    assert len(store.check().recovered) == 2
+    assert all(_readable(store, u) for u in kept)
+
+
+def test_a_database_file_that_is_simply_gone_loses_no_dossier(env: Env) -> None:
+    kept = [env.enqueue() for _ in range(3)]
+    env.store.close()
+    for suffix in ("", "-wal", "-shm"):
+        (env.root / "queue" / (DB_NAME + suffix)).unlink(missing_ok=True)
+    store = _open(env.root)
+    report = store.check()
+    assert len(report.recovered) == 3 and report.orphans_moved == []
+    assert all(_readable(store, u) for u in kept)
+
+
+def test_partial_salvaged_progress_starts_again_from_the_idempotent_create(env: Env) -> None:
+    kept = env.enqueue()
+    env.store.set_gateway_dossier(kept, "gw-dossier-1", {0: "gw-file-0", 1: "gw-file-1"})
+    env.store.mark_file_complete(kept, 0)
+    with env.store.transaction() as conn:  # the damage took the files table's rows
+        conn.execute("DELETE FROM files WHERE client_uuid = ?", (kept,))
+    env.store.close()
+    old = env.root / "queue" / "quarantine" / "database-1"
+    old.mkdir(parents=True)
+    (env.root / "queue" / DB_NAME).rename(old / DB_NAME)
+    store = _open(env.root)
+    store.check()
+    row = store.find(kept)
+    assert row is not None and row.status is QueueStatus.QUEUED
+    assert row.gateway_dossier_id is None
+    assert all(f.gateway_file_id is None and not f.complete for f in store.files(kept))
+
+
+def test_erasing_removes_the_folders_copy_of_the_key_first(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = env.enqueue()
+    env.store.record_rating(kept, 4, None)
+    env.store.mark_submitted(kept, "H01.01-261123-0001", "2026-11-25")
+    env.store.mark_rating_synced(kept)
+    folder = env.root / "queue" / "outbox" / kept
+    monkeypatch.setattr("offline_queue.store.shutil.rmtree", lambda *a, **k: None)
+    env.clock.advance(8 * 86_400)
+    assert env.store.erase_delivered(7 * 86_400) == 1
+    assert folder.is_dir()  # the removal failed (a crash, an I/O error)...
+    assert not (folder / MANIFEST_NAME).exists()  # ...but no copy of the key survived
+    assert not (folder / "rating.kqs").exists()
+    monkeypatch.undo()
+    env.reopen().check()  # and the start-up check finishes the removal
+    assert not folder.exists()
+
+
+def test_quarantined_copies_expire_with_the_retention_period(env: Env) -> None:
+    env.enqueue()
+    env.store.close()
+    _corrupt_header(env.root / "queue" / DB_NAME)
+    store = _open(env.root, env.clock)
+    store.check()
+    moved = store.startup_report.database_moved_to
+    assert moved is not None and moved.exists()
+    store.erase_delivered(7 * 86_400)
+    assert moved.exists()  # within the retention period
+    env.clock.advance(8 * 86_400)
+    store.erase_delivered(7 * 86_400)
+    assert not moved.exists()
+
+
+def test_folders_queued_before_manifests_existed_get_one(env: Env) -> None:
+    kept = env.enqueue()
+    env.store.record_rating(kept, 5, None)
+    folder = env.root / "queue" / "outbox" / kept
+    (folder / MANIFEST_NAME).unlink()
+    (folder / "rating.kqs").unlink()
+    assert env.store.check().clean
+    assert (folder / MANIFEST_NAME).exists() and (folder / "rating.kqs").exists()
+    env.store.close()
+    (env.root / "queue" / DB_NAME).unlink()
+    store = _open(env.root)
+    assert len(store.check().recovered) == 1
+    assert store.rating(kept) == {"score": 5, "reason": None}
+
+
+def test_a_wrong_key_is_refused_when_the_database_forgot_its_fingerprint(env: Env) -> None:
+    env.enqueue()
+    env.store.close()
+    (env.root / "queue" / DB_NAME).unlink()
+    (env.root / "master.key").write_bytes(b"\x07" * 32)  # a wrong backup restored
+    with pytest.raises(MasterKeyError, match="folders were sealed with"):
+        _open(env.root)
+    assert [p.name for p in (env.root / "queue" / "outbox").iterdir() if p.is_dir()]
