@@ -38,7 +38,13 @@ from starlette.routing import Route
 from config.catalog import load_catalog
 from gateway import GATEWAY_VERSION
 from gateway.faults import FaultMiddleware, FaultState
-from gateway.middleware import BodyLimitMiddleware, TusHeaderMiddleware
+from gateway.limits import LIMITS
+from gateway.middleware import (
+    BodyLimitMiddleware,
+    MethodOverrideMiddleware,
+    TusHeaderMiddleware,
+    is_upload_path,
+)
 from gateway.models import (
     DossierCreate,
     Heartbeat,
@@ -145,8 +151,11 @@ class Gateway:
         self.calendar = WorkingCalendar(overrides)
         self.catalog_doc = Tagged.of(catalog_document(self.catalog))
         self.overrides_doc = Tagged.of(overrides_document(overrides))
+        self.limits_doc = Tagged.of(LIMITS.document())
         self.specification = load_specification()
-        self.tus = TusService(data_dir, self.store, settings, self.authenticate)
+        self.tus = TusService(
+            data_dir, self.store, settings, self.authenticate, reached=faults.reached
+        )
         self._outbox_lock = threading.Lock()
 
     # --- request plumbing -----------------------------------------------------------------------
@@ -280,8 +289,16 @@ class Gateway:
             problems.append(FieldProblem("client_uuid", "must equal the Idempotency-Key header"))
         if dossier.kiosk_id != kiosk_id:
             problems.append(FieldProblem("kiosk_id", "is not the kiosk the token belongs to"))
+        unknown_procedure = FieldProblem("procedure_code", "is not in the gateway's catalog")
         if dossier.procedure_code not in self.catalog:
-            problems.append(FieldProblem("procedure_code", "is not in the gateway's catalog"))
+            problems.append(unknown_procedure)
+        if problems == [unknown_procedure]:
+            raise ProblemError(
+                400,
+                ProblemType.UNKNOWN_PROCEDURE,
+                f"The gateway's catalog has no procedure {dossier.procedure_code}.",
+                errors=problems,
+            )
         if problems:
             raise ProblemError(
                 400, ProblemType.INVALID_BODY, "Some fields are not valid.", errors=problems
@@ -304,7 +321,7 @@ class Gateway:
         except ReceiptNumberTakenError:
             raise ProblemError(
                 409,
-                ProblemType.IDEMPOTENCY_CONFLICT,
+                ProblemType.RECEIPT_NUMBER_TAKEN,
                 "Another dossier already has this receipt number.",
                 errors=[FieldProblem("receipt_number", "already used by another dossier")],
             ) from None
@@ -343,6 +360,10 @@ class Gateway:
     async def finalize(self, request: Request, dossier_id: str) -> Response:
         kiosk_id = self.authenticate(request)
         dossier = self.own_dossier(dossier_id, kiosk_id)
+        if dossier.dossier_code is None:
+            # A file whose bytes all arrived but whose completion a crash interrupted would
+            # otherwise be "missing" for ever: the kiosk has nothing more to send.
+            await self.tus.settle_dossier(dossier_id)
         now = self.settings.now()
         outcome = self.store.finalize(
             dossier_id,
@@ -407,6 +428,10 @@ class Gateway:
     async def overrides_endpoint(self, request: Request) -> Response:
         self.authenticate(request)
         return self.overrides_doc.response(request)
+
+    async def limits_endpoint(self, request: Request) -> Response:
+        self.authenticate(request)
+        return self.limits_doc.response(request)
 
     # --- identity, one-time codes, heartbeat ----------------------------------------------------
 
@@ -569,6 +594,12 @@ def _route(app: FastAPI, path: str, handlers: dict[str, Handler]) -> None:
     app.router.routes.append(Route(path, endpoint, methods=list(guarded)))
 
 
+def is_public(method: str, path: str) -> bool:
+    """Whether ``method path`` is answered without a token: health, the document, and tus
+    discovery (``OPTIONS``, which browsers also send as a CORS preflight without credentials)."""
+    return path in PUBLIC_PATHS or (method == "OPTIONS" and is_upload_path(path))
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers or {})
@@ -594,6 +625,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Before the first request (and before `gateway serve` says it is listening).
+        await gateway.tus.recover()
         yield
         gateway.store.close()
 
@@ -613,6 +646,7 @@ def create_app(
         f"{API}/dossiers/{{dossier_id}}/rating": {"POST": gateway.rate},
         UPLOADS_PATH: {"OPTIONS": gateway.tus.options, "POST": gateway.tus.create},
         f"{UPLOADS_PATH}/{{upload_id}}": {
+            "OPTIONS": gateway.tus.options,
             "HEAD": gateway.tus.head,
             "PATCH": gateway.tus.patch,
             "DELETE": gateway.tus.delete,
@@ -620,6 +654,7 @@ def create_app(
         f"{API}/status/{{code}}": {"GET": gateway.status},
         f"{API}/catalog": {"GET": gateway.catalog_endpoint},
         f"{API}/calendar/overrides": {"GET": gateway.overrides_endpoint},
+        f"{API}/limits": {"GET": gateway.limits_endpoint},
         f"{API}/identity/verify": {"POST": gateway.verify_identity},
         f"{API}/otp": {"POST": gateway.request_otp},
         f"{API}/otp/{{otp_id}}/verify": {"POST": gateway.verify_otp},
@@ -633,17 +668,19 @@ def create_app(
     for path, handlers in routes.items():
         _route(app, path, handlers)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    # Added innermost first: the body limit sees requests after the faults, and the tus header
-    # is put on every answer under /uploads, fault answers included.
+    # Added innermost first: the body limit sees requests after the faults, the tus header is
+    # put on every answer under /uploads, fault answers included, and a method override is
+    # applied before anything looks at the method.
     app.add_middleware(BodyLimitMiddleware, limit=MAX_BODY_BYTES)
     app.add_middleware(
         FaultMiddleware,
         faults=faults,
-        public_paths=PUBLIC_PATHS,
+        public=is_public,
         never_failing_paths={HEALTH_PATH},
         exempt=lambda path: path.startswith(ADMIN_PREFIX),
     )
     app.add_middleware(TusHeaderMiddleware)
+    app.add_middleware(MethodOverrideMiddleware)
     return app
 
 

@@ -4,12 +4,17 @@ A ``FaultState`` is consulted on every request (except the ``/_admin`` endpoints
 and may be changed while the server runs: from the test's own thread, through
 ``PUT /_admin/faults``, or by the ``gateway serve`` flags at start. ``FaultMiddleware`` applies it
 in front of the application, so the application itself never knows about faults (except
-``identity_down``, which only the identity handler can express).
+``identity_down``, which only the identity handler can express, and ``crash_at``, a named step
+inside tus completion where the gateway dies: the tus server calls ``FaultState.reached`` at each
+step, so tests can prove a gateway killed anywhere in there finishes the upload when it comes
+back).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import random
 import threading
 from collections.abc import Callable, Collection, Mapping
@@ -32,6 +37,34 @@ class Garbage(StrEnum):
     AUTH_REJECT = "auth_reject"  # 401 for every authenticated request
 
 
+class CrashPoint(StrEnum):
+    """Steps of tus completion, in order, where ``crash_at`` can make the gateway die."""
+
+    NONE = "none"
+    OFFSET_RECORDED = "offset-recorded"  # the last byte's offset is committed, nothing else
+    FILE_MOVED = "file-moved"  # the file is in its final place; the database does not know
+    MISMATCH_DISCARDED = "mismatch-discarded"  # a file breaking its manifest was emptied; the
+    # offset still says it is all there
+    UPLOAD_COMPLETED = "upload-completed"  # complete in the database; no answer sent yet
+
+
+class CrashMode(StrEnum):
+    """How the gateway dies at its crash point."""
+
+    EXIT = "exit"  # os._exit on the spot: nothing flushed, no handler runs, as under SIGKILL
+    FAIL = "fail"  # the request fails with an exception (a 500) and the process lives on
+
+
+# The exit status of an injected crash: distinct from any status the server exits with itself,
+# so a test can tell that the process died where it was told to.
+CRASH_EXIT_STATUS = 86
+log = logging.getLogger(__name__)
+
+
+class InjectedCrashError(Exception):
+    """The ``fail`` crash mode: a request stops at its crash point as if the code had failed."""
+
+
 @dataclass
 class FaultState:
     """What is currently wrong with the gateway. The default is nothing."""
@@ -43,6 +76,8 @@ class FaultState:
     identity_down: bool = False
     slow_bytes_per_s: int = 0  # 0: answers at full speed
     garbage: Garbage = Garbage.NONE
+    crash_at: CrashPoint = CrashPoint.NONE  # fires once, then resets to none
+    crash_mode: CrashMode = CrashMode.EXIT
     rng: random.Random = field(default_factory=random.Random, repr=False, compare=False)
     _lock: threading.Lock = field(
         default_factory=threading.Lock, init=False, repr=False, compare=False
@@ -61,6 +96,8 @@ class FaultState:
             "identity_down": self.identity_down,
             "slow_bytes_per_s": self.slow_bytes_per_s,
             "garbage": Garbage(self.garbage).value,
+            "crash_at": CrashPoint(self.crash_at).value,
+            "crash_mode": CrashMode(self.crash_mode).value,
         }
 
     def snapshot(self) -> FaultState:
@@ -81,8 +118,25 @@ class FaultState:
     def should_fail(self) -> bool:
         return self.error_rate > 0 and self.rng.random() < self.error_rate
 
+    def reached(self, point: CrashPoint) -> None:
+        """Called by the code at ``point``: dies there if told to (once), otherwise returns."""
+        with self._lock:
+            if self.crash_at is not point:
+                return
+            self.crash_at = CrashPoint.NONE
+            mode = self.crash_mode
+        if mode is CrashMode.EXIT:
+            log.warning("injected crash at %s: exiting", point.value)
+            os._exit(CRASH_EXIT_STATUS)
+        raise InjectedCrashError(f"injected failure at {point.value}")
+
 
 _SETTABLE = frozenset(f.name for f in fields(FaultState) if not f.name.startswith("_")) - {"rng"}
+_CHOICES: dict[str, type[StrEnum]] = {
+    "garbage": Garbage,
+    "crash_at": CrashPoint,
+    "crash_mode": CrashMode,
+}
 
 
 def _validate(name: str, value: Any) -> Any:
@@ -93,12 +147,13 @@ def _validate(name: str, value: Any) -> Any:
         if not isinstance(value, bool):
             raise ValueError(f"{name}: must be true or false")
         return value
-    if name == "garbage":
+    choices: type[StrEnum] | None = _CHOICES.get(name)
+    if choices is not None:
         try:
-            return Garbage(value)
+            return choices(value)
         except ValueError:
-            choices = ", ".join(g.value for g in Garbage)
-            raise ValueError(f"garbage: must be one of {choices}") from None
+            allowed = ", ".join(c.value for c in choices)
+            raise ValueError(f"{name}: must be one of {allowed}") from None
     if not is_number:
         raise ValueError(f"{name}: must be a number")
     if name == "error_rate":
@@ -197,13 +252,13 @@ class FaultMiddleware:
         app: ASGIApp,
         faults: FaultState,
         *,
-        public_paths: Collection[str],
+        public: Callable[[str, str], bool],
         never_failing_paths: Collection[str],
         exempt: Callable[[str], bool],
     ) -> None:
         self.app = app
         self.faults = faults
-        self.public_paths = frozenset(public_paths)
+        self.public = public  # (method, path) → True where no token is asked for
         self.never_failing_paths = frozenset(never_failing_paths)
         self.exempt = exempt
 
@@ -249,7 +304,7 @@ class FaultMiddleware:
         if faults.garbage is Garbage.ENDLESS_BODY:
             await _send_endless(receive, send)
             return
-        if faults.garbage is Garbage.AUTH_REJECT and path not in self.public_paths:
+        if faults.garbage is Garbage.AUTH_REJECT and not self.public(scope["method"], path):
             await _send_problem(
                 send,
                 401,

@@ -3,7 +3,9 @@
 The models mirror the document's schemas field for field (the schemathesis tests send data that
 breaks each constraint and expect a 4xx), and they validate the parsed JSON value in strict mode,
 so ``"5"`` is not a score and ``true`` is not a number. Dates and times stay strings: the gateway
-stores the body exactly as the kiosk sent it, and only checks that they parse.
+stores the body exactly as the kiosk sent it, and only checks that they parse. Every size and
+pattern a dossier is held to comes from ``gateway.limits.LIMITS``, the numbers the gateway
+publishes at ``/api/v1/limits``.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    field_validator,
 )
 
+from gateway.limits import LIMITS
 from gateway.problems import FieldProblem
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -29,7 +33,6 @@ _DATETIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})"
 )
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_SLUG = r"^[a-z][a-z0-9_]{1,39}$"
 
 
 def _check_date(value: str) -> str:
@@ -71,7 +74,8 @@ JsonInt = Annotated[int, BeforeValidator(_integral)]
 IsoDate = Annotated[str, AfterValidator(_check_date)]
 IsoDateTime = Annotated[str, AfterValidator(_check_datetime)]
 Uuid = Annotated[str, AfterValidator(_check_uuid)]
-Slug = Annotated[str, StringConstraints(pattern=_SLUG)]
+FormKey = Annotated[str, StringConstraints(pattern=LIMITS.form_key_pattern)]
+DocumentCode = Annotated[str, StringConstraints(pattern=LIMITS.document_code_pattern)]
 KioskId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,12}$")]
 
 
@@ -94,8 +98,13 @@ class Applicant(_Body):
 
 
 class FileManifest(_Body):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^/\\]+$")]
-    size: Annotated[JsonInt, Field(ge=1, le=20 * 1024 * 1024)]
+    name: Annotated[
+        str,
+        StringConstraints(
+            min_length=1, max_length=LIMITS.max_file_name_chars, pattern=r"^[^/\\]+$"
+        ),
+    ]
+    size: Annotated[JsonInt, Field(ge=1, le=LIMITS.max_file_bytes)]
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
     media_type: Annotated[
         str, StringConstraints(max_length=100, pattern=r"^[a-z0-9.+-]+/[a-z0-9.+-]+$")
@@ -103,9 +112,9 @@ class FileManifest(_Body):
 
 
 class DocumentManifest(_Body):
-    code: Slug
+    code: DocumentCode
     name: Annotated[str, _text(200)]
-    files: Annotated[list[FileManifest], Field(max_length=200)]
+    files: Annotated[list[FileManifest], Field(max_length=LIMITS.max_files_per_document)]
 
 
 class Rating(_Body):
@@ -123,11 +132,25 @@ class DossierCreate(_Body):
     procedure_name: Annotated[str, _text(200)]
     applicant: Applicant
     verification: Literal["verified", "pending", "not_found"]
-    form: Annotated[dict[Slug, Annotated[str, _text(500, 0)]], Field(max_length=100)]
-    documents: Annotated[list[DocumentManifest], Field(max_length=30)]
+    form: Annotated[
+        dict[FormKey, Annotated[str, _text(LIMITS.max_form_value_chars, 0)]],
+        Field(max_length=LIMITS.max_form_fields),
+    ]
+    documents: Annotated[list[DocumentManifest], Field(max_length=LIMITS.max_documents)]
     received_at: IsoDateTime
     due_date: IsoDate
     rating: Rating | None = None
+
+    @field_validator("documents")
+    @classmethod
+    def _fits_the_dossier_bound(cls, documents: list[DocumentManifest]) -> list[DocumentManifest]:
+        # A rule JSON Schema cannot state (a sum over nested arrays); openapi.yaml says it in words.
+        total = sum(f.size for d in documents for f in d.files)
+        if total > LIMITS.max_dossier_bytes:
+            raise ValueError(
+                f"the files add up to {total} bytes, more than {LIMITS.max_dossier_bytes}"
+            )
+        return documents
 
 
 class IdentityQuery(_Body):

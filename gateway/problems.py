@@ -40,6 +40,11 @@ class ProblemType(StrEnum):
     ALREADY_COMPLETE = "already-complete"
     METHOD_NOT_ALLOWED = "method-not-allowed"
     INTERNAL_ERROR = "internal-error"
+    # Business rules a dossier can break while matching the schema; each has its own type so a
+    # kiosk can say which one without parsing prose.
+    UNKNOWN_PROCEDURE = "unknown-procedure"
+    RECEIPT_NUMBER_TAKEN = "receipt-number-taken"
+    INVALID_REQUEST = "invalid-request"
 
     @property
     def uri(self) -> str:
@@ -65,6 +70,9 @@ _TITLES: dict[ProblemType, str] = {
     ProblemType.ALREADY_COMPLETE: "The file has already been uploaded",
     ProblemType.METHOD_NOT_ALLOWED: "Method not allowed",
     ProblemType.INTERNAL_ERROR: "Internal error",
+    ProblemType.UNKNOWN_PROCEDURE: "The procedure is not in the gateway's catalog",
+    ProblemType.RECEIPT_NUMBER_TAKEN: "Another dossier already has this receipt number",
+    ProblemType.INVALID_REQUEST: "The HTTP request is malformed",
 }
 
 

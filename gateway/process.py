@@ -74,6 +74,18 @@ class GatewayProcess:
             .stdout.strip()
             .split()[-1]
         )
+        process, url = cls._serve(data_dir, extra)
+        return cls(process, data_dir, url, token)
+
+    def restart(self, *extra: str) -> GatewayProcess:
+        """A new gateway process on the same data directory and token (after this one stopped
+        or died), on a new port."""
+        self.stop()
+        process, url = self._serve(self.data_dir, extra)
+        return GatewayProcess(process, self.data_dir, url, self.token)
+
+    @staticmethod
+    def _serve(data_dir: Path, extra: tuple[str, ...]) -> tuple[subprocess.Popen[str], str]:
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -102,8 +114,11 @@ class GatewayProcess:
                 break
         if not line.startswith("listening on "):
             process.kill()
+            process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
             raise RuntimeError("gateway did not start")
-        return cls(process, data_dir, line.split()[-1].rstrip("/"), token)
+        return process, line.split()[-1].rstrip("/")
 
     @property
     def address(self) -> tuple[str, int]:

@@ -16,8 +16,12 @@ import threading
 from collections.abc import Callable, Generator
 from types import FrameType
 
+import h11
 import uvicorn
 from starlette.types import ASGIApp
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from gateway.problems import PROBLEM_JSON, ProblemType, problem_body
 
 _START_TIMEOUT_S = 30.0
 _STOP_TIMEOUT_S = 30.0
@@ -43,9 +47,31 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+class ProblemH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, answering a request it cannot parse (a ``Content-Length``
+    that is not a number, a header line without a colon) with problem+json like every other
+    error of the gateway, instead of uvicorn's own text/plain 400. Such a request never
+    reaches the application, so this is the only place it can be answered."""
+
+    def send_400_response(self, msg: str) -> None:
+        body = problem_body(400, ProblemType.INVALID_REQUEST, msg)
+        headers = [
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]
+        event = h11.Response(status_code=400, headers=headers, reason=b"Bad Request")
+        for part in (event, h11.Data(data=body), h11.EndOfMessage()):
+            output = self.conn.send(part)
+            if output:
+                self.transport.write(output)
+        self.transport.close()
+
+
 def make_config(app: ASGIApp, *, access_log: bool = False) -> uvicorn.Config:
     return uvicorn.Config(
         app,
+        http=ProblemH11Protocol,
         lifespan="on",
         ws="none",
         log_config=None,

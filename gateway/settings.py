@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from gateway.limits import LIMITS
 from kiosk.clock import VIETNAM
 
 UNIT_CODE_PATTERN = re.compile(r"^[A-Z0-9]+(\.[0-9A-Z]+)*$")
-# Fixed by the protocol (and stated in openapi.yaml), so not settings.
-TUS_MAX_SIZE = 20 * 1024 * 1024
-MAX_BODY_BYTES = 256 * 1024
+# Fixed by the protocol (gateway/limits.py, published at /api/v1/limits), so not settings.
+TUS_MAX_SIZE = LIMITS.max_file_bytes
+MAX_BODY_BYTES = LIMITS.max_body_bytes
 
 
 def vietnam_now() -> datetime:

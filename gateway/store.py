@@ -264,7 +264,13 @@ class UploadRecord:
         )
 
     def expired_at(self, now: datetime) -> bool:
-        return self.state is UploadState.ACTIVE and self.expires_at <= now
+        # An upload holding all its bytes only awaits completion (see TusService.settle); the
+        # client is done with it, so there is nothing left to expire.
+        return (
+            self.state is UploadState.ACTIVE
+            and self.offset < self.length
+            and self.expires_at <= now
+        )
 
 
 @dataclass(frozen=True)
@@ -636,6 +642,15 @@ class Store:
             row = conn.execute("SELECT * FROM uploads WHERE upload_id = ?", (upload_id,)).fetchone()
             return UploadRecord.from_row(row)
 
+    def uploads_awaiting_completion(self) -> list[UploadRecord]:
+        """Active uploads whose offset has reached their length: left by a gateway that died
+        between recording the last bytes and completing the upload."""
+        rows = self._all(
+            "SELECT * FROM uploads WHERE state = ? AND upload_offset = length ORDER BY rowid",
+            (UploadState.ACTIVE.value,),
+        )
+        return [UploadRecord.from_row(r) for r in rows]
+
     def set_upload_state(self, upload_id: str, state: UploadState) -> None:
         with self._tx() as conn:
             conn.execute(
@@ -643,16 +658,21 @@ class Store:
             )
 
     def complete_upload(self, upload_id: str, stored_path: str | None) -> None:
-        """Mark an upload complete and, for a dossier file, the file stored at ``stored_path``."""
+        """Mark an upload complete and, for a dossier file, the file stored at ``stored_path``.
+
+        Only an active upload completes: one terminated meanwhile (replaced by a newer upload of
+        the same file) stays terminated, and its file waits for the newer one.
+        """
         with self._tx() as conn:
-            conn.execute(
-                "UPDATE uploads SET state = ? WHERE upload_id = ?",
-                (UploadState.COMPLETE.value, upload_id),
+            cursor = conn.execute(
+                "UPDATE uploads SET state = ? WHERE upload_id = ? AND state = ?",
+                (UploadState.COMPLETE.value, upload_id, UploadState.ACTIVE.value),
             )
-            conn.execute(
-                "UPDATE dossier_files SET complete = 1, stored_path = ? WHERE upload_id = ?",
-                (stored_path, upload_id),
-            )
+            if cursor.rowcount == 1:
+                conn.execute(
+                    "UPDATE dossier_files SET complete = 1, stored_path = ? WHERE upload_id = ?",
+                    (stored_path, upload_id),
+                )
 
     def terminate_upload(self, upload_id: str) -> None:
         """Terminate; an incomplete dossier file forgets the upload so a new one can start."""

@@ -9,6 +9,10 @@ upload becomes ``uploads/<id>.bin``.
 
 Only one request works on an upload at a time (an asyncio lock per upload): a PATCH retried while
 the server still reads the previous, dying connection waits for it rather than interleaving.
+
+Completion can be redone from any point (``TusService.settle``): an upload left holding all its
+bytes by a gateway that died mid-completion is completed at start-up, on HEAD, on finalize and
+when its file's upload is created again, so a dossier is never stranded by a crash.
 """
 
 from __future__ import annotations
@@ -26,12 +30,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Final
+from typing import Final, NoReturn
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gateway.faults import CrashPoint
 from gateway.problems import FieldProblem, ProblemError, ProblemType
 from gateway.settings import TUS_MAX_SIZE, GatewaySettings
 from gateway.store import FileRecord, Store, StoreError, UploadRecord, UploadState
@@ -166,6 +171,7 @@ class TusService:
         store: Store,
         settings: GatewaySettings,
         authenticate: Callable[[Request], str],
+        reached: Callable[[CrashPoint], None] = lambda point: None,
     ) -> None:
         self.uploads_dir = data_dir / "uploads"
         self.dossiers_dir = data_dir / "dossiers"
@@ -175,6 +181,8 @@ class TusService:
         self.store = store
         self.settings = settings
         self.authenticate = authenticate
+        # Called at each step of completion; tests make the gateway die there (gateway.faults).
+        self.reached = reached
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # --- paths ----------------------------------------------------------------------------------
@@ -250,8 +258,11 @@ class TusService:
 
     # --- handlers -------------------------------------------------------------------------------
 
-    async def options(self, request: Request) -> Response:
-        self.authenticate(request)
+    async def options(self, request: Request, upload_id: str | None = None) -> Response:
+        """tus discovery, on the endpoint and on an upload's URL (where a browser's preflight for
+        HEAD, PATCH or DELETE goes); the same answer for any upload, existing or not."""
+        # No token asked for: tus discovery says what the server can do, nothing about any
+        # upload, and a browser's CORS preflight never carries credentials.
         return Response(
             status_code=204,
             headers={
@@ -274,6 +285,11 @@ class TusService:
             )
         metadata = parse_metadata(request.headers.get("upload-metadata"))
         file = self._dossier_file(metadata, kiosk_id, length)
+        if file is not None and file.upload_id is not None:
+            # The file's current upload may hold all its bytes, its completion interrupted
+            # (a client that never got the answer to a creation-with-upload comes back here).
+            await self._settle_locked(file.upload_id)
+            file = self._dossier_file(metadata, kiosk_id, length)
         now = self.settings.now()
         try:
             upload, replaced = self.store.create_upload(
@@ -367,6 +383,9 @@ class TusService:
         acquired = await self._acquire(lock)
         try:
             upload = self._lookup(upload_id, kiosk_id)
+            if acquired:
+                # A client told offset = length sends nothing more; finishing it is ours to do.
+                upload = await self.settle(upload)
         finally:
             if acquired:
                 lock.release()
@@ -536,33 +555,117 @@ class TusService:
         return self.store.set_offset(upload.upload_id, upload.offset + received, self._expiry(now))
 
     async def _complete(self, upload: UploadRecord) -> UploadRecord:
-        """Finish an upload whose last byte arrived; for a dossier file, check it first."""
+        """Finish an upload whose last byte is recorded; for a dossier file, check it first.
+
+        Every step may be redone: a gateway that dies anywhere in here leaves an upload whose
+        offset equals its length but which is not complete, and ``settle`` runs this again (at
+        start-up, on HEAD, on finalize), picking up from what the disk says. The bytes are in
+        ``.part`` until moved to their final place, so whichever of the two exists holds them.
+        """
+        self.reached(CrashPoint.OFFSET_RECORDED)
         partial = self.partial_path(upload.upload_id)
+        file: FileRecord | None = None
         if upload.file_id is None:
             target = self.free_path(upload.upload_id)
-            partial.replace(target)
-            _fsync_dir(target.parent)
-            self.store.complete_upload(upload.upload_id, None)
         else:
             file = self.store.file(upload.file_id)
             assert file is not None  # uploads reference files that exist: both written together
-            sha256, size = await run_in_threadpool(_sha256_of, partial)
-            if sha256 != file.sha256 or size != file.size:
-                partial.write_bytes(b"")
-                now = self.settings.now()
-                self.store.set_offset(upload.upload_id, 0, self._expiry(now))
-                log.warning("upload %s: file does not match its manifest", upload.upload_id)
-                raise ProblemError(
-                    460,
-                    ProblemType.CHECKSUM_MISMATCH,
-                    "The file does not match the SHA-256 and size of the dossier's manifest; "
-                    "it was discarded, send it again from the start.",
-                )
             target = self.dossier_file_path(file)
+        source = partial if partial.exists() else target if target.exists() else None
+        if source is None:
+            intact = False  # not on disk at all: nothing to keep
+        elif file is None:
+            intact = source.stat().st_size == upload.length
+        else:
+            sha256, size = await run_in_threadpool(_sha256_of, source)
+            intact = sha256 == file.sha256 and size == file.size
+        if not intact:
+            await self._start_again(upload, source)
+        if source == partial:
             target.parent.mkdir(parents=True, exist_ok=True)
             partial.replace(target)
             _fsync_dir(target.parent)
-            self.store.complete_upload(upload.upload_id, str(target.relative_to(self.data_dir)))
+        self.reached(CrashPoint.FILE_MOVED)
+        stored = None if file is None else str(target.relative_to(self.data_dir))
+        self.store.complete_upload(upload.upload_id, stored)
+        self.reached(CrashPoint.UPLOAD_COMPLETED)
         completed = self.store.upload(upload.upload_id)
         assert completed is not None
         return completed
+
+    async def _start_again(self, upload: UploadRecord, source: Path | None) -> NoReturn:
+        """Discard a finished file that does not match its manifest (or, after a crash, whose
+        bytes are not all on disk): offset 0, and 460."""
+        partial = self.partial_path(upload.upload_id)
+        partial.write_bytes(b"")
+        if source is not None and source != partial:
+            source.unlink(missing_ok=True)
+        self.reached(CrashPoint.MISMATCH_DISCARDED)
+        now = self.settings.now()
+        self.store.set_offset(upload.upload_id, 0, self._expiry(now))
+        log.warning("upload %s: file does not match its manifest", upload.upload_id)
+        raise ProblemError(
+            460,
+            ProblemType.CHECKSUM_MISMATCH,
+            "The file does not match the SHA-256 and size of the dossier's manifest; "
+            "it was discarded, send it again from the start.",
+        )
+
+    # --- completing what a crash left behind ---------------------------------------------------
+
+    async def settle(self, upload: UploadRecord) -> UploadRecord:
+        """Complete ``upload`` if it holds all its bytes but was never completed.
+
+        That state is only ever left by a gateway that died or failed between recording the
+        last offset and marking the upload complete: the client has sent everything and waits
+        for nothing, so only the gateway can finish it. A file that breaks its manifest starts
+        again at offset 0, as at the end of a PATCH. The caller holds the upload's lock.
+        """
+        if upload.state is not UploadState.ACTIVE or upload.offset != upload.length:
+            return upload
+        log.warning(
+            "upload %s: all bytes received but not completed; completing it", upload.upload_id
+        )
+        try:
+            return await self._complete(upload)
+        except ProblemError as problem:
+            if problem.status != 460:
+                raise
+        current = self.store.upload(upload.upload_id)
+        assert current is not None
+        return current
+
+    async def _settle_locked(self, upload_id: str) -> None:
+        lock = self._lock(upload_id)
+        if not await self._acquire(lock):
+            return  # another request is working on it, and will complete it itself
+        try:
+            upload = self.store.upload(upload_id)
+            if upload is not None:
+                await self.settle(upload)
+        finally:
+            lock.release()
+
+    async def settle_dossier(self, dossier_id: str) -> None:
+        """Complete every upload of the dossier's missing files that holds all its bytes."""
+        for file in self.store.files(dossier_id):
+            if not file.complete and file.upload_id is not None:
+                await self._settle_locked(file.upload_id)
+
+    async def recover(self) -> int:
+        """At start-up: complete every upload a previous process left holding all its bytes.
+
+        One that cannot be completed now is logged and left for HEAD or finalize to retry,
+        so it cannot keep the gateway from starting.
+        """
+        count = 0
+        for upload in self.store.uploads_awaiting_completion():
+            try:
+                await self._settle_locked(upload.upload_id)
+            except Exception:
+                log.exception("upload %s could not be completed at start-up", upload.upload_id)
+            else:
+                count += 1
+        if count:
+            log.warning("completed %d upload(s) left unfinished by the previous run", count)
+        return count

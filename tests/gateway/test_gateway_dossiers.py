@@ -119,19 +119,28 @@ def test_a_missing_or_malformed_key_is_refused(
 
 
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("change", "field", "kind"),
     [
-        ({"kiosk_id": "KIOSK02"}, "kiosk_id"),
-        ({"procedure_code": "9.999999"}, "procedure_code"),
+        ({"kiosk_id": "KIOSK02"}, "kiosk_id", "invalid-body"),
+        ({"procedure_code": "9.999999"}, "procedure_code", "unknown-procedure"),
     ],
 )
 def test_rules_beyond_the_schema_are_checked(
-    gateway: Gateway, change: dict[str, str], field: str
+    gateway: Gateway, change: dict[str, str], field: str, kind: str
 ) -> None:
     answer = gateway.create_dossier({**dossier_body([PAGE]), **change})
     assert answer.status_code == 400
-    assert problem_type(answer) == "invalid-body"
+    assert problem_type(answer) == kind
     assert [e["field"] for e in answer.json()["errors"]] == [field]
+
+
+def test_an_unknown_procedure_among_other_problems_is_an_invalid_body(gateway: Gateway) -> None:
+    answer = gateway.create_dossier(
+        {**dossier_body([PAGE]), "kiosk_id": "KIOSK02", "procedure_code": "9.999999"}
+    )
+    assert answer.status_code == 400
+    assert problem_type(answer) == "invalid-body"
+    assert [e["field"] for e in answer.json()["errors"]] == ["kiosk_id", "procedure_code"]
 
 
 def test_the_body_uuid_must_be_the_key(gateway: Gateway) -> None:
@@ -163,6 +172,7 @@ def test_a_receipt_number_belongs_to_one_dossier(gateway: Gateway) -> None:
     assert gateway.create_dossier(dossier_body([PAGE])).status_code == 201
     answer = gateway.create_dossier(dossier_body([PHOTO]))
     assert answer.status_code == 409
+    assert problem_type(answer) == "receipt-number-taken"
     assert answer.json()["errors"][0]["field"] == "receipt_number"
 
 

@@ -221,6 +221,18 @@ def test_creation_with_upload_keeps_the_first_bytes(gateway: Gateway) -> None:
     assert rest.status_code == 204 and rest.headers["Upload-Offset"] == str(len(DATA))
 
 
+def test_creation_with_upload_is_not_held_to_the_json_body_limit(gateway: Gateway) -> None:
+    # The kiosk's first chunk grows with the link (up to 1 MiB); only the upload's length bounds
+    # the bytes of a tus request, as for PATCH.
+    data = DATA * 4
+    assert len(data) > 256 * 1024
+    created = create_with(gateway, len(data), data, Upload_Checksum=checksum("sha1", data))
+    assert created.status_code == 201, created.text
+    assert created.headers["Upload-Offset"] == str(len(data))
+    too_many = create_with(gateway, len(data) - 1, data)
+    assert too_many.status_code == 413 and problem_type(too_many) == "too-large"
+
+
 def test_creation_with_a_bad_checksum_still_creates_the_upload(gateway: Gateway) -> None:
     first = DATA[:4000]
     created = create_with(gateway, len(DATA), first, Upload_Checksum=checksum("sha1", b"other"))
@@ -462,3 +474,122 @@ def test_the_header_patterns_of_the_document_are_the_servers(gateway: Gateway) -
     ]
     assert metadata == f"^{tus.METADATA_PATTERN.pattern}$"
     assert checksum_pattern == f"^{tus.CHECKSUM_PATTERN.pattern}$"
+
+
+# --- discovery without a token, browsers, X-HTTP-Method-Override --------------------------------
+
+BROWSER_ORIGIN = "https://kiosk-console.example"
+TUS_CAPABILITIES = {
+    "tus-version": "1.0.0",
+    "tus-extension": "creation,creation-with-upload,checksum,expiration,termination",
+    "tus-checksum-algorithm": "sha1,md5,sha256",
+    "tus-max-size": str(20 * 1024 * 1024),
+}
+
+
+def test_discovery_needs_no_token(gateway: Gateway) -> None:
+    location = new_upload(gateway)
+    anonymous = gateway.anonymous()
+    for url in (f"{gateway.url}/api/v1/uploads", location):
+        answer = anonymous.options(url, timeout=10)
+        assert answer.status_code == 204, (url, answer.text)
+        assert {k: answer.headers.get(k) for k in TUS_CAPABILITIES} == TUS_CAPABILITIES
+        assert answer.headers["Tus-Resumable"] == "1.0.0"
+        assert answer.content == b""  # capabilities only, nothing of any upload
+
+
+def test_a_browser_preflight_is_answered_without_a_token(gateway: Gateway) -> None:
+    location = new_upload(gateway)
+    wanted = "authorization, content-type, tus-resumable, upload-offset, upload-checksum"
+    for url, method in ((f"{gateway.url}/api/v1/uploads", "POST"), (location, "PATCH")):
+        answer = gateway.anonymous().options(
+            url,
+            headers={
+                "Origin": BROWSER_ORIGIN,
+                "Access-Control-Request-Method": method,
+                "Access-Control-Request-Headers": wanted,
+            },
+            timeout=10,
+        )
+        assert answer.status_code == 204, answer.text
+        assert answer.content == b""
+        assert answer.headers["Access-Control-Allow-Origin"] in {"*", BROWSER_ORIGIN}
+        allowed_methods = {
+            m.strip() for m in answer.headers["Access-Control-Allow-Methods"].split(",")
+        }
+        assert method in allowed_methods
+        allowed = {
+            h.strip().lower() for h in answer.headers["Access-Control-Allow-Headers"].split(",")
+        }
+        assert {h.strip() for h in wanted.split(",")} <= allowed
+        assert int(answer.headers["Access-Control-Max-Age"]) > 0
+
+
+def test_a_browser_may_read_the_tus_headers_of_an_answer(gateway: Gateway) -> None:
+    created = gateway.api(
+        "POST",
+        "/api/v1/uploads",
+        headers={**TUS, "Upload-Length": "10", "Origin": BROWSER_ORIGIN},
+    )
+    patched = gateway.patch(created.headers["Location"], 0, b"0123456789", Origin=BROWSER_ORIGIN)
+
+    for answer in (created, patched):
+        assert answer.headers["Access-Control-Allow-Origin"] in {"*", BROWSER_ORIGIN}
+        exposed = {
+            h.strip().lower() for h in answer.headers["Access-Control-Expose-Headers"].split(",")
+        }
+        assert {"location", "upload-offset", "upload-expires", "tus-resumable"} <= exposed
+
+
+def _post_override(
+    gateway: Gateway, location: str, method: str, data: bytes = b"", **headers: str
+) -> requests.Response:
+    all_headers = {**TUS, "X-HTTP-Method-Override": method}
+    all_headers.update({k.replace("_", "-"): v for k, v in headers.items()})
+    return gateway.session.post(location, data=data, headers=all_headers, timeout=10)
+
+
+def test_a_post_overridden_to_patch_is_a_patch(gateway: Gateway) -> None:
+    # Larger than the JSON body limit: the override makes it a tus PATCH before any limit looks.
+    data = DATA * 3
+    location = new_upload(gateway, length=len(data))
+
+    first = _post_override(
+        gateway, location, "PATCH", data[:1000], Content_Type=OCTETS, Upload_Offset="0"
+    )
+    wrong = _post_override(
+        gateway, location, "PATCH", data[:10], Content_Type=OCTETS, Upload_Offset="0"
+    )
+    rest = _post_override(
+        gateway,
+        location,
+        "PATCH",
+        data[1000:],
+        Content_Type=OCTETS,
+        Upload_Offset="1000",
+        Upload_Checksum=checksum("sha1", data[1000:]),
+    )
+
+    assert (first.status_code, first.headers["Upload-Offset"]) == (204, "1000")
+    assert wrong.status_code == 409 and problem_type(wrong) == "offset-mismatch"
+    assert (rest.status_code, rest.headers["Upload-Offset"]) == (204, str(len(data)))
+    upload_id = location.rsplit("/", 1)[1]
+    assert (gateway.data_dir / "uploads" / f"{upload_id}.bin").read_bytes() == data
+
+
+def test_a_post_overridden_to_delete_terminates(gateway: Gateway) -> None:
+    location = new_upload(gateway)
+
+    answer = _post_override(gateway, location, "DELETE")
+
+    assert answer.status_code == 204
+    assert gateway.head(location).status_code == 404
+
+
+def test_an_override_to_a_method_the_upload_does_not_take_is_405(gateway: Gateway) -> None:
+    location = new_upload(gateway)
+    for method in ("PUT", "GET"):
+        answer = _post_override(gateway, location, method)
+        assert answer.status_code == 405, method
+        assert problem_type(answer) == "method-not-allowed"
+    assert gateway.head(location).headers["Upload-Offset"] == "0"

@@ -35,12 +35,17 @@ def gateway(tmp_path: Path) -> Iterator[GatewayProcess]:
     process.stop()
 
 
-def test_tus_js_client_uploads_intact_in_chunks(gateway: GatewayProcess, tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["patch", "override"])
+def test_tus_js_client_uploads_intact_in_chunks(
+    gateway: GatewayProcess, tmp_path: Path, mode: str
+) -> None:
+    # "override": tus-js-client's overridePatchMethod, every PATCH sent as a POST with
+    # X-HTTP-Method-Override: PATCH.
     data = os.urandom(180_000)
     source = tmp_path / "scan.bin"
     source.write_bytes(data)
     result = subprocess.run(
-        ["node", str(SCRIPT), f"{gateway.url}/api/v1/uploads", gateway.token, str(source)],
+        ["node", str(SCRIPT), f"{gateway.url}/api/v1/uploads", gateway.token, str(source), mode],
         capture_output=True,
         text=True,
         timeout=120,
