@@ -74,3 +74,67 @@ def test_the_kiosk_prefers_the_synced_catalog(tmp_path: Path, gateway: GatewayPr
     assert catalog_dir(settings) == reference_dir(settings) / "catalog"
     kiosk = build_kiosk(settings)
     assert len(kiosk.catalog) == 7
+
+
+def test_the_gateways_limits_are_installed_and_enforced_at_enqueue(
+    tmp_path: Path, gateway: GatewayProcess
+) -> None:
+    from gateway.limits import LIMITS
+    from kiosk.app import open_queue_store
+    from offline_queue.limits import DEFAULT_LIMITS, load_installed
+    from tests.offline_queue.conftest import make_body
+
+    # The kiosk's defaults, in force before the first sync, are what the gateway publishes.
+    assert DEFAULT_LIMITS.to_document() == LIMITS.document()
+    settings = Settings(
+        paths=PathsSection(data_dir=tmp_path / "data", scratch_dir=tmp_path / "scratch"),
+        gateway=GatewaySection(url=gateway.url),
+    )
+    store = open_queue_store(settings)
+    data = ReferenceData(store, HttpTransport(gateway.url, gateway.token), reference_dir(settings))
+    assert data.refresh().limits_updated
+    assert load_installed(reference_dir(settings)) == DEFAULT_LIMITS
+    assert not data.refresh().limits_updated  # 304 the second time
+    # A province that tightens a limit: the next enqueue follows the installed document.
+    (reference_dir(settings) / "limits.json").write_text(
+        '{"version": 1, "max_form_value_chars": 5}', encoding="utf-8"
+    )
+    page = tmp_path / "page.png"
+    page.write_bytes(b"page")
+    client_uuid = "7f1d3c52-8c1e-4f49-9d0e-0a4a6f1f2b11"
+    body = make_body(client_uuid, "KIOSK01-261123-0001")
+    body["form"] = {"phone": "0912345678"}
+    from offline_queue.limits import EnqueueRefusal
+    from offline_queue.store import PageInput, QueueRefusedError
+
+    with pytest.raises(QueueRefusedError) as caught:
+        store.enqueue(
+            client_uuid=client_uuid,
+            receipt_number="KIOSK01-261123-0001",
+            procedure_code="1.001193",
+            body=body,
+            pages=[PageInput(page, "birth_certificate", "birth_certificate-1.png", "image/png")],
+        )
+    assert caught.value.reasons == [EnqueueRefusal.FORM_VALUE_TOO_LONG]
+
+
+def test_the_kiosks_text_bounds_are_the_protocols() -> None:
+    from gateway.models import Applicant, DocumentManifest, DossierCreate, FileManifest
+    from offline_queue.limits import (
+        DOCUMENT_NAME_MAX,
+        MEDIA_TYPE_MAX,
+        MEDIA_TYPE_PATTERN,
+        TEXT_LIMITS,
+    )
+
+    def bound(model: type, field: str, attribute: str) -> object:
+        schema = model.model_json_schema()  # type: ignore[attr-defined]
+        return schema["properties"][field][attribute]
+
+    models = {"applicant": Applicant}
+    for path, limit in TEXT_LIMITS.items():
+        model = models.get(path[0], DossierCreate)
+        assert bound(model, path[-1], "maxLength") == limit, path
+    assert bound(DocumentManifest, "name", "maxLength") == DOCUMENT_NAME_MAX
+    assert bound(FileManifest, "media_type", "maxLength") == MEDIA_TYPE_MAX
+    assert bound(FileManifest, "media_type", "pattern") == MEDIA_TYPE_PATTERN
