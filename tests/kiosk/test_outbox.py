@@ -313,6 +313,6 @@ def test_the_kiosk_refuses_to_start_on_an_outbox_it_cannot_open(
 
     drive_to(real, State.DONE)
     settings.master_key_path.unlink()  # the key was lost: never silently replaced
-    with pytest.raises(QueueError, match="master key file .* is missing"):
+    with pytest.raises(QueueError, match=r"master key file .* is missing"):
         build_kiosk(settings, clock=FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=VIETNAM)))
     assert not settings.master_key_path.exists()
