@@ -210,6 +210,17 @@ class DossierRow:
 
 
 @dataclass(frozen=True)
+class _Submission:
+    """One enqueue's input, as the caller gave it."""
+
+    client_uuid: str
+    receipt_number: str
+    procedure_code: str
+    body: dict[str, Any]
+    pages: Sequence[PageInput]
+
+
+@dataclass(frozen=True)
 class EnqueueResult:
     client_uuid: str
     receipt_number: str
@@ -741,27 +752,14 @@ class QueueStore:
                 sizes.append(page.source.stat().st_size)
             except OSError as exc:
                 raise QueueError(f"page file unreadable: {exc.filename}") from exc
-        self._refuse_what_the_gateway_would(
-            client_uuid=client_uuid,
-            receipt_number=receipt_number,
-            procedure_code=procedure_code,
-            body=body,
-            pages=pages,
-            sizes=sizes,
-        )
+        submission = _Submission(client_uuid, receipt_number, procedure_code, body, pages)
+        self._refuse_what_the_gateway_would(submission, sizes)
         payload = sum(sizes)
         self._require_space(payload)
         directory = self._files_root / client_uuid
         try:
             with self._enqueue_lock(shared=True):
-                return self._store_dossier(
-                    directory,
-                    client_uuid=client_uuid,
-                    receipt_number=receipt_number,
-                    procedure_code=procedure_code,
-                    body=body,
-                    pages=pages,
-                )
+                return self._store_dossier(directory, submission)
         except BaseException as exc:
             if isinstance(exc, OSError):
                 if exc.errno == errno.ENOSPC:
@@ -773,36 +771,28 @@ class QueueStore:
                 raise QueueError(f"cannot store {receipt_number}: {exc}") from exc
             raise
 
-    def _refuse_what_the_gateway_would(
-        self,
-        *,
-        client_uuid: str,
-        receipt_number: str,
-        procedure_code: str,
-        body: dict[str, Any],
-        pages: Sequence[PageInput],
-        sizes: Sequence[int],
-    ) -> None:
+    def _refuse_what_the_gateway_would(self, sub: _Submission, sizes: Sequence[int]) -> None:
         problems = check_dossier(
-            body,
+            sub.body,
             [
                 PageFacts(p.document_code, p.name, n, p.media_type)
-                for p, n in zip(pages, sizes, strict=True)
+                for p, n in zip(sub.pages, sizes, strict=True)
             ],
             self._limits(),
             known_procedures=self._known_procedures() if self._known_procedures else None,
         )
         # The row's columns and the body the gateway receives must say the same thing.
-        if body.get("client_uuid") != client_uuid:
-            problems.append(Problem(EnqueueRefusal.CLIENT_UUID_MISMATCH, "client_uuid"))
-        if body.get("receipt_number") != receipt_number:
-            problems.append(Problem(EnqueueRefusal.RECEIPT_NUMBER_MISMATCH, "receipt_number"))
-        if body.get("procedure_code") != procedure_code:
-            problems.append(Problem(EnqueueRefusal.PROCEDURE_MISMATCH, "procedure_code"))
-        if self._receipt_taken(client_uuid, receipt_number):
+        for name, reason in (
+            ("client_uuid", EnqueueRefusal.CLIENT_UUID_MISMATCH),
+            ("receipt_number", EnqueueRefusal.RECEIPT_NUMBER_MISMATCH),
+            ("procedure_code", EnqueueRefusal.PROCEDURE_MISMATCH),
+        ):
+            if sub.body.get(name) != getattr(sub, name):
+                problems.append(Problem(reason, name))
+        if self._receipt_taken(sub.client_uuid, sub.receipt_number):
             problems.append(Problem(EnqueueRefusal.RECEIPT_NUMBER_TAKEN, "receipt_number"))
         if problems:
-            raise QueueRefusedError(receipt_number, problems)
+            raise QueueRefusedError(sub.receipt_number, problems)
 
     def receipt_number_taken(self, receipt_number: str) -> bool:
         """Whether a queued dossier already has this receipt number."""
@@ -832,16 +822,14 @@ class QueueStore:
         finally:
             os.close(fd)  # closing releases the lock
 
-    def _store_dossier(
-        self,
-        directory: Path,
-        *,
-        client_uuid: str,
-        receipt_number: str,
-        procedure_code: str,
-        body: dict[str, Any],
-        pages: Sequence[PageInput],
-    ) -> EnqueueResult:
+    def _store_dossier(self, directory: Path, submission: _Submission) -> EnqueueResult:
+        client_uuid, receipt_number, procedure_code, body, pages = (
+            submission.client_uuid,
+            submission.receipt_number,
+            submission.procedure_code,
+            submission.body,
+            submission.pages,
+        )
         # A directory without a row is what a crash during an earlier attempt of this same
         # dossier leaves behind (the sweep cannot run meanwhile: we hold the enqueue lock).
         shutil.rmtree(directory, ignore_errors=True)

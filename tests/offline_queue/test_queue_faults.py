@@ -12,10 +12,8 @@ import json
 import multiprocessing
 import os
 import sqlite3
-import subprocess
 import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -79,21 +77,6 @@ def test_a_lock_held_past_the_timeout_is_reported_and_moves_nothing(env: Env) ->
     assert store.counts()["queued"] == 2
     assert all(_readable(store, u) for u in kept)
     assert store.check().clean
-
-
-@pytest.fixture
-def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    result = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=900k", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.decode().strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def _fill(directory: Path) -> Path:
@@ -359,17 +342,15 @@ def test_the_sweep_never_touches_an_enqueue_in_flight(
 
 
 def _try(
-    env: Env, body: dict[str, object], size: int = 1000, **kwargs: object
+    env: Env, body: dict[str, object], size: int = 1000, page: PageInput | None = None
 ) -> QueueRefusedError:
-    page = env.pages(1, size)[0]
     with pytest.raises(QueueRefusedError) as caught:
         env.store.enqueue(
             client_uuid=str(body["client_uuid"]),
             receipt_number=str(body["receipt_number"]),
             procedure_code=str(body["procedure_code"]),
             body=body,
-            pages=[page],
-            **kwargs,  # type: ignore[arg-type]
+            pages=[page or env.pages(1, size)[0]],
         )
     assert env.store.find(str(body["client_uuid"])) is None
     assert not (env.root / "queue" / "outbox" / str(body["client_uuid"])).exists()
@@ -386,16 +367,7 @@ def test_a_page_over_the_limit_is_refused_before_anything_is_written(env: Env) -
     page = env.pages(1, 10)[0]
     with page.source.open("r+b") as handle:  # 100 MB, sparse: the check is on the size alone
         handle.truncate(100 * 1024 * 1024)
-    with pytest.raises(QueueRefusedError) as caught:
-        env.store.enqueue(
-            client_uuid=str(body["client_uuid"]),
-            receipt_number=str(body["receipt_number"]),
-            procedure_code="1.001193",
-            body=body,
-            pages=[page],
-        )
-    assert caught.value.reasons == [EnqueueRefusal.FILE_TOO_LARGE]
-    assert env.store.find(str(body["client_uuid"])) is None
+    assert _try(env, body, page=page).reasons == [EnqueueRefusal.FILE_TOO_LARGE]
 
 
 @pytest.mark.parametrize(
@@ -475,15 +447,7 @@ def test_text_and_media_types_the_gateway_refuses(env: Env) -> None:
     assert _try(env, body).reasons == [EnqueueRefusal.TEXT_TOO_LONG]
     body = _body(env)
     page = PageInput(env.pages(1)[0].source, "birth_certificate", "a.png", "Image/PNG")
-    with pytest.raises(QueueRefusedError) as caught:
-        env.store.enqueue(
-            client_uuid=str(body["client_uuid"]),
-            receipt_number=str(body["receipt_number"]),
-            procedure_code="1.001193",
-            body=body,
-            pages=[page],
-        )
-    assert caught.value.reasons == [EnqueueRefusal.MEDIA_TYPE_INVALID]
+    assert _try(env, body, page=page).reasons == [EnqueueRefusal.MEDIA_TYPE_INVALID]
 
 
 # --- review findings: each failed before its fix -------------------------------------------------

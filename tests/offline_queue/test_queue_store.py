@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -300,21 +299,6 @@ def test_space_reserve_is_enforced(env: Env) -> None:
         )
     assert "bộ nhớ" in caught.value.citizen_message.lower()
     assert store.find(client_uuid) is None
-
-
-@pytest.fixture
-def tiny_disk(tmp_path: Path) -> Path:
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    result = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.decode().strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_disk_full_mid_enqueue_leaves_nothing_half_written(tiny_disk: Path, env: Env) -> None:
