@@ -24,7 +24,7 @@ import shutil
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Container, Iterator, Sequence
+from collections.abc import Callable, Collection, Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -1031,19 +1031,25 @@ class QueueStore:
         ).fetchone()
         return float(row[0]) if row and row[0] is not None else None
 
-    def next_due(self, now: float) -> DossierRow | None:
-        """The oldest dossier whose next attempt is due, or None."""
+    def next_due(self, now: float, *, exclude: Collection[str] = ()) -> DossierRow | None:
+        """The oldest dossier whose next attempt is due (then a due rating), or None.
+
+        ``exclude``: client UUIDs the caller already has in hand (the sync engine's lanes).
+        """
+        skip = ""
+        if exclude:
+            skip = f"AND client_uuid NOT IN ({','.join('?' * len(exclude))}) "
         raw = self._conn.execute(
-            "SELECT * FROM dossiers WHERE status IN (?, ?, ?) AND quarantined = 0 "
-            "AND next_attempt_at <= ? ORDER BY seq LIMIT 1",
-            [*(s.value for s in ACTIVE), now],
+            "SELECT * FROM dossiers WHERE status IN (?, ?, ?) AND quarantined = 0 "  # noqa: S608 - placeholders only
+            f"AND next_attempt_at <= ? {skip}ORDER BY seq LIMIT 1",
+            [*(s.value for s in ACTIVE), now, *exclude],
         ).fetchone()
         if raw is None:
             raw = self._conn.execute(
-                "SELECT * FROM dossiers WHERE rating_synced = 0 AND rating IS NOT NULL "
+                "SELECT * FROM dossiers WHERE rating_synced = 0 AND rating IS NOT NULL "  # noqa: S608 - placeholders only
                 "AND status = ? AND wrapped_key IS NOT NULL AND next_attempt_at <= ? "
-                "ORDER BY seq LIMIT 1",
-                (QueueStatus.SUBMITTED.value, now),
+                f"{skip}ORDER BY seq LIMIT 1",
+                [QueueStatus.SUBMITTED.value, now, *exclude],
             ).fetchone()
         return self._row(raw) if raw else None
 

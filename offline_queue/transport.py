@@ -5,13 +5,20 @@ captive portal that streams forever must not fill memory) and an overall deadlin
 that trickles a byte every few seconds must not hold the sync engine forever). Every failure
 becomes a ``GatewayError`` classified as transient, authentication or permanent, so the engine
 decides retries in one place.
+
+The sync engine keeps more than one request in flight (one lane per file being sent): each lane
+has its own ``HttpTransport`` from ``clone()``, so each keeps its own kept-alive connection, and
+the clones count their requests together in one ``TransportStats``.
 """
 
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import json
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,8 +119,43 @@ def classify(response: Response, what: str, now: float) -> GatewayError:
     )
 
 
+class TransportStats:
+    """Requests and body bytes sent, shared by a transport and its clones (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._requests: Counter[str] = Counter()
+        self._bytes_sent = 0
+
+    def count(self, method: str, body_bytes: int) -> None:
+        with self._lock:
+            self._requests[method] += 1
+            self._bytes_sent += body_bytes
+
+    @property
+    def requests(self) -> dict[str, int]:
+        """Requests made, by method."""
+        with self._lock:
+            return dict(self._requests)
+
+    @property
+    def bytes_sent(self) -> int:
+        with self._lock:
+            return self._bytes_sent
+
+
+# Only what the gateway needs: requests' defaults (Accept, Accept-Encoding, a versioned
+# User-Agent) cost about 80 bytes of every request on a link where each byte is 31 µs.
+_LEAN_HEADERS = {"User-Agent": "kiosk-sync", "Connection": "keep-alive"}
+
+
 class HttpTransport:
-    """A requests session bound to one gateway, with timeouts, caps and classification."""
+    """A requests session bound to one gateway, with timeouts, caps and classification.
+
+    The session keeps its connection alive between requests, so a kiosk pays the TCP (and TLS)
+    set-up once per connection rather than once per request. One transport is used by one
+    thread at a time; ``clone()`` makes another for another thread.
+    """
 
     def __init__(
         self,
@@ -135,10 +177,48 @@ class HttpTransport:
         self._timeout = (connect_timeout_s, read_timeout_s)
         self._deadline = deadline_s
         self._max = max_response_bytes
-        self._session = session or requests.Session()
+        self._connect_timeout_s = connect_timeout_s
+        self._read_timeout_s = read_timeout_s
+        if session is None:
+            session = requests.Session()
+            session.headers.clear()
+            session.headers.update(_LEAN_HEADERS)
+        self._session = session
         self._monotonic = monotonic
         self._wall = wall
-        self.bytes_sent = 0
+        self.stats = TransportStats()
+
+    @property
+    def bytes_sent(self) -> int:
+        """Request body bytes handed to the network, by this transport and its clones."""
+        return self.stats.bytes_sent
+
+    @property
+    def credentials_fingerprint(self) -> str:
+        """A short digest of the gateway address and token, to notice either changing.
+
+        The token itself is never stored next to an alert; a SHA-256 prefix of a random token
+        does not reveal it.
+        """
+        digest = hashlib.sha256(f"{self.base_url}\n{self._token}".encode()).hexdigest()
+        return digest[:16]
+
+    def clone(self) -> HttpTransport:
+        """Another transport to the same gateway with its own session (its own connection),
+        counting into the same stats: for a second request in flight from another thread."""
+        twin = HttpTransport(
+            self.base_url,
+            self._token,
+            verify=self._verify,
+            connect_timeout_s=self._connect_timeout_s,
+            read_timeout_s=self._read_timeout_s,
+            deadline_s=self._deadline,
+            max_response_bytes=self._max,
+            monotonic=self._monotonic,
+            wall=self._wall,
+        )
+        twin.stats = self.stats
+        return twin
 
     def url(self, path: str) -> str:
         if path.startswith(("http://", "https://")):
@@ -172,8 +252,7 @@ class HttpTransport:
                 stream=True,
                 allow_redirects=False,
             )
-            if body:
-                self.bytes_sent += len(body)
+            self.stats.count(method, len(body or b""))
             try:
                 content = self._read_capped(raw, started, method, path)
             finally:
