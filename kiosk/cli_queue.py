@@ -369,18 +369,29 @@ def _sync(args: argparse.Namespace) -> int:
     lock = _sync_lock(settings)
     try:
         with single_instance(lock):
-            store.check()
+            sweep_deferred = store.check().sweep_deferred
             if args.mode == "run":
                 stop = threading.Event()
                 for sig in (signal.SIGTERM, signal.SIGINT):
                     signal.signal(sig, lambda *_: stop.set())
+
+                def between_passes(timeout: float) -> bool:
+                    # A start-up sweep deferred by an enqueue in flight (and a rebuild of lost
+                    # rows waiting on it) runs as soon as it can, not at the next restart.
+                    nonlocal sweep_deferred
+                    if sweep_deferred:
+                        sweep_deferred = store.check().sweep_deferred
+                    return stop.wait(timeout)
+
                 log.info("sync process started for %s", settings.gateway.url)
-                engine.run(stop.wait)
+                engine.run(between_passes)
                 return EXIT_OK
             engine.housekeeping()
             report = engine.run_once()
     except RuntimeError as exc:
         return _fail(str(exc), EXIT_ERROR)
+    finally:
+        engine.close()  # the lanes' kept-alive connections
     _print_json(
         {
             "submitted": report.submitted,
