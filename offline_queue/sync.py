@@ -70,7 +70,13 @@ from offline_queue.store import (
     QueueStatus,
     QueueStore,
 )
-from offline_queue.transport import GatewayError, HttpTransport, Response, classify
+from offline_queue.transport import (
+    GatewayError,
+    HttpTransport,
+    Response,
+    classify,
+    parse_count,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +93,8 @@ STATUS_KEY = "sync"
 # Small JSON state of the engine kept in the store's status table, so a restart remembers it.
 AUTH_STATUS_KEY = "sync.auth"
 MISSING_STATUS_KEY = "sync.missing_files"
+MISMATCH_STATUS_KEY = "sync.whole_file_mismatch"
+FILES_INCOMPLETE_TYPE = "files-incomplete"  # the last segment of the gateway's problem type
 
 
 class SyncState(StrEnum):
@@ -179,10 +187,16 @@ class _Unclosable(io.RawIOBase):
         return True
 
     def read(self, size: int = -1) -> bytes:
-        return self._inner.read(size)
+        try:
+            return self._inner.read(size)
+        except OSError as exc:
+            raise _PageUnreadableError(str(exc)) from exc
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        return self._inner.seek(offset, whence)
+        try:
+            return self._inner.seek(offset, whence)
+        except OSError as exc:
+            raise _PageUnreadableError(str(exc)) from exc
 
     def tell(self) -> int:
         return self._inner.tell()
@@ -240,6 +254,11 @@ class _UploadGoneError(Exception):
     """The stored upload URL is unknown or expired at the gateway: start the file again."""
 
 
+class _PageUnreadableError(Exception):
+    """A page file in the outbox is gone or cannot be read: that dossier cannot be sent as it
+    is, like one that cannot be decrypted; it is set aside for a technician."""
+
+
 class _PassStoppedError(Exception):
     """Another lane failed and the pass is ending: stop between chunks, lose nothing."""
 
@@ -289,8 +308,7 @@ class _KioskUploader(Uploader):  # type: ignore[misc]
         location = response.headers.get("location")
         if response.status != 201 or not location:
             raise _fail(response, "tus create")
-        base: str = self.client.url
-        return urljoin(base, location)
+        return _join(self.client.url, location, response, "tus create")
 
     def create_with_upload(self, length: int) -> tuple[str, int]:
         """tus ``creation-with-upload``: the first chunk travels in the POST, saving a round trip
@@ -307,20 +325,19 @@ class _KioskUploader(Uploader):  # type: ignore[misc]
             headers["Upload-Checksum"] = "sha1 " + base64.b64encode(digest).decode()
         response = self.transport.request("POST", self.client.url, data=chunk, headers=headers)
         location = response.headers.get("location")
-        offset = response.headers.get("upload-offset", "0")
-        if response.status != 201 or not location or not offset.isdigit():
+        offset = parse_count(response.headers.get("upload-offset", "0"))
+        if response.status != 201 or not location or offset is None:
             raise _fail(response, "tus create with upload")
-        base: str = self.client.url
-        return urljoin(base, location), int(offset)
+        return _join(self.client.url, location, response, "tus create with upload"), offset
 
     def get_offset(self) -> int:
         response = self.transport.request("HEAD", self.url, headers=self.get_headers())
         if response.status in (404, 410):
             raise _UploadGoneError(self.url)
-        offset = response.headers.get("upload-offset")
-        if response.status != 200 or offset is None or not offset.isdigit():
+        offset = parse_count(response.headers.get("upload-offset"))
+        if response.status != 200 or offset is None:
             raise _fail(response, "tus HEAD")
-        return int(offset)
+        return offset
 
     def _do_request(self) -> None:
         self.request = _TimedPatch(self)
@@ -328,24 +345,41 @@ class _KioskUploader(Uploader):  # type: ignore[misc]
         response = Response(self.request.status_code, self.request.response_headers)
         if response.status in (404, 410):
             raise _UploadGoneError(self.url)
-        if response.status == 409:
-            # Our idea of the offset is stale (a PATCH landed but its answer was lost).
+        if response.status == 409 and b"already-complete" not in self.request.response_content:
+            # Our idea of the offset is stale (a PATCH landed but its answer was lost). The
+            # link and the gateway are fine: only this dossier tries again, from the offset.
             self.offset = self.get_offset()
-            raise GatewayError(ErrorKind.TRANSIENT, "tus offset mismatch; resynchronised")
-        offset = response.headers.get("upload-offset")
-        if not 200 <= response.status < 300 or offset is None or not offset.isdigit():
+            raise _DossierRetryError(
+                ErrorKind.TRANSIENT, "tus offset mismatch; resynchronised", status=409
+            )
+        offset = parse_count(response.headers.get("upload-offset"))
+        if not 200 <= response.status < 300 or offset is None:
             raise _fail(
                 Response(response.status, response.headers, self.request.response_content),
                 "tus PATCH",
             )
 
 
+def _join(base: str, location: str, response: Response, what: str) -> str:
+    """The upload URL a Location header names; one that is no URL is a bad answer."""
+    try:
+        return urljoin(base, location)
+    except ValueError:
+        raise _DossierRetryError(
+            ErrorKind.TRANSIENT, f"{what}: Location header is not a URL", status=response.status
+        ) from None
+
+
 def _fail(response: Response, what: str) -> Exception:
     if response.status == 409 and b"already-complete" in response.body:
         return _AlreadyCompleteError(what)
     if 200 <= response.status < 300:
-        return GatewayError(
-            ErrorKind.TRANSIENT, f"{what}: answer lacks required headers", status=response.status
+        # The gateway answered, so the link works: a malformed answer is retried for this
+        # dossier alone, with its own backoff, instead of being taken for a dropped link.
+        return _DossierRetryError(
+            ErrorKind.TRANSIENT,
+            f"{what}: answer lacks required headers or they do not parse",
+            status=response.status,
         )
     if response.status == 460:
         return GatewayError(ErrorKind.TRANSIENT, f"{what}: checksum mismatch", status=460)
@@ -406,12 +440,18 @@ class _MissingReports:
     loop that resets its own counter never escalates.
     """
 
-    def __init__(self, store: QueueStore, lock: threading.RLock) -> None:
+    def __init__(
+        self, store: QueueStore, lock: threading.RLock, status_key: str = MISSING_STATUS_KEY
+    ) -> None:
         self._store = store
         self._lock = lock
+        self._key = status_key
 
     def _all(self) -> dict[str, Any]:
-        return self._store.read_status(MISSING_STATUS_KEY) or {}
+        return self._store.read_status(self._key) or {}
+
+    def entries(self) -> frozenset[str]:
+        return frozenset(self._all())
 
     def get(self, client_uuid: str) -> tuple[frozenset[str], int]:
         entry = self._all().get(client_uuid)
@@ -426,14 +466,14 @@ class _MissingReports:
             previous, count = self.get(client_uuid)
             count = count + 1 if previous == files else 1
             reports[client_uuid] = {"files": sorted(files), "count": count}
-            self._store.publish_status(MISSING_STATUS_KEY, reports)
+            self._store.publish_status(self._key, reports)
             return count
 
     def clear(self, client_uuid: str) -> None:
         with self._lock:
             reports = self._all()
             if reports.pop(client_uuid, None) is not None:
-                self._store.publish_status(MISSING_STATUS_KEY, reports)
+                self._store.publish_status(self._key, reports)
 
 
 class _Step(Enum):
@@ -517,6 +557,8 @@ class SyncEngine:
         # Files whose creation-with-upload got no answer: the gateway may hold an upload.
         self._uncertain: set[str] = set()
         self._missing = _MissingReports(self._store, self._serial.lock)
+        # Per file (its context): whole-file SHA-256 mismatches in a row at the gateway.
+        self._mismatches = _MissingReports(self._store, self._serial.lock, MISMATCH_STATUS_KEY)
         self._auth_probed = False  # whether this process has checked a standing auth alert
         self._last_heartbeat = -1e18
         self._last_publish = -1e18
@@ -586,10 +628,19 @@ class SyncEngine:
                 if not inflight:
                     break
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                unsettled: list[Exception] = []
                 for future in done:
                     job, lane = inflight.pop(future)
                     free.append(lane)
-                    self._settle(job, future, report)
+                    # Every result that came in is taken in, even when another could not be
+                    # (its failure not recordable: the store itself failing): a 401 still
+                    # raises its alert, a drop still earns its backoff.
+                    try:
+                        self._settle(job, future, report)
+                    except Exception as exc:  # re-raised below, after the others
+                        unsettled.append(exc)
+                if unsettled:
+                    raise unsettled[0]
         finally:
             # Lanes still working finish their request (bounded by the transport's timeouts)
             # and stop before their next one; nothing they committed is lost.
@@ -672,16 +723,32 @@ class SyncEngine:
             work.finished = True
             return
         except GatewayError as exc:
-            self._failed(work, exc, report)
+            if job.step is _Step.RATING:
+                self._rating_failed(work, exc, report)
+            else:
+                self._failed(work, exc, report)
             return
-        except CryptoError as exc:
-            self._corrupt(work, exc, report)
+        except (CryptoError, _PageUnreadableError) as exc:
+            if job.step is _Step.RATING:
+                self._rating_unreadable(work, exc)
+            else:
+                self._corrupt(work, exc, report)
+            return
+        except Exception as exc:  # any other failure is this dossier's alone
+            # A bug, a store locked past its timeout, an answer that breaks a parser: left to
+            # propagate, it would end every pass on the oldest dossier and block the queue. It
+            # is recorded as this dossier's failure, which backs off on its own.
+            log.exception("sync %s: unexpected error", work.row.receipt_number)
+            self._failed(
+                work,
+                _DossierRetryError(ErrorKind.TRANSIENT, f"{type(exc).__name__}: {exc}"),
+                report,
+            )
             return
         self._succeeded()
         if job.step is _Step.CREATE:
             if result is None:  # the gateway already had it finalized
-                work.finished = True
-                report.submitted.append(work.row.receipt_number)
+                self._delivered(work, report)
                 return
             work.dossier_id = str(result)
             work.pending.extend(
@@ -692,10 +759,38 @@ class SyncEngine:
             if not work.failed:  # a refusal recorded meanwhile keeps its reason
                 self._progressed(work)
         elif job.step is _Step.FINALIZE:
-            work.finished = True
-            report.submitted.append(work.row.receipt_number)
+            self._delivered(work, report)
         else:
             work.finished = True
+
+    def _delivered(self, work: _Work, report: PassReport) -> None:
+        """The gateway registered the dossier; its rating, if one waits, is the next step."""
+        report.submitted.append(work.row.receipt_number)
+        refreshed = self._store.find(work.row.client_uuid)
+        if refreshed is not None and refreshed.rating_pending:
+            work.row = refreshed  # submitted now: rating_only
+            return
+        work.finished = True
+
+    def _rating_failed(self, work: _Work, exc: GatewayError, report: PassReport) -> None:
+        """A rating the gateway did not take. The dossier is delivered whatever happens here:
+        a refusal drops the rating (the gateway will never take it), anything else is retried
+        like any request, the dossier's status untouched (record_failure keeps it)."""
+        if exc.kind is ErrorKind.PERMANENT:
+            work.finished = True
+            log.warning(
+                "rating of %s refused by the gateway, dropped: %s", work.row.receipt_number, exc
+            )
+            self._store.mark_rating_synced(work.row.client_uuid)
+            return
+        self._failed(work, exc, report)
+
+    def _rating_unreadable(self, work: _Work, exc: Exception) -> None:
+        """A sealed rating that cannot be opened will never be sent; the delivered dossier is
+        not to be quarantined for it."""
+        work.finished = True
+        log.error("rating of %s unreadable, dropped: %s", work.row.receipt_number, exc)
+        self._store.mark_rating_synced(work.row.client_uuid)
 
     def _progressed(self, work: _Work) -> None:
         """A file arrived: the dossier's next failure starts its backoff afresh, unless its
@@ -704,6 +799,8 @@ class SyncEngine:
             return
         if self._missing.get(work.row.client_uuid)[1]:
             return
+        if any(k.startswith(f"{work.row.client_uuid}/") for k in self._mismatches.entries()):
+            return  # a file of it keeps failing the gateway's whole-file check: no progress
         self._store.record_success(work.row.client_uuid)
         work.progress_recorded = True
 
@@ -763,7 +860,7 @@ class SyncEngine:
             self._pause_until = self._now() + pause
         return delay
 
-    def _corrupt(self, work: _Work, exc: CryptoError, report: PassReport) -> None:
+    def _corrupt(self, work: _Work, exc: Exception, report: PassReport) -> None:
         work.finished = True
         row = work.row
         log.error("dossier %s unreadable: %s", row.receipt_number, exc)
@@ -771,9 +868,12 @@ class SyncEngine:
             work.failed = True
             self._store.record_failure(row.client_uuid, ErrorKind.CORRUPT, str(exc), self._now())
             report.failed.append((row.receipt_number, ErrorKind.CORRUPT, str(exc)))
-        self._store.raise_alert(
-            AlertKind.QUARANTINE, f"dossier {row.receipt_number} cannot be decrypted"
+        why = (
+            "a page file is missing or unreadable"
+            if isinstance(exc, _PageUnreadableError)
+            else ("it cannot be decrypted")
         )
+        self._store.raise_alert(AlertKind.QUARANTINE, f"dossier {row.receipt_number}: {why}")
 
     def _succeeded(self) -> None:
         with self._lock:
@@ -807,8 +907,22 @@ class SyncEngine:
         self._auth_probed = True
         error = self._send_heartbeat(self._http)
         if error is None:
+            self._succeeded()
             self._clear_auth("an authenticated probe was accepted")
             return True
+        if error.kind is not ErrorKind.AUTH:
+            # No verdict on the token (the link dropped, the gateway is down or answered
+            # garbage): not a refusal, so the probe backoff stays; probe again on the link's.
+            with self._lock:
+                self._link_failures += 1
+                failures = self._link_failures
+            next_at = self._now() + self._backoff.delay(failures - 1, error.retry_after)
+            self._store.publish_status(
+                AUTH_STATUS_KEY, _AuthProbe(current, probe.probes, next_at).to_json()
+            )
+            log.info("authentication probe got no verdict (%s); next soon", error.detail)
+            report.stopped_by = ErrorKind.TRANSIENT
+            return False
         probes = probe.probes + 1
         next_at = self._now() + self._probe_delay(probes)
         self._store.publish_status(AUTH_STATUS_KEY, _AuthProbe(current, probes, next_at).to_json())
@@ -856,7 +970,11 @@ class SyncEngine:
         dossier_id = data.get("dossier_id")
         files = data.get("files")
         if not isinstance(dossier_id, str) or not isinstance(files, list):
-            raise GatewayError(ErrorKind.TRANSIENT, "dossier answer lacks dossier_id or files")
+            raise _DossierRetryError(
+                ErrorKind.TRANSIENT,
+                "dossier answer lacks dossier_id or files",
+                status=response.status,
+            )
         local = self._store.files(row.client_uuid)
         mapping = _match_files(local, files)
         self._store.set_gateway_dossier(row.client_uuid, dossier_id, mapping)
@@ -876,7 +994,10 @@ class SyncEngine:
 
     def _upload(self, lane: HttpTransport, row: DossierRow, dossier_id: str, file: FileRow) -> int:
         """Send one file with tus, resuming where the gateway stands; returns bytes sent."""
-        reader = self._store.open_file(file)
+        try:
+            reader = self._store.open_file(file)
+        except OSError as exc:
+            raise _PageUnreadableError(f"page file {file.idx}: {exc}") from exc
         stream = _Unclosable(reader)
         sent = 0
         try:
@@ -906,7 +1027,12 @@ class SyncEngine:
                 )
                 uploader.forget_url()
             if not uploader.url:
-                sent += self._create_upload(lane, file, uploader)
+                try:
+                    sent += self._create_upload(lane, file, uploader)
+                except GatewayError as exc:
+                    if exc.status == 460 and self._next_chunk() >= uploader.stop_at:
+                        raise self._whole_file_mismatch(file) from None
+                    raise
             while uploader.offset < uploader.stop_at:
                 if self._stop.is_set():
                     raise _PassStoppedError
@@ -914,29 +1040,57 @@ class SyncEngine:
                 uploader.chunk_size = chunk
                 before = uploader.offset
                 started = self._monotonic()
-                self._attempted(min(chunk, uploader.stop_at - before))
+                length = min(chunk, uploader.stop_at - before)
+                self._attempted(length)
                 self._publish(row=row, file=file, offset=before)
                 try:
                     uploader.upload_chunk()
                 except GatewayError as exc:
                     self._link_error(exc)
+                    if exc.status == 460 and before + length >= uploader.stop_at:
+                        raise self._whole_file_mismatch(file) from None
                     raise
                 self._succeeded()
                 moved = uploader.offset - before
                 sent += moved
                 self._moved(moved, self._monotonic() - started)
             self._store.mark_file_complete(row.client_uuid, file.idx)
+            self._mismatches.clear(file.context)
         except _AlreadyCompleteError:
             # Killed after the gateway took the last byte but before we recorded it.
             self._store.mark_file_complete(row.client_uuid, file.idx)
+            self._mismatches.clear(file.context)
         except _UploadGoneError:
             self._store.set_upload_url(file.client_uuid, file.idx, None)
-            raise GatewayError(
-                ErrorKind.TRANSIENT, "upload expired at the gateway; restarting"
+            # The gateway answered (404/410): the link is fine, only this file starts again.
+            raise _DossierRetryError(
+                ErrorKind.TRANSIENT, "upload expired at the gateway; restarting", status=404
             ) from None
         finally:
             reader.close()
         return sent
+
+    def _whole_file_mismatch(self, file: FileRow) -> GatewayError:
+        """The gateway checked the whole file against its manifest's SHA-256, found it wrong,
+        discarded it (offset 0) and answered 460. Sending it again at once would loop for ever
+        if it never matches, so this dossier backs off with growing attempts, and after
+        ``missing_files_limit`` such answers in a row waits for a technician."""
+        count = self._mismatches.record(file.context, frozenset({file.sha256}))
+        limit = self._settings.missing_files_limit
+        if count >= limit:
+            self._mismatches.clear(file.context)  # a technician's retry starts a fresh count
+            return GatewayError(
+                ErrorKind.PERMANENT,
+                f"page file {file.idx} failed the gateway's whole-file SHA-256 check {count} "
+                "times in a row; kept for a technician",
+                status=460,
+            )
+        return _DossierRetryError(
+            ErrorKind.TRANSIENT,
+            f"page file {file.idx} failed the gateway's whole-file SHA-256 check "
+            f"({count} of {limit}); sending it again later",
+            status=460,
+        )
 
     def _create_upload(self, lane: HttpTransport, file: FileRow, uploader: _KioskUploader) -> int:
         """Create the file's upload and commit its URL before any PATCH; returns bytes sent.
@@ -998,7 +1152,7 @@ class SyncEngine:
         self, lane: HttpTransport, dossier_id: str, file: FileRow, stream: _Unclosable
     ) -> _KioskUploader:
         if not file.gateway_file_id:
-            raise GatewayError(ErrorKind.TRANSIENT, "file not registered at the gateway yet")
+            raise _DossierRetryError(ErrorKind.TRANSIENT, "file not registered at the gateway yet")
         client = TusClient(lane.url(API + "uploads"), headers={"Tus-Resumable": "1.0.0"})
         kwargs: dict[str, Any] = {
             "file_stream": stream,
@@ -1035,7 +1189,15 @@ class SyncEngine:
                 if response.status not in (200, 204):
                     raise _fail(response, "tus OPTIONS")
                 offered = response.headers.get("tus-extension", "")
-                self._tus_extensions = frozenset(e.strip() for e in offered.split(",") if e.strip())
+                extensions = frozenset(e.strip() for e in offered.split(",") if e.strip())
+                # Tus-Resumable (which the gateway puts on every tus answer) or Tus-Version
+                # (which the tus spec asks of an OPTIONS answer) marks a tus server's answer.
+                if not {"tus-resumable", "tus-version"} & response.headers.keys():
+                    # Not a tus server's answer (a proxy's or portal's page): plain creation
+                    # works everywhere, and the next upload asks again instead of doing
+                    # without creation-with-upload for the life of the process.
+                    return False
+                self._tus_extensions = extensions
             return "creation-with-upload" in self._tus_extensions
 
     def _origin(self) -> str:
@@ -1047,19 +1209,26 @@ class SyncEngine:
             response = lane.call("POST", f"{API}dossiers/{dossier_id}/finalize", ok=(200,))
         except GatewayError as exc:
             if exc.status == 409:
-                self._files_missing(row, exc)
+                if str(exc.problem.get("type", "")).endswith(FILES_INCOMPLETE_TYPE):
+                    self._files_missing(row, exc)
+                # Another conflict (a proxy's page, a problem the kiosk does not know) names
+                # no file: nothing is sent again, the finalize is retried for this dossier.
+                raise _DossierRetryError(
+                    ErrorKind.TRANSIENT, exc.detail, status=409, retry_after=exc.retry_after
+                ) from None
             raise
         data = response.json_object()
         code = data.get("dossier_code")
         if not isinstance(code, str) or not code:
-            raise GatewayError(ErrorKind.TRANSIENT, "finalize answer lacks dossier_code")
+            raise _DossierRetryError(
+                ErrorKind.TRANSIENT, "finalize answer lacks dossier_code", status=response.status
+            )
         self._store.mark_submitted(row.client_uuid, code, str(data.get("appointment_date") or ""))
         self._missing.clear(row.client_uuid)
         self._succeeded()
         log.info("dossier %s submitted as %s", row.receipt_number, code)
-        refreshed = self._store.find(row.client_uuid)
-        if refreshed is not None and refreshed.rating_pending:
-            self._send_rating(lane, refreshed)
+        # The rating is a step of its own (see _delivered): whatever becomes of it, the dossier
+        # stays delivered.
 
     def _files_missing(self, row: DossierRow, exc: GatewayError) -> None:
         """Finalize said files are missing, although the kiosk sent every one whole (it only

@@ -85,13 +85,25 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²" or "٣", which float() then refuses, and
+    # a header is the gateway's (or a proxy's) word, never a reason for the engine to crash.
+    if value.isascii() and value.isdecimal():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        return max(0.0, when.timestamp() - now)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return max(0.0, when.timestamp() - now)
+
+
+def parse_count(value: str | None) -> int | None:
+    """A non-negative integer header (``Upload-Offset``), or None when it is not one."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not (value and value.isascii() and value.isdecimal()):
+        return None
+    return int(value)
 
 
 def classify(response: Response, what: str, now: float) -> GatewayError:
