@@ -360,10 +360,11 @@ class Gateway:
     async def finalize(self, request: Request, dossier_id: str) -> Response:
         kiosk_id = self.authenticate(request)
         dossier = self.own_dossier(dossier_id, kiosk_id)
+        examined = True
         if dossier.dossier_code is None:
             # A file whose bytes all arrived but whose completion a crash interrupted would
             # otherwise be "missing" for ever: the kiosk has nothing more to send.
-            await self.tus.settle_dossier(dossier_id)
+            examined = await self.tus.settle_dossier(dossier_id)
         now = self.settings.now()
         outcome = self.store.finalize(
             dossier_id,
@@ -373,6 +374,15 @@ class Gateway:
             appointment_date=self.appointment_for(dossier),
             note=f"Tiếp nhận hồ sơ từ kiosk {kiosk_id}",
         )
+        if outcome.missing and not examined:
+            # An upload of this dossier is being written or completed right now: "missing"
+            # would make the kiosk send the whole file again (and count it against the dossier).
+            raise ProblemError(
+                503,
+                ProblemType.UNAVAILABLE,
+                "An upload of this dossier is still being completed; try again shortly.",
+                headers={"Retry-After": "2"},
+            )
         if outcome.missing:
             raise ProblemError(
                 409,

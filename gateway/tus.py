@@ -635,22 +635,31 @@ class TusService:
         assert current is not None
         return current
 
-    async def _settle_locked(self, upload_id: str) -> None:
+    async def _settle_locked(self, upload_id: str) -> bool:
+        """Complete the upload if it holds all its bytes; False when another request holds its
+        lock (it is being written or completed), so nothing can be said about it now."""
         lock = self._lock(upload_id)
         if not await self._acquire(lock):
-            return  # another request is working on it, and will complete it itself
+            return False
         try:
             upload = self.store.upload(upload_id)
             if upload is not None:
                 await self.settle(upload)
         finally:
             lock.release()
+        return True
 
-    async def settle_dossier(self, dossier_id: str) -> None:
-        """Complete every upload of the dossier's missing files that holds all its bytes."""
+    async def settle_dossier(self, dossier_id: str) -> bool:
+        """Complete every upload of the dossier's missing files that holds all its bytes.
+
+        False when some upload could not be looked at (its lock was busy): such a file is not
+        known to be missing, only unfinished, and must not be reported missing.
+        """
+        examined = True
         for file in self.store.files(dossier_id):
             if not file.complete and file.upload_id is not None:
-                await self._settle_locked(file.upload_id)
+                examined = await self._settle_locked(file.upload_id) and examined
+        return examined
 
     async def recover(self) -> int:
         """At start-up: complete every upload a previous process left holding all its bytes.

@@ -327,3 +327,22 @@ def test_creating_the_upload_again_finds_the_file_complete(gateway: Gateway) -> 
     assert again.json()["type"].endswith("/already-complete")
     finalized = gateway.api("POST", f"/api/v1/dossiers/{created['dossier_id']}/finalize")
     assert finalized.status_code == 200
+
+
+def test_finalize_says_busy_not_missing_while_an_upload_is_held(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gateway.tus import TusService
+
+    dossier_id, _, _ = stranded(gateway, CrashPoint.OFFSET_RECORDED)
+
+    async def held(self: TusService, lock: object) -> bool:
+        return False  # another request holds the upload's lock past the wait
+
+    monkeypatch.setattr(TusService, "_acquire", held)
+    busy = gateway.api("POST", f"/api/v1/dossiers/{dossier_id}/finalize")
+    assert busy.status_code == 503, busy.text
+    assert busy.headers["Retry-After"] == "2"
+    monkeypatch.undo()
+    done = gateway.api("POST", f"/api/v1/dossiers/{dossier_id}/finalize")
+    assert done.status_code == 200, done.text
