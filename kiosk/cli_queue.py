@@ -13,6 +13,7 @@ import re
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from offline_queue.store import (
     QueueRefusedError,
     QueueStatus,
     QueueStore,
+    StartupReport,
 )
 from offline_queue.store import QueueError as StoreError
 from offline_queue.sync import SyncEngine, SyncSettings, single_instance
@@ -361,6 +363,23 @@ def build_engine(settings: Settings, store: QueueStore) -> SyncEngine:
     )
 
 
+def between_passes(
+    store: QueueStore, report: StartupReport, wait: Callable[[float], bool]
+) -> Callable[[float], bool]:
+    """What the sync process does between passes: a start-up sweep that an enqueue in flight
+    deferred (and a rebuild of lost rows waiting on it) runs as soon as it can, not at the next
+    restart; then it waits."""
+    deferred = report.sweep_deferred
+
+    def step(timeout: float) -> bool:
+        nonlocal deferred
+        if deferred:
+            deferred = store.check().sweep_deferred
+        return wait(timeout)
+
+    return step
+
+
 def _sync(args: argparse.Namespace) -> int:
     settings, store = _store(args)
     if not settings.gateway.token.get_secret_value():
@@ -369,22 +388,13 @@ def _sync(args: argparse.Namespace) -> int:
     lock = _sync_lock(settings)
     try:
         with single_instance(lock):
-            sweep_deferred = store.check().sweep_deferred
+            startup = store.check()
             if args.mode == "run":
                 stop = threading.Event()
                 for sig in (signal.SIGTERM, signal.SIGINT):
                     signal.signal(sig, lambda *_: stop.set())
-
-                def between_passes(timeout: float) -> bool:
-                    # A start-up sweep deferred by an enqueue in flight (and a rebuild of lost
-                    # rows waiting on it) runs as soon as it can, not at the next restart.
-                    nonlocal sweep_deferred
-                    if sweep_deferred:
-                        sweep_deferred = store.check().sweep_deferred
-                    return stop.wait(timeout)
-
                 log.info("sync process started for %s", settings.gateway.url)
-                engine.run(between_passes)
+                engine.run(between_passes(store, startup, stop.wait))
                 return EXIT_OK
             engine.housekeeping()
             report = engine.run_once()

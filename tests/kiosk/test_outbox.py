@@ -316,3 +316,23 @@ def test_the_kiosk_refuses_to_start_on_an_outbox_it_cannot_open(
     with pytest.raises(QueueError, match=r"master key file .* is missing"):
         build_kiosk(settings, clock=FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=VIETNAM)))
     assert not settings.master_key_path.exists()
+
+
+def test_a_deferred_start_up_sweep_runs_between_sync_passes(settings: Settings) -> None:
+    import fcntl
+
+    from kiosk.cli_queue import between_passes
+
+    store = open_queue_store(settings)
+    orphan = settings.paths.data_dir / "queue" / "outbox" / "0f0e0d0c-0000-4000-8000-000000000000"
+    orphan.mkdir(parents=True)
+    lock = settings.paths.data_dir / "queue" / "outbox" / ".enqueue.lock"
+    with lock.open("a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)  # an enqueue in flight at the sync process's start
+        startup = store.check()
+    assert startup.sweep_deferred and orphan.exists()
+    waits: list[float] = []
+    step = between_passes(store, startup, lambda timeout: waits.append(timeout) is not None)
+    assert step(5.0) is False
+    assert not orphan.exists()  # swept between passes, once the enqueue had finished
+    assert waits == [5.0]
