@@ -199,16 +199,27 @@ def _text(value: Any) -> Any:
     return value
 
 
-def salvage(db_dir: Path, db_name: str, uuids: Iterable[str]) -> dict[str, SalvagedDossier]:
-    """Read, one dossier at a time, whatever a damaged database still holds for ``uuids``.
+def salvage(
+    db_dir: Path, db_name: str, uuids: Iterable[str], *, everything: bool = False
+) -> dict[str, SalvagedDossier]:
+    """Read, one dossier at a time, whatever a damaged database still holds for ``uuids`` (and,
+    with ``everything``, for every client UUID it can still list).
 
-    Each query is on its own, so one unreadable page costs only the dossiers stored on it.
+    Each query is on its own, so one unreadable page costs only the dossiers stored on it. One
+    private copy of the database serves all of them.
     """
     found: dict[str, SalvagedDossier] = {}
     with _readable_copy(db_dir, db_name) as conn:
         if conn is None:
             return found
-        for client_uuid in uuids:
+        wanted = list(uuids)
+        if everything:
+            with contextlib.suppress(sqlite3.Error, UnicodeDecodeError):
+                for (value,) in conn.execute("SELECT client_uuid FROM dossiers"):
+                    text = _text(value)
+                    if isinstance(text, str) and text not in wanted:
+                        wanted.append(text)
+        for client_uuid in wanted:
             try:
                 raw = conn.execute(
                     "SELECT * FROM dossiers WHERE client_uuid = ?", (client_uuid,)
@@ -229,18 +240,3 @@ def salvage(db_dir: Path, db_name: str, uuids: Iterable[str]) -> dict[str, Salva
                     files[int(entry["idx"])] = {k: _text(entry[k]) for k in entry.keys()}  # noqa: SIM118
             found[client_uuid] = SalvagedDossier(row, files)
     return found
-
-
-def salvage_uuids(db_dir: Path, db_name: str) -> list[str]:
-    """Every client UUID a damaged database can still list (used for rows without folders)."""
-    with _readable_copy(db_dir, db_name) as conn:
-        if conn is None:
-            return []
-        try:
-            return [
-                text
-                for (value,) in conn.execute("SELECT client_uuid FROM dossiers")
-                if isinstance(text := _text(value), str)
-            ]
-        except (sqlite3.Error, UnicodeDecodeError):
-            return []

@@ -553,11 +553,17 @@ class QueueStore:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         return int(row[0]) if row else 0
 
+    def _dossier_folders(self, *roots: Path) -> Iterator[Path]:
+        """Dossier folders under ``roots`` (default: the outbox), in name order; dot-names are
+        the store's own lock and staging files."""
+        for root in roots or (self._files_root,):
+            if root.is_dir():
+                for entry in sorted(root.iterdir()):
+                    if entry.is_dir() and not entry.name.startswith("."):
+                        yield entry
+
     def _has_dossier_folders(self) -> bool:
-        return any(
-            entry.is_dir() and not entry.name.startswith(".")
-            for entry in self._files_root.iterdir()
-        )
+        return next(self._dossier_folders(), None) is not None
 
     def _raise_database_alert(self) -> None:
         if self.startup_report.database_moved_to is not None:
@@ -575,26 +581,19 @@ class QueueStore:
             return f"this outbox was sealed with master key {row[0]}"
         if self._conn.execute("SELECT 1 FROM dossiers LIMIT 1").fetchone() is not None:
             return "the outbox database holds dossiers"
-        for folder in (self._files_root, self._quarantine / ORPHANS_DIR):
-            if folder.is_dir():
-                for entry in folder.iterdir():
-                    if entry.name.startswith("."):
-                        continue
-                    fingerprint = recovery.manifest_fingerprint(entry)
-                    return f"{folder.name}/{entry.name} was sealed with master key " + (
-                        fingerprint or "(unknown)"
-                    )
+        for entry in self._dossier_folders(self._files_root, self._quarantine / ORPHANS_DIR):
+            fingerprint = recovery.manifest_fingerprint(entry)
+            return f"{entry.parent.name}/{entry.name} was sealed with master key " + (
+                fingerprint or "(unknown)"
+            )
         return None
 
     def _folder_fingerprints(self) -> set[str]:
-        found = set()
-        for root in (self._files_root, self._quarantine / ORPHANS_DIR):
-            if root.is_dir():
-                for entry in root.iterdir():
-                    fingerprint = recovery.manifest_fingerprint(entry)
-                    if fingerprint:
-                        found.add(fingerprint)
-        return found
+        return {
+            fingerprint
+            for entry in self._dossier_folders(self._files_root, self._quarantine / ORPHANS_DIR)
+            if (fingerprint := recovery.manifest_fingerprint(entry))
+        }
 
     def _load_master_key(self, path: Path) -> MasterKey:
         """Load the master key; create one only for an outbox that never sealed anything.
@@ -1311,12 +1310,13 @@ class QueueStore:
                 # Folders are rebuilt into rows only after the database was lost. Otherwise a
                 # folder without a row is an enqueue that died before its commit: the citizen
                 # was never told "successful", so it must not be filed behind their back.
-                if self._recovery_pending():
+                pending = self._recovery_pending()
+                if pending:
                     recovered = self._recover_folders(
                         [self._files_root], self._salvage_sources()
                     ).recovered
                 orphans = self._move_orphans()
-                if self._recovery_pending():
+                if pending:
                     with self.transaction() as conn:
                         conn.execute("DELETE FROM meta WHERE key = ?", (_RECOVERY_PENDING,))
         report = StartupReport(
@@ -1379,28 +1379,25 @@ class QueueStore:
     ) -> RecoveryReport:
         known = {r[0] for r in self._conn.execute("SELECT client_uuid FROM dossiers")}
         candidates: dict[str, Path] = {}
-        for root in roots:
-            if not root.is_dir():
-                continue
-            for folder in sorted(root.iterdir()):
-                if folder.name.startswith(".") or not folder.is_dir():
-                    continue
-                # "<uuid>-<time>" when a folder was moved to quarantine twice.
-                candidates.setdefault(folder.name[:36], folder)
+        for folder in self._dossier_folders(*roots):
+            # "<uuid>-<time>" when a folder was moved to quarantine twice.
+            candidates.setdefault(folder.name[:36], folder)
         already = sum(1 for name in candidates if name in known)
         wanted = [name for name in candidates if name not in known]
         salvaged: dict[str, recovery.SalvagedDossier] = {}
-        if restore_rows_without_folder:
-            for source in sources:
-                wanted += [
-                    u
-                    for u in recovery.salvage_uuids(source, DB_NAME)
-                    if u not in known and u not in wanted
-                ]
-        for source in sources:
-            pending = [u for u in wanted if u not in salvaged]
-            if pending:
-                salvaged.update(recovery.salvage(source, DB_NAME, pending))
+        for source in sources:  # newest first: the first to know a dossier wins
+            readable = recovery.salvage(
+                source,
+                DB_NAME,
+                [u for u in wanted if u not in salvaged],
+                everything=restore_rows_without_folder,
+            )
+            for client_uuid, dossier in readable.items():
+                if client_uuid in known or client_uuid in salvaged:
+                    continue
+                salvaged[client_uuid] = dossier
+                if client_uuid not in wanted:
+                    wanted.append(client_uuid)
         report = RecoveryReport([], [], [], {}, already)
         for name in wanted:
             found = candidates.get(name)
@@ -1593,9 +1590,7 @@ class QueueStore:
             for r in self._conn.execute("SELECT client_uuid, erased_at FROM dossiers")
         }
         moved = []
-        for directory in self._files_root.iterdir():
-            if directory.name.startswith("."):
-                continue
+        for directory in self._dossier_folders():
             if directory.name in rows:
                 if rows[directory.name]:
                     # Erased: the crash came between forgetting the key and removing the files.
