@@ -2,7 +2,7 @@
 
 Prints the milliseconds per 1280×720 frame without a code (textures, text, face-like blobs,
 other barcodes, a card or phone without a code) and with a code (clean photos), medians and
-90th percentiles, and the decode rate per condition and severity of ``drivers.qr.synthetic``.
+90th percentiles, and the decode rate per condition and severity of ``simulators.qr_scenes``.
 Targets: the pipeline decodes at least as many photos as zxing-cpp alone; a frame without a code
 costs ≤ 15 ms (median) in the pipeline. ``--stages`` also prints every pipeline stage run on its
 own, which is how the pipeline's order and gating were chosen.
@@ -21,8 +21,8 @@ import numpy as np
 
 from config.settings import QrDecoder
 from drivers.qr.decode import PIPELINE, FrameDecoder, Stage
-from drivers.qr.people import invent_person
-from drivers.qr.synthetic import (
+from simulators.people import invent_person
+from simulators.qr_scenes import (
     Carrier,
     Condition,
     Negative,

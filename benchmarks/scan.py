@@ -1,6 +1,6 @@
 """The scan pipeline on generated A4 pages: milliseconds, kilobytes and legibility per page.
 
-Pages come from ``drivers.scanner.synthetic`` (text, table, form, stamped letter; photo and ID
+Pages come from ``simulators.scan_pages`` (text, table, form, stamped letter; photo and ID
 card pages apart), scanned with a random plausible skew (±4°), offset, noise and blur. Prints,
 per kind and for all text pages, the median and 90th percentile of the pipeline's milliseconds
 and the kilobytes of the encoded page, the median time of every stage, and legibility: the
@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from drivers.scanner.pipeline import ProcessedPage, process_page, render_page
-from drivers.scanner.synthetic import PageKind, ScanSample, random_degradation, sample
+from simulators.scan_pages import PageKind, ScanSample, random_degradation, sample
 
 TEXT_PAGES = (PageKind.TEXT, PageKind.TABLE, PageKind.FORM, PageKind.STAMPED)
 OTHER_PAGES = (PageKind.PHOTO, PageKind.ID_CARD)

@@ -21,11 +21,11 @@ import time
 import uuid
 from pathlib import Path
 
-from gateway.netem import LinkProfile, ThreadedLink
-from gateway.process import GatewayProcess, sample_dossier_body
 from offline_queue.store import PageInput, QueueStatus, QueueStore
 from offline_queue.sync import SyncEngine, SyncSettings
 from offline_queue.transport import HttpTransport
+from simulators.gateway_process import GatewayProcess, sample_dossier_body
+from simulators.netem import LinkProfile, ThreadedLink
 
 LINK_BPS = 256_000
 

@@ -63,9 +63,9 @@ def child_cold_start(started: float) -> None:
     from drivers.printer.fake import FakePrinter
     from drivers.qr.fake import FakeQrReader
     from drivers.scanner.fake import FakeScanner
-    from kiosk.clock import SystemClock
+    from dvc_common.clock import SystemClock
+    from simulators.script import Driver
     from ui.app import Devices, build_app, prepare_qt_environment
-    from ui.script import Driver
     from ui.speech import Speaker
 
     prepare_qt_environment()
@@ -132,10 +132,10 @@ def main() -> int:
     os.environ.setdefault("QT_QUICK_BACKEND", "software")
     from PySide6.QtGui import QGuiApplication
 
-    from kiosk.clock import SystemClock
-    from ui.app import build_app, prepare_qt_environment
-    from ui.demo import demo_settings, simulated_devices
-    from ui.script import Driver
+    from dvc_common.clock import SystemClock
+    from simulators.screens_demo import build_simulated_app, demo_settings, simulated_devices
+    from simulators.script import Driver
+    from ui.app import prepare_qt_environment
     from ui.speech import Speaker
 
     prepare_qt_environment()
@@ -145,10 +145,9 @@ def main() -> int:
     clock = SystemClock()
     # The scripted reader: a screen change is measured from the read, not from the decoding
     # (the QR pipeline has its own benchmark).
-    devices = simulated_devices(
-        clock, folder / "slips", sheets=1, page_interval_s=0.0, camera=False
-    )
-    kapp = build_app(settings, clock=clock, devices=devices, speaker=Speaker(None))
+    devices = simulated_devices(clock, sheets=1, page_interval_s=0.0, camera=False)
+    demo = build_simulated_app(settings, devices, clock=clock, speaker=Speaker(None))
+    kapp = demo.kapp
     driver = Driver(kapp, timeout_s=60)
     driver.wait_screen("Home")
     journey = kapp.journey
@@ -168,7 +167,7 @@ def main() -> int:
         )
         changes.setdefault("details → identify", []).append(change(journey.proceed, "Identify"))
         changes.setdefault("identify → form (QR read)", []).append(
-            change(kapp.simulator.presentIdentity, "Form")
+            change(demo.simulator.presentIdentity, "Form")
         )
         changes.setdefault("form → identify (back)", []).append(change(journey.back, "Identify"))
         changes.setdefault("cancel → home", []).append(change(journey.cancel, "Home"))
@@ -223,10 +222,15 @@ def child_memory(journeys: int) -> None:
     os.environ.setdefault("QT_QUICK_BACKEND", "software")
     from PySide6.QtGui import QGuiApplication
 
-    from kiosk.clock import SystemClock
-    from ui.app import build_app, prepare_qt_environment
-    from ui.demo import demo_settings, play_citizen, simulated_devices
-    from ui.script import Driver
+    from dvc_common.clock import SystemClock
+    from simulators.screens_demo import (
+        build_simulated_app,
+        demo_settings,
+        play_citizen,
+        simulated_devices,
+    )
+    from simulators.script import Driver
+    from ui.app import prepare_qt_environment
     from ui.speech import Speaker
 
     prepare_qt_environment()
@@ -235,8 +239,8 @@ def child_memory(journeys: int) -> None:
         root = Path(folder)
         settings = demo_settings(root, None)
         clock = SystemClock()
-        devices = simulated_devices(clock, root / "slips", sheets=1, page_interval_s=0.0)
-        kapp = build_app(settings, clock=clock, devices=devices, speaker=Speaker(None))
+        devices = simulated_devices(clock, sheets=1, page_interval_s=0.0)
+        kapp = build_simulated_app(settings, devices, clock=clock, speaker=Speaker(None)).kapp
         driver = Driver(kapp, timeout_s=60)
         for number in range(journeys):
             play_citizen(driver, rating=1 + number % 5)

@@ -16,7 +16,6 @@ import os
 import secrets
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from config.atomic import write_atomic
+from dvc_common.atomic import write_atomic
+from dvc_common.datafile import (  # settings raise the shared ConfigError
+    SECRET_FIELDS,
+    ConfigError,
+    FieldProblem,
+    describe_validation_error,
+)
 
 SCHEMA_VERSION = 1
 DEFAULT_CONFIG_PATH = Path("/etc/kiosk/kiosk.toml")
@@ -211,6 +216,7 @@ class QrDriver(StrEnum):
     CAMERA = "camera"  # OpenCV capture + pyzbar / zxing-cpp
     SERIAL = "serial"  # dedicated scanner module on USB-serial
     KEYBOARD = "keyboard"  # dedicated scanner module as a USB keyboard (evdev)
+    SIMULATED = "simulated"  # supplied by the demo tooling (drivers.simulated)
 
 
 class QrDecoder(StrEnum):
@@ -222,6 +228,7 @@ class QrDecoder(StrEnum):
 class ScannerDriver(StrEnum):
     FAKE = "fake"
     SANE = "sane"
+    SIMULATED = "simulated"  # supplied by the demo tooling (drivers.simulated)
 
 
 class ScanSource(StrEnum):
@@ -309,28 +316,6 @@ class Settings(_Section):
         return value
 
 
-_SECRET_FIELDS = frozenset({"token", "pin_hash"})
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """One reason a config file was refused."""
-
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.reason}" if self.field else self.reason
-
-
-class ConfigError(Exception):
-    """The config file cannot be used; the kiosk must not start with it."""
-
-    def __init__(self, source: str, problems: list[FieldProblem]) -> None:
-        self.source = source
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"invalid configuration in {source}:\n{lines}")
 
 
 def _is_loopback(host: str) -> bool:
@@ -340,38 +325,6 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def _location(loc: tuple[int | str, ...], raw: Any) -> str:
-    """``('form', 4, 'pattern')`` → ``form[phone].pattern``: list items named by their key."""
-    parts: list[str] = []
-    node = raw
-    for part in loc:
-        if isinstance(part, int):
-            item = node[part] if isinstance(node, list) and part < len(node) else None
-            name = item.get("name") or item.get("code") if isinstance(item, dict) else None
-            parts[-1:] = [f"{parts[-1] if parts else ''}[{name if name else part}]"]
-            node = item
-        else:
-            parts.append(part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return ".".join(parts)
-
-
-def describe_validation_error(exc: ValidationError, raw: Any) -> list[FieldProblem]:
-    """One plain problem per pydantic error, naming the field; secrets are never echoed."""
-    problems = []
-    for error in exc.errors():
-        loc = tuple(error["loc"])
-        reason = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            reason = "unknown setting (misspelt or from another version?)"
-        elif loc and loc[-1] not in _SECRET_FIELDS and "input" in error:
-            value = error["input"]
-            if isinstance(value, str | int | float | bool):
-                reason = f"{reason} (got {value!r})"
-        problems.append(FieldProblem(_location(loc, raw), reason))
-    return problems
 
 
 def migrate(
@@ -460,7 +413,7 @@ def _plain(settings: Settings, *, reveal_secrets: bool) -> dict[str, Any]:
     for section in data.values():
         if not isinstance(section, dict):
             continue
-        for key in _SECRET_FIELDS & section.keys():
+        for key in SECRET_FIELDS & section.keys():
             if reveal_secrets:
                 continue
             section[key] = MASK if section[key] else "(not set)"

@@ -6,8 +6,6 @@ one-time codes, with switchable faults so the kiosk's sync engine can be tested 
 misbehaving peer. Nothing here starts a thread or opens a file at import.
 """
 
-from kiosk import __version__
-
-GATEWAY_VERSION = __version__
+GATEWAY_VERSION = "0.1.0"
 
 __all__ = ["GATEWAY_VERSION"]

@@ -35,7 +35,10 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from config.catalog import load_catalog
+from dvc_common.catalog import load_catalog
+from dvc_common.clock import VIETNAM
+from dvc_common.privacy import mask_digits_in
+from dvc_common.workdays import WorkingCalendar, load_overrides
 from gateway import GATEWAY_VERSION
 from gateway.faults import FaultMiddleware, FaultState
 from gateway.limits import LIMITS
@@ -68,9 +71,6 @@ from gateway.store import (
     new_id,
 )
 from gateway.tus import UPLOADS_PATH, TusService
-from kiosk.clock import VIETNAM
-from kiosk.privacy import mask_digits_in
-from kiosk.workdays import WorkingCalendar, load_overrides
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,9 @@
-"""The ``gateway`` commands: serve the reference gateway, enrol kiosks, list what it received.
+"""The ``dvc-gateway`` command (also ``python -m gateway``): serve the reference gateway, enrol
+kiosks, list what it received.
 
-``add_gateway_commands`` registers them under any argparse subparsers object, so ``kiosk gateway
-…`` and ``python -m gateway …`` are the same commands. Each command's ``func`` takes the parsed
-arguments and returns the exit code: 0 success, 2 invalid input (with the reason on stderr).
+Each command's ``func`` takes the parsed arguments and returns the exit code: 0 success, 2 invalid
+input (with the reason on stderr). ``add_serve_arguments`` and ``app_from_args`` let test tooling
+(the impaired link in ``simulators``) serve the same gateway behind its own socket.
 """
 
 from __future__ import annotations
@@ -14,19 +15,21 @@ import logging
 import re
 import socket
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from starlette.types import ASGIApp
 
-from config.settings import ConfigError
+from dvc_common.datafile import ConfigError
+from dvc_common.privacy import install_log_masking
+from gateway import GATEWAY_VERSION
 from gateway.app import create_app, enrol, set_kiosk_enabled
 from gateway.faults import FaultState, Garbage
 from gateway.server import Server, bind, make_config
 from gateway.settings import GatewaySettings
 from gateway.store import DB_NAME, Store
 from gateway.tus import partial_path
-from kiosk.privacy import install_log_masking
 
 EXIT_OK, EXIT_INVALID = 0, 2
 KIOSK_ID = re.compile(r"^[A-Z0-9]{2,12}$")
@@ -45,11 +48,10 @@ def _url(host: str, port: int) -> str:
 # --- serve ---------------------------------------------------------------------------------------
 
 
-def _serve(args: argparse.Namespace) -> int:
+def app_from_args(args: argparse.Namespace) -> ASGIApp | str:
+    """The gateway application the ``serve`` arguments describe, or why they are invalid."""
     if not 0 <= args.port <= 65535:
-        return _fail(f"--port {args.port} is not a TCP port")
-    if not 0 <= args.reset_rate <= 1:
-        return _fail("--reset-rate must be between 0 and 1")
+        return f"--port {args.port} is not a TCP port"
     try:
         settings = GatewaySettings(
             unit_code=args.unit_code,
@@ -69,49 +71,36 @@ def _serve(args: argparse.Namespace) -> int:
             }
         )
     except ValueError as exc:
-        return _fail(str(exc))
+        return str(exc)
     try:
         args.data.mkdir(parents=True, exist_ok=True)
-        app = create_app(args.data, settings, faults, admin=args.admin)
+        return create_app(args.data, settings, faults, admin=args.admin)
     except ConfigError as exc:
-        return _fail(str(exc))
+        return str(exc)
     except OSError as exc:
-        return _fail(f"cannot use {args.data}: {exc.strerror}")
+        return f"cannot use {args.data}: {exc.strerror}"
 
+
+def start_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     install_log_masking()
 
-    if args.reset_rate > 0:
-        # Imported here: the impaired link is a test instrument the plain server does not need.
-        from gateway.netem import LinkProfile, ThreadedLink  # noqa: PLC0415
 
-        try:
-            inner = bind("127.0.0.1", 0)
-        except OSError as exc:
-            return _fail(f"cannot listen: {exc.strerror}")
-        target: tuple[str, int] = inner.getsockname()[:2]
-        try:
-            link = ThreadedLink(
-                target,
-                LinkProfile(reset_probability=args.reset_rate),
-                listen=(args.host, args.port),
-            )
-            with link as (host, port):
-                _run(app, inner, host, port)
-        except (ValueError, OSError) as exc:
-            inner.close()
-            return _fail(f"cannot listen on {args.host}:{args.port}: {exc}")
-        return EXIT_OK
+def _serve(args: argparse.Namespace) -> int:
+    app = app_from_args(args)
+    if isinstance(app, str):
+        return _fail(app)
+    start_logging()
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
         return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
     host, port = sock.getsockname()[:2]
-    _run(app, sock, host, port)
+    run_on(app, sock, host, port)
     return EXIT_OK
 
 
-def _run(app: ASGIApp, sock: socket.socket, host: str, port: int) -> None:
+def run_on(app: ASGIApp, sock: socket.socket, host: str, port: int) -> None:
     """Serve ``app`` on ``sock`` until a signal; ``host:port`` is what clients connect to."""
 
     def announce() -> None:
@@ -224,12 +213,8 @@ def _fraction(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
 
 
-def add_gateway_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``gateway serve | received | enrol | disable`` under ``subparsers``."""
-    gateway = subparsers.add_parser("gateway", help="the reference public-service gateway")
-    commands = gateway.add_subparsers(dest="gateway_command", required=True, metavar="COMMAND")
-
-    serve = commands.add_parser("serve", help="run the gateway until SIGTERM or Ctrl-C")
+def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
+    """The ``serve`` command's arguments (shared with the impaired-link tooling)."""
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     serve.add_argument("--data", type=Path, required=True, help="the gateway's data directory")
@@ -244,10 +229,18 @@ def add_gateway_commands(subparsers: argparse._SubParsersAction[argparse.Argumen
     faults.add_argument("--identity-down", action="store_true")
     faults.add_argument("--slow-bytes-per-s", type=int, default=0)
     faults.add_argument("--garbage", choices=[g.value for g in Garbage], default="none")
-    faults.add_argument(
-        "--reset-rate", type=_fraction, default=0.0, help="fraction of connections cut mid-stream"
-    )
     faults.add_argument("--admin", action="store_true", help="mount PUT/GET /_admin/faults")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dvc-gateway", description="The reference public-service gateway."
+    )
+    parser.add_argument("--version", action="version", version=f"dvc-gateway {GATEWAY_VERSION}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the gateway until SIGTERM or Ctrl-C")
+    add_serve_arguments(serve)
     serve.set_defaults(func=_serve)
 
     received = commands.add_parser("received", help="list the dossiers and files held")
@@ -265,3 +258,14 @@ def add_gateway_commands(subparsers: argparse._SubParsersAction[argparse.Argumen
     disable.add_argument("--kiosk", required=True, metavar="KIOSK_ID")
     disable.add_argument("--enable", action="store_true", help="re-enable instead")
     disable.set_defaults(func=_disable)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # A command line copied from the kiosk CLI of earlier releases (``kiosk gateway serve …``).
+    if arguments[:1] == ["gateway"]:
+        arguments.pop(0)
+    args = build_parser().parse_args(arguments)
+    code: int = args.func(args)
+    return code

@@ -11,8 +11,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from config.catalog import Catalog
-from kiosk.workdays import CalendarOverrides
+from dvc_common.catalog import Catalog
+from dvc_common.workdays import CalendarOverrides
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from dvc_common.clock import VIETNAM
 from gateway.limits import LIMITS
-from kiosk.clock import VIETNAM
 
 UNIT_CODE_PATTERN = re.compile(r"^[A-Z0-9]+(\.[0-9A-Z]+)*$")
 # Fixed by the protocol (gateway/limits.py, published at /api/v1/limits), so not settings.
@@ -30,7 +30,7 @@ class GatewaySettings:
     clock: Callable[[], datetime] = field(default=vietnam_now, compare=False)
     """Returns an aware datetime. Tests pass a fake clock to move time instead of sleeping."""
     catalog_dir: Path | None = None
-    """A catalog directory (config.catalog layout); the bundled sample when None."""
+    """A catalog directory (dvc_common.catalog layout); the bundled sample when None."""
     calendar_overrides: Path | None = None
     """A calendar override file; the bundled one when None."""
     upload_ttl: timedelta = timedelta(hours=24)

@@ -11,15 +11,15 @@ from collections.abc import Callable, Container
 from dataclasses import dataclass
 from pathlib import Path
 
-from config.catalog import Catalog, load_catalog
 from config.settings import Settings
-from kiosk.clock import Clock, SystemClock
+from dvc_common.catalog import Catalog, load_catalog
+from dvc_common.clock import Clock, SystemClock
+from dvc_common.workdays import WorkingCalendar, load_overrides
 from kiosk.journey import Journey, JourneySettings
 from kiosk.outbox import Outbox
 from kiosk.ports import ConfirmationProvider, DossierQueue, QueueError, ScreenConfirmation
 from kiosk.receipts import ReceiptNumbers
 from kiosk.scratch import ScratchSpace
-from kiosk.workdays import WorkingCalendar, load_overrides
 from offline_queue.crypto import CryptoError
 from offline_queue.limits import load_installed
 from offline_queue.reference import installed_catalog, installed_overrides

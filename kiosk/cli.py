@@ -17,9 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from config.catalog import Catalog, Procedure, load_catalog
 from config.settings import (
-    ConfigError,
     load_effective,
     load_settings,
     save_settings,
@@ -27,16 +25,18 @@ from config.settings import (
     validate_pin,
     with_pin,
 )
+from dvc_common.catalog import Catalog, Procedure, load_catalog
+from dvc_common.clock import SystemClock
+from dvc_common.datafile import ConfigError
+from dvc_common.privacy import install_log_masking
 from kiosk import __version__
 from kiosk.app import catalog_dir, load_calendar
 from kiosk.cli_qr import add_qr_commands
 from kiosk.cli_queue import add_queue_commands
 from kiosk.cli_scan import add_scan_commands
 from kiosk.cli_slip import add_slip_commands
-from kiosk.clock import SystemClock
 from kiosk.forms import format_date_vn
 from kiosk.identity import IdentityError, parse_identity
-from kiosk.privacy import install_log_masking
 from offline_queue.crypto import CryptoError
 from offline_queue.store import QueueError as StoreError
 
@@ -240,15 +240,6 @@ def _calendar_day(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# --- demo ---------------------------------------------------------------------------------------
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from kiosk.demo import run_demo  # noqa: PLC0415 - pulls in OpenCV, only the demo needs it
-
-    return run_demo(sys.stdout)
-
-
 # --- parser -------------------------------------------------------------------------------------
 
 
@@ -312,19 +303,10 @@ def build_parser() -> argparse.ArgumentParser:
     day.add_argument("date", type=_iso_date)
     day.set_defaults(func=_calendar_day)
 
-    demo = sub.add_parser("demo", help="walk a scripted sample citizen through the journey")
-    demo.set_defaults(func=_demo)
-
     add_queue_commands(sub)
     add_qr_commands(sub)
     add_slip_commands(sub)
     add_scan_commands(sub)
-    try:
-        from gateway.cli import add_gateway_commands  # noqa: PLC0415 - optional server side
-    except ImportError:  # pragma: no cover - an appliance image may ship without the server
-        pass
-    else:
-        add_gateway_commands(sub)
     return parser
 
 

@@ -3,7 +3,7 @@
 ``qr decode IMAGE...`` runs the decoder on still images (thoroughly: every stage, a generous
 time budget) and prints one JSON line per file. ``qr watch`` starts the configured reader and
 prints each read as it comes, with the reader's status changes, until Ctrl-C, ``--seconds`` or
-``--count``. ID numbers are masked in both (``kiosk.privacy.mask_digits_in``, also inside
+``--count``. ID numbers are masked in both (``dvc_common.privacy.mask_digits_in``, also inside
 ``bytes_hex``) unless ``--reveal`` is given, as everywhere in the ``kiosk`` command.
 
 Exit codes follow ``kiosk.cli``: 0 done, 2 a file that cannot be read as an image, a bad
@@ -19,16 +19,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from config.settings import ConfigError, QrDecoder, QrDriver, load_effective
+from config.settings import QrDecoder, QrDriver, load_effective
 from drivers.errors import DeviceError
 from drivers.imagefile import read_image_file
 from drivers.qr import make_qr_reader
 from drivers.qr.base import QrRead, QrStatus
 from drivers.qr.decode import FrameDecoder
 from drivers.qr.fake import FakeQrReader
-from kiosk.clock import SystemClock
+from dvc_common.clock import SystemClock
+from dvc_common.datafile import ConfigError
+from dvc_common.privacy import mask_digits_in
 from kiosk.identity import IdentityError, decode_payload, parse_identity
-from kiosk.privacy import mask_digits_in
 
 EXIT_OK, EXIT_INVALID = 0, 2
 

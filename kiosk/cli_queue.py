@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from config.settings import Settings, load_effective
+from dvc_common.privacy import mask_digits_in
 from kiosk import __version__
 from kiosk.app import QUEUE_DIR, open_queue_store, reference_dir
 from kiosk.dossier import Dossier
 from kiosk.outbox import Outbox, load_dossier_file
 from kiosk.ports import QueueError
-from kiosk.privacy import mask_digits_in
 from offline_queue.crypto import CryptoError
 from offline_queue.reference import ReferenceData
 from offline_queue.store import (

@@ -14,10 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from config.catalog import load_catalog
-from config.settings import ConfigError, Settings, load_effective
+from config.settings import Settings, load_effective
 from drivers.printer.encode import png_bytes
 from drivers.printer.profiles import UnknownProfileError, load_profile
+from dvc_common.catalog import load_catalog
+from dvc_common.datafile import ConfigError
 from kiosk.dossier import Dossier
 from kiosk.slip import render_dossier_slip
 

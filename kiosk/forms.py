@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from config.catalog import FieldType, FormField, PrefillSource, Procedure
 from config.provinces import PROVINCES
+from dvc_common.catalog import FieldType, FormField, PrefillSource, Procedure
 from kiosk.identity import Identity
 
 _DATE_VN = re.compile(r"^([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})$")

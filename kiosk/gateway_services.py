@@ -38,11 +38,11 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from config.settings import GatewaySection, Settings
-from kiosk.clock import Clock, SystemClock
+from dvc_common.clock import Clock, SystemClock
+from dvc_common.privacy import mask_digits_in
 from kiosk.dossier import Verification
 from kiosk.identity import Identity
 from kiosk.ports import ConfirmationChallenge, ConfirmationChannel, ScreenConfirmation
-from kiosk.privacy import mask_digits_in
 from offline_queue.store import ErrorKind
 from offline_queue.transport import GatewayError, HttpTransport, Response
 

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from config.provinces import PROVINCES
-from kiosk.privacy import mask_id
+from dvc_common.privacy import mask_id
 
 MAX_PAYLOAD_BYTES = 1024
 MAX_NAME_CHARS = 100

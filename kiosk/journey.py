@@ -24,8 +24,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from config.catalog import Catalog, Procedure, RequiredDocument
-from kiosk.clock import Clock
+from dvc_common.catalog import Catalog, Procedure, RequiredDocument
+from dvc_common.clock import Clock
+from dvc_common.workdays import WorkingCalendar
 from kiosk.dossier import Dossier, DossierDocument, Rating, ScannedPage, Verification
 from kiosk.forms import prefill_values, validate_form
 from kiosk.identity import Identity, IdentityError, parse_identity
@@ -38,7 +39,6 @@ from kiosk.ports import (
 )
 from kiosk.receipts import ReceiptNumbers
 from kiosk.scratch import ScratchSpace
-from kiosk.workdays import WorkingCalendar
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from enum import IntEnum
 
-from config.catalog import Catalog, Procedure
+from dvc_common.catalog import Catalog, Procedure
 
 _WORD = re.compile(r"\w+")
 # đ/Đ are letters of their own, not d with a combining mark, so NFD leaves them alone.

@@ -13,10 +13,10 @@ from datetime import date, datetime
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from config.catalog import Delivery, FeeKind, Procedure
 from config.settings import Settings
 from drivers.printer.base import RenderedSlip, SlipContent, SlipDocument
 from drivers.printer.profiles import PrinterProfile, load_profile
+from dvc_common.catalog import Delivery, FeeKind, Procedure
 from kiosk.dossier import Dossier, Verification
 
 SAME_DAY = "Trong ngày"

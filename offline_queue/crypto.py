@@ -27,7 +27,7 @@ from typing import BinaryIO
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from config.atomic import fsync_directory
+from dvc_common.atomic import fsync_directory
 
 KEY_BYTES = 32
 NONCE_BYTES = 12

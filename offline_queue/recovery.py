@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from config.atomic import write_atomic
+from dvc_common.atomic import write_atomic
 from offline_queue import crypto
 from offline_queue.crypto import CryptoError, MasterKey
 

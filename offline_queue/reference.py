@@ -21,10 +21,10 @@ from typing import Any
 import tomli_w
 from pydantic import ValidationError
 
-from config.atomic import fsync_directory, write_atomic
-from config.calendar import parse_overrides
-from config.catalog import INDEX_FILE, CatalogIndex, Procedure
-from config.settings import ConfigError
+from dvc_common.atomic import fsync_directory, write_atomic
+from dvc_common.calendar import parse_overrides
+from dvc_common.catalog import INDEX_FILE, CatalogIndex, Procedure
+from dvc_common.datafile import ConfigError
 from offline_queue.limits import LIMITS_FILE, ProtocolLimits
 from offline_queue.store import ErrorKind, QueueStore
 from offline_queue.transport import GatewayError, HttpTransport

@@ -32,7 +32,7 @@ from typing import Any
 
 import sqlite_utils
 
-from config.atomic import fsync_directory
+from dvc_common.atomic import fsync_directory
 from offline_queue import crypto, recovery
 from offline_queue.crypto import CryptoError, EncryptedReader, MasterKey
 from offline_queue.limits import (

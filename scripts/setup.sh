@@ -49,13 +49,17 @@ if [[ ! -x "$venv/bin/python" ]]; then
     "$py" -m venv "$venv"
 fi
 
-# Reinstall only when the declared dependencies change.
+# The four distributions, editable: the appliance (with the dev tools), the leaf both ends share,
+# the gateway and the demo tooling. Reinstalled only when a declared dependency changes.
+projects=("$root/pyproject.toml" "$root/dvc_common/pyproject.toml" "$root/gateway/pyproject.toml"
+          "$root/simulators/pyproject.toml")
 stamp="$venv/.kiosk-installed"
-want=$(sha256sum "$root/pyproject.toml" | cut -d' ' -f1)
+want=$(cat "${projects[@]}" | sha256sum | cut -d' ' -f1)
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-    echo "setup: installing the kiosk package and its dependencies into $venv" >&2
+    echo "setup: installing the kiosk, the gateway, the shared leaf and the demo tooling into $venv" >&2
     "$venv/bin/python" -m pip install --quiet --upgrade pip
-    "$venv/bin/python" -m pip install --quiet -e "$root[dev]"
+    "$venv/bin/python" -m pip install --quiet -e "$root/dvc_common" -e "$root[dev]" \
+        -e "$root/gateway" -e "$root/simulators"
     echo "$want" > "$stamp"
 fi
 

@@ -1,7 +1,6 @@
 """``kiosk-app``: the citizen touchscreen app.
 
     kiosk-app [--config FILE] [--orientation portrait|landscape] [--fullscreen]
-    kiosk-app --demo [--out DIR]     # the README's demo: embedded gateway, simulated devices
 
 Exit codes: 0 done, 2 a broken configuration or data file.
 """
@@ -14,9 +13,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from config.settings import ConfigError, load_effective
+from config.settings import load_effective
+from dvc_common.datafile import ConfigError
+from dvc_common.privacy import install_log_masking
 from kiosk.ports import QueueError
-from kiosk.privacy import install_log_masking
 from ui.app import Orientation
 
 
@@ -27,8 +27,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--orientation", choices=[o.value for o in Orientation], default=Orientation.PORTRAIT.value
     )
     parser.add_argument("--fullscreen", action="store_true", help="fill the screen (the appliance)")
-    parser.add_argument("--demo", action="store_true", help="embedded gateway, simulated devices")
-    parser.add_argument("--out", type=Path, help="demo: where screenshots, slips and data go")
     return parser
 
 
@@ -39,10 +37,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     install_log_masking()
     orientation = Orientation(args.orientation)
-    if args.demo:
-        from ui.demo import run_demo  # noqa: PLC0415 - starts a gateway; only the demo needs it
-
-        return run_demo(args.out, orientation, args.fullscreen)
     try:
         settings, _ = load_effective(args.config)
     except ConfigError as exc:

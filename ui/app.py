@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -27,8 +27,8 @@ from drivers.printer.kept import KeptSlipStore
 from drivers.qr import make_qr_reader
 from drivers.qr.base import QrReader
 from drivers.scanner import DocumentScanner, open_scanner
+from dvc_common.clock import Clock, SystemClock
 from kiosk.app import Kiosk, build_kiosk
-from kiosk.clock import Clock, SystemClock
 from kiosk.gateway_services import GatewayServices, build_gateway_services
 from kiosk.ports import DossierQueue
 from ui.camera import CameraFeed, CameraImageProvider
@@ -37,7 +37,6 @@ from ui.devices import DeviceHub
 from ui.i18n import LanguageSwitch
 from ui.journey_vm import JourneyViewModel
 from ui.memory import limit_malloc_arenas, release_free_memory
-from ui.simulator import Simulator
 from ui.speech import Speaker, SpeechEngine, open_backend
 
 log = logging.getLogger(__name__)
@@ -45,6 +44,8 @@ log = logging.getLogger(__name__)
 QML_MAIN = Path(__file__).resolve().parent / "qml" / "Main.qml"
 FONTS = Path(__file__).resolve().parent.parent / "drivers" / "fonts"
 KEPT_SLIPS_DIR = "slips-kept"
+# Objects the screens use only when the composition hands them in (null otherwise).
+OPTIONAL_CONTEXT = ("simulator",)
 
 
 class Orientation(StrEnum):
@@ -89,7 +90,6 @@ class KioskApp:
     language: LanguageSwitch
     speaker: Speaker
     camera: CameraFeed
-    simulator: Simulator
     services: GatewayServices
     engine: QQmlApplicationEngine
     window: QQuickWindow
@@ -143,10 +143,11 @@ def build_app(
     tick_interval_ms: int | None = 1000,
     spawn: Callable[[Callable[[], None]], None] | None = None,
     show: bool = True,
-    sms_outbox: Path | None = None,
+    extensions: Mapping[str, QObject] | None = None,
 ) -> KioskApp:
     """Build and wire the whole app; raises ConfigError for broken data, RuntimeError when the
-    QML cannot be loaded."""
+    QML cannot be loaded. ``extensions`` are extra objects the screens may use when present
+    (the demo's ``simulator`` buttons); absent ones are null in QML."""
     if QGuiApplication.instance() is None:
         raise RuntimeError("create the QGuiApplication first (after prepare_qt_environment)")
     clock = clock or SystemClock()
@@ -184,8 +185,6 @@ def build_app(
     # (seen here), and espeak-ng's own Vietnamese voice is what speechd would use anyway.
     speaker = speaker or Speaker(open_backend((SpeechEngine.ESPEAK_NG, SpeechEngine.SPEECHD)))
     camera = CameraFeed(devices.qr)
-    simulator = Simulator(devices.qr, sms_outbox)
-    kiosk.journey.subscribe(simulator.observe)
 
     _load_fonts()
     engine = QQmlApplicationEngine()
@@ -209,9 +208,10 @@ def build_app(
         ("lang", language),
         ("speech", speaker),
         ("camera", camera),
-        ("simulator", simulator),
     ):
         context.setContextProperty(name, value)
+    for name in OPTIONAL_CONTEXT:
+        context.setContextProperty(name, (extensions or {}).get(name))
     context.setContextProperty("agencyName", settings.agency.name)
     width, height = SIZES[orientation]
     engine.setInitialProperties({"width": width, "height": height, "visible": show})
@@ -229,7 +229,6 @@ def build_app(
         language=language,
         speaker=speaker,
         camera=camera,
-        simulator=simulator,
         services=services,
         engine=engine,
         window=window,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
-from config.catalog import Catalog, Procedure
+from dvc_common.catalog import Catalog, Procedure
 from kiosk.search import categories, search_procedures
 from kiosk.slip import processing_time_text
 

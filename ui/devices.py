@@ -20,7 +20,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from config.catalog import Procedure
 from config.settings import ScannerSection, Settings
 from drivers.errors import DeviceError, DeviceKind, DeviceProblem
 from drivers.printer import ReceiptPrinter
@@ -31,6 +30,7 @@ from drivers.scanner import ScannedPage as RawPage
 from drivers.scanner.base import JobOutcome, ScanJob
 from drivers.scanner.pagefiles import write_page_files
 from drivers.scanner.pipeline import PageFlag, process_page
+from dvc_common.catalog import Procedure
 from kiosk.dossier import Dossier, Verification
 from kiosk.gateway_services import (
     OFFLINE_MESSAGE,

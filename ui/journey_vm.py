@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Property, QObject, QTimer, QUrl, Signal, Slot
 
-from config.catalog import DocumentHandling, FieldType, Procedure
 from config.settings import Settings
 from drivers.errors import DeviceError
-from kiosk.clock import Clock
+from dvc_common.catalog import DocumentHandling, FieldType, Procedure
+from dvc_common.clock import Clock
 from kiosk.dossier import Verification
 from kiosk.gateway_services import ProcessingStatus
 from kiosk.journey import (

@@ -12,7 +12,6 @@ import threading
 from enum import StrEnum
 from pathlib import Path
 
-from config.atomic import write_atomic
 from drivers.errors import DeviceProblem
 from drivers.printer.base import (
     JobLedger,
@@ -25,6 +24,7 @@ from drivers.printer.base import (
 )
 from drivers.printer.encode import png_bytes
 from drivers.printer.profiles import DEFAULT_WIDTH_DOTS
+from dvc_common.atomic import write_atomic
 
 
 class PrinterFault(StrEnum):

@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from config.atomic import write_atomic
 from drivers.errors import DeviceError, DeviceProblem
 from drivers.printer.base import (
     DrawnText,
@@ -34,6 +33,7 @@ from drivers.printer.base import (
     check_job_id,
 )
 from drivers.printer.encode import png_bytes, read_png
+from dvc_common.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 

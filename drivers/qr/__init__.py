@@ -9,7 +9,8 @@ hands over raw bytes; ``kiosk.identity.parse_identity`` turns them into an ident
 from __future__ import annotations
 
 from config.settings import QrDriver, QrSection
-from drivers.qr.base import DEFAULT_DEBOUNCE_S, Clock, QrReader
+from drivers.qr.base import DEFAULT_DEBOUNCE_S, QrReader
+from dvc_common.clock import Clock
 
 
 def make_qr_reader(
@@ -49,6 +50,10 @@ def make_qr_reader(
                 read_timeout_s=settings.read_timeout_s,
                 debounce_s=debounce_s,
             )
+        case QrDriver.SIMULATED:
+            from drivers import simulated
+
+            return simulated.qr_reader(settings, clock)
     raise ValueError(f"unknown QR driver {settings.driver!r}")  # pragma: no cover
 
 

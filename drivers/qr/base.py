@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from drivers.errors import DeviceError, DeviceKind, DeviceProblem
+from dvc_common.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +34,6 @@ DEFAULT_DEBOUNCE_S = 3.0
 # How long a reader waits before trying a vanished device again; doubled up to the cap.
 RECONNECT_FIRST_S = 0.5
 RECONNECT_MAX_S = 5.0
-
-
-class Clock(Protocol):
-    """The part of ``kiosk.clock.Clock`` a reader needs (kept here so drivers stay standalone)."""
-
-    def now(self) -> datetime: ...
-
-    def monotonic(self) -> float: ...
 
 
 class QrSource(StrEnum):

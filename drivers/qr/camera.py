@@ -31,7 +31,6 @@ from drivers.qr.base import (
     RECONNECT_FIRST_S,
     RECONNECT_MAX_S,
     Backoff,
-    Clock,
     PayloadCallback,
     PreviewFrame,
     QrSource,
@@ -41,6 +40,7 @@ from drivers.qr.base import (
     qr_error,
 )
 from drivers.qr.decode import FrameDecoder
+from dvc_common.clock import Clock
 
 log = logging.getLogger(__name__)
 

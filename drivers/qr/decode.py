@@ -12,7 +12,7 @@ Raw bytes
     uninterpreted bytes as ``Barcode.bytes``; its own text conversion is never used.
 
 The pipeline, as measured
-    On 660 generated photos (``drivers.qr.synthetic``, 30 per condition × severity, seed 11)
+    On 660 generated photos (``simulators.qr_scenes``, 30 per condition × severity, seed 11)
     and 54 frames without a code, each stage run on its own over the whole frame, with the
     median ms on a frame without a code, on this 2-core machine:
 

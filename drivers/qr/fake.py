@@ -22,7 +22,6 @@ import numpy.typing as npt
 from drivers.errors import DeviceError, DeviceProblem
 from drivers.qr.base import (
     DEFAULT_DEBOUNCE_S,
-    Clock,
     DecodedBy,
     PayloadCallback,
     PreviewFrame,
@@ -33,9 +32,16 @@ from drivers.qr.base import (
     qr_error,
 )
 from drivers.qr.keyboard import KeyEvent, type_payload
-from drivers.qr.people import sample_person
+from dvc_common.clock import Clock
 
 Frame = npt.NDArray[np.uint8]
+
+# The one invented sample citizen (Quảng Nam, born 1985): the fake reader presents this code on
+# request; the demo tooling builds its ``Person`` from these bytes, so there is one definition.
+SAMPLE_CITIZEN_PAYLOAD = (
+    "049085001234|205123456|NGUYỄN VĂN THỬ|02091985|Nam|"
+    "Thôn 2, xã Bình Phú, tỉnh Quảng Nam|01062021"
+).encode()
 
 
 class Mojibake(StrEnum):
@@ -112,8 +118,8 @@ class FakeQrReader:
         return self.present(payload)
 
     def present_sample(self) -> bool:
-        """Present the QR payload of the invented sample citizen (see ``people.sample_person``)."""
-        return self.present(sample_person().payload())
+        """Present the QR payload of the invented sample citizen (``SAMPLE_CITIZEN_PAYLOAD``)."""
+        return self.present(SAMPLE_CITIZEN_PAYLOAD)
 
     def present_garbage(self, seed: int = 0, length: int = 40) -> bool:
         """Random bytes, not UTF-8, as from a damaged code or line noise."""
@@ -125,7 +131,7 @@ class FakeQrReader:
         self, payload: bytes | None = None, kind: Mojibake = Mojibake.CP1252
     ) -> bool:
         """``payload`` (default: the sample citizen's) mangled as a guessing reader would."""
-        return self.present(mojibake(payload or sample_person().payload(), kind))
+        return self.present(mojibake(payload or SAMPLE_CITIZEN_PAYLOAD, kind))
 
     def unplug(self) -> None:
         with self._lock:

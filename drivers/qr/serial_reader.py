@@ -26,7 +26,6 @@ from drivers.qr.base import (
     RECONNECT_FIRST_S,
     RECONNECT_MAX_S,
     Backoff,
-    Clock,
     DecodedBy,
     PayloadCallback,
     PreviewFrame,
@@ -37,6 +36,7 @@ from drivers.qr.base import (
     qr_error,
 )
 from drivers.qr.framing import PayloadFramer
+from dvc_common.clock import Clock
 
 log = logging.getLogger(__name__)
 

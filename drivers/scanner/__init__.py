@@ -51,6 +51,10 @@ def open_scanner(
         from drivers.scanner.fake import FakeScanner
 
         return FakeScanner()
+    if section.driver is ScannerDriver.SIMULATED:
+        from drivers import simulated
+
+        return simulated.scanner(section)
     from drivers.scanner.sane_scanner import SaneScanner
 
     return SaneScanner(section, sane_config_dir=sane_config_dir)

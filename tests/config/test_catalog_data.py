@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from config.catalog import (
+from dvc_common.catalog import (
     BUNDLED_CATALOG_DIR,
     INDEX_FILE,
     Catalog,
@@ -23,7 +23,7 @@ from config.catalog import (
     Procedure,
     load_catalog,
 )
-from config.settings import ConfigError
+from dvc_common.datafile import ConfigError
 from kiosk.forms import validate_field
 
 # Code -> slug of every procedure the sample must offer.
@@ -265,7 +265,7 @@ def test_missing_index_is_refused(catalog_copy: Path) -> None:
 def test_no_procedure_can_make_a_dossier_the_gateway_refuses() -> None:
     """What the forms allow stays inside the protocol's limits, so the outbox's refusal at
     enqueue is a safety net the journey never reaches with the bundled catalog."""
-    from config.catalog import FormField, load_catalog
+    from dvc_common.catalog import FormField, load_catalog
     from offline_queue.limits import DEFAULT_LIMITS
 
     limits = DEFAULT_LIMITS

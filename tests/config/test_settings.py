@@ -11,11 +11,9 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from config import atomic
 from config.settings import (
     MASK,
     SCHEMA_VERSION,
-    ConfigError,
     GatewaySection,
     Settings,
     dump_settings,
@@ -27,6 +25,8 @@ from config.settings import (
     verify_pin,
     with_pin,
 )
+from dvc_common import atomic
+from dvc_common.datafile import ConfigError
 
 TOKEN = "tok-very-secret-4242"
 

@@ -54,8 +54,8 @@ from drivers.qr.keyboard import (
     type_payload,
 )
 from drivers.qr.serial_reader import SerialPort, SerialQrReader, open_pyserial
-from drivers.qr.synthetic import FRAME_HEIGHT, FRAME_WIDTH, Carrier, Scene, photo, render_code
-from kiosk.clock import FakeClock
+from dvc_common.clock import FakeClock
+from simulators.qr_scenes import FRAME_HEIGHT, FRAME_WIDTH, Carrier, Scene, photo, render_code
 
 Image = npt.NDArray[np.uint8]
 

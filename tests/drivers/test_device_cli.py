@@ -16,8 +16,8 @@ import pytest
 from conftest_printer import decode_gs_v_0, make_dossier
 from pyzbar import pyzbar
 
-from drivers.qr.people import sample_person
-from drivers.qr.synthetic import Carrier, Negative, Scene, negative, photo
+from simulators.people import sample_person
+from simulators.qr_scenes import Carrier, Negative, Scene, negative, photo
 
 RNG_SEED = 41
 

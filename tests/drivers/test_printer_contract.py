@@ -29,13 +29,13 @@ from conftest_printer import (
     make_settings,
 )
 
-from config.catalog import load_catalog
 from config.settings import PrinterDriver, PrinterSection
 from drivers.errors import DeviceError, DeviceKind, DeviceProblem
 from drivers.printer import escpos_printer, open_printer
 from drivers.printer.base import PAPER, PrinterStatus, ReceiptPrinter, RenderedSlip
 from drivers.printer.escpos_printer import EscposPrinter
 from drivers.printer.fake import FakePrinter, PrinterFault
+from dvc_common.catalog import load_catalog
 from kiosk.slip import render_dossier_slip as render_slip
 
 

@@ -21,7 +21,6 @@ from conftest_printer import BIRTH_REGISTRATION, decode_gs_v_0, make_dossier, ma
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import Dummy
 
-from config.catalog import load_catalog
 from config.settings import PrinterDriver, PrinterSection
 from drivers.errors import DeviceError, DeviceKind, DeviceProblem
 from drivers.printer.base import INK, PAPER, PrinterStatus, RenderedSlip
@@ -35,6 +34,7 @@ from drivers.printer.encode import (
 )
 from drivers.printer.escpos_printer import EscposPrinter, classify, status_from_bytes
 from drivers.printer.profiles import load_profile
+from dvc_common.catalog import load_catalog
 from kiosk.slip import render_dossier_slip as render_slip
 
 ROOT = Path(__file__).resolve().parents[2]

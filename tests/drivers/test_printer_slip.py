@@ -22,11 +22,11 @@ from conftest_printer import (
 )
 from pyzbar import pyzbar
 
-from config.catalog import Catalog, load_catalog
 from drivers.printer.base import INK, PAPER, RenderedSlip
 from drivers.printer.encode import encode_cp1258
 from drivers.printer.profiles import UnknownProfileError, load_profile
 from drivers.printer.slip import COPY_LABEL, TITLE
+from dvc_common.catalog import Catalog, load_catalog
 from kiosk.dossier import DossierState, Verification
 from kiosk.slip import (
     FREE,

@@ -47,10 +47,10 @@ from drivers.errors import DeviceKind, DeviceProblem
 from drivers.qr.base import QrSource, ReaderState
 from drivers.qr.camera import PREVIEW_WIDTH
 from drivers.qr.decode import DecodeOutcome, FrameDecoder
-from drivers.qr.people import invent_person, sample_person
-from drivers.qr.synthetic import FRAME_HEIGHT, FRAME_WIDTH
-from kiosk.clock import VIETNAM, FakeClock
+from dvc_common.clock import VIETNAM, FakeClock
 from kiosk.identity import parse_identity
+from simulators.people import invent_person, sample_person
+from simulators.qr_scenes import FRAME_HEIGHT, FRAME_WIDTH
 
 TODAY = date(2026, 11, 23)
 MONDAY_MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=VIETNAM)

@@ -11,9 +11,9 @@ import pytest
 from config.settings import QrDecoder
 from drivers.qr.base import DecodedBy
 from drivers.qr.decode import PIPELINE, FrameDecoder, Stage, StageKind, to_gray
-from drivers.qr.people import invent_person, sample_person
-from drivers.qr.synthetic import Negative, negative, render_code
 from kiosk.identity import parse_identity
+from simulators.people import invent_person, sample_person
+from simulators.qr_scenes import Negative, negative, render_code
 
 TODAY = date(2026, 11, 23)
 MODES = list(QrDecoder)

@@ -16,8 +16,8 @@ import pytest
 
 from config.settings import QrDecoder
 from drivers.qr.decode import FrameDecoder
-from drivers.qr.synthetic import Condition, Sample, Severity, photo_set
 from kiosk.identity import parse_identity
+from simulators.qr_scenes import Condition, Sample, Severity, photo_set
 
 PER_CONDITION = 6
 TODAY = date(2026, 11, 23)

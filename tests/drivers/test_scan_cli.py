@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from drivers.scanner.synthetic import GOOD_SCAN, PageKind, sample
 from kiosk.cli_scan import add_scan_commands
+from simulators.scan_pages import GOOD_SCAN, PageKind, sample
 
 
 def main(argv: list[str]) -> int:

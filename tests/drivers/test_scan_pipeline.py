@@ -25,8 +25,8 @@ from drivers.scanner.pipeline import (
     process_page,
     render_page,
 )
-from drivers.scanner.synthetic import GOOD_SCAN, Degradation, sample
-from drivers.scanner.synthetic import PageKind as Drawn
+from simulators.scan_pages import GOOD_SCAN, Degradation, sample
+from simulators.scan_pages import PageKind as Drawn
 
 
 def run(

@@ -14,11 +14,11 @@ import pytest
 import requests
 from gateway_testkit import KIOSK, MONDAY_MORNING, OTHER_KIOSK, UNIT_CODE, Gateway
 
+from dvc_common.clock import FakeClock
 from gateway.app import create_app, enrol
 from gateway.faults import FaultState
 from gateway.server import BackgroundServer
 from gateway.settings import GatewaySettings
-from kiosk.clock import FakeClock
 
 
 @pytest.fixture

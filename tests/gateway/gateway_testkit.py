@@ -12,9 +12,9 @@ from typing import Any
 
 import requests
 
+from dvc_common.clock import VIETNAM, FakeClock
 from gateway.faults import FaultState
 from gateway.store import Store
-from kiosk.clock import VIETNAM, FakeClock
 
 # A Monday morning that is a working day; birth registration (1.001193) is a same-day
 # procedure with a 15:00 cut-off.

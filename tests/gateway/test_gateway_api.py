@@ -13,7 +13,7 @@ import yaml
 from gateway_testkit import KIOSK, MONDAY_MORNING, Gateway
 
 import gateway as gateway_package
-from config.catalog import load_catalog
+from dvc_common.catalog import load_catalog
 from gateway.app import enrol, load_specification, set_kiosk_enabled
 
 PERSON = {"id_number": "001158000123", "full_name": "TRẦN THỊ MẪU", "date_of_birth": "1958-02-14"}

@@ -1,9 +1,8 @@
-"""The ``gateway`` commands, through an argparse parser built with ``add_gateway_commands`` (as
-``kiosk/cli.py`` builds it) and as a real process started with ``python -m gateway``."""
+"""The ``dvc-gateway`` commands, through ``gateway.cli.main`` in this process and as a real
+process started with ``python -m gateway``."""
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -19,19 +18,14 @@ import pytest
 import requests
 from gateway_testkit import TUS, Gateway, dossier_body
 
-from gateway.__main__ import main
-from gateway.cli import add_gateway_commands
+from gateway.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = b"%PDF-1.7 " + bytes(range(256)) * 20
 
 
 def run(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="kiosk")
-    add_gateway_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["gateway", *argv])
-    code: int = args.func(args)
-    return code
+    return main(list(argv))
 
 
 # --- enrol, disable ------------------------------------------------------------------------------
@@ -144,10 +138,13 @@ def test_python_m_gateway_takes_the_commands_with_or_without_the_group(
 
 
 @contextmanager
-def serving(*flags: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """``python -m gateway serve`` as a process; yields it and its URL once it listens."""
+def serving(
+    *flags: str, command: tuple[str, ...] = ("gateway", "serve")
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``python -m gateway serve`` (or ``command``) as a process; yields it and its URL once it
+    listens."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "gateway", "serve", "--port", "0", *flags],
+        [sys.executable, "-m", *command, "--port", "0", *flags],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -200,7 +197,6 @@ def test_serve_takes_fault_flags(tmp_path: Path) -> None:
     [
         ("--unit-code", "h00"),
         ("--error-rate", "1.5"),
-        ("--reset-rate", "-0.1"),
         ("--slow-bytes-per-s", "-5"),
         ("--port", "70000"),
     ],
@@ -219,9 +215,26 @@ def test_serve_refuses_bad_flags(tmp_path: Path, flags: tuple[str, ...]) -> None
     assert result.stdout == ""
 
 
+def test_impaired_gateway_refuses_a_reset_rate_outside_0_to_1(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "simulators", "impaired-gateway", "--data", str(tmp_path),
+         "--reset-rate", "-0.1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "must be between 0 and 1" in result.stderr
+    assert result.stdout == ""
+
+
 def test_serve_with_a_reset_rate_cuts_connections(tmp_path: Path) -> None:
+    # The impaired link is demo tooling: the gateway behind it is the same server.
     data = tmp_path / "data"
-    with serving("--data", str(data), "--reset-rate", "1") as (process, url):
+    command = ("simulators", "impaired-gateway")
+    with serving("--data", str(data), "--reset-rate", "1", command=command) as (process, url):
         token = subprocess.run(
             [sys.executable, "-m", "gateway", "enrol", "--data", str(data), "--kiosk", "KIOSK01"],
             cwd=ROOT,

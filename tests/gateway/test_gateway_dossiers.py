@@ -20,13 +20,13 @@ from gateway_testkit import (
     dossier_body,
 )
 
-from config.catalog import load_catalog
+from dvc_common.catalog import load_catalog
+from dvc_common.clock import VIETNAM, FakeClock
+from dvc_common.workdays import WorkingCalendar, load_overrides
 from gateway.app import create_app
 from gateway.faults import FaultState
 from gateway.server import BackgroundServer
 from gateway.settings import GatewaySettings
-from kiosk.clock import VIETNAM, FakeClock
-from kiosk.workdays import WorkingCalendar, load_overrides
 
 PAGE = b"%PDF-1.7\n" + bytes(range(256)) * 40
 PHOTO = b"\x89PNG\r\n\x1a\n" + b"\x00\x01" * 3000

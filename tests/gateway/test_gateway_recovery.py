@@ -24,8 +24,8 @@ import requests
 from gateway_testkit import OCTETS, TUS, Gateway, dossier_body, tus_metadata
 
 from gateway.faults import CRASH_EXIT_STATUS, CrashPoint
-from gateway.process import GatewayProcess
 from gateway.store import Store, UploadState
+from simulators.gateway_process import GatewayProcess
 
 DATA = bytes((i * 13 + 5) % 251 for i in range(120_000))
 STEPS_THAT_KEEP_THE_BYTES = [

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 import requests
 
-from gateway.netem import ImpairedLink, LinkProfile, LinkStats, ThreadedLink
+from simulators.netem import ImpairedLink, LinkProfile, LinkStats, ThreadedLink
 
 Address = tuple[str, int]
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -457,7 +457,7 @@ async def test_a_failing_connection_never_takes_the_proxy_down(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     profile = LinkProfile(reset_after_bytes=(1 << 40, 1 << 40))
-    with caplog.at_level(logging.DEBUG, logger="gateway.netem"):
+    with caplog.at_level(logging.DEBUG, logger="simulators.netem"):
         async with (
             Target(echo) as target,
             impaired(target, profile, rng=FaultyRandom()) as (link, address),

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from gateway.process import GatewayProcess
+from simulators.gateway_process import GatewayProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / ".venv" / "node" / "node_modules"

@@ -12,12 +12,12 @@ import pytest
 import requests
 
 from config.settings import PathsSection, Settings
+from dvc_common.clock import VIETNAM, FakeClock
 from gateway.app import create_app, enrol
 from gateway.faults import FaultState
 from gateway.server import BackgroundServer
 from gateway.settings import GatewaySettings
 from kiosk.app import Kiosk, build_kiosk
-from kiosk.clock import VIETNAM, FakeClock
 from kiosk.ports import ConfirmationProvider, InMemoryQueue
 from tests.gateway.gateway_testkit import KIOSK, OTHER_KIOSK, UNIT_CODE, Gateway
 

@@ -11,7 +11,7 @@ from uuid import UUID
 
 import pytest
 
-from kiosk.clock import VIETNAM
+from dvc_common.clock import VIETNAM
 from kiosk.dossier import (
     DOSSIER_FORMAT_VERSION,
     Dossier,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from config.catalog import FieldType, FormField, PrefillSource, Procedure, load_catalog
+from dvc_common.catalog import FieldType, FormField, PrefillSource, Procedure, load_catalog
 from kiosk.forms import (
     FieldResult,
     format_date_vn,

@@ -18,9 +18,7 @@ from typing import Any
 import pytest
 
 from config.settings import Settings
-from gateway.process import GatewayProcess
-from kiosk.clock import FakeClock
-from kiosk.demo import SAMPLE_PHONE
+from dvc_common.clock import FakeClock
 from kiosk.dossier import Verification
 from kiosk.gateway_services import (
     INVALID_CODE_MESSAGE,
@@ -42,6 +40,8 @@ from kiosk.journey import EnterCode, RejectReason, State
 from kiosk.ports import ConfirmationChallenge, ConfirmationChannel
 from kiosk.slip import qr_payload
 from offline_queue.transport import HttpTransport, Response
+from simulators.gateway_process import GatewayProcess
+from simulators.text_demo import SAMPLE_PHONE
 from tests.gateway.gateway_testkit import Gateway
 from tests.kiosk.conftest import FEMALE_QR, MALE_QR, MONDAY_MORNING, Harness
 

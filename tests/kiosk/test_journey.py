@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from kiosk.demo import sample_answer
 from kiosk.dossier import Verification
 from kiosk.journey import (
     QUIET_EXIT_STATES,
@@ -41,6 +40,7 @@ from kiosk.journey import (
     Touch,
     transitions,
 )
+from simulators.text_demo import sample_answer
 from tests.kiosk.conftest import FEMALE_QR, MALE_QR, Harness
 
 BIRTH = "1.001193"  # one mandatory scanned document (Giấy chứng sinh) and optional ones

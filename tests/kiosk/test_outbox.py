@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from config.settings import PathsSection, Settings
+from dvc_common.clock import VIETNAM, FakeClock
 from kiosk.app import build_kiosk, open_queue_store
-from kiosk.clock import VIETNAM, FakeClock
 from kiosk.journey import PageScanned, Proceed, Rate, State, Tick
 from kiosk.outbox import Outbox, gateway_body, load_dossier_file
 from offline_queue.store import QueueStatus

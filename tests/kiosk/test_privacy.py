@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kiosk.privacy import IdMaskingFilter, install_log_masking, mask_digits_in, mask_id
+from dvc_common.privacy import IdMaskingFilter, install_log_masking, mask_digits_in, mask_id
 
 NEW_ID = "049158000123"  # invented: Quảng Nam, female born 1958
 OLD_ID = "201234567"  # invented 9-digit CMND

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from config.catalog import Catalog, load_catalog
+from dvc_common.catalog import Catalog, load_catalog
 from kiosk.search import categories, fold, search_procedures
 
 

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from config import BUNDLED_CALENDAR_OVERRIDES
-from config.settings import ConfigError
-from kiosk.clock import VIETNAM
-from kiosk.workdays import (
+from dvc_common import BUNDLED_CALENDAR_OVERRIDES
+from dvc_common.clock import VIETNAM
+from dvc_common.datafile import ConfigError
+from dvc_common.workdays import (
     CalendarOverrides,
     WorkingCalendar,
     load_overrides,

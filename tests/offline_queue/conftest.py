@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.process import SAMPLE_APPLICANT, sample_dossier_body
 from offline_queue.store import PageInput, QueueStore
+from simulators.gateway_process import SAMPLE_APPLICANT, sample_dossier_body
 
 APPLICANT = SAMPLE_APPLICANT
 make_body = sample_dossier_body

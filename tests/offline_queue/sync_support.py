@@ -10,10 +10,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from gateway.process import GatewayProcess
 from offline_queue.store import PageInput, QueueStore
 from offline_queue.sync import SyncEngine, SyncSettings
 from offline_queue.transport import HttpTransport
+from simulators.gateway_process import GatewayProcess
 from tests.offline_queue.conftest import Clock, make_body
 
 FAST = SyncSettings(

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.process import GatewayProcess
 from offline_queue.store import PageInput, QueueStatus, QueueStore
+from simulators.gateway_process import GatewayProcess
 from tests.offline_queue.conftest import make_body
 from tests.offline_queue.sync_support import drain, engine_for, page_bytes
 

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from gateway.process import GatewayProcess
 from offline_queue import crypto
 from offline_queue.limits import DEFAULT_LIMITS, EnqueueRefusal, ProtocolLimits
 from offline_queue.recovery import MANIFEST_NAME
@@ -34,6 +33,7 @@ from offline_queue.store import (
     QueueStore,
     QueueUnavailableError,
 )
+from simulators.gateway_process import GatewayProcess
 from tests.offline_queue.conftest import Clock, Env, make_body
 from tests.offline_queue.sync_support import drain, engine_for
 

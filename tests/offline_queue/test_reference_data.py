@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from config.calendar import load_overrides
-from config.catalog import load_catalog
 from config.settings import GatewaySection, PathsSection, Settings
-from gateway.process import GatewayProcess
+from dvc_common.calendar import load_overrides
+from dvc_common.catalog import load_catalog
 from kiosk.app import build_kiosk, catalog_dir, reference_dir
 from offline_queue.reference import ReferenceData, installed_catalog
 from offline_queue.store import QueueStore
 from offline_queue.transport import GatewayError, HttpTransport
+from simulators.gateway_process import GatewayProcess
 
 
 @pytest.fixture

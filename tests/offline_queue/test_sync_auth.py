@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from gateway.process import GatewayProcess
 from offline_queue.store import AlertKind, ErrorKind, QueueStatus
 from offline_queue.sync import SyncEngine, SyncSettings
 from offline_queue.transport import HttpTransport, Response
+from simulators.gateway_process import GatewayProcess
 from tests.offline_queue.sync_support import FAST, FAULTS_OFF, Kiosk, engine_for, held
 
 HEARTBEAT = "kiosks/heartbeat"

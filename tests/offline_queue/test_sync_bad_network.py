@@ -1,6 +1,6 @@
 """The queue drains through an impaired link: drops, stalls, throttling and latency.
 
-An asyncio TCP proxy (``gateway.netem``) sits between the sync engine and the real gateway.
+An asyncio TCP proxy (``simulators.netem``) sits between the sync engine and the real gateway.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from gateway.netem import LinkProfile, ThreadedLink
-from gateway.process import GatewayProcess
 from offline_queue.store import PageInput, QueueStatus, QueueStore
+from simulators.gateway_process import GatewayProcess
+from simulators.netem import LinkProfile, ThreadedLink
 from tests.offline_queue.conftest import make_body
 from tests.offline_queue.sync_support import drain, engine_for, write_page
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from gateway.netem import LinkProfile, ThreadedLink
-from gateway.process import GatewayProcess
 from offline_queue.store import AlertKind, ErrorKind, QueueStatus
 from offline_queue.sync import Backoff, SyncState
+from simulators.gateway_process import GatewayProcess
+from simulators.netem import LinkProfile, ThreadedLink
 from tests.offline_queue.conftest import make_body
 from tests.offline_queue.sync_support import FAST, FAULTS_OFF, Kiosk, drain, engine_for, held
 

@@ -22,12 +22,13 @@ from drivers.qr.camera import CameraQrReader
 from drivers.qr.decode import FrameDecoder
 from drivers.qr.fake import FakeFrameSource, FakeQrReader
 from drivers.scanner.fake import FakeScanner
-from gateway.process import GatewayProcess
-from kiosk.clock import VIETNAM, FakeClock
+from dvc_common.clock import VIETNAM, FakeClock
 from kiosk.gateway_services import build_gateway_services
+from simulators.buttons import Simulator
+from simulators.gateway_process import GatewayProcess
+from simulators.screens_demo import demo_pages, demo_settings, register_sample_citizen
+from simulators.script import Driver
 from ui.app import Devices, KioskApp, Orientation, build_app
-from ui.demo import demo_pages, demo_settings, register_sample_citizen
-from ui.script import Driver
 from ui.speech import Speaker
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
@@ -135,6 +136,8 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[AppFactory]:
             printer=FakePrinter(tmp_path / "slips"),
         )
         services = build_gateway_services(settings, clock=clock)
+        # The demo's buttons (hold up a code, read the SMS), composed as the demo composes them.
+        simulator = Simulator(qr, gateway.data_dir / "outbox.jsonl" if gateway else None)
         kapp = build_app(
             settings,
             clock=clock,
@@ -143,8 +146,9 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[AppFactory]:
             speaker=speaker or Speaker(None),
             orientation=orientation,
             tick_interval_ms=None,
-            sms_outbox=gateway.data_dir / "outbox.jsonl" if gateway else None,
+            extensions={"simulator": simulator},
         )
+        kapp.kiosk.journey.subscribe(simulator.observe)
         harness = AppHarness(kapp, Driver(kapp, timeout_s=30), clock, devices, settings, tmp_path)
         made.append(harness)
         return harness

@@ -13,12 +13,12 @@ import pytest
 from pydantic import SecretStr
 
 from drivers.printer.fake import PrinterFault
-from gateway.process import GatewayProcess
 from kiosk.app import open_queue_store
 from kiosk.cli_queue import build_engine
 from offline_queue.store import QueueStore
+from simulators.gateway_process import GatewayProcess
+from simulators.screens_demo import BOTH, JourneyShots, play_citizen, play_lookup
 from tests.ui.conftest import ARTIFACTS, AppFactory
-from ui.demo import BOTH, JourneyShots, play_citizen, play_lookup
 from ui.journey_vm import Screen
 
 

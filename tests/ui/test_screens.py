@@ -13,8 +13,8 @@ from drivers.qr.camera import PREVIEW_WIDTH
 from drivers.qr.fake import FakeFrameSource
 from drivers.scanner.fake import FakeScanner
 from kiosk.app import open_queue_store
+from simulators.screens_demo import BOTH, demo_pages, sample_value
 from tests.ui.conftest import ARTIFACTS, AppFactory, AppHarness, Delivered
-from ui.demo import BOTH, demo_pages, sample_value
 from ui.journey_vm import IDENTIFY_HELP_AFTER_S, Screen
 from ui.speech import Speaker, SpeechEngine, open_backend
 

@@ -33,7 +33,7 @@ ColumnLayout {
     }
     RowLayout {
         Layout.fillWidth: true
-        visible: simulator.enabled && bySms
+        visible: !!simulator && simulator.enabled && bySms
         spacing: Theme.gap
         BigButton {
             objectName: "simulateSmsButton"
@@ -44,7 +44,7 @@ ColumnLayout {
         }
         Text {
             objectName: "simulatedSms"
-            text: simulator.lastSms
+            text: simulator ? simulator.lastSms : ""
             font.family: Theme.font; font.pixelSize: Theme.title; font.bold: true
             color: "#5e35b1"
         }

@@ -92,7 +92,7 @@ ColumnLayout {
             }
             BigButton {
                 objectName: "simulateQrButton"
-                visible: simulator.enabled
+                visible: !!simulator && simulator.enabled
                 width: parent.width
                 text: qsTrId("sim.qr")
                 textSize: Theme.body

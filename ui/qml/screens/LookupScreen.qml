@@ -39,7 +39,7 @@ ColumnLayout {
     }
     BigButton {
         objectName: "simulateSlipButton"
-        visible: simulator.enabled && simulator.hasSlip
+        visible: !!simulator && simulator.enabled && simulator.hasSlip
         text: qsTrId("sim.slip")
         textSize: Theme.body
         fill: "#5e35b1"

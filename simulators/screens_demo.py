@@ -23,12 +23,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pydantic import SecretStr
 from PySide6.QtGui import QGuiApplication
 
-from config.catalog import FieldType
 from config.settings import (
     DevicesSection,
     GatewaySection,
@@ -36,22 +36,28 @@ from config.settings import (
     PrinterDriver,
     PrinterSection,
     QrDecoder,
+    QrDriver,
+    QrSection,
+    ScannerDriver,
+    ScannerSection,
     Settings,
     save_settings,
 )
-from drivers.printer.fake import FakePrinter
+from drivers import simulated
 from drivers.qr.base import QrReader
 from drivers.qr.camera import CameraQrReader
 from drivers.qr.decode import FrameDecoder
 from drivers.qr.fake import FakeFrameSource, FakeQrReader
-from drivers.qr.people import sample_person
 from drivers.scanner.fake import FakeScanner
-from drivers.scanner.synthetic import GOOD_SCAN, PageKind, sample
-from gateway.process import GatewayProcess
-from kiosk.clock import Clock, SteppableClock
-from ui.app import Devices, Orientation, build_app, prepare_qt_environment
+from dvc_common.catalog import FieldType
+from dvc_common.clock import Clock, SteppableClock
+from simulators.buttons import Simulator
+from simulators.gateway_process import GatewayProcess
+from simulators.people import sample_person
+from simulators.scan_pages import GOOD_SCAN, PageKind, sample
+from simulators.script import Driver
+from ui.app import KioskApp, Orientation, build_app, prepare_qt_environment
 from ui.journey_vm import JourneyViewModel, Screen
-from ui.script import Driver
 
 DEMO_PROCEDURE = "1.001193"  # Đăng ký khai sinh: a form with choices, dates and two documents
 BOTH = (Orientation.PORTRAIT, Orientation.LANDSCAPE)
@@ -63,27 +69,61 @@ def demo_pages(count: int, seed: int = 7) -> list[np.ndarray]:
     return [sample(PageKind.TEXT, rng, GOOD_SCAN).image for _ in range(count)]
 
 
+@dataclass
+class SimulatedDevices:
+    """The demo's devices. The settings select them (``driver = "simulated"``) and the app's own
+    factories build them, through the slot ``install`` fills (``drivers.simulated``)."""
+
+    qr: QrReader
+    scanner: FakeScanner
+
+    def install(self) -> None:
+        simulated.install(
+            qr=lambda _section, _clock: self.qr, scanner=lambda _section: self.scanner
+        )
+
+
 def simulated_devices(
     clock: Clock,
-    slips: Path,
     *,
     sheets: int = 2,
     page_interval_s: float = 0.4,
     camera: bool = True,
-) -> Devices:
-    """The demo's devices. ``camera``: the real camera reader (capture thread, decoders, preview)
-    looking at a simulated scene, so the identify screen shows a live picture with the framing
-    guide; otherwise the scripted fake reader."""
+) -> SimulatedDevices:
+    """``camera``: the real camera reader (capture thread, decoders, preview) looking at a
+    simulated scene, so the identify screen shows a live picture with the framing guide;
+    otherwise the scripted fake reader."""
     qr: QrReader
     if camera:
         qr = CameraQrReader(FakeFrameSource(), FrameDecoder(QrDecoder.PIPELINE), clock)
     else:
         qr = FakeQrReader(clock)
-    return Devices(
-        qr=qr,
-        scanner=FakeScanner(feeder=list(demo_pages(sheets)), page_interval_s=page_interval_s),
-        printer=FakePrinter(slips),
+    return SimulatedDevices(
+        qr=qr, scanner=FakeScanner(feeder=list(demo_pages(sheets)), page_interval_s=page_interval_s)
     )
+
+
+@dataclass
+class DemoApp:
+    kapp: KioskApp
+    simulator: Simulator
+
+
+def build_simulated_app(
+    settings: Settings,
+    devices: SimulatedDevices,
+    *,
+    clock: Clock,
+    sms_outbox: Path | None = None,
+    **options: Any,
+) -> DemoApp:
+    """The touchscreen app on ``devices``, with the demo's buttons (hold up a code, read the
+    SMS) on the screens. The composition root of the demo process."""
+    devices.install()
+    simulator = Simulator(devices.qr, sms_outbox)
+    kapp = build_app(settings, clock=clock, extensions={"simulator": simulator}, **options)
+    kapp.kiosk.journey.subscribe(simulator.observe)
+    return DemoApp(kapp, simulator)
 
 
 def register_sample_citizen(gateway_data: Path) -> None:
@@ -106,7 +146,9 @@ def demo_settings(workspace: Path, gateway: GatewayProcess | None) -> Settings:
             token=SecretStr(gateway.token if gateway else ""),
         ),
         devices=DevicesSection(
-            printer=PrinterSection(driver=PrinterDriver.FAKE, path=workspace / "slips")
+            qr=QrSection(driver=QrDriver.SIMULATED),
+            scanner=ScannerSection(driver=ScannerDriver.SIMULATED),
+            printer=PrinterSection(driver=PrinterDriver.FAKE, path=workspace / "slips"),
         ),
     )
 
@@ -341,15 +383,14 @@ def run_demo(out: Path | None, orientation: Orientation, fullscreen: bool) -> in
     print(f"demo: working in {workspace}", flush=True)
     clock = SteppableClock()
     with demo_backend(workspace) as (settings, gateway):
-        devices = simulated_devices(clock, settings.devices.printer.path)
-        kapp = build_app(
+        kapp = build_simulated_app(
             settings,
+            simulated_devices(clock),
             clock=clock,
-            devices=devices,
             orientation=orientation,
             sms_outbox=gateway.data_dir / "outbox.jsonl",
             show=True,
-        )
+        ).kapp
         try:
             if not headless:
                 if fullscreen:

@@ -1,6 +1,6 @@
 """Calendar override data: extra days off and make-up working days, as a validated file.
 
-Technicians edit it and the gateway syncs it; ``kiosk.workdays`` applies it on top of the
+Technicians edit it and the gateway syncs it; ``dvc_common.workdays`` applies it on top of the
 statutory calendar.
 """
 
@@ -12,8 +12,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from config import BUNDLED_CALENDAR_OVERRIDES
-from config.settings import ConfigError, FieldProblem
+from dvc_common import BUNDLED_CALENDAR_OVERRIDES
+from dvc_common.datafile import ConfigError, FieldProblem
 
 OVERRIDES_SCHEMA_VERSION = 1
 

@@ -18,7 +18,7 @@ from typing import Any, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from config.settings import ConfigError, FieldProblem, describe_validation_error
+from dvc_common.datafile import ConfigError, FieldProblem, describe_validation_error
 
 CATALOG_SCHEMA_VERSION = 1
 BUNDLED_CATALOG_DIR = Path(__file__).with_name("procedures")

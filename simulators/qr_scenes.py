@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from drivers.qr.people import invent_person
+from simulators.people import invent_person
 
 Image = npt.NDArray[np.uint8]
 Floats = npt.NDArray[np.float32]

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from config.calendar import CalendarOverrides, load_overrides, parse_overrides
-from kiosk.clock import VIETNAM
+from dvc_common.calendar import CalendarOverrides, load_overrides, parse_overrides
+from dvc_common.clock import VIETNAM
 
 __all__ = ["CalendarOverrides", "WorkingCalendar", "load_overrides", "parse_overrides"]
 

@@ -16,11 +16,11 @@ import cv2
 import numpy as np
 from pydantic import SecretStr
 
-from config.catalog import FieldType, FormField
 from config.settings import GatewaySection, PathsSection, Settings
+from dvc_common.catalog import FieldType, FormField
+from dvc_common.clock import FakeClock, SystemClock
 from kiosk.app import build_kiosk, open_queue_store
 from kiosk.cli_queue import build_engine
-from kiosk.clock import FakeClock, SystemClock
 from kiosk.forms import format_date_vn
 from kiosk.journey import (
     ChooseProcedure,
@@ -128,10 +128,10 @@ def _describe(snapshot: Snapshot) -> str:
 
 def run_demo(out: TextIO, work_dir: Path | None = None) -> int:
     """Play the scripted journey against the embedded reference gateway; returns an exit code."""
-    from gateway.app import create_app, enrol  # noqa: PLC0415 - the embedded default gateway
-    from gateway.faults import FaultState  # noqa: PLC0415
-    from gateway.server import BackgroundServer  # noqa: PLC0415
-    from gateway.settings import GatewaySettings  # noqa: PLC0415
+    from gateway.app import create_app, enrol
+    from gateway.faults import FaultState
+    from gateway.server import BackgroundServer
+    from gateway.settings import GatewaySettings
 
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as tmp:
         root = work_dir or Path(tmp)

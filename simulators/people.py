@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from config.provinces import PROVINCES
+from drivers.qr.fake import SAMPLE_CITIZEN_PAYLOAD
 
 _FAMILY = (
     "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
@@ -82,14 +83,16 @@ def invent_person(rng: np.random.Generator, *, upper_case: bool | None = None) -
     return Person(id_number, old, name, born, female, address, issued)
 
 
+def person_from_payload(payload: bytes) -> Person:
+    """The ``Person`` whose card carries ``payload`` (seven fields, dates as DDMMYYYY)."""
+    number, old, name, born, sex, address, issued = payload.decode("utf-8").split("|")
+
+    def day(text: str) -> date:
+        return date(int(text[4:]), int(text[2:4]), int(text[:2]))
+
+    return Person(number, old, name, day(born), sex == "Nữ", address, day(issued))
+
+
 def sample_person() -> Person:
     """The one invented person the fake reader presents on request (stable across runs)."""
-    return Person(
-        id_number="049085001234",
-        old_id_number="205123456",
-        full_name="NGUYỄN VĂN THỬ",
-        born=date(1985, 9, 2),
-        female=False,
-        address="Thôn 2, xã Bình Phú, tỉnh Quảng Nam",
-        issued=date(2021, 6, 1),
-    )
+    return person_from_payload(SAMPLE_CITIZEN_PAYLOAD)

@@ -14,10 +14,10 @@ from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
 from drivers.qr.camera import CameraQrReader
 from drivers.qr.fake import FakeFrameSource, FakeQrReader
-from drivers.qr.people import sample_person
-from drivers.qr.synthetic import Condition, Severity, photo, scene_for
 from kiosk.journey import Snapshot, State
 from kiosk.slip import qr_payload
+from simulators.people import sample_person
+from simulators.qr_scenes import Condition, Severity, photo, scene_for
 
 SHOW_FOR_MS = 2500  # how long the simulated citizen holds the code in front of the camera
 

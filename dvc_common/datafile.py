@@ -1,0 +1,65 @@
+"""Errors for data files both ends read (settings, the catalog, calendar overrides): each names
+the file, the field and the reason, and never echoes a secret."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+# Fields whose values never appear in an error message.
+SECRET_FIELDS = frozenset({"token", "pin_hash"})
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One reason a config file was refused."""
+
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.reason}" if self.field else self.reason
+
+
+class ConfigError(Exception):
+    """A settings or data file cannot be used; the program must not start with it."""
+
+    def __init__(self, source: str, problems: list[FieldProblem]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"invalid configuration in {source}:\n{lines}")
+
+
+def _location(loc: tuple[int | str, ...], raw: Any) -> str:
+    """``('form', 4, 'pattern')`` → ``form[phone].pattern``: list items named by their key."""
+    parts: list[str] = []
+    node = raw
+    for part in loc:
+        if isinstance(part, int):
+            item = node[part] if isinstance(node, list) and part < len(node) else None
+            name = item.get("name") or item.get("code") if isinstance(item, dict) else None
+            parts[-1:] = [f"{parts[-1] if parts else ''}[{name if name else part}]"]
+            node = item
+        else:
+            parts.append(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def describe_validation_error(exc: ValidationError, raw: Any) -> list[FieldProblem]:
+    """One plain problem per pydantic error, naming the field; secrets are never echoed."""
+    problems = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        reason = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            reason = "unknown setting (misspelt or from another version?)"
+        elif loc and loc[-1] not in SECRET_FIELDS and "input" in error:
+            value = error["input"]
+            if isinstance(value, str | int | float | bool):
+                reason = f"{reason} (got {value!r})"
+        problems.append(FieldProblem(_location(loc, raw), reason))
+    return problems
