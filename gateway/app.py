@@ -38,10 +38,10 @@ from starlette.routing import Route
 from dvc_common.catalog import load_catalog
 from dvc_common.clock import VIETNAM
 from dvc_common.privacy import mask_digits_in
+from dvc_common.protocol import DEFAULT_LIMITS, ProcessingStatus
 from dvc_common.workdays import WorkingCalendar, load_overrides
 from gateway import GATEWAY_VERSION
 from gateway.faults import FaultMiddleware, FaultState
-from gateway.limits import LIMITS
 from gateway.middleware import (
     BodyLimitMiddleware,
     MethodOverrideMiddleware,
@@ -65,7 +65,6 @@ from gateway.settings import MAX_BODY_BYTES, GatewaySettings
 from gateway.store import (
     DossierRecord,
     NewFile,
-    ProcessingStatus,
     ReceiptNumberTakenError,
     Store,
     new_id,
@@ -151,7 +150,7 @@ class Gateway:
         self.calendar = WorkingCalendar(overrides)
         self.catalog_doc = Tagged.of(catalog_document(self.catalog))
         self.overrides_doc = Tagged.of(overrides_document(overrides))
-        self.limits_doc = Tagged.of(LIMITS.document())
+        self.limits_doc = Tagged.of(DEFAULT_LIMITS.to_document())
         self.specification = load_specification()
         self.tus = TusService(
             data_dir, self.store, settings, self.authenticate, reached=faults.reached

@@ -4,8 +4,8 @@ The models mirror the document's schemas field for field (the schemathesis tests
 breaks each constraint and expect a 4xx), and they validate the parsed JSON value in strict mode,
 so ``"5"`` is not a score and ``true`` is not a number. Dates and times stay strings: the gateway
 stores the body exactly as the kiosk sent it, and only checks that they parse. Every size and
-pattern a dossier is held to comes from ``gateway.limits.LIMITS``, the numbers the gateway
-publishes at ``/api/v1/limits``.
+pattern a dossier is held to comes from ``dvc_common.protocol.DEFAULT_LIMITS``, the numbers the
+gateway publishes at ``/api/v1/limits``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pydantic import (
     field_validator,
 )
 
-from gateway.limits import LIMITS
+from dvc_common.protocol import DEFAULT_LIMITS
 from gateway.problems import FieldProblem
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -74,8 +74,8 @@ JsonInt = Annotated[int, BeforeValidator(_integral)]
 IsoDate = Annotated[str, AfterValidator(_check_date)]
 IsoDateTime = Annotated[str, AfterValidator(_check_datetime)]
 Uuid = Annotated[str, AfterValidator(_check_uuid)]
-FormKey = Annotated[str, StringConstraints(pattern=LIMITS.form_key_pattern)]
-DocumentCode = Annotated[str, StringConstraints(pattern=LIMITS.document_code_pattern)]
+FormKey = Annotated[str, StringConstraints(pattern=DEFAULT_LIMITS.form_key_pattern)]
+DocumentCode = Annotated[str, StringConstraints(pattern=DEFAULT_LIMITS.document_code_pattern)]
 KioskId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,12}$")]
 
 
@@ -101,10 +101,10 @@ class FileManifest(_Body):
     name: Annotated[
         str,
         StringConstraints(
-            min_length=1, max_length=LIMITS.max_file_name_chars, pattern=r"^[^/\\]+$"
+            min_length=1, max_length=DEFAULT_LIMITS.max_file_name_chars, pattern=r"^[^/\\]+$"
         ),
     ]
-    size: Annotated[JsonInt, Field(ge=1, le=LIMITS.max_file_bytes)]
+    size: Annotated[JsonInt, Field(ge=1, le=DEFAULT_LIMITS.max_file_bytes)]
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
     media_type: Annotated[
         str, StringConstraints(max_length=100, pattern=r"^[a-z0-9.+-]+/[a-z0-9.+-]+$")
@@ -114,7 +114,7 @@ class FileManifest(_Body):
 class DocumentManifest(_Body):
     code: DocumentCode
     name: Annotated[str, _text(200)]
-    files: Annotated[list[FileManifest], Field(max_length=LIMITS.max_files_per_document)]
+    files: Annotated[list[FileManifest], Field(max_length=DEFAULT_LIMITS.max_files_per_document)]
 
 
 class Rating(_Body):
@@ -133,10 +133,10 @@ class DossierCreate(_Body):
     applicant: Applicant
     verification: Literal["verified", "pending", "not_found"]
     form: Annotated[
-        dict[FormKey, Annotated[str, _text(LIMITS.max_form_value_chars, 0)]],
-        Field(max_length=LIMITS.max_form_fields),
+        dict[FormKey, Annotated[str, _text(DEFAULT_LIMITS.max_form_value_chars, 0)]],
+        Field(max_length=DEFAULT_LIMITS.max_form_fields),
     ]
-    documents: Annotated[list[DocumentManifest], Field(max_length=LIMITS.max_documents)]
+    documents: Annotated[list[DocumentManifest], Field(max_length=DEFAULT_LIMITS.max_documents)]
     received_at: IsoDateTime
     due_date: IsoDate
     rating: Rating | None = None
@@ -146,9 +146,9 @@ class DossierCreate(_Body):
     def _fits_the_dossier_bound(cls, documents: list[DocumentManifest]) -> list[DocumentManifest]:
         # A rule JSON Schema cannot state (a sum over nested arrays); openapi.yaml says it in words.
         total = sum(f.size for d in documents for f in d.files)
-        if total > LIMITS.max_dossier_bytes:
+        if total > DEFAULT_LIMITS.max_dossier_bytes:
             raise ValueError(
-                f"the files add up to {total} bytes, more than {LIMITS.max_dossier_bytes}"
+                f"the files add up to {total} bytes, more than {DEFAULT_LIMITS.max_dossier_bytes}"
             )
         return documents
 

@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from dvc_common.clock import VIETNAM
-from gateway.limits import LIMITS
+from dvc_common.protocol import DEFAULT_LIMITS
 
 UNIT_CODE_PATTERN = re.compile(r"^[A-Z0-9]+(\.[0-9A-Z]+)*$")
 # Fixed by the protocol (gateway/limits.py, published at /api/v1/limits), so not settings.
-TUS_MAX_SIZE = LIMITS.max_file_bytes
-MAX_BODY_BYTES = LIMITS.max_body_bytes
+TUS_MAX_SIZE = DEFAULT_LIMITS.max_file_bytes
+MAX_BODY_BYTES = DEFAULT_LIMITS.max_body_bytes
 
 
 def vietnam_now() -> datetime:

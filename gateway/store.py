@@ -23,6 +23,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from dvc_common.protocol import ProcessingStatus
+
 DB_NAME = "gateway.sqlite3"
 
 _SCHEMA = """
@@ -108,17 +110,6 @@ class IntakeStatus(StrEnum):
 
     AWAITING_FILES = "awaiting_files"
     RECEIVED = "received"
-
-
-class ProcessingStatus(StrEnum):
-    """Where a registered dossier stands in the back office (the status lookup's answer)."""
-
-    RECEIVED = "received"
-    PROCESSING = "processing"
-    ADDITIONAL_DOCUMENTS_REQUIRED = "additional_documents_required"
-    READY = "ready"
-    RETURNED = "returned"
-    REJECTED = "rejected"
 
 
 class UploadState(StrEnum):

@@ -40,6 +40,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from config.settings import GatewaySection, Settings
 from dvc_common.clock import Clock, SystemClock
 from dvc_common.privacy import mask_digits_in
+from dvc_common.protocol import ProcessingStatus
 from kiosk.dossier import Verification
 from kiosk.identity import Identity
 from kiosk.ports import ConfirmationChallenge, ConfirmationChannel, ScreenConfirmation
@@ -288,22 +289,7 @@ class StatusKind(StrEnum):
     INVALID_CODE = "invalid_code"  # not a dossier code; nothing was sent
 
 
-class ProcessingStatus(StrEnum):
-    """The gateway's ``ProcessingStatus``: where the back office is with a dossier."""
-
-    RECEIVED = "received"
-    PROCESSING = "processing"
-    ADDITIONAL_DOCUMENTS_REQUIRED = "additional_documents_required"
-    READY = "ready"
-    RETURNED = "returned"
-    REJECTED = "rejected"
-
-    @property
-    def label(self) -> str:
-        """The words shown to the citizen."""
-        return _STATUS_LABELS[self]
-
-
+# Until the screens translate statuses themselves (message keys), the words shown per status.
 _STATUS_LABELS = {
     ProcessingStatus.RECEIVED: "Đã tiếp nhận",
     ProcessingStatus.PROCESSING: "Đang giải quyết",
@@ -365,9 +351,12 @@ class StatusResult:
 
     @property
     def status_label(self) -> str | None:
-        if isinstance(self.status, ProcessingStatus):
-            return self.status.label
-        return self.status
+        return status_label(self.status) if self.status is not None else None
+
+
+def status_label(status: ProcessingStatus | str) -> str:
+    """The words for ``status``; a gateway's own newer word is shown as it came."""
+    return _STATUS_LABELS[status] if isinstance(status, ProcessingStatus) else status
 
 
 def _valid_day(yy: str, mm: str, dd: str) -> bool:

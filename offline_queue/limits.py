@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Container, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from dvc_common.protocol import DEFAULT_LIMITS, ProtocolLimits
+
 LIMITS_FILE = "limits.json"
-LIMITS_VERSION = 1
 
 
 class EnqueueRefusal(StrEnum):
@@ -59,59 +60,6 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.field}: {self.reason.value}"
-
-
-@dataclass(frozen=True)
-class ProtocolLimits:
-    """The gateway's limits document (protocol v1), with the protocol's defaults."""
-
-    max_file_bytes: int = 20 * 1024 * 1024
-    max_files_per_document: int = 200
-    max_documents: int = 30
-    max_form_fields: int = 100
-    max_form_value_chars: int = 500
-    form_key_pattern: str = r"^[a-z][a-z0-9_]{1,39}$"
-    document_code_pattern: str = r"^[a-z][a-z0-9_]{1,39}$"
-    max_file_name_chars: int = 200
-    max_dossier_bytes: int | None = 256 * 1024 * 1024
-    max_body_bytes: int = 256 * 1024
-
-    @classmethod
-    def from_document(cls, data: Any) -> ProtocolLimits:
-        """Parse the gateway's document; ValueError names what is wrong with it.
-
-        Unknown keys are ignored (a newer gateway may publish more); a known key with a value of
-        the wrong type, a non-positive bound or a pattern that does not compile is refused, so a
-        garbled document can never loosen or break the kiosk's checks.
-        """
-        if not isinstance(data, dict):
-            raise ValueError("limits document is not a JSON object")
-        if data.get("version") != LIMITS_VERSION:
-            raise ValueError(f"limits document version {data.get('version')!r} is not supported")
-        values: dict[str, Any] = {}
-        for spec in fields(cls):
-            if spec.name not in data:
-                continue
-            value = data[spec.name]
-            if spec.name.endswith("_pattern"):
-                if not isinstance(value, str):
-                    raise ValueError(f"{spec.name} is not a string")
-                try:
-                    re.compile(value)
-                except re.error as exc:
-                    raise ValueError(f"{spec.name} does not compile: {exc}") from None
-            elif value is None and spec.name == "max_dossier_bytes":
-                pass
-            elif isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise ValueError(f"{spec.name} is not a positive integer")
-            values[spec.name] = value
-        return cls(**values)
-
-    def to_document(self) -> dict[str, Any]:
-        return {"version": LIMITS_VERSION, **asdict(self)}
-
-
-DEFAULT_LIMITS = ProtocolLimits()
 
 
 def load_installed(reference_dir: Path | None) -> ProtocolLimits:

@@ -25,7 +25,8 @@ from dvc_common.atomic import fsync_directory, write_atomic
 from dvc_common.calendar import parse_overrides
 from dvc_common.catalog import INDEX_FILE, CatalogIndex, Procedure
 from dvc_common.datafile import ConfigError
-from offline_queue.limits import LIMITS_FILE, ProtocolLimits
+from dvc_common.protocol import ProtocolLimits
+from offline_queue.limits import LIMITS_FILE
 from offline_queue.store import ErrorKind, QueueStore
 from offline_queue.transport import GatewayError, HttpTransport
 

@@ -33,14 +33,13 @@ from typing import Any
 import sqlite_utils
 
 from dvc_common.atomic import fsync_directory
+from dvc_common.protocol import DEFAULT_LIMITS, ProtocolLimits
 from offline_queue import crypto, recovery
 from offline_queue.crypto import CryptoError, EncryptedReader, MasterKey
 from offline_queue.limits import (
-    DEFAULT_LIMITS,
     EnqueueRefusal,
     PageFacts,
     Problem,
-    ProtocolLimits,
     check_dossier,
 )
 

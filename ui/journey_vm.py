@@ -28,7 +28,7 @@ from drivers.errors import DeviceError
 from dvc_common.catalog import DocumentHandling, FieldType, Procedure
 from dvc_common.clock import Clock
 from kiosk.dossier import Verification
-from kiosk.gateway_services import ProcessingStatus
+from kiosk.gateway_services import status_label
 from kiosk.journey import (
     Back,
     CallStaff,
@@ -360,7 +360,7 @@ class JourneyViewModel(QObject):
             "message": result.message or "",
             "history": [
                 f"{step.at.astimezone(self._tz):%d/%m/%Y %H:%M}: "
-                + (step.status.label if isinstance(step.status, ProcessingStatus) else step.status)
+                + status_label(step.status)
                 + (f" ({step.note})" if step.note else "")
                 for step in result.history
             ],

@@ -266,7 +266,7 @@ def test_no_procedure_can_make_a_dossier_the_gateway_refuses() -> None:
     """What the forms allow stays inside the protocol's limits, so the outbox's refusal at
     enqueue is a safety net the journey never reaches with the bundled catalog."""
     from dvc_common.catalog import FormField, load_catalog
-    from offline_queue.limits import DEFAULT_LIMITS
+    from dvc_common.protocol import DEFAULT_LIMITS
 
     limits = DEFAULT_LIMITS
     bound = FormField.model_fields["max_length"].metadata

