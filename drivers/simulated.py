@@ -1,16 +1,17 @@
-"""Simulated devices: the slot through which demo tooling and tests supply a device the settings
-select with ``driver = "simulated"``.
+"""Simulated devices: how demo tooling and tests supply a device the settings select with
+``driver = "simulated"``.
 
 A simulated device is chosen exactly as a real one is, by the settings and through the same
-factories (``make_qr_reader``, ``open_scanner``); only its construction comes from outside, so no
-production module knows the simulators. On a kiosk where nothing was installed here, selecting a
-simulated device is refused with a ``ConfigError`` naming the field.
+factories (``make_qr_reader``, ``open_scanner``); only its construction is handed in, by the
+composition root of the process that wants one (the demo's), as a ``Simulated`` value. No
+production module knows the simulators, and nothing is registered globally. Selecting a simulated
+device where none was handed in is refused with a ``ConfigError`` naming the field.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dvc_common.datafile import ConfigError, FieldProblem
@@ -24,16 +25,16 @@ if TYPE_CHECKING:
 QrFactory = Callable[["QrSection", "Clock"], "QrReader"]
 ScannerFactory = Callable[["ScannerSection"], "DocumentScanner"]
 
-_lock = threading.Lock()
-_qr: QrFactory | None = None
-_scanner: ScannerFactory | None = None
+
+@dataclass(frozen=True)
+class Simulated:
+    """The constructors of the simulated devices a composition root offers (None: not offered)."""
+
+    qr: QrFactory | None = None
+    scanner: ScannerFactory | None = None
 
 
-def install(*, qr: QrFactory | None = None, scanner: ScannerFactory | None = None) -> None:
-    """Make ``driver = "simulated"`` build devices with these factories (``None`` removes one)."""
-    global _qr, _scanner
-    with _lock:
-        _qr, _scanner = qr, scanner
+NONE = Simulated()
 
 
 def _missing(field: str) -> ConfigError:
@@ -42,17 +43,13 @@ def _missing(field: str) -> ConfigError:
     )
 
 
-def qr_reader(section: QrSection, clock: Clock) -> QrReader:
-    with _lock:
-        factory = _qr
-    if factory is None:
+def qr_reader(simulated: Simulated, section: QrSection, clock: Clock) -> QrReader:
+    if simulated.qr is None:
         raise _missing("devices.qr.driver")
-    return factory(section, clock)
+    return simulated.qr(section, clock)
 
 
-def scanner(section: ScannerSection) -> DocumentScanner:
-    with _lock:
-        factory = _scanner
-    if factory is None:
+def scanner(simulated: Simulated, section: ScannerSection) -> DocumentScanner:
+    if simulated.scanner is None:
         raise _missing("devices.scanner.driver")
-    return factory(section)
+    return simulated.scanner(section)

@@ -43,12 +43,12 @@ from config.settings import (
     Settings,
     save_settings,
 )
-from drivers import simulated
 from drivers.qr.base import QrReader
 from drivers.qr.camera import CameraQrReader
 from drivers.qr.decode import FrameDecoder
 from drivers.qr.fake import FakeFrameSource, FakeQrReader
 from drivers.scanner.fake import FakeScanner
+from drivers.simulated import Simulated
 from dvc_common.catalog import FieldType
 from dvc_common.clock import Clock, SteppableClock
 from simulators.buttons import Simulator
@@ -72,15 +72,13 @@ def demo_pages(count: int, seed: int = 7) -> list[np.ndarray]:
 @dataclass
 class SimulatedDevices:
     """The demo's devices. The settings select them (``driver = "simulated"``) and the app's own
-    factories build them, through the slot ``install`` fills (``drivers.simulated``)."""
+    factories build them from the constructors ``factories`` hands to the app's root."""
 
     qr: QrReader
     scanner: FakeScanner
 
-    def install(self) -> None:
-        simulated.install(
-            qr=lambda _section, _clock: self.qr, scanner=lambda _section: self.scanner
-        )
+    def factories(self) -> Simulated:
+        return Simulated(qr=lambda _section, _clock: self.qr, scanner=lambda _section: self.scanner)
 
 
 def simulated_devices(
@@ -119,9 +117,14 @@ def build_simulated_app(
 ) -> DemoApp:
     """The touchscreen app on ``devices``, with the demo's buttons (hold up a code, read the
     SMS) on the screens. The composition root of the demo process."""
-    devices.install()
     simulator = Simulator(devices.qr, sms_outbox)
-    kapp = build_app(settings, clock=clock, extensions={"simulator": simulator}, **options)
+    kapp = build_app(
+        settings,
+        clock=clock,
+        extensions={"simulator": simulator},
+        simulated=devices.factories(),
+        **options,
+    )
     kapp.kiosk.journey.subscribe(simulator.observe)
     return DemoApp(kapp, simulator)
 

@@ -27,6 +27,8 @@ from drivers.printer.kept import KeptSlipStore
 from drivers.qr import make_qr_reader
 from drivers.qr.base import QrReader
 from drivers.scanner import DocumentScanner, open_scanner
+from drivers.simulated import NONE as NO_SIMULATION
+from drivers.simulated import Simulated
 from dvc_common.clock import Clock, SystemClock
 from kiosk.app import Kiosk, build_kiosk
 from kiosk.gateway_services import GatewayServices, build_gateway_services
@@ -71,12 +73,13 @@ class Devices:
     printer: ReceiptPrinter
 
 
-def open_devices(settings: Settings, clock: Clock) -> Devices:
-    """The devices the settings choose; nothing is opened until first used."""
+def open_devices(settings: Settings, clock: Clock, simulated: Simulated = NO_SIMULATION) -> Devices:
+    """The devices the settings choose (``simulated`` builds those set to "simulated"); nothing
+    is opened until first used."""
     devices = settings.devices
     return Devices(
-        qr=make_qr_reader(devices.qr, clock),
-        scanner=open_scanner(devices.scanner),
+        qr=make_qr_reader(devices.qr, clock, simulated=simulated),
+        scanner=open_scanner(devices.scanner, simulated=simulated),
         printer=open_printer(devices.printer),
     )
 
@@ -144,6 +147,7 @@ def build_app(
     spawn: Callable[[Callable[[], None]], None] | None = None,
     show: bool = True,
     extensions: Mapping[str, QObject] | None = None,
+    simulated: Simulated = NO_SIMULATION,
 ) -> KioskApp:
     """Build and wire the whole app; raises ConfigError for broken data, RuntimeError when the
     QML cannot be loaded. ``extensions`` are extra objects the screens may use when present
@@ -153,7 +157,7 @@ def build_app(
     clock = clock or SystemClock()
     services = services or build_gateway_services(settings, clock=clock)
     kiosk = build_kiosk(settings, clock=clock, queue=queue, confirmation=services.confirmation)
-    devices = devices or open_devices(settings, clock)
+    devices = devices or open_devices(settings, clock, simulated)
     kept = KeptSlipStore(settings.paths.data_dir / KEPT_SLIPS_DIR)
     hub = DeviceHub(
         settings=settings,

@@ -9,12 +9,18 @@ hands over raw bytes; ``kiosk.identity.parse_identity`` turns them into an ident
 from __future__ import annotations
 
 from config.settings import QrDriver, QrSection
+from drivers import simulated as simulation
 from drivers.qr.base import DEFAULT_DEBOUNCE_S, QrReader
+from drivers.simulated import Simulated
 from dvc_common.clock import Clock
 
 
 def make_qr_reader(
-    settings: QrSection, clock: Clock, *, debounce_s: float = DEFAULT_DEBOUNCE_S
+    settings: QrSection,
+    clock: Clock,
+    *,
+    debounce_s: float = DEFAULT_DEBOUNCE_S,
+    simulated: Simulated = simulation.NONE,
 ) -> QrReader:
     """The configured reader, not started. Opens nothing: devices are opened by ``start``."""
     match settings.driver:
@@ -51,9 +57,7 @@ def make_qr_reader(
                 debounce_s=debounce_s,
             )
         case QrDriver.SIMULATED:
-            from drivers import simulated
-
-            return simulated.qr_reader(settings, clock)
+            return simulation.qr_reader(simulated, settings, clock)
     raise ValueError(f"unknown QR driver {settings.driver!r}")  # pragma: no cover
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from config.settings import ScannerDriver, ScannerSection
+from drivers import simulated as simulation
 from drivers.scanner.base import (
     DocumentScanner,
     JobOutcome,
@@ -26,6 +27,7 @@ from drivers.scanner.base import (
     ScanRequest,
     ScanResult,
 )
+from drivers.simulated import Simulated
 
 __all__ = [
     "DocumentScanner",
@@ -43,7 +45,10 @@ __all__ = [
 
 
 def open_scanner(
-    section: ScannerSection, *, sane_config_dir: Path | None = None
+    section: ScannerSection,
+    *,
+    sane_config_dir: Path | None = None,
+    simulated: Simulated = simulation.NONE,
 ) -> DocumentScanner:
     """The scanner the settings describe: the fake, or a SANE device (``section.device``, or
     the first one found). ``sane_config_dir`` overrides ``SANE_CONFIG_DIR`` for its worker."""
@@ -52,9 +57,7 @@ def open_scanner(
 
         return FakeScanner()
     if section.driver is ScannerDriver.SIMULATED:
-        from drivers import simulated
-
-        return simulated.scanner(section)
+        return simulation.scanner(simulated, section)
     from drivers.scanner.sane_scanner import SaneScanner
 
     return SaneScanner(section, sane_config_dir=sane_config_dir)
