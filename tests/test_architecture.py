@@ -35,6 +35,9 @@ VENDOR = ("pyzbar", "escpos", "pyinsane2", "serial", "evdev", "cv2", "zxingcpp",
 SERVER = ("fastapi", "starlette", "uvicorn", "h11")
 # The one module of ``ui`` that builds devices; every other ui module sees kiosk's ports.
 UI_ROOT = "ui.app"
+# The ``kiosk`` command is a process root of its own: ``kiosk slip render`` draws a slip with the
+# printer driver's renderer, which uses Qt. The domain and the use cases never may.
+CLI_ROOT = ("kiosk.__main__", "kiosk.cli")
 
 
 def module_name(path: Path) -> str:
@@ -48,7 +51,7 @@ def modules_of(package: str) -> dict[str, Path]:
     return {
         module_name(path): path
         for path in (ROOT / package).rglob("*.py")
-        if "pyproject" not in path.name
+        if not {"build", "__pycache__"} & set(path.relative_to(ROOT).parts)
     }
 
 
@@ -147,12 +150,15 @@ def direct_offenders(
     )
 
 
-def reach_offenders(packages: Iterable[str], banned: Iterable[str]) -> list[str]:
-    banned = tuple(banned)
+def reach_offenders(
+    packages: Iterable[str], banned: Iterable[str], *, allow: Iterable[str] = ()
+) -> list[str]:
+    banned, allowed = tuple(banned), tuple(allow)
     return sorted(
         f"{module} reaches {sorted(reaches(module) & set(banned))}"
         for package in packages
         for module in modules_of(package)
+        if not module.startswith(allowed)
         if reaches(module) & set(banned)
     )
 
@@ -184,8 +190,10 @@ def _distribution(pyproject: Path) -> dict[str, object]:
 
 def test_the_appliance_distribution_declares_no_server_dependency() -> None:
     project = _distribution(ROOT / "pyproject.toml")
-    dependencies = [str(d).split(">")[0].split("=")[0].split(";")[0].strip().lower()
-                    for d in project["dependencies"]]  # type: ignore[attr-defined]
+    dependencies = [
+        str(d).split(">")[0].split("=")[0].split(";")[0].strip().lower()
+        for d in project["dependencies"]
+    ]  # type: ignore[attr-defined]
     assert not set(dependencies) & {"fastapi", "uvicorn", "starlette"}
     assert "dvc-common" in dependencies
 
@@ -210,7 +218,7 @@ def test_the_kiosk_command_is_the_appliance_and_the_server_has_its_own() -> None
 
 
 def test_the_core_never_reaches_qt() -> None:
-    assert reach_offenders(CORE, QT) == []
+    assert reach_offenders(CORE, QT, allow=CLI_ROOT) == []
 
 
 def test_config_depends_on_nothing_of_the_appliance() -> None:
