@@ -1,5 +1,11 @@
 """The reference gateway as an ASGI application: ``create_app`` builds it on a data directory.
 
+The end of this module is the gateway's composition root: ``create_app`` (through
+``build_gateway``) is the only place the store, the reference data, the authenticator and the tus
+service are built and wired, and ``open_store`` the only place a database backend is chosen; the
+``dvc-gateway`` command (``gateway.cli``) turns its arguments into settings and fault switches and
+comes here for everything else.
+
 Every operation of ``openapi.yaml`` is here, and only those (plus the ``/_admin`` endpoints that
 tests use to switch faults, mounted only with ``admin=True``). Routes are plain Starlette routes
 whose handlers take the raw request and validate bodies themselves, so that every error, routing
@@ -60,7 +66,7 @@ from gateway.models import (
     field_problems,
 )
 from gateway.problems import FieldProblem, ProblemError, ProblemType, problem_response
-from gateway.reference import Tagged, catalog_document, overrides_document
+from gateway.reference import ReferenceData, Tagged, catalog_document, overrides_document
 from gateway.settings import MAX_BODY_BYTES, GatewaySettings
 from gateway.store import (
     DossierRecord,
@@ -69,6 +75,7 @@ from gateway.store import (
     Store,
     new_id,
 )
+from gateway.store_sqlite import SqliteStore
 from gateway.tus import UPLOADS_PATH, TusService
 
 log = logging.getLogger(__name__)
@@ -137,30 +144,13 @@ def _iso(moment: datetime) -> str:
 # --- the application -----------------------------------------------------------------------------
 
 
-class Gateway:
-    """The handlers and what they share: store, settings, faults and reference data."""
+class Authenticator:
+    """Bearer tokens to kiosks: the kiosk a request's token belongs to, or 401 or 403."""
 
-    def __init__(self, data_dir: Path, settings: GatewaySettings, faults: FaultState) -> None:
-        self.data_dir = data_dir
-        self.settings = settings
-        self.faults = faults
-        self.store = Store(data_dir)
-        self.catalog = load_catalog(settings.catalog_dir)
-        overrides = load_overrides(settings.calendar_overrides)
-        self.calendar = WorkingCalendar(overrides)
-        self.catalog_doc = Tagged.of(catalog_document(self.catalog))
-        self.overrides_doc = Tagged.of(overrides_document(overrides))
-        self.limits_doc = Tagged.of(DEFAULT_LIMITS.to_document())
-        self.specification = load_specification()
-        self.tus = TusService(
-            data_dir, self.store, settings, self.authenticate, reached=faults.reached
-        )
-        self._outbox_lock = threading.Lock()
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
-    # --- request plumbing -----------------------------------------------------------------------
-
-    def authenticate(self, request: Request) -> str:
-        """The kiosk the bearer token belongs to; 401 or 403 otherwise."""
+    def __call__(self, request: Request) -> str:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         token = token.strip()
@@ -175,6 +165,40 @@ class Gateway:
         if not kiosk.enabled:
             raise ProblemError(403, ProblemType.FORBIDDEN, "This kiosk has been disabled.")
         return kiosk.kiosk_id
+
+
+class Gateway:
+    """The handlers and what they share: store, settings, faults and reference data.
+
+    Everything is handed in, built by ``create_app``; the handlers build nothing themselves.
+    """
+
+    def __init__(
+        self,
+        *,
+        data_dir: Path,
+        settings: GatewaySettings,
+        faults: FaultState,
+        store: Store,
+        authenticate: Authenticator,
+        tus: TusService,
+        reference: ReferenceData,
+    ) -> None:
+        self.data_dir = data_dir
+        self.settings = settings
+        self.faults = faults
+        self.store = store
+        self.authenticate = authenticate
+        self.tus = tus
+        self.catalog = reference.catalog
+        self.calendar = reference.calendar
+        self.catalog_doc = reference.catalog_doc
+        self.overrides_doc = reference.overrides_doc
+        self.limits_doc = reference.limits_doc
+        self.specification = reference.specification
+        self._outbox_lock = threading.Lock()
+
+    # --- request plumbing -----------------------------------------------------------------------
 
     async def read_json(self, request: Request) -> Any:
         content_type = request.headers.get("content-type")
@@ -626,11 +650,63 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+# --- the composition root ------------------------------------------------------------------------
+
+
+def open_store(data_dir: Path) -> Store:
+    """The metadata store on ``data_dir``: the one place the gateway picks a database."""
+    return SqliteStore(data_dir)
+
+
+def store_exists(data_dir: Path) -> bool:
+    """Whether ``data_dir`` holds a gateway's metadata (without creating any)."""
+    return SqliteStore.exists(data_dir)
+
+
+def load_reference(settings: GatewaySettings) -> ReferenceData:
+    """The catalog, calendar and published documents the settings name (ConfigError if not)."""
+    catalog = load_catalog(settings.catalog_dir)
+    overrides = load_overrides(settings.calendar_overrides)
+    return ReferenceData(
+        catalog=catalog,
+        calendar=WorkingCalendar(overrides),
+        catalog_doc=Tagged.of(catalog_document(catalog)),
+        overrides_doc=Tagged.of(overrides_document(overrides)),
+        limits_doc=Tagged.of(DEFAULT_LIMITS.to_document()),
+        specification=load_specification(),
+    )
+
+
+def build_gateway(data_dir: Path, settings: GatewaySettings, faults: FaultState) -> Gateway:
+    """Every object a served gateway uses, built and wired here and nowhere else."""
+    store = open_store(data_dir)
+    try:
+        reference = load_reference(settings)
+        authenticate = Authenticator(store)
+        tus = TusService(data_dir, store, settings, authenticate, reached=faults.reached)
+    except BaseException:
+        store.close()
+        raise
+    return Gateway(
+        data_dir=data_dir,
+        settings=settings,
+        faults=faults,
+        store=store,
+        authenticate=authenticate,
+        tus=tus,
+        reference=reference,
+    )
+
+
 def create_app(
     data_dir: Path, settings: GatewaySettings, faults: FaultState, *, admin: bool = False
 ) -> FastAPI:
-    """The gateway on ``data_dir``; ``admin`` mounts the fault switches under ``/_admin``."""
-    gateway = Gateway(data_dir, settings, faults)
+    """The gateway on ``data_dir``; ``admin`` mounts the fault switches under ``/_admin``.
+
+    The process's composition root: the CLI's ``serve``, the demo and the tests all come
+    through here with their settings and fault switches.
+    """
+    gateway = build_gateway(data_dir, settings, faults)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -695,11 +771,11 @@ def create_app(
 
 def enrol(data_dir: Path, kiosk_id: str, now: datetime | None = None) -> str:
     """Issue a new bearer token for ``kiosk_id`` (replacing any earlier one) and return it."""
-    with Store(data_dir) as store:
+    with open_store(data_dir) as store:
         return store.enrol(kiosk_id, now or datetime.now(VIETNAM))
 
 
 def set_kiosk_enabled(data_dir: Path, kiosk_id: str, enabled: bool) -> bool:
     """Disable (or re-enable) an enrolled kiosk; False if it was never enrolled."""
-    with Store(data_dir) as store:
+    with open_store(data_dir) as store:
         return store.set_enabled(kiosk_id, enabled)

@@ -4,6 +4,10 @@ kiosks, list what it received.
 Each command's ``func`` takes the parsed arguments and returns the exit code: 0 success, 2 invalid
 input (with the reason on stderr). ``add_serve_arguments`` and ``app_from_args`` let test tooling
 (the impaired link in ``simulators``) serve the same gateway behind its own socket.
+
+The commands build no gateway objects themselves: ``serve`` turns its arguments into settings
+and fault switches and hands them to ``gateway.app.create_app``; the others open the metadata
+store through ``gateway.app.open_store``, so the backend is chosen in one place.
 """
 
 from __future__ import annotations
@@ -24,11 +28,10 @@ from starlette.types import ASGIApp
 from dvc_common.datafile import ConfigError
 from dvc_common.privacy import install_log_masking
 from gateway import GATEWAY_VERSION
-from gateway.app import create_app, enrol, set_kiosk_enabled
+from gateway.app import create_app, enrol, open_store, set_kiosk_enabled, store_exists
 from gateway.faults import FaultState, Garbage
 from gateway.server import Server, bind, make_config
 from gateway.settings import GatewaySettings
-from gateway.store import DB_NAME, Store
 from gateway.tus import partial_path
 
 EXIT_OK, EXIT_INVALID = 0, 2
@@ -125,7 +128,7 @@ def _digest(path: Path) -> tuple[int, str]:
 
 def holdings(data_dir: Path) -> list[dict[str, Any]]:
     """What the gateway holds, per dossier, with sizes and digests computed from the disk."""
-    with Store(data_dir) as store:
+    with open_store(data_dir) as store:
         listing = []
         for dossier in store.all_dossiers():
             files = []
@@ -160,7 +163,7 @@ def holdings(data_dir: Path) -> list[dict[str, Any]]:
 
 
 def _received(args: argparse.Namespace) -> int:
-    if not (args.data / DB_NAME).is_file():
+    if not store_exists(args.data):
         return _fail(f"no gateway data in {args.data}")
     listing = holdings(args.data)
     if args.json:
@@ -195,7 +198,7 @@ def _enrol(args: argparse.Namespace) -> int:
 
 
 def _disable(args: argparse.Namespace) -> int:
-    if not (args.data / DB_NAME).is_file():
+    if not store_exists(args.data):
         return _fail(f"no gateway data in {args.data}")
     if not set_kiosk_enabled(args.data, args.kiosk, args.enable):
         return _fail(f"kiosk {args.kiosk} is not enrolled")

@@ -1,5 +1,8 @@
 """Reference data the gateway hands out: the procedure catalog and the calendar overrides, as
-JSON documents with strong entity tags so a kiosk re-downloads them only when they change."""
+JSON documents with strong entity tags so a kiosk re-downloads them only when they change.
+
+``ReferenceData`` holds them, with the working calendar and the protocol document, once loaded
+by the composition root (``gateway.app.create_app``)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from dvc_common.catalog import Catalog
-from dvc_common.workdays import CalendarOverrides
+from dvc_common.workdays import CalendarOverrides, WorkingCalendar
 
 
 @dataclass(frozen=True)
@@ -64,3 +67,16 @@ def overrides_document(overrides: CalendarOverrides) -> dict[str, Any]:
             {"date": d.isoformat(), "reason": r} for d, r in sorted(overrides.working_days.items())
         ],
     }
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    """What the handlers consult and publish, loaded once per process."""
+
+    catalog: Catalog
+    calendar: WorkingCalendar
+    catalog_doc: Tagged
+    overrides_doc: Tagged
+    limits_doc: Tagged
+    specification: bytes
+    """The bundled ``openapi.yaml``, served as is."""

@@ -1,108 +1,28 @@
-"""The gateway's metadata in SQLite: kiosks and their tokens, dossiers, files, uploads, official
-code sequences, status history, one-time codes and heartbeats.
+"""The gateway's metadata, whatever database holds it: the ``Store`` Protocol, the records it
+returns and the errors it raises.
 
-The database is ``gateway.sqlite3`` in the data directory, in WAL mode with
-``synchronous=FULL``: an official code or an upload offset, once answered, survives a power cut.
-One connection per ``Store`` is shared under a lock, and every change runs in an immediate
-transaction, so a handler's read-check-write steps cannot interleave with another's. Other
-processes (the ``enrol`` and ``received`` commands) open their own ``Store``.
+Kiosks and their tokens, dossiers and their files, tus uploads, official code sequences, status
+history, one-time codes and heartbeats. Nothing here names a database: the SQLite implementation
+is ``gateway.store_sqlite.SqliteStore``, and the composition root (``gateway.app.open_store``) is
+the only place that picks one, so a PostgreSQL backend is one more class that passes the contract
+tests (``tests/gateway/test_gateway_store_contract.py``).
+
+Every method is synchronous, short and atomic: it either happens whole or not at all, and a
+read-check-write inside one method cannot interleave with another caller's. An answered change
+is durable (an official code or an upload offset survives a power cut). A backend's own
+exceptions never cross the Protocol: they arrive as ``StoreError`` subclasses.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, Self
 
 from dvc_common.protocol import ProcessingStatus
-
-DB_NAME = "gateway.sqlite3"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS kiosks (
-    kiosk_id TEXT PRIMARY KEY,
-    token_sha256 TEXT NOT NULL UNIQUE,
-    enabled INTEGER NOT NULL DEFAULT 1,
-    enrolled_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS dossiers (
-    dossier_id TEXT PRIMARY KEY,
-    client_uuid TEXT NOT NULL UNIQUE,
-    kiosk_id TEXT NOT NULL,
-    receipt_number TEXT NOT NULL UNIQUE,
-    procedure_code TEXT NOT NULL,
-    body TEXT NOT NULL,
-    intake_status TEXT NOT NULL,
-    status TEXT,
-    dossier_code TEXT UNIQUE,
-    appointment_date TEXT,
-    created_at TEXT NOT NULL,
-    registered_at TEXT,
-    rating TEXT
-);
-CREATE TABLE IF NOT EXISTS dossier_files (
-    file_id TEXT PRIMARY KEY,
-    dossier_id TEXT NOT NULL REFERENCES dossiers(dossier_id),
-    position INTEGER NOT NULL,
-    document_code TEXT NOT NULL,
-    name TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    sha256 TEXT NOT NULL,
-    media_type TEXT NOT NULL,
-    upload_id TEXT,
-    complete INTEGER NOT NULL DEFAULT 0,
-    stored_path TEXT
-);
-CREATE INDEX IF NOT EXISTS dossier_files_by_dossier ON dossier_files(dossier_id, position);
-CREATE TABLE IF NOT EXISTS uploads (
-    upload_id TEXT PRIMARY KEY,
-    kiosk_id TEXT NOT NULL,
-    length INTEGER NOT NULL,
-    upload_offset INTEGER NOT NULL DEFAULT 0,
-    metadata TEXT NOT NULL,
-    dossier_id TEXT,
-    file_id TEXT,
-    state TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS day_sequence (
-    day TEXT PRIMARY KEY,
-    last INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS status_history (
-    dossier_id TEXT NOT NULL REFERENCES dossiers(dossier_id),
-    seq INTEGER NOT NULL,
-    at TEXT NOT NULL,
-    status TEXT NOT NULL,
-    note TEXT,
-    PRIMARY KEY (dossier_id, seq)
-);
-CREATE TABLE IF NOT EXISTS otps (
-    otp_id TEXT PRIMARY KEY,
-    kiosk_id TEXT NOT NULL,
-    code_sha256 TEXT NOT NULL,
-    purpose TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL,
-    attempts_left INTEGER NOT NULL,
-    verified INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS heartbeats (
-    kiosk_id TEXT PRIMARY KEY,
-    received_at TEXT NOT NULL,
-    body TEXT NOT NULL
-);
-"""
 
 
 class IntakeStatus(StrEnum):
@@ -113,6 +33,8 @@ class IntakeStatus(StrEnum):
 
 
 class UploadState(StrEnum):
+    """The life of a tus upload: it only ever leaves ACTIVE, once."""
+
     ACTIVE = "active"  # bytes may still arrive
     COMPLETE = "complete"
     TERMINATED = "terminated"  # DELETEd, or replaced by a newer upload of the same dossier file
@@ -120,27 +42,34 @@ class UploadState(StrEnum):
 
 
 class StoreError(Exception):
-    """A change the data does not allow; the message says which."""
+    """A change the data does not allow, or a store that failed; the message says which."""
 
 
 class ReceiptNumberTakenError(StoreError):
-    pass
+    """Another dossier (another client UUID) already has this receipt number."""
+
+
+class FileAlreadyCompleteError(StoreError):
+    """The dossier file already holds its bytes: no new upload may start for it."""
+
+
+class NoSuchRecordError(StoreError):
+    """A change named a dossier, file or one-time code the store does not hold."""
+
+
+class BackendError(StoreError):
+    """The database itself failed: it could not be opened, timed out waiting for a lock,
+    refused a statement or was already closed. The change did not happen."""
 
 
 def new_id(prefix: str) -> str:
+    """A fresh, unguessable identifier such as ``d_…`` (dossier) or ``u_…`` (upload)."""
     return f"{prefix}_{secrets.token_urlsafe(12)}"
 
 
 def token_digest(token: str) -> str:
+    """What a store keeps of a bearer token: its SHA-256, so a stolen database grants nothing."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat()
-
-
-def _dt(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 @dataclass(frozen=True)
@@ -151,6 +80,8 @@ class KioskRecord:
 
 @dataclass(frozen=True)
 class FileRecord:
+    """One file of a dossier's manifest; ``stored_path`` is relative to the data directory."""
+
     file_id: str
     dossier_id: str
     position: int
@@ -163,25 +94,11 @@ class FileRecord:
     complete: bool
     stored_path: str | None
 
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> FileRecord:
-        return cls(
-            file_id=row["file_id"],
-            dossier_id=row["dossier_id"],
-            position=row["position"],
-            document_code=row["document_code"],
-            name=row["name"],
-            size=row["size"],
-            sha256=row["sha256"],
-            media_type=row["media_type"],
-            upload_id=row["upload_id"],
-            complete=bool(row["complete"]),
-            stored_path=row["stored_path"],
-        )
-
 
 @dataclass(frozen=True)
 class NewFile:
+    """A manifest entry of a dossier being created."""
+
     document_code: str
     name: str
     size: int
@@ -205,26 +122,6 @@ class DossierRecord:
     registered_at: datetime | None
     rating: dict[str, Any] | None
 
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> DossierRecord:
-        return cls(
-            dossier_id=row["dossier_id"],
-            client_uuid=row["client_uuid"],
-            kiosk_id=row["kiosk_id"],
-            receipt_number=row["receipt_number"],
-            procedure_code=row["procedure_code"],
-            body=row["body"],
-            intake_status=IntakeStatus(row["intake_status"]),
-            status=ProcessingStatus(row["status"]) if row["status"] else None,
-            dossier_code=row["dossier_code"],
-            appointment_date=(
-                date.fromisoformat(row["appointment_date"]) if row["appointment_date"] else None
-            ),
-            created_at=_dt(row["created_at"]),
-            registered_at=_dt(row["registered_at"]) if row["registered_at"] else None,
-            rating=json.loads(row["rating"]) if row["rating"] else None,
-        )
-
 
 @dataclass(frozen=True)
 class UploadRecord:
@@ -238,21 +135,6 @@ class UploadRecord:
     state: UploadState
     created_at: datetime
     expires_at: datetime
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> UploadRecord:
-        return cls(
-            upload_id=row["upload_id"],
-            kiosk_id=row["kiosk_id"],
-            length=row["length"],
-            offset=row["upload_offset"],
-            metadata=json.loads(row["metadata"]),
-            dossier_id=row["dossier_id"],
-            file_id=row["file_id"],
-            state=UploadState(row["state"]),
-            created_at=_dt(row["created_at"]),
-            expires_at=_dt(row["expires_at"]),
-        )
 
     def expired_at(self, now: datetime) -> bool:
         # An upload holding all its bytes only awaits completion (see TusService.settle); the
@@ -290,83 +172,34 @@ class Finalization:
     missing: tuple[str, ...]
 
 
-class Store:
-    """All metadata access. Methods are synchronous, short and atomic."""
+class Store(Protocol):
+    """All metadata access of the gateway; the contract every backend keeps.
 
-    def __init__(self, data_dir: Path) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.path = data_dir / DB_NAME
-        self._lock = threading.RLock()
-        self._conn = sqlite3.connect(
-            self.path, timeout=30, isolation_level=None, check_same_thread=False
-        )
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        with self._lock:
-            # executescript commits as it goes; CREATE ... IF NOT EXISTS makes that harmless.
-            self._conn.executescript(_SCHEMA)
+    Times are stored and returned as the aware datetimes they were given. Methods that look a
+    record up return None when there is none; changes to a record that does not exist raise
+    ``NoSuchRecordError`` where the docstring says so and otherwise change nothing.
+    """
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        """Release the connection; the store is unusable afterwards (BackendError)."""
 
-    def __enter__(self) -> Store:
-        return self
+    def __enter__(self) -> Self: ...
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
-    def _one(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Row | None:
-        with self._lock:
-            row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
-            return row
-
-    def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return list(self._conn.execute(sql, params).fetchall())
+    def __exit__(self, *exc: object) -> None: ...
 
     # --- kiosks ---------------------------------------------------------------------------------
 
     def enrol(self, kiosk_id: str, now: datetime) -> str:
-        """A new token for ``kiosk_id``; any earlier token of that kiosk stops working."""
-        token = secrets.token_urlsafe(32)
-        with self._tx() as conn:
-            conn.execute(
-                "INSERT INTO kiosks(kiosk_id, token_sha256, enabled, enrolled_at) "
-                "VALUES (?, ?, 1, ?) ON CONFLICT(kiosk_id) DO UPDATE SET "
-                "token_sha256 = excluded.token_sha256, enabled = 1, "
-                "enrolled_at = excluded.enrolled_at",
-                (kiosk_id, token_digest(token), _iso(now)),
-            )
-        return token
+        """A new token for ``kiosk_id``, which is enabled; any earlier token of it stops working."""
+        ...
 
     def set_enabled(self, kiosk_id: str, enabled: bool) -> bool:
         """Enable or disable a kiosk; False if it was never enrolled."""
-        with self._tx() as conn:
-            cursor = conn.execute(
-                "UPDATE kiosks SET enabled = ? WHERE kiosk_id = ?", (int(enabled), kiosk_id)
-            )
-            return cursor.rowcount == 1
+        ...
 
     def kiosk_for_token(self, token: str) -> KioskRecord | None:
-        row = self._one(
-            "SELECT kiosk_id, enabled FROM kiosks WHERE token_sha256 = ?", (token_digest(token),)
-        )
-        return KioskRecord(row["kiosk_id"], bool(row["enabled"])) if row else None
+        """The kiosk whose current token this is, enabled or not."""
+        ...
 
     # --- dossiers -------------------------------------------------------------------------------
 
@@ -381,93 +214,35 @@ class Store:
         files: list[NewFile],
         now: datetime,
     ) -> tuple[DossierRecord, bool]:
-        """The dossier with this client UUID, created now if it did not exist (True if so)."""
-        with self._tx() as conn:
-            row = conn.execute(
-                "SELECT * FROM dossiers WHERE client_uuid = ?", (client_uuid,)
-            ).fetchone()
-            if row is not None:
-                return DossierRecord.from_row(row), False
-            taken = conn.execute(
-                "SELECT 1 FROM dossiers WHERE receipt_number = ?", (receipt_number,)
-            ).fetchone()
-            if taken:
-                raise ReceiptNumberTakenError(
-                    f"receipt number {receipt_number} belongs to another dossier"
-                )
-            dossier_id = new_id("d")
-            conn.execute(
-                "INSERT INTO dossiers(dossier_id, client_uuid, kiosk_id, receipt_number, "
-                "procedure_code, body, intake_status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    dossier_id,
-                    client_uuid,
-                    kiosk_id,
-                    receipt_number,
-                    procedure_code,
-                    body,
-                    IntakeStatus.AWAITING_FILES.value,
-                    _iso(now),
-                ),
-            )
-            for position, new in enumerate(files):
-                conn.execute(
-                    "INSERT INTO dossier_files(file_id, dossier_id, position, document_code, "
-                    "name, size, sha256, media_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        new_id("f"),
-                        dossier_id,
-                        position,
-                        new.document_code,
-                        new.name,
-                        new.size,
-                        new.sha256,
-                        new.media_type,
-                    ),
-                )
-            created = conn.execute(
-                "SELECT * FROM dossiers WHERE dossier_id = ?", (dossier_id,)
-            ).fetchone()
-            return DossierRecord.from_row(created), True
+        """The dossier with this client UUID, created now if it did not exist (True if so).
 
-    def dossier(self, dossier_id: str) -> DossierRecord | None:
-        row = self._one("SELECT * FROM dossiers WHERE dossier_id = ?", (dossier_id,))
-        return DossierRecord.from_row(row) if row else None
+        A dossier that exists is returned as stored, whatever the other arguments say (the
+        caller compares bodies). A new one awaits its files, listed in ``files`` order;
+        ReceiptNumberTakenError if another dossier has the receipt number.
+        """
+        ...
 
-    def dossier_by_uuid(self, client_uuid: str) -> DossierRecord | None:
-        row = self._one("SELECT * FROM dossiers WHERE client_uuid = ?", (client_uuid,))
-        return DossierRecord.from_row(row) if row else None
+    def dossier(self, dossier_id: str) -> DossierRecord | None: ...
+
+    def dossier_by_uuid(self, client_uuid: str) -> DossierRecord | None: ...
 
     def dossier_by_code(self, code: str) -> DossierRecord | None:
         """The registered dossier with this official code or local receipt number."""
-        row = self._one(
-            "SELECT * FROM dossiers WHERE dossier_code IS NOT NULL "
-            "AND (dossier_code = ? OR receipt_number = ?)",
-            (code, code),
-        )
-        return DossierRecord.from_row(row) if row else None
+        ...
 
     def files(self, dossier_id: str) -> list[FileRecord]:
-        rows = self._all(
-            "SELECT * FROM dossier_files WHERE dossier_id = ? ORDER BY position", (dossier_id,)
-        )
-        return [FileRecord.from_row(r) for r in rows]
+        """The dossier's files in manifest order."""
+        ...
 
-    def file(self, file_id: str) -> FileRecord | None:
-        row = self._one("SELECT * FROM dossier_files WHERE file_id = ?", (file_id,))
-        return FileRecord.from_row(row) if row else None
+    def file(self, file_id: str) -> FileRecord | None: ...
 
     def all_dossiers(self) -> list[DossierRecord]:
-        return [
-            DossierRecord.from_row(r) for r in self._all("SELECT * FROM dossiers ORDER BY rowid")
-        ]
+        """Every dossier, oldest first."""
+        ...
 
     def set_rating(self, dossier_id: str, rating: dict[str, Any]) -> None:
-        with self._tx() as conn:
-            conn.execute(
-                "UPDATE dossiers SET rating = ? WHERE dossier_id = ?",
-                (json.dumps(rating, ensure_ascii=False), dossier_id),
-            )
+        """Keep the citizen's rating of the dossier (the last one given wins)."""
+        ...
 
     def finalize(
         self,
@@ -481,89 +256,24 @@ class Store:
     ) -> Finalization:
         """Register the dossier under the next official code of ``day``, once.
 
-        The day's counter moves inside the same transaction that stores the code, so a number is
-        issued exactly once: never twice, and never lost to a crash between the two.
+        The code is ``<unit_code>-<yymmdd>-<NNNN>``, numbered from 1 per day across the
+        gateway; the day's counter moves in the same atomic step that stores the code, so a
+        number is issued exactly once: never twice, and never lost to a crash between the two.
+        The status becomes RECEIVED with one history entry carrying ``note``. A registered
+        dossier is returned unchanged; one with incomplete files is returned unregistered with
+        their ids. NoSuchRecordError if there is no such dossier.
         """
-        with self._tx() as conn:
-            row = conn.execute(
-                "SELECT * FROM dossiers WHERE dossier_id = ?", (dossier_id,)
-            ).fetchone()
-            if row is None:
-                raise StoreError(f"no dossier {dossier_id}")
-            current = DossierRecord.from_row(row)
-            if current.dossier_code is not None:
-                return Finalization(current, ())
-            missing = tuple(
-                r["file_id"]
-                for r in conn.execute(
-                    "SELECT file_id FROM dossier_files WHERE dossier_id = ? AND complete = 0 "
-                    "ORDER BY position",
-                    (dossier_id,),
-                )
-            )
-            if missing:
-                return Finalization(current, missing)
-            key = day.strftime("%y%m%d")
-            conn.execute(
-                "INSERT INTO day_sequence(day, last) VALUES (?, 1) "
-                "ON CONFLICT(day) DO UPDATE SET last = last + 1",
-                (key,),
-            )
-            (sequence,) = conn.execute(
-                "SELECT last FROM day_sequence WHERE day = ?", (key,)
-            ).fetchone()
-            code = f"{unit_code}-{key}-{sequence:04d}"
-            conn.execute(
-                "UPDATE dossiers SET dossier_code = ?, intake_status = ?, status = ?, "
-                "appointment_date = ?, registered_at = ? WHERE dossier_id = ?",
-                (
-                    code,
-                    IntakeStatus.RECEIVED.value,
-                    ProcessingStatus.RECEIVED.value,
-                    appointment_date.isoformat(),
-                    _iso(now),
-                    dossier_id,
-                ),
-            )
-            self._add_history(conn, dossier_id, now, ProcessingStatus.RECEIVED, note)
-            updated = conn.execute(
-                "SELECT * FROM dossiers WHERE dossier_id = ?", (dossier_id,)
-            ).fetchone()
-            return Finalization(DossierRecord.from_row(updated), ())
-
-    @staticmethod
-    def _add_history(
-        conn: sqlite3.Connection,
-        dossier_id: str,
-        at: datetime,
-        status: ProcessingStatus,
-        note: str | None,
-    ) -> None:
-        (seq,) = conn.execute(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM status_history WHERE dossier_id = ?",
-            (dossier_id,),
-        ).fetchone()
-        conn.execute(
-            "INSERT INTO status_history(dossier_id, seq, at, status, note) VALUES (?, ?, ?, ?, ?)",
-            (dossier_id, seq, _iso(at), status.value, note),
-        )
+        ...
 
     def set_status(
         self, dossier_id: str, status: ProcessingStatus, at: datetime, note: str | None
     ) -> None:
-        """Record a back-office step of a registered dossier."""
-        with self._tx() as conn:
-            conn.execute(
-                "UPDATE dossiers SET status = ? WHERE dossier_id = ?", (status.value, dossier_id)
-            )
-            self._add_history(conn, dossier_id, at, status, note)
+        """Record a back-office step of a registered dossier (status and a history entry)."""
+        ...
 
     def history(self, dossier_id: str) -> list[HistoryRecord]:
-        rows = self._all(
-            "SELECT at, status, note FROM status_history WHERE dossier_id = ? ORDER BY seq",
-            (dossier_id,),
-        )
-        return [HistoryRecord(_dt(r["at"]), ProcessingStatus(r["status"]), r["note"]) for r in rows]
+        """The dossier's status changes, oldest first."""
+        ...
 
     # --- uploads --------------------------------------------------------------------------------
 
@@ -577,76 +287,25 @@ class Store:
         now: datetime,
         expires_at: datetime,
     ) -> tuple[UploadRecord, str | None]:
-        """A new upload, attached to ``file`` if given; returns it and the upload it replaces.
+        """A new active upload at offset 0, attached to ``file`` if given; returns it and the
+        upload it replaces (terminated if it was still active).
 
-        Raises StoreError if the file completed in the meantime.
+        FileAlreadyCompleteError if the file completed in the meantime.
         """
-        upload_id = new_id("u")
-        with self._tx() as conn:
-            replaced: str | None = None
-            if file is not None:
-                row = conn.execute(
-                    "SELECT complete, upload_id FROM dossier_files WHERE file_id = ?",
-                    (file.file_id,),
-                ).fetchone()
-                if row["complete"]:
-                    raise StoreError(f"file {file.file_id} is already complete")
-                replaced = row["upload_id"]
-                if replaced is not None:
-                    conn.execute(
-                        "UPDATE uploads SET state = ? WHERE upload_id = ? AND state = ?",
-                        (UploadState.TERMINATED.value, replaced, UploadState.ACTIVE.value),
-                    )
-                conn.execute(
-                    "UPDATE dossier_files SET upload_id = ? WHERE file_id = ?",
-                    (upload_id, file.file_id),
-                )
-            conn.execute(
-                "INSERT INTO uploads(upload_id, kiosk_id, length, upload_offset, metadata, "
-                "dossier_id, file_id, state, created_at, expires_at) "
-                "VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
-                (
-                    upload_id,
-                    kiosk_id,
-                    length,
-                    json.dumps(metadata, ensure_ascii=False),
-                    file.dossier_id if file else None,
-                    file.file_id if file else None,
-                    UploadState.ACTIVE.value,
-                    _iso(now),
-                    _iso(expires_at),
-                ),
-            )
-            row = conn.execute("SELECT * FROM uploads WHERE upload_id = ?", (upload_id,)).fetchone()
-            return UploadRecord.from_row(row), replaced
+        ...
 
-    def upload(self, upload_id: str) -> UploadRecord | None:
-        row = self._one("SELECT * FROM uploads WHERE upload_id = ?", (upload_id,))
-        return UploadRecord.from_row(row) if row else None
+    def upload(self, upload_id: str) -> UploadRecord | None: ...
 
     def set_offset(self, upload_id: str, offset: int, expires_at: datetime) -> UploadRecord:
-        with self._tx() as conn:
-            conn.execute(
-                "UPDATE uploads SET upload_offset = ?, expires_at = ? WHERE upload_id = ?",
-                (offset, _iso(expires_at), upload_id),
-            )
-            row = conn.execute("SELECT * FROM uploads WHERE upload_id = ?", (upload_id,)).fetchone()
-            return UploadRecord.from_row(row)
+        """Record how many bytes are on disk, and the new expiry; the upload as it now is."""
+        ...
 
     def uploads_awaiting_completion(self) -> list[UploadRecord]:
-        """Active uploads whose offset has reached their length: left by a gateway that died
-        between recording the last bytes and completing the upload."""
-        rows = self._all(
-            "SELECT * FROM uploads WHERE state = ? AND upload_offset = length ORDER BY rowid",
-            (UploadState.ACTIVE.value,),
-        )
-        return [UploadRecord.from_row(r) for r in rows]
+        """Active uploads whose offset has reached their length, oldest first: left by a gateway
+        that died between recording the last bytes and completing the upload."""
+        ...
 
-    def set_upload_state(self, upload_id: str, state: UploadState) -> None:
-        with self._tx() as conn:
-            conn.execute(
-                "UPDATE uploads SET state = ? WHERE upload_id = ?", (state.value, upload_id)
-            )
+    def set_upload_state(self, upload_id: str, state: UploadState) -> None: ...
 
     def complete_upload(self, upload_id: str, stored_path: str | None) -> None:
         """Mark an upload complete and, for a dossier file, the file stored at ``stored_path``.
@@ -654,28 +313,11 @@ class Store:
         Only an active upload completes: one terminated meanwhile (replaced by a newer upload of
         the same file) stays terminated, and its file waits for the newer one.
         """
-        with self._tx() as conn:
-            cursor = conn.execute(
-                "UPDATE uploads SET state = ? WHERE upload_id = ? AND state = ?",
-                (UploadState.COMPLETE.value, upload_id, UploadState.ACTIVE.value),
-            )
-            if cursor.rowcount == 1:
-                conn.execute(
-                    "UPDATE dossier_files SET complete = 1, stored_path = ? WHERE upload_id = ?",
-                    (stored_path, upload_id),
-                )
+        ...
 
     def terminate_upload(self, upload_id: str) -> None:
         """Terminate; an incomplete dossier file forgets the upload so a new one can start."""
-        with self._tx() as conn:
-            conn.execute(
-                "UPDATE uploads SET state = ? WHERE upload_id = ?",
-                (UploadState.TERMINATED.value, upload_id),
-            )
-            conn.execute(
-                "UPDATE dossier_files SET upload_id = NULL WHERE upload_id = ? AND complete = 0",
-                (upload_id,),
-            )
+        ...
 
     # --- one-time codes -------------------------------------------------------------------------
 
@@ -689,61 +331,22 @@ class Store:
         now: datetime,
         expires_at: datetime,
         attempts: int,
-    ) -> None:
-        with self._tx() as conn:
-            conn.execute(
-                "INSERT INTO otps(otp_id, kiosk_id, code_sha256, purpose, created_at, expires_at, "
-                "attempts_left) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (otp_id, kiosk_id, code_sha256, purpose, _iso(now), _iso(expires_at), attempts),
-            )
+    ) -> None: ...
 
-    def otp(self, otp_id: str) -> OtpRecord | None:
-        row = self._one("SELECT * FROM otps WHERE otp_id = ?", (otp_id,))
-        if row is None:
-            return None
-        return OtpRecord(
-            otp_id=row["otp_id"],
-            kiosk_id=row["kiosk_id"],
-            code_sha256=row["code_sha256"],
-            purpose=row["purpose"],
-            expires_at=_dt(row["expires_at"]),
-            attempts_left=row["attempts_left"],
-            verified=bool(row["verified"]),
-        )
+    def otp(self, otp_id: str) -> OtpRecord | None: ...
 
     def check_otp(self, otp_id: str, *, matches: bool, now: datetime) -> tuple[bool, int]:
-        """Record one attempt; returns (valid, attempts left)."""
-        with self._tx() as conn:
-            row = conn.execute(
-                "SELECT attempts_left, verified, expires_at FROM otps WHERE otp_id = ?", (otp_id,)
-            ).fetchone()
-            if row is None:
-                raise StoreError(f"no one-time code {otp_id}")
-            left: int = row["attempts_left"]
-            if _dt(row["expires_at"]) <= now or left <= 0:
-                conn.execute("UPDATE otps SET attempts_left = 0 WHERE otp_id = ?", (otp_id,))
-                return False, 0
-            if matches:
-                conn.execute("UPDATE otps SET verified = 1 WHERE otp_id = ?", (otp_id,))
-                return True, left
-            left -= 1
-            conn.execute("UPDATE otps SET attempts_left = ? WHERE otp_id = ?", (left, otp_id))
-            return False, left
+        """Record one attempt; returns (valid, attempts left).
+
+        A match is valid and costs no attempt; a miss costs one. An expired or used-up code is
+        never valid and has no attempts left. NoSuchRecordError if there is no such code.
+        """
+        ...
 
     # --- heartbeats -----------------------------------------------------------------------------
 
     def save_heartbeat(self, kiosk_id: str, body: dict[str, Any], now: datetime) -> None:
-        with self._tx() as conn:
-            conn.execute(
-                "INSERT INTO heartbeats(kiosk_id, received_at, body) VALUES (?, ?, ?) "
-                "ON CONFLICT(kiosk_id) DO UPDATE SET received_at = excluded.received_at, "
-                "body = excluded.body",
-                (kiosk_id, _iso(now), json.dumps(body, ensure_ascii=False)),
-            )
+        """Keep the kiosk's latest heartbeat, replacing the one before."""
+        ...
 
-    def heartbeat(self, kiosk_id: str) -> dict[str, Any] | None:
-        row = self._one("SELECT body FROM heartbeats WHERE kiosk_id = ?", (kiosk_id,))
-        if row is None:
-            return None
-        body: dict[str, Any] = json.loads(row["body"])
-        return body
+    def heartbeat(self, kiosk_id: str) -> dict[str, Any] | None: ...

@@ -36,10 +36,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from dvc_common.atomic import fsync_directory
 from gateway.faults import CrashPoint
 from gateway.problems import FieldProblem, ProblemError, ProblemType
 from gateway.settings import TUS_MAX_SIZE, GatewaySettings
-from gateway.store import FileRecord, Store, StoreError, UploadRecord, UploadState
+from gateway.store import (
+    FileAlreadyCompleteError,
+    FileRecord,
+    Store,
+    UploadRecord,
+    UploadState,
+)
 
 log = logging.getLogger(__name__)
 
@@ -123,14 +130,6 @@ def _number_header(request: Request, name: str) -> int:
     if not _DIGITS.fullmatch(raw.strip()):
         raise _bad_header(name, "must be a non-negative integer")
     return int(raw.strip())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _sha256_of(path: Path) -> tuple[str, int]:
@@ -300,7 +299,7 @@ class TusService:
                 now=now,
                 expires_at=self._expiry(now),
             )
-        except StoreError:
+        except FileAlreadyCompleteError:
             raise self._already_complete() from None
         if replaced is not None:
             self._discard(replaced)
@@ -584,7 +583,7 @@ class TusService:
         if source == partial:
             target.parent.mkdir(parents=True, exist_ok=True)
             partial.replace(target)
-            _fsync_dir(target.parent)
+            fsync_directory(target.parent)
         self.reached(CrashPoint.FILE_MOVED)
         stored = None if file is None else str(target.relative_to(self.data_dir))
         self.store.complete_upload(upload.upload_id, stored)

@@ -13,6 +13,7 @@ from typing import Any
 import requests
 
 from dvc_common.clock import VIETNAM, FakeClock
+from gateway.app import open_store
 from gateway.faults import FaultState
 from gateway.store import Store
 
@@ -100,7 +101,7 @@ class Gateway:
     def db(self) -> Store:
         """The gateway's metadata, read directly (a second connection, as the CLI opens)."""
         if self._store is None:
-            self._store = Store(self.data_dir)
+            self._store = open_store(self.data_dir)
         return self._store
 
     def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:

@@ -23,8 +23,9 @@ import pytest
 import requests
 from gateway_testkit import OCTETS, TUS, Gateway, dossier_body, tus_metadata
 
+from gateway.app import open_store
 from gateway.faults import CRASH_EXIT_STATUS, CrashPoint
-from gateway.store import Store, UploadState
+from gateway.store import UploadState
 from simulators.gateway_process import GatewayProcess
 
 DATA = bytes((i * 13 + 5) % 251 for i in range(120_000))
@@ -108,7 +109,7 @@ def client(tmp_path: Path) -> Iterator[Client]:
 
 
 def upload_record(data_dir: Path, location: str) -> tuple[UploadState, int, int]:
-    with Store(data_dir) as store:
+    with open_store(data_dir) as store:
         upload = store.upload(location.rsplit("/", 1)[1])
         assert upload is not None
         return upload.state, upload.offset, upload.length

@@ -1,0 +1,656 @@
+"""The gateway's metadata in SQLite: the ``Store`` Protocol of ``gateway.store``, on one file.
+
+The database is ``gateway.sqlite3`` in the data directory, in WAL mode with
+``synchronous=FULL``: an official code or an upload offset, once answered, survives a power cut.
+One connection per ``SqliteStore`` is shared under a lock, and every change runs in an immediate
+transaction, so a handler's read-check-write steps cannot interleave with another's. Other
+processes (the ``enrol`` and ``received`` commands) open their own ``SqliteStore``.
+
+``sqlite3`` stays in this module: rows become the records of ``gateway.store`` and sqlite3's
+exceptions become ``BackendError`` before they leave it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from dvc_common.protocol import ProcessingStatus
+from gateway.store import (
+    BackendError,
+    DossierRecord,
+    FileAlreadyCompleteError,
+    FileRecord,
+    Finalization,
+    HistoryRecord,
+    IntakeStatus,
+    KioskRecord,
+    NewFile,
+    NoSuchRecordError,
+    OtpRecord,
+    ReceiptNumberTakenError,
+    UploadRecord,
+    UploadState,
+    new_id,
+    token_digest,
+)
+
+DB_NAME = "gateway.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS kiosks (
+    kiosk_id TEXT PRIMARY KEY,
+    token_sha256 TEXT NOT NULL UNIQUE,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    enrolled_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dossiers (
+    dossier_id TEXT PRIMARY KEY,
+    client_uuid TEXT NOT NULL UNIQUE,
+    kiosk_id TEXT NOT NULL,
+    receipt_number TEXT NOT NULL UNIQUE,
+    procedure_code TEXT NOT NULL,
+    body TEXT NOT NULL,
+    intake_status TEXT NOT NULL,
+    status TEXT,
+    dossier_code TEXT UNIQUE,
+    appointment_date TEXT,
+    created_at TEXT NOT NULL,
+    registered_at TEXT,
+    rating TEXT
+);
+CREATE TABLE IF NOT EXISTS dossier_files (
+    file_id TEXT PRIMARY KEY,
+    dossier_id TEXT NOT NULL REFERENCES dossiers(dossier_id),
+    position INTEGER NOT NULL,
+    document_code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    upload_id TEXT,
+    complete INTEGER NOT NULL DEFAULT 0,
+    stored_path TEXT
+);
+CREATE INDEX IF NOT EXISTS dossier_files_by_dossier ON dossier_files(dossier_id, position);
+CREATE TABLE IF NOT EXISTS uploads (
+    upload_id TEXT PRIMARY KEY,
+    kiosk_id TEXT NOT NULL,
+    length INTEGER NOT NULL,
+    upload_offset INTEGER NOT NULL DEFAULT 0,
+    metadata TEXT NOT NULL,
+    dossier_id TEXT,
+    file_id TEXT,
+    state TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS day_sequence (
+    day TEXT PRIMARY KEY,
+    last INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS status_history (
+    dossier_id TEXT NOT NULL REFERENCES dossiers(dossier_id),
+    seq INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    note TEXT,
+    PRIMARY KEY (dossier_id, seq)
+);
+CREATE TABLE IF NOT EXISTS otps (
+    otp_id TEXT PRIMARY KEY,
+    kiosk_id TEXT NOT NULL,
+    code_sha256 TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    attempts_left INTEGER NOT NULL,
+    verified INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS heartbeats (
+    kiosk_id TEXT PRIMARY KEY,
+    received_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+"""
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def _dt(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _file(row: sqlite3.Row) -> FileRecord:
+    return FileRecord(
+        file_id=row["file_id"],
+        dossier_id=row["dossier_id"],
+        position=row["position"],
+        document_code=row["document_code"],
+        name=row["name"],
+        size=row["size"],
+        sha256=row["sha256"],
+        media_type=row["media_type"],
+        upload_id=row["upload_id"],
+        complete=bool(row["complete"]),
+        stored_path=row["stored_path"],
+    )
+
+
+def _dossier(row: sqlite3.Row) -> DossierRecord:
+    return DossierRecord(
+        dossier_id=row["dossier_id"],
+        client_uuid=row["client_uuid"],
+        kiosk_id=row["kiosk_id"],
+        receipt_number=row["receipt_number"],
+        procedure_code=row["procedure_code"],
+        body=row["body"],
+        intake_status=IntakeStatus(row["intake_status"]),
+        status=ProcessingStatus(row["status"]) if row["status"] else None,
+        dossier_code=row["dossier_code"],
+        appointment_date=(
+            date.fromisoformat(row["appointment_date"]) if row["appointment_date"] else None
+        ),
+        created_at=_dt(row["created_at"]),
+        registered_at=_dt(row["registered_at"]) if row["registered_at"] else None,
+        rating=json.loads(row["rating"]) if row["rating"] else None,
+    )
+
+
+def _upload(row: sqlite3.Row) -> UploadRecord:
+    return UploadRecord(
+        upload_id=row["upload_id"],
+        kiosk_id=row["kiosk_id"],
+        length=row["length"],
+        offset=row["upload_offset"],
+        metadata=json.loads(row["metadata"]),
+        dossier_id=row["dossier_id"],
+        file_id=row["file_id"],
+        state=UploadState(row["state"]),
+        created_at=_dt(row["created_at"]),
+        expires_at=_dt(row["expires_at"]),
+    )
+
+
+@contextmanager
+def _backend_errors(path: Path) -> Iterator[None]:
+    """sqlite3's exceptions become the store's own at the boundary: callers of the Protocol
+    handle ``StoreError`` whichever database is behind it."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise BackendError(f"{path}: {exc}") from exc
+
+
+class SqliteStore:
+    """The ``Store`` Protocol on ``gateway.sqlite3`` in a data directory."""
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / DB_NAME
+        self._lock = threading.RLock()
+        with _backend_errors(self.path):
+            self._conn = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            with self._lock:
+                # executescript commits as it goes; CREATE ... IF NOT EXISTS makes that harmless.
+                self._conn.executescript(_SCHEMA)
+
+    @staticmethod
+    def exists(data_dir: Path) -> bool:
+        """Whether ``data_dir`` holds a gateway database (without creating one)."""
+        return (data_dir / DB_NAME).is_file()
+
+    def close(self) -> None:
+        with self._lock, _backend_errors(self.path):
+            self._conn.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, _backend_errors(self.path):
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _one(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Row | None:
+        with self._lock, _backend_errors(self.path):
+            row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
+            return row
+
+    def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock, _backend_errors(self.path):
+            return list(self._conn.execute(sql, params).fetchall())
+
+    # --- kiosks ---------------------------------------------------------------------------------
+
+    def enrol(self, kiosk_id: str, now: datetime) -> str:
+        """A new token for ``kiosk_id``; any earlier token of that kiosk stops working."""
+        token = secrets.token_urlsafe(32)
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO kiosks(kiosk_id, token_sha256, enabled, enrolled_at) "
+                "VALUES (?, ?, 1, ?) ON CONFLICT(kiosk_id) DO UPDATE SET "
+                "token_sha256 = excluded.token_sha256, enabled = 1, "
+                "enrolled_at = excluded.enrolled_at",
+                (kiosk_id, token_digest(token), _iso(now)),
+            )
+        return token
+
+    def set_enabled(self, kiosk_id: str, enabled: bool) -> bool:
+        """Enable or disable a kiosk; False if it was never enrolled."""
+        with self._tx() as conn:
+            cursor = conn.execute(
+                "UPDATE kiosks SET enabled = ? WHERE kiosk_id = ?", (int(enabled), kiosk_id)
+            )
+            return cursor.rowcount == 1
+
+    def kiosk_for_token(self, token: str) -> KioskRecord | None:
+        row = self._one(
+            "SELECT kiosk_id, enabled FROM kiosks WHERE token_sha256 = ?", (token_digest(token),)
+        )
+        return KioskRecord(row["kiosk_id"], bool(row["enabled"])) if row else None
+
+    # --- dossiers -------------------------------------------------------------------------------
+
+    def create_dossier(
+        self,
+        *,
+        client_uuid: str,
+        kiosk_id: str,
+        receipt_number: str,
+        procedure_code: str,
+        body: str,
+        files: list[NewFile],
+        now: datetime,
+    ) -> tuple[DossierRecord, bool]:
+        """The dossier with this client UUID, created now if it did not exist (True if so)."""
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT * FROM dossiers WHERE client_uuid = ?", (client_uuid,)
+            ).fetchone()
+            if row is not None:
+                return _dossier(row), False
+            taken = conn.execute(
+                "SELECT 1 FROM dossiers WHERE receipt_number = ?", (receipt_number,)
+            ).fetchone()
+            if taken:
+                raise ReceiptNumberTakenError(
+                    f"receipt number {receipt_number} belongs to another dossier"
+                )
+            dossier_id = new_id("d")
+            conn.execute(
+                "INSERT INTO dossiers(dossier_id, client_uuid, kiosk_id, receipt_number, "
+                "procedure_code, body, intake_status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    dossier_id,
+                    client_uuid,
+                    kiosk_id,
+                    receipt_number,
+                    procedure_code,
+                    body,
+                    IntakeStatus.AWAITING_FILES.value,
+                    _iso(now),
+                ),
+            )
+            for position, new in enumerate(files):
+                conn.execute(
+                    "INSERT INTO dossier_files(file_id, dossier_id, position, document_code, "
+                    "name, size, sha256, media_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        new_id("f"),
+                        dossier_id,
+                        position,
+                        new.document_code,
+                        new.name,
+                        new.size,
+                        new.sha256,
+                        new.media_type,
+                    ),
+                )
+            created = conn.execute(
+                "SELECT * FROM dossiers WHERE dossier_id = ?", (dossier_id,)
+            ).fetchone()
+            return _dossier(created), True
+
+    def dossier(self, dossier_id: str) -> DossierRecord | None:
+        row = self._one("SELECT * FROM dossiers WHERE dossier_id = ?", (dossier_id,))
+        return _dossier(row) if row else None
+
+    def dossier_by_uuid(self, client_uuid: str) -> DossierRecord | None:
+        row = self._one("SELECT * FROM dossiers WHERE client_uuid = ?", (client_uuid,))
+        return _dossier(row) if row else None
+
+    def dossier_by_code(self, code: str) -> DossierRecord | None:
+        """The registered dossier with this official code or local receipt number."""
+        row = self._one(
+            "SELECT * FROM dossiers WHERE dossier_code IS NOT NULL "
+            "AND (dossier_code = ? OR receipt_number = ?)",
+            (code, code),
+        )
+        return _dossier(row) if row else None
+
+    def files(self, dossier_id: str) -> list[FileRecord]:
+        rows = self._all(
+            "SELECT * FROM dossier_files WHERE dossier_id = ? ORDER BY position", (dossier_id,)
+        )
+        return [_file(r) for r in rows]
+
+    def file(self, file_id: str) -> FileRecord | None:
+        row = self._one("SELECT * FROM dossier_files WHERE file_id = ?", (file_id,))
+        return _file(row) if row else None
+
+    def all_dossiers(self) -> list[DossierRecord]:
+        return [_dossier(r) for r in self._all("SELECT * FROM dossiers ORDER BY rowid")]
+
+    def set_rating(self, dossier_id: str, rating: dict[str, Any]) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE dossiers SET rating = ? WHERE dossier_id = ?",
+                (json.dumps(rating, ensure_ascii=False), dossier_id),
+            )
+
+    def finalize(
+        self,
+        dossier_id: str,
+        *,
+        now: datetime,
+        day: date,
+        unit_code: str,
+        appointment_date: date,
+        note: str,
+    ) -> Finalization:
+        """Register the dossier under the next official code of ``day``, once.
+
+        The day's counter moves inside the same transaction that stores the code, so a number is
+        issued exactly once: never twice, and never lost to a crash between the two.
+        """
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT * FROM dossiers WHERE dossier_id = ?", (dossier_id,)
+            ).fetchone()
+            if row is None:
+                raise NoSuchRecordError(f"no dossier {dossier_id}")
+            current = _dossier(row)
+            if current.dossier_code is not None:
+                return Finalization(current, ())
+            missing = tuple(
+                r["file_id"]
+                for r in conn.execute(
+                    "SELECT file_id FROM dossier_files WHERE dossier_id = ? AND complete = 0 "
+                    "ORDER BY position",
+                    (dossier_id,),
+                )
+            )
+            if missing:
+                return Finalization(current, missing)
+            key = day.strftime("%y%m%d")
+            conn.execute(
+                "INSERT INTO day_sequence(day, last) VALUES (?, 1) "
+                "ON CONFLICT(day) DO UPDATE SET last = last + 1",
+                (key,),
+            )
+            (sequence,) = conn.execute(
+                "SELECT last FROM day_sequence WHERE day = ?", (key,)
+            ).fetchone()
+            code = f"{unit_code}-{key}-{sequence:04d}"
+            conn.execute(
+                "UPDATE dossiers SET dossier_code = ?, intake_status = ?, status = ?, "
+                "appointment_date = ?, registered_at = ? WHERE dossier_id = ?",
+                (
+                    code,
+                    IntakeStatus.RECEIVED.value,
+                    ProcessingStatus.RECEIVED.value,
+                    appointment_date.isoformat(),
+                    _iso(now),
+                    dossier_id,
+                ),
+            )
+            self._add_history(conn, dossier_id, now, ProcessingStatus.RECEIVED, note)
+            updated = conn.execute(
+                "SELECT * FROM dossiers WHERE dossier_id = ?", (dossier_id,)
+            ).fetchone()
+            return Finalization(_dossier(updated), ())
+
+    @staticmethod
+    def _add_history(
+        conn: sqlite3.Connection,
+        dossier_id: str,
+        at: datetime,
+        status: ProcessingStatus,
+        note: str | None,
+    ) -> None:
+        (seq,) = conn.execute(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM status_history WHERE dossier_id = ?",
+            (dossier_id,),
+        ).fetchone()
+        conn.execute(
+            "INSERT INTO status_history(dossier_id, seq, at, status, note) VALUES (?, ?, ?, ?, ?)",
+            (dossier_id, seq, _iso(at), status.value, note),
+        )
+
+    def set_status(
+        self, dossier_id: str, status: ProcessingStatus, at: datetime, note: str | None
+    ) -> None:
+        """Record a back-office step of a registered dossier."""
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE dossiers SET status = ? WHERE dossier_id = ?", (status.value, dossier_id)
+            )
+            self._add_history(conn, dossier_id, at, status, note)
+
+    def history(self, dossier_id: str) -> list[HistoryRecord]:
+        rows = self._all(
+            "SELECT at, status, note FROM status_history WHERE dossier_id = ? ORDER BY seq",
+            (dossier_id,),
+        )
+        return [HistoryRecord(_dt(r["at"]), ProcessingStatus(r["status"]), r["note"]) for r in rows]
+
+    # --- uploads --------------------------------------------------------------------------------
+
+    def create_upload(
+        self,
+        *,
+        kiosk_id: str,
+        length: int,
+        metadata: dict[str, str],
+        file: FileRecord | None,
+        now: datetime,
+        expires_at: datetime,
+    ) -> tuple[UploadRecord, str | None]:
+        """A new upload, attached to ``file`` if given; returns it and the upload it replaces.
+
+        Raises FileAlreadyCompleteError if the file completed in the meantime.
+        """
+        upload_id = new_id("u")
+        with self._tx() as conn:
+            replaced: str | None = None
+            if file is not None:
+                row = conn.execute(
+                    "SELECT complete, upload_id FROM dossier_files WHERE file_id = ?",
+                    (file.file_id,),
+                ).fetchone()
+                if row is None:
+                    raise NoSuchRecordError(f"no dossier file {file.file_id}")
+                if row["complete"]:
+                    raise FileAlreadyCompleteError(f"file {file.file_id} is already complete")
+                replaced = row["upload_id"]
+                if replaced is not None:
+                    conn.execute(
+                        "UPDATE uploads SET state = ? WHERE upload_id = ? AND state = ?",
+                        (UploadState.TERMINATED.value, replaced, UploadState.ACTIVE.value),
+                    )
+                conn.execute(
+                    "UPDATE dossier_files SET upload_id = ? WHERE file_id = ?",
+                    (upload_id, file.file_id),
+                )
+            conn.execute(
+                "INSERT INTO uploads(upload_id, kiosk_id, length, upload_offset, metadata, "
+                "dossier_id, file_id, state, created_at, expires_at) "
+                "VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
+                (
+                    upload_id,
+                    kiosk_id,
+                    length,
+                    json.dumps(metadata, ensure_ascii=False),
+                    file.dossier_id if file else None,
+                    file.file_id if file else None,
+                    UploadState.ACTIVE.value,
+                    _iso(now),
+                    _iso(expires_at),
+                ),
+            )
+            row = conn.execute("SELECT * FROM uploads WHERE upload_id = ?", (upload_id,)).fetchone()
+            return _upload(row), replaced
+
+    def upload(self, upload_id: str) -> UploadRecord | None:
+        row = self._one("SELECT * FROM uploads WHERE upload_id = ?", (upload_id,))
+        return _upload(row) if row else None
+
+    def set_offset(self, upload_id: str, offset: int, expires_at: datetime) -> UploadRecord:
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE uploads SET upload_offset = ?, expires_at = ? WHERE upload_id = ?",
+                (offset, _iso(expires_at), upload_id),
+            )
+            row = conn.execute("SELECT * FROM uploads WHERE upload_id = ?", (upload_id,)).fetchone()
+            return _upload(row)
+
+    def uploads_awaiting_completion(self) -> list[UploadRecord]:
+        """Active uploads whose offset has reached their length: left by a gateway that died
+        between recording the last bytes and completing the upload."""
+        rows = self._all(
+            "SELECT * FROM uploads WHERE state = ? AND upload_offset = length ORDER BY rowid",
+            (UploadState.ACTIVE.value,),
+        )
+        return [_upload(r) for r in rows]
+
+    def set_upload_state(self, upload_id: str, state: UploadState) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE uploads SET state = ? WHERE upload_id = ?", (state.value, upload_id)
+            )
+
+    def complete_upload(self, upload_id: str, stored_path: str | None) -> None:
+        """Mark an upload complete and, for a dossier file, the file stored at ``stored_path``.
+
+        Only an active upload completes: one terminated meanwhile (replaced by a newer upload of
+        the same file) stays terminated, and its file waits for the newer one.
+        """
+        with self._tx() as conn:
+            cursor = conn.execute(
+                "UPDATE uploads SET state = ? WHERE upload_id = ? AND state = ?",
+                (UploadState.COMPLETE.value, upload_id, UploadState.ACTIVE.value),
+            )
+            if cursor.rowcount == 1:
+                conn.execute(
+                    "UPDATE dossier_files SET complete = 1, stored_path = ? WHERE upload_id = ?",
+                    (stored_path, upload_id),
+                )
+
+    def terminate_upload(self, upload_id: str) -> None:
+        """Terminate; an incomplete dossier file forgets the upload so a new one can start."""
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE uploads SET state = ? WHERE upload_id = ?",
+                (UploadState.TERMINATED.value, upload_id),
+            )
+            conn.execute(
+                "UPDATE dossier_files SET upload_id = NULL WHERE upload_id = ? AND complete = 0",
+                (upload_id,),
+            )
+
+    # --- one-time codes -------------------------------------------------------------------------
+
+    def create_otp(
+        self,
+        *,
+        otp_id: str,
+        kiosk_id: str,
+        code_sha256: str,
+        purpose: str,
+        now: datetime,
+        expires_at: datetime,
+        attempts: int,
+    ) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO otps(otp_id, kiosk_id, code_sha256, purpose, created_at, expires_at, "
+                "attempts_left) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (otp_id, kiosk_id, code_sha256, purpose, _iso(now), _iso(expires_at), attempts),
+            )
+
+    def otp(self, otp_id: str) -> OtpRecord | None:
+        row = self._one("SELECT * FROM otps WHERE otp_id = ?", (otp_id,))
+        if row is None:
+            return None
+        return OtpRecord(
+            otp_id=row["otp_id"],
+            kiosk_id=row["kiosk_id"],
+            code_sha256=row["code_sha256"],
+            purpose=row["purpose"],
+            expires_at=_dt(row["expires_at"]),
+            attempts_left=row["attempts_left"],
+            verified=bool(row["verified"]),
+        )
+
+    def check_otp(self, otp_id: str, *, matches: bool, now: datetime) -> tuple[bool, int]:
+        """Record one attempt; returns (valid, attempts left)."""
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT attempts_left, verified, expires_at FROM otps WHERE otp_id = ?", (otp_id,)
+            ).fetchone()
+            if row is None:
+                raise NoSuchRecordError(f"no one-time code {otp_id}")
+            left: int = row["attempts_left"]
+            if _dt(row["expires_at"]) <= now or left <= 0:
+                conn.execute("UPDATE otps SET attempts_left = 0 WHERE otp_id = ?", (otp_id,))
+                return False, 0
+            if matches:
+                conn.execute("UPDATE otps SET verified = 1 WHERE otp_id = ?", (otp_id,))
+                return True, left
+            left -= 1
+            conn.execute("UPDATE otps SET attempts_left = ? WHERE otp_id = ?", (left, otp_id))
+            return False, left
+
+    # --- heartbeats -----------------------------------------------------------------------------
+
+    def save_heartbeat(self, kiosk_id: str, body: dict[str, Any], now: datetime) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO heartbeats(kiosk_id, received_at, body) VALUES (?, ?, ?) "
+                "ON CONFLICT(kiosk_id) DO UPDATE SET received_at = excluded.received_at, "
+                "body = excluded.body",
+                (kiosk_id, _iso(now), json.dumps(body, ensure_ascii=False)),
+            )
+
+    def heartbeat(self, kiosk_id: str) -> dict[str, Any] | None:
+        row = self._one("SELECT body FROM heartbeats WHERE kiosk_id = ?", (kiosk_id,))
+        if row is None:
+            return None
+        body: dict[str, Any] = json.loads(row["body"])
+        return body

@@ -1,0 +1,765 @@
+"""The ``Store`` contract (gateway.store): the same tests for every backend of the gateway's
+metadata, called directly, without HTTP.
+
+Each backend is one entry of ``BACKENDS``: given a test's temporary directory, it returns an
+opener, and every call of the opener opens the same data again (a second connection, as the
+``received`` and ``enrol`` commands open next to a serving gateway). Only SQLite exists; a
+PostgreSQL backend adds one entry (a throwaway database per test) and must pass unchanged.
+Tests that only make sense for one backend are at the end, apart from the contract.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from gateway_testkit import KIOSK, MONDAY_MORNING, OTHER_KIOSK, UNIT_CODE
+
+from dvc_common.protocol import ProcessingStatus
+from gateway.store import (
+    BackendError,
+    FileAlreadyCompleteError,
+    FileRecord,
+    IntakeStatus,
+    NewFile,
+    NoSuchRecordError,
+    ReceiptNumberTakenError,
+    Store,
+    StoreError,
+    UploadState,
+)
+from gateway.store_sqlite import DB_NAME, SqliteStore
+
+Opener = Callable[[], Store]
+
+
+def _sqlite(tmp_path: Path) -> Opener:
+    return lambda: SqliteStore(tmp_path / "gateway")
+
+
+BACKENDS: dict[str, Callable[[Path], Opener]] = {"sqlite": _sqlite}
+
+NOW = MONDAY_MORNING
+TODAY = NOW.date()
+LATER = NOW + timedelta(hours=1)
+TTL = timedelta(hours=24)
+APPOINTMENT = date(2026, 11, 25)
+NOTE = "Tiếp nhận hồ sơ từ kiosk KIOSK01"
+BODY = '{"procedure_code":"1.001193"}'
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def reopen(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
+    """Opens the test's data once more on each call; every store opened is closed after."""
+    opener = BACKENDS[request.param](tmp_path)
+    opened: list[Store] = []
+
+    def open_store() -> Store:
+        store = opener()
+        opened.append(store)
+        return store
+
+    yield open_store
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def store(reopen: Opener) -> Store:
+    return reopen()
+
+
+def new_files(count: int) -> list[NewFile]:
+    return [
+        NewFile("birth_certificate", f"page-{i + 1}.pdf", 100 + i, f"{i:064x}", "application/pdf")
+        for i in range(count)
+    ]
+
+
+def create(
+    store: Store,
+    client_uuid: str = "c0000000-0000-4000-8000-000000000001",
+    *,
+    receipt_number: str = "KIOSK01-261123-0001",
+    files: int = 2,
+    body: str = BODY,
+    kiosk_id: str = KIOSK,
+) -> str:
+    record, created = store.create_dossier(
+        client_uuid=client_uuid,
+        kiosk_id=kiosk_id,
+        receipt_number=receipt_number,
+        procedure_code="1.001193",
+        body=body,
+        files=new_files(files),
+        now=NOW,
+    )
+    assert created
+    return record.dossier_id
+
+
+def upload_for(store: Store, file: FileRecord | None, length: int = 100) -> str:
+    upload, _ = store.create_upload(
+        kiosk_id=KIOSK, length=length, metadata={}, file=file, now=NOW, expires_at=NOW + TTL
+    )
+    return upload.upload_id
+
+
+def complete_files(store: Store, dossier_id: str) -> None:
+    """Every file of the dossier uploaded and completed, as the tus service does it."""
+    for file in store.files(dossier_id):
+        upload_id = upload_for(store, file, file.size)
+        store.set_offset(upload_id, file.size, NOW + TTL)
+        store.complete_upload(upload_id, f"dossiers/{dossier_id}/{file.file_id}.pdf")
+
+
+def finalize(store: Store, dossier_id: str, day: date = TODAY) -> str | None:
+    outcome = store.finalize(
+        dossier_id, now=NOW, day=day, unit_code=UNIT_CODE, appointment_date=APPOINTMENT, note=NOTE
+    )
+    return outcome.dossier.dossier_code
+
+
+# --- kiosks --------------------------------------------------------------------------------------
+
+
+def test_an_enrolled_kiosk_is_found_by_its_token_and_enabled(store: Store) -> None:
+    token = store.enrol(KIOSK, NOW)
+
+    kiosk = store.kiosk_for_token(token)
+
+    assert kiosk is not None
+    assert (kiosk.kiosk_id, kiosk.enabled) == (KIOSK, True)
+    assert store.kiosk_for_token("not-a-token") is None
+    assert store.kiosk_for_token("") is None
+
+
+def test_enrolling_again_retires_the_earlier_token(store: Store) -> None:
+    first = store.enrol(KIOSK, NOW)
+    second = store.enrol(KIOSK, LATER)
+
+    assert first != second
+    assert store.kiosk_for_token(first) is None
+    kiosk = store.kiosk_for_token(second)
+    assert kiosk is not None and kiosk.kiosk_id == KIOSK
+
+
+def test_tokens_of_different_kiosks_are_theirs_alone(store: Store) -> None:
+    mine, theirs = store.enrol(KIOSK, NOW), store.enrol(OTHER_KIOSK, NOW)
+
+    found = [store.kiosk_for_token(token) for token in (mine, theirs)]
+    assert [k.kiosk_id if k else None for k in found] == [KIOSK, OTHER_KIOSK]
+
+
+def test_a_disabled_kiosk_keeps_its_token_but_is_disabled(store: Store) -> None:
+    token = store.enrol(KIOSK, NOW)
+
+    assert store.set_enabled(KIOSK, False) is True
+    kiosk = store.kiosk_for_token(token)
+    assert kiosk is not None and kiosk.enabled is False
+
+    assert store.set_enabled(KIOSK, True) is True
+    kiosk = store.kiosk_for_token(token)
+    assert kiosk is not None and kiosk.enabled is True
+
+
+def test_disabling_a_kiosk_never_enrolled_says_so(store: Store) -> None:
+    assert store.set_enabled("NOBODY", False) is False
+    assert store.set_enabled("NOBODY", True) is False
+
+
+def test_enrolling_a_disabled_kiosk_enables_it(store: Store) -> None:
+    store.enrol(KIOSK, NOW)
+    store.set_enabled(KIOSK, False)
+
+    token = store.enrol(KIOSK, LATER)
+
+    kiosk = store.kiosk_for_token(token)
+    assert kiosk is not None and kiosk.enabled is True
+
+
+# --- dossiers ------------------------------------------------------------------------------------
+
+
+def test_a_new_dossier_awaits_its_files_in_manifest_order(store: Store) -> None:
+    record, created = store.create_dossier(
+        client_uuid="c1",
+        kiosk_id=KIOSK,
+        receipt_number="KIOSK01-261123-0001",
+        procedure_code="1.001193",
+        body=BODY,
+        files=new_files(3),
+        now=NOW,
+    )
+
+    assert created is True
+    assert (record.client_uuid, record.kiosk_id, record.receipt_number) == (
+        "c1",
+        KIOSK,
+        "KIOSK01-261123-0001",
+    )
+    assert (record.procedure_code, record.body) == ("1.001193", BODY)
+    assert record.intake_status is IntakeStatus.AWAITING_FILES
+    assert record.status is None and record.dossier_code is None
+    assert record.appointment_date is None and record.registered_at is None
+    assert record.rating is None
+    assert record.created_at == NOW
+    files = store.files(record.dossier_id)
+    assert [f.name for f in files] == ["page-1.pdf", "page-2.pdf", "page-3.pdf"]
+    assert [f.position for f in files] == [0, 1, 2]
+    assert len({f.file_id for f in files}) == 3
+    expected = new_files(3)
+    for file, new in zip(files, expected, strict=True):
+        assert (file.document_code, file.size, file.sha256, file.media_type) == (
+            new.document_code,
+            new.size,
+            new.sha256,
+            new.media_type,
+        )
+        assert file.dossier_id == record.dossier_id
+        assert (file.upload_id, file.complete, file.stored_path) == (None, False, None)
+        assert store.file(file.file_id) == file
+
+
+def test_creating_again_with_the_same_client_uuid_returns_the_stored_dossier(store: Store) -> None:
+    first, created = store.create_dossier(
+        client_uuid="c1",
+        kiosk_id=KIOSK,
+        receipt_number="R-1",
+        procedure_code="1.001193",
+        body=BODY,
+        files=new_files(2),
+        now=NOW,
+    )
+    # The caller compares bodies; the store hands back what it holds, whatever was sent.
+    again, created_again = store.create_dossier(
+        client_uuid="c1",
+        kiosk_id=OTHER_KIOSK,
+        receipt_number="R-2",
+        procedure_code="2.000000",
+        body='{"other":true}',
+        files=new_files(5),
+        now=LATER,
+    )
+
+    assert (created, created_again) == (True, False)
+    assert again == first
+    assert len(store.files(first.dossier_id)) == 2
+    assert len(store.all_dossiers()) == 1
+
+
+def test_a_receipt_number_belongs_to_one_dossier(store: Store) -> None:
+    create(store, "c1", receipt_number="KIOSK01-261123-0001")
+
+    with pytest.raises(ReceiptNumberTakenError):
+        create(store, "c2", receipt_number="KIOSK01-261123-0001")
+
+    assert [d.client_uuid for d in store.all_dossiers()] == ["c1"]
+    assert store.dossier_by_uuid("c2") is None
+
+
+def test_receipt_number_taken_is_a_store_error(store: Store) -> None:
+    create(store, "c1", receipt_number="R-1")
+
+    with pytest.raises(StoreError):
+        create(store, "c2", receipt_number="R-1")
+
+
+def test_dossiers_are_found_by_id_and_client_uuid(store: Store) -> None:
+    dossier_id = create(store, "c1")
+
+    by_id, by_uuid = store.dossier(dossier_id), store.dossier_by_uuid("c1")
+
+    assert by_id is not None and by_id == by_uuid
+    assert store.dossier("d_missing") is None
+    assert store.dossier_by_uuid("c-missing") is None
+    assert store.file("f_missing") is None
+    assert store.files("d_missing") == []
+
+
+def test_all_dossiers_lists_oldest_first(store: Store) -> None:
+    for n in (3, 1, 2):
+        create(store, f"c{n}", receipt_number=f"R-{n}")
+
+    assert [d.client_uuid for d in store.all_dossiers()] == ["c3", "c1", "c2"]
+
+
+def test_a_rating_is_kept_and_the_last_one_wins(store: Store) -> None:
+    dossier_id = create(store)
+
+    store.set_rating(dossier_id, {"score": 3, "comment": "chậm"})
+    store.set_rating(dossier_id, {"score": 5, "comment": "nhanh, chu đáo"})
+
+    dossier = store.dossier(dossier_id)
+    assert dossier is not None and dossier.rating == {"score": 5, "comment": "nhanh, chu đáo"}
+
+
+# --- finalize and official codes -----------------------------------------------------------------
+
+
+def test_finalize_names_the_files_still_missing_and_registers_nothing(store: Store) -> None:
+    dossier_id = create(store, files=3)
+    first = store.files(dossier_id)[0]
+    upload_id = upload_for(store, first)
+    store.complete_upload(upload_id, "dossiers/x/first.pdf")
+
+    outcome = store.finalize(
+        dossier_id,
+        now=NOW,
+        day=TODAY,
+        unit_code=UNIT_CODE,
+        appointment_date=APPOINTMENT,
+        note=NOTE,
+    )
+
+    assert outcome.missing == tuple(f.file_id for f in store.files(dossier_id)[1:])
+    assert outcome.dossier.dossier_code is None
+    assert outcome.dossier.intake_status is IntakeStatus.AWAITING_FILES
+    assert store.history(dossier_id) == []
+    assert store.dossier_by_code("KIOSK01-261123-0001") is None
+
+
+def test_finalize_registers_a_complete_dossier_under_the_days_next_code(store: Store) -> None:
+    dossier_id = create(store)
+    complete_files(store, dossier_id)
+
+    outcome = store.finalize(
+        dossier_id,
+        now=LATER,
+        day=TODAY,
+        unit_code=UNIT_CODE,
+        appointment_date=APPOINTMENT,
+        note=NOTE,
+    )
+
+    registered = outcome.dossier
+    assert outcome.missing == ()
+    assert registered.dossier_code == f"{UNIT_CODE}-261123-0001"
+    assert registered.intake_status is IntakeStatus.RECEIVED
+    assert registered.status is ProcessingStatus.RECEIVED
+    assert registered.appointment_date == APPOINTMENT
+    assert registered.registered_at == LATER
+    assert store.dossier(dossier_id) == registered
+    [entry] = store.history(dossier_id)
+    assert (entry.at, entry.status, entry.note) == (LATER, ProcessingStatus.RECEIVED, NOTE)
+
+
+def test_finalizing_twice_issues_no_second_code(store: Store) -> None:
+    dossier_id = create(store)
+    complete_files(store, dossier_id)
+
+    first = finalize(store, dossier_id)
+    again = finalize(store, dossier_id)
+
+    assert first == again == f"{UNIT_CODE}-261123-0001"
+    assert len(store.history(dossier_id)) == 1
+    # The next dossier takes the next number: the repeat consumed none.
+    other = create(store, "c2", receipt_number="R-2", files=0)
+    assert finalize(store, other) == f"{UNIT_CODE}-261123-0002"
+
+
+def test_codes_count_per_day(store: Store) -> None:
+    codes = []
+    for n, day in enumerate([date(2026, 11, 23), date(2026, 11, 23), date(2026, 11, 24)]):
+        dossier_id = create(store, f"c{n}", receipt_number=f"R-{n}", files=0)
+        codes.append(finalize(store, dossier_id, day))
+
+    assert codes == [
+        f"{UNIT_CODE}-261123-0001",
+        f"{UNIT_CODE}-261123-0002",
+        f"{UNIT_CODE}-261124-0001",
+    ]
+
+
+def test_a_dossier_without_files_registers_at_once(store: Store) -> None:
+    dossier_id = create(store, files=0)
+
+    assert finalize(store, dossier_id) == f"{UNIT_CODE}-261123-0001"
+
+
+def test_finalizing_an_unknown_dossier_is_refused(store: Store) -> None:
+    with pytest.raises(NoSuchRecordError):
+        finalize(store, "d_missing")
+
+
+def test_concurrent_finalizes_never_share_a_code(reopen: Opener) -> None:
+    # Two connections (the serving gateway and another), several threads each: the day's
+    # counter moves with the code it issues, so every number is issued exactly once.
+    stores = [reopen(), reopen()]
+    dossier_ids = [create(stores[0], f"c{n}", receipt_number=f"R-{n}", files=0) for n in range(16)]
+    start = threading.Barrier(8)  # each batch of eight threads starts together
+
+    def register(n: int) -> str:
+        start.wait(timeout=30)
+        code = finalize(stores[n % 2], dossier_ids[n])
+        assert code is not None
+        return code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(register, range(16)))
+
+    assert sorted(codes) == [f"{UNIT_CODE}-261123-{n:04d}" for n in range(1, 17)]
+
+
+def test_a_registered_dossier_is_found_by_code_or_receipt_number(store: Store) -> None:
+    dossier_id = create(store, receipt_number="KIOSK01-261123-0007", files=0)
+    assert store.dossier_by_code("KIOSK01-261123-0007") is None  # not registered yet
+
+    code = finalize(store, dossier_id)
+
+    assert code is not None
+    by_code, by_receipt = store.dossier_by_code(code), store.dossier_by_code("KIOSK01-261123-0007")
+    assert by_code is not None and by_code.dossier_id == dossier_id
+    assert by_receipt == by_code
+    assert store.dossier_by_code("H00-000000-0000") is None
+
+
+# --- status history ------------------------------------------------------------------------------
+
+
+def test_status_changes_are_recorded_in_order(store: Store) -> None:
+    dossier_id = create(store, files=0)
+    finalize(store, dossier_id)
+
+    store.set_status(dossier_id, ProcessingStatus.PROCESSING, LATER, "Chuyển phòng Tư pháp")
+    store.set_status(dossier_id, ProcessingStatus.READY, LATER + timedelta(days=1), None)
+
+    dossier = store.dossier(dossier_id)
+    assert dossier is not None and dossier.status is ProcessingStatus.READY
+    assert [(h.at, h.status, h.note) for h in store.history(dossier_id)] == [
+        (NOW, ProcessingStatus.RECEIVED, NOTE),
+        (LATER, ProcessingStatus.PROCESSING, "Chuyển phòng Tư pháp"),
+        (LATER + timedelta(days=1), ProcessingStatus.READY, None),
+    ]
+    assert store.history("d_missing") == []
+
+
+# --- uploads -------------------------------------------------------------------------------------
+
+
+def test_a_free_standing_upload_starts_active_at_zero(store: Store) -> None:
+    metadata = {"filename": "ảnh chụp.png", "flag": ""}
+
+    upload, replaced = store.create_upload(
+        kiosk_id=KIOSK, length=500, metadata=metadata, file=None, now=NOW, expires_at=NOW + TTL
+    )
+
+    assert replaced is None
+    assert upload.state is UploadState.ACTIVE
+    assert (upload.kiosk_id, upload.length, upload.offset) == (KIOSK, 500, 0)
+    assert upload.metadata == metadata
+    assert (upload.dossier_id, upload.file_id) == (None, None)
+    assert (upload.created_at, upload.expires_at) == (NOW, NOW + TTL)
+    assert store.upload(upload.upload_id) == upload
+    assert store.upload("u_missing") is None
+
+
+def test_an_upload_of_a_dossier_file_is_attached_to_it(store: Store) -> None:
+    dossier_id = create(store)
+    file = store.files(dossier_id)[0]
+
+    upload_id = upload_for(store, file)
+
+    upload = store.upload(upload_id)
+    assert upload is not None
+    assert (upload.dossier_id, upload.file_id) == (dossier_id, file.file_id)
+    attached = store.file(file.file_id)
+    assert attached is not None and attached.upload_id == upload_id
+
+
+def test_a_new_upload_of_a_file_replaces_and_terminates_the_earlier_one(store: Store) -> None:
+    file = store.files(create(store))[0]
+    first = upload_for(store, file)
+
+    second, replaced = store.create_upload(
+        kiosk_id=KIOSK, length=100, metadata={}, file=file, now=LATER, expires_at=LATER + TTL
+    )
+
+    assert replaced == first
+    earlier = store.upload(first)
+    assert earlier is not None and earlier.state is UploadState.TERMINATED
+    attached = store.file(file.file_id)
+    assert attached is not None and attached.upload_id == second.upload_id
+
+
+def test_set_offset_moves_the_offset_and_the_expiry(store: Store) -> None:
+    upload_id = upload_for(store, None, 300)
+
+    moved = store.set_offset(upload_id, 120, LATER + TTL)
+
+    assert (moved.offset, moved.expires_at, moved.state) == (120, LATER + TTL, UploadState.ACTIVE)
+    assert store.upload(upload_id) == moved
+
+
+def test_uploads_holding_all_their_bytes_await_completion_oldest_first(store: Store) -> None:
+    full_later, partial, full_first, done = (upload_for(store, None, 10) for _ in range(4))
+    store.set_offset(full_first, 10, NOW + TTL)
+    store.set_offset(full_later, 10, NOW + TTL)
+    store.set_offset(partial, 9, NOW + TTL)
+    store.set_offset(done, 10, NOW + TTL)
+    store.complete_upload(done, None)
+
+    awaiting = store.uploads_awaiting_completion()
+
+    assert [u.upload_id for u in awaiting] == [full_later, full_first]
+
+
+def test_completing_an_upload_completes_its_file(store: Store) -> None:
+    dossier_id = create(store)
+    file = store.files(dossier_id)[0]
+    upload_id = upload_for(store, file)
+    store.set_offset(upload_id, 100, NOW + TTL)
+
+    store.complete_upload(upload_id, f"dossiers/{dossier_id}/{file.file_id}.pdf")
+
+    upload = store.upload(upload_id)
+    assert upload is not None and upload.state is UploadState.COMPLETE
+    stored = store.file(file.file_id)
+    assert stored is not None and stored.complete
+    assert stored.stored_path == f"dossiers/{dossier_id}/{file.file_id}.pdf"
+    assert stored.upload_id == upload_id
+    assert store.uploads_awaiting_completion() == []
+
+
+def test_a_free_standing_upload_completes_without_a_file(store: Store) -> None:
+    upload_id = upload_for(store, None, 0)
+
+    store.complete_upload(upload_id, None)
+
+    upload = store.upload(upload_id)
+    assert upload is not None and upload.state is UploadState.COMPLETE
+
+
+def test_a_replaced_upload_never_completes_its_file(store: Store) -> None:
+    file = store.files(create(store))[0]
+    replaced = upload_for(store, file)
+    newer = upload_for(store, file)
+
+    store.complete_upload(replaced, "dossiers/x/stale.pdf")
+
+    stale = store.upload(replaced)
+    assert stale is not None and stale.state is UploadState.TERMINATED
+    waiting = store.file(file.file_id)
+    assert waiting is not None
+    assert (waiting.complete, waiting.stored_path, waiting.upload_id) == (False, None, newer)
+
+
+def test_no_upload_starts_for_a_file_already_complete(store: Store) -> None:
+    dossier_id = create(store)
+    stale = store.files(dossier_id)[0]  # read before its completion, as a racing request would
+    upload_id = upload_for(store, stale)
+    store.complete_upload(upload_id, "dossiers/x/done.pdf")
+
+    with pytest.raises(FileAlreadyCompleteError):
+        upload_for(store, stale)
+
+    done = store.file(stale.file_id)
+    assert done is not None and done.upload_id == upload_id and done.complete
+
+
+def test_terminating_an_upload_frees_its_incomplete_file(store: Store) -> None:
+    file = store.files(create(store))[0]
+    upload_id = upload_for(store, file)
+
+    store.terminate_upload(upload_id)
+
+    upload = store.upload(upload_id)
+    assert upload is not None and upload.state is UploadState.TERMINATED
+    freed = store.file(file.file_id)
+    assert freed is not None and freed.upload_id is None
+    upload_for(store, freed)  # a new upload may start
+
+
+def test_terminating_a_completed_upload_keeps_its_file(store: Store) -> None:
+    file = store.files(create(store))[0]
+    upload_id = upload_for(store, file)
+    store.complete_upload(upload_id, "dossiers/x/done.pdf")
+
+    store.terminate_upload(upload_id)
+
+    kept = store.file(file.file_id)
+    assert kept is not None and kept.complete and kept.upload_id == upload_id
+
+
+def test_an_upload_can_be_marked_expired(store: Store) -> None:
+    upload_id = upload_for(store, None)
+
+    store.set_upload_state(upload_id, UploadState.EXPIRED)
+
+    upload = store.upload(upload_id)
+    assert upload is not None and upload.state is UploadState.EXPIRED
+
+
+def test_an_upload_expires_only_while_bytes_are_still_due(store: Store) -> None:
+    upload_id = upload_for(store, None, 10)
+    upload = store.upload(upload_id)
+    assert upload is not None
+
+    assert not upload.expired_at(NOW + TTL - timedelta(seconds=1))
+    assert upload.expired_at(NOW + TTL)
+    full = store.set_offset(upload_id, 10, NOW + TTL)
+    assert not full.expired_at(NOW + TTL * 2)  # only awaits completion
+
+
+# --- one-time codes ------------------------------------------------------------------------------
+
+
+def make_otp(store: Store, otp_id: str = "o_1", attempts: int = 3) -> None:
+    store.create_otp(
+        otp_id=otp_id,
+        kiosk_id=KIOSK,
+        code_sha256="ab" * 32,
+        purpose="submit",
+        now=NOW,
+        expires_at=NOW + timedelta(minutes=5),
+        attempts=attempts,
+    )
+
+
+def test_a_one_time_code_is_kept_as_created(store: Store) -> None:
+    make_otp(store)
+
+    otp = store.otp("o_1")
+
+    assert otp is not None
+    assert (otp.otp_id, otp.kiosk_id, otp.code_sha256, otp.purpose) == (
+        "o_1",
+        KIOSK,
+        "ab" * 32,
+        "submit",
+    )
+    assert (otp.expires_at, otp.attempts_left, otp.verified) == (
+        NOW + timedelta(minutes=5),
+        3,
+        False,
+    )
+    assert store.otp("o_missing") is None
+
+
+def test_a_matching_code_is_valid_and_costs_no_attempt(store: Store) -> None:
+    make_otp(store)
+
+    assert store.check_otp("o_1", matches=False, now=NOW) == (False, 2)
+    assert store.check_otp("o_1", matches=True, now=NOW) == (True, 2)
+    otp = store.otp("o_1")
+    assert otp is not None and otp.verified
+
+
+def test_a_code_used_up_is_never_valid_again(store: Store) -> None:
+    make_otp(store, attempts=2)
+
+    assert store.check_otp("o_1", matches=False, now=NOW) == (False, 1)
+    assert store.check_otp("o_1", matches=False, now=NOW) == (False, 0)
+    assert store.check_otp("o_1", matches=True, now=NOW) == (False, 0)
+
+
+def test_an_expired_code_is_never_valid_and_loses_its_attempts(store: Store) -> None:
+    make_otp(store)
+
+    assert store.check_otp("o_1", matches=True, now=NOW + timedelta(minutes=5)) == (False, 0)
+    otp = store.otp("o_1")
+    assert otp is not None and (otp.attempts_left, otp.verified) == (0, False)
+
+
+def test_checking_an_unknown_code_is_refused(store: Store) -> None:
+    with pytest.raises(NoSuchRecordError):
+        store.check_otp("o_missing", matches=True, now=NOW)
+
+
+# --- heartbeats ----------------------------------------------------------------------------------
+
+
+def test_the_latest_heartbeat_replaces_the_one_before(store: Store) -> None:
+    assert store.heartbeat(KIOSK) is None
+
+    store.save_heartbeat(KIOSK, {"queue": 1, "note": "máy in hết giấy"}, NOW)
+    store.save_heartbeat(KIOSK, {"queue": 0}, LATER)
+
+    assert store.heartbeat(KIOSK) == {"queue": 0}
+    assert store.heartbeat(OTHER_KIOSK) is None
+
+
+# --- durability and the boundary -----------------------------------------------------------------
+
+
+def test_what_one_store_wrote_another_reads(reopen: Opener) -> None:
+    writer = reopen()
+    token = writer.enrol(KIOSK, NOW)
+    dossier_id = create(writer)
+    complete_files(writer, dossier_id)
+    code = finalize(writer, dossier_id)
+    writer.close()
+
+    reader = reopen()
+
+    assert reader.kiosk_for_token(token) is not None
+    registered = reader.dossier(dossier_id)
+    assert registered is not None and registered.dossier_code == code
+    assert all(f.complete for f in reader.files(dossier_id))
+
+
+def test_times_come_back_as_the_aware_moments_given(store: Store) -> None:
+    dossier_id = create(store)
+    dossier = store.dossier(dossier_id)
+
+    assert dossier is not None
+    assert dossier.created_at == NOW
+    assert dossier.created_at.utcoffset() == NOW.utcoffset()
+
+
+def test_a_closed_store_raises_its_own_error(reopen: Opener) -> None:
+    store = reopen()
+    store.close()
+
+    with pytest.raises(BackendError):
+        store.dossier("d_1")
+    with pytest.raises(StoreError):
+        store.enrol(KIOSK, NOW)
+
+
+def test_the_store_is_a_context_manager_that_closes(reopen: Opener) -> None:
+    with reopen() as store:
+        token = store.enrol(KIOSK, NOW)
+
+    with pytest.raises(BackendError):
+        store.kiosk_for_token(token)
+
+
+# --- SQLite only ---------------------------------------------------------------------------------
+
+
+def test_sqlite_keeps_its_database_in_the_data_directory(tmp_path: Path) -> None:
+    data_dir = tmp_path / "gateway"
+    assert not SqliteStore.exists(data_dir)
+
+    with SqliteStore(data_dir) as store:
+        store.enrol(KIOSK, NOW)
+
+    assert SqliteStore.exists(data_dir)
+    assert (data_dir / DB_NAME).is_file()
+
+
+def test_sqlite_errors_become_store_errors(tmp_path: Path) -> None:
+    data_dir = tmp_path / "gateway"
+    (data_dir / DB_NAME).mkdir(parents=True)  # a directory where the database file should be
+
+    with pytest.raises(BackendError) as raised:
+        SqliteStore(data_dir)
+
+    assert not isinstance(raised.value, sqlite3.Error)
+    assert isinstance(raised.value.__cause__, sqlite3.Error)
+
+
+def test_sqlite_keeps_only_a_digest_of_each_token(tmp_path: Path) -> None:
+    with SqliteStore(tmp_path / "gateway") as store:
+        token = store.enrol(KIOSK, NOW)
+    with sqlite3.connect(tmp_path / "gateway" / DB_NAME) as conn:
+        stored = conn.execute("SELECT token_sha256 FROM kiosks").fetchall()
+    conn.close()
+
+    assert stored and token not in {row[0] for row in stored}
