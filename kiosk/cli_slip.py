@@ -17,6 +17,7 @@ from typing import Any
 from config.settings import Settings, load_effective
 from drivers.printer.encode import png_bytes
 from drivers.printer.profiles import UnknownProfileError, load_profile
+from drivers.printer.slip import render_slip
 from dvc_common.catalog import load_catalog
 from dvc_common.datafile import ConfigError
 from kiosk.dossier import Dossier
@@ -80,7 +81,12 @@ def _render(args: argparse.Namespace) -> int:
     try:
         profile = load_profile(args.profile or settings.devices.printer.profile)
         slip = render_dossier_slip(
-            dossier, procedure, settings, profile=profile, qr_url_template=args.qr_url_template
+            dossier,
+            procedure,
+            settings,
+            render=render_slip,
+            profile=profile,
+            qr_url_template=args.qr_url_template,
         )
     except UnknownProfileError as exc:
         return _fail(str(exc))

@@ -3,11 +3,15 @@
 The journey never talks to the network. Submitting hands the dossier to a ``DossierQueue``,
 which stores it durably on the kiosk and returns at once; the sync process takes it from there.
 The in-memory implementations here serve the tests and the scripted demo.
+
+The QR reader is seen through ``CodeReader`` (and its camera picture through ``Preview``), so the
+screens and the use cases need no driver types: ``drivers.qr`` readers fit these as they are.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -111,3 +115,44 @@ class ScreenConfirmation:
         return challenge.code is not None and secrets.compare_digest(
             challenge.code, entered.strip()
         )
+
+
+class CodeRead(Protocol):
+    """One QR code read (``drivers.qr.base.QrRead``)."""
+
+    @property
+    def payload(self) -> bytes: ...
+
+
+class Preview(Protocol):
+    """A small RGB picture of what the camera sees (``drivers.qr.base.PreviewFrame``)."""
+
+    @property
+    def width(self) -> int: ...
+
+    @property
+    def height(self) -> int: ...
+
+    def to_bytes(self) -> bytes:
+        """Packed RGB888 rows."""
+        ...
+
+
+class PreviewSource(Protocol):
+    def latest_preview(self) -> Preview | None:
+        """The newest picture (a new object each time there is a newer one), or None."""
+        ...
+
+
+class CodeReader(PreviewSource, Protocol):
+    """The QR reader as the kiosk uses it (``drivers.qr.base.QrReader``)."""
+
+    def start(self, on_payload: Callable[[CodeRead], None]) -> None:
+        """Report every code read, on the reader's own thread."""
+        ...
+
+    def stop(self) -> None: ...
+
+    def forget_repeats(self) -> None:
+        """Report the next read even if it repeats the last one."""
+        ...

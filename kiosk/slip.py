@@ -1,15 +1,18 @@
 """What the appointment slip says: the official fields of the "Giấy tiếp nhận hồ sơ và hẹn trả
 kết quả", worded from a dossier, its procedure and the agency settings.
 
-Plain Python (no Qt): the printer driver (``drivers.printer.slip.render_slip``) only draws the
-``SlipContent`` built here. Only the provisional receipt number, the masked phone and the name
-are personal data on the slip; the ID number and address are not printed (a slip is easily lost).
+Plain Python (no Qt): drawing the ``SlipContent`` built here is a port (``SlipRenderer``), which
+the composition root fills with the printer driver's Qt painter
+(``drivers.printer.slip.render_slip``). Only the provisional receipt number, the masked phone and
+the name are personal data on the slip; the ID number and address are not printed (a slip is
+easily lost).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Protocol
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -31,6 +34,20 @@ DELIVERY_TEXT = {
     Delivery.POSTAL: "qua dịch vụ bưu chính công ích",
     Delivery.ONLINE: "nhận bản điện tử trực tuyến",
 }
+
+
+class SlipRenderer(Protocol):
+    """Draws a slip's content for a printer profile and encodes the print job (the driver's
+    ``drivers.printer.slip.render_slip``, which needs Qt: the core only ever receives it)."""
+
+    def __call__(
+        self,
+        content: SlipContent,
+        profile: PrinterProfile,
+        *,
+        copies: int = 1,
+        text_mode: bool = False,
+    ) -> RenderedSlip: ...
 
 
 def weekday_vi(day: date) -> str:
@@ -147,17 +164,15 @@ def render_dossier_slip(
     procedure: Procedure,
     settings: Settings,
     *,
+    render: SlipRenderer,
     profile: PrinterProfile | None = None,
     qr_url_template: str | None = None,
 ) -> RenderedSlip:
-    """The dossier's slip drawn for ``profile`` (default: the configured printer's), with as
-    many copies and in the mode the printer settings ask for."""
-    # Drawing needs Qt's painter; the driver loads it only when a slip is really drawn.
-    from drivers.printer.slip import render_slip  # noqa: PLC0415
-
+    """The dossier's slip drawn by ``render`` for ``profile`` (default: the configured
+    printer's), with as many copies and in the mode the printer settings ask for."""
     printer = settings.devices.printer
     content = build_slip_content(dossier, procedure, settings, qr_url_template=qr_url_template)
-    return render_slip(
+    return render(
         content,
         profile or load_profile(printer.profile),
         copies=printer.copies,

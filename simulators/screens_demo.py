@@ -51,13 +51,15 @@ from drivers.scanner.fake import FakeScanner
 from drivers.simulated import Simulated
 from dvc_common.catalog import FieldType
 from dvc_common.clock import Clock, SteppableClock
+from kiosk.router import Screen
 from simulators.buttons import Simulator
 from simulators.gateway_process import GatewayProcess
 from simulators.people import sample_person
 from simulators.scan_pages import GOOD_SCAN, PageKind, sample
 from simulators.script import Driver
 from ui.app import KioskApp, Orientation, build_app, prepare_qt_environment
-from ui.journey_vm import JourneyViewModel, Screen
+from ui.journey_vm import JourneyViewModel
+from ui.router import RouterViewModel
 
 DEMO_PROCEDURE = "1.001193"  # Đăng ký khai sinh: a form with choices, dates and two documents
 BOTH = (Orientation.PORTRAIT, Orientation.LANDSCAPE)
@@ -269,7 +271,7 @@ def play_citizen(
     driver.tap("proceedButton")
     driver.wait_screen(Screen.SCAN)
     first = True
-    while journey.screen == Screen.SCAN:
+    while kapp.router.screen == Screen.SCAN:
         index = journey.documentIndex
         document = journey.documents[index]
         if document["mandatory"] and not document["pages"]:
@@ -281,7 +283,7 @@ def play_citizen(
                 shoot(driver, "07-scan")
                 first = False
         driver.tap("proceedButton")
-        driver.wait_until(partial(_moved_on, journey, index), "the next document")
+        driver.wait_until(partial(_moved_on, kapp.router, journey, index), "the next document")
     driver.wait_screen(Screen.REVIEW)
     shoot(driver, "08-review")
     driver.tap("proceedButton")
@@ -317,21 +319,21 @@ def _scanned_into(journey: JourneyViewModel, index: int) -> bool:
     return not journey.scanning and bool(journey.documents[index]["pages"])
 
 
-def _moved_on(journey: JourneyViewModel, index: int) -> bool:
-    return journey.screen != Screen.SCAN or journey.documentIndex != index
+def _moved_on(router: RouterViewModel, journey: JourneyViewModel, index: int) -> bool:
+    return router.screen != Screen.SCAN or journey.documentIndex != index
 
 
 def play_lookup(
     driver: Driver, *, shoot: Callable[[Driver, str], None] = lambda d, n: None
 ) -> dict[str, object]:
     """Status lookup from the home screen by holding up the slip just printed."""
-    journey = driver.kapp.journey
+    lookup = driver.kapp.lookup
     driver.tap("lookupButton")
     driver.wait_screen(Screen.LOOKUP)
     driver.tap("simulateSlipButton")
-    driver.wait_until(lambda: bool(journey.lookupResult), "the status answer", 30)
+    driver.wait_until(lambda: bool(lookup.result), "the status answer", 30)
     shoot(driver, "12-lookup")
-    result = dict(journey.lookupResult)
+    result = dict(lookup.result)
     driver.tap("backButton")
     driver.wait_screen(Screen.HOME)
     return result
@@ -346,17 +348,18 @@ def play_idle(
     """A citizen who walks away in the middle: the warning counts down, then the wipe."""
     kapp = driver.kapp
     journey = kapp.journey
+    router = kapp.router
     settings = kapp.kiosk.settings.session
     driver.tap("startButton")
     driver.wait_screen(Screen.PROCEDURES)
     skip(settings.idle_warning_after_s + 1)
-    journey.tick()
+    router.tick()
     driver.wait_until(lambda: journey.state == "idle_warning", "the idle warning")
     skip(3)
-    journey.tick()
+    router.tick()
     shoot(driver, "13-idle-warning")
     skip(settings.idle_countdown_s)
-    journey.tick()
+    router.tick()
     driver.wait_screen(Screen.HOME)
 
 

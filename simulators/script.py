@@ -54,13 +54,13 @@ class Driver:
         while not condition():
             if time.monotonic() > deadline:
                 raise DriverError(
-                    f"timed out waiting for {what} (screen {self.kapp.journey.screen}, "
+                    f"timed out waiting for {what} (screen {self.kapp.router.screen}, "
                     f"state {self.kapp.journey.state}, message {self.kapp.journey.message!r})"
                 )
             QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
 
     def wait_screen(self, name: str, timeout_s: float | None = None) -> None:
-        self.wait_until(lambda: self.kapp.journey.screen == name, f"screen {name}", timeout_s)
+        self.wait_until(lambda: self.kapp.router.screen == name, f"screen {name}", timeout_s)
         self.wait_until(self._loaded, f"screen {name} loaded", timeout_s)
 
     def _loaded(self) -> bool:

@@ -1,5 +1,7 @@
 """Composition root of the touchscreen app: the one place that builds the kiosk, its devices,
-the gateway services, the view-models and the QML engine, and wires every signal.
+the gateway services, the use cases, the screen router, the view-models and the QML engine, and
+wires every signal. The only module of ``ui`` that names the drivers: the rest of ``ui`` sees
+the devices through the kiosk's use cases and ports.
 
 ``build_app`` needs a ``QGuiApplication`` to exist (created by ``main`` or by pytest-qt) and the
 Qt environment prepared before it was created (``prepare_qt_environment``): the virtual keyboard
@@ -14,9 +16,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import shiboken6
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QObject, QTimer, QUrl
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
@@ -24,6 +27,7 @@ from PySide6.QtQuick import QQuickWindow
 from config.settings import Settings
 from drivers.printer import ReceiptPrinter, open_printer
 from drivers.printer.kept import KeptSlipStore
+from drivers.printer.slip import render_slip
 from drivers.qr import make_qr_reader
 from drivers.qr.base import QrReader
 from drivers.scanner import DocumentScanner, open_scanner
@@ -32,13 +36,20 @@ from drivers.simulated import Simulated
 from dvc_common.clock import Clock, SystemClock
 from kiosk.app import Kiosk, build_kiosk
 from kiosk.gateway_services import GatewayServices, build_gateway_services
+from kiosk.lookup import LookupDesk, StatusQuery
 from kiosk.ports import DossierQueue
+from kiosk.printing import PrintDesk, SlipPrinting
+from kiosk.router import ScreenRouter
+from kiosk.scanning import ScanDesk, ScanService
+from kiosk.verification import IdentityCheck, VerificationDesk
 from ui.camera import CameraFeed, CameraImageProvider
 from ui.catalog_vm import CatalogViewModel
 from ui.devices import DeviceHub
 from ui.i18n import LanguageSwitch
 from ui.journey_vm import JourneyViewModel
+from ui.lookup_vm import LookupViewModel
 from ui.memory import limit_malloc_arenas, release_free_memory
+from ui.router import RouterViewModel
 from ui.speech import Speaker, SpeechEngine, open_backend
 
 log = logging.getLogger(__name__)
@@ -88,7 +99,9 @@ def open_devices(settings: Settings, clock: Clock, simulated: Simulated = NO_SIM
 class KioskApp:
     kiosk: Kiosk
     hub: DeviceHub
+    router: RouterViewModel
     journey: JourneyViewModel
+    lookup: LookupViewModel
     catalog: CatalogViewModel
     language: LanguageSwitch
     speaker: Speaker
@@ -115,7 +128,7 @@ class KioskApp:
     def close(self) -> None:
         """Stop timers and devices and destroy the QML before the objects it binds to, so no
         binding is evaluated against a view-model that is already gone."""
-        self.journey.stop()
+        self.router.stop()
         self.camera.unwatch()
         self.speaker.stop()
         self.language.detach()
@@ -160,30 +173,62 @@ def build_app(
     devices = devices or open_devices(settings, clock, simulated)
     kept = KeptSlipStore(settings.paths.data_dir / KEPT_SLIPS_DIR)
     hub = DeviceHub(
-        settings=settings,
         qr=devices.qr,
-        scanner=devices.scanner,
-        printer=devices.printer,
-        kept_slips=kept,
-        services=services,
+        scanning=ScanService(devices.scanner, settings.devices.scanner),
+        printing=SlipPrinting(
+            printer=devices.printer, kept=kept, render=render_slip, settings=settings
+        ),
+        identity=IdentityCheck(services.identity),
+        status=StatusQuery(services.status),
         spawn=spawn,
     )
+    core_journey = kiosk.journey
+    # The use cases' halves on the GUI thread; their work runs through the hub's threads.
+    scan_desk = ScanDesk(core_journey, hub, defer=lambda work: QTimer.singleShot(0, work))
+    print_desk = PrintDesk(core_journey, hub.print_slip)
+    verification = VerificationDesk(core_journey, hub.verify_identity)
+    router = ScreenRouter(
+        core_journey,
+        clock,
+        attract_idle_s=settings.session.idle_warning_after_s,
+        forget_codes=devices.qr.forget_repeats,
+    )
+    router_vm = RouterViewModel(router, tick_interval_ms)
     journey = JourneyViewModel(
-        journey=kiosk.journey,
+        journey=core_journey,
         settings=settings,
         clock=clock,
-        hub=hub,
-        tick_interval_ms=tick_interval_ms,
+        router=router,
+        scan=scan_desk,
+        printing=print_desk,
+        verification=verification,
     )
-    # Every signal of the app is wired here. Device answers arrive on the GUI thread (queued:
-    # the hub emits from worker threads, the view-model lives on the GUI thread).
-    kiosk.journey.subscribe(journey.on_snapshot)
-    hub.qrRead.connect(journey.on_qr)
+    lookup = LookupViewModel(
+        LookupDesk(hub.lookup_status), router, ZoneInfo(settings.kiosk.timezone)
+    )
+    # Every signal of the app is wired here. Each journey move reaches the use cases, then the
+    # view-model's data, then the router (the screen switches), and only then do the screens
+    # re-read the data: a screen never reads data meant for another one.
+    for listener in (
+        scan_desk.on_snapshot,
+        verification.on_snapshot,
+        print_desk.on_snapshot,
+        journey.on_snapshot,
+        router.on_snapshot,
+        journey.publish,
+    ):
+        core_journey.subscribe(listener)
+    router.entered.connect(lookup.on_entered)
+    router.left.connect(lookup.on_left)
+    router.lookup_codes.connect(lookup.ask)
+    # Device answers arrive on the GUI thread (queued: the hub emits from worker threads, the
+    # view-models live on the GUI thread).
+    hub.qrRead.connect(router_vm.on_code)
     hub.pageReady.connect(journey.on_page_ready)
     hub.scanFinished.connect(journey.on_scan_finished)
     hub.printDone.connect(journey.on_print_done)
     hub.verificationDone.connect(journey.on_verification)
-    hub.statusLooked.connect(journey.on_status)
+    hub.statusLooked.connect(lookup.on_status)
     catalog = CatalogViewModel(kiosk.catalog)
     # espeak-ng first: the speechd route can hang at start-up when its daemon is wedged
     # (seen here), and espeak-ng's own Vietnamese voice is what speechd would use anyway.
@@ -195,19 +240,21 @@ def build_app(
     language = LanguageSwitch(settings.kiosk.language, engine)
 
     # The next citizen starts in the kiosk's language, whatever the last one chose.
-    journey.sessionEnded.connect(language.reset)
-    journey.sessionEnded.connect(catalog.reset)
-    journey.sessionEnded.connect(devices.qr.forget_repeats)
-    journey.attractIdle.connect(language.reset)
-    journey.attractIdle.connect(catalog.reset)
+    router_vm.sessionEnded.connect(language.reset)
+    router_vm.sessionEnded.connect(catalog.reset)
+    router_vm.sessionEnded.connect(devices.qr.forget_repeats)
+    router_vm.homeWiped.connect(language.reset)
+    router_vm.homeWiped.connect(catalog.reset)
     # Screens are built and destroyed per citizen: collect the QML heap when one leaves, then
     # hand what was freed back to the system (slots run in the order they were connected).
-    journey.sessionEnded.connect(engine.collectGarbage)
-    journey.sessionEnded.connect(release_free_memory)
+    router_vm.sessionEnded.connect(engine.collectGarbage)
+    router_vm.sessionEnded.connect(release_free_memory)
     engine.addImageProvider("camera", CameraImageProvider(camera))
     context = engine.rootContext()
     for name, value in (
+        ("router", router_vm),
         ("journey", journey),
+        ("lookup", lookup),
         ("catalog", catalog),
         ("lang", language),
         ("speech", speaker),
@@ -228,7 +275,9 @@ def build_app(
     return KioskApp(
         kiosk=kiosk,
         hub=hub,
+        router=router_vm,
         journey=journey,
+        lookup=lookup,
         catalog=catalog,
         language=language,
         speaker=speaker,

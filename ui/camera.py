@@ -15,7 +15,7 @@ from PySide6.QtCore import Property, QObject, QSize, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtQuick import QQuickImageProvider
 
-from drivers.qr.base import PreviewFrame, QrReader
+from kiosk.ports import Preview, PreviewSource
 
 PREVIEW_INTERVAL_MS = 100  # how often the feed looks for a newer picture: 10 per second
 
@@ -29,16 +29,16 @@ class CameraFeed(QObject):
 
     changed = Signal()
 
-    def __init__(self, reader: QrReader, interval_ms: int = PREVIEW_INTERVAL_MS) -> None:
+    def __init__(self, reader: PreviewSource, interval_ms: int = PREVIEW_INTERVAL_MS) -> None:
         super().__init__()
         self._reader = reader
-        self._shown: PreviewFrame | None = None
+        self._shown: Preview | None = None
         self._frame = 0
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._publish)
 
-    def shown(self) -> PreviewFrame | None:
+    def shown(self) -> Preview | None:
         """The picture the screen was last handed (what the image provider serves)."""
         return self._shown
 

@@ -92,7 +92,7 @@ class AppHarness:
 
     def idle(self, seconds: float) -> None:
         self.clock.advance(seconds)
-        self.kapp.journey.tick()
+        self.kapp.router.tick()
         self.driver.pump()
 
 

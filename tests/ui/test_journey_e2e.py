@@ -13,13 +13,13 @@ import pytest
 from pydantic import SecretStr
 
 from drivers.printer.fake import PrinterFault
-from kiosk.app import open_queue_store
-from kiosk.cli_queue import build_engine
+from kiosk.router import Screen
+from offline_queue.opening import open_queue_store
+from offline_queue.service import build_engine
 from offline_queue.store import QueueStore
 from simulators.gateway_process import GatewayProcess
 from simulators.screens_demo import BOTH, JourneyShots, play_citizen, play_lookup
 from tests.ui.conftest import ARTIFACTS, AppFactory
-from ui.journey_vm import Screen
 
 
 def sms_reader(gateway: GatewayProcess) -> str:
@@ -81,7 +81,6 @@ def test_journey_with_the_gateway_down_completes_then_syncs(
 ) -> None:
     app = make_app(None)
     code = play_citizen(app.driver, shoot=JourneyShots(ARTIFACTS / "offline", BOTH), rating=2)
-    journey = app.kapp.journey
     store = open_queue_store(app.settings)
     [(receipt, body)] = queued(store)
     # Nothing waited on the network: identity pending, a screen code, a provisional number.
@@ -90,7 +89,7 @@ def test_journey_with_the_gateway_down_completes_then_syncs(
     [row] = store.list_dossiers()
     assert row.official_code is None
     assert rating_of(store) == {"score": 2, "reason": "Phải chờ lâu"}
-    assert journey.screen == Screen.HOME
+    assert app.kapp.router.screen == Screen.HOME
 
     # The gateway comes back: the same queue syncs to it.
     gateway = GatewayProcess.start(tmp_path_factory.mktemp("late-gateway"))
@@ -117,8 +116,8 @@ def test_status_lookup_offline_says_so_plainly(make_app: AppFactory) -> None:
     driver.wait_screen(Screen.LOOKUP)
     driver.type_into("lookupField", "KIOSK01-261202-0001")
     driver.tap("lookupSubmit")
-    driver.wait_until(lambda: bool(app.kapp.journey.lookupResult), "the lookup answer")
-    assert app.kapp.journey.lookupResult["kind"] == "offline"
+    driver.wait_until(lambda: bool(app.kapp.lookup.result), "the lookup answer")
+    assert app.kapp.lookup.result["kind"] == "offline"
     assert "chưa kết nối được" in driver.text("lookupMessage")
     driver.shoot(ARTIFACTS / "offline", "14-lookup-offline", BOTH)
     driver.tap("backButton")
@@ -133,11 +132,11 @@ def test_print_failure_keeps_the_code_on_screen_and_the_slip_for_reprint(
     journey = app.kapp.journey
     driver = app.driver
     play_citizen(driver, stop_at_done=True)
-    assert journey.screen == Screen.DONE
+    assert app.kapp.router.screen == Screen.DONE
     assert journey.printStatus == "failed"
     code = journey.dossier["code"]
     assert driver.text("dossierCode") == code
     assert "chụp ảnh mã hồ sơ" in driver.text("printFailed")
     driver.shoot(ARTIFACTS / "offline", "15-print-failed", BOTH)
-    kept = app.kapp.hub.kept_slips.pending()
+    kept = app.kapp.hub.printing.kept_slips.pending()
     assert [slip.code for slip in kept] == [code]

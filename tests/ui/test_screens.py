@@ -12,10 +12,11 @@ from drivers.qr.base import ReaderState
 from drivers.qr.camera import PREVIEW_WIDTH
 from drivers.qr.fake import FakeFrameSource
 from drivers.scanner.fake import FakeScanner
-from kiosk.app import open_queue_store
+from kiosk.router import Screen
+from offline_queue.opening import open_queue_store
 from simulators.screens_demo import BOTH, demo_pages, sample_value
 from tests.ui.conftest import ARTIFACTS, AppFactory, AppHarness, Delivered
-from ui.journey_vm import IDENTIFY_HELP_AFTER_S, Screen
+from ui.journey_vm import IDENTIFY_HELP_AFTER_S
 from ui.speech import Speaker, SpeechEngine, open_backend
 
 
@@ -167,7 +168,7 @@ def test_a_bad_qr_code_is_refused_in_plain_vietnamese(make_app: AppFactory) -> N
     reader = app.devices.qr
     reader.present_garbage()  # type: ignore[attr-defined]
     driver.wait_until(lambda: bool(app.kapp.journey.message), "the refusal")
-    assert app.kapp.journey.screen == Screen.IDENTIFY
+    assert app.kapp.router.screen == Screen.IDENTIFY
     assert driver.text("messageBanner")
     message = app.kapp.journey.message
     assert any(ch in message for ch in "ăâđêôơư"), message

@@ -14,8 +14,8 @@ import pytest
 from config.settings import Language
 from drivers.scanner.pipeline import PageFlag
 from kiosk.dossier import Verification
+from kiosk.router import Screen
 from ui.i18n import FOLDER, translation_file
-from ui.journey_vm import Screen
 
 QML = Path(__file__).resolve().parents[2] / "ui" / "qml"
 LITERAL = re.compile(r'qsTrId\("([A-Za-z0-9_.]+)"\)')

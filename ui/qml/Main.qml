@@ -6,7 +6,7 @@ import QtQuick.VirtualKeyboard.Settings
 import "components"
 
 // The one window: a header with help on every screen, the current screen, the idle warning and
-// the on-screen keyboard. Which screen shows is the view-model's decision (journey.screen).
+// the on-screen keyboard. Which screen shows is the screen router's decision (router.screen).
 Window {
     id: root
     objectName: "root"
@@ -76,7 +76,7 @@ Window {
                     textSize: Theme.body
                     fill: "#ffffff"
                     ink: Theme.primary
-                    onClicked: speech.speaking ? speech.stop() : speech.say(qsTrId("guide." + journey.screen))
+                    onClicked: speech.speaking ? speech.stop() : speech.say(qsTrId("guide." + router.screen))
                 }
                 BigButton {
                     objectName: "languageButton"
@@ -112,7 +112,7 @@ Window {
             Layout.fillWidth: true
             Layout.fillHeight: true
             Layout.margins: Theme.gap
-            source: "screens/" + journey.screen + "Screen.qml"
+            source: "screens/" + router.screen + "Screen.qml"
         }
     }
 

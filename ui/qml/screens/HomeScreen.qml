@@ -38,7 +38,7 @@ ColumnLayout {
             Layout.preferredHeight: Theme.touch * 2
             text: qsTrId("home.lookup")
             textSize: Theme.large
-            onClicked: journey.openLookup()
+            onClicked: lookup.open()
         }
     }
 

@@ -7,7 +7,7 @@ import "../components"
 // comes from the gateway, and when it cannot be reached the screen says so plainly.
 ColumnLayout {
     spacing: Theme.gap
-    readonly property var result: journey.lookupResult
+    readonly property var result: lookup.result
     ScreenTitle {
         Layout.fillWidth: true
         text: qsTrId("lookup.title")
@@ -28,13 +28,13 @@ ColumnLayout {
             Layout.fillWidth: true
             placeholderText: qsTrId("lookup.placeholder")
             inputMethodHints: Qt.ImhPreferUppercase | Qt.ImhNoPredictiveText
-            onAccepted: journey.lookup(text)
+            onAccepted: lookup.ask(text)
         }
         BigButton {
             objectName: "lookupSubmit"
             text: qsTrId("lookup.submit")
-            enabled: codeField.text.length > 0 && !journey.lookupBusy
-            onClicked: journey.lookup(codeField.text)
+            enabled: codeField.text.length > 0 && !lookup.busy
+            onClicked: lookup.ask(codeField.text)
         }
     }
     BigButton {
@@ -46,7 +46,7 @@ ColumnLayout {
         onClicked: simulator.presentLastSlip()
     }
     BusyIndicator {
-        running: journey.lookupBusy
+        running: lookup.busy
         visible: running
         Layout.alignment: Qt.AlignHCenter
     }
@@ -104,6 +104,6 @@ ColumnLayout {
         Layout.fillWidth: true
         showNext: false
         backText: qsTrId("common.home")
-        onBackClicked: journey.closeLookup()
+        onBackClicked: lookup.close()
     }
 }

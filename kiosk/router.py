@@ -1,0 +1,266 @@
+"""The screen router: the one place that decides which screen the kiosk shows, without Qt.
+
+The kiosk is always in one *mode* (``Mode``); ``MODES`` says per mode which screen shows, what
+a QR code read in it is for and what being left alone does; ``TRANSITIONS`` lists every move
+between modes. Listeners hear ``left`` then ``entered`` on every move, ``wiped`` when idle time
+wiped a mode, and ``shown`` when the screen changes (as qutebrowser's mode manager does).
+
+* ATTRACT: the home screen, nobody in a session. Left alone, its choices (language, search)
+  are wiped for the next citizen.
+* JOURNEY: a citizen's session; the screen follows the journey's state (``JOURNEY_SCREENS``),
+  and the journey itself warns and then wipes the session when it is left alone
+  (``kiosk.journey``). The session ending, for whatever reason, goes back to ATTRACT.
+* LOOKUP: the status lookup from a slip's code; left alone it closes (back to ATTRACT, the
+  lookup's answer wiped by whoever listens to its ``left``).
+
+Technician screens come in as another mode with its own rows here, not as flags elsewhere.
+Single-threaded: it is driven from the thread that drives the journey.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from dvc_common.clock import Clock
+from kiosk.journey import Journey, QrScanned, Snapshot, State, Tick
+
+log = logging.getLogger(__name__)
+
+LOOKUP_IDLE_S = 60.0  # the status lookup closes by itself when nobody touches it
+
+
+class Screen(StrEnum):
+    """The QML screens (file ``screens/<value>Screen.qml``)."""
+
+    HOME = "Home"
+    PROCEDURES = "Procedures"
+    DETAILS = "Details"
+    IDENTIFY = "Identify"
+    FORM = "Form"
+    SCAN = "Scan"
+    REVIEW = "Review"
+    CONFIRM = "Confirm"
+    DONE = "Done"
+    RATING = "Rating"
+    LOOKUP = "Lookup"
+
+
+# The journey's screen per journey state; the idle warning shows over the screen it interrupts.
+JOURNEY_SCREENS: dict[State, Screen] = {
+    State.ATTRACT: Screen.HOME,
+    State.CHOOSE_PROCEDURE: Screen.PROCEDURES,
+    State.PROCEDURE_DETAILS: Screen.DETAILS,
+    State.IDENTIFY: Screen.IDENTIFY,
+    State.FORM: Screen.FORM,
+    State.SCAN: Screen.SCAN,
+    State.REVIEW: Screen.REVIEW,
+    State.CONFIRM: Screen.CONFIRM,
+    State.SUBMITTING: Screen.CONFIRM,
+    State.DONE: Screen.DONE,
+    State.RATING: Screen.RATING,
+}
+# Screens that ask for a QR code: a code held up before they showed was seen and ignored, so
+# the reader is told to report it again when one of them appears.
+READS_CODES = frozenset({Screen.IDENTIFY, Screen.LOOKUP})
+
+
+class Mode(StrEnum):
+    ATTRACT = "attract"
+    JOURNEY = "journey"
+    LOOKUP = "lookup"
+
+
+class Trigger(StrEnum):
+    """What moves the router from one mode to another."""
+
+    SESSION_STARTED = "session_started"
+    SESSION_ENDED = "session_ended"  # finished, cancelled or wiped by the journey
+    OPEN_LOOKUP = "open_lookup"
+    CLOSE_LOOKUP = "close_lookup"
+    IDLE = "idle"  # nobody touched the kiosk for the mode's idle time
+
+
+class IdleRule(StrEnum):
+    """What being left alone does in a mode."""
+
+    JOURNEY_COUNTS = "journey_counts"  # the journey warns, counts down and wipes by itself
+    SESSION_IDLE = "session_idle"  # after the session's idle time (settings), an IDLE trigger
+    LOOKUP_IDLE = "lookup_idle"  # after LOOKUP_IDLE_S, an IDLE trigger
+
+
+class CodeUse(StrEnum):
+    """What a QR code read in a mode is for."""
+
+    IGNORED = "ignored"
+    LOGIN = "login"  # the citizen's ID card, when the journey is on its identify step
+    LOOKUP = "lookup"  # a slip's code
+
+
+@dataclass(frozen=True)
+class ModeSpec:
+    screen: Screen | None  # None: the journey's state decides (JOURNEY_SCREENS)
+    idle: IdleRule
+    codes: CodeUse
+
+
+MODES: dict[Mode, ModeSpec] = {
+    Mode.ATTRACT: ModeSpec(Screen.HOME, IdleRule.SESSION_IDLE, CodeUse.IGNORED),
+    Mode.JOURNEY: ModeSpec(None, IdleRule.JOURNEY_COUNTS, CodeUse.LOGIN),
+    Mode.LOOKUP: ModeSpec(Screen.LOOKUP, IdleRule.LOOKUP_IDLE, CodeUse.LOOKUP),
+}
+
+TRANSITIONS: dict[tuple[Mode, Trigger], Mode] = {
+    (Mode.ATTRACT, Trigger.SESSION_STARTED): Mode.JOURNEY,
+    (Mode.ATTRACT, Trigger.OPEN_LOOKUP): Mode.LOOKUP,
+    (Mode.ATTRACT, Trigger.IDLE): Mode.ATTRACT,  # a wipe of the home screen's choices
+    (Mode.JOURNEY, Trigger.SESSION_ENDED): Mode.ATTRACT,
+    (Mode.LOOKUP, Trigger.CLOSE_LOOKUP): Mode.ATTRACT,
+    (Mode.LOOKUP, Trigger.IDLE): Mode.ATTRACT,
+    # A session cannot be started from behind the lookup screen; if one is, it shows.
+    (Mode.LOOKUP, Trigger.SESSION_STARTED): Mode.JOURNEY,
+}
+
+T = TypeVar("T")
+
+
+class Notifier(Generic[T]):
+    """A plain-Python signal: listeners are called in the order they were connected."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[T], object]] = []
+
+    def connect(self, listener: Callable[[T], object]) -> None:
+        self._listeners.append(listener)
+
+    def emit(self, value: T) -> None:
+        for listener in list(self._listeners):
+            listener(value)
+
+
+class ScreenRouter:
+    """See the module docstring.
+
+    ``lookup_codes`` hears the text of every code read while the lookup shows; ``forget_codes``
+    tells the QR reader to report a code it has just seen again (a code-reading screen appeared).
+    """
+
+    def __init__(
+        self,
+        journey: Journey,
+        clock: Clock,
+        *,
+        attract_idle_s: float,
+        forget_codes: Callable[[], object],
+        lookup_idle_s: float = LOOKUP_IDLE_S,
+    ) -> None:
+        self._journey = journey
+        self._clock = clock
+        self._forget_codes = forget_codes
+        self._idle_limits: dict[IdleRule, float | None] = {
+            IdleRule.JOURNEY_COUNTS: None,
+            IdleRule.SESSION_IDLE: attract_idle_s,
+            IdleRule.LOOKUP_IDLE: lookup_idle_s,
+        }
+        snapshot = journey.snapshot()
+        self._journey_state = snapshot.state
+        self._journey_screen = self._screen_for(snapshot)
+        self._mode = Mode.JOURNEY if snapshot.session_id is not None else Mode.ATTRACT
+        self._screen = self._current_screen()
+        self._quiet_since = clock.monotonic()
+        self.entered: Notifier[Mode] = Notifier()
+        self.left: Notifier[Mode] = Notifier()
+        self.wiped: Notifier[Mode] = Notifier()
+        self.shown: Notifier[Screen] = Notifier()
+        self.lookup_codes: Notifier[str] = Notifier()
+
+    @property
+    def mode(self) -> Mode:
+        return self._mode
+
+    @property
+    def screen(self) -> Screen:
+        return self._screen
+
+    # --- inputs -----------------------------------------------------------------------------------
+
+    def on_snapshot(self, _: Snapshot) -> None:
+        """The journey moved. Read afresh: a listener before this one may have dispatched a
+        newer event, whose snapshot has already been here."""
+        snapshot = self._journey.snapshot()
+        self._journey_state = snapshot.state
+        self._journey_screen = self._screen_for(snapshot)
+        in_session = snapshot.session_id is not None
+        if in_session and self._mode is not Mode.JOURNEY:
+            self.trigger(Trigger.SESSION_STARTED)
+        elif not in_session and self._mode is Mode.JOURNEY:
+            self.trigger(Trigger.SESSION_ENDED)
+        self._refresh_screen()
+
+    def touch(self) -> None:
+        """Someone is at the kiosk (the journey hears its own ``Touch``)."""
+        self._quiet_since = self._clock.monotonic()
+
+    def tick(self) -> None:
+        """Called about once a second: the journey counts its idle time, the router the rest."""
+        self._journey.dispatch(Tick())
+        limit = self._idle_limits[MODES[self._mode].idle]
+        if limit is not None and self._clock.monotonic() - self._quiet_since > limit:
+            self.trigger(Trigger.IDLE)
+
+    def open_lookup(self) -> bool:
+        return self.trigger(Trigger.OPEN_LOOKUP)
+
+    def close_lookup(self) -> bool:
+        return self.trigger(Trigger.CLOSE_LOOKUP)
+
+    def read_code(self, payload: bytes) -> None:
+        """A QR code was read: it goes where the current mode says, or nowhere."""
+        use = MODES[self._mode].codes
+        if use is CodeUse.LOOKUP:
+            self.touch()
+            self.lookup_codes.emit(payload.decode("utf-8", errors="replace"))
+        elif use is CodeUse.LOGIN and self._journey_state is State.IDENTIFY:
+            self._journey.dispatch(QrScanned(payload))
+        else:
+            log.debug("QR read ignored in mode %s", self._mode.value)
+
+    def trigger(self, trigger: Trigger) -> bool:
+        """Move along ``TRANSITIONS``; False (and nothing happens) when the table has no row."""
+        target = TRANSITIONS.get((self._mode, trigger))
+        if target is None:
+            return False
+        before = self._mode
+        self._quiet_since = self._clock.monotonic()
+        if trigger is Trigger.IDLE:
+            log.info("router: %s wiped after idle time", before.value)
+            self.wiped.emit(before)
+        if target is not before:
+            log.info("router: %s -> %s on %s", before.value, target.value, trigger.value)
+            self.left.emit(before)
+            self._mode = target
+            self.entered.emit(target)
+            self._refresh_screen()
+        return True
+
+    # --- the screen -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _screen_for(snapshot: Snapshot) -> Screen:
+        state = snapshot.resume_state if snapshot.state is State.IDLE_WARNING else snapshot.state
+        return JOURNEY_SCREENS.get(state or State.ATTRACT, Screen.HOME)
+
+    def _current_screen(self) -> Screen:
+        return MODES[self._mode].screen or self._journey_screen
+
+    def _refresh_screen(self) -> None:
+        screen = self._current_screen()
+        if screen is self._screen:
+            return
+        self._screen = screen
+        if screen in READS_CODES:
+            self._forget_codes()
+        self.shown.emit(screen)

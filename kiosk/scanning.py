@@ -1,0 +1,376 @@
+"""Scanning the citizen's documents: the use case behind the scan screen, without Qt.
+
+Two halves, one per thread:
+
+* ``ScanService`` runs on the scanner's worker thread. It feeds the tray for one required
+  document (``ScanTarget``), runs every page through the scan pipeline (crop, deskew, blank
+  pages dropped, flags), writes the page's PDF and thumbnail into the session folder and reports
+  ``PageReady`` / ``ScanFinished`` through callbacks. A page of a job that was cancelled or
+  replaced belongs to no one and is dropped before it is written.
+* ``ScanDesk`` runs on the journey's thread (the GUI thread in the app, the test's thread in
+  tests). It starts scans for the document on screen (room left, rescanning one page, no double
+  feed), hands each page to the journey, holds pages that arrive during the idle warning, keeps
+  each page's thumbnail and flags for the screen, says why a scan gave nothing, and deletes
+  every file of a citizen who has left: a late page never lands in the next citizen's dossier.
+
+The Qt layer only carries ``PageReady`` and ``ScanFinished`` from one half to the other as
+queued signals (``ui.devices.DeviceHub``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from config.settings import ScannerSection
+from drivers.errors import DeviceError
+from drivers.scanner import DocumentScanner, ScanRequest, ScanResult
+from drivers.scanner import ScannedPage as RawPage
+from drivers.scanner.base import JobOutcome, ScanJob
+from drivers.scanner.pagefiles import write_page_files
+from drivers.scanner.pipeline import PageFlag, process_page
+from kiosk.faults import DeviceTrouble
+from kiosk.journey import (
+    Journey,
+    PageScanned,
+    ReplacePage,
+    SelectDocument,
+    Snapshot,
+    State,
+    Touch,
+)
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "PageFlag",
+    "PageReady",
+    "PageView",
+    "ScanDesk",
+    "ScanEnd",
+    "ScanFeed",
+    "ScanFinished",
+    "ScanNotice",
+    "ScanService",
+    "ScanTarget",
+]
+
+# States in which a scan may go on: the idle warning only pauses the scan step.
+_SCANNING_STATES = (State.SCAN, State.IDLE_WARNING)
+
+
+class ScanEnd(StrEnum):
+    """How a scan job ended."""
+
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+_ENDS = {
+    JobOutcome.COMPLETED: ScanEnd.COMPLETED,
+    JobOutcome.CANCELLED: ScanEnd.CANCELLED,
+    JobOutcome.FAILED: ScanEnd.FAILED,
+}
+
+
+class ScanNotice(StrEnum):
+    """Scan-step messages the screen translates itself (otherwise the message is a device's
+    Vietnamese sentence, carried as it is)."""
+
+    ALL_BLANK = "blank"  # every page fed was blank: probably face up
+    DOCUMENT_FULL = "full"  # the document has its most pages
+
+
+@dataclass(frozen=True)
+class ScanTarget:
+    """One scan job: which session and document it is for, and where its pages go."""
+
+    session_id: uuid.UUID
+    document_index: int
+    folder: Path
+    prefix: str  # the document's code: page files are named after it
+    max_pages: int
+    replaces: int | None = None  # one page scanned again to take this page's place
+
+
+@dataclass(frozen=True)
+class PageReady:
+    """A processed page written to the session folder, ready for the journey."""
+
+    session_id: uuid.UUID
+    document_index: int
+    pdf: Path
+    thumbnail: Path
+    flags: frozenset[PageFlag]
+    replaces: int | None = None  # the page this one was scanned again for
+
+    def discard(self) -> None:
+        self.pdf.unlink(missing_ok=True)
+        self.thumbnail.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class ScanFinished:
+    session_id: uuid.UUID
+    end: ScanEnd
+    pages: int  # pages the feeder delivered (blank backs included)
+    kept: int  # pages kept after blank pages were dropped
+    trouble: DeviceTrouble | None = None
+
+
+@dataclass
+class _Job:
+    target: ScanTarget
+    job: ScanJob | None = None
+    kept: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class ScanService:
+    """Feeds the tray for one document at a time; see the module docstring."""
+
+    def __init__(self, scanner: DocumentScanner, section: ScannerSection) -> None:
+        self._scanner = scanner
+        self._section = section
+        self._current: _Job | None = None
+
+    @property
+    def scanning(self) -> bool:
+        current = self._current
+        return current is not None and current.job is not None and not current.job.done
+
+    def start(
+        self,
+        target: ScanTarget,
+        on_page: Callable[[PageReady], None],
+        on_finished: Callable[[ScanFinished], None],
+    ) -> DeviceTrouble | None:
+        """Start feeding; the callbacks run on the scanner's thread. A scanner that refuses
+        (busy, no paper, unplugged) is answered at once, and nothing is started."""
+        base = ScanRequest.from_settings(self._section)
+        pages = 1 if target.replaces is not None else max(1, target.max_pages)
+        request = ScanRequest(base.source, base.resolution_dpi, base.mode, base.area, pages)
+        state = _Job(target)
+        self._current = state
+        try:
+            state.job = self._scanner.start_scan(
+                request,
+                lambda page: self._on_page(state, page, on_page),
+                lambda result: self._on_done(state, result, on_finished),
+            )
+        except DeviceError as exc:
+            self._current = None
+            return DeviceTrouble.from_error(exc)
+        return None
+
+    def cancel(self) -> None:
+        current, self._current = self._current, None
+        if current is not None and current.job is not None:
+            current.job.cancel()
+
+    def close(self) -> None:
+        self.cancel()
+        self._scanner.close()
+
+    def _on_page(self, state: _Job, page: RawPage, on_page: Callable[[PageReady], None]) -> None:
+        if self._current is not state:
+            return  # the session ended or another scan started: this page belongs to no one
+        processed = process_page(page.image, page.dpi, index=page.index)
+        if processed.dropped:
+            log.info("scan: page %d dropped as blank", page.index)
+            return
+        if self._current is not state:
+            return  # the citizen left while the page was being processed
+        with state.lock:
+            state.kept += 1
+        target = state.target
+        stem = f"{target.prefix}-{page.index:03d}-{uuid.uuid4().hex[:8]}"
+        try:
+            files = write_page_files(processed, target.folder, stem)
+        except OSError as exc:
+            # The session folder vanished (wiped) or the disk is full: nothing to hand over.
+            log.error("scan: page %d not stored: %s", page.index, exc)
+            return
+        on_page(
+            PageReady(
+                target.session_id,
+                target.document_index,
+                files.pdf,
+                files.thumbnail,
+                processed.flags,
+                target.replaces,
+            )
+        )
+
+    def _on_done(
+        self, state: _Job, result: ScanResult, on_finished: Callable[[ScanFinished], None]
+    ) -> None:
+        if self._current is state:
+            self._current = None
+        trouble = DeviceTrouble.from_error(result.error) if result.error is not None else None
+        on_finished(
+            ScanFinished(
+                state.target.session_id,
+                _ENDS[result.outcome],
+                result.page_count,
+                state.kept,
+                trouble,
+            )
+        )
+
+
+class ScanFeed(Protocol):
+    """How the desk starts scans: the scan service, with its answers brought to the desk's
+    thread (``ui.devices.DeviceHub`` in the app; the tests bring them by hand)."""
+
+    @property
+    def scanning(self) -> bool: ...
+
+    def start_scan(self, target: ScanTarget) -> DeviceTrouble | None: ...
+
+    def cancel_scan(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class PageView:
+    """What the scan and review screens show of one page besides the journey's own data."""
+
+    thumbnail: Path
+    flags: tuple[str, ...]  # sorted PageFlag values: the screen translates each
+
+
+Defer = Callable[[Callable[[], None]], None]
+
+
+class ScanDesk:
+    """The scan step of the citizen on screen; see the module docstring.
+
+    ``defer`` runs a function after the current journey notification has returned (held pages
+    are replayed from there, because replaying dispatches journey events itself).
+    """
+
+    def __init__(self, journey: Journey, feed: ScanFeed, defer: Defer) -> None:
+        self._journey = journey
+        self._feed = feed
+        self._defer = defer
+        self._snapshot = journey.snapshot()
+        self._held: list[PageReady] = []  # arrived during the idle warning
+        self._pages: dict[Path, PageView] = {}
+        self.message: str = ""  # a ScanNotice value or a device's sentence; "" for none
+        self.pages_this_job = 0
+
+    @property
+    def scanning(self) -> bool:
+        return self._feed.scanning
+
+    def page_view(self, pdf: Path) -> PageView | None:
+        return self._pages.get(pdf)
+
+    # --- the journey moved ------------------------------------------------------------------------
+
+    def on_snapshot(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        if snapshot.session_id is None:
+            # The session ended (finished, cancelled or wiped): forget everything about it.
+            self._feed.cancel_scan()
+            self._pages.clear()
+            for held in self._held:
+                held.discard()
+            self._held.clear()
+            self.message = ""
+        elif snapshot.state not in _SCANNING_STATES and self._feed.scanning:
+            self._feed.cancel_scan()
+        if snapshot.state is State.SCAN and self._held:
+            self._defer(self._replay_held)
+        self._forget_removed_pages(snapshot)
+
+    def _replay_held(self) -> None:
+        held, self._held = self._held, []
+        for ready in held:
+            self.accept_page(ready)
+
+    def _forget_removed_pages(self, snapshot: Snapshot) -> None:
+        """A page removed or replaced by the journey takes its thumbnail with it."""
+        kept = {page.path for progress in snapshot.documents for page in progress.pages}
+        for pdf in [path for path in self._pages if path not in kept]:
+            self._pages.pop(pdf).thumbnail.unlink(missing_ok=True)
+
+    # --- the citizen's intents --------------------------------------------------------------------
+
+    def scan(self, replaces: int | None = None) -> None:
+        """Feed the tray for the document on screen; ``replaces``: scan that page again."""
+        snap = self._snapshot
+        if snap.state is not State.SCAN or snap.session_id is None or snap.session_dir is None:
+            return
+        if self._feed.scanning:
+            return  # a double tap must not feed twice
+        progress = snap.documents[snap.document_index]
+        if replaces is not None and not 0 <= replaces < len(progress.pages):
+            return
+        room = progress.document.max_pages - len(progress.pages)
+        self.message = ""
+        self.pages_this_job = 0
+        if room <= 0 and replaces is None:
+            self.message = ScanNotice.DOCUMENT_FULL
+            return
+        trouble = self._feed.start_scan(
+            ScanTarget(
+                snap.session_id,
+                snap.document_index,
+                snap.session_dir,
+                progress.document.code,
+                room,
+                replaces,
+            )
+        )
+        if trouble is not None:
+            self.message = trouble.message
+        self._journey.dispatch(Touch())
+
+    def stop(self) -> None:
+        self._feed.cancel_scan()
+
+    # --- the scanner's answers --------------------------------------------------------------------
+
+    def accept_page(self, ready: PageReady) -> None:
+        snap = self._snapshot
+        if ready.session_id != snap.session_id or snap.state not in _SCANNING_STATES:
+            ready.discard()
+            return
+        if snap.state is State.IDLE_WARNING:
+            # The journey takes no pages while it asks "are you still there?": keep them for
+            # when the citizen answers (or delete them with the session).
+            self._held.append(ready)
+            return
+        if ready.document_index != snap.document_index:
+            self._journey.dispatch(SelectDocument(ready.document_index))
+        if ready.replaces is not None:
+            outcome = self._journey.dispatch(ReplacePage(ready.replaces, ready.pdf))
+        else:
+            outcome = self._journey.dispatch(PageScanned(ready.pdf))
+        if outcome.accepted:
+            self.pages_this_job += 1
+            self._pages[ready.pdf] = PageView(
+                ready.thumbnail, tuple(sorted(flag.value for flag in ready.flags))
+            )
+        else:
+            ready.discard()
+            self.message = outcome.message or ""
+
+    def finished(self, done: ScanFinished) -> bool:
+        """The job ended; False when it was for a citizen who has left."""
+        if done.session_id != self._snapshot.session_id:
+            return False
+        if done.trouble is not None:
+            self.message = done.trouble.message
+        elif done.kept == 0 and done.end is ScanEnd.COMPLETED:
+            # Everything fed was blank: probably the papers went in face down.
+            self.message = ScanNotice.ALL_BLANK
+        return True
