@@ -1,5 +1,6 @@
-"""Device errors the rest of the kiosk sees: one class per kind of trouble, each with a short
-Vietnamese sentence for the citizen and a technical one for the technician.
+"""Device errors the rest of the kiosk sees: what kind of device, what is wrong (``DeviceProblem``,
+the key the screens translate through ``kiosk.faults`` and ``ui.messages``) and a technical
+sentence for the technician.
 
 Vendor exceptions never cross this boundary; a driver catches them and raises one of these.
 """
@@ -31,6 +32,10 @@ class DeviceProblem(StrEnum):
     UNSUPPORTED = "unsupported"
 
 
+# Bridge for the last consumer that still shows a driver's sentence (kiosk.faults.DeviceTrouble
+# .message, read by the scan screen): the same words live in ui/i18n/kiosk_vi.ts under
+# "reason.device.*" (a test keeps them equal). Drivers know no language; once the screens
+# translate the problem, this table and ``citizen_message`` go.
 _CITIZEN: dict[DeviceProblem, str] = {
     DeviceProblem.UNPLUGGED: "Thiết bị đang tạm ngừng. Xin bấm nút Gọi cán bộ để được hỗ trợ.",
     DeviceProblem.BUSY: "Thiết bị đang bận. Xin chờ trong giây lát rồi thử lại.",
@@ -57,6 +62,7 @@ class DeviceError(Exception):
 
     @property
     def citizen_message(self) -> str:
+        """Today's Vietnamese sentence for the citizen; to be deleted (see ``_CITIZEN``)."""
         return _CITIZEN[self.problem]
 
     @property

@@ -1,17 +1,22 @@
 """Validating what the citizen types into a procedure's form.
 
-The catalog says what each field is; this module turns raw keyboard input into a clean value or a
-plain Vietnamese message saying what to fix. Dates are typed the Vietnamese way (dd/mm/yyyy) and
-stored as ISO; phone numbers are stored as bare digits.
+The catalog says what each field is; this module turns raw keyboard input into a clean value or
+says what to fix: a ``FieldProblem`` (a ``FieldReason`` and the values its sentence needs), which
+the screens translate (``ui.messages``), and, until they all do, the same sentence in Vietnamese.
+Dates are typed the Vietnamese way (dd/mm/yyyy) and stored as ISO; phone numbers are stored as
+bare digits.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
+from types import MappingProxyType
 
 from config.provinces import PROVINCES
 from dvc_common.catalog import FieldType, FormField, PrefillSource, Procedure
@@ -42,20 +47,130 @@ def parse_date_input(text: str) -> date | None:
     return None
 
 
+class FieldReason(StrEnum):
+    """Why a typed value was refused; the values are stable identifiers (logs, message ids)."""
+
+    CONTROL_CHARACTERS = "control_characters"
+    TOO_LONG = "too_long"
+    TOO_SHORT = "too_short"
+    REQUIRED = "required"
+    CHOICE_REQUIRED = "choice_required"
+    CHOICE_UNKNOWN = "choice_unknown"
+    DATE_INVALID = "date_invalid"
+    DATE_IN_FUTURE = "date_in_future"
+    YEAR_INVALID = "year_invalid"
+    DIGITS_ONLY = "digits_only"
+    EMAIL_INVALID = "email_invalid"
+    ID_NUMBER_FORMAT = "id_number_format"
+    ID_NUMBER_PROVINCE = "id_number_province"
+    NUMBER_ONLY = "number_only"
+    BELOW_MINIMUM = "below_minimum"
+    ABOVE_MAXIMUM = "above_maximum"
+    NAME_INVALID = "name_invalid"
+    PATTERN_MISMATCH = "pattern_mismatch"  # the catalog gave a pattern but no words for it
+    CATALOG_RULE = "catalog_rule"  # the catalog's own sentence for its pattern, passed through
+
+
+# The parameters each reason's sentence takes, in the order of its %1, %2 in the translation
+# files. "label" is the field's label as the sentence uses it: the ones that start with "Xin"
+# put it mid-sentence, so it arrives in lower case.
+FIELD_PARAMS: Mapping[FieldReason, tuple[str, ...]] = MappingProxyType(
+    {
+        FieldReason.CONTROL_CHARACTERS: ("label",),
+        FieldReason.TOO_LONG: ("label", "max_length"),
+        FieldReason.TOO_SHORT: ("label", "min_length"),
+        FieldReason.REQUIRED: ("label",),
+        FieldReason.CHOICE_REQUIRED: ("label",),
+        FieldReason.CHOICE_UNKNOWN: ("label",),
+        FieldReason.DATE_INVALID: ("label",),
+        FieldReason.DATE_IN_FUTURE: ("label",),
+        FieldReason.YEAR_INVALID: ("label",),
+        FieldReason.DIGITS_ONLY: ("label",),
+        FieldReason.EMAIL_INVALID: ("label",),
+        FieldReason.ID_NUMBER_FORMAT: ("label",),
+        FieldReason.ID_NUMBER_PROVINCE: ("label",),
+        FieldReason.NUMBER_ONLY: ("label",),
+        FieldReason.BELOW_MINIMUM: ("label", "min_value"),
+        FieldReason.ABOVE_MAXIMUM: ("label", "max_value"),
+        FieldReason.NAME_INVALID: ("label",),
+        FieldReason.PATTERN_MISMATCH: ("label",),
+        FieldReason.CATALOG_RULE: ("message",),
+    }
+)
+
+# The Vietnamese sentences the screens show today. They move to ui/i18n/kiosk_vi.ts under the
+# ids of ui.messages (a test keeps both equal); this table goes once the screens translate.
+_VIETNAMESE: Mapping[FieldReason, str] = MappingProxyType(
+    {
+        FieldReason.CONTROL_CHARACTERS: "{label}: có ký tự không hợp lệ.",
+        FieldReason.TOO_LONG: "{label}: không quá {max_length} ký tự.",
+        FieldReason.TOO_SHORT: "{label}: cần ít nhất {min_length} ký tự.",
+        FieldReason.REQUIRED: "Xin nhập {label}.",
+        FieldReason.CHOICE_REQUIRED: "Xin chọn {label}.",
+        FieldReason.CHOICE_UNKNOWN: "Xin chọn {label}.",
+        FieldReason.DATE_INVALID: (
+            "{label}: ngày không đúng. Xin nhập ngày/tháng/năm, ví dụ 05/09/1980."
+        ),
+        FieldReason.DATE_IN_FUTURE: "{label}: không được sau ngày hôm nay.",
+        FieldReason.YEAR_INVALID: "{label}: năm không đúng.",
+        FieldReason.DIGITS_ONLY: "{label}: chỉ gồm chữ số.",
+        FieldReason.EMAIL_INVALID: (
+            "{label}: địa chỉ thư điện tử không đúng, ví dụ ten@gmail.com."
+        ),
+        FieldReason.ID_NUMBER_FORMAT: "{label}: gồm đúng 12 chữ số.",
+        FieldReason.ID_NUMBER_PROVINCE: "{label}: ba chữ số đầu không đúng mã tỉnh.",
+        FieldReason.NUMBER_ONLY: "{label}: chỉ nhập số.",
+        FieldReason.BELOW_MINIMUM: "{label}: ít nhất là {min_value}.",
+        FieldReason.ABOVE_MAXIMUM: "{label}: nhiều nhất là {max_value}.",
+        FieldReason.NAME_INVALID: "{label}: chỉ gồm chữ cái, không có chữ số hay ký hiệu.",
+        FieldReason.PATTERN_MISMATCH: "{label}: không đúng.",
+        FieldReason.CATALOG_RULE: "{message}",
+    }
+)
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """What is wrong with one value: the reason and the values its sentence is built from."""
+
+    reason: FieldReason
+    params: Mapping[str, str]
+
+    def __post_init__(self) -> None:
+        if set(self.params) != set(FIELD_PARAMS[self.reason]):
+            raise ValueError(f"{self.reason.value} takes {FIELD_PARAMS[self.reason]}")
+
+    @property
+    def arguments(self) -> tuple[str, ...]:
+        """The parameters in placeholder order (%1, %2, ...)."""
+        return tuple(self.params[name] for name in FIELD_PARAMS[self.reason])
+
+    @property
+    def vietnamese(self) -> str:
+        """Today's Vietnamese sentence; the screens will translate ``reason`` instead."""
+        return _VIETNAMESE[self.reason].format_map(self.params)
+
+
 @dataclass(frozen=True)
 class FieldResult:
-    """A validated value, or the message to show under the field."""
+    """A validated value, or the message to show under the field and the problem behind it.
+
+    ``error`` is the Vietnamese sentence the screens show today; ``problem`` is what they will
+    translate. Both are set together.
+    """
 
     value: str | None
     error: str | None
+    problem: FieldProblem | None = None
 
 
 def _ok(value: str) -> FieldResult:
     return FieldResult(value, None)
 
 
-def _bad(message: str) -> FieldResult:
-    return FieldResult(None, message)
+def _bad(reason: FieldReason, **params: object) -> FieldResult:
+    problem = FieldProblem(reason, MappingProxyType({k: str(v) for k, v in params.items()}))
+    return FieldResult(None, problem.vietnamese, problem)
 
 
 def _clean_text(raw: str) -> str:
@@ -72,50 +187,53 @@ def _validate_typed(field: FormField, value: str, today: date) -> FieldResult:
         case FieldType.DATE:
             day = parse_date_input(value)
             if day is None:
-                return _bad(f"{label}: ngày không đúng. Xin nhập ngày/tháng/năm, ví dụ 05/09/1980.")
+                return _bad(FieldReason.DATE_INVALID, label=label)
             if field.not_in_future and day > today:
-                return _bad(f"{label}: không được sau ngày hôm nay.")
+                return _bad(FieldReason.DATE_IN_FUTURE, label=label)
             if day.year < 1900:
-                return _bad(f"{label}: năm không đúng.")
+                return _bad(FieldReason.YEAR_INVALID, label=label)
             return _ok(day.isoformat())
         case FieldType.PHONE:
             digits = re.sub(r"[\s.()-]", "", value)
             if digits.startswith("+84"):
                 digits = "0" + digits[3:]
             if not digits.isascii() or not digits.isdigit():
-                return _bad(f"{label}: chỉ gồm chữ số.")
+                return _bad(FieldReason.DIGITS_ONLY, label=label)
             value = digits
         case FieldType.EMAIL:
             if not _EMAIL.match(value):
-                return _bad(f"{label}: địa chỉ thư điện tử không đúng, ví dụ ten@gmail.com.")
+                return _bad(FieldReason.EMAIL_INVALID, label=label)
         case FieldType.ID_NUMBER:
             if len(value) != 12 or not value.isascii() or not value.isdigit():
-                return _bad(f"{label}: gồm đúng 12 chữ số.")
+                return _bad(FieldReason.ID_NUMBER_FORMAT, label=label)
             if value[:3] not in PROVINCES:
-                return _bad(f"{label}: ba chữ số đầu không đúng mã tỉnh.")
+                return _bad(FieldReason.ID_NUMBER_PROVINCE, label=label)
         case FieldType.INTEGER:
             if not value.isascii() or not value.isdigit():
-                return _bad(f"{label}: chỉ nhập số.")
+                return _bad(FieldReason.NUMBER_ONLY, label=label)
             number = int(value)
             if field.min_value is not None and number < field.min_value:
-                return _bad(f"{label}: ít nhất là {field.min_value}.")
+                return _bad(FieldReason.BELOW_MINIMUM, label=label, min_value=field.min_value)
             if field.max_value is not None and number > field.max_value:
-                return _bad(f"{label}: nhiều nhất là {field.max_value}.")
+                return _bad(FieldReason.ABOVE_MAXIMUM, label=label, max_value=field.max_value)
             value = str(number)
         case FieldType.CHOICE:
             if value not in {c.value for c in field.choices}:
-                return _bad(f"Xin chọn {label.lower()}.")
+                return _bad(FieldReason.CHOICE_UNKNOWN, label=label.lower())
         case FieldType.NAME:
             if not all(c.isalpha() or c in " '-." for c in value) or not any(
                 c.isalpha() for c in value
             ):
-                return _bad(f"{label}: chỉ gồm chữ cái, không có chữ số hay ký hiệu.")
+                return _bad(FieldReason.NAME_INVALID, label=label)
         case FieldType.TEXT | FieldType.ADDRESS:
             pass
     if field.min_length is not None and len(value) < field.min_length:
-        return _bad(f"{label}: cần ít nhất {field.min_length} ký tự.")
+        return _bad(FieldReason.TOO_SHORT, label=label, min_length=field.min_length)
     if field.pattern is not None and not re.fullmatch(field.pattern, value):
-        return _bad(field.pattern_message or f"{label}: không đúng.")
+        if field.pattern_message:
+            # Catalog data: worded (and one day translated) with the procedure, not by us.
+            return _bad(FieldReason.CATALOG_RULE, message=field.pattern_message)
+        return _bad(FieldReason.PATTERN_MISMATCH, label=label)
     return _ok(value)
 
 
@@ -124,28 +242,35 @@ def validate_field(field: FormField, raw: str, today: date) -> FieldResult:
     # Checked before whitespace is folded: str.split() would quietly turn \x1f or \x85 into a
     # space and hide input that did not come from the keyboard.
     if _has_control(raw.replace("\n", " ").replace("\r", " ").replace("\t", " ")):
-        return _bad(f"{field.label}: có ký tự không hợp lệ.")
+        return _bad(FieldReason.CONTROL_CHARACTERS, label=field.label)
     value = _clean_text(raw)
     # A generous bound before any parsing, so no pattern or int() ever sees unbounded input;
     # the exact limit is judged on the cleaned value below.
     if len(value) > 2 * field.max_length + 8:
-        return _bad(f"{field.label}: không quá {field.max_length} ký tự.")
+        return _bad(FieldReason.TOO_LONG, label=field.label, max_length=field.max_length)
     if not value:
         if field.required:
-            verb = "chọn" if field.type is FieldType.CHOICE else "nhập"
-            return _bad(f"Xin {verb} {field.label.lower()}.")
+            reason = (
+                FieldReason.CHOICE_REQUIRED
+                if field.type is FieldType.CHOICE
+                else FieldReason.REQUIRED
+            )
+            return _bad(reason, label=field.label.lower())
         return _ok("")
     result = _validate_typed(field, value, today)
     # Length is judged on the cleaned value: "0912 345 678" is a 10-digit phone number.
     if result.value is not None and len(result.value) > field.max_length:
-        return _bad(f"{field.label}: không quá {field.max_length} ký tự.")
+        return _bad(FieldReason.TOO_LONG, label=field.label, max_length=field.max_length)
     return result
 
 
 @dataclass(frozen=True)
 class FormResult:
+    """Every field's clean value, or its sentence (``errors``) and its problem (``problems``)."""
+
     values: dict[str, str]
     errors: dict[str, str]
+    problems: dict[str, FieldProblem] = dataclasses.field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -156,13 +281,16 @@ def validate_form(procedure: Procedure, raw: Mapping[str, str], today: date) -> 
     """Validate every field of ``procedure``'s form; unknown keys are ignored."""
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
+    problems: dict[str, FieldProblem] = {}
     for field in procedure.form:
         result = validate_field(field, raw.get(field.name, ""), today)
         if result.error is not None:
             errors[field.name] = result.error
+            if result.problem is not None:
+                problems[field.name] = result.problem
         elif result.value:
             values[field.name] = result.value
-    return FormResult(values, errors)
+    return FormResult(values, errors, problems)
 
 
 def prefill_values(procedure: Procedure, identity: Identity) -> dict[str, str]:

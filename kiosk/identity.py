@@ -6,8 +6,9 @@ issue date ``ddmmyyyy``. Readers mangle it: zbar guesses the text encoding and h
 that was decoded as Shift-JIS or latin-1 on the way, and some serial scanner modules do the same.
 We therefore take raw bytes, decode UTF-8 ourselves and undo those mix-ups before validating.
 
-Every rejection carries a reason code (stable, for logs and tests), a Vietnamese sentence for
-the citizen and an English detail for the technician. Neither ever holds a full ID number.
+Every rejection carries a reason code (stable, for logs and tests), the citizen-facing group it
+falls in (``IdentityProblem``, which the screens translate; a Vietnamese sentence too, until they
+all do) and an English detail for the technician. None ever holds a full ID number.
 """
 
 from __future__ import annotations
@@ -63,22 +64,57 @@ class IdentityErrorReason(StrEnum):
     ISSUE_DATE_BEFORE_BIRTH = "issue_date_before_birth"
 
 
-_UNREADABLE = (
-    "Không đọc được mã QR. Xin mở lại mã QR trên ứng dụng VNeID hoặc đưa mặt sau "
-    "thẻ căn cước lại gần máy đọc."
-)
-_INCONSISTENT = (
-    "Thông tin trong mã QR không hợp lệ. Xin vui lòng bấm nút Gọi cán bộ để được hỗ trợ."
-)
-_CITIZEN_MESSAGES: dict[IdentityErrorReason, str] = {
-    IdentityErrorReason.EMPTY: _UNREADABLE,
-    IdentityErrorReason.PAYLOAD_TOO_LONG: (
+class IdentityProblem(StrEnum):
+    """What the citizen is told about a refused payload: the reasons fall into three groups, one
+    sentence each (the screens translate the group, ``ui.messages``)."""
+
+    UNREADABLE = "unreadable"  # the reader got nothing usable: show the code again
+    NOT_IDENTITY_CODE = "not_identity_code"  # some other QR code: scan the right one
+    INVALID = "invalid"  # an identity code with contradicting data: staff must look
+
+
+# Every reason named, so a new reason is a decision here rather than a silent default.
+_PROBLEMS: dict[IdentityErrorReason, IdentityProblem] = {
+    IdentityErrorReason.EMPTY: IdentityProblem.UNREADABLE,
+    IdentityErrorReason.NOT_UTF8: IdentityProblem.UNREADABLE,
+    IdentityErrorReason.CONTROL_CHARACTERS: IdentityProblem.UNREADABLE,
+    IdentityErrorReason.PAYLOAD_TOO_LONG: IdentityProblem.NOT_IDENTITY_CODE,
+    IdentityErrorReason.TOO_FEW_FIELDS: IdentityProblem.NOT_IDENTITY_CODE,
+    IdentityErrorReason.FIELD_TOO_LONG: IdentityProblem.INVALID,
+    IdentityErrorReason.ID_NUMBER_FORMAT: IdentityProblem.INVALID,
+    IdentityErrorReason.PROVINCE_UNKNOWN: IdentityProblem.INVALID,
+    IdentityErrorReason.OLD_ID_NUMBER_FORMAT: IdentityProblem.INVALID,
+    IdentityErrorReason.NAME_INVALID: IdentityProblem.INVALID,
+    IdentityErrorReason.BIRTH_DATE_INVALID: IdentityProblem.INVALID,
+    IdentityErrorReason.BIRTH_DATE_IN_FUTURE: IdentityProblem.INVALID,
+    IdentityErrorReason.SEX_INVALID: IdentityProblem.INVALID,
+    IdentityErrorReason.CENTURY_MISMATCH: IdentityProblem.INVALID,
+    IdentityErrorReason.SEX_DIGIT_MISMATCH: IdentityProblem.INVALID,
+    IdentityErrorReason.BIRTH_YEAR_MISMATCH: IdentityProblem.INVALID,
+    IdentityErrorReason.ADDRESS_INVALID: IdentityProblem.INVALID,
+    IdentityErrorReason.ISSUE_DATE_INVALID: IdentityProblem.INVALID,
+    IdentityErrorReason.ISSUE_DATE_IN_FUTURE: IdentityProblem.INVALID,
+    IdentityErrorReason.ISSUE_DATE_BEFORE_BIRTH: IdentityProblem.INVALID,
+}
+
+
+def citizen_problem(reason: IdentityErrorReason) -> IdentityProblem:
+    """The group ``reason`` falls in, i.e. what the citizen is told."""
+    return _PROBLEMS[reason]
+
+
+# The sentences the screens show today. They move to ui/i18n/kiosk_vi.ts under the ids of
+# ui.messages (a test keeps both equal); this table goes once the screens translate.
+_CITIZEN_MESSAGES: dict[IdentityProblem, str] = {
+    IdentityProblem.UNREADABLE: (
+        "Không đọc được mã QR. Xin mở lại mã QR trên ứng dụng VNeID hoặc đưa mặt sau "
+        "thẻ căn cước lại gần máy đọc."
+    ),
+    IdentityProblem.NOT_IDENTITY_CODE: (
         "Mã vừa quét không phải mã QR của thẻ căn cước hoặc VNeID. Xin quét đúng mã QR."
     ),
-    IdentityErrorReason.NOT_UTF8: _UNREADABLE,
-    IdentityErrorReason.CONTROL_CHARACTERS: _UNREADABLE,
-    IdentityErrorReason.TOO_FEW_FIELDS: (
-        "Mã vừa quét không phải mã QR của thẻ căn cước hoặc VNeID. Xin quét đúng mã QR."
+    IdentityProblem.INVALID: (
+        "Thông tin trong mã QR không hợp lệ. Xin vui lòng bấm nút Gọi cán bộ để được hỗ trợ."
     ),
 }
 
@@ -92,9 +128,15 @@ class IdentityError(ValueError):
         super().__init__(f"{reason.value}: {detail}")
 
     @property
+    def problem(self) -> IdentityProblem:
+        """What the citizen is told, as a key for the screens to translate."""
+        return _PROBLEMS[self.reason]
+
+    @property
     def citizen_message(self) -> str:
-        """What the citizen reads on screen, in Vietnamese."""
-        return _CITIZEN_MESSAGES.get(self.reason, _INCONSISTENT)
+        """What the citizen reads on screen today, in Vietnamese (until the screens translate
+        ``problem``)."""
+        return _CITIZEN_MESSAGES[self.problem]
 
 
 @dataclass(frozen=True, slots=True)

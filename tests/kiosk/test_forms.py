@@ -9,6 +9,9 @@ import pytest
 
 from dvc_common.catalog import FieldType, FormField, PrefillSource, Procedure, load_catalog
 from kiosk.forms import (
+    FIELD_PARAMS,
+    FieldProblem,
+    FieldReason,
     FieldResult,
     format_date_vn,
     parse_date_input,
@@ -568,3 +571,44 @@ def test_separator_controls_are_refused_not_folded(raw: str) -> None:
 def test_mixed_date_separators_are_refused() -> None:
     assert parse_date_input("05/09-1980") is None
     assert parse_date_input("05.09.1980") == date(1980, 9, 5)
+
+
+# --- reasons behind the sentences -----------------------------------------------------------
+
+
+def test_each_problem_carries_its_reason_and_the_values_of_its_sentence() -> None:
+    field = make_field(FieldType.INTEGER, label="Số bản sao", min_value=1, max_value=10)
+    result = validate_field(field, "12", TODAY)
+    assert result.problem == FieldProblem(
+        FieldReason.ABOVE_MAXIMUM, {"label": "Số bản sao", "max_value": "10"}
+    )
+    assert result.problem.arguments == ("Số bản sao", "10")
+    assert result.error == result.problem.vietnamese == "Số bản sao: nhiều nhất là 10."
+
+
+def test_sentences_starting_with_xin_take_the_label_in_lower_case() -> None:
+    result = validate_field(make_field(FieldType.TEXT, label="Nơi sinh"), "", TODAY)
+    assert result.problem == FieldProblem(FieldReason.REQUIRED, {"label": "nơi sinh"})
+    assert result.error == "Xin nhập nơi sinh."
+
+
+def test_a_catalog_sentence_passes_through_as_its_only_value() -> None:
+    field = make_field(FieldType.PHONE, pattern=PHONE_PATTERN, pattern_message=PHONE_MESSAGE)
+    result = validate_field(field, "0123456789", TODAY)
+    assert result.problem == FieldProblem(FieldReason.CATALOG_RULE, {"message": PHONE_MESSAGE})
+    assert result.error == PHONE_MESSAGE
+
+
+def test_every_reason_names_its_values_and_problems_are_checked_against_them() -> None:
+    assert set(FIELD_PARAMS) == set(FieldReason)
+    assert all(names and names[0] in {"label", "message"} for names in FIELD_PARAMS.values())
+    with pytest.raises(ValueError, match="too_long"):
+        FieldProblem(FieldReason.TOO_LONG, {"label": "Họ và tên"})
+
+
+def test_whole_form_reports_problems_beside_the_sentences(birth: Procedure) -> None:
+    result = validate_form(birth, {}, TODAY)
+    assert not result.ok
+    assert result.problems.keys() == result.errors.keys()
+    for name, problem in result.problems.items():
+        assert problem.vietnamese == result.errors[name]

@@ -17,7 +17,9 @@ from kiosk.identity import (
     Identity,
     IdentityError,
     IdentityErrorReason,
+    IdentityProblem,
     Sex,
+    citizen_problem,
     decode_payload,
     parse_identity,
     repair_mojibake,
@@ -149,6 +151,38 @@ def test_errors_carry_vietnamese_messages_and_no_full_id() -> None:
         error = caught.value
         assert "049086001234" not in str(error) and "049086001234" not in error.detail
         assert any(c in error.citizen_message for c in "ăâđêôơư")
+
+
+def test_every_reason_falls_in_one_citizen_group() -> None:
+    groups = {reason: citizen_problem(reason) for reason in IdentityErrorReason}
+    assert set(groups.values()) == set(IdentityProblem)
+    assert {r for r, g in groups.items() if g is IdentityProblem.UNREADABLE} == {
+        R.EMPTY,
+        R.NOT_UTF8,
+        R.CONTROL_CHARACTERS,
+    }
+    assert {r for r, g in groups.items() if g is IdentityProblem.NOT_IDENTITY_CODE} == {
+        R.PAYLOAD_TOO_LONG,
+        R.TOO_FEW_FIELDS,
+    }
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        (b"", IdentityProblem.UNREADABLE),
+        (b"https://vneid.gov.vn", IdentityProblem.NOT_IDENTITY_CODE),
+        (payload(id_number="049086001234").encode(), IdentityProblem.INVALID),
+    ],
+)
+def test_errors_carry_the_group_the_citizen_is_told(raw: bytes, problem: IdentityProblem) -> None:
+    with pytest.raises(IdentityError) as caught:
+        parse_identity(raw, today=TODAY)
+    assert caught.value.problem is problem
+    # One sentence per group: errors of the same group read the same.
+    same_group = [r for r in IdentityErrorReason if citizen_problem(r) is problem]
+    sentences = {IdentityError(r, "detail").citizen_message for r in same_group}
+    assert sentences == {caught.value.citizen_message}
 
 
 def test_repr_masks_id_numbers() -> None:

@@ -16,6 +16,7 @@ from drivers.scanner.pipeline import PageFlag
 from kiosk.dossier import Verification
 from kiosk.router import Screen
 from ui.i18n import FOLDER, translation_file
+from ui.messages import all_ids
 
 QML = Path(__file__).resolve().parents[2] / "ui" / "qml"
 LITERAL = re.compile(r'qsTrId\("([A-Za-z0-9_.]+)"\)')
@@ -41,6 +42,8 @@ def used_ids() -> set[str]:
     ids |= {f"rating.level{n}" for n in range(1, 6)}
     ids |= {f"rating.reason.{r}" for r in ("wait", "hard", "device", "documents", "other")}
     ids |= {f"identify.step{n}" for n in (1, 2, 3)} | {"identify.card"}
+    # The reasons the core reports, each shown through its id (ui.messages).
+    ids |= set(all_ids())
     return ids
 
 

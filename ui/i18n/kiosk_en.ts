@@ -467,5 +467,237 @@
         <source>Xin đưa mã QR trên phiếu hẹn vào máy đọc, hoặc nhập mã hồ sơ rồi bấm Tra cứu.</source>
         <translation>Hold the slip&#x27;s QR code to the reader, or type the code and press Check.</translation>
     </message>
+    <message id="reason.journey.not_allowed_here">
+        <source>Thao tác này không dùng được ở bước này.</source>
+        <translation>This cannot be done at this step.</translation>
+    </message>
+    <message id="reason.journey.unknown_procedure">
+        <source>Không tìm thấy thủ tục này. Xin chọn lại.</source>
+        <translation>This procedure was not found. Please choose again.</translation>
+    </message>
+    <message id="reason.journey.unknown_field">
+        <source>Không có ô thông tin này.</source>
+        <translation>There is no such box in this form.</translation>
+    </message>
+    <message id="reason.journey.form_invalid">
+        <source>Còn thông tin chưa đúng. Xin xem các dòng báo đỏ.</source>
+        <translation>Some details are not right yet. Please see the lines marked in red.</translation>
+    </message>
+    <message id="reason.journey.document_missing">
+        <source>Chưa quét giấy tờ bắt buộc: %1.</source>
+        <translation>A required document has not been scanned yet: %1.</translation>
+    </message>
+    <message id="reason.journey.no_such_document">
+        <source>Không có giấy tờ này trong danh sách.</source>
+        <translation>This document is not on the list.</translation>
+    </message>
+    <message id="reason.journey.no_such_page">
+        <source>Không có trang này.</source>
+        <translation>There is no such page.</translation>
+    </message>
+    <message id="reason.journey.page_unreadable">
+        <source>Không đọc được trang vừa quét. Xin quét lại.</source>
+        <translation>The page just scanned could not be read. Please scan it again.</translation>
+    </message>
+    <message id="reason.journey.too_many_pages">
+        <source>Giấy tờ này nhiều nhất %1 trang. Xin bỏ bớt trang thừa.</source>
+        <translation>This document can have at most %1 pages. Please remove the extra pages.</translation>
+    </message>
+    <message id="reason.journey.wrong_code">
+        <source>Mã xác nhận chưa đúng. Xin nhập lại.</source>
+        <translation>The confirmation code is not right. Please enter it again.</translation>
+    </message>
+    <message id="reason.journey.new_code_issued">
+        <source>Nhập sai nhiều lần. Máy đã tạo mã xác nhận mới.</source>
+        <translation>The code was entered wrongly too many times. The kiosk has made a new confirmation code.</translation>
+    </message>
+    <message id="reason.journey.submission_in_progress">
+        <source>Máy đang lưu hồ sơ, xin chờ trong giây lát.</source>
+        <translation>The kiosk is saving your application. Please wait a moment.</translation>
+    </message>
+    <message id="reason.journey.invalid_rating">
+        <source>Xin chọn từ 1 đến 5.</source>
+        <translation>Please choose from 1 to 5.</translation>
+    </message>
+    <message id="reason.field.control_characters">
+        <source>%1: có ký tự không hợp lệ.</source>
+        <translation>%1: contains characters that are not allowed.</translation>
+    </message>
+    <message id="reason.field.too_long">
+        <source>%1: không quá %2 ký tự.</source>
+        <translation>%1: no more than %2 characters.</translation>
+    </message>
+    <message id="reason.field.too_short">
+        <source>%1: cần ít nhất %2 ký tự.</source>
+        <translation>%1: at least %2 characters are needed.</translation>
+    </message>
+    <message id="reason.field.required">
+        <source>Xin nhập %1.</source>
+        <translation>Please fill in: %1.</translation>
+    </message>
+    <message id="reason.field.choice_required">
+        <source>Xin chọn %1.</source>
+        <translation>Please choose: %1.</translation>
+    </message>
+    <message id="reason.field.date_invalid">
+        <source>%1: ngày không đúng. Xin nhập ngày/tháng/năm, ví dụ 05/09/1980.</source>
+        <translation>%1: this date is not valid. Please enter day/month/year, for example 05/09/1980.</translation>
+    </message>
+    <message id="reason.field.date_in_future">
+        <source>%1: không được sau ngày hôm nay.</source>
+        <translation>%1: cannot be later than today.</translation>
+    </message>
+    <message id="reason.field.year_invalid">
+        <source>%1: năm không đúng.</source>
+        <translation>%1: the year is not valid.</translation>
+    </message>
+    <message id="reason.field.digits_only">
+        <source>%1: chỉ gồm chữ số.</source>
+        <translation>%1: digits only, please.</translation>
+    </message>
+    <message id="reason.field.email_invalid">
+        <source>%1: địa chỉ thư điện tử không đúng, ví dụ ten@gmail.com.</source>
+        <translation>%1: the email address is not valid; for example name@gmail.com.</translation>
+    </message>
+    <message id="reason.field.id_number_format">
+        <source>%1: gồm đúng 12 chữ số.</source>
+        <translation>%1: exactly 12 digits, please.</translation>
+    </message>
+    <message id="reason.field.id_number_province">
+        <source>%1: ba chữ số đầu không đúng mã tỉnh.</source>
+        <translation>%1: the first three digits are not a province code.</translation>
+    </message>
+    <message id="reason.field.number_only">
+        <source>%1: chỉ nhập số.</source>
+        <translation>%1: numbers only, please.</translation>
+    </message>
+    <message id="reason.field.below_minimum">
+        <source>%1: ít nhất là %2.</source>
+        <translation>%1: at least %2.</translation>
+    </message>
+    <message id="reason.field.above_maximum">
+        <source>%1: nhiều nhất là %2.</source>
+        <translation>%1: at most %2.</translation>
+    </message>
+    <message id="reason.field.name_invalid">
+        <source>%1: chỉ gồm chữ cái, không có chữ số hay ký hiệu.</source>
+        <translation>%1: letters only, no digits or symbols.</translation>
+    </message>
+    <message id="reason.field.pattern_mismatch">
+        <source>%1: không đúng.</source>
+        <translation>%1: not valid.</translation>
+    </message>
+    <message id="reason.field.catalog_rule">
+        <source>%1</source>
+        <translation>%1</translation>
+    </message>
+    <message id="reason.identity.unreadable">
+        <source>Không đọc được mã QR. Xin mở lại mã QR trên ứng dụng VNeID hoặc đưa mặt sau thẻ căn cước lại gần máy đọc.</source>
+        <translation>The QR code could not be read. Please open the QR code in the VNeID app again, or hold the back of your ID card close to the reader.</translation>
+    </message>
+    <message id="reason.identity.not_identity_code">
+        <source>Mã vừa quét không phải mã QR của thẻ căn cước hoặc VNeID. Xin quét đúng mã QR.</source>
+        <translation>This is not the QR code of an ID card or of VNeID. Please scan the right QR code.</translation>
+    </message>
+    <message id="reason.identity.invalid">
+        <source>Thông tin trong mã QR không hợp lệ. Xin vui lòng bấm nút Gọi cán bộ để được hỗ trợ.</source>
+        <translation>The information in the QR code is not valid. Please press Call staff for help.</translation>
+    </message>
+    <message id="reason.lookup.invalid_code">
+        <source>Mã hồ sơ không đúng. Xin kiểm tra lại mã in trên giấy hẹn, ví dụ H15.50.05.13-261123-0001, hoặc đưa mã QR trên giấy hẹn lại gần máy đọc.</source>
+        <translation>This application code is not valid. Please check the code printed on your appointment slip, for example H15.50.05.13-261123-0001, or hold the slip&#x27;s QR code close to the reader.</translation>
+    </message>
+    <message id="reason.lookup.not_found">
+        <source>Chưa tìm thấy hồ sơ có mã này. Hồ sơ vừa nộp tại máy có thể chưa được chuyển lên hệ thống; xin thử lại sau hoặc bấm nút Gọi cán bộ để được hỗ trợ.</source>
+        <translation>No application with this code was found yet. An application just submitted at the kiosk may not have reached the system; please try again later or press Call staff for help.</translation>
+    </message>
+    <message id="reason.lookup.offline">
+        <source>Hiện chưa kết nối được với hệ thống dịch vụ công nên chưa tra cứu được. Xin thử lại sau ít phút hoặc bấm nút Gọi cán bộ để được hỗ trợ.</source>
+        <translation>The kiosk cannot reach the public service system right now, so the status cannot be checked. Please try again in a few minutes or press Call staff for help.</translation>
+    </message>
+    <message id="status.processing.received">
+        <source>Đã tiếp nhận</source>
+        <translation>Received</translation>
+    </message>
+    <message id="status.processing.processing">
+        <source>Đang giải quyết</source>
+        <translation>Being processed</translation>
+    </message>
+    <message id="status.processing.additional_documents_required">
+        <source>Cần bổ sung giấy tờ</source>
+        <translation>More documents needed</translation>
+    </message>
+    <message id="status.processing.ready">
+        <source>Đã có kết quả, mời ông/bà đến nhận</source>
+        <translation>The result is ready; please come to collect it</translation>
+    </message>
+    <message id="status.processing.returned">
+        <source>Đã trả kết quả</source>
+        <translation>Result handed over</translation>
+    </message>
+    <message id="status.processing.rejected">
+        <source>Không được giải quyết</source>
+        <translation>Not approved</translation>
+    </message>
+    <message id="reason.device.unplugged">
+        <source>Thiết bị đang tạm ngừng. Xin bấm nút Gọi cán bộ để được hỗ trợ.</source>
+        <translation>The device is not working at the moment. Please press Call staff for help.</translation>
+    </message>
+    <message id="reason.device.busy">
+        <source>Thiết bị đang bận. Xin chờ trong giây lát rồi thử lại.</source>
+        <translation>The device is busy. Please wait a moment and try again.</translation>
+    </message>
+    <message id="reason.device.paper_out">
+        <source>Máy in đã hết giấy. Xin bấm nút Gọi cán bộ để được hỗ trợ.</source>
+        <translation>The printer is out of paper. Please press Call staff for help.</translation>
+    </message>
+    <message id="reason.device.paper_near_end">
+        <source>Máy in sắp hết giấy.</source>
+        <translation>The printer is running out of paper.</translation>
+    </message>
+    <message id="reason.device.cover_open">
+        <source>Nắp máy đang mở. Xin đóng nắp lại rồi thử lại.</source>
+        <translation>The cover is open. Please close it and try again.</translation>
+    </message>
+    <message id="reason.device.jammed">
+        <source>Giấy bị kẹt trong máy quét. Xin gọi cán bộ để lấy giấy ra.</source>
+        <translation>Paper is stuck in the scanner. Please call staff to take it out.</translation>
+    </message>
+    <message id="reason.device.no_documents">
+        <source>Chưa có giấy trong khay. Xin đặt giấy tờ vào khay quét.</source>
+        <translation>There is no paper in the tray. Please put your papers in the scanner tray.</translation>
+    </message>
+    <message id="reason.device.io_error">
+        <source>Thiết bị gặp lỗi. Xin thử lại hoặc bấm nút Gọi cán bộ.</source>
+        <translation>The device had a problem. Please try again or press Call staff.</translation>
+    </message>
+    <message id="reason.device.cancelled">
+        <source>Đã dừng quét.</source>
+        <translation>Scanning stopped.</translation>
+    </message>
+    <message id="reason.device.timeout">
+        <source>Thiết bị không trả lời. Xin thử lại hoặc bấm nút Gọi cán bộ.</source>
+        <translation>The device is not responding. Please try again or press Call staff.</translation>
+    </message>
+    <message id="reason.device.unsupported">
+        <source>Thiết bị không hỗ trợ thao tác này. Xin gọi cán bộ.</source>
+        <translation>The device cannot do this. Please call staff.</translation>
+    </message>
+    <message id="reason.outbox.not_stored">
+        <source>Máy chưa lưu được hồ sơ của ông/bà. Xin bấm nút Gọi cán bộ để được hỗ trợ; thông tin ông/bà đã nhập vẫn được giữ.</source>
+        <translation>The kiosk could not save your application. Please press Call staff for help; the details you entered are kept.</translation>
+    </message>
+    <message id="reason.outbox.disk_full">
+        <source>Bộ nhớ của máy đã đầy nên chưa lưu được hồ sơ. Xin bấm nút Gọi cán bộ; thông tin ông/bà đã nhập vẫn được giữ.</source>
+        <translation>The kiosk&#x27;s storage is full, so your application could not be saved. Please press Call staff; the details you entered are kept.</translation>
+    </message>
+    <message id="notice.journey.staff_called">
+        <source>Đã gọi cán bộ. Xin ông/bà chờ trong giây lát.</source>
+        <translation>Staff have been called. Please wait a moment.</translation>
+    </message>
+    <message id="notice.journey.slip_not_printed">
+        <source>Máy chưa in được phiếu hẹn. Xin chụp ảnh mã hồ sơ trên màn hình hoặc bấm Gọi cán bộ để được in lại.</source>
+        <translation>The appointment slip could not be printed. Please take a photo of the application code on the screen, or press Call staff to have it printed again.</translation>
+    </message>
 </context>
 </TS>

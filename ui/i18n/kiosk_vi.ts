@@ -467,5 +467,237 @@
         <source>Xin đưa mã QR trên phiếu hẹn vào máy đọc, hoặc nhập mã hồ sơ rồi bấm Tra cứu.</source>
         <translation>Xin đưa mã QR trên phiếu hẹn vào máy đọc, hoặc nhập mã hồ sơ rồi bấm Tra cứu.</translation>
     </message>
+    <message id="reason.journey.not_allowed_here">
+        <source>Thao tác này không dùng được ở bước này.</source>
+        <translation>Thao tác này không dùng được ở bước này.</translation>
+    </message>
+    <message id="reason.journey.unknown_procedure">
+        <source>Không tìm thấy thủ tục này. Xin chọn lại.</source>
+        <translation>Không tìm thấy thủ tục này. Xin chọn lại.</translation>
+    </message>
+    <message id="reason.journey.unknown_field">
+        <source>Không có ô thông tin này.</source>
+        <translation>Không có ô thông tin này.</translation>
+    </message>
+    <message id="reason.journey.form_invalid">
+        <source>Còn thông tin chưa đúng. Xin xem các dòng báo đỏ.</source>
+        <translation>Còn thông tin chưa đúng. Xin xem các dòng báo đỏ.</translation>
+    </message>
+    <message id="reason.journey.document_missing">
+        <source>Chưa quét giấy tờ bắt buộc: %1.</source>
+        <translation>Chưa quét giấy tờ bắt buộc: %1.</translation>
+    </message>
+    <message id="reason.journey.no_such_document">
+        <source>Không có giấy tờ này trong danh sách.</source>
+        <translation>Không có giấy tờ này trong danh sách.</translation>
+    </message>
+    <message id="reason.journey.no_such_page">
+        <source>Không có trang này.</source>
+        <translation>Không có trang này.</translation>
+    </message>
+    <message id="reason.journey.page_unreadable">
+        <source>Không đọc được trang vừa quét. Xin quét lại.</source>
+        <translation>Không đọc được trang vừa quét. Xin quét lại.</translation>
+    </message>
+    <message id="reason.journey.too_many_pages">
+        <source>Giấy tờ này nhiều nhất %1 trang. Xin bỏ bớt trang thừa.</source>
+        <translation>Giấy tờ này nhiều nhất %1 trang. Xin bỏ bớt trang thừa.</translation>
+    </message>
+    <message id="reason.journey.wrong_code">
+        <source>Mã xác nhận chưa đúng. Xin nhập lại.</source>
+        <translation>Mã xác nhận chưa đúng. Xin nhập lại.</translation>
+    </message>
+    <message id="reason.journey.new_code_issued">
+        <source>Nhập sai nhiều lần. Máy đã tạo mã xác nhận mới.</source>
+        <translation>Nhập sai nhiều lần. Máy đã tạo mã xác nhận mới.</translation>
+    </message>
+    <message id="reason.journey.submission_in_progress">
+        <source>Máy đang lưu hồ sơ, xin chờ trong giây lát.</source>
+        <translation>Máy đang lưu hồ sơ, xin chờ trong giây lát.</translation>
+    </message>
+    <message id="reason.journey.invalid_rating">
+        <source>Xin chọn từ 1 đến 5.</source>
+        <translation>Xin chọn từ 1 đến 5.</translation>
+    </message>
+    <message id="reason.field.control_characters">
+        <source>%1: có ký tự không hợp lệ.</source>
+        <translation>%1: có ký tự không hợp lệ.</translation>
+    </message>
+    <message id="reason.field.too_long">
+        <source>%1: không quá %2 ký tự.</source>
+        <translation>%1: không quá %2 ký tự.</translation>
+    </message>
+    <message id="reason.field.too_short">
+        <source>%1: cần ít nhất %2 ký tự.</source>
+        <translation>%1: cần ít nhất %2 ký tự.</translation>
+    </message>
+    <message id="reason.field.required">
+        <source>Xin nhập %1.</source>
+        <translation>Xin nhập %1.</translation>
+    </message>
+    <message id="reason.field.choice_required">
+        <source>Xin chọn %1.</source>
+        <translation>Xin chọn %1.</translation>
+    </message>
+    <message id="reason.field.date_invalid">
+        <source>%1: ngày không đúng. Xin nhập ngày/tháng/năm, ví dụ 05/09/1980.</source>
+        <translation>%1: ngày không đúng. Xin nhập ngày/tháng/năm, ví dụ 05/09/1980.</translation>
+    </message>
+    <message id="reason.field.date_in_future">
+        <source>%1: không được sau ngày hôm nay.</source>
+        <translation>%1: không được sau ngày hôm nay.</translation>
+    </message>
+    <message id="reason.field.year_invalid">
+        <source>%1: năm không đúng.</source>
+        <translation>%1: năm không đúng.</translation>
+    </message>
+    <message id="reason.field.digits_only">
+        <source>%1: chỉ gồm chữ số.</source>
+        <translation>%1: chỉ gồm chữ số.</translation>
+    </message>
+    <message id="reason.field.email_invalid">
+        <source>%1: địa chỉ thư điện tử không đúng, ví dụ ten@gmail.com.</source>
+        <translation>%1: địa chỉ thư điện tử không đúng, ví dụ ten@gmail.com.</translation>
+    </message>
+    <message id="reason.field.id_number_format">
+        <source>%1: gồm đúng 12 chữ số.</source>
+        <translation>%1: gồm đúng 12 chữ số.</translation>
+    </message>
+    <message id="reason.field.id_number_province">
+        <source>%1: ba chữ số đầu không đúng mã tỉnh.</source>
+        <translation>%1: ba chữ số đầu không đúng mã tỉnh.</translation>
+    </message>
+    <message id="reason.field.number_only">
+        <source>%1: chỉ nhập số.</source>
+        <translation>%1: chỉ nhập số.</translation>
+    </message>
+    <message id="reason.field.below_minimum">
+        <source>%1: ít nhất là %2.</source>
+        <translation>%1: ít nhất là %2.</translation>
+    </message>
+    <message id="reason.field.above_maximum">
+        <source>%1: nhiều nhất là %2.</source>
+        <translation>%1: nhiều nhất là %2.</translation>
+    </message>
+    <message id="reason.field.name_invalid">
+        <source>%1: chỉ gồm chữ cái, không có chữ số hay ký hiệu.</source>
+        <translation>%1: chỉ gồm chữ cái, không có chữ số hay ký hiệu.</translation>
+    </message>
+    <message id="reason.field.pattern_mismatch">
+        <source>%1: không đúng.</source>
+        <translation>%1: không đúng.</translation>
+    </message>
+    <message id="reason.field.catalog_rule">
+        <source>%1</source>
+        <translation>%1</translation>
+    </message>
+    <message id="reason.identity.unreadable">
+        <source>Không đọc được mã QR. Xin mở lại mã QR trên ứng dụng VNeID hoặc đưa mặt sau thẻ căn cước lại gần máy đọc.</source>
+        <translation>Không đọc được mã QR. Xin mở lại mã QR trên ứng dụng VNeID hoặc đưa mặt sau thẻ căn cước lại gần máy đọc.</translation>
+    </message>
+    <message id="reason.identity.not_identity_code">
+        <source>Mã vừa quét không phải mã QR của thẻ căn cước hoặc VNeID. Xin quét đúng mã QR.</source>
+        <translation>Mã vừa quét không phải mã QR của thẻ căn cước hoặc VNeID. Xin quét đúng mã QR.</translation>
+    </message>
+    <message id="reason.identity.invalid">
+        <source>Thông tin trong mã QR không hợp lệ. Xin vui lòng bấm nút Gọi cán bộ để được hỗ trợ.</source>
+        <translation>Thông tin trong mã QR không hợp lệ. Xin vui lòng bấm nút Gọi cán bộ để được hỗ trợ.</translation>
+    </message>
+    <message id="reason.lookup.invalid_code">
+        <source>Mã hồ sơ không đúng. Xin kiểm tra lại mã in trên giấy hẹn, ví dụ H15.50.05.13-261123-0001, hoặc đưa mã QR trên giấy hẹn lại gần máy đọc.</source>
+        <translation>Mã hồ sơ không đúng. Xin kiểm tra lại mã in trên giấy hẹn, ví dụ H15.50.05.13-261123-0001, hoặc đưa mã QR trên giấy hẹn lại gần máy đọc.</translation>
+    </message>
+    <message id="reason.lookup.not_found">
+        <source>Chưa tìm thấy hồ sơ có mã này. Hồ sơ vừa nộp tại máy có thể chưa được chuyển lên hệ thống; xin thử lại sau hoặc bấm nút Gọi cán bộ để được hỗ trợ.</source>
+        <translation>Chưa tìm thấy hồ sơ có mã này. Hồ sơ vừa nộp tại máy có thể chưa được chuyển lên hệ thống; xin thử lại sau hoặc bấm nút Gọi cán bộ để được hỗ trợ.</translation>
+    </message>
+    <message id="reason.lookup.offline">
+        <source>Hiện chưa kết nối được với hệ thống dịch vụ công nên chưa tra cứu được. Xin thử lại sau ít phút hoặc bấm nút Gọi cán bộ để được hỗ trợ.</source>
+        <translation>Hiện chưa kết nối được với hệ thống dịch vụ công nên chưa tra cứu được. Xin thử lại sau ít phút hoặc bấm nút Gọi cán bộ để được hỗ trợ.</translation>
+    </message>
+    <message id="status.processing.received">
+        <source>Đã tiếp nhận</source>
+        <translation>Đã tiếp nhận</translation>
+    </message>
+    <message id="status.processing.processing">
+        <source>Đang giải quyết</source>
+        <translation>Đang giải quyết</translation>
+    </message>
+    <message id="status.processing.additional_documents_required">
+        <source>Cần bổ sung giấy tờ</source>
+        <translation>Cần bổ sung giấy tờ</translation>
+    </message>
+    <message id="status.processing.ready">
+        <source>Đã có kết quả, mời ông/bà đến nhận</source>
+        <translation>Đã có kết quả, mời ông/bà đến nhận</translation>
+    </message>
+    <message id="status.processing.returned">
+        <source>Đã trả kết quả</source>
+        <translation>Đã trả kết quả</translation>
+    </message>
+    <message id="status.processing.rejected">
+        <source>Không được giải quyết</source>
+        <translation>Không được giải quyết</translation>
+    </message>
+    <message id="reason.device.unplugged">
+        <source>Thiết bị đang tạm ngừng. Xin bấm nút Gọi cán bộ để được hỗ trợ.</source>
+        <translation>Thiết bị đang tạm ngừng. Xin bấm nút Gọi cán bộ để được hỗ trợ.</translation>
+    </message>
+    <message id="reason.device.busy">
+        <source>Thiết bị đang bận. Xin chờ trong giây lát rồi thử lại.</source>
+        <translation>Thiết bị đang bận. Xin chờ trong giây lát rồi thử lại.</translation>
+    </message>
+    <message id="reason.device.paper_out">
+        <source>Máy in đã hết giấy. Xin bấm nút Gọi cán bộ để được hỗ trợ.</source>
+        <translation>Máy in đã hết giấy. Xin bấm nút Gọi cán bộ để được hỗ trợ.</translation>
+    </message>
+    <message id="reason.device.paper_near_end">
+        <source>Máy in sắp hết giấy.</source>
+        <translation>Máy in sắp hết giấy.</translation>
+    </message>
+    <message id="reason.device.cover_open">
+        <source>Nắp máy đang mở. Xin đóng nắp lại rồi thử lại.</source>
+        <translation>Nắp máy đang mở. Xin đóng nắp lại rồi thử lại.</translation>
+    </message>
+    <message id="reason.device.jammed">
+        <source>Giấy bị kẹt trong máy quét. Xin gọi cán bộ để lấy giấy ra.</source>
+        <translation>Giấy bị kẹt trong máy quét. Xin gọi cán bộ để lấy giấy ra.</translation>
+    </message>
+    <message id="reason.device.no_documents">
+        <source>Chưa có giấy trong khay. Xin đặt giấy tờ vào khay quét.</source>
+        <translation>Chưa có giấy trong khay. Xin đặt giấy tờ vào khay quét.</translation>
+    </message>
+    <message id="reason.device.io_error">
+        <source>Thiết bị gặp lỗi. Xin thử lại hoặc bấm nút Gọi cán bộ.</source>
+        <translation>Thiết bị gặp lỗi. Xin thử lại hoặc bấm nút Gọi cán bộ.</translation>
+    </message>
+    <message id="reason.device.cancelled">
+        <source>Đã dừng quét.</source>
+        <translation>Đã dừng quét.</translation>
+    </message>
+    <message id="reason.device.timeout">
+        <source>Thiết bị không trả lời. Xin thử lại hoặc bấm nút Gọi cán bộ.</source>
+        <translation>Thiết bị không trả lời. Xin thử lại hoặc bấm nút Gọi cán bộ.</translation>
+    </message>
+    <message id="reason.device.unsupported">
+        <source>Thiết bị không hỗ trợ thao tác này. Xin gọi cán bộ.</source>
+        <translation>Thiết bị không hỗ trợ thao tác này. Xin gọi cán bộ.</translation>
+    </message>
+    <message id="reason.outbox.not_stored">
+        <source>Máy chưa lưu được hồ sơ của ông/bà. Xin bấm nút Gọi cán bộ để được hỗ trợ; thông tin ông/bà đã nhập vẫn được giữ.</source>
+        <translation>Máy chưa lưu được hồ sơ của ông/bà. Xin bấm nút Gọi cán bộ để được hỗ trợ; thông tin ông/bà đã nhập vẫn được giữ.</translation>
+    </message>
+    <message id="reason.outbox.disk_full">
+        <source>Bộ nhớ của máy đã đầy nên chưa lưu được hồ sơ. Xin bấm nút Gọi cán bộ; thông tin ông/bà đã nhập vẫn được giữ.</source>
+        <translation>Bộ nhớ của máy đã đầy nên chưa lưu được hồ sơ. Xin bấm nút Gọi cán bộ; thông tin ông/bà đã nhập vẫn được giữ.</translation>
+    </message>
+    <message id="notice.journey.staff_called">
+        <source>Đã gọi cán bộ. Xin ông/bà chờ trong giây lát.</source>
+        <translation>Đã gọi cán bộ. Xin ông/bà chờ trong giây lát.</translation>
+    </message>
+    <message id="notice.journey.slip_not_printed">
+        <source>Máy chưa in được phiếu hẹn. Xin chụp ảnh mã hồ sơ trên màn hình hoặc bấm Gọi cán bộ để được in lại.</source>
+        <translation>Máy chưa in được phiếu hẹn. Xin chụp ảnh mã hồ sơ trên màn hình hoặc bấm Gọi cán bộ để được in lại.</translation>
+    </message>
 </context>
 </TS>
