@@ -12,7 +12,6 @@ enqueue p99 ≤ 50 ms.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import random
 import statistics
@@ -21,6 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
+from dvc_common.atomic import sha256_file
 from offline_queue.store import PageInput, QueueStatus, QueueStore
 from offline_queue.sync import SyncEngine, SyncSettings
 from offline_queue.transport import HttpTransport
@@ -72,9 +72,7 @@ def main() -> None:
                 pages=pages,
             )
             latencies.append((time.perf_counter() - started) * 1000)
-            expected[client_uuid] = [
-                hashlib.sha256(p.source.read_bytes()).hexdigest() for p in pages
-            ]
+            expected[client_uuid] = [sha256_file(p.source) for p in pages]
 
         gateway = GatewayProcess.start(root / "gateway")
         profile = LinkProfile(bandwidth_bps=LINK_BPS, latency_ms=150, reset_every_s=(20, 40))

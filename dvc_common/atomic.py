@@ -1,4 +1,4 @@
-"""Crash-safe file replacement.
+"""Crash-safe file replacement, and the other small file helpers both ends share.
 
 Kiosks lose power without warning. A file is either the old version or the new one, never a torn
 mix: write a temporary file in the same directory, fsync it, rename it over the target, then fsync
@@ -8,6 +8,7 @@ the directory so the rename itself survives.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -43,3 +44,12 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o644) -> None:
             tmp.unlink()
         raise
     fsync_directory(directory)
+
+
+def sha256_file(path: Path, *, chunk_size: int = 1 << 16) -> str:
+    """The SHA-256 of a file's bytes, as lowercase hex, read in chunks (pages can be large)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()

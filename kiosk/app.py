@@ -6,10 +6,8 @@ Nothing here runs at import time; nothing opens a device or starts a thread unti
 from __future__ import annotations
 
 import sqlite3
-import time
-from collections.abc import Callable, Container
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from config.settings import Settings
 from dvc_common.catalog import Catalog, load_catalog
@@ -21,45 +19,24 @@ from kiosk.ports import ConfirmationProvider, DossierQueue, QueueError, ScreenCo
 from kiosk.receipts import ReceiptNumbers
 from kiosk.scratch import ScratchSpace
 from offline_queue.crypto import CryptoError
-from offline_queue.limits import load_installed
-from offline_queue.reference import installed_catalog, installed_overrides
-from offline_queue.store import QueueError as StoreError
-from offline_queue.store import QueueStore
+from offline_queue.errors import StoreError
+from offline_queue.opening import catalog_dir, open_queue_store, reference_dir
+from offline_queue.reference import installed_overrides
+
+# The outbox's opening functions live in offline_queue.opening (the sync process needs them
+# too); they are named here as well for callers that still import them from kiosk.app
+# (simulators/text_demo.py), until those import them from where they live.
+__all__ = [
+    "RECEIPTS_DB",
+    "Kiosk",
+    "build_kiosk",
+    "catalog_dir",
+    "load_calendar",
+    "open_queue_store",
+    "reference_dir",
+]
 
 RECEIPTS_DB = "receipts.sqlite3"
-QUEUE_DIR = "queue"
-REFERENCE_DIR = "reference"
-
-
-def open_queue_store(
-    settings: Settings,
-    *,
-    now: Callable[[], float] = time.time,
-    catalog: Catalog | None = None,
-) -> QueueStore:
-    """The encrypted outbox shared by the app and the sync process.
-
-    Enqueue refuses what the gateway would: the limits the gateway published (installed by the
-    sync process beside the catalog, read at each enqueue so a new document applies at once) and
-    the procedures of ``catalog`` (the one the app offers; loaded here when not given).
-    """
-    known = catalog
-    references = reference_dir(settings)
-
-    def procedures() -> Container[str]:
-        nonlocal known
-        if known is None:
-            known = load_catalog(catalog_dir(settings))
-        return known
-
-    return QueueStore(
-        settings.paths.data_dir / QUEUE_DIR,
-        settings.master_key_path,
-        now=now,
-        min_free_bytes=settings.queue.min_free_mb * 1024 * 1024,
-        limits=lambda: load_installed(references),
-        known_procedures=procedures,
-    )
 
 
 @dataclass(frozen=True)
@@ -72,16 +49,6 @@ class Kiosk:
     scratch: ScratchSpace
     queue: DossierQueue
     journey: Journey
-
-
-def reference_dir(settings: Settings) -> Path:
-    """Where the sync process installs the gateway's catalog and calendar overrides."""
-    return settings.paths.data_dir / REFERENCE_DIR
-
-
-def catalog_dir(settings: Settings) -> Path | None:
-    """The configured catalog, else the one synced from the gateway, else the bundled sample."""
-    return settings.paths.catalog_dir or installed_catalog(reference_dir(settings))
 
 
 def load_calendar(settings: Settings) -> WorkingCalendar:

@@ -30,7 +30,7 @@ from dvc_common.clock import SystemClock
 from dvc_common.datafile import ConfigError
 from dvc_common.privacy import install_log_masking
 from kiosk import __version__
-from kiosk.app import catalog_dir, load_calendar
+from kiosk.app import load_calendar
 from kiosk.cli_qr import add_qr_commands
 from kiosk.cli_queue import add_queue_commands
 from kiosk.cli_scan import add_scan_commands
@@ -38,7 +38,8 @@ from kiosk.cli_slip import add_slip_commands
 from kiosk.forms import format_date_vn
 from kiosk.identity import IdentityError, parse_identity
 from offline_queue.crypto import CryptoError
-from offline_queue.store import QueueError as StoreError
+from offline_queue.errors import StoreError
+from offline_queue.opening import catalog_dir
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
 

@@ -1,44 +1,33 @@
-"""``kiosk queue …`` and ``kiosk sync …``: the technician's view of the outbox, and the sync
-process the appliance runs as its own service."""
+"""``kiosk queue …`` and ``kiosk sync …``: the technician's view of the outbox, and the command
+that starts the sync process (built and wired in ``offline_queue.service``)."""
 
 from __future__ import annotations
 
 import argparse
-import fcntl
-import hashlib
 import json
-import logging
-import os
 import re
-import signal
 import sys
-import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from config.settings import Settings, load_effective
+from dvc_common.atomic import sha256_file
 from dvc_common.privacy import mask_digits_in
 from kiosk import __version__
-from kiosk.app import QUEUE_DIR, open_queue_store, reference_dir
 from kiosk.dossier import Dossier
 from kiosk.outbox import Outbox, load_dossier_file
 from kiosk.ports import QueueError
 from offline_queue.crypto import CryptoError
-from offline_queue.reference import ReferenceData
-from offline_queue.store import (
-    DossierRow,
-    PageInput,
-    QueueRefusedError,
-    QueueStatus,
-    QueueStore,
-    StartupReport,
-)
-from offline_queue.store import QueueError as StoreError
-from offline_queue.sync import SyncEngine, SyncSettings, single_instance
-from offline_queue.transport import HttpTransport
+from offline_queue.errors import QueueRefusedError, StoreError
+from offline_queue.opening import open_queue_store, queue_dir
+from offline_queue.records import DossierRow, PageInput, QueueStatus
+from offline_queue.service import build_engine, published_status, run_command
+from offline_queue.store import QueueStore
 
-log = logging.getLogger(__name__)
+# build_engine lives in offline_queue.service, the sync process's composition root; it is named
+# here too only for simulators/text_demo.py, until it imports it from there.
+__all__ = ["add_queue_commands", "build_engine"]
+
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
 
 
@@ -59,40 +48,12 @@ def _print_json(data: Any) -> None:
 # --- queue ----------------------------------------------------------------------------------
 
 
-def _sync_lock(settings: Settings) -> Path:
-    return settings.paths.data_dir / QUEUE_DIR / "sync.lock"
-
-
-def sync_process_running(lock_path: Path) -> bool:
-    """Whether a sync process holds its lock now (a killed one holds nothing)."""
-    try:
-        fd = os.open(lock_path, os.O_RDONLY)
-    except FileNotFoundError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
-
-
-def _sync_status(settings: Settings, store: QueueStore) -> dict[str, Any] | None:
-    """The sync process's last published status, marked stopped when no process runs: what a
-    process said before it exited (or was killed) is not what it is doing now."""
-    status = store.read_status("sync")
-    if status is not None and not sync_process_running(_sync_lock(settings)):
-        status = {**status, "state": "stopped", "current": None}
-    return status
-
-
 def _queue_list(args: argparse.Namespace) -> int:
     settings, store = _store(args)
     statuses = [QueueStatus(s) for s in args.status] if args.status else []
     rows = store.list_dossiers(limit=args.limit, statuses=statuses)
     alerts = {k.value: v for k, v in store.alerts().items()}
-    sync = _sync_status(settings, store)
+    sync = published_status(settings, store)
     if args.json:
         _print_json(
             {
@@ -252,7 +213,7 @@ def _add_exported(store: QueueStore, body: dict[str, Any], pages: list[Path]) ->
     # Checked before anything is stored: a wrong file must be refused, not queued and then
     # reported refused.
     for (_, entry), path in zip(listed, pages, strict=True):
-        if "sha256" in entry and entry["sha256"] != _sha256(path):
+        if "sha256" in entry and entry["sha256"] != sha256_file(path):
             raise ValueError(f"{path} does not match the SHA-256 dossier.json gives for it")
     inputs = [
         PageInput(path, code, entry["name"], entry.get("media_type", "application/octet-stream"))
@@ -270,14 +231,6 @@ def _add_exported(store: QueueStore, body: dict[str, Any], pages: list[Path]) ->
         pages=inputs,
     )
     return result.client_uuid, result.receipt_number
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 16):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _queue_recover(args: argparse.Namespace) -> int:
@@ -305,7 +258,7 @@ def _queue_rekey(args: argparse.Namespace) -> int:
             "--abandon-lost-key to do it."
         )
     fingerprint, kept = QueueStore.rekey_abandoning_lost_key(
-        settings.paths.data_dir / QUEUE_DIR, settings.master_key_path
+        queue_dir(settings), settings.master_key_path
     )
     print(
         f"new master key {fingerprint} at {settings.master_key_path}; back it up now. "
@@ -335,82 +288,10 @@ def _queue_check(args: argparse.Namespace) -> int:
 # --- sync -----------------------------------------------------------------------------------
 
 
-def build_engine(settings: Settings, store: QueueStore) -> SyncEngine:
-    gateway = settings.gateway
-    transport = HttpTransport(
-        gateway.url,
-        gateway.token.get_secret_value(),
-        verify=str(gateway.ca_file) if gateway.ca_file else True,
-        connect_timeout_s=gateway.connect_timeout_s,
-        read_timeout_s=gateway.read_timeout_s,
-    )
-    sync = settings.sync
-    return SyncEngine(
-        store,
-        transport,
-        SyncSettings(
-            kiosk_id=settings.kiosk.id,
-            software_version=__version__,
-            backoff_base_s=sync.backoff_base_s,
-            backoff_cap_s=sync.backoff_cap_s,
-            chunk_min=sync.chunk_min_kb * 1024,
-            chunk_max=sync.chunk_max_kb * 1024,
-            target_chunk_s=sync.target_chunk_s,
-            retention_s=settings.queue.retention_days * 86_400,
-            heartbeat_s=sync.heartbeat_s,
-        ),
-        reference=ReferenceData(store, transport, reference_dir(settings)),
-    )
-
-
-def between_passes(
-    store: QueueStore, report: StartupReport, wait: Callable[[float], bool]
-) -> Callable[[float], bool]:
-    """What the sync process does between passes: a start-up sweep that an enqueue in flight
-    deferred (and a rebuild of lost rows waiting on it) runs as soon as it can, not at the next
-    restart; then it waits."""
-    deferred = report.sweep_deferred
-
-    def step(timeout: float) -> bool:
-        nonlocal deferred
-        if deferred:
-            deferred = store.check().sweep_deferred
-        return wait(timeout)
-
-    return step
-
-
 def _sync(args: argparse.Namespace) -> int:
-    settings, store = _store(args)
-    if not settings.gateway.token.get_secret_value():
-        return _fail("gateway.token is not set: enrol the kiosk first (kiosk gateway enrol)")
-    engine = build_engine(settings, store)
-    lock = _sync_lock(settings)
-    try:
-        with single_instance(lock):
-            startup = store.check()
-            if args.mode == "run":
-                stop = threading.Event()
-                for sig in (signal.SIGTERM, signal.SIGINT):
-                    signal.signal(sig, lambda *_: stop.set())
-                log.info("sync process started for %s", settings.gateway.url)
-                engine.run(between_passes(store, startup, stop.wait))
-                return EXIT_OK
-            engine.housekeeping()
-            report = engine.run_once()
-    except RuntimeError as exc:
-        return _fail(str(exc), EXIT_ERROR)
-    finally:
-        engine.close()  # the lanes' kept-alive connections
-    _print_json(
-        {
-            "submitted": report.submitted,
-            "failed": [{"receipt": r, "kind": k.value, "detail": d} for r, k, d in report.failed],
-            "stopped_by": report.stopped_by.value if report.stopped_by else None,
-            "counts": store.counts(),
-        }
-    )
-    return EXIT_OK if report.stopped_by is None else EXIT_ERROR
+    """``kiosk sync run`` / ``kiosk sync --once``: the sync process (``offline_queue.service``)."""
+    settings, _ = load_effective(args.config)
+    return run_command(settings, keep_running=args.mode == "run", software_version=__version__)
 
 
 def add_queue_commands(sub: Any) -> None:

@@ -1,7 +1,8 @@
 """The journey's queue port, backed by the durable encrypted outbox (``offline_queue``).
 
 Turns a Dossier into the gateway's ``DossierCreate`` body and the list of page files, and turns
-the outbox's errors into the journey's ``QueueError`` with the citizen's message.
+the outbox's errors (a ``StoreFailure`` reason, never a sentence) into the journey's
+``QueueError``.
 """
 
 from __future__ import annotations
@@ -13,9 +14,25 @@ from typing import Any
 from uuid import UUID
 
 from kiosk.dossier import Dossier, Rating, ScannedPage
-from kiosk.ports import QueueError
-from offline_queue.store import PageInput, QueueStore
-from offline_queue.store import QueueError as StoreError
+from kiosk.ports import DEFAULT_STORAGE_MESSAGE, QueueError
+from offline_queue.errors import StoreError, StoreFailure
+from offline_queue.records import PageInput
+from offline_queue.store import QueueStore
+
+# The journey's QueueError still carries the citizen's sentence (kiosk.ports); until it carries
+# the reason for the screens to translate, the one reason with words of its own is worded here.
+_CITIZEN_MESSAGES: dict[StoreFailure, str] = {
+    StoreFailure.DISK_FULL: (
+        "Bộ nhớ của máy đã đầy nên chưa lưu được hồ sơ. Xin bấm nút Gọi cán bộ; "
+        "thông tin ông/bà đã nhập vẫn được giữ."
+    ),
+}
+
+
+def citizen_message(reason: StoreFailure) -> str:
+    """What the screen says for an outbox failure, until the screens translate ``reason``."""
+    return _CITIZEN_MESSAGES.get(reason, DEFAULT_STORAGE_MESSAGE)
+
 
 APPLICANT_FIELDS = (
     "id_number",
@@ -83,7 +100,7 @@ class Outbox:
                 pages=page_inputs(dossier),
             )
         except StoreError as exc:
-            raise QueueError(str(exc), exc.citizen_message) from exc
+            raise QueueError(str(exc), citizen_message(exc.reason)) from exc
         except OSError as exc:
             raise QueueError(f"cannot read a page file: {exc.strerror}") from exc
 
@@ -91,7 +108,7 @@ class Outbox:
         try:
             self.store.record_rating(str(client_uuid), rating.score, rating.reason)
         except StoreError as exc:
-            raise QueueError(str(exc), exc.citizen_message) from exc
+            raise QueueError(str(exc), citizen_message(exc.reason)) from exc
 
 
 def load_dossier_file(path: Path, pages: list[Path]) -> Dossier:

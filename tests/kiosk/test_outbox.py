@@ -14,9 +14,10 @@ import pytest
 
 from config.settings import PathsSection, Settings
 from dvc_common.clock import VIETNAM, FakeClock
-from kiosk.app import build_kiosk, open_queue_store
+from kiosk.app import build_kiosk
 from kiosk.journey import PageScanned, Proceed, Rate, State, Tick
 from kiosk.outbox import Outbox, gateway_body, load_dossier_file
+from offline_queue.opening import open_queue_store
 from offline_queue.store import QueueStatus
 from tests.kiosk.conftest import Harness
 from tests.kiosk.test_journey import drive_to, send
@@ -81,7 +82,7 @@ def test_storage_failure_reaches_the_citizen(real: Harness, settings: Settings) 
     drive_to(real, State.CONFIRM)
     outbox = real.kiosk.queue
     assert isinstance(outbox, Outbox)
-    outbox.store._min_free = 10**15
+    outbox.store.intake.min_free_bytes = 10**15
     challenge = real.kiosk.journey.snapshot().challenge
     assert challenge is not None and challenge.code is not None
     from kiosk.journey import EnterCode
@@ -90,7 +91,7 @@ def test_storage_failure_reaches_the_citizen(real: Harness, settings: Settings) 
     snapshot = real.kiosk.journey.snapshot()
     assert snapshot.state is State.REVIEW
     assert snapshot.message is not None and "Bộ nhớ của máy đã đầy" in snapshot.message
-    outbox.store._min_free = 1
+    outbox.store.intake.min_free_bytes = 1
     send(real, Proceed())
     challenge = real.kiosk.journey.snapshot().challenge
     assert challenge is not None and challenge.code is not None
@@ -293,7 +294,7 @@ def test_queue_list_does_not_say_syncing_when_no_sync_process_runs(
 ) -> None:
     import fcntl
 
-    from kiosk.app import QUEUE_DIR
+    from offline_queue.opening import QUEUE_DIR
 
     store = open_queue_store(settings)
     store.publish_status("sync", {"state": "syncing", "current": {"receipt_number": "X"}})
@@ -321,7 +322,7 @@ def test_the_kiosk_refuses_to_start_on_an_outbox_it_cannot_open(
 def test_a_deferred_start_up_sweep_runs_between_sync_passes(settings: Settings) -> None:
     import fcntl
 
-    from kiosk.cli_queue import between_passes
+    from offline_queue.service import between_passes
 
     store = open_queue_store(settings)
     orphan = settings.paths.data_dir / "queue" / "outbox" / "0f0e0d0c-0000-4000-8000-000000000000"

@@ -49,7 +49,7 @@ def drain(engine: SyncEngine, store: QueueStore, *, passes: int = 500) -> int:
     so a bad link is exercised hundreds of times in seconds.
     """
     for n in range(passes):
-        engine._pause_until = 0.0
+        engine.pause_until = 0.0
         with store.transaction() as conn:
             conn.execute(
                 "UPDATE dossiers SET next_attempt_at = 0 WHERE status != 'needs_attention'"

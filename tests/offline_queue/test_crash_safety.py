@@ -70,7 +70,7 @@ def _syncer(root: Path, url: str, token: str, seed: int) -> None:
     store.check()
     engine = engine_for(store, url, token, seed=seed)
     while True:
-        engine._pause_until = 0.0
+        engine.pause_until = 0.0
         if not engine.run_once().submitted:
             time.sleep(0.005)  # nothing due yet: do not spin while waiting to be killed
 

@@ -27,12 +27,12 @@ from offline_queue.store import (
     AlertKind,
     MasterKeyError,
     PageInput,
-    QueueError,
     QueueFullError,
     QueueRefusedError,
     QueueStatus,
     QueueStore,
     QueueUnavailableError,
+    StoreError,
 )
 from simulators.gateway_process import GatewayProcess
 from tests.offline_queue.conftest import Clock, Env, make_body
@@ -101,7 +101,7 @@ def test_a_full_disk_at_open_never_moves_the_queue(tiny_disk: Path, tmp_path: Pa
     for _ in range(4):  # the check found the database moved four times in a row
         try:
             store = _open(tiny_disk)
-        except QueueError as exc:
+        except StoreError as exc:
             # Reported as a condition, never as damage.
             assert isinstance(exc, QueueFullError | QueueUnavailableError), exc
         else:
@@ -267,7 +267,7 @@ def test_rekey_is_explicit_and_keeps_what_the_old_key_sealed(env: Env) -> None:
     kept = env.enqueue()
     env.store.close()
     key = env.root / "master.key"
-    with pytest.raises(QueueError, match="opens this outbox"):
+    with pytest.raises(StoreError, match="opens this outbox"):
         QueueStore.rekey_abandoning_lost_key(env.root / "queue", key)
     key.write_bytes(b"damaged")
     fingerprint, count = QueueStore.rekey_abandoning_lost_key(env.root / "queue", key)
@@ -506,7 +506,7 @@ def test_erasing_removes_the_folders_copy_of_the_key_first(
     env.store.mark_submitted(kept, "H01.01-261123-0001", "2026-11-25")
     env.store.mark_rating_synced(kept)
     folder = env.root / "queue" / "outbox" / kept
-    monkeypatch.setattr("offline_queue.store.shutil.rmtree", lambda *a, **k: None)
+    monkeypatch.setattr("offline_queue.integrity.shutil.rmtree", lambda *a, **k: None)
     env.clock.advance(8 * 86_400)
     assert env.store.erase_delivered(7 * 86_400) == 1
     assert folder.is_dir()  # the removal failed (a crash, an I/O error)...

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.outbox import citizen_message
 from offline_queue.crypto import CryptoError, encrypted_size
 from offline_queue.limits import EnqueueRefusal
 from offline_queue.store import (
@@ -16,11 +17,12 @@ from offline_queue.store import (
     AlertKind,
     ErrorKind,
     PageInput,
-    QueueError,
     QueueFullError,
     QueueRefusedError,
     QueueStatus,
     QueueStore,
+    StoreError,
+    StoreFailure,
 )
 from tests.offline_queue.conftest import APPLICANT, Env, make_body
 
@@ -100,7 +102,7 @@ def test_enqueue_refuses_bad_input_and_leaves_nothing(env: Env) -> None:
 def test_missing_page_file_is_a_queue_error(env: Env) -> None:
     client_uuid = str(uuid.uuid4())
     page = PageInput(env.root / "nope.png", "birth_certificate", "a.png")
-    with pytest.raises(QueueError, match="unreadable"):
+    with pytest.raises(StoreError, match="unreadable"):
         env.store.enqueue(
             client_uuid=client_uuid,
             receipt_number="R",
@@ -196,7 +198,7 @@ def test_rating_is_sealed_and_synced_later(env: Env) -> None:
     assert due is not None and due.rating_pending
     env.store.mark_rating_synced(client_uuid)
     assert env.store.next_due(env.clock()) is None
-    with pytest.raises(QueueError):
+    with pytest.raises(StoreError):
         env.store.record_rating(str(uuid.uuid4()), 3, None)
 
 
@@ -280,7 +282,7 @@ def test_newer_schema_is_refused(env: Env) -> None:
     env.store.close()
     with sqlite3.connect(env.root / "queue" / DB_NAME) as conn:
         conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
-    with pytest.raises(QueueError, match="newer"):
+    with pytest.raises(StoreError, match="newer"):
         QueueStore(env.root / "queue", env.root / "master.key", now=env.clock)
 
 
@@ -297,7 +299,9 @@ def test_space_reserve_is_enforced(env: Env) -> None:
             body=make_body(client_uuid, "R"),
             pages=env.pages(1),
         )
-    assert "bộ nhớ" in caught.value.citizen_message.lower()
+    # The outbox gives the reason; the citizen's words for it come from the kiosk side.
+    assert caught.value.reason is StoreFailure.DISK_FULL
+    assert "bộ nhớ" in citizen_message(caught.value.reason).lower()
     assert store.find(client_uuid) is None
 
 

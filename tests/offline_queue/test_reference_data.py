@@ -10,7 +10,8 @@ import pytest
 from config.settings import GatewaySection, PathsSection, Settings
 from dvc_common.calendar import load_overrides
 from dvc_common.catalog import load_catalog
-from kiosk.app import build_kiosk, catalog_dir, reference_dir
+from kiosk.app import build_kiosk
+from offline_queue.opening import catalog_dir, reference_dir
 from offline_queue.reference import ReferenceData, installed_catalog
 from offline_queue.store import QueueStore
 from offline_queue.transport import GatewayError, HttpTransport
@@ -80,8 +81,8 @@ def test_the_gateways_limits_are_installed_and_enforced_at_enqueue(
     tmp_path: Path, gateway: GatewayProcess
 ) -> None:
     from dvc_common.protocol import DEFAULT_LIMITS
-    from kiosk.app import open_queue_store
     from offline_queue.limits import load_installed
+    from offline_queue.opening import open_queue_store
     from tests.offline_queue.conftest import make_body
 
     # The kiosk's defaults, in force before the first sync, are what the gateway publishes.

@@ -245,7 +245,7 @@ def test_an_upload_the_gateway_forgot_restarts_that_dossier_only(
     assert report.stopped_by is None
     assert row_of(kiosk, other).receipt_number in report.submitted
     assert [kind for _, kind, _ in report.failed] == [ErrorKind.TRANSIENT]
-    assert engine._pause_until == 0.0
+    assert engine.pause_until == 0.0
     wire.rewrite = None
     drain(engine, kiosk.store)
     assert row_of(kiosk, forgotten).status is QueueStatus.SUBMITTED
@@ -260,7 +260,7 @@ def test_an_auth_probe_lost_on_the_link_does_not_grow_the_probe_backoff(
 ) -> None:
     client_uuid = kiosk.enqueue((30_000,))
     engine = engine_for(kiosk.store, gateway.url, gateway.token, now=kiosk.clock)
-    engine._raise_auth("HTTP 401")
+    engine.auth.raise_alert("HTTP 401")
     wire.drop = lambda method, path: path.endswith("kiosks/heartbeat")
     for _ in range(6):
         wake = engine.next_wakeup()
@@ -300,7 +300,7 @@ def test_a_file_that_keeps_failing_the_whole_file_check_backs_off_then_needs_att
         row = row_of(kiosk, client_uuid)
         if row.status is QueueStatus.NEEDS_ATTENTION:
             break
-        kiosk.clock.t = max(kiosk.clock.t, row.next_attempt_at, engine._pause_until)
+        kiosk.clock.t = max(kiosk.clock.t, row.next_attempt_at, engine.pause_until)
         engine.run_once()
         attempts.append(row_of(kiosk, client_uuid).attempts)
     row = row_of(kiosk, client_uuid)
@@ -331,10 +331,10 @@ def test_a_conflict_that_is_not_files_incomplete_does_not_resend_the_files(
     assert conflicts and report.submitted == []
     assert all(f.complete for f in kiosk.store.files(client_uuid))
     assert not (kiosk.store.read_status(MISSING_STATUS_KEY) or {}).get(client_uuid)
-    sent = engine._http.bytes_sent
+    sent = engine.transport.bytes_sent
     drain(engine, kiosk.store)
     assert row_of(kiosk, client_uuid).status is QueueStatus.SUBMITTED
-    assert engine._http.bytes_sent == sent  # finalize again, no page sent twice
+    assert engine.transport.bytes_sent == sent  # finalize again, no page sent twice
 
 
 # --- 7: a garbage OPTIONS answer is not remembered ---------------------------------------------
@@ -347,6 +347,6 @@ def test_an_options_answer_without_tus_resumable_is_asked_again(
         Response(200, {}, b"") if method == "OPTIONS" else response
     )
     engine: SyncEngine = engine_for(kiosk.store, gateway.url, gateway.token, now=kiosk.clock)
-    assert not engine._supports_creation_with_upload(engine._http)
+    assert not engine.uploader.supports_creation_with_upload(engine.transport)
     wire.rewrite = None
-    assert engine._supports_creation_with_upload(engine._http)
+    assert engine.uploader.supports_creation_with_upload(engine.transport)
