@@ -151,9 +151,8 @@ class DossierUploader:
         the gateway: re-sending them is not progress."""
         if self._missing.get(client_uuid)[1]:
             return True
-        # Mismatches are keyed by the file's context ("file:<uuid>:<idx>"), so this prefix
-        # never matches; kept as it was (see the refactoring report).
-        return any(k.startswith(f"{client_uuid}/") for k in self._mismatches.entries())
+        # Mismatches are keyed by the file's context, "file:<uuid>:<idx>" (FileRow.context).
+        return any(k.startswith(f"file:{client_uuid}:") for k in self._mismatches.entries())
 
     # --- create -------------------------------------------------------------------------------
 

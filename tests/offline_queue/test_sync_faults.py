@@ -310,6 +310,22 @@ def test_a_file_that_keeps_failing_the_whole_file_check_backs_off_then_needs_att
     assert engine.next_wakeup() is None
 
 
+def test_a_file_failing_the_whole_file_check_is_not_progress_for_its_dossier(
+    kiosk: Kiosk, gateway: InProcessGateway, wire: Wire
+) -> None:
+    # Another of the dossier's files arriving must not reset the backoff while this one keeps
+    # failing: the uploader has to see the mismatch recorded under the file's context.
+    client_uuid = kiosk.enqueue((60_000,))
+    wire.mangle_body = lambda method, path, data: (
+        bytes([data[0] ^ 1]) + data[1:] if "/uploads" in path else data
+    )
+    engine = engine_for(kiosk.store, gateway.url, gateway.token, now=kiosk.clock)
+    assert not engine.uploader.keeps_failing(client_uuid)
+    engine.run_once()
+    assert row_of(kiosk, client_uuid).attempts == 1
+    assert engine.uploader.keeps_failing(client_uuid)
+
+
 # --- 5: only a files-incomplete answer names missing files -------------------------------------
 
 
