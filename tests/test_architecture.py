@@ -279,7 +279,10 @@ def test_the_checker_sees_imports_inside_functions_and_relative_ones(tmp_path: P
         imports_of.cache_clear()
 
 
-@pytest.mark.parametrize("root", ["kiosk.cli", "ui.app", "offline_queue.sync", "gateway.cli"])
+@pytest.mark.parametrize(
+    "root",
+    ["kiosk.cli", "ui.app", "offline_queue.service", "gateway.cli", "simulators.screens_demo"],
+)
 def test_importing_a_composition_root_starts_no_thread(root: str) -> None:
     code = f"import threading, {root}; print(threading.active_count())"
     result = subprocess.run(
