@@ -13,7 +13,6 @@ store through ``gateway.app.open_store``, so the backend is chosen in one place.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import re
@@ -25,6 +24,7 @@ from typing import Any
 
 from starlette.types import ASGIApp
 
+from dvc_common.atomic import sha256_file
 from dvc_common.datafile import ConfigError
 from dvc_common.privacy import install_log_masking
 from gateway import GATEWAY_VERSION
@@ -36,7 +36,6 @@ from gateway.tus import partial_path
 
 EXIT_OK, EXIT_INVALID = 0, 2
 KIOSK_ID = re.compile(r"^[A-Z0-9]{2,12}$")
-_HASH_BLOCK = 1 << 20
 
 
 def _fail(message: str) -> int:
@@ -116,16 +115,6 @@ def run_on(app: ASGIApp, sock: socket.socket, host: str, port: int) -> None:
 # --- received ------------------------------------------------------------------------------------
 
 
-def _digest(path: Path) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        while block := handle.read(_HASH_BLOCK):
-            digest.update(block)
-            size += len(block)
-    return size, digest.hexdigest()
-
-
 def holdings(data_dir: Path) -> list[dict[str, Any]]:
     """What the gateway holds, per dossier, with sizes and digests computed from the disk."""
     with open_store(data_dir) as store:
@@ -135,7 +124,8 @@ def holdings(data_dir: Path) -> list[dict[str, Any]]:
             for file in store.files(dossier.dossier_id):
                 size, sha256 = 0, None
                 if file.complete and file.stored_path:
-                    size, sha256 = _digest(data_dir / file.stored_path)
+                    stored = data_dir / file.stored_path
+                    size, sha256 = stored.stat().st_size, sha256_file(stored)
                 elif file.upload_id:
                     partial = partial_path(data_dir, file.upload_id)
                     size = partial.stat().st_size if partial.exists() else 0

@@ -36,7 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from dvc_common.atomic import fsync_directory
+from dvc_common.atomic import fsync_directory, sha256_file
 from gateway.faults import CrashPoint
 from gateway.problems import FieldProblem, ProblemError, ProblemType
 from gateway.settings import TUS_MAX_SIZE, GatewaySettings
@@ -133,13 +133,8 @@ def _number_header(request: Request, name: str) -> int:
 
 
 def _sha256_of(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        while block := handle.read(_COPY_BLOCK):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
+    # Called on a finished upload under its lock: nothing writes to the file meanwhile.
+    return sha256_file(path), path.stat().st_size
 
 
 def _append(source: Path, target: Path, offset: int) -> None:

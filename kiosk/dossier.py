@@ -8,7 +8,6 @@ official dossier code.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from dvc_common.atomic import sha256_file
 from kiosk.identity import Identity
 
 DOSSIER_FORMAT_VERSION = 1
@@ -49,13 +49,7 @@ class ScannedPage:
 
     @classmethod
     def from_file(cls, path: Path) -> ScannedPage:
-        digest = hashlib.sha256()
-        size = 0
-        with path.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 16), b""):
-                digest.update(chunk)
-                size += len(chunk)
-        return cls(path=path, size=size, sha256=digest.hexdigest())
+        return cls(path=path, size=path.stat().st_size, sha256=sha256_file(path))
 
 
 @dataclass(frozen=True)
