@@ -18,11 +18,11 @@ import hashlib
 import json
 import logging
 import shutil
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from drivers.errors import DeviceError, DeviceProblem
 from drivers.printer.base import (
@@ -34,6 +34,7 @@ from drivers.printer.base import (
 )
 from drivers.printer.encode import png_bytes, read_png
 from dvc_common.atomic import write_atomic
+from dvc_common.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,8 @@ META_VERSION = 1
 REPRINT_SUFFIX = ".reprint"
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
+# Kept slips are stamped in UTC unless the root hands over the kiosk's clock.
+_UTC_CLOCK = SystemClock(ZoneInfo("UTC"))
 
 
 def reprint_job_id(job_id: str) -> str:
@@ -82,7 +83,7 @@ class PrintOutcome:
 
 
 class KeptSlipStore:
-    def __init__(self, data_dir: Path, *, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, data_dir: Path, *, clock: Clock = _UTC_CLOCK) -> None:
         self.root = data_dir / KEPT_DIR_NAME
         self._clock = clock
 
@@ -99,7 +100,7 @@ class KeptSlipStore:
         kept = KeptSlip(
             job_id=job_id,
             code=slip.code,
-            kept_at=self._clock(),
+            kept_at=self._clock.now(),
             problem=error.problem,
             technical=error.technical,
             copies=slip.copies,

@@ -9,6 +9,7 @@ all readers. Cameras also offer a small preview picture for the UI ("hold the co
 
 ``ReaderCore`` is the shared plumbing the real readers and the fake compose: debouncing, the
 callback (whose exceptions are logged, never allowed to kill a reader thread) and the status.
+The real readers also share their thread's open / read / reopen loop: ``lifecycle``.
 """
 
 from __future__ import annotations

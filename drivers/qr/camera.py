@@ -25,12 +25,11 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from drivers.errors import DeviceError, DeviceProblem
+from drivers.errors import DeviceProblem
 from drivers.qr.base import (
     DEFAULT_DEBOUNCE_S,
     RECONNECT_FIRST_S,
     RECONNECT_MAX_S,
-    Backoff,
     PayloadCallback,
     PreviewFrame,
     QrSource,
@@ -40,6 +39,7 @@ from drivers.qr.base import (
     qr_error,
 )
 from drivers.qr.decode import FrameDecoder
+from drivers.qr.lifecycle import ReaderLifecycle, Worker
 from dvc_common.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,6 @@ Frame = npt.NDArray[np.uint8]
 
 PREVIEW_WIDTH = 320
 STALL_READS = 30  # about a second of a 30 fps camera without a frame
-JOIN_TIMEOUT_S = 5.0
 
 
 class FrameSource(Protocol):
@@ -235,12 +234,22 @@ class CameraQrReader:
         self._core = ReaderCore(QrSource.CAMERA, source.description, clock, debounce_s)
         self._preview_width = preview_width
         self._stall_reads = stall_reads
-        self._backoff = (reconnect_first_s, reconnect_max_s)
+        self._misses = 0  # reads in a row without a frame (the capture thread's own)
         self._mailbox = _Mailbox()
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
         self._preview: PreviewFrame | None = None
         self._preview_lock = threading.Lock()
+        self._lifecycle = ReaderLifecycle(
+            self._core,
+            name="qr-camera-capture",
+            label="camera",
+            open_device=self._open,
+            read_one=self._capture,
+            close_device=self._close,
+            on_lost=self._forget_preview,
+            workers=[Worker("qr-camera-decode", self._decode_next)],
+            reconnect_first_s=reconnect_first_s,
+            reconnect_max_s=reconnect_max_s,
+        )
 
     @property
     def source(self) -> FrameSource:
@@ -250,23 +259,11 @@ class CameraQrReader:
     # --- QrReader --------------------------------------------------------------------------------
 
     def start(self, on_payload: PayloadCallback) -> None:
-        self._core.begin(on_payload)
-        self._stop.clear()
         self._mailbox.reopen()
-        self._threads = [
-            threading.Thread(target=self._capture_loop, name="qr-camera-capture", daemon=True),
-            threading.Thread(target=self._decode_loop, name="qr-camera-decode", daemon=True),
-        ]
-        for thread in self._threads:
-            thread.start()
+        self._lifecycle.start(on_payload)
 
     def stop(self) -> None:
-        self._stop.set()
-        self._mailbox.close()
-        for thread in self._threads:
-            thread.join(JOIN_TIMEOUT_S)
-        self._threads = []
-        self._core.end()
+        self._lifecycle.stop(wake=self._mailbox.close)
         with self._preview_lock:
             self._preview = None
 
@@ -283,32 +280,14 @@ class CameraQrReader:
     def forget_repeats(self) -> None:
         self._core.debouncer.forget()
 
-    # --- threads ---------------------------------------------------------------------------------
+    # --- the capture thread (the lifecycle's) ----------------------------------------------------
 
-    def _capture_loop(self) -> None:
-        backoff = Backoff(*self._backoff)
-        while not self._stop.is_set():
-            try:
-                self._source.open()
-            except DeviceError as exc:
-                self._core.failed(exc)
-                self._stop.wait(backoff.next_delay())
-                continue
-            self._core.ready()
-            backoff.reset()
-            try:
-                self._pump_frames()
-            except DeviceError as exc:
-                self._forget_preview()
-                self._core.failed(exc)
-            except Exception as exc:
-                # A vendor exception the source did not map: still a device fault, not a crash.
-                log.exception("camera capture failed")
-                self._forget_preview()
-                self._core.failed(qr_error(DeviceProblem.IO_ERROR, f"camera: {exc!r}"))
-            finally:
-                self._source.close()
-            self._stop.wait(backoff.next_delay())
+    def _open(self) -> None:
+        self._source.open()
+        self._misses = 0
+
+    def _close(self, _handle: None) -> None:
+        self._source.close()
 
     def _forget_preview(self) -> None:
         """A camera that failed shows nothing rather than a frozen picture of the past; cleared
@@ -316,37 +295,38 @@ class CameraQrReader:
         with self._preview_lock:
             self._preview = None
 
-    def _pump_frames(self) -> None:
-        misses = 0
-        while not self._stop.is_set():
-            frame = self._source.read()
-            if frame is None:
-                misses += 1
-                if misses >= self._stall_reads:
-                    raise qr_error(
-                        DeviceProblem.UNPLUGGED,
-                        f"{self._source.description}: no frame in {misses} reads",
-                    )
-                continue
-            misses = 0
-            rgb = _preview(frame, self._preview_width)
-            with self._preview_lock:
-                self._preview = PreviewFrame(rgb, self._core.clock.now())
-            if self._mailbox.put(frame):
-                self._core.add(frames_skipped=1)
+    def _capture(self, _handle: None) -> None:
+        """One frame: previewed and put in the mailbox; a stalled camera counts as unplugged."""
+        frame = self._source.read()
+        if frame is None:
+            self._misses += 1
+            if self._misses >= self._stall_reads:
+                raise qr_error(
+                    DeviceProblem.UNPLUGGED,
+                    f"{self._source.description}: no frame in {self._misses} reads",
+                )
+            return
+        self._misses = 0
+        rgb = _preview(frame, self._preview_width)
+        with self._preview_lock:
+            self._preview = PreviewFrame(rgb, self._core.clock.now())
+        if self._mailbox.put(frame):
+            self._core.add(frames_skipped=1)
 
-    def _decode_loop(self) -> None:
-        while not self._stop.is_set():
-            frame = self._mailbox.take(timeout_s=0.25)
-            if frame is None:
-                continue
-            try:
-                outcome = self._decoder.decode(frame)
-            except Exception:
-                # A frame the decoder cannot take (odd size or format): skip it, keep going.
-                log.exception("decoding a camera frame failed")
-                continue
-            self._core.add(frames_decoded=1)
-            self._core.update(last_decode_ms=round(outcome.ms, 2))
-            for found in outcome.found:
-                self._core.emit(found.payload, found.decoder, found.stage.value)
+    # --- the decode thread -----------------------------------------------------------------------
+
+    def _decode_next(self) -> None:
+        """Decode the newest frame, if one comes within a quarter of a second."""
+        frame = self._mailbox.take(timeout_s=0.25)
+        if frame is None:
+            return
+        try:
+            outcome = self._decoder.decode(frame)
+        except Exception:
+            # A frame the decoder cannot take (odd size or format): skip it, keep going.
+            log.exception("decoding a camera frame failed")
+            return
+        self._core.add(frames_decoded=1)
+        self._core.update(last_decode_ms=round(outcome.ms, 2))
+        for found in outcome.found:
+            self._core.emit(found.payload, found.decoder, found.stage.value)

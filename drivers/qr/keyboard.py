@@ -23,17 +23,15 @@ import errno
 import logging
 import re
 import select
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from drivers.errors import DeviceError, DeviceProblem
+from drivers.errors import DeviceProblem
 from drivers.qr.base import (
     DEFAULT_DEBOUNCE_S,
     RECONNECT_FIRST_S,
     RECONNECT_MAX_S,
-    Backoff,
     DecodedBy,
     PayloadCallback,
     PreviewFrame,
@@ -44,12 +42,12 @@ from drivers.qr.base import (
     qr_error,
 )
 from drivers.qr.framing import PayloadFramer
+from drivers.qr.lifecycle import ReaderLifecycle
 from dvc_common.clock import Clock
 
 log = logging.getLogger(__name__)
 
-POLL_S = 0.1
-JOIN_TIMEOUT_S = 5.0
+POLL_S = 0.1  # how long one read blocks; bounds how quickly stop() is noticed
 
 # Linux input event types and key codes (linux/input-event-codes.h, a stable kernel ABI;
 # a test checks them against evdev.ecodes). Kept here so decoding needs no evdev import.
@@ -283,22 +281,22 @@ class KeyboardQrReader:
         self._core = ReaderCore(QrSource.KEYBOARD, source.description, clock, debounce_s)
         self._keys = KeyDecoder()
         self._framer = PayloadFramer(read_timeout_s)
-        self._backoff = (reconnect_first_s, reconnect_max_s)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._lifecycle = ReaderLifecycle(
+            self._core,
+            name="qr-keyboard",
+            label="keyboard",
+            open_device=self._open,
+            read_one=self._read,
+            close_device=self._close,
+            reconnect_first_s=reconnect_first_s,
+            reconnect_max_s=reconnect_max_s,
+        )
 
     def start(self, on_payload: PayloadCallback) -> None:
-        self._core.begin(on_payload)
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="qr-keyboard", daemon=True)
-        self._thread.start()
+        self._lifecycle.start(on_payload)
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(JOIN_TIMEOUT_S)
-            self._thread = None
-        self._core.end()
+        self._lifecycle.stop()
 
     def status(self) -> QrStatus:
         return self._core.status()
@@ -312,41 +310,26 @@ class KeyboardQrReader:
     def forget_repeats(self) -> None:
         self._core.debouncer.forget()
 
-    def _run(self) -> None:
-        backoff = Backoff(*self._backoff)
-        while not self._stop.is_set():
-            try:
-                self._source.open()
-            except DeviceError as exc:
-                self._core.failed(exc)
-                self._stop.wait(backoff.next_delay())
-                continue
-            self._core.ready()
-            backoff.reset()
-            self._keys.reset()
-            self._framer.reset()
-            try:
-                self._pump()
-            except DeviceError as exc:
-                self._core.failed(exc)
-            except Exception as exc:
-                log.exception("keyboard QR reader failed")
-                self._core.failed(qr_error(DeviceProblem.IO_ERROR, f"keyboard: {exc!r}"))
-            finally:
-                self._source.close()
-            self._stop.wait(backoff.next_delay())
+    # --- the device, as the lifecycle's reading thread uses it -----------------------------------
 
-    def _pump(self) -> None:
-        clock = self._core.clock
-        while not self._stop.is_set():
-            events = self._source.read(POLL_S)
-            typed = b"".join(self._keys.feed(event) for event in events)
-            now = clock.monotonic()
-            if not typed:
-                self._framer.expire(now)
-                continue
-            for payload in self._framer.feed(typed, now):
-                self._core.emit(payload, DecodedBy.SCANNER_MODULE)
+    def _open(self) -> None:
+        self._source.open()
+        # A fresh device: no modifier held, no half payload from before it went away.
+        self._keys.reset()
+        self._framer.reset()
+
+    def _read(self, _handle: None) -> None:
+        events = self._source.read(POLL_S)
+        typed = b"".join(self._keys.feed(event) for event in events)
+        now = self._core.clock.monotonic()
+        if not typed:
+            self._framer.expire(now)
+            return
+        for payload in self._framer.feed(typed, now):
+            self._core.emit(payload, DecodedBy.SCANNER_MODULE)
+
+    def _close(self, _handle: None) -> None:
+        self._source.close()
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,6 @@ pseudo-terminal.
 from __future__ import annotations
 
 import errno
-import logging
-import threading
 from collections.abc import Callable
 from typing import Protocol
 
@@ -25,7 +23,6 @@ from drivers.qr.base import (
     DEFAULT_DEBOUNCE_S,
     RECONNECT_FIRST_S,
     RECONNECT_MAX_S,
-    Backoff,
     DecodedBy,
     PayloadCallback,
     PreviewFrame,
@@ -36,12 +33,10 @@ from drivers.qr.base import (
     qr_error,
 )
 from drivers.qr.framing import PayloadFramer
+from drivers.qr.lifecycle import ReaderLifecycle
 from dvc_common.clock import Clock
 
-log = logging.getLogger(__name__)
-
 POLL_S = 0.1  # how long one read blocks; bounds how quickly stop() is noticed
-JOIN_TIMEOUT_S = 5.0
 
 
 class SerialPort(Protocol):
@@ -144,24 +139,24 @@ class SerialQrReader:
         self._open_port = open_port
         self._core = ReaderCore(QrSource.SERIAL, port, clock, debounce_s)
         self._framer = PayloadFramer(read_timeout_s)
-        self._backoff = (reconnect_first_s, reconnect_max_s)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._lifecycle = ReaderLifecycle(
+            self._core,
+            name="qr-serial",
+            label=f"serial {port}",
+            open_device=self._open,
+            read_one=self._read,
+            close_device=self._close,
+            reconnect_first_s=reconnect_first_s,
+            reconnect_max_s=reconnect_max_s,
+        )
 
     # --- QrReader --------------------------------------------------------------------------------
 
     def start(self, on_payload: PayloadCallback) -> None:
-        self._core.begin(on_payload)
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="qr-serial", daemon=True)
-        self._thread.start()
+        self._lifecycle.start(on_payload)
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(JOIN_TIMEOUT_S)
-            self._thread = None
-        self._core.end()
+        self._lifecycle.stop()
 
     def status(self) -> QrStatus:
         return self._core.status()
@@ -180,43 +175,23 @@ class SerialQrReader:
         """Partial or over-long payloads thrown away since start."""
         return self._framer.dropped
 
-    # --- the reading thread ----------------------------------------------------------------------
+    # --- the port, as the lifecycle's reading thread uses it -------------------------------------
 
-    def _run(self) -> None:
-        backoff = Backoff(*self._backoff)
-        while not self._stop.is_set():
-            try:
-                port = self._open_port(self._url, self._baudrate, POLL_S)
-            except DeviceError as exc:
-                self._core.failed(exc)
-                self._stop.wait(backoff.next_delay())
-                continue
-            self._core.ready()
-            backoff.reset()
-            self._framer.reset()
-            try:
-                self._pump(port)
-            except DeviceError as exc:
-                self._core.failed(exc)
-            except Exception as exc:
-                # A port from a custom opener that raised something unmapped: still a fault.
-                log.exception("serial QR reader failed")
-                self._core.failed(qr_error(DeviceProblem.IO_ERROR, f"serial {self._url}: {exc!r}"))
-            finally:
-                try:
-                    port.close()
-                except Exception:
-                    log.debug("closing %s failed", self._url, exc_info=True)
-            self._stop.wait(backoff.next_delay())
+    def _open(self) -> SerialPort:
+        port = self._open_port(self._url, self._baudrate, POLL_S)
+        self._framer.reset()  # no half payload from before the module went away
+        return port
 
-    def _pump(self, port: SerialPort) -> None:
-        clock = self._core.clock
-        while not self._stop.is_set():
-            # Block for the first byte (up to POLL_S), then take whatever else has arrived.
-            chunk = port.read(max(1, port.in_waiting))
-            now = clock.monotonic()
-            if not chunk:
-                self._framer.expire(now)
-                continue
-            for payload in self._framer.feed(chunk, now):
-                self._core.emit(payload, DecodedBy.SCANNER_MODULE)
+    def _read(self, port: SerialPort) -> None:
+        # Block for the first byte (up to POLL_S), then take whatever else has arrived.
+        chunk = port.read(max(1, port.in_waiting))
+        now = self._core.clock.monotonic()
+        if not chunk:
+            self._framer.expire(now)
+            return
+        for payload in self._framer.feed(chunk, now):
+            self._core.emit(payload, DecodedBy.SCANNER_MODULE)
+
+    @staticmethod
+    def _close(port: SerialPort) -> None:
+        port.close()

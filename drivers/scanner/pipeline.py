@@ -26,6 +26,13 @@ page from the document scanner goes through, in order:
    JPEG patches over the G4 page (colour only when the region is colourful); a page mostly made
    of such regions is one JPEG. Never JBIG2.
 
+``process_page`` only composes the stages, each a function with a frozen result that can be run
+and tested alone: ``prepare`` (grey and 100 dpi copies), ``locate_page`` (1), ``measure_skew``
+(2), ``deskew``, ``survey_ink`` and ``decide_orientation`` (3), ``blank_finding`` (4),
+``check_quality``, ``classify``, ``warp_full`` and ``check_blur`` (5), then ``binarise_page`` with
+``encode_text``, or ``encode_photo`` (6). What a stage notices comes back as ``Finding``s: a
+reason, and the ``PageFlag`` it raises if any.
+
 Everything is computed once at full resolution only where it must be: one affine warp (crop +
 deskew + 180° turn together), the threshold and the encoders. Analysis runs on 100 dpi copies.
 Stage timings are returned with every page (``ProcessedPage.stage_ms``); ``python -m
@@ -37,8 +44,8 @@ from __future__ import annotations
 import io
 import math
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -256,14 +263,16 @@ def _percentile(gray: Image, q: float, mask: Mask | None = None) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class _Sheet:
+class Sheet:
+    """The sheet's outline as found against the scanner backing."""
+
     centre: tuple[float, float]  # full-resolution pixels
     size: tuple[float, float]  # along its near-horizontal edge, then the other
     angle_deg: float  # of its near-horizontal edge, image coordinates (y down)
     touches_border: tuple[str, ...]  # sides of the scan the sheet runs into
 
 
-def _find_sheet(gray100: Image, scale_to_full: float) -> tuple[_Sheet | None, Mask | None]:
+def _find_sheet(gray100: Image, scale_to_full: float) -> tuple[Sheet | None, Mask | None]:
     """The sheet, if its outline can be trusted; and the paper mask (50 dpi) if backing shows."""
     small = _resize(gray100, PAPER_DPI / ANALYSIS_DPI)
     small = _u8(cv2.GaussianBlur(small, (3, 3), 0))
@@ -309,8 +318,8 @@ def _find_sheet(gray100: Image, scale_to_full: float) -> tuple[_Sheet | None, Ma
         return None, sheet  # the sheet overfills the scan: nothing to crop, no edge to trust
     s = scale_to_full * ANALYSIS_DPI / PAPER_DPI
     centre = box.mean(axis=0) * s
-    found = _Sheet((float(centre[0]), float(centre[1])), (width * s, height * s), folded[i],
-                   tuple(sides))  # fmt: skip
+    found = Sheet((float(centre[0]), float(centre[1])), (width * s, height * s), folded[i],
+                  tuple(sides))  # fmt: skip
     return found, sheet
 
 
@@ -406,7 +415,9 @@ def _line_asymmetry(ink: Mask) -> tuple[float, int]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Box:
+class Region:
+    """A box of colour or continuous tone (100 dpi pixels) that becomes a JPEG patch."""
+
     x: int
     y: int
     w: int
@@ -424,7 +435,7 @@ def _marks(gray: Image, paper: float, levels: int, inner: Mask) -> tuple[Mask, i
 
 def _regions(
     rgb100: Image | None, gray100: Image, paper: float, inner: Mask
-) -> tuple[list[_Box], float, float]:
+) -> tuple[list[Region], float, float]:
     """Boxes (100 dpi px) of colour or continuous tone; and the colour and photo fractions."""
     h, w = gray100.shape
     inner8 = inner.view(np.uint8)
@@ -460,7 +471,7 @@ def _regions(
         x0, y0 = max(0, x - pad), max(0, y - pad)
         x1, y1 = min(w, x + bw + pad), min(h, y + bh + pad)
         col = cv2.countNonZero(colour8[y0:y1, x0:x1])
-        boxes.append(_Box(x0, y0, x1 - x0, y1 - y0, col > 0.004 * (x1 - x0) * (y1 - y0)))
+        boxes.append(Region(x0, y0, x1 - x0, y1 - y0, col > 0.004 * (x1 - x0) * (y1 - y0)))
     area = float(h * w)
     return boxes, cv2.countNonZero(colour8) / area, cv2.countNonZero(photo8) / area
 
@@ -575,7 +586,7 @@ def encode_jpeg(image: Image, quality: int) -> bytes:
     return bytes(data.tobytes())
 
 
-# --- the page ------------------------------------------------------------------------------------
+# --- page geometry -------------------------------------------------------------------------------
 
 
 def _as_rgb_or_gray(image: npt.NDArray[Any]) -> tuple[Image, Image | None]:
@@ -623,62 +634,127 @@ def _clear_edges(image: Image, px: int, value: float | tuple[float, ...]) -> Non
     image[:, -px:] = value
 
 
-def process_page(
-    image: npt.NDArray[Any], dpi: float, *, index: int = 0,
-    settings: ScanSettings = DEFAULT_SETTINGS,
-) -> ProcessedPage:  # fmt: skip
-    """Run the whole pipeline on one scanned page (RGB or grey uint8) scanned at ``dpi``."""
+# --- the stages ----------------------------------------------------------------------------------
+#
+# ``process_page`` runs these in order. Each stage is a function of what the earlier ones found,
+# returns a frozen result and reports what it noticed as ``Finding``s (a reason, and the flag it
+# raises if any), so that a stage can be run and tested on its own.
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One line of ``ProcessedPage.reasons``, and the ``PageFlag`` it raises (if it does)."""
+
+    reason: str
+    flag: PageFlag | None = None
+
+
+class _Stopwatch:
+    """Milliseconds per stage (``ProcessedPage.stage_ms``) and in all."""
+
+    def __init__(self, now: Callable[[], float] = time.perf_counter) -> None:
+        self._now = now
+        self._start = self._last = now()
+        self.stage_ms: dict[str, float] = {}
+
+    def lap(self, stage: str) -> None:
+        now = self._now()
+        self.stage_ms[stage] = round((now - self._last) * 1000, 2)
+        self._last = now
+
+    def total_ms(self) -> float:
+        return (self._now() - self._start) * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """Stage ``prepare``: the scan in grey (and RGB when in colour), with 100 dpi copies."""
+
+    dpi: float
+    gray: Image
+    rgb: Image | None
+    gray100: Image
+    rgb100: Image | None
+
+    @property
+    def scale(self) -> float:
+        """Full resolution → analysis copy."""
+        return ANALYSIS_DPI / self.dpi
+
+
+def prepare(image: npt.NDArray[Any], dpi: float) -> Prepared:
+    """Check the input (uint8, H×W or H×W×3/4, a scanner's dpi) and make the analysis copies."""
     if not 50 <= dpi <= 1200:
         raise ValueError(f"dpi {dpi} is not a scanner resolution")
-    start = time.perf_counter()
-    stage_ms: dict[str, float] = {}
-    last = start
-
-    def lap(name: str) -> None:
-        nonlocal last
-        now = time.perf_counter()
-        stage_ms[name] = round((now - last) * 1000, 2)
-        last = now
-
-    reasons: list[str] = []
-    flags: set[PageFlag] = set()
-    measures: dict[str, float] = {}
     gray, rgb = _as_rgb_or_gray(image)
     scale = ANALYSIS_DPI / dpi
-    gray100 = _resize(gray, scale)
     rgb100 = None if rgb is None else _resize(rgb, scale)
-    lap("prepare")
+    return Prepared(dpi, gray, rgb, _resize(gray, scale), rgb100)
 
-    # 1. The sheet.
-    sheet, paper_mask = _find_sheet(gray100, 1 / scale)
-    full_h, full_w = gray.shape
+
+@dataclass(frozen=True, slots=True)
+class PageFrame:
+    """Stage ``paper``: where the page lies in the scan, its size in pixels and its paper."""
+
+    sheet: Sheet | None  # the sheet's outline, when there is one to trust
+    paper_mask: Mask | None  # 50 dpi, when scanner backing shows
+    centre: tuple[float, float]  # full-resolution pixels of the scan
+    width_px: int  # of the page once cropped and deskewed
+    height_px: int
+    paper: Paper
+    size_mm: tuple[float, float]  # the PDF page size (nominal when the paper was recognised)
+    findings: tuple[Finding, ...]
+
+
+def locate_page(prepared: Prepared) -> PageFrame:
+    """Find the sheet against the scanner backing; without one the whole scan is the page."""
+    sheet, paper_mask = _find_sheet(prepared.gray100, 1 / prepared.scale)
+    findings: list[Finding] = []
     if sheet is None:
+        full_h, full_w = prepared.gray.shape
         centre = (full_w / 2, full_h / 2)
         out_w, out_h = full_w, full_h
-        reasons.append("no scanner backing seen: the whole scan is the page")
+        findings.append(Finding("no scanner backing seen: the whole scan is the page"))
     else:
         centre = sheet.centre
         out_w, out_h = round(sheet.size[0]), round(sheet.size[1])
         if sheet.touches_border and len(sheet.touches_border) < 4:
-            flags.add(PageFlag.CUT_OFF)
-            reasons.append(
-                f"cut_off: the sheet runs out of the scan ({', '.join(sheet.touches_border)})"
+            findings.append(
+                Finding(
+                    f"cut_off: the sheet runs out of the scan ({', '.join(sheet.touches_border)})",
+                    PageFlag.CUT_OFF,
+                )
             )
-    w_mm, h_mm = _mm(out_w, dpi), _mm(out_h, dpi)
-    paper_name, size_mm = _name_paper(w_mm, h_mm)
-    lap("paper")
+    paper, size_mm = _name_paper(_mm(out_w, prepared.dpi), _mm(out_h, prepared.dpi))
+    return PageFrame(sheet, paper_mask, centre, out_w, out_h, paper, size_mm, tuple(findings))
 
-    # 2. Skew.
-    h100, w100 = gray100.shape
+
+@dataclass(frozen=True, slots=True)
+class SkewEstimate:
+    """Stage ``skew``: the text's angle in the scan (image coordinates, y down)."""
+
+    angle_deg: float  # what the warp rotates by; ``ProcessedPage.skew_deg`` is its negative
+    ink_points: int  # ink pixels the text search looked at (0: too few, the edge's angle kept)
+
+    @property
+    def measures(self) -> dict[str, float]:
+        return {"ink_points": float(self.ink_points)}
+
+
+def _skew_region(prepared: Prepared, frame: PageFrame) -> npt.NDArray[np.uint8]:
+    """Where to look for text at 100 dpi: the sheet (or the scan) less a 5 mm margin."""
+    h100, w100 = prepared.gray100.shape
     region = np.zeros((h100, w100), dtype=np.uint8)
     inset = _px(5, ANALYSIS_DPI)
+    sheet = frame.sheet
     if sheet is None:
         region[inset:-inset, inset:-inset] = 1
-        if paper_mask is not None:  # keep the backing's dark corners out of the ink
-            paper100 = cv2.resize(paper_mask.view(np.uint8), (w100, h100),
+        if frame.paper_mask is not None:  # keep the backing's dark corners out of the ink
+            paper100 = cv2.resize(frame.paper_mask.view(np.uint8), (w100, h100),
                                   interpolation=cv2.INTER_NEAREST)  # fmt: skip
             region &= _u8(cv2.erode(paper100, np.ones((2 * inset + 1,) * 2, np.uint8)))
     else:
+        scale = prepared.scale
         c = (sheet.centre[0] * scale, sheet.centre[1] * scale)
         inner_size = (
             max(1.0, sheet.size[0] * scale - 2 * inset),
@@ -686,172 +762,424 @@ def process_page(
         )
         box = cv2.boxPoints((c, inner_size, sheet.angle_deg)).astype(np.int32)
         cv2.fillConvexPoly(region, box, 1)
-    xs, ys = _ink_points(gray100, region > 0) if region.any() else (np.zeros(0, np.float32),) * 2
-    coarse = None if sheet is None else sheet.angle_deg
-    if xs.size >= 300:
-        skew = _text_angle(xs, ys, coarse, settings.max_skew_deg)
-    else:
-        skew = 0.0 if coarse is None else coarse
-    measures["ink_points"] = float(xs.size)
-    lap("skew")
+    return region
 
-    # 3. Deskewed analysis copy, then orientation.
-    size100 = (max(1, round(out_w * scale)), max(1, round(out_h * scale)))
-    m = _affine(skew, centre, out_w, out_h, turn=False)
-    page100 = _warp(gray100, _scaled(m, scale), size100, 255.0)
+
+def measure_skew(
+    prepared: Prepared, frame: PageFrame, settings: ScanSettings = DEFAULT_SETTINGS
+) -> SkewEstimate:
+    """The text's angle: refined on the ink around the sheet edge's angle (or searched within
+    ``max_skew_deg`` without an edge); the edge's angle alone when there is too little ink."""
+    region = _skew_region(prepared, frame)
+    if region.any():
+        xs, ys = _ink_points(prepared.gray100, region > 0)
+    else:
+        xs = ys = np.zeros(0, np.float32)
+    coarse = None if frame.sheet is None else frame.sheet.angle_deg
+    if xs.size >= 300:
+        angle = _text_angle(xs, ys, coarse, settings.max_skew_deg)
+    else:
+        angle = 0.0 if coarse is None else coarse
+    return SkewEstimate(angle, int(xs.size))
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisPage:
+    """Stage ``orientation`` (first half): the page cropped and deskewed at 100 dpi, and the
+    full-resolution warp that makes the same page (turned by 180° too once ``turned``)."""
+
+    matrix: Matrix  # full-resolution scan → page
+    size100: tuple[int, int]  # (width, height) of ``gray``
+    gray: Image
+    inner: Mask  # the page less a 4 mm band at its edge (the crop's slivers of backing)
+    turned: bool = False
+
+    def turned_over(self, frame: PageFrame, skew: SkewEstimate) -> AnalysisPage:
+        """The same page turned by 180°, and the warp to match."""
+        matrix = _affine(skew.angle_deg, frame.centre, frame.width_px, frame.height_px, turn=True)
+        # ``inner`` is symmetric: it needs no turning.
+        gray = _u8(cv2.rotate(self.gray, cv2.ROTATE_180))
+        return replace(self, matrix=matrix, gray=gray, turned=True)
+
+
+def deskew(prepared: Prepared, frame: PageFrame, skew: SkewEstimate) -> AnalysisPage:
+    """Crop and deskew the 100 dpi copy with the warp the full-resolution page will get."""
+    scale = prepared.scale
+    size100 = (max(1, round(frame.width_px * scale)), max(1, round(frame.height_px * scale)))
+    matrix = _affine(skew.angle_deg, frame.centre, frame.width_px, frame.height_px, turn=False)
+    page100 = _warp(prepared.gray100, _scaled(matrix, scale), size100, 255.0)
     inner = np.zeros(page100.shape, dtype=bool)
     edge = _px(4, ANALYSIS_DPI)
     inner[edge:-edge, edge:-edge] = True
-    paper_level = _percentile(page100, 90, inner)
-    measures["paper_level"] = paper_level
-    marks, mark_count, mark_px = _marks(page100, paper_level, settings.mark_levels, inner)
-    measures["marks"] = float(mark_count)
-    measures["ink_fraction"] = mark_px / max(1, cv2.countNonZero(inner.view(np.uint8)))
-    turn = False
+    return AnalysisPage(matrix, size100, page100, inner)
+
+
+@dataclass(frozen=True, slots=True)
+class InkSurvey:
+    """The paper's grey level and the marks clearly darker than it, on the analysis page."""
+
+    paper_level: float  # 90th percentile of the page's grey levels
+    marks: Mask
+    mark_count: int  # marks of at least 0.5 mm
+    ink_fraction: float  # their pixels over the page's
+
+    @property
+    def measures(self) -> dict[str, float]:
+        return {
+            "paper_level": self.paper_level,
+            "marks": float(self.mark_count),
+            "ink_fraction": self.ink_fraction,
+        }
+
+    def turned_over(self) -> InkSurvey:
+        return replace(self, marks=self.marks[::-1, ::-1])
+
+
+def survey_ink(page: AnalysisPage, settings: ScanSettings = DEFAULT_SETTINGS) -> InkSurvey:
+    """Paper level and marks (darker by more than ``mark_levels``: bleed-through is not)."""
+    paper_level = _percentile(page.gray, 90, page.inner)
+    marks, count, pixels = _marks(page.gray, paper_level, settings.mark_levels, page.inner)
+    fraction = pixels / max(1, cv2.countNonZero(page.inner.view(np.uint8)))
+    return InkSurvey(paper_level, marks, count, fraction)
+
+
+@dataclass(frozen=True, slots=True)
+class Orientation:
+    """Stage ``orientation`` (second half): upright or upside down, from the text lines."""
+
+    asymmetry: float  # ink above the x-height band less ink below, over both (> 0: upright)
+    lines: int
+    turn: bool
+    findings: tuple[Finding, ...]
+
+    @property
+    def measures(self) -> dict[str, float]:
+        return {"asymmetry": round(self.asymmetry, 3), "text_lines": float(self.lines)}
+
+
+def decide_orientation(marks: Mask, settings: ScanSettings = DEFAULT_SETTINGS) -> Orientation:
+    """Turn the page when its lines lean clearly the wrong way; flag it when it cannot be told
+    (and at least three lines were seen: fewer say nothing either way)."""
     asymmetry, lines = _line_asymmetry(marks)
-    measures["asymmetry"] = round(asymmetry, 3)
-    measures["text_lines"] = float(lines)
+    turn = False
+    findings: tuple[Finding, ...] = ()
     if lines >= 3:
         if asymmetry < -settings.orientation_margin:
             turn = True
         elif asymmetry <= settings.orientation_margin:
-            flags.add(PageFlag.ORIENTATION_UNCERTAIN)
-            reasons.append(f"orientation_uncertain: line asymmetry {asymmetry:+.2f} too small")
-    if turn:
-        m = _affine(skew, centre, out_w, out_h, turn=True)
-        page100 = _u8(cv2.rotate(page100, cv2.ROTATE_180))
-        marks = marks[::-1, ::-1]
-    lap("orientation")
+            findings = (
+                Finding(
+                    f"orientation_uncertain: line asymmetry {asymmetry:+.2f} too small",
+                    PageFlag.ORIENTATION_UNCERTAIN,
+                ),
+            )
+    return Orientation(asymmetry, lines, turn, findings)
 
-    # 4. Blank?
+
+def blank_finding(ink: InkSurvey, settings: ScanSettings = DEFAULT_SETTINGS) -> Finding | None:
+    """Why the page is a blank back to drop, or None when it holds content."""
     if (
-        mark_count <= settings.blank_max_marks
-        and measures["ink_fraction"] <= settings.blank_max_ink_fraction
+        ink.mark_count > settings.blank_max_marks
+        or ink.ink_fraction > settings.blank_max_ink_fraction
     ):
-        reasons.append(
-            f"blank: {mark_count} marks ≥ 0.5 mm, ink {measures['ink_fraction']:.5f} of the page"
-        )
-        ms = (time.perf_counter() - start) * 1000
-        return ProcessedPage(
-            index, PageKind.BLANK, (), dpi, out_w, out_h, paper_name, size_mm, -skew,
-            180 if turn else 0, frozenset(flags - {PageFlag.ORIENTATION_UNCERTAIN}),
-            tuple(r for r in reasons if not r.startswith("orientation")), measures, stage_ms, ms,
-        )  # fmt: skip
+        return None
+    return Finding(
+        f"blank: {ink.mark_count} marks ≥ 0.5 mm, ink {ink.ink_fraction:.5f} of the page"
+    )
 
-    # 5. Checks on the analysis copy.
-    ink_level = _percentile(page100, 5, marks)
-    measures["ink_level"] = ink_level
+
+@dataclass(frozen=True, slots=True)
+class QualityChecks:
+    """Stage ``checks``: darkness, contrast and ink at the very edge, on the analysis page."""
+
+    ink_level: float  # 5th percentile of the marks' grey levels
+    edge_ink_px: float  # dark pixels 1–2 mm from the page's edge
+    findings: tuple[Finding, ...]
+
+    @property
+    def measures(self) -> dict[str, float]:
+        return {"ink_level": self.ink_level, "edge_ink_px": self.edge_ink_px}
+
+
+def check_quality(
+    page: AnalysisPage, ink: InkSurvey, settings: ScanSettings = DEFAULT_SETTINGS
+) -> QualityChecks:
+    """TOO_DARK and LOW_CONTRAST, and the ink near the edge that ``classify`` judges."""
+    paper_level = ink.paper_level
+    ink_level = _percentile(page.gray, 5, ink.marks)
+    findings: list[Finding] = []
     if paper_level < settings.too_dark_paper_level:
-        flags.add(PageFlag.TOO_DARK)
-        reasons.append(f"too_dark: paper reads {paper_level:.0f}/255")
+        findings.append(Finding(f"too_dark: paper reads {paper_level:.0f}/255", PageFlag.TOO_DARK))
     if paper_level - ink_level < settings.low_contrast_levels:
-        flags.add(PageFlag.LOW_CONTRAST)
-        reasons.append(f"low_contrast: ink only {paper_level - ink_level:.0f} levels below paper")
+        findings.append(
+            Finding(
+                f"low_contrast: ink only {paper_level - ink_level:.0f} levels below paper",
+                PageFlag.LOW_CONTRAST,
+            )
+        )
     # Ink in the band 1-2 mm from the edge: text printed there was cut by the sheet's edge
     # or by the scan area. Nearer than 1 mm is the crop's own sliver of backing.
-    band = np.zeros(page100.shape, dtype=bool)
+    band = np.zeros(page.gray.shape, dtype=bool)
     o, i = _px(2, ANALYSIS_DPI), _px(1, ANALYSIS_DPI)
     band[i:-i, i:-i] = True
     band[o:-o, o:-o] = False
-    edge_marks = (page100.astype(np.int16) < paper_level - 80) & band
-    measures["edge_ink_px"] = float(cv2.countNonZero(edge_marks.view(np.uint8)))
-    lap("checks")
+    edge_marks = (page.gray.astype(np.int16) < paper_level - 80) & band
+    edge_ink_px = float(cv2.countNonZero(edge_marks.view(np.uint8)))
+    return QualityChecks(ink_level, edge_ink_px, tuple(findings))
 
-    # 6. Regions and the encoding.
-    rgb_page100 = None
-    if rgb100 is not None:
-        rgb_page100 = _warp(rgb100, _scaled(m, scale), size100, 255.0)
-    boxes, colour_fraction, photo_fraction = _regions(rgb_page100, page100, paper_level, inner)
-    measures["colour_fraction"] = round(colour_fraction, 5)
-    measures["photo_fraction"] = round(photo_fraction, 5)
-    box_area = sum(b.w * b.h for b in boxes) / float(size100[0] * size100[1])
-    measures["patch_fraction"] = round(box_area, 4)
-    colourful = any(b.colourful for b in boxes)
-    if box_area > settings.whole_page_jpeg_fraction:
-        kind = PageKind.PHOTO
-        reasons.append(
-            f"photo: colour/continuous-tone regions cover {box_area:.0%} of the page "
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """Stage ``classify``: the page's kind and the regions that become JPEG patches."""
+
+    kind: PageKind
+    regions: tuple[Region, ...]  # 100 dpi pixels of the analysis page
+    colour_fraction: float
+    photo_fraction: float
+    patch_fraction: float  # of the page covered by ``regions``
+    findings: tuple[Finding, ...]
+
+    @property
+    def colourful(self) -> bool:
+        return any(region.colourful for region in self.regions)
+
+    @property
+    def measures(self) -> dict[str, float]:
+        return {
+            "colour_fraction": round(self.colour_fraction, 5),
+            "photo_fraction": round(self.photo_fraction, 5),
+            "patch_fraction": round(self.patch_fraction, 4),
+        }
+
+
+def _kind_finding(
+    regions: Sequence[Region], colour_fraction: float, photo_fraction: float,
+    patch_fraction: float, settings: ScanSettings,
+) -> tuple[PageKind, Finding]:  # fmt: skip
+    colourful = any(region.colourful for region in regions)
+    if patch_fraction > settings.whole_page_jpeg_fraction:
+        return PageKind.PHOTO, Finding(
+            f"photo: colour/continuous-tone regions cover {patch_fraction:.0%} of the page "
             f"(> {settings.whole_page_jpeg_fraction:.0%}) → one "
             f"{'colour' if colourful else 'grey'} JPEG"
         )
-    elif boxes:
-        kind = PageKind.MIXED
+    if regions:
         what = []
         if colour_fraction > 0:
             what.append(f"colour marks {colour_fraction:.2%}")
         if photo_fraction > 0:
             what.append(f"continuous tone {photo_fraction:.2%}")
-        reasons.append(
-            f"mixed: {' and '.join(what)} of the page → G4 text + {len(boxes)} JPEG patch(es) "
-            f"covering {box_area:.1%}"
+        return PageKind.MIXED, Finding(
+            f"mixed: {' and '.join(what)} of the page → G4 text + {len(regions)} JPEG patch(es) "
+            f"covering {patch_fraction:.1%}"
         )
+    return PageKind.TEXT, Finding("text: no colour or continuous-tone region → bilevel CCITT G4")
+
+
+def classify(
+    prepared: Prepared, page: AnalysisPage, ink: InkSurvey, checks: QualityChecks,
+    settings: ScanSettings = DEFAULT_SETTINGS,
+) -> Classification:  # fmt: skip
+    """TEXT, MIXED or PHOTO from the regions of colour and continuous tone; and CUT_OFF when
+    ink runs to the edge of a page that is not a photo (a photo may well be cut)."""
+    rgb_page100 = None
+    if prepared.rgb100 is not None:
+        matrix100 = _scaled(page.matrix, prepared.scale)
+        rgb_page100 = _warp(prepared.rgb100, matrix100, page.size100, 255.0)
+    regions, colour_fraction, photo_fraction = _regions(
+        rgb_page100, page.gray, ink.paper_level, page.inner
+    )
+    patch_fraction = sum(r.w * r.h for r in regions) / float(page.size100[0] * page.size100[1])
+    kind, finding = _kind_finding(
+        regions, colour_fraction, photo_fraction, patch_fraction, settings
+    )
+    findings = [finding]
+    if kind is not PageKind.PHOTO and checks.edge_ink_px > 40:
+        findings.append(
+            Finding(
+                f"cut_off: ink within 2 mm of the page edge ({checks.edge_ink_px:.0f} px)",
+                PageFlag.CUT_OFF,
+            )
+        )
+    return Classification(
+        kind, tuple(regions), colour_fraction, photo_fraction, patch_fraction, tuple(findings)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FullPage:
+    """Stage ``warp``: the page at full resolution, cropped, deskewed and turned in one warp."""
+
+    dpi: float
+    gray: Image
+    rgb: Image | None  # only for a page with colourful regions
+    fill: float  # the paper's level: what the warp filled in and the edges were painted with
+    sliver: int  # the band at the edge painted over, in pixels
+
+    @property
+    def width_px(self) -> int:
+        return int(self.gray.shape[1])
+
+    @property
+    def height_px(self) -> int:
+        return int(self.gray.shape[0])
+
+
+def warp_full(
+    prepared: Prepared, frame: PageFrame, page: AnalysisPage, ink: InkSurvey, colourful: bool
+) -> FullPage:
+    """One affine warp of the full-resolution scan (colour only when the page needs it), with
+    the crop's slivers of backing painted over in the paper's level."""
+    size = (frame.width_px, frame.height_px)
+    fill = min(255.0, ink.paper_level)
+    gray = _warp(prepared.gray, page.matrix, size, fill)
+    rgb = None
+    if colourful and prepared.rgb is not None:
+        rgb = _warp(prepared.rgb, page.matrix, size, fill)
+    sliver = _px(0.8, prepared.dpi)
+    _clear_edges(gray, sliver, fill)
+    if rgb is not None:
+        _clear_edges(rgb, sliver, (fill, fill, fill))
+    return FullPage(prepared.dpi, gray, rgb, fill, sliver)
+
+
+@dataclass(frozen=True, slots=True)
+class BlurCheck:
+    """Stage ``blur``: the text edges' estimated spread, and BLURRED when it is too much."""
+
+    blur_mm: float
+    findings: tuple[Finding, ...]
+
+    @property
+    def measures(self) -> dict[str, float]:
+        return {"blur_mm": round(self.blur_mm, 3)}
+
+
+def check_blur(
+    full: FullPage, ink: InkSurvey, checks: QualityChecks,
+    settings: ScanSettings = DEFAULT_SETTINGS,
+) -> BlurCheck:  # fmt: skip
+    """Blur measured at full resolution (the analysis copy is too coarse to show it)."""
+    blur = _blur_mm(full.gray, full.dpi, ink.paper_level, checks.ink_level)
+    findings: tuple[Finding, ...] = ()
+    if blur > settings.blur_limit_mm:
+        findings = (
+            Finding(
+                f"blurred: text edges spread {blur:.2f} mm (> {settings.blur_limit_mm})",
+                PageFlag.BLURRED,
+            ),
+        )
+    return BlurCheck(blur, findings)
+
+
+def _whitened(image: Image, fill: float) -> Image:
+    """Paper to white, as on the G4 page around it (and flat white costs no bytes)."""
+    return _u8(cv2.convertScaleAbs(image, alpha=255.0 / max(fill, 1.0)))
+
+
+def encode_photo(full: FullPage, settings: ScanSettings = DEFAULT_SETTINGS) -> tuple[Layer, ...]:
+    """Stage ``encode`` of a PHOTO page: the whole page as one JPEG (colour if it has colour)."""
+    if full.rgb is not None:
+        source, stream, quality = full.rgb, StreamKind.JPEG_RGB, settings.jpeg_quality_colour
     else:
-        kind = PageKind.TEXT
-        reasons.append("text: no colour or continuous-tone region → bilevel CCITT G4")
-    if kind is not PageKind.PHOTO and measures["edge_ink_px"] > 40:
-        flags.add(PageFlag.CUT_OFF)
-        reasons.append(
-            f"cut_off: ink within 2 mm of the page edge ({measures['edge_ink_px']:.0f} px)"
-        )
-    lap("classify")
+        source, stream, quality = full.gray, StreamKind.JPEG_GRAY, settings.jpeg_quality_gray
+    data = encode_jpeg(_whitened(source, full.fill), quality)
+    return (Layer(stream, data, 0, 0, full.width_px, full.height_px, full.dpi),)
 
-    # Full resolution from here on: one warp.
-    size = (out_w, out_h)
-    fill = min(255.0, paper_level)
-    need_colour = rgb is not None and colourful
-    page_gray = _warp(gray, m, size, fill)
-    page_rgb = _warp(rgb, m, size, fill) if need_colour and rgb is not None else None
-    sliver = _px(0.8, dpi)
-    _clear_edges(page_gray, sliver, fill)
-    if page_rgb is not None:
-        _clear_edges(page_rgb, sliver, (fill, fill, fill))
-    lap("warp")
 
-    if kind is not PageKind.PHOTO:
-        blur = _blur_mm(page_gray, dpi, paper_level, ink_level)
-        measures["blur_mm"] = round(blur, 3)
-        if blur > settings.blur_limit_mm:
-            flags.add(PageFlag.BLURRED)
-            reasons.append(f"blurred: text edges spread {blur:.2f} mm (> {settings.blur_limit_mm})")
-    lap("blur")
+def binarise_page(full: FullPage, settings: ScanSettings = DEFAULT_SETTINGS) -> Mask:
+    """Stage ``binarise``: the ink mask for G4, with the painted-over edge kept paper."""
+    ink = binarise(full.gray, settings)
+    _clear_edges(ink.view(np.uint8), full.sliver, 0)
+    return ink
 
-    layers: list[Layer] = []
-    if kind is PageKind.PHOTO:
-        source = page_rgb if page_rgb is not None else page_gray
-        quality = (
-            settings.jpeg_quality_colour if page_rgb is not None else settings.jpeg_quality_gray
-        )
-        stream = StreamKind.JPEG_RGB if page_rgb is not None else StreamKind.JPEG_GRAY
-        source = _u8(cv2.convertScaleAbs(source, alpha=255.0 / max(fill, 1.0)))
-        layers.append(Layer(stream, encode_jpeg(source, quality), 0, 0, out_w, out_h, dpi))
-        lap("encode")
+
+def encode_text(
+    full: FullPage, ink: Mask, regions: Sequence[Region], scale: float,
+    settings: ScanSettings = DEFAULT_SETTINGS,
+) -> tuple[Layer, ...]:  # fmt: skip
+    """Stage ``encode`` of a TEXT or MIXED page: the ink as one G4 image, then a JPEG patch per
+    region (``scale``: full resolution → the regions' 100 dpi). Clears ``ink`` under patches."""
+    out_w, out_h = full.width_px, full.height_px
+    patches: list[Layer] = []
+    for r in regions:
+        x0, y0 = round(r.x / scale), round(r.y / scale)
+        x1, y1 = min(out_w, round((r.x + r.w) / scale)), min(out_h, round((r.y + r.h) / scale))
+        if r.colourful and full.rgb is not None:
+            crop: Image = full.rgb[y0:y1, x0:x1]
+            stream, quality = StreamKind.JPEG_RGB, settings.jpeg_quality_colour
+        else:
+            crop = full.gray[y0:y1, x0:x1]
+            stream, quality = StreamKind.JPEG_GRAY, settings.jpeg_quality_gray
+        ink[y0:y1, x0:x1] = False  # the patch carries everything inside its box
+        data = encode_jpeg(_whitened(crop, full.fill), quality)
+        patches.append(Layer(stream, data, x0, y0, x1 - x0, y1 - y0, full.dpi))
+    return (Layer(StreamKind.G4, encode_g4(ink), 0, 0, out_w, out_h, full.dpi), *patches)
+
+
+def process_page(
+    image: npt.NDArray[Any], dpi: float, *, index: int = 0,
+    settings: ScanSettings = DEFAULT_SETTINGS,
+) -> ProcessedPage:  # fmt: skip
+    """Run the whole pipeline on one scanned page (RGB or grey uint8) scanned at ``dpi``: the
+    stages above in order, each timed; a blank back stops after its orientation is known."""
+    watch = _Stopwatch()
+    prepared = prepare(image, dpi)
+    watch.lap("prepare")
+    frame = locate_page(prepared)
+    watch.lap("paper")
+    skew = measure_skew(prepared, frame, settings)
+    watch.lap("skew")
+    page = deskew(prepared, frame, skew)
+    ink = survey_ink(page, settings)
+    orientation = decide_orientation(ink.marks, settings)
+    if orientation.turn:
+        page, ink = page.turned_over(frame, skew), ink.turned_over()
+    watch.lap("orientation")
+    measures = skew.measures | ink.measures | orientation.measures
+    findings = [*frame.findings, *orientation.findings]
+
+    blank = blank_finding(ink, settings)
+    if blank is not None:
+        # A blank back has no orientation to be uncertain about.
+        kept = [f for f in findings if f.flag is not PageFlag.ORIENTATION_UNCERTAIN]
+        return _processed(index, PageKind.BLANK, (), prepared=prepared, frame=frame, skew=skew,
+                          page=page, findings=[*kept, blank], measures=measures,
+                          watch=watch)  # fmt: skip
+
+    checks = check_quality(page, ink, settings)
+    watch.lap("checks")
+    classified = classify(prepared, page, ink, checks, settings)
+    watch.lap("classify")
+    full = warp_full(prepared, frame, page, ink, classified.colourful)
+    watch.lap("warp")
+    blur = None if classified.kind is PageKind.PHOTO else check_blur(full, ink, checks, settings)
+    watch.lap("blur")
+    if classified.kind is PageKind.PHOTO:
+        layers = encode_photo(full, settings)
     else:
-        ink = binarise(page_gray, settings)
-        _clear_edges(ink.view(np.uint8), sliver, 0)
-        lap("binarise")
-        patches: list[Layer] = []
-        for b in boxes:
-            x0, y0 = round(b.x / scale), round(b.y / scale)
-            x1, y1 = min(out_w, round((b.x + b.w) / scale)), min(out_h, round((b.y + b.h) / scale))
-            if b.colourful and page_rgb is not None:
-                crop: Image = page_rgb[y0:y1, x0:x1]
-                stream, quality = StreamKind.JPEG_RGB, settings.jpeg_quality_colour
-            else:
-                crop = page_gray[y0:y1, x0:x1]
-                stream, quality = StreamKind.JPEG_GRAY, settings.jpeg_quality_gray
-            ink[y0:y1, x0:x1] = False  # the patch carries everything inside its box
-            # Paper to white, as on the G4 page around it (and flat white costs no bytes).
-            crop = _u8(cv2.convertScaleAbs(crop, alpha=255.0 / max(fill, 1.0)))
-            data = encode_jpeg(crop, quality)
-            patches.append(Layer(stream, data, x0, y0, x1 - x0, y1 - y0, dpi))
-        layers.append(Layer(StreamKind.G4, encode_g4(ink), 0, 0, out_w, out_h, dpi))
-        layers.extend(patches)
-        lap("encode")
+        mask = binarise_page(full, settings)
+        watch.lap("binarise")
+        layers = encode_text(full, mask, classified.regions, prepared.scale, settings)
+    watch.lap("encode")
 
-    ms = (time.perf_counter() - start) * 1000
+    measures |= checks.measures | classified.measures | ({} if blur is None else blur.measures)
+    findings += [*checks.findings, *classified.findings, *(() if blur is None else blur.findings)]
+    return _processed(index, classified.kind, layers, prepared=prepared, frame=frame, skew=skew,
+                      page=page, findings=findings, measures=measures, watch=watch)  # fmt: skip
+
+
+def _processed(
+    index: int, kind: PageKind, layers: tuple[Layer, ...], *, prepared: Prepared,
+    frame: PageFrame, skew: SkewEstimate, page: AnalysisPage, findings: Sequence[Finding],
+    measures: dict[str, float], watch: _Stopwatch,
+) -> ProcessedPage:  # fmt: skip
+    """The page as the stages left it; flags are those the findings raised."""
+    flags = frozenset(f.flag for f in findings if f.flag is not None)
     return ProcessedPage(
-        index, kind, tuple(layers), dpi, out_w, out_h, paper_name, size_mm, -skew,
-        180 if turn else 0, frozenset(flags), tuple(reasons), measures, stage_ms, ms,
+        index, kind, layers, prepared.dpi, frame.width_px, frame.height_px, frame.paper,
+        frame.size_mm, -skew.angle_deg, 180 if page.turned else 0, flags,
+        tuple(f.reason for f in findings), measures, watch.stage_ms, watch.total_ms(),
     )  # fmt: skip
 
 

@@ -23,8 +23,13 @@ import numpy as np
 import numpy.typing as npt
 
 from config.settings import Settings
+from drivers.printer import slip as slip_renderer
+from drivers.printer.base import RenderedSlip
+from drivers.printer.profiles import PrinterProfile
+from dvc_common.catalog import Procedure
 from kiosk.dossier import Dossier, DossierDocument, ScannedPage, Verification
 from kiosk.identity import Identity, Sex
+from kiosk.slip import render_dossier_slip
 
 # Invented person; the ID number's digits are consistent (049 Quảng Nam, 1 = female 1900s, 58).
 MAU = Identity(
@@ -38,6 +43,26 @@ MAU = Identity(
 )
 BIRTH_REGISTRATION = "1.001193"
 MARITAL_STATUS = "1.004873"
+
+
+def render_slip(
+    dossier: Dossier,
+    procedure: Procedure,
+    settings: Settings,
+    *,
+    profile: PrinterProfile | None = None,
+    qr_url_template: str | None = None,
+) -> RenderedSlip:
+    """``kiosk.slip.render_dossier_slip`` with the real Qt renderer, as the app's root wires it
+    (the core receives the renderer as a port and never imports it)."""
+    return render_dossier_slip(
+        dossier,
+        procedure,
+        settings,
+        render=slip_renderer.render_slip,
+        profile=profile,
+        qr_url_template=qr_url_template,
+    )
 
 
 def _page(name: str) -> ScannedPage:

@@ -27,6 +27,7 @@ from conftest_printer import (
     TcpPrinter,
     make_dossier,
     make_settings,
+    render_slip,
 )
 
 from config.settings import PrinterDriver, PrinterSection
@@ -36,7 +37,6 @@ from drivers.printer.base import PAPER, PrinterStatus, ReceiptPrinter, RenderedS
 from drivers.printer.escpos_printer import EscposPrinter
 from drivers.printer.fake import FakePrinter, PrinterFault
 from dvc_common.catalog import load_catalog
-from kiosk.slip import render_dossier_slip as render_slip
 
 
 @pytest.fixture(scope="module")

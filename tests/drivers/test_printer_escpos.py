@@ -17,7 +17,13 @@ import numpy as np
 import pytest
 import serial
 import usb.core
-from conftest_printer import BIRTH_REGISTRATION, decode_gs_v_0, make_dossier, make_settings
+from conftest_printer import (
+    BIRTH_REGISTRATION,
+    decode_gs_v_0,
+    make_dossier,
+    make_settings,
+    render_slip,
+)
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import Dummy
 
@@ -35,7 +41,6 @@ from drivers.printer.encode import (
 from drivers.printer.escpos_printer import EscposPrinter, classify, status_from_bytes
 from drivers.printer.profiles import load_profile
 from dvc_common.catalog import load_catalog
-from kiosk.slip import render_dossier_slip as render_slip
 
 ROOT = Path(__file__).resolve().parents[2]
 INIT = b"\x1b@"

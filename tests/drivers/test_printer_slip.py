@@ -19,6 +19,7 @@ from conftest_printer import (
     decode_gs_v_0,
     make_dossier,
     make_settings,
+    render_slip,
 )
 from pyzbar import pyzbar
 
@@ -42,7 +43,6 @@ from kiosk.slip import (
     qr_payload,
     weekday_vi,
 )
-from kiosk.slip import render_dossier_slip as render_slip
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 OFFICIAL = "H15.50.05.13-261123-0975"
