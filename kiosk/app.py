@@ -1,4 +1,6 @@
-"""Composition root: the one place that builds the kiosk's objects from the settings.
+"""The kiosk's core built from the settings: catalog, calendar, scratch space, receipt numbers,
+the outbox behind the journey's queue port, and the journey. A factory for the composition roots
+that need the core (the touchscreen app's ``ui/app.py``, the text demo); it builds nothing else.
 
 Nothing here runs at import time; nothing opens a device or starts a thread until asked.
 """
@@ -22,19 +24,6 @@ from offline_queue.crypto import CryptoError
 from offline_queue.errors import StoreError
 from offline_queue.opening import catalog_dir, open_queue_store, reference_dir
 from offline_queue.reference import installed_overrides
-
-# The outbox's opening functions live in offline_queue.opening (the sync process needs them
-# too); they are named here as well for callers that still import them from kiosk.app
-# (simulators/text_demo.py), until those import them from where they live.
-__all__ = [
-    "RECEIPTS_DB",
-    "Kiosk",
-    "build_kiosk",
-    "catalog_dir",
-    "load_calendar",
-    "open_queue_store",
-    "reference_dir",
-]
 
 RECEIPTS_DB = "receipts.sqlite3"
 

@@ -126,7 +126,7 @@ def _identity_parse(args: argparse.Namespace) -> int:
                 "valid": False,
                 "reason": exc.reason.value,
                 "detail": exc.detail,
-                "message": exc.citizen_message,
+                "problem": exc.problem.value,
             }
         )
         print(f"kiosk: invalid identity payload: {exc.reason.value}: {exc.detail}", file=sys.stderr)

@@ -21,13 +21,11 @@ from offline_queue.crypto import CryptoError
 from offline_queue.errors import QueueRefusedError, StoreError
 from offline_queue.opening import open_queue_store, queue_dir
 from offline_queue.records import DossierRow, PageInput, QueueStatus
-from offline_queue.service import build_engine, published_status, run_command
+from offline_queue.service import published_status, run_command
 from offline_queue.store import QueueStore
 
 # build_engine lives in offline_queue.service, the sync process's composition root; it is named
 # here too only for simulators/text_demo.py, until it imports it from there.
-__all__ = ["add_queue_commands", "build_engine"]
-
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
 
 

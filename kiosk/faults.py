@@ -1,10 +1,9 @@
-"""Device trouble as the kiosk's use cases report it: a kiosk-level enum and the sentence for
-the citizen, so the screens never need to know the driver packages.
+"""Device trouble as the kiosk's use cases report it: a kiosk-level enum, so the screens never
+need to know the driver packages.
 
 Drivers raise ``drivers.errors.DeviceError``; the use cases (scanning, printing) catch it at
-their boundary and hand on a ``DeviceTrouble``. The citizen sentence still comes from the
-driver as it does today; when screen texts become message keys the screens will translate
-``fault`` instead and ``message`` can go.
+their boundary and hand on a ``DeviceTrouble``. The screens translate ``fault``
+(``ui.messages``); the technical sentence is for the log and the technician only.
 """
 
 from __future__ import annotations
@@ -51,10 +50,9 @@ _FAULTS: dict[DeviceProblem, DeviceFault] = {
 class DeviceTrouble:
     """A device could not do what the citizen asked."""
 
-    fault: DeviceFault
-    message: str  # the citizen's sentence, as the driver words it today
+    fault: DeviceFault  # what the screens translate
     technical: str  # for the log and the technician, never shown to the citizen
 
     @classmethod
     def from_error(cls, error: DeviceError) -> DeviceTrouble:
-        return cls(_FAULTS[error.problem], error.citizen_message, error.technical)
+        return cls(_FAULTS[error.problem], error.technical)

@@ -2,9 +2,8 @@
 
 The catalog says what each field is; this module turns raw keyboard input into a clean value or
 says what to fix: a ``FieldProblem`` (a ``FieldReason`` and the values its sentence needs), which
-the screens translate (``ui.messages``), and, until they all do, the same sentence in Vietnamese.
-Dates are typed the Vietnamese way (dd/mm/yyyy) and stored as ISO; phone numbers are stored as
-bare digits.
+the screens translate (``ui.messages``); no sentence is worded here. Dates are typed the
+Vietnamese way (dd/mm/yyyy) and stored as ISO; phone numbers are stored as bare digits.
 """
 
 from __future__ import annotations
@@ -98,36 +97,6 @@ FIELD_PARAMS: Mapping[FieldReason, tuple[str, ...]] = MappingProxyType(
     }
 )
 
-# The Vietnamese sentences the screens show today. They move to ui/i18n/kiosk_vi.ts under the
-# ids of ui.messages (a test keeps both equal); this table goes once the screens translate.
-_VIETNAMESE: Mapping[FieldReason, str] = MappingProxyType(
-    {
-        FieldReason.CONTROL_CHARACTERS: "{label}: có ký tự không hợp lệ.",
-        FieldReason.TOO_LONG: "{label}: không quá {max_length} ký tự.",
-        FieldReason.TOO_SHORT: "{label}: cần ít nhất {min_length} ký tự.",
-        FieldReason.REQUIRED: "Xin nhập {label}.",
-        FieldReason.CHOICE_REQUIRED: "Xin chọn {label}.",
-        FieldReason.CHOICE_UNKNOWN: "Xin chọn {label}.",
-        FieldReason.DATE_INVALID: (
-            "{label}: ngày không đúng. Xin nhập ngày/tháng/năm, ví dụ 05/09/1980."
-        ),
-        FieldReason.DATE_IN_FUTURE: "{label}: không được sau ngày hôm nay.",
-        FieldReason.YEAR_INVALID: "{label}: năm không đúng.",
-        FieldReason.DIGITS_ONLY: "{label}: chỉ gồm chữ số.",
-        FieldReason.EMAIL_INVALID: (
-            "{label}: địa chỉ thư điện tử không đúng, ví dụ ten@gmail.com."
-        ),
-        FieldReason.ID_NUMBER_FORMAT: "{label}: gồm đúng 12 chữ số.",
-        FieldReason.ID_NUMBER_PROVINCE: "{label}: ba chữ số đầu không đúng mã tỉnh.",
-        FieldReason.NUMBER_ONLY: "{label}: chỉ nhập số.",
-        FieldReason.BELOW_MINIMUM: "{label}: ít nhất là {min_value}.",
-        FieldReason.ABOVE_MAXIMUM: "{label}: nhiều nhất là {max_value}.",
-        FieldReason.NAME_INVALID: "{label}: chỉ gồm chữ cái, không có chữ số hay ký hiệu.",
-        FieldReason.PATTERN_MISMATCH: "{label}: không đúng.",
-        FieldReason.CATALOG_RULE: "{message}",
-    }
-)
-
 
 @dataclass(frozen=True)
 class FieldProblem:
@@ -145,32 +114,22 @@ class FieldProblem:
         """The parameters in placeholder order (%1, %2, ...)."""
         return tuple(self.params[name] for name in FIELD_PARAMS[self.reason])
 
-    @property
-    def vietnamese(self) -> str:
-        """Today's Vietnamese sentence; the screens will translate ``reason`` instead."""
-        return _VIETNAMESE[self.reason].format_map(self.params)
-
 
 @dataclass(frozen=True)
 class FieldResult:
-    """A validated value, or the message to show under the field and the problem behind it.
-
-    ``error`` is the Vietnamese sentence the screens show today; ``problem`` is what they will
-    translate. Both are set together.
-    """
+    """A validated value, or the problem to show under the field (exactly one is set)."""
 
     value: str | None
-    error: str | None
     problem: FieldProblem | None = None
 
 
 def _ok(value: str) -> FieldResult:
-    return FieldResult(value, None)
+    return FieldResult(value)
 
 
 def _bad(reason: FieldReason, **params: object) -> FieldResult:
     problem = FieldProblem(reason, MappingProxyType({k: str(v) for k, v in params.items()}))
-    return FieldResult(None, problem.vietnamese, problem)
+    return FieldResult(None, problem)
 
 
 def _clean_text(raw: str) -> str:
@@ -266,31 +225,27 @@ def validate_field(field: FormField, raw: str, today: date) -> FieldResult:
 
 @dataclass(frozen=True)
 class FormResult:
-    """Every field's clean value, or its sentence (``errors``) and its problem (``problems``)."""
+    """Every field's clean value, or what is wrong with it (``problems``, by field name)."""
 
     values: dict[str, str]
-    errors: dict[str, str]
     problems: dict[str, FieldProblem] = dataclasses.field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.problems
 
 
 def validate_form(procedure: Procedure, raw: Mapping[str, str], today: date) -> FormResult:
     """Validate every field of ``procedure``'s form; unknown keys are ignored."""
     values: dict[str, str] = {}
-    errors: dict[str, str] = {}
     problems: dict[str, FieldProblem] = {}
     for field in procedure.form:
         result = validate_field(field, raw.get(field.name, ""), today)
-        if result.error is not None:
-            errors[field.name] = result.error
-            if result.problem is not None:
-                problems[field.name] = result.problem
+        if result.problem is not None:
+            problems[field.name] = result.problem
         elif result.value:
             values[field.name] = result.value
-    return FormResult(values, errors, problems)
+    return FormResult(values, problems)
 
 
 def prefill_values(procedure: Procedure, identity: Identity) -> dict[str, str]:

@@ -289,29 +289,6 @@ class StatusKind(StrEnum):
     INVALID_CODE = "invalid_code"  # not a dossier code; nothing was sent
 
 
-# Until the screens translate statuses themselves (message keys), the words shown per status.
-_STATUS_LABELS = {
-    ProcessingStatus.RECEIVED: "Đã tiếp nhận",
-    ProcessingStatus.PROCESSING: "Đang giải quyết",
-    ProcessingStatus.ADDITIONAL_DOCUMENTS_REQUIRED: "Cần bổ sung giấy tờ",
-    ProcessingStatus.READY: "Đã có kết quả, mời ông/bà đến nhận",
-    ProcessingStatus.RETURNED: "Đã trả kết quả",
-    ProcessingStatus.REJECTED: "Không được giải quyết",
-}
-
-INVALID_CODE_MESSAGE = (
-    "Mã hồ sơ không đúng. Xin kiểm tra lại mã in trên giấy hẹn, ví dụ H15.50.05.13-261123-0001, "
-    "hoặc đưa mã QR trên giấy hẹn lại gần máy đọc."
-)
-NOT_FOUND_MESSAGE = (
-    "Chưa tìm thấy hồ sơ có mã này. Hồ sơ vừa nộp tại máy có thể chưa được chuyển lên hệ thống; "
-    "xin thử lại sau hoặc bấm nút Gọi cán bộ để được hỗ trợ."
-)
-OFFLINE_MESSAGE = (
-    "Hiện chưa kết nối được với hệ thống dịch vụ công nên chưa tra cứu được. "
-    "Xin thử lại sau ít phút hoặc bấm nút Gọi cán bộ để được hỗ trợ."
-)
-
 # Codes arrive from a keyboard or a QR reader; anything longer is refused before parsing.
 MAX_LOOKUP_INPUT_CHARS = 512
 MAX_CODE_CHARS = 80  # the path parameter's maxLength
@@ -335,9 +312,9 @@ class StatusStep:
 class StatusResult:
     """The answer to a status lookup, ready for a screen.
 
-    ``status`` is a ``ProcessingStatus``, or the gateway's own word if it is newer than this
-    kiosk; ``status_label`` is what to show either way. ``message`` is the Vietnamese sentence
-    for every kind but FOUND.
+    ``kind`` says what the lookup came to and ``status`` where the dossier stands: a
+    ``ProcessingStatus``, or the gateway's own word if it is newer than this kiosk (shown as it
+    came). The screens translate both (``ui.messages``); no sentence is worded here.
     """
 
     kind: StatusKind
@@ -347,16 +324,6 @@ class StatusResult:
     receipt_number: str | None = None
     procedure_code: str | None = None
     history: tuple[StatusStep, ...] = ()
-    message: str | None = None
-
-    @property
-    def status_label(self) -> str | None:
-        return status_label(self.status) if self.status is not None else None
-
-
-def status_label(status: ProcessingStatus | str) -> str:
-    """The words for ``status``; a gateway's own newer word is shown as it came."""
-    return _STATUS_LABELS[status] if isinstance(status, ProcessingStatus) else status
 
 
 def _valid_day(yy: str, mm: str, dd: str) -> bool:
@@ -466,14 +433,14 @@ class StatusLookup:
         self._template = qr_url_template
 
     def lookup(self, code: str) -> StatusResult:
-        """FOUND with the details, or NOT_FOUND / OFFLINE / INVALID_CODE with a message.
+        """FOUND with the details, or NOT_FOUND / OFFLINE / INVALID_CODE.
 
         ``code`` is typed text or a slip's QR payload; it is validated before anything is sent.
         Blocks for up to the transport's timeouts: call it from a worker thread.
         """
         normalised = parse_code(code, self._template)
         if normalised is None:
-            return StatusResult(StatusKind.INVALID_CODE, message=INVALID_CODE_MESSAGE)
+            return StatusResult(StatusKind.INVALID_CODE)
         path = f"{API}/status/{quote(normalised, safe='')}"
         try:
             answer = self._transport.call("GET", path, ok=(200,))
@@ -481,15 +448,13 @@ class StatusLookup:
         except GatewayError as exc:
             if exc.status == 404:
                 log.info("status %s: not found", normalised)
-                return StatusResult(
-                    StatusKind.NOT_FOUND, code=normalised, message=NOT_FOUND_MESSAGE
-                )
+                return StatusResult(StatusKind.NOT_FOUND, code=normalised)
             level = logging.WARNING if exc.kind is ErrorKind.TRANSIENT else logging.ERROR
             log.log(level, "status %s: offline (%s)", normalised, _detail(exc))
-            return StatusResult(StatusKind.OFFLINE, code=normalised, message=OFFLINE_MESSAGE)
+            return StatusResult(StatusKind.OFFLINE, code=normalised)
         except OSError as exc:
             log.error("status %s: offline (%s)", normalised, _detail(exc))
-            return StatusResult(StatusKind.OFFLINE, code=normalised, message=OFFLINE_MESSAGE)
+            return StatusResult(StatusKind.OFFLINE, code=normalised)
         log.info("status %s: %s", normalised, result.status)
         return result
 

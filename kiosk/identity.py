@@ -7,8 +7,8 @@ that was decoded as Shift-JIS or latin-1 on the way, and some serial scanner mod
 We therefore take raw bytes, decode UTF-8 ourselves and undo those mix-ups before validating.
 
 Every rejection carries a reason code (stable, for logs and tests), the citizen-facing group it
-falls in (``IdentityProblem``, which the screens translate; a Vietnamese sentence too, until they
-all do) and an English detail for the technician. None ever holds a full ID number.
+falls in (``IdentityProblem``, which the screens translate; no sentence is worded here) and an
+English detail for the technician. None ever holds a full ID number.
 """
 
 from __future__ import annotations
@@ -103,22 +103,6 @@ def citizen_problem(reason: IdentityErrorReason) -> IdentityProblem:
     return _PROBLEMS[reason]
 
 
-# The sentences the screens show today. They move to ui/i18n/kiosk_vi.ts under the ids of
-# ui.messages (a test keeps both equal); this table goes once the screens translate.
-_CITIZEN_MESSAGES: dict[IdentityProblem, str] = {
-    IdentityProblem.UNREADABLE: (
-        "Không đọc được mã QR. Xin mở lại mã QR trên ứng dụng VNeID hoặc đưa mặt sau "
-        "thẻ căn cước lại gần máy đọc."
-    ),
-    IdentityProblem.NOT_IDENTITY_CODE: (
-        "Mã vừa quét không phải mã QR của thẻ căn cước hoặc VNeID. Xin quét đúng mã QR."
-    ),
-    IdentityProblem.INVALID: (
-        "Thông tin trong mã QR không hợp lệ. Xin vui lòng bấm nút Gọi cán bộ để được hỗ trợ."
-    ),
-}
-
-
 class IdentityError(ValueError):
     """A QR payload that is not a usable identity."""
 
@@ -131,12 +115,6 @@ class IdentityError(ValueError):
     def problem(self) -> IdentityProblem:
         """What the citizen is told, as a key for the screens to translate."""
         return _PROBLEMS[self.reason]
-
-    @property
-    def citizen_message(self) -> str:
-        """What the citizen reads on screen today, in Vietnamese (until the screens translate
-        ``problem``)."""
-        return _CITIZEN_MESSAGES[self.problem]
 
 
 @dataclass(frozen=True, slots=True)

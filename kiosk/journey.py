@@ -17,21 +17,21 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from dvc_common.catalog import Catalog, Procedure, RequiredDocument
 from dvc_common.clock import Clock
 from dvc_common.workdays import WorkingCalendar
 from kiosk.dossier import Dossier, DossierDocument, Rating, ScannedPage, Verification
-from kiosk.forms import prefill_values, validate_form
+from kiosk.forms import FieldProblem, prefill_values, validate_form
 from kiosk.identity import Identity, IdentityError, parse_identity
 from kiosk.ports import (
-    DEFAULT_STORAGE_MESSAGE,
     ConfirmationChallenge,
     ConfirmationProvider,
     DossierQueue,
@@ -86,7 +86,7 @@ class PrintStatus(StrEnum):
 
 
 class RejectReason(StrEnum):
-    """Why an event was refused; each has a Vietnamese message for the screen."""
+    """Why an event was refused; the screens translate it (``ui.messages``)."""
 
     NOT_ALLOWED_HERE = "not_allowed_here"
     UNKNOWN_PROCEDURE = "unknown_procedure"
@@ -105,19 +105,30 @@ class RejectReason(StrEnum):
     INVALID_RATING = "invalid_rating"
 
 
-_MESSAGES: dict[RejectReason, str] = {
-    RejectReason.NOT_ALLOWED_HERE: "Thao tác này không dùng được ở bước này.",
-    RejectReason.UNKNOWN_PROCEDURE: "Không tìm thấy thủ tục này. Xin chọn lại.",
-    RejectReason.UNKNOWN_FIELD: "Không có ô thông tin này.",
-    RejectReason.FORM_INVALID: "Còn thông tin chưa đúng. Xin xem các dòng báo đỏ.",
-    RejectReason.NO_SUCH_DOCUMENT: "Không có giấy tờ này trong danh sách.",
-    RejectReason.NO_SUCH_PAGE: "Không có trang này.",
-    RejectReason.PAGE_UNREADABLE: "Không đọc được trang vừa quét. Xin quét lại.",
-    RejectReason.WRONG_CODE: "Mã xác nhận chưa đúng. Xin nhập lại.",
-    RejectReason.NEW_CODE_ISSUED: "Nhập sai nhiều lần. Máy đã tạo mã xác nhận mới.",
-    RejectReason.SUBMISSION_IN_PROGRESS: "Máy đang lưu hồ sơ, xin chờ trong giây lát.",
-    RejectReason.INVALID_RATING: "Xin chọn từ 1 đến 5.",
-}
+class JourneyNotice(StrEnum):
+    """What the journey tells the citizen without refusing anything."""
+
+    STAFF_CALLED = "staff_called"  # help is on its way
+    SLIP_NOT_PRINTED = "slip_not_printed"  # the dossier is stored, only the slip is missing
+
+
+_NO_VALUES: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What the screen tells the citizen now: a reason, never a sentence.
+
+    ``reason`` is the most precise enum member known: a ``RejectReason`` or ``JourneyNotice``,
+    or what lies behind a refusal (the ``kiosk.identity.IdentityProblem`` of a refused QR code,
+    the ``offline_queue.errors.StoreFailure`` of a dossier not stored), or, on the scan step, a
+    ``kiosk.scanning.ScanNotice`` or a ``kiosk.faults.DeviceFault``. ``params`` are the values
+    its sentence takes (a document's name, a page limit). The screens translate both through
+    ``ui.messages``.
+    """
+
+    reason: StrEnum
+    params: Mapping[str, str] = field(default_factory=lambda: _NO_VALUES)
 
 
 # --- events -------------------------------------------------------------------------------------
@@ -270,8 +281,8 @@ _SYSTEM_EVENTS = (Tick, IdentityChecked, PrintFinished)
 class Outcome:
     accepted: bool
     state: State
-    reason: RejectReason | None = None
-    message: str | None = None
+    reason: RejectReason | None = None  # why it was refused, None when accepted
+    notice: Notice | None = None  # what the screen tells the citizen now
 
 
 @dataclass(frozen=True)
@@ -294,7 +305,7 @@ class Snapshot:
     identity: Identity | None
     verification: Verification
     form_input: dict[str, str]
-    form_errors: dict[str, str]
+    form_errors: dict[str, FieldProblem]
     documents: tuple[DocumentProgress, ...]
     document_index: int
     challenge: ConfirmationChallenge | None
@@ -303,7 +314,7 @@ class Snapshot:
     help_requested: bool
     idle_seconds_left: int | None
     resume_state: State | None
-    message: str | None
+    notice: Notice | None
     session_dir: Path | None
 
 
@@ -318,7 +329,7 @@ class _Session:
     identity: Identity | None = None
     verification: Verification = Verification.PENDING
     form_input: dict[str, str] = field(default_factory=dict)
-    form_errors: dict[str, str] = field(default_factory=dict)
+    form_errors: dict[str, FieldProblem] = field(default_factory=dict)
     pages: dict[str, list[ScannedPage]] = field(default_factory=dict)
     document_index: int = 0
     return_to_review: bool = False
@@ -329,9 +340,9 @@ class _Session:
 
 
 class _RefusedError(Exception):
-    def __init__(self, reason: RejectReason, message: str | None = None) -> None:
+    def __init__(self, reason: RejectReason, notice: Notice | None = None) -> None:
         self.reason = reason
-        self.message = message or _MESSAGES.get(reason, "")
+        self.notice = notice or Notice(reason)
         super().__init__(reason.value)
 
 
@@ -377,7 +388,7 @@ class Journey:
         self._warning_started: float | None = None
         self._resume_state: State | None = None
         self._help_requested = False
-        self._message: str | None = None
+        self._notice: Notice | None = None
         self._listeners: list[Listener] = []
 
     # --- public API -----------------------------------------------------------------------------
@@ -396,10 +407,10 @@ class Journey:
         try:
             self._apply(event)
         except _RefusedError as rejected:
-            self._message = rejected.message
-            outcome = Outcome(False, self._state, rejected.reason, rejected.message)
+            self._notice = rejected.notice
+            outcome = Outcome(False, self._state, rejected.reason, rejected.notice)
         else:
-            outcome = Outcome(True, self._state, None, self._message)
+            outcome = Outcome(True, self._state, None, self._notice)
         if self._state is not before:
             log.info(
                 "journey %s -> %s on %s", before.value, self._state.value, type(event).__name__
@@ -431,7 +442,7 @@ class Journey:
             help_requested=self._help_requested,
             idle_seconds_left=idle_left,
             resume_state=self._resume_state,
-            message=self._message,
+            notice=self._notice,
             session_dir=session.directory if session else None,
         )
 
@@ -446,7 +457,7 @@ class Journey:
                 return
             case CallStaff():
                 self._help_requested = True
-                self._message = "Đã gọi cán bộ. Xin ông/bà chờ trong giây lát."
+                self._notice = Notice(JourneyNotice.STAFF_CALLED)
                 log.info("staff called from %s", self._state.value)
                 self._resume_from_warning()
                 return
@@ -470,7 +481,7 @@ class Journey:
         handler = _TABLE.get((self._state, type(event)))
         if handler is None:
             raise _RefusedError(RejectReason.NOT_ALLOWED_HERE)
-        self._message = None
+        self._notice = None
         self._enter(handler(self, event))
 
     def _enter(self, state: State) -> None:
@@ -519,7 +530,7 @@ class Journey:
         self._resume_state = None
         self._warning_started = None
         self._help_requested = False
-        self._message = None
+        self._notice = None
 
     # --- helpers --------------------------------------------------------------------------------
 
@@ -563,13 +574,14 @@ class Journey:
             session.document_index = missing
             name = self._scan_documents()[missing].name
             raise _RefusedError(
-                RejectReason.DOCUMENT_MISSING, f"Chưa quét giấy tờ bắt buộc: {name}."
+                RejectReason.DOCUMENT_MISSING,
+                Notice(RejectReason.DOCUMENT_MISSING, MappingProxyType({"document": name})),
             )
 
     def _validate_form(self) -> dict[str, str]:
         session = self._require_session()
         result = validate_form(self._procedure(), session.form_input, self._clock.now().date())
-        session.form_errors = result.errors
+        session.form_errors = dict(result.problems)
         if not result.ok:
             raise _RefusedError(RejectReason.FORM_INVALID)
         return result.values
@@ -615,12 +627,12 @@ class Journey:
             )
             self._queue.enqueue(dossier)
         except QueueError as exc:
-            log.error("could not store dossier: %s", exc.detail)
-            self._message = exc.citizen_message
+            log.error("could not store dossier: %s (%s)", exc.detail, exc.reason.value)
+            self._notice = Notice(exc.reason)
             return State.REVIEW
         except OSError as exc:
             log.error("could not store dossier: %s", exc)
-            self._message = DEFAULT_STORAGE_MESSAGE
+            self._notice = Notice(RejectReason.STORAGE_FAILED)
             return State.REVIEW
         session.dossier = dossier
         session.challenge = None
@@ -668,7 +680,7 @@ class Journey:
             identity = parse_identity(event.payload, today=self._clock.now().date())
         except IdentityError as exc:
             log.warning("identity QR refused: %s", exc.reason.value)
-            raise _RefusedError(RejectReason.IDENTITY_INVALID, exc.citizen_message) from None
+            raise _RefusedError(RejectReason.IDENTITY_INVALID, Notice(exc.problem)) from None
         session = self._require_session()
         same_person = session.identity is not None and (
             session.identity.id_number == identity.id_number
@@ -716,7 +728,10 @@ class Journey:
         if len(pages) >= document.max_pages:
             raise _RefusedError(
                 RejectReason.TOO_MANY_PAGES,
-                f"Giấy tờ này nhiều nhất {document.max_pages} trang. Xin bỏ bớt trang thừa.",
+                Notice(
+                    RejectReason.TOO_MANY_PAGES,
+                    MappingProxyType({"max_pages": str(document.max_pages)}),
+                ),
             )
         try:
             pages.append(ScannedPage.from_file(event.path))
@@ -756,7 +771,10 @@ class Journey:
         if not current.complete:
             raise _RefusedError(
                 RejectReason.DOCUMENT_MISSING,
-                f"Chưa quét giấy tờ bắt buộc: {current.document.name}.",
+                Notice(
+                    RejectReason.DOCUMENT_MISSING,
+                    MappingProxyType({"document": current.document.name}),
+                ),
             )
         if not session.return_to_review and session.document_index + 1 < len(progress):
             session.document_index += 1
@@ -831,10 +849,7 @@ class Journey:
             # torn off yet, and some write the code down anyway.
             return State.DONE
         log.warning("slip not printed: %s", event.detail)
-        self._message = (
-            "Máy chưa in được phiếu hẹn. Xin chụp ảnh mã hồ sơ trên màn hình "
-            "hoặc bấm Gọi cán bộ để được in lại."
-        )
+        self._notice = Notice(JourneyNotice.SLIP_NOT_PRINTED)
         return State.DONE
 
     def _done_proceed(self, _: Proceed) -> State:

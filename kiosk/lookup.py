@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from kiosk.gateway_services import OFFLINE_MESSAGE, StatusKind, StatusResult
+from kiosk.gateway_services import StatusKind, StatusResult
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class StatusQuery:
             return self._source.lookup(code)
         except Exception as exc:
             log.error("status lookup failed: %s", type(exc).__name__)
-            return StatusResult(StatusKind.OFFLINE, message=OFFLINE_MESSAGE)
+            return StatusResult(StatusKind.OFFLINE)
 
 
 @dataclass(frozen=True)

@@ -14,25 +14,10 @@ from typing import Any
 from uuid import UUID
 
 from kiosk.dossier import Dossier, Rating, ScannedPage
-from kiosk.ports import DEFAULT_STORAGE_MESSAGE, QueueError
-from offline_queue.errors import StoreError, StoreFailure
+from kiosk.ports import QueueError
+from offline_queue.errors import StoreError
 from offline_queue.records import PageInput
 from offline_queue.store import QueueStore
-
-# The journey's QueueError still carries the citizen's sentence (kiosk.ports); until it carries
-# the reason for the screens to translate, the one reason with words of its own is worded here.
-_CITIZEN_MESSAGES: dict[StoreFailure, str] = {
-    StoreFailure.DISK_FULL: (
-        "Bộ nhớ của máy đã đầy nên chưa lưu được hồ sơ. Xin bấm nút Gọi cán bộ; "
-        "thông tin ông/bà đã nhập vẫn được giữ."
-    ),
-}
-
-
-def citizen_message(reason: StoreFailure) -> str:
-    """What the screen says for an outbox failure, until the screens translate ``reason``."""
-    return _CITIZEN_MESSAGES.get(reason, DEFAULT_STORAGE_MESSAGE)
-
 
 APPLICANT_FIELDS = (
     "id_number",
@@ -100,7 +85,7 @@ class Outbox:
                 pages=page_inputs(dossier),
             )
         except StoreError as exc:
-            raise QueueError(str(exc), citizen_message(exc.reason)) from exc
+            raise QueueError(str(exc), exc.reason) from exc
         except OSError as exc:
             raise QueueError(f"cannot read a page file: {exc.strerror}") from exc
 
@@ -108,7 +93,7 @@ class Outbox:
         try:
             self.store.record_rating(str(client_uuid), rating.score, rating.reason)
         except StoreError as exc:
-            raise QueueError(str(exc), citizen_message(exc.reason)) from exc
+            raise QueueError(str(exc), exc.reason) from exc
 
 
 def load_dossier_file(path: Path, pages: list[Path]) -> Dossier:

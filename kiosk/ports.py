@@ -18,20 +18,28 @@ from typing import Protocol
 from uuid import UUID
 
 from kiosk.dossier import Dossier, Rating
-
-DEFAULT_STORAGE_MESSAGE = (
-    "Máy chưa lưu được hồ sơ của ông/bà. Xin bấm nút Gọi cán bộ để được hỗ trợ; "
-    "thông tin ông/bà đã nhập vẫn được giữ."
-)
+from offline_queue.errors import StoreError, StoreFailure
 
 
 class QueueError(Exception):
-    """The dossier could not be stored on the kiosk (disk full, database broken...)."""
+    """The dossier could not be stored on the kiosk (disk full, database broken...).
 
-    def __init__(self, detail: str, citizen_message: str = DEFAULT_STORAGE_MESSAGE) -> None:
+    ``reason`` says why, as the outbox's ``StoreFailure`` (the screens translate it); ``detail``
+    is for the log. Raised ``from`` the outbox's ``StoreError`` without a reason of its own, it
+    takes that error's reason.
+    """
+
+    def __init__(self, detail: str, reason: StoreFailure | None = None) -> None:
         self.detail = detail
-        self.citizen_message = citizen_message
+        self._reason = reason
         super().__init__(detail)
+
+    @property
+    def reason(self) -> StoreFailure:
+        if self._reason is not None:
+            return self._reason
+        cause = self.__cause__
+        return cause.reason if isinstance(cause, StoreError) else StoreFailure.NOT_STORED
 
 
 class DossierQueue(Protocol):

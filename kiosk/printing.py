@@ -72,9 +72,7 @@ class SlipPrinting:
             # Only the type: the message could quote the citizen's data.
             log.error("slip could not be drawn: %s", type(exc).__name__)
             detail = f"render: {type(exc).__name__}"
-            return PrintReport(
-                False, detail, trouble=DeviceTrouble(DeviceFault.RENDERING, "", detail)
-            )
+            return PrintReport(False, detail, trouble=DeviceTrouble(DeviceFault.RENDERING, detail))
         try:
             result = self._printer.print_slip(slip, job_id)
         except Exception as exc:

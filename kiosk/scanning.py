@@ -38,6 +38,7 @@ from drivers.scanner.pipeline import PageFlag, process_page
 from kiosk.faults import DeviceTrouble
 from kiosk.journey import (
     Journey,
+    Notice,
     PageScanned,
     ReplacePage,
     SelectDocument,
@@ -81,8 +82,7 @@ _ENDS = {
 
 
 class ScanNotice(StrEnum):
-    """Scan-step messages the screen translates itself (otherwise the message is a device's
-    Vietnamese sentence, carried as it is)."""
+    """What the scan step tells the citizen besides the journey's refusals and device faults."""
 
     ALL_BLANK = "blank"  # every page fed was blank: probably face up
     DOCUMENT_FULL = "full"  # the document has its most pages
@@ -263,7 +263,9 @@ class ScanDesk:
         self._snapshot = journey.snapshot()
         self._held: list[PageReady] = []  # arrived during the idle warning
         self._pages: dict[Path, PageView] = {}
-        self.message: str = ""  # a ScanNotice value or a device's sentence; "" for none
+        # What the scan step tells the citizen: a ScanNotice, a DeviceFault or the journey's
+        # refusal of a page; None for nothing. The screen translates it.
+        self.notice: Notice | None = None
         self.pages_this_job = 0
 
     @property
@@ -284,7 +286,7 @@ class ScanDesk:
             for held in self._held:
                 held.discard()
             self._held.clear()
-            self.message = ""
+            self.notice = None
         elif snapshot.state not in _SCANNING_STATES and self._feed.scanning:
             self._feed.cancel_scan()
         if snapshot.state is State.SCAN and self._held:
@@ -315,10 +317,10 @@ class ScanDesk:
         if replaces is not None and not 0 <= replaces < len(progress.pages):
             return
         room = progress.document.max_pages - len(progress.pages)
-        self.message = ""
+        self.notice = None
         self.pages_this_job = 0
         if room <= 0 and replaces is None:
-            self.message = ScanNotice.DOCUMENT_FULL
+            self.notice = Notice(ScanNotice.DOCUMENT_FULL)
             return
         trouble = self._feed.start_scan(
             ScanTarget(
@@ -331,7 +333,8 @@ class ScanDesk:
             )
         )
         if trouble is not None:
-            self.message = trouble.message
+            log.warning("scan refused: %s", trouble.technical)
+            self.notice = Notice(trouble.fault)
         self._journey.dispatch(Touch())
 
     def stop(self) -> None:
@@ -362,15 +365,16 @@ class ScanDesk:
             )
         else:
             ready.discard()
-            self.message = outcome.message or ""
+            self.notice = outcome.notice
 
     def finished(self, done: ScanFinished) -> bool:
         """The job ended; False when it was for a citizen who has left."""
         if done.session_id != self._snapshot.session_id:
             return False
         if done.trouble is not None:
-            self.message = done.trouble.message
+            log.warning("scan ended: %s", done.trouble.technical)
+            self.notice = Notice(done.trouble.fault)
         elif done.kept == 0 and done.end is ScanEnd.COMPLETED:
             # Everything fed was blank: probably the papers went in face down.
-            self.message = ScanNotice.ALL_BLANK
+            self.notice = Notice(ScanNotice.ALL_BLANK)
         return True

@@ -174,10 +174,6 @@ class SyncEngine:
         # Tests and the demo make a paused engine due at once instead of waiting.
         self.pacing.pause_until = value
 
-    # Kept for callers outside this package that still use the old private name
-    # (simulators/text_demo.py); ``pause_until`` is the name to use.
-    _pause_until = pause_until
-
     def close(self) -> None:
         """Close the connections of the extra lanes (the given transport is the caller's)."""
         for lane in self._lanes[1:]:

@@ -16,11 +16,10 @@ import cv2
 import numpy as np
 from pydantic import SecretStr
 
-from config.settings import GatewaySection, PathsSection, Settings
+from config.settings import GatewaySection, Language, PathsSection, Settings
 from dvc_common.catalog import FieldType, FormField
 from dvc_common.clock import FakeClock, SystemClock
-from kiosk.app import build_kiosk, open_queue_store
-from kiosk.cli_queue import build_engine
+from kiosk.app import build_kiosk
 from kiosk.forms import format_date_vn
 from kiosk.journey import (
     ChooseProcedure,
@@ -37,7 +36,10 @@ from kiosk.journey import (
     State,
     Tick,
 )
+from offline_queue.opening import open_queue_store
+from offline_queue.service import build_engine
 from offline_queue.sync import PassReport
+from ui.messages import say, sentences
 
 if TYPE_CHECKING:
     from gateway.faults import FaultState
@@ -56,6 +58,9 @@ STATE_TITLES: dict[State, str] = {
     State.RATING: "Đánh giá mức độ hài lòng",
     State.IDLE_WARNING: "Ông/bà còn ở đây không?",
 }
+
+# The text demo reads like the Vietnamese screens: notices are worded from the translation file.
+VIETNAMESE = sentences(Language.VI)
 
 # An invented citizen: province 049 (Quảng Nam), female born in 1958 (century digit 1).
 SAMPLE_QR = (
@@ -121,8 +126,9 @@ def _describe(snapshot: Snapshot) -> str:
         )
     if snapshot.idle_seconds_left is not None:
         parts.append(f"    Phiên sẽ bị xoá sau {snapshot.idle_seconds_left} giây")
-    if snapshot.message:
-        parts.append(f"    ⓘ {snapshot.message}")
+    if snapshot.notice:
+        # Worded as the Vietnamese screen words it, from the translation file (no Qt here).
+        parts.append(f"    ⓘ {say(snapshot.notice.reason, snapshot.notice.params, VIETNAMESE)}")
     return "\n".join(parts)
 
 
@@ -213,7 +219,7 @@ def _play(out: TextIO, settings: Settings, faults: FaultState) -> int:
 
     def attempt() -> PassReport:
         # The demo does not wait out the backoff a real sync process would honour.
-        engine._pause_until = 0.0
+        engine.pause_until = 0.0
         with store.transaction() as conn:
             conn.execute("UPDATE dossiers SET next_attempt_at = 0")
         return engine.run_once()

@@ -171,7 +171,7 @@ def build_app(
     services = services or build_gateway_services(settings, clock=clock)
     kiosk = build_kiosk(settings, clock=clock, queue=queue, confirmation=services.confirmation)
     devices = devices or open_devices(settings, clock, simulated)
-    kept = KeptSlipStore(settings.paths.data_dir / KEPT_SLIPS_DIR)
+    kept = KeptSlipStore(settings.paths.data_dir / KEPT_SLIPS_DIR, clock=clock)
     hub = DeviceHub(
         qr=devices.qr,
         scanning=ScanService(devices.scanner, settings.devices.scanner),
@@ -239,6 +239,10 @@ def build_app(
     engine = QQmlApplicationEngine()
     language = LanguageSwitch(settings.kiosk.language, engine)
 
+    # The view-models word the core's reasons in Python (ui.translate): on a language switch
+    # the screens must read them again, as qsTrId bindings are re-read by retranslate().
+    language.changed.connect(journey.changed)
+    language.changed.connect(lookup.changed)
     # The next citizen starts in the kiosk's language, whatever the last one chose.
     router_vm.sessionEnded.connect(language.reset)
     router_vm.sessionEnded.connect(catalog.reset)

@@ -6,7 +6,9 @@ snapshot becomes the properties. No business rule lives here or in QML: what is 
 missing and what is wiped is decided by the state machine; scanning, printing and identity
 verification are the Qt-free use cases in ``kiosk.scanning``, ``kiosk.printing`` and
 ``kiosk.verification``; which screen shows is ``kiosk.router``'s decision (``ui.router``). What
-lives here is presentation: texts and lists formatted for the screens.
+lives here is presentation: texts and lists formatted for the screens. The core reports reasons
+(``kiosk.journey.Notice``, ``kiosk.forms.FieldProblem``); they are worded here, in the screens'
+language, through ``ui.translate``.
 
 The journey is driven from the GUI thread only; device answers arrive as queued signals.
 A snapshot is taken in two steps (``on_snapshot`` then ``publish``) so the composition root can
@@ -59,6 +61,7 @@ from kiosk.slip import (
     processing_time_text,
 )
 from kiosk.verification import VerificationDesk, VerificationDone
+from ui.translate import notice_text, translate
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +275,7 @@ class JourneyViewModel(QObject):
         return -1 if left is None else left
 
     def _message(self) -> str:
-        return self._snapshot.message or ""
+        return notice_text(self._snapshot.notice)
 
     def _help_requested(self) -> bool:
         return self._snapshot.help_requested
@@ -308,11 +311,15 @@ class JourneyViewModel(QObject):
                 "required": f.required,
                 "maxLength": f.max_length,
                 "value": snap.form_input.get(f.name, ""),
-                "error": snap.form_errors.get(f.name, ""),
+                "error": self._field_error(f.name),
                 "choices": [{"value": c.value, "label": c.label} for c in f.choices],
             }
             for f in snap.procedure.form
         ]
+
+    def _field_error(self, name: str) -> str:
+        problem = self._snapshot.form_errors.get(name)
+        return "" if problem is None else translate(problem.reason, problem.params)
 
     def _documents(self) -> list[dict[str, Any]]:
         return [
@@ -371,7 +378,7 @@ class JourneyViewModel(QObject):
         return self._scan_desk.scanning
 
     def _scan_msg(self) -> str:
-        return self._scan_desk.message
+        return notice_text(self._scan_desk.notice)
 
     def _scan_count(self) -> int:
         return self._scan_desk.pages_this_job

@@ -1,7 +1,9 @@
 """The status lookup screen's view-model: the answer of ``kiosk.lookup.LookupDesk`` formatted
 for QML, and the screen's intents. Opening and closing the lookup are the screen router's
 moves (``kiosk.router``); the desk is opened and wiped when the router enters and leaves the
-LOOKUP mode."""
+LOOKUP mode. The answer's kind and the dossier's status are reasons, worded here in the
+screens' language (``ui.translate``); a status word newer than this kiosk is shown as the gateway
+sent it."""
 
 from __future__ import annotations
 
@@ -10,10 +12,17 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
-from kiosk.gateway_services import StatusResult, status_label
+from dvc_common.protocol import ProcessingStatus
+from kiosk.gateway_services import StatusKind, StatusResult
 from kiosk.lookup import LookupDesk, StatusLooked
 from kiosk.router import Mode, ScreenRouter
 from kiosk.slip import format_appointment
+from ui.translate import translate
+
+
+def status_text(status: ProcessingStatus | str) -> str:
+    """The words for a dossier's status; a gateway's own newer word is shown as it came."""
+    return translate(status) if isinstance(status, ProcessingStatus) else status
 
 
 class LookupViewModel(QObject):
@@ -71,14 +80,14 @@ class LookupViewModel(QObject):
         return {
             "kind": result.kind.value,
             "code": result.code or "",
-            "status": result.status_label or "",
+            "status": status_text(result.status) if result.status is not None else "",
             "appointment": format_appointment(result.appointment_date)
             if result.appointment_date
             else "",
-            "message": result.message or "",
+            "message": "" if result.kind is StatusKind.FOUND else translate(result.kind),
             "history": [
                 f"{step.at.astimezone(self._tz):%d/%m/%Y %H:%M}: "
-                + status_label(step.status)
+                + status_text(step.status)
                 + (f" ({step.note})" if step.note else "")
                 for step in result.history
             ],

@@ -9,10 +9,10 @@ everywhere. The slip is not translated: it stays Vietnamese (``kiosk/slip.py``).
 Ids are plain strings for ``qsTrId``; a sentence's values are the positional ``%1``, ``%2`` of
 the translation, in the order ``MessageSpec.params`` names them::
 
-    # QML
-    text: qsTrId(vm.messageId).arg(vm.messageArgs[0])
-    # Python (tests, the CLI): Qt-free filling of a text already translated
-    fill(qtTrId(message_id(problem.reason)), problem.arguments)
+    # the view-models (ui.translate): Qt's translation of the id, then the values
+    fill(qtTrId(message_id(notice.reason)), arguments(notice.reason, notice.params))
+    # Qt-free (tests, the text demo): the same from the .ts file itself
+    say(notice.reason, notice.params, sentences(Language.VI))
 
 Plain Python on purpose (no Qt): the view-models, tests and tools all read it. Device trouble
 arrives as ``kiosk.faults.DeviceFault`` (one member per ``drivers.errors.DeviceProblem``): the
@@ -22,23 +22,28 @@ screens never see driver types.
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 from types import MappingProxyType
 from typing import TypeAlias
 
+from config.settings import Language
 from dvc_common.protocol import ProcessingStatus
 from kiosk.faults import DeviceFault
 from kiosk.forms import FIELD_PARAMS, FieldReason
 from kiosk.gateway_services import StatusKind
 from kiosk.identity import IdentityProblem
-from kiosk.journey import RejectReason
+from kiosk.journey import JourneyNotice, RejectReason
 from kiosk.scanning import ScanNotice
 from offline_queue.errors import StoreFailure
 
 Reason: TypeAlias = (
     RejectReason
+    | JourneyNotice
     | FieldReason
     | IdentityProblem
     | StatusKind
@@ -51,6 +56,7 @@ Reason: TypeAlias = (
 # Every enum whose members are shown to a person, in the order ``all_messages`` lists them.
 REASON_ENUMS: tuple[type[StrEnum], ...] = (
     RejectReason,
+    JourneyNotice,
     FieldReason,
     IdentityProblem,
     StatusKind,
@@ -78,12 +84,9 @@ class MessageEntry:
     spec: MessageSpec
 
 
-# Sentences the journey still words itself without a reason enum (kiosk/journey.py sets them as
-# its snapshot's message). Their ids exist already so that the switch changes no wording; the
-# switch gives them an enum in the journey and moves them into the table below.
+# The journey's notices (``JourneyNotice``); a failed print shares the second.
 STAFF_CALLED_ID = "notice.journey.staff_called"
 SLIP_NOT_PRINTED_ID = "notice.journey.slip_not_printed"
-NOTICE_IDS: tuple[str, ...] = (STAFF_CALLED_ID, SLIP_NOT_PRINTED_ID)
 
 # Members that have no sentence of their own: a found dossier is shown as its details and its
 # status (``ProcessingStatus``), not as a message.
@@ -126,6 +129,7 @@ _TABLE: Mapping[StrEnum, MessageSpec] = MappingProxyType(
                 RejectReason.STORAGE_FAILED: _NOT_STORED,
             },
         ),
+        **_by_value(JourneyNotice, "notice.journey"),
         **_by_value(
             FieldReason,
             "reason.field",
@@ -163,20 +167,22 @@ def has_message(reason: StrEnum) -> bool:
     return reason in _TABLE
 
 
-def message_spec(reason: Reason) -> MessageSpec:
-    """The id and parameter names for ``reason``; KeyError for a member in ``NO_SENTENCE``."""
+def message_spec(reason: StrEnum) -> MessageSpec:
+    """The id and parameter names for ``reason`` (a member of a ``Reason`` enum; the journey's
+    ``Notice`` types its reason as any ``StrEnum``); KeyError for any other member and for a
+    member in ``NO_SENTENCE``."""
     try:
         return _TABLE[reason]
     except KeyError:
         raise KeyError(f"{type(reason).__name__}.{reason.name} has no sentence") from None
 
 
-def message_id(reason: Reason) -> str:
+def message_id(reason: StrEnum) -> str:
     """The translation id for ``reason``, e.g. ``reason.device.paper_out``."""
     return message_spec(reason).id
 
 
-def arguments(reason: Reason, values: Mapping[str, str]) -> tuple[str, ...]:
+def arguments(reason: StrEnum, values: Mapping[str, str]) -> tuple[str, ...]:
     """``values`` in the order of the sentence's placeholders; refuses missing or extra ones."""
     names = message_spec(reason).params
     if set(values) != set(names):
@@ -207,7 +213,27 @@ def all_messages() -> Iterator[MessageEntry]:
 
 
 def all_ids() -> dict[str, tuple[str, ...]]:
-    """Every id with its parameter names, the journey's unkeyed notices included."""
-    ids = {entry.spec.id: entry.spec.params for entry in all_messages()}
-    ids.update(dict.fromkeys(NOTICE_IDS, ()))
-    return ids
+    """Every id with its parameter names."""
+    return {entry.spec.id: entry.spec.params for entry in all_messages()}
+
+
+_FOLDER = Path(__file__).resolve().parent / "i18n"
+
+
+@cache
+def sentences(language: Language) -> Mapping[str, str]:
+    """id → text as ``ui/i18n/kiosk_<lang>.ts`` translates it, read without Qt (the text demo,
+    the tests); the screens go through Qt's compiled ``.qm`` instead (``ui.translate``)."""
+    path = _FOLDER / f"kiosk_{language.value}.ts"
+    root = ET.parse(path).getroot()  # noqa: S314 - our own file, shipped with the code
+    found: dict[str, str] = {}
+    for message in root.iter("message"):
+        translation = message.find("translation")
+        if "id" in message.attrib and translation is not None:
+            found[message.attrib["id"]] = translation.text or ""
+    return MappingProxyType(found)
+
+
+def say(reason: StrEnum, params: Mapping[str, str] | None, texts: Mapping[str, str]) -> str:
+    """The sentence for ``reason`` with its values, from ``texts`` (``sentences(language)``)."""
+    return fill(texts[message_id(reason)], arguments(reason, params or {}))

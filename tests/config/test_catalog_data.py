@@ -125,7 +125,7 @@ def test_phone_pattern_accepts_mobile_numbers_only(procedure: Procedure) -> None
     assert not re.fullmatch(phone.pattern, "091234567")  # nine digits
     # Spaces and the +84 prefix are normalised away before the length is judged.
     assert validate_field(phone, "+84 912 345 678", date(2026, 11, 23)).value == "0912345678"
-    assert validate_field(phone, "0912 345 6789", date(2026, 11, 23)).error is not None
+    assert validate_field(phone, "0912 345 6789", date(2026, 11, 23)).problem is not None
 
 
 def test_has_a_mandatory_document(procedure: Procedure) -> None:

@@ -37,6 +37,7 @@ from drivers.printer.base import PAPER, PrinterStatus, ReceiptPrinter, RenderedS
 from drivers.printer.escpos_printer import EscposPrinter
 from drivers.printer.fake import FakePrinter, PrinterFault
 from dvc_common.catalog import load_catalog
+from tests.drivers.test_errors import citizen_sentence
 
 
 @pytest.fixture(scope="module")
@@ -222,7 +223,7 @@ def test_unplugged_then_back_without_restarting(backend: Backend, slip: Rendered
         backend.printer.print_slip(slip, "job-while-out")
     assert caught.value.kind is DeviceKind.PRINTER
     assert caught.value.problem is DeviceProblem.UNPLUGGED
-    assert caught.value.citizen_message.startswith("Thiết bị đang tạm ngừng")
+    assert citizen_sentence(caught.value).startswith("Thiết bị đang tạm ngừng")
     backend.replug()
     assert backend.printer.status() is backend.healthy
     # The failed job was not remembered: the retry prints.
@@ -269,7 +270,7 @@ def test_a_printer_that_cannot_print_refuses_the_job(
     with pytest.raises(DeviceError) as caught:
         backend.printer.print_slip(slip, "job-refused")
     assert caught.value.problem is problem
-    assert caught.value.citizen_message == citizen
+    assert citizen_sentence(caught.value) == citizen
     assert backend.received() == b""
     backend.clear()
     assert not backend.printer.print_slip(slip, "job-refused").duplicate

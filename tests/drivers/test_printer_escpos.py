@@ -41,6 +41,7 @@ from drivers.printer.encode import (
 from drivers.printer.escpos_printer import EscposPrinter, classify, status_from_bytes
 from drivers.printer.profiles import load_profile
 from dvc_common.catalog import load_catalog
+from tests.drivers.test_errors import citizen_sentence
 
 ROOT = Path(__file__).resolve().parents[2]
 INIT = b"\x1b@"
@@ -169,7 +170,7 @@ def test_a_missing_serial_printer_is_unplugged(slip: RenderedSlip, tmp_path: Pat
     assert caught.value.kind is DeviceKind.PRINTER
     assert caught.value.problem is DeviceProblem.UNPLUGGED
     assert "ttyUSB9" in caught.value.technical
-    assert caught.value.citizen_message.startswith("Thiết bị")
+    assert citizen_sentence(caught.value).startswith("Thiết bị")
 
 
 def test_a_missing_usb_printer_is_a_device_error(slip: RenderedSlip) -> None:

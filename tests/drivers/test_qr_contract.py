@@ -51,6 +51,7 @@ from dvc_common.clock import VIETNAM, FakeClock
 from kiosk.identity import parse_identity
 from simulators.people import invent_person, sample_person
 from simulators.qr_scenes import FRAME_HEIGHT, FRAME_WIDTH
+from tests.drivers.test_errors import citizen_sentence
 
 TODAY = date(2026, 11, 23)
 MONDAY_MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=VIETNAM)
@@ -245,7 +246,7 @@ def test_unplugged_then_plugged_back_in_recovers_without_a_restart(rig: Rig) -> 
     assert rig.reader.latest_preview() is None
     assert error.kind is DeviceKind.QR_READER
     assert error.problem in CITIZEN_MESSAGES
-    assert error.citizen_message == CITIZEN_MESSAGES[error.problem]
+    assert citizen_sentence(error) == CITIZEN_MESSAGES[error.problem]
     assert error.technical
     assert not status.healthy
     assert status.reconnects == 1

@@ -31,6 +31,7 @@ from drivers.scanner.base import (
     expected_pixels,
 )
 from drivers.scanner.fake import FakeScanner
+from tests.drivers.test_errors import citizen_sentence
 
 SANE_STATUS = {
     DeviceProblem.JAMMED: "SANE_STATUS_JAMMED",
@@ -280,7 +281,7 @@ def test_device_errors_become_device_errors(harness: Harness, problem: DevicePro
     assert isinstance(error, DeviceError)
     assert error.kind is DeviceKind.SCANNER
     assert error.problem is problem
-    assert error.citizen_message == CITIZEN[problem]
+    assert citizen_sentence(error) == CITIZEN[problem]
     assert error.technical
 
 
@@ -290,7 +291,7 @@ def test_unplugged_then_replugged_recovers_without_restart(harness: Harness) -> 
     failed, _ = run(scanner, gray(ScanSource.FLATBED, area=SMALL))
     assert failed.outcome is JobOutcome.FAILED
     assert failed.error is not None and failed.error.problem is DeviceProblem.UNPLUGGED
-    assert failed.error.citizen_message == CITIZEN[DeviceProblem.UNPLUGGED]
+    assert citizen_sentence(failed.error) == CITIZEN[DeviceProblem.UNPLUGGED]
     with pytest.raises(DeviceError) as raised:
         scanner.info()
     assert raised.value.problem is DeviceProblem.UNPLUGGED

@@ -13,6 +13,7 @@ from kiosk.forms import (
     FieldProblem,
     FieldReason,
     FieldResult,
+    FormResult,
     format_date_vn,
     parse_date_input,
     prefill_values,
@@ -20,6 +21,7 @@ from kiosk.forms import (
     validate_form,
 )
 from kiosk.identity import Identity, Sex
+from tests.kiosk.vietnamese import vietnamese
 
 TODAY = date(2026, 11, 23)
 PHONE_PATTERN = "^0[35789][0-9]{8}$"
@@ -40,16 +42,26 @@ def make_field(type_: FieldType, label: str = "Trường thử", **kwargs: Any) 
     return FormField(name="truong_thu", label=label, type=type_, **kwargs)
 
 
+def sentence(problem: FieldProblem) -> str:
+    """What the Vietnamese form screen shows under the field for ``problem``."""
+    return vietnamese(problem.reason, problem.params)
+
+
 def ok(result: FieldResult) -> str:
-    assert result.error is None, result.error
+    assert result.problem is None, result.problem
     assert result.value is not None
     return result.value
 
 
 def bad(result: FieldResult) -> str:
     assert result.value is None
-    assert result.error is not None
-    return result.error
+    assert result.problem is not None
+    return sentence(result.problem)
+
+
+def errors(result: FormResult) -> dict[str, str]:
+    """Each refused field's sentence, as the Vietnamese form screen shows it."""
+    return {name: sentence(problem) for name, problem in result.problems.items()}
 
 
 @pytest.fixture(scope="module")
@@ -442,7 +454,7 @@ def good_birth_input() -> dict[str, str]:
 def test_validate_form_good_input(birth: Procedure) -> None:
     result = validate_form(birth, good_birth_input(), TODAY)
     assert result.ok
-    assert result.errors == {}
+    assert errors(result) == {}
     assert result.values["phone"] == "0912345678"
     assert result.values["applicant_birth_date"] == "1958-02-14"
     assert result.values["child_birth_date"] == "2026-11-01"
@@ -470,11 +482,11 @@ def test_validate_form_reports_every_problem(birth: Procedure) -> None:
     del raw["child_name"]
     result = validate_form(birth, raw, TODAY)
     assert not result.ok
-    assert set(result.errors) == {"phone", "child_birth_date", "child_sex", "email", "child_name"}
-    assert result.errors["phone"].startswith("Số điện thoại di động gồm 10 chữ số")
-    assert "không được sau ngày hôm nay" in result.errors["child_birth_date"]
-    assert result.errors["child_sex"] == "Xin chọn giới tính của trẻ."
-    assert result.errors["child_name"] == "Xin nhập họ, chữ đệm và tên của trẻ."
+    assert set(errors(result)) == {"phone", "child_birth_date", "child_sex", "email", "child_name"}
+    assert errors(result)["phone"].startswith("Số điện thoại di động gồm 10 chữ số")
+    assert "không được sau ngày hôm nay" in errors(result)["child_birth_date"]
+    assert errors(result)["child_sex"] == "Xin chọn giới tính của trẻ."
+    assert errors(result)["child_name"] == "Xin nhập họ, chữ đệm và tên của trẻ."
     assert "phone" not in result.values
     assert result.values["applicant_name"] == "TRẦN THỊ MẪU"
 
@@ -482,15 +494,15 @@ def test_validate_form_reports_every_problem(birth: Procedure) -> None:
 def test_validate_form_empty_input_lists_every_required_field(birth: Procedure) -> None:
     result = validate_form(birth, {}, TODAY)
     required = {f.name for f in birth.form if f.required}
-    assert set(result.errors) == required
+    assert set(errors(result)) == required
     assert result.values == {}
 
 
 def test_validate_form_optional_id_number_checked_when_given(birth: Procedure) -> None:
     raw = good_birth_input() | {"mother_id_number": "04915800012"}
     result = validate_form(birth, raw, TODAY)
-    assert set(result.errors) == {"mother_id_number"}
-    assert "12 chữ số" in result.errors["mother_id_number"]
+    assert set(errors(result)) == {"mother_id_number"}
+    assert "12 chữ số" in errors(result)["mother_id_number"]
 
 
 # --- prefill -----------------------------------------------------------------------------
@@ -511,7 +523,7 @@ def test_prefilled_values_pass_validation(birth: Procedure) -> None:
     for name in ("applicant_name", "applicant_id_number", "applicant_birth_date", "residence"):
         del raw[name]
     result = validate_form(birth, raw | prefill_values(birth, MAU), TODAY)
-    assert result.ok, result.errors
+    assert result.ok, errors(result)
     assert result.values["applicant_birth_date"] == "1958-02-14"
     assert result.values["applicant_id_number"] == "049158000123"
 
@@ -558,14 +570,13 @@ def test_very_long_integer_input_is_refused_not_crashed() -> None:
         name="copies", label="Số bản sao", type=FieldType.INTEGER, max_value=10, max_length=3
     )
     result = validate_field(field, "1" * 5000, date(2026, 11, 23))
-    assert result.value is None
-    assert result.error is not None and "không quá 3 ký tự" in result.error
+    assert "không quá 3 ký tự" in bad(result)
 
 
 @pytest.mark.parametrize("raw", ["Trần\x1fThị", "Trần\x85Thị", "Trần\x1cThị"])
 def test_separator_controls_are_refused_not_folded(raw: str) -> None:
     field = FormField(name="who", label="Họ và tên", type=FieldType.NAME)
-    assert validate_field(field, raw, date(2026, 11, 23)).error is not None
+    assert validate_field(field, raw, date(2026, 11, 23)).problem is not None
 
 
 def test_mixed_date_separators_are_refused() -> None:
@@ -583,20 +594,20 @@ def test_each_problem_carries_its_reason_and_the_values_of_its_sentence() -> Non
         FieldReason.ABOVE_MAXIMUM, {"label": "Số bản sao", "max_value": "10"}
     )
     assert result.problem.arguments == ("Số bản sao", "10")
-    assert result.error == result.problem.vietnamese == "Số bản sao: nhiều nhất là 10."
+    assert bad(result) == "Số bản sao: nhiều nhất là 10."
 
 
 def test_sentences_starting_with_xin_take_the_label_in_lower_case() -> None:
     result = validate_field(make_field(FieldType.TEXT, label="Nơi sinh"), "", TODAY)
     assert result.problem == FieldProblem(FieldReason.REQUIRED, {"label": "nơi sinh"})
-    assert result.error == "Xin nhập nơi sinh."
+    assert bad(result) == "Xin nhập nơi sinh."
 
 
 def test_a_catalog_sentence_passes_through_as_its_only_value() -> None:
     field = make_field(FieldType.PHONE, pattern=PHONE_PATTERN, pattern_message=PHONE_MESSAGE)
     result = validate_field(field, "0123456789", TODAY)
     assert result.problem == FieldProblem(FieldReason.CATALOG_RULE, {"message": PHONE_MESSAGE})
-    assert result.error == PHONE_MESSAGE
+    assert bad(result) == PHONE_MESSAGE
 
 
 def test_every_reason_names_its_values_and_problems_are_checked_against_them() -> None:
@@ -606,9 +617,10 @@ def test_every_reason_names_its_values_and_problems_are_checked_against_them() -
         FieldProblem(FieldReason.TOO_LONG, {"label": "Họ và tên"})
 
 
-def test_whole_form_reports_problems_beside_the_sentences(birth: Procedure) -> None:
+def test_whole_form_reports_problems_not_sentences(birth: Procedure) -> None:
     result = validate_form(birth, {}, TODAY)
     assert not result.ok
-    assert result.problems.keys() == result.errors.keys()
-    for name, problem in result.problems.items():
-        assert problem.vietnamese == result.errors[name]
+    assert {f.name for f in birth.form if f.required} == result.problems.keys()
+    assert not hasattr(result, "errors")
+    assert all(isinstance(problem, FieldProblem) for problem in result.problems.values())
+    assert not any(hasattr(validate_field(f, "", TODAY), "error") for f in birth.form)

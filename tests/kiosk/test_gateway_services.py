@@ -21,9 +21,6 @@ from config.settings import Settings
 from dvc_common.clock import FakeClock
 from kiosk.dossier import Verification
 from kiosk.gateway_services import (
-    INVALID_CODE_MESSAGE,
-    NOT_FOUND_MESSAGE,
-    OFFLINE_MESSAGE,
     CircuitBreaker,
     GatewayConfirmation,
     GatewayServices,
@@ -44,11 +41,27 @@ from simulators.gateway_process import GatewayProcess
 from simulators.text_demo import SAMPLE_PHONE
 from tests.gateway.gateway_testkit import Gateway
 from tests.kiosk.conftest import FEMALE_QR, MALE_QR, MONDAY_MORNING, Harness
+from tests.kiosk.vietnamese import vietnamese
 
 PERSON = {"id_number": "001158000123", "full_name": "TRẦN THỊ MẪU", "date_of_birth": "1958-02-14"}
 PHONE = "0912345678"
 TEMPLATE = "https://dichvucong.example.gov.vn/tra-cuu?ma={code}"
 COOLDOWN_S = 60.0
+
+# What the Vietnamese screens read for each answer: the core reports the kind, the screens word
+# it through ui/i18n/kiosk_vi.ts (tests.kiosk.vietnamese).
+INVALID_CODE_MESSAGE = (
+    "Mã hồ sơ không đúng. Xin kiểm tra lại mã in trên giấy hẹn, ví dụ H15.50.05.13-261123-0001, "
+    "hoặc đưa mã QR trên giấy hẹn lại gần máy đọc."
+)
+NOT_FOUND_MESSAGE = (
+    "Chưa tìm thấy hồ sơ có mã này. Hồ sơ vừa nộp tại máy có thể chưa được chuyển lên hệ thống; "
+    "xin thử lại sau hoặc bấm nút Gọi cán bộ để được hỗ trợ."
+)
+OFFLINE_MESSAGE = (
+    "Hiện chưa kết nối được với hệ thống dịch vụ công nên chưa tra cứu được. "
+    "Xin thử lại sau ít phút hoặc bấm nút Gọi cán bộ để được hỗ trợ."
+)
 
 
 class CountingTransport:
@@ -471,7 +484,7 @@ def test_a_registered_dossier_is_found_with_its_history(
     assert result.kind is StatusKind.FOUND
     assert result.code == code
     assert result.status is ProcessingStatus.READY
-    assert result.status_label == "Đã có kết quả, mời ông/bà đến nhận"
+    assert vietnamese(result.status) == "Đã có kết quả, mời ông/bà đến nhận"
     assert result.appointment_date == date.fromisoformat(finalized["appointment_date"])
     assert result.receipt_number == "KIOSK01-261123-0001"
     assert result.procedure_code == "1.001193"
@@ -480,7 +493,6 @@ def test_a_registered_dossier_is_found_with_its_history(
         ProcessingStatus.READY,
     ]
     assert result.history[-1].note == "Đã ký"
-    assert result.message is None
 
 
 @pytest.mark.parametrize(
@@ -524,7 +536,7 @@ def test_an_unknown_code_is_not_found(
     result = StatusLookup(transport).lookup("H15.50.05.13-261123-0042")
     assert result.kind is StatusKind.NOT_FOUND
     assert result.code == "H15.50.05.13-261123-0042"
-    assert result.message == NOT_FOUND_MESSAGE
+    assert vietnamese(result.kind) == NOT_FOUND_MESSAGE
     assert transport.calls == ["GET /api/v1/status/H15.50.05.13-261123-0042"]
 
 
@@ -547,7 +559,7 @@ def test_a_gateway_in_trouble_makes_the_lookup_offline(
 
     assert result.kind is StatusKind.OFFLINE
     assert result.code == code
-    assert result.message == OFFLINE_MESSAGE
+    assert vietnamese(result.kind) == OFFLINE_MESSAGE
     assert result.status is None
     assert len(transport.calls) == 1
 
@@ -575,7 +587,7 @@ def test_an_invalid_code_is_refused_before_any_request(
     transport = transports(closed_port_url, "token")
     result = StatusLookup(transport, qr_url_template=TEMPLATE).lookup(text)
     assert result.kind is StatusKind.INVALID_CODE
-    assert result.message == INVALID_CODE_MESSAGE
+    assert vietnamese(result.kind) == INVALID_CODE_MESSAGE
     assert result.code is None
     assert transport.calls == []
 

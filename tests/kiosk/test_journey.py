@@ -42,6 +42,7 @@ from kiosk.journey import (
 )
 from simulators.text_demo import sample_answer
 from tests.kiosk.conftest import FEMALE_QR, MALE_QR, Harness
+from tests.kiosk.vietnamese import notice_vi, vietnamese
 
 BIRTH = "1.001193"  # one mandatory scanned document (Giấy chứng sinh) and optional ones
 WARN_AFTER = 90
@@ -282,7 +283,7 @@ def test_invalid_qr_stays_on_identify_with_vietnamese_message(harness: Harness) 
     drive_to(harness, State.IDENTIFY)
     outcome = harness.kiosk.journey.dispatch(QrScanned(b"https://example.com/not-an-id"))
     assert outcome.reason is RejectReason.IDENTITY_INVALID
-    assert outcome.message is not None and "mã QR" in outcome.message
+    assert "mã QR" in notice_vi(outcome.notice)
     assert harness.kiosk.journey.state is State.IDENTIFY
     assert harness.kiosk.journey.snapshot().identity is None
 
@@ -301,8 +302,8 @@ def test_invalid_form_cannot_leave_and_reports_each_field(harness: Harness) -> N
     send(harness, SetField("phone", "12345"))
     outcome = harness.kiosk.journey.dispatch(Proceed())
     assert outcome.reason is RejectReason.FORM_INVALID
-    errors = harness.kiosk.journey.snapshot().form_errors
-    assert "Số điện thoại di động" in errors["phone"]
+    problem = harness.kiosk.journey.snapshot().form_errors["phone"]
+    assert "Số điện thoại di động" in vietnamese(problem.reason, problem.params)
     assert harness.kiosk.journey.state is State.FORM
     # Correcting a field clears its message at once.
     send(harness, SetField("phone", "0912345678"))
@@ -319,7 +320,7 @@ def test_cannot_leave_scan_step_without_mandatory_document(harness: Harness) -> 
     drive_to(harness, State.SCAN)
     outcome = harness.kiosk.journey.dispatch(Proceed())
     assert outcome.reason is RejectReason.DOCUMENT_MISSING
-    assert outcome.message is not None and "Giấy chứng sinh" in outcome.message
+    assert "Giấy chứng sinh" in notice_vi(outcome.notice)
     assert harness.kiosk.journey.state is State.SCAN
     # Jumping to the last document does not help either.
     last = len(harness.kiosk.journey.snapshot().documents) - 1
@@ -426,7 +427,7 @@ def test_storage_failure_keeps_everything_and_can_be_retried(harness: Harness) -
     send(harness, EnterCode(code(harness)))
     snapshot = harness.kiosk.journey.snapshot()
     assert snapshot.state is State.REVIEW
-    assert snapshot.message is not None and "chưa lưu được" in snapshot.message
+    assert "chưa lưu được" in notice_vi(snapshot.notice)
     assert snapshot.identity is not None and snapshot.documents[0].pages
     assert snapshot.documents[0].pages[0].path.exists()
     session_id = snapshot.session_id
@@ -459,7 +460,7 @@ def test_print_failure_keeps_the_code_on_screen(harness: Harness) -> None:
     assert snapshot.state is State.DONE
     assert snapshot.print_status is PrintStatus.FAILED
     assert snapshot.dossier is not None
-    assert snapshot.message is not None and "chụp ảnh mã hồ sơ" in snapshot.message
+    assert "chụp ảnh mã hồ sơ" in notice_vi(snapshot.notice)
     send(harness, Proceed())
     assert harness.kiosk.journey.state is State.RATING
 
@@ -532,7 +533,7 @@ def test_call_staff_from_every_state(harness: Harness, state: State) -> None:
     snapshot = harness.kiosk.journey.snapshot()
     assert snapshot.help_requested
     assert snapshot.state is expected
-    assert snapshot.message is not None and "gọi cán bộ" in snapshot.message.lower()
+    assert "gọi cán bộ" in notice_vi(snapshot.notice).lower()
 
 
 def test_waiting_for_staff_extends_the_quiet_time(harness: Harness) -> None:

@@ -85,12 +85,15 @@ def test_storage_failure_reaches_the_citizen(real: Harness, settings: Settings) 
     outbox.store.intake.min_free_bytes = 10**15
     challenge = real.kiosk.journey.snapshot().challenge
     assert challenge is not None and challenge.code is not None
-    from kiosk.journey import EnterCode
+    from kiosk.journey import EnterCode, Notice
+    from offline_queue.errors import StoreFailure
+    from tests.kiosk.vietnamese import notice_vi
 
     send(real, EnterCode(challenge.code))
     snapshot = real.kiosk.journey.snapshot()
     assert snapshot.state is State.REVIEW
-    assert snapshot.message is not None and "Bộ nhớ của máy đã đầy" in snapshot.message
+    assert snapshot.notice == Notice(StoreFailure.DISK_FULL)
+    assert "Bộ nhớ của máy đã đầy" in notice_vi(snapshot.notice)
     outbox.store.intake.min_free_bytes = 1
     send(real, Proceed())
     challenge = real.kiosk.journey.snapshot().challenge

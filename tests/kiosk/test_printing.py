@@ -21,6 +21,7 @@ from kiosk.journey import EnterCode, PrintStatus, State
 from kiosk.printing import PrintDesk, PrintDone, PrintReport, SlipPrinting
 from tests.kiosk.conftest import Harness
 from tests.kiosk.test_journey import code, drive_to
+from tests.kiosk.vietnamese import vietnamese
 
 
 class StubRenderer:
@@ -98,7 +99,7 @@ def test_a_failed_print_keeps_the_slip_for_a_reprint(
     report = use_case.print_slip(dossier, procedure)
     assert not report.ok
     assert report.kept_job == dossier.receipt_number
-    assert report.trouble is not None and report.trouble.message
+    assert report.trouble is not None and vietnamese(report.trouble.fault)
     if expected is not None:
         assert report.trouble.fault is expected
     assert [slip.code for slip in kept.pending()] == [dossier.display_code]

@@ -165,7 +165,7 @@ def test_a_code_goes_where_the_mode_says(harness: Harness) -> None:
     drive_to(harness, State.PROCEDURE_DETAILS)
     router.read_code(FEMALE_QR.encode())  # not asked for yet: ignored, no message
     assert harness.kiosk.journey.state is State.PROCEDURE_DETAILS
-    assert harness.kiosk.journey.snapshot().message is None
+    assert harness.kiosk.journey.snapshot().notice is None
     harness.kiosk.journey.dispatch(Proceed())
     assert harness.kiosk.journey.state is State.IDENTIFY
     router.read_code(FEMALE_QR.encode())

@@ -15,7 +15,7 @@ from drivers.errors import DeviceProblem
 from drivers.scanner.base import Image
 from drivers.scanner.fake import FakeScanner
 from kiosk.faults import DeviceFault
-from kiosk.journey import Cancel, PageScanned, State, Tick, Touch
+from kiosk.journey import Cancel, Notice, PageScanned, State, Tick, Touch
 from kiosk.scanning import (
     PageReady,
     ScanDesk,
@@ -37,6 +37,7 @@ from tests.kiosk.scan_testkit import (
     text_pages,
 )
 from tests.kiosk.test_journey import WARN_AFTER, drive_to
+from tests.kiosk.vietnamese import notice_vi, vietnamese
 
 
 def target(folder: Path, *, max_pages: int = 5, replaces: int | None = None) -> ScanTarget:
@@ -105,7 +106,8 @@ def test_a_scanner_that_refuses_is_a_kiosk_fault_and_nothing_starts(tmp_path: Pa
         trouble = finished.trouble
     assert trouble is not None
     assert trouble.fault is DeviceFault.COVER_OPEN
-    assert trouble.message  # the citizen's sentence, as the driver words it
+    # The fault is what the citizen is told about; the screens word it.
+    assert vietnamese(trouble.fault) == "Nắp máy đang mở. Xin đóng nắp lại rồi thử lại."
     assert not service.scanning
     service.close()
 
@@ -162,7 +164,7 @@ def test_scanned_pages_land_in_the_dossier_with_their_thumbnails(harness: Harnes
     paths = pages_in_journey(harness)
     assert len(paths) == 2
     assert desk.pages_this_job == 2
-    assert desk.message == ""
+    assert desk.notice is None
     for path in paths:
         view = desk.page_view(path)
         assert view is not None and view.thumbnail.is_file()
@@ -228,7 +230,7 @@ def test_held_pages_go_with_a_citizen_who_leaves(harness: Harness) -> None:
     deliver(desk, feed.inbox)
     harness.kiosk.journey.dispatch(Cancel())
     assert files_under(harness.kiosk.scratch.root) == []
-    assert desk.message == "" and not desk.scanning
+    assert desk.notice is None and not desk.scanning
     feed.service.close()
 
 
@@ -265,7 +267,7 @@ def test_a_scan_that_kept_nothing_says_why(
     drive_to(harness, State.SCAN)
     desk.scan()
     deliver(desk, feed.inbox)
-    assert desk.message == notice
+    assert desk.notice == Notice(notice)
     feed.service.close()
 
 
@@ -277,7 +279,7 @@ def test_a_full_document_feeds_nothing_more(harness: Harness) -> None:
     for number in range(room):
         harness.kiosk.journey.dispatch(PageScanned(harness.page(f"p{number}.pdf")))
     desk.scan()
-    assert desk.message == ScanNotice.DOCUMENT_FULL
+    assert desk.notice == Notice(ScanNotice.DOCUMENT_FULL)
     assert not desk.scanning and feed.inbox.empty()
     feed.service.close()
 
@@ -289,7 +291,8 @@ def test_a_refusing_scanner_shows_its_sentence(harness: Harness) -> None:
     assert isinstance(scanner, FakeScanner)
     scanner.fail_next(DeviceProblem.NO_DOCUMENTS)
     desk.scan()
-    if desk.message == "":
+    if desk.notice is None:
         deliver(desk, feed.inbox)
-    assert desk.message  # the driver's sentence for an empty tray
+    assert desk.notice == Notice(DeviceFault.NO_DOCUMENTS)
+    assert notice_vi(desk.notice) == "Chưa có giấy trong khay. Xin đặt giấy tờ vào khay quét."
     feed.service.close()

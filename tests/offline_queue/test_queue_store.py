@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.outbox import citizen_message
 from offline_queue.crypto import CryptoError, encrypted_size
 from offline_queue.limits import EnqueueRefusal
 from offline_queue.store import (
@@ -24,6 +23,7 @@ from offline_queue.store import (
     StoreError,
     StoreFailure,
 )
+from tests.kiosk.vietnamese import vietnamese
 from tests.offline_queue.conftest import APPLICANT, Env, make_body
 
 
@@ -301,7 +301,7 @@ def test_space_reserve_is_enforced(env: Env) -> None:
         )
     # The outbox gives the reason; the citizen's words for it come from the kiosk side.
     assert caught.value.reason is StoreFailure.DISK_FULL
-    assert "bộ nhớ" in citizen_message(caught.value.reason).lower()
+    assert "bộ nhớ" in vietnamese(caught.value.reason).lower()
     assert store.find(client_uuid) is None
 
 

@@ -104,9 +104,7 @@ ColumnLayout {
                 objectName: "scanMessage"
                 Layout.fillWidth: true
                 error: true
-                text: journey.scanMessage === "blank" ? qsTrId("scan.blank")
-                    : journey.scanMessage === "full" ? qsTrId("scan.full")
-                    : journey.scanMessage
+                text: journey.scanMessage
             }
             Banner {
                 objectName: "takeOriginals"
