@@ -191,6 +191,7 @@ class ScreenRouter:
         """The journey moved. Read afresh: a listener before this one may have dispatched a
         newer event, whose snapshot has already been here."""
         snapshot = self._journey.snapshot()
+        before, shown_before = self._journey_state, self._screen
         self._journey_state = snapshot.state
         self._journey_screen = self._screen_for(snapshot)
         in_session = snapshot.session_id is not None
@@ -199,6 +200,15 @@ class ScreenRouter:
         elif not in_session and self._mode is Mode.JOURNEY:
             self.trigger(Trigger.SESSION_ENDED)
         self._refresh_screen()
+        if (
+            snapshot.state is State.IDENTIFY
+            and before is not State.IDENTIFY
+            and self._screen is shown_before
+        ):
+            # Back on the QR screen from the idle warning drawn over it: the screen did not
+            # change, but a card held up during the warning was seen and ignored, and must be
+            # reported again now that it counts.
+            self._forget_codes()
 
     def touch(self) -> None:
         """Someone is at the kiosk (the journey hears its own ``Touch``)."""
@@ -244,6 +254,10 @@ class ScreenRouter:
             self._mode = target
             self.entered.emit(target)
             self._refresh_screen()
+            if trigger is Trigger.IDLE and target is Mode.ATTRACT:
+                # Whoever walked away from the lookup also left the home screen's choices
+                # (language, search) behind: they go now, not one more idle period later.
+                self.wiped.emit(Mode.ATTRACT)
         return True
 
     # --- the screen -------------------------------------------------------------------------------

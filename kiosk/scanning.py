@@ -50,7 +50,6 @@ from kiosk.journey import (
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "PageFlag",
     "PageReady",
     "PageView",
     "ScanDesk",
@@ -278,6 +277,12 @@ class ScanDesk:
     # --- the journey moved ------------------------------------------------------------------------
 
     def on_snapshot(self, snapshot: Snapshot) -> None:
+        if (snapshot.session_id, snapshot.document_index) != (
+            self._snapshot.session_id,
+            self._snapshot.document_index,
+        ):
+            # "N pages scanned, take your originals" belongs to the document it was said for.
+            self.pages_this_job = 0
         self._snapshot = snapshot
         if snapshot.session_id is None:
             # The session ended (finished, cancelled or wiped): forget everything about it.

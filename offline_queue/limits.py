@@ -14,6 +14,7 @@ of the offending field, never its value (it may be personal data).
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from typing import Any
 from dvc_common.protocol import DEFAULT_LIMITS, ProtocolLimits
 
 LIMITS_FILE = "limits.json"
+
+log = logging.getLogger(__name__)
 
 
 class EnqueueRefusal(StrEnum):
@@ -73,7 +76,10 @@ def load_installed(reference_dir: Path | None) -> ProtocolLimits:
     path = reference_dir / LIMITS_FILE
     try:
         return ProtocolLimits.from_document(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
+    except FileNotFoundError:
+        return DEFAULT_LIMITS  # none installed yet: the first sync brings it
+    except (OSError, ValueError) as exc:
+        log.warning("installed limits %s unusable (%s); the protocol's defaults apply", path, exc)
         return DEFAULT_LIMITS
 
 
@@ -187,7 +193,7 @@ def check_dossier(
     for code, count in per_document.items():
         if count > limits.max_files_per_document:
             refuse(EnqueueRefusal.TOO_MANY_FILES, f"documents.{code}")
-    if limits.max_dossier_bytes is not None and total > limits.max_dossier_bytes:
+    if total > limits.max_dossier_bytes:
         refuse(EnqueueRefusal.DOSSIER_TOO_LARGE, "pages")
     # The create request carries the body plus one manifest entry per page (name, size, digest,
     # media type: well under 400 bytes each).

@@ -178,7 +178,7 @@ def opened(settings: Settings, *, software_version: str | None = None) -> Iterat
     store = open_queue_store(settings)
     if not settings.gateway.token.get_secret_value():
         raise NotEnrolledError(
-            "gateway.token is not set: enrol the kiosk first (kiosk gateway enrol)"
+            "gateway.token is not set: enrol the kiosk first (dvc-gateway enrol at the gateway)"
         )
     engine = build_engine(settings, store, software_version=software_version)
     try:

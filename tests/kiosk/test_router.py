@@ -101,6 +101,21 @@ def test_the_idle_warning_shows_over_the_screen_it_interrupts_then_wipes(
     assert harness.kiosk.journey.snapshot().session_id is None  # the session's data is gone
 
 
+def test_a_code_held_up_during_the_warning_over_the_qr_screen_is_read_after_it(
+    harness: Harness,
+) -> None:
+    router, heard = routed(harness)
+    drive_to(harness, State.IDENTIFY)
+    forgotten = heard.forgotten
+    harness.clock.advance(WARN_AFTER)
+    router.tick()
+    assert harness.kiosk.journey.state is State.IDLE_WARNING
+    assert router.screen is Screen.IDENTIFY  # the warning is drawn over the QR screen
+    harness.kiosk.journey.dispatch(Touch())
+    assert harness.kiosk.journey.state is State.IDENTIFY
+    assert heard.forgotten == forgotten + 1  # the reader reports the held card again
+
+
 @pytest.mark.parametrize("leave", [Cancel(), Back()], ids=["cancel", "back"])
 def test_a_session_ending_any_way_goes_home(harness: Harness, leave: object) -> None:
     router, _ = routed(harness)
@@ -139,6 +154,7 @@ def test_the_lookup_left_alone_closes_and_touches_keep_it(harness: Harness) -> N
         ("left", "lookup"),
         ("entered", "attract"),
         ("shown", "Home"),
+        ("wiped", "attract"),  # the home's choices go with whoever walked away
     ]
 
 

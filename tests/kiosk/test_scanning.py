@@ -15,7 +15,7 @@ from drivers.errors import DeviceProblem
 from drivers.scanner.base import Image
 from drivers.scanner.fake import FakeScanner
 from kiosk.faults import DeviceFault
-from kiosk.journey import Cancel, Notice, PageScanned, State, Tick, Touch
+from kiosk.journey import Cancel, Notice, PageScanned, SelectDocument, State, Tick, Touch
 from kiosk.scanning import (
     PageReady,
     ScanDesk,
@@ -218,6 +218,20 @@ def test_a_page_during_the_idle_warning_is_held_then_taken(harness: Harness) -> 
     assert harness.kiosk.journey.state is State.SCAN
     deferred.run()
     assert len(pages_in_journey(harness)) == 1
+    feed.service.close()
+
+
+def test_the_count_of_a_scan_belongs_to_its_document_and_its_citizen(harness: Harness) -> None:
+    desk, feed, _ = desk_for(harness, text_pages(2))
+    drive_to(harness, State.SCAN)
+    desk.scan()
+    deliver(desk, feed.inbox)
+    assert desk.pages_this_job == 2
+    harness.kiosk.journey.dispatch(SelectDocument(1))
+    assert desk.pages_this_job == 0  # the next document's screen says nothing was fed yet
+    harness.kiosk.journey.dispatch(SelectDocument(0))
+    harness.kiosk.journey.dispatch(Cancel())
+    assert desk.pages_this_job == 0  # and the next citizen does not see this one's count
     feed.service.close()
 
 

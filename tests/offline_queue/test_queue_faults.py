@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import multiprocessing
 import os
 import sqlite3
@@ -555,3 +556,16 @@ def test_a_wrong_key_is_refused_when_the_database_forgot_its_fingerprint(env: En
     with pytest.raises(MasterKeyError, match="folders were sealed with"):
         _open(env.root)
     assert [p.name for p in (env.root / "queue" / "outbox").iterdir() if p.is_dir()]
+
+
+def test_an_unusable_installed_limits_document_falls_back_to_the_defaults_and_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from offline_queue.limits import LIMITS_FILE, load_installed
+
+    assert load_installed(tmp_path) == DEFAULT_LIMITS  # none installed yet: quietly the defaults
+    assert caplog.records == []
+    (tmp_path / LIMITS_FILE).write_text('{"version": 1, "max_dossier_bytes": null}')
+    with caplog.at_level(logging.WARNING, logger="offline_queue.limits"):
+        assert load_installed(tmp_path) == DEFAULT_LIMITS
+    assert "unusable" in caplog.text
