@@ -13,14 +13,16 @@ from typing import Any
 
 import requests
 
+from simulators.people import DEMO_APPLICANT
+
 SAMPLE_APPLICANT: dict[str, Any] = {
-    "id_number": "049158000123",
-    "old_id_number": None,
-    "full_name": "TRẦN THỊ MẪU",
-    "date_of_birth": "1958-02-14",
-    "sex": "Nữ",
-    "address": "Thôn Phú Xuân, xã Bình Phú",
-    "issue_date": "2021-05-10",
+    "id_number": DEMO_APPLICANT.id_number,
+    "old_id_number": DEMO_APPLICANT.old_id_number or None,
+    "full_name": DEMO_APPLICANT.full_name,
+    "date_of_birth": DEMO_APPLICANT.born.isoformat(),
+    "sex": "Nữ" if DEMO_APPLICANT.female else "Nam",
+    "address": DEMO_APPLICANT.address,
+    "issue_date": DEMO_APPLICANT.issued.isoformat(),
 }
 
 

@@ -93,6 +93,19 @@ def person_from_payload(payload: bytes) -> Person:
     return Person(number, old, name, day(born), sex == "Nữ", address, day(issued))
 
 
+# The demos' second invented citizen, the applicant of the text demo and of the gateway's sample
+# dossier body: province 049 (Quảng Nam), female born in 1958 (century digit 1).
+DEMO_APPLICANT = Person(
+    id_number="049158000123",
+    old_id_number="",
+    full_name="TRẦN THỊ MẪU",
+    born=date(1958, 2, 14),
+    female=True,
+    address="Thôn Phú Xuân, xã Bình Phú, huyện Thăng Bình, tỉnh Quảng Nam",
+    issued=date(2021, 5, 10),
+)
+
+
 def sample_person() -> Person:
     """The one invented person the fake reader presents on request (stable across runs)."""
     return person_from_payload(SAMPLE_CITIZEN_PAYLOAD)

@@ -54,7 +54,7 @@ from dvc_common.clock import Clock, SteppableClock
 from kiosk.router import Screen
 from simulators.buttons import Simulator
 from simulators.gateway_process import GatewayProcess
-from simulators.people import sample_person
+from simulators.people import DEMO_APPLICANT, sample_person
 from simulators.scan_pages import GOOD_SCAN, PageKind, sample
 from simulators.script import Driver
 from ui.app import KioskApp, Orientation, build_app, prepare_qt_environment
@@ -210,10 +210,10 @@ def sample_value(field: dict[str, object]) -> str:
         FieldType.DATE: "28/11/2026",
         FieldType.PHONE: "0912345678",
         FieldType.INTEGER: "1",
-        FieldType.ID_NUMBER: "049158000123",
+        FieldType.ID_NUMBER: DEMO_APPLICANT.id_number,
         FieldType.EMAIL: "mau@example.vn",
         FieldType.NAME: "Nguyễn Thị Mai",
-        FieldType.ADDRESS: "Thôn Phú Xuân, xã Bình Phú",
+        FieldType.ADDRESS: DEMO_APPLICANT.address,
     }.get(kind, "Kinh")
 
 

@@ -39,6 +39,7 @@ from kiosk.journey import (
 from offline_queue.opening import open_queue_store
 from offline_queue.service import build_engine
 from offline_queue.sync import PassReport
+from simulators.people import DEMO_APPLICANT
 from ui.messages import say, sentences
 
 if TYPE_CHECKING:
@@ -62,11 +63,7 @@ STATE_TITLES: dict[State, str] = {
 # The text demo reads like the Vietnamese screens: notices are worded from the translation file.
 VIETNAMESE = sentences(Language.VI)
 
-# An invented citizen: province 049 (Quảng Nam), female born in 1958 (century digit 1).
-SAMPLE_QR = (
-    "049158000123||TRẦN THỊ MẪU|14021958|Nữ|"
-    "Thôn Phú Xuân, xã Bình Phú, huyện Thăng Bình, tỉnh Quảng Nam|10052021"
-)
+SAMPLE_QR = DEMO_APPLICANT.payload().decode("utf-8")
 SAMPLE_PROCEDURE = "1.001193"  # Đăng ký khai sinh: has a mandatory scanned document
 SAMPLE_PHONE = "0912345678"
 
@@ -89,7 +86,7 @@ def sample_answer(field: FormField, today: date) -> str:
         case FieldType.ID_NUMBER:
             return "049090000456"
         case FieldType.ADDRESS:
-            return "Thôn Phú Xuân, xã Bình Phú, tỉnh Quảng Nam"[: field.max_length]
+            return DEMO_APPLICANT.address[: field.max_length]
         case FieldType.TEXT:
             return "Kinh"
 
