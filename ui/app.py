@@ -243,6 +243,7 @@ def build_app(
     # the screens must read them again, as qsTrId bindings are re-read by retranslate().
     language.changed.connect(journey.changed)
     language.changed.connect(lookup.changed)
+    language.changed.connect(catalog.changed)  # processing times are worded per language
     # The next citizen starts in the kiosk's language, whatever the last one chose.
     router_vm.sessionEnded.connect(language.reset)
     router_vm.sessionEnded.connect(catalog.reset)

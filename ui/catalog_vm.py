@@ -12,7 +12,7 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 
 from dvc_common.catalog import Catalog, Procedure
 from kiosk.search import categories, search_procedures
-from kiosk.slip import processing_time_text
+from ui.translate import processing_time_words
 
 
 def _row(procedure: Procedure) -> dict[str, Any]:
@@ -21,7 +21,7 @@ def _row(procedure: Procedure) -> dict[str, Any]:
         "name": procedure.name,
         "field": procedure.field,
         "summary": procedure.summary,
-        "processingTime": processing_time_text(procedure),
+        "processingTime": processing_time_words(procedure),
         "fee": procedure.fee.description,
     }
 

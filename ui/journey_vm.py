@@ -53,15 +53,18 @@ from kiosk.printing import PrintDesk, PrintDone
 from kiosk.router import ScreenRouter
 from kiosk.scanning import PageReady, ScanDesk, ScanFinished
 from kiosk.slip import (
-    delivery_text,
-    format_appointment,
-    format_received,
-    format_vnd,
     mask_phone,
-    processing_time_text,
 )
 from kiosk.verification import VerificationDesk, VerificationDone
-from ui.translate import notice_text, translate
+from ui.translate import (
+    appointment_words,
+    delivery_words,
+    money_words,
+    notice_text,
+    processing_time_words,
+    received_words,
+    translate,
+)
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +96,9 @@ def procedure_view(procedure: Procedure) -> dict[str, Any]:
         "field": procedure.field,
         "summary": procedure.summary,
         "fee": procedure.fee.description,
-        "processingTime": processing_time_text(procedure),
+        "processingTime": processing_time_words(procedure),
         "resultPlace": procedure.result_place,
-        "delivery": delivery_text(procedure.result_delivery),
+        "delivery": delivery_words(procedure.result_delivery),
         "sets": procedure.number_of_sets,
         "notes": list(procedure.notes),
         "documents": [
@@ -365,8 +368,8 @@ class JourneyViewModel(QObject):
             "code": dossier.display_code,
             "provisional": dossier.is_provisional,
             "procedureName": dossier.procedure_name,
-            "received": format_received(dossier.received_at, self._tz),
-            "appointment": format_appointment(dossier.due_date),
+            "received": received_words(dossier.received_at, self._tz),
+            "appointment": appointment_words(dossier.due_date),
             "verificationPending": dossier.verification is Verification.PENDING,
             "pages": sum(len(d.pages) for d in dossier.documents),
         }
@@ -398,7 +401,7 @@ class JourneyViewModel(QObject):
         return (
             procedure.fee.description
             if procedure.fee.amount_vnd == 0
-            else format_vnd(procedure.fee.amount_vnd)
+            else money_words(procedure.fee.amount_vnd)
         )
 
     # mypy sees what Python code reads (the values); Qt sees the properties QML binds to.

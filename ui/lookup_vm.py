@@ -16,8 +16,7 @@ from dvc_common.protocol import ProcessingStatus
 from kiosk.gateway_services import StatusKind, StatusResult
 from kiosk.lookup import LookupDesk, StatusLooked
 from kiosk.router import Mode, ScreenRouter
-from kiosk.slip import format_appointment
-from ui.translate import translate
+from ui.translate import appointment_words, translate
 
 
 def status_text(status: ProcessingStatus | str) -> str:
@@ -81,7 +80,7 @@ class LookupViewModel(QObject):
             "kind": result.kind.value,
             "code": result.code or "",
             "status": status_text(result.status) if result.status is not None else "",
-            "appointment": format_appointment(result.appointment_date)
+            "appointment": appointment_words(result.appointment_date)
             if result.appointment_date
             else "",
             "message": "" if result.kind is StatusKind.FOUND else translate(result.kind),

@@ -8,13 +8,36 @@ composition root re-emits each view-model's ``changed`` when the language change
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import qtTrId
 
+from dvc_common.catalog import Delivery, Procedure
 from kiosk.journey import Notice
 from ui.messages import arguments, fill, message_id
+
+# The screens' own wording of catalog facts and dates (the slip keeps kiosk.slip's Vietnamese).
+SAME_DAY = "procedure.time.sameDay"
+WORKING_DAYS = "procedure.time.days"  # %1 working days
+DELIVERY_OR = "procedure.delivery.or"  # the word between two ways of receiving the result
+MONEY = "money.vnd"  # %1 the amount with the language's digit grouping
+GROUPING = "money.grouping"  # the thousands separator of the language
+APPOINTMENT = "date.appointment"  # %1 weekday, %2 dd/mm/yyyy
+RECEIVED = "date.received"  # %1 hours, %2 minutes, %3 dd/mm/yyyy
+WORDING_IDS = (
+    SAME_DAY,
+    WORKING_DAYS,
+    DELIVERY_OR,
+    MONEY,
+    GROUPING,
+    APPOINTMENT,
+    RECEIVED,
+    *(f"procedure.delivery.{d.value}" for d in Delivery),
+    *(f"date.weekday{n}" for n in range(7)),
+)
 
 
 def translate(reason: StrEnum, params: Mapping[str, str] | None = None) -> str:
@@ -25,3 +48,32 @@ def translate(reason: StrEnum, params: Mapping[str, str] | None = None) -> str:
 def notice_text(notice: Notice | None) -> str:
     """The notice's sentence, or "" for none."""
     return "" if notice is None else translate(notice.reason, notice.params)
+
+
+def processing_time_words(procedure: Procedure) -> str:
+    """"Trong ngày" / "3 ngày làm việc" in the screens' language."""
+    if procedure.same_day:
+        return qtTrId(SAME_DAY)
+    return fill(qtTrId(WORKING_DAYS), [str(procedure.processing_days)])
+
+
+def delivery_words(ways: Sequence[Delivery]) -> str:
+    """The ways of receiving the result, joined with "or", the first letter capitalised."""
+    text = qtTrId(DELIVERY_OR).join(qtTrId(f"procedure.delivery.{way.value}") for way in ways)
+    return text[:1].upper() + text[1:]
+
+
+def money_words(amount_vnd: int) -> str:
+    """``15.000 đồng`` / ``15,000 dong``."""
+    return fill(qtTrId(MONEY), [f"{amount_vnd:,}".replace(",", qtTrId(GROUPING))])
+
+
+def appointment_words(day: date) -> str:
+    """``Thứ Hai, ngày 07/12/2026`` / ``Monday, 07/12/2026``."""
+    return fill(qtTrId(APPOINTMENT), [qtTrId(f"date.weekday{day.weekday()}"), f"{day:%d/%m/%Y}"])
+
+
+def received_words(moment: datetime, tz: ZoneInfo) -> str:
+    """``09 giờ 05 phút, ngày 08/10/2026`` / ``09:05 on 08/10/2026`` in the kiosk's zone."""
+    local = moment.astimezone(tz) if moment.tzinfo is not None else moment
+    return fill(qtTrId(RECEIVED), [f"{local:%H}", f"{local:%M}", f"{local:%d/%m/%Y}"])

@@ -5,24 +5,39 @@ label) stays as the catalog words it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from config.settings import Language
 from drivers.errors import DeviceProblem
+from dvc_common.clock import VIETNAM
 from kiosk.faults import DeviceFault
 from kiosk.forms import FieldReason
 from kiosk.gateway_services import StatusKind
 from kiosk.journey import RejectReason
 from kiosk.router import Screen
+from kiosk.slip import (
+    delivery_text,
+    format_appointment,
+    format_received,
+    format_vnd,
+    processing_time_text,
+)
 from simulators.screens_demo import BOTH
 from tests.ui.conftest import ARTIFACTS, AppFactory, AppHarness
 from tests.ui.test_screens import to_identify, to_scan
 from ui.messages import say, sentences
+from ui.translate import appointment_words, money_words, received_words
 
 EN = sentences(Language.EN)
 VI = sentences(Language.VI)
 SHOTS = ARTIFACTS / "english"
+# Letters only Vietnamese has (a plain English text has none of them).
+VIETNAMESE = re.compile(
+    "[ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ]", re.IGNORECASE
+)
 
 
 def english(reason: StrEnum, params: Mapping[str, str] | None = None) -> str:
@@ -122,3 +137,35 @@ def test_the_lookup_answer_follows_the_language(make_app: AppFactory) -> None:
         "offline in Vietnamese",
     )
     assert "chưa kết nối được" in driver.text("lookupMessage")
+
+
+def test_catalog_facts_money_and_dates_are_worded_in_the_language_on_screen(
+    make_app: AppFactory,
+) -> None:
+    app = make_app(None)
+    to_identify(app)  # through the details screen: the procedure stays chosen
+    procedure = app.kapp.kiosk.journey.snapshot().procedure
+    assert procedure is not None
+    day, moment = date(2026, 12, 7), datetime(2026, 12, 2, 2, 5, tzinfo=UTC)
+    shown = app.kapp.journey.procedure
+    # Vietnamese: exactly the words the slip prints (kiosk.slip), so nothing changed there.
+    assert shown["processingTime"] == processing_time_text(procedure)
+    assert shown["delivery"] == delivery_text(procedure.result_delivery)
+    assert appointment_words(day) == format_appointment(day) == "Thứ Hai, ngày 07/12/2026"
+    assert received_words(moment, VIETNAM) == format_received(moment, VIETNAM)
+    assert money_words(15000) == format_vnd(15000) == "15.000 đồng"
+
+    switch_to(app, Language.EN)
+    app.driver.wait_until(
+        lambda: app.kapp.journey.procedure["delivery"] != shown["delivery"], "English wording"
+    )
+    english_view = app.kapp.journey.procedure
+    assert english_view["processingTime"] in {
+        "The same day",
+        f"{procedure.processing_days} working days",
+    }
+    for text in (english_view["processingTime"], english_view["delivery"]):
+        assert not VIETNAMESE.search(text), text
+    assert appointment_words(day) == "Monday, 07/12/2026"
+    assert received_words(moment, VIETNAM) == "09:05 on 02/12/2026"
+    assert money_words(15000) == "15,000 dong"

@@ -17,6 +17,7 @@ from kiosk.dossier import Verification
 from kiosk.router import Screen
 from ui.i18n import FOLDER, translation_file
 from ui.messages import all_ids
+from ui.translate import WORDING_IDS
 
 QML = Path(__file__).resolve().parents[2] / "ui" / "qml"
 LITERAL = re.compile(r'qsTrId\("([A-Za-z0-9_.]+)"\)')
@@ -44,6 +45,8 @@ def used_ids() -> set[str]:
     ids |= {f"identify.step{n}" for n in (1, 2, 3)} | {"identify.card"}
     # The reasons the core reports, each shown through its id (ui.messages).
     ids |= set(all_ids())
+    # The screens' wording of catalog facts, money and dates (ui.translate).
+    ids |= set(WORDING_IDS)
     return ids
 
 

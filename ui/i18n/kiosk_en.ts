@@ -699,5 +699,73 @@
         <source>Máy chưa in được phiếu hẹn. Xin chụp ảnh mã hồ sơ trên màn hình hoặc bấm Gọi cán bộ để được in lại.</source>
         <translation>The appointment slip could not be printed. Please take a photo of the application code on the screen, or press Call staff to have it printed again.</translation>
     </message>
+    <message id="procedure.time.sameDay">
+        <source>Trong ngày</source>
+        <translation>The same day</translation>
+    </message>
+    <message id="procedure.time.days">
+        <source>%1 ngày làm việc</source>
+        <translation>%1 working days</translation>
+    </message>
+    <message id="procedure.delivery.or">
+        <source> hoặc </source>
+        <translation> or </translation>
+    </message>
+    <message id="procedure.delivery.in_person">
+        <source>nhận trực tiếp</source>
+        <translation>in person</translation>
+    </message>
+    <message id="procedure.delivery.postal">
+        <source>qua dịch vụ bưu chính công ích</source>
+        <translation>by public postal service</translation>
+    </message>
+    <message id="procedure.delivery.online">
+        <source>nhận bản điện tử trực tuyến</source>
+        <translation>as an electronic copy online</translation>
+    </message>
+    <message id="money.vnd">
+        <source>%1 đồng</source>
+        <translation>%1 dong</translation>
+    </message>
+    <message id="money.grouping">
+        <source>.</source>
+        <translation>,</translation>
+    </message>
+    <message id="date.appointment">
+        <source>%1, ngày %2</source>
+        <translation>%1, %2</translation>
+    </message>
+    <message id="date.received">
+        <source>%1 giờ %2 phút, ngày %3</source>
+        <translation>%1:%2 on %3</translation>
+    </message>
+    <message id="date.weekday0">
+        <source>Thứ Hai</source>
+        <translation>Monday</translation>
+    </message>
+    <message id="date.weekday1">
+        <source>Thứ Ba</source>
+        <translation>Tuesday</translation>
+    </message>
+    <message id="date.weekday2">
+        <source>Thứ Tư</source>
+        <translation>Wednesday</translation>
+    </message>
+    <message id="date.weekday3">
+        <source>Thứ Năm</source>
+        <translation>Thursday</translation>
+    </message>
+    <message id="date.weekday4">
+        <source>Thứ Sáu</source>
+        <translation>Friday</translation>
+    </message>
+    <message id="date.weekday5">
+        <source>Thứ Bảy</source>
+        <translation>Saturday</translation>
+    </message>
+    <message id="date.weekday6">
+        <source>Chủ Nhật</source>
+        <translation>Sunday</translation>
+    </message>
 </context>
 </TS>

@@ -699,5 +699,73 @@
         <source>Máy chưa in được phiếu hẹn. Xin chụp ảnh mã hồ sơ trên màn hình hoặc bấm Gọi cán bộ để được in lại.</source>
         <translation>Máy chưa in được phiếu hẹn. Xin chụp ảnh mã hồ sơ trên màn hình hoặc bấm Gọi cán bộ để được in lại.</translation>
     </message>
+    <message id="procedure.time.sameDay">
+        <source>Trong ngày</source>
+        <translation>Trong ngày</translation>
+    </message>
+    <message id="procedure.time.days">
+        <source>%1 ngày làm việc</source>
+        <translation>%1 ngày làm việc</translation>
+    </message>
+    <message id="procedure.delivery.or">
+        <source> hoặc </source>
+        <translation> hoặc </translation>
+    </message>
+    <message id="procedure.delivery.in_person">
+        <source>nhận trực tiếp</source>
+        <translation>nhận trực tiếp</translation>
+    </message>
+    <message id="procedure.delivery.postal">
+        <source>qua dịch vụ bưu chính công ích</source>
+        <translation>qua dịch vụ bưu chính công ích</translation>
+    </message>
+    <message id="procedure.delivery.online">
+        <source>nhận bản điện tử trực tuyến</source>
+        <translation>nhận bản điện tử trực tuyến</translation>
+    </message>
+    <message id="money.vnd">
+        <source>%1 đồng</source>
+        <translation>%1 đồng</translation>
+    </message>
+    <message id="money.grouping">
+        <source>.</source>
+        <translation>.</translation>
+    </message>
+    <message id="date.appointment">
+        <source>%1, ngày %2</source>
+        <translation>%1, ngày %2</translation>
+    </message>
+    <message id="date.received">
+        <source>%1 giờ %2 phút, ngày %3</source>
+        <translation>%1 giờ %2 phút, ngày %3</translation>
+    </message>
+    <message id="date.weekday0">
+        <source>Thứ Hai</source>
+        <translation>Thứ Hai</translation>
+    </message>
+    <message id="date.weekday1">
+        <source>Thứ Ba</source>
+        <translation>Thứ Ba</translation>
+    </message>
+    <message id="date.weekday2">
+        <source>Thứ Tư</source>
+        <translation>Thứ Tư</translation>
+    </message>
+    <message id="date.weekday3">
+        <source>Thứ Năm</source>
+        <translation>Thứ Năm</translation>
+    </message>
+    <message id="date.weekday4">
+        <source>Thứ Sáu</source>
+        <translation>Thứ Sáu</translation>
+    </message>
+    <message id="date.weekday5">
+        <source>Thứ Bảy</source>
+        <translation>Thứ Bảy</translation>
+    </message>
+    <message id="date.weekday6">
+        <source>Chủ Nhật</source>
+        <translation>Chủ Nhật</translation>
+    </message>
 </context>
 </TS>
