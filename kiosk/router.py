@@ -3,7 +3,8 @@
 The kiosk is always in one *mode* (``Mode``); ``MODES`` says per mode which screen shows, what
 a QR code read in it is for and what being left alone does; ``TRANSITIONS`` lists every move
 between modes. Listeners hear ``left`` then ``entered`` on every move, ``wiped`` when idle time
-wiped a mode, and ``shown`` when the screen changes (as qutebrowser's mode manager does).
+wiped a mode, ``shown`` when the screen changes (as qutebrowser's mode manager does), and
+``moved`` once a move between modes is complete and its screen shows.
 
 * ATTRACT: the home screen, nobody in a session. Left alone, its choices (language, search)
   are wiped for the next citizen.
@@ -175,6 +176,8 @@ class ScreenRouter:
         self.left: Notifier[Mode] = Notifier()
         self.wiped: Notifier[Mode] = Notifier()
         self.shown: Notifier[Screen] = Notifier()
+        # After a move is complete and its screen shows: (the mode left, the mode entered).
+        self.moved: Notifier[tuple[Mode, Mode]] = Notifier()
         self.lookup_codes: Notifier[str] = Notifier()
 
     @property
@@ -254,6 +257,7 @@ class ScreenRouter:
             self._mode = target
             self.entered.emit(target)
             self._refresh_screen()
+            self.moved.emit((before, target))
             if trigger is Trigger.IDLE and target is Mode.ATTRACT:
                 # Whoever walked away from the lookup also left the home screen's choices
                 # (language, search) behind: they go now, not one more idle period later.

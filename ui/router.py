@@ -30,6 +30,7 @@ class RouterViewModel(QObject):
         router.entered.connect(self._on_entered)
         router.left.connect(self._on_left)
         router.wiped.connect(self._on_wiped)
+        router.moved.connect(self._on_moved)
         self._timer: QTimer | None = None
         if tick_interval_ms is not None:
             self._timer = QTimer(self)
@@ -63,7 +64,11 @@ class RouterViewModel(QObject):
 
     def _on_left(self, mode: Mode) -> None:
         self.modeLeft.emit(mode.value)
-        if mode is Mode.JOURNEY:
+
+    def _on_moved(self, move: tuple[Mode, Mode]) -> None:
+        # Only once the next screen shows: what resets on a session's end (the language) must
+        # not make the departing screen re-read its emptied data.
+        if move[0] is Mode.JOURNEY:
             self.sessionEnded.emit()
 
     def _on_wiped(self, mode: Mode) -> None:
