@@ -155,10 +155,35 @@ def _cases(label: str, live: Live, mode: GenerationMode) -> st.SearchStrategy[An
     return generated.map(_coherent)
 
 
-@pytest.mark.parametrize("label", sorted(OPERATIONS))
-def test_every_operation_conforms(live: Live, label: str) -> None:
+def _conforms(live: Live, label: str, mode: GenerationMode) -> None:
+    """Generated requests of one mode: no 5xx, and every answer as the spec says."""
     auth = {"Authorization": f"Bearer {live.token}"}
 
+    @settings(
+        max_examples=EXAMPLES_PER_MODE,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=_cases(label, live, mode))
+    def conforms(case: Any) -> None:
+        headers = auth
+        if mode is GenerationMode.NEGATIVE and "Authorization" in (case.headers or {}):
+            # The broken bearer header is what this case is about: replacing it with the
+            # kiosk's good token would make a valid request and "accepted negative data".
+            headers = {}
+        response = case.call(base_url=live.url, headers=headers, timeout=10)
+        assert response.status_code < 500, response.text
+        case.validate_response(
+            response, headers=headers, transport_kwargs={"base_url": live.url, "timeout": 10}
+        )
+
+    conforms()
+
+
+@pytest.mark.parametrize("label", sorted(OPERATIONS))
+def test_every_operation_conforms(live: Live, label: str) -> None:
     operation = OPERATIONS[label]
     modes = [GenerationMode.POSITIVE]
     if (any(True for _ in operation.iter_parameters()) or operation.body) and (
@@ -166,23 +191,7 @@ def test_every_operation_conforms(live: Live, label: str) -> None:
     ):
         modes.append(GenerationMode.NEGATIVE)  # nothing to break in a request without input
     for mode in modes:
-
-        @settings(
-            max_examples=EXAMPLES_PER_MODE,
-            deadline=None,
-            database=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=_cases(label, live, mode))
-        def conforms(case: Any) -> None:
-            response = case.call(base_url=live.url, headers=auth, timeout=10)
-            assert response.status_code < 500, response.text
-            case.validate_response(
-                response, headers=auth, transport_kwargs={"base_url": live.url, "timeout": 10}
-            )
-
-        conforms()
+        _conforms(live, label, mode)
 
 
 # --- schemathesis' engine: coverage, fuzzing and stateful phases ---------------------------------
