@@ -64,9 +64,6 @@ JOURNEY_SCREENS: dict[State, Screen] = {
     State.DONE: Screen.DONE,
     State.RATING: Screen.RATING,
 }
-# Screens that ask for a QR code: a code held up before they showed was seen and ignored, so
-# the reader is told to report it again when one of them appears.
-READS_CODES = frozenset({Screen.IDENTIFY, Screen.LOOKUP})
 
 
 class Mode(StrEnum):
@@ -171,6 +168,7 @@ class ScreenRouter:
         self._journey_screen = self._screen_for(snapshot)
         self._mode = Mode.JOURNEY if snapshot.session_id is not None else Mode.ATTRACT
         self._screen = self._current_screen()
+        self._reading = self._codes_count()
         self._quiet_since = clock.monotonic()
         self.entered: Notifier[Mode] = Notifier()
         self.left: Notifier[Mode] = Notifier()
@@ -194,7 +192,6 @@ class ScreenRouter:
         """The journey moved. Read afresh: a listener before this one may have dispatched a
         newer event, whose snapshot has already been here."""
         snapshot = self._journey.snapshot()
-        before, shown_before = self._journey_state, self._screen
         self._journey_state = snapshot.state
         self._journey_screen = self._screen_for(snapshot)
         in_session = snapshot.session_id is not None
@@ -203,15 +200,7 @@ class ScreenRouter:
         elif not in_session and self._mode is Mode.JOURNEY:
             self.trigger(Trigger.SESSION_ENDED)
         self._refresh_screen()
-        if (
-            snapshot.state is State.IDENTIFY
-            and before is not State.IDENTIFY
-            and self._screen is shown_before
-        ):
-            # Back on the QR screen from the idle warning drawn over it: the screen did not
-            # change, but a card held up during the warning was seen and ignored, and must be
-            # reported again now that it counts.
-            self._forget_codes()
+        self._refresh_reading()
 
     def touch(self) -> None:
         """Someone is at the kiosk (the journey hears its own ``Touch``)."""
@@ -236,7 +225,7 @@ class ScreenRouter:
         if use is CodeUse.LOOKUP:
             self.touch()
             self.lookup_codes.emit(payload.decode("utf-8", errors="replace"))
-        elif use is CodeUse.LOGIN and self._journey_state is State.IDENTIFY:
+        elif self._codes_count():
             self._journey.dispatch(QrScanned(payload))
         else:
             log.debug("QR read ignored in mode %s", self._mode.value)
@@ -257,6 +246,7 @@ class ScreenRouter:
             self._mode = target
             self.entered.emit(target)
             self._refresh_screen()
+            self._refresh_reading()
             self.moved.emit((before, target))
             if trigger is Trigger.IDLE and target is Mode.ATTRACT:
                 # Whoever walked away from the lookup also left the home screen's choices
@@ -279,6 +269,23 @@ class ScreenRouter:
         if screen is self._screen:
             return
         self._screen = screen
-        if screen in READS_CODES:
-            self._forget_codes()
         self.shown.emit(screen)
+
+    # --- the codes --------------------------------------------------------------------------------
+
+    def _codes_count(self) -> bool:
+        """Whether a code read now is used: always in the lookup, for login only on the QR
+        step (not under the idle warning drawn over it)."""
+        use = MODES[self._mode].codes
+        return use is CodeUse.LOOKUP or (
+            use is CodeUse.LOGIN and self._journey_state is State.IDENTIFY
+        )
+
+    def _refresh_reading(self) -> None:
+        # A code held up while codes did not count was seen and ignored: once they count again
+        # (the QR step or the lookup appears, the idle warning over the QR step goes), the
+        # reader is told to report it again.
+        reading = self._codes_count()
+        if reading and not self._reading:
+            self._forget_codes()
+        self._reading = reading
