@@ -60,6 +60,21 @@ class PrefillSource(StrEnum):
     ADDRESS = "identity.address"
 
 
+# Identity attributes the card states: fields filled from them are shown read-only beside the
+# card, never typed, so they belong to no form page. The address is different: the card's may be
+# out of date (the 2025 reorganisation, a move), so a field prefilled from it stays on a page.
+CARD_SOURCES = frozenset(
+    {
+        PrefillSource.FULL_NAME,
+        PrefillSource.DATE_OF_BIRTH,
+        PrefillSource.SEX,
+        PrefillSource.ID_NUMBER,
+    }
+)
+# The form field that asks how the citizen wants the result, when a procedure offers a choice.
+DELIVERY_FIELD = "result_delivery"
+
+
 class FeeKind(StrEnum):
     FREE = "free"
     PER_DOSSIER = "per_dossier"
@@ -84,6 +99,22 @@ class Choice(_Model):
     label: str = Field(min_length=1, max_length=80)
 
 
+class CopyRule(_Model):
+    """A field that takes another field's answer when a choice has a given value, and is then
+    not asked: the mother's name is the applicant's when the applicant answered "Mẹ"."""
+
+    when_field: str = Field(pattern=_SLUG, description="The choice field that decides.")
+    equals: str = Field(min_length=1, max_length=40, description="The choice value that copies.")
+    source: str = Field(pattern=_SLUG, description="The field whose value is copied.")
+
+
+class FormPage(_Model):
+    """One short page of the form: one topic, a handful of fields."""
+
+    title: str = Field(min_length=3, max_length=60, description="Vietnamese topic of the page.")
+    fields: tuple[str, ...] = Field(min_length=1, max_length=6)
+
+
 class FormField(_Model):
     name: str = Field(pattern=_SLUG, description="Key of the value in the dossier.")
     label: str = Field(min_length=1, max_length=80, description="Vietnamese label on screen.")
@@ -101,6 +132,9 @@ class FormField(_Model):
     choices: tuple[Choice, ...] = ()
     prefill: PrefillSource | None = None
     not_in_future: bool = Field(default=False, description="For dates: today or earlier.")
+    copy_when: CopyRule | None = Field(
+        default=None, description="Filled from another field (and not asked) in this case."
+    )
 
     @field_validator("pattern")
     @classmethod
@@ -227,6 +261,9 @@ class Procedure(_Model):
     number_of_sets: int = Field(default=1, ge=1, le=5)
     documents: tuple[RequiredDocument, ...] = Field(min_length=1)
     form: tuple[FormField, ...] = Field(min_length=1)
+    pages: tuple[FormPage, ...] = Field(
+        min_length=1, description="The form's pages in order; every typed field on exactly one."
+    )
     fee: Fee
     legal_basis: tuple[str, ...] = Field(min_length=1)
     result_delivery: tuple[Delivery, ...] = Field(min_length=1)
@@ -257,7 +294,70 @@ class Procedure(_Model):
             raise ValueError("extended_processing_days must exceed processing_days")
         if self.extended_processing_days is not None and not self.extension_reason:
             raise ValueError("extended_processing_days needs an extension_reason")
+        self._check_pages()
+        self._check_copy_rules()
+        self._check_delivery_question()
         return self
+
+    def _check_pages(self) -> None:
+        fields = {f.name: f for f in self.form}
+        placed = [name for page in self.pages for name in page.fields]
+        unknown = sorted(set(placed) - set(fields))
+        if unknown:
+            raise ValueError(f"pages name fields the form does not have: {', '.join(unknown)}")
+        twice = sorted({n for n in placed if placed.count(n) > 1})
+        if twice:
+            raise ValueError(f"fields on more than one page: {', '.join(twice)}")
+        from_card = sorted(n for n in placed if fields[n].prefill in CARD_SOURCES)
+        if from_card:
+            raise ValueError(
+                f"fields read from the card are shown with the card, not on a page: "
+                f"{', '.join(from_card)}"
+            )
+        missing = sorted(
+            n for n, f in fields.items() if f.prefill not in CARD_SOURCES and n not in placed
+        )
+        if missing:
+            raise ValueError(f"fields on no page: {', '.join(missing)}")
+
+    def _check_copy_rules(self) -> None:
+        fields = {f.name: f for f in self.form}
+        for field in self.form:
+            rule = field.copy_when
+            if rule is None:
+                continue
+            decider = fields.get(rule.when_field)
+            if decider is None or decider.type is not FieldType.CHOICE:
+                raise ValueError(f"{field.name}: copy_when.when_field must be a choice field")
+            if rule.equals not in {c.value for c in decider.choices}:
+                raise ValueError(f"{field.name}: {rule.equals!r} is not a choice of {decider.name}")
+            source = fields.get(rule.source)
+            if source is None or source.name == field.name:
+                raise ValueError(f"{field.name}: copy_when.source must be another form field")
+            if source.type is not field.type:
+                raise ValueError(f"{field.name}: copies a {source.type.value} field")
+
+    def _check_delivery_question(self) -> None:
+        question = next((f for f in self.form if f.name == DELIVERY_FIELD), None)
+        offered = {d.value for d in self.result_delivery}
+        if len(offered) > 1 and question is None:
+            raise ValueError(f"several result_delivery ways need a {DELIVERY_FIELD} choice field")
+        if question is not None and (
+            question.type is not FieldType.CHOICE or {c.value for c in question.choices} != offered
+        ):
+            raise ValueError(f"{DELIVERY_FIELD} must be a choice of exactly the result_delivery")
+
+    def form_field(self, name: str) -> FormField:
+        """The form field called ``name``; KeyError names it."""
+        for candidate in self.form:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(name)
+
+    @property
+    def card_fields(self) -> tuple[FormField, ...]:
+        """The fields filled from the ID card, shown read-only with it."""
+        return tuple(f for f in self.form if f.prefill in CARD_SOURCES)
 
     @property
     def same_day(self) -> bool:
