@@ -98,10 +98,41 @@ class AgencySection(_Section):
         pattern=r"^[A-Z0-9]+(\.[0-9A-Z]+)*$",
         description="Unit identifier code used in official dossier codes.",
     )
-    address: str = Field(default="", max_length=200, description="Agency address.")
+    address: str = Field(
+        default="",
+        max_length=200,
+        description="Address of the office, printed on the slip under its name when set.",
+    )
     hotline: str = Field(
         default="1900 0000", pattern=r"^[0-9 +().-]{3,20}$", description="Help line on the slip."
     )
+    # The catalog's result_place is the same generic phrase for every commune ("Bộ phận Một cửa,
+    # Ủy ban nhân dân cấp xã"); the citizen needs the name of the door to walk to.
+    office: str = Field(
+        default="Bộ phận Một cửa, Ủy ban nhân dân xã Mẫu",
+        min_length=3,
+        max_length=160,
+        description="The office's own name, printed on the slip where the result is collected.",
+    )
+    office_hours: str = Field(
+        default=(
+            "Sáng từ 7 giờ 30 đến 11 giờ 30, chiều từ 13 giờ 30 đến 17 giờ, từ thứ Hai đến thứ Sáu"
+        ),
+        min_length=5,
+        max_length=200,
+        description=(
+            "When the office receives people, in plain Vietnamese; printed with the "
+            "appointment date on the slip."
+        ),
+    )
+
+    @field_validator("office", "office_hours")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        # Spaces pass a length check but print as nothing where the citizen looks for the answer.
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
 
 
 class SessionSection(_Section):

@@ -6,10 +6,25 @@ the composition root fills with the printer driver's Qt painter
 (``drivers.printer.slip.render_slip``). Only the provisional receipt number, the masked phone and
 the name are personal data on the slip; the ID number and address are not printed (a slip is
 easily lost).
+
+The slip is read by elderly citizens, so it tells them only what applies to them:
+
+* the way of receiving the result they chose (the form's ``DELIVERY_FIELD``), not every way the
+  procedure offers; dossiers made before the question existed print the procedure's ways;
+* where to come, by the office's own name (``agency.office``) rather than the catalog's generic
+  "Bộ phận Một cửa, Ủy ban nhân dân cấp xã", and the hours it receives people;
+* what to bring: this slip, the ID card and every document the procedure has them show
+  (``DocumentHandling.SHOW``). A shown document whose code is in ``IDENTITY_DOCUMENT_CODES`` *is*
+  the ID card and takes its place in the list, so the card is never asked for twice;
+* every document handed in, starting with the declaration form filled in on the kiosk.
+
+The slip is always Vietnamese, whatever language the screens were in: it is an official paper.
 """
 
 from __future__ import annotations
 
+import logging
+import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Protocol
@@ -19,21 +34,51 @@ from zoneinfo import ZoneInfo
 from config.settings import Settings
 from drivers.printer.base import RenderedSlip, SlipContent, SlipDocument
 from drivers.printer.profiles import PrinterProfile, load_profile
-from dvc_common.catalog import Delivery, FeeKind, Procedure
+from dvc_common import catalog
+from dvc_common.catalog import (
+    Delivery,
+    DocumentHandling,
+    FeeKind,
+    Procedure,
+    RequiredDocument,
+)
 from kiosk.dossier import Dossier, Verification
+
+log = logging.getLogger(__name__)
+
+# The form's key for the way the citizen chose to receive the result. The catalog validates the
+# question under this name and the journey asks it; one name, imported from here or there.
+DELIVERY_FIELD = catalog.DELIVERY_FIELD
 
 SAME_DAY = "Trong ngày"
 FREE = "Miễn phí"
 VERIFICATION_PENDING_NOTE = (
-    "Danh tính chưa được xác minh do mất kết nối; hồ sơ sẽ được xác minh khi đồng bộ. "
-    "Xin mang theo thẻ căn cước khi đến nhận kết quả."
+    "Kiosk mất kết nối mạng nên chưa xác minh được danh tính của ông/bà; hồ sơ sẽ được xác minh "
+    "khi gửi đến cơ quan giải quyết. Xin nhớ mang theo thẻ căn cước."
 )
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+# The same words as the screens' Vietnamese ("procedure.delivery.*" in ui/i18n/kiosk_vi.ts):
+# the citizen reads on paper what they read on screen (tests/ui/test_english.py holds them equal).
 DELIVERY_TEXT = {
     Delivery.IN_PERSON: "nhận trực tiếp",
     Delivery.POSTAL: "qua dịch vụ bưu chính công ích",
     Delivery.ONLINE: "nhận bản điện tử trực tuyến",
 }
+# What to bring. The slip and the ID card come first: every citizen needs them.
+BRING_IN_PERSON = "Khi đến nhận kết quả, xin mang theo:"
+BRING_POSTAL = "Khi nhận kết quả qua bưu điện, xin chuẩn bị sẵn:"
+BRING_SLIP = "Giấy hẹn này"
+BRING_ID_CARD = "Thẻ căn cước (hoặc căn cước công dân) của người nộp hồ sơ"
+# Codes the catalogs give the ID card when a procedure lists it among the documents to show
+# ("identity_cards" is both spouses' cards for a marriage). Such a document replaces
+# ``BRING_ID_CARD``: the catalog's own wording is more precise, and the card is listed once.
+IDENTITY_DOCUMENT_CODES = frozenset({"identity_card", "identity_cards"})
+# After the declaration form's name: it was not scanned, the citizen filled it in on screen.
+FORM_FILLED_ON_KIOSK = "(đã điền trên kiosk)"
+# Catalog places containing this are the generic wording for whichever commune's office
+# receives the dossier; the kiosk's own office is named instead (``agency.office``). A place
+# without it names a specific office (a provincial centre, say) and is printed as it is.
+GENERIC_PLACE_MARK = "cấp xã"
 
 
 class SlipRenderer(Protocol):
@@ -89,6 +134,94 @@ def delivery_text(deliveries: Sequence[Delivery]) -> str:
     return text[:1].upper() + text[1:]
 
 
+def chosen_deliveries(dossier: Dossier, procedure: Procedure) -> tuple[Delivery, ...]:
+    """The way the citizen chose to receive the result, as a one-element tuple.
+
+    Without an answer (one way offered, or a dossier made before the question was asked) the
+    procedure's ways. An answer the procedure does not offer (a catalog changed since) is not
+    trusted either: the procedure's ways are printed and a warning logged, never a crash, since
+    the dossier is already stored and the citizen is waiting for the slip.
+    """
+    offered = procedure.result_delivery
+    answer = dossier.form.get(DELIVERY_FIELD, "").strip()
+    if not answer:
+        return offered
+    chosen = next((way for way in offered if way.value == answer), None)
+    if chosen is None:
+        log.warning(
+            "dossier %s: %s=%r is not offered by procedure %s; the slip lists %s",
+            dossier.receipt_number,
+            DELIVERY_FIELD,
+            answer[:40],
+            procedure.code,
+            ", ".join(way.value for way in offered),
+        )
+        return offered
+    return (chosen,)
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def result_place_text(procedure: Procedure, settings: Settings) -> tuple[str, str | None]:
+    """Where to come for the result, and the address to print under it (None: none).
+
+    The office's name and address replace the catalog's generic place (``GENERIC_PLACE_MARK``);
+    a catalog place naming another office is printed as it is, without our address.
+    """
+    place = _nfc(procedure.result_place)
+    if _nfc(GENERIC_PLACE_MARK) not in place.casefold():
+        return place, None
+    agency = settings.agency
+    return agency.office, agency.address.strip() or None
+
+
+def _condition_text(condition: str) -> str:
+    """A catalog condition ("Khi cha, mẹ … đối chiếu.") as an aside: "khi cha, mẹ … đối chiếu"."""
+    text = condition.strip().rstrip(".")
+    # Lower-case the first letter of an ordinary word only: "UBND…" or "VNeID…" keep theirs.
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        text = text[0].lower() + text[1:]
+    return text
+
+
+def shown_document_text(document: RequiredDocument) -> str:
+    """A document to show, with the case it is needed in when it is optional."""
+    if not document.mandatory and document.condition:
+        return f"{document.name} ({_condition_text(document.condition)})"
+    return document.name
+
+
+def bring_list(procedure: Procedure) -> tuple[str, ...]:
+    """This slip, the ID card once, then the procedure's other documents to show."""
+    shown = [d for d in procedure.documents if d.handling is DocumentHandling.SHOW]
+    cards = [shown_document_text(d) for d in shown if d.code in IDENTITY_DOCUMENT_CODES]
+    others = [shown_document_text(d) for d in shown if d.code not in IDENTITY_DOCUMENT_CODES]
+    return (BRING_SLIP, *(cards or [BRING_ID_CARD]), *others)
+
+
+def bring_heading(deliveries: Sequence[Delivery]) -> str | None:
+    """How the list of what to bring is introduced; None when nothing is handed over (an
+    electronic result only)."""
+    if Delivery.IN_PERSON in deliveries:
+        return BRING_IN_PERSON
+    if Delivery.POSTAL in deliveries:
+        return BRING_POSTAL
+    return None
+
+
+def documents_received(dossier: Dossier, procedure: Procedure) -> tuple[SlipDocument, ...]:
+    """The declaration form(s) the kiosk made from the screen form, then each scanned document
+    with its page count, in the order they were scanned."""
+    forms = tuple(
+        SlipDocument(f"{d.name} {FORM_FILLED_ON_KIOSK}", 0)
+        for d in procedure.documents
+        if d.handling is DocumentHandling.FORM
+    )
+    return forms + tuple(SlipDocument(doc.name, len(doc.pages)) for doc in dossier.documents)
+
+
 def _form_int(form: dict[str, str], key: str) -> int | None:
     value = form.get(key, "").strip()
     return int(value) if value.isdigit() and int(value) > 0 else None
@@ -132,6 +265,10 @@ def build_slip_content(
         raise ValueError(f"dossier is for procedure {dossier.procedure_code}, not {procedure.code}")
     agency = settings.agency
     phone = dossier.form.get("phone", "").strip()
+    deliveries = chosen_deliveries(dossier, procedure)
+    in_person = Delivery.IN_PERSON in deliveries
+    place, address = result_place_text(procedure, settings) if in_person else (None, None)
+    heading = bring_heading(deliveries)
     return SlipContent(
         parent=agency.parent,
         agency=agency.name,
@@ -142,13 +279,18 @@ def build_slip_content(
         or dossier.applicant.full_name,
         phone=mask_phone(phone) if phone else None,
         procedure_name=procedure.name,
-        documents=tuple(SlipDocument(doc.name, len(doc.pages)) for doc in dossier.documents),
+        documents=documents_received(dossier, procedure),
         sets=procedure.number_of_sets,
         processing_time=processing_time_text(procedure),
         received=format_received(dossier.received_at, ZoneInfo(settings.kiosk.timezone)),
         appointment=format_appointment(dossier.due_date),
-        result_place=procedure.result_place,
-        delivery=delivery_text(procedure.result_delivery),
+        # The hours matter to someone coming to the office, not to one waiting for the post.
+        office_hours=agency.office_hours if in_person else None,
+        result_place=place,
+        address=address,
+        delivery=delivery_text(deliveries),
+        bring_heading=heading,
+        bring=bring_list(procedure) if heading else (),
         fee=fee_text(procedure, dossier),
         verification_note=(
             VERIFICATION_PENDING_NOTE if dossier.verification is Verification.PENDING else None

@@ -72,7 +72,7 @@ def check_job_id(job_id: str) -> str:
 @dataclass(frozen=True)
 class SlipDocument:
     name: str
-    pages: int
+    pages: int  # 0 for a document with no scanned pages (the declaration filled in on the kiosk)
 
     @property
     def text(self) -> str:
@@ -91,13 +91,17 @@ class SlipContent:
     applicant_name: str
     phone: str | None  # masked
     procedure_name: str
-    documents: tuple[SlipDocument, ...]
+    documents: tuple[SlipDocument, ...]  # the declaration form first, then the scanned ones
     sets: int
     processing_time: str
     received: str
     appointment: str
-    result_place: str
-    delivery: str
+    office_hours: str | None  # only when the citizen may come to the office for the result
+    result_place: str | None  # where to come for the result; None when it is not collected
+    address: str | None  # the office's address, when configured and the result is collected
+    delivery: str  # the way the citizen chose, or the procedure's ways joined by "hoặc"
+    bring_heading: str | None  # "Khi đến nhận kết quả, xin mang theo:"; None: nothing to bring
+    bring: tuple[str, ...]  # what to bring when collecting the result, one item each
     fee: str
     verification_note: str | None
     hotline: str
@@ -111,13 +115,18 @@ class SlipContent:
 
 @dataclass(frozen=True)
 class DrawnText:
-    """One paragraph the renderer drew, and where (in dots), so tests and logs can find it."""
+    """One paragraph the renderer drew, and where (in dots), so tests and logs can find it.
+
+    ``px`` is the font's pixel size, its em height in printer dots: the figure type sizes are
+    quoted in (34 dots at 203 dpi is 4.25 mm, 12 pt). 0 on slips kept before it was recorded.
+    """
 
     text: str
     x: int
     y: int
     width: int
     height: int
+    px: int = 0
 
 
 @dataclass(frozen=True, eq=False)

@@ -7,7 +7,11 @@ page per copy and encodes the ESC/POS job.
 
 Choices worth knowing:
 
-* Type is large for elderly readers: body 26 px, nothing under 24 px (3 mm at 203 dpi).
+* Type is large for elderly readers: nothing on the slip is under ``BODY_PX`` = 34 dots (the
+  font's pixel size, its em: 4.25 mm at 203 dpi, 12 pt), headings are larger. Every paragraph
+  wraps inside the paper, at a word if it can and anywhere if it must, so nothing is clipped on
+  512-dot printers either; the slip gets longer instead.
+* The code is called "Mã hồ sơ" everywhere; a provisional one gets one plain sentence saying so.
 * The QR code holds the display code itself (official code, else the provisional receipt number),
   so a kiosk's QR reader or the staff desk scanner can look the dossier up without a network
   address printed on paper. A province that publishes a lookup page can pass
@@ -26,6 +30,7 @@ import functools
 import html
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,10 +50,18 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QTextDocument,
+    QTextOption,
 )
 
 from drivers.printer.base import INK, PAPER, Bitmap, DrawnText, RenderedSlip, SlipContent
-from drivers.printer.encode import Binarize, TextLine, binarize, encode_raster, encode_text
+from drivers.printer.encode import (
+    Binarize,
+    TextLine,
+    binarize,
+    encode_cp1258,
+    encode_raster,
+    encode_text,
+)
 from drivers.printer.profiles import PrinterProfile
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
@@ -56,20 +69,30 @@ FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
 
 TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
 TITLE_LINES = "GIẤY TIẾP NHẬN HỒ SƠ\nVÀ HẸN TRẢ KẾT QUẢ"  # broken where the phrase breaks
-PROVISIONAL_MARK = "MÃ TẠM"
-PROVISIONAL_NOTE = "mã chính thức sẽ được gửi sau khi hồ sơ được đồng bộ"
+CODE_LABEL = "Mã hồ sơ"
+# No SMS carries the official code (the only SMS is the confirmation code), so none is promised.
+# The gateway answers a lookup by the receipt number as well as the official code
+# (``dossier_by_code``) once the dossier has reached it, hence "vẫn dùng mã này".
+PROVISIONAL_NOTE = (
+    "Đây là mã hồ sơ tạm. Mã chính thức sẽ có khi hồ sơ được gửi đến cơ quan giải quyết; "
+    "ông/bà vẫn dùng mã này để tra cứu."
+)
 COPY_LABEL = "BẢN LƯU"
-QR_CAPTION = "Quét mã để tra cứu tình trạng hồ sơ"
+QR_CAPTION = "Quét mã QR để tra cứu hồ sơ"
+APPOINTMENT_HEADING = "HẸN TRẢ KẾT QUẢ"
+HOURS_LABEL = "Giờ làm việc"
+BULLET = "•"
 
 # Sizes in dots at 203 dpi (8 dots per mm).
 MARGIN = 12
-BODY_PX = 26
-SMALL_PX = 24  # the smallest type anywhere on the slip
-TITLE_PX = 32
-CODE_MAX_PX = 46
-APPOINTMENT_PX = 34
+BODY_PX = 34  # the smallest type anywhere on the slip
+TITLE_PX = 42
+CODE_MAX_PX = 50
+APPOINTMENT_PX = 44
+LINE_HEIGHT = 100  # percent of the font's own line spacing, which leaves room for ễ, Ấ…
 GAP = 12
-QR_MODULE_MAX = 8  # 1 mm modules read easily on a phone held at arm's length
+LIST_INDENT = 16
+QR_MODULE_MAX = 7  # about 1 mm modules read easily on a phone held at arm's length
 QR_QUIET_MODULES = 4
 BARCODE_HEIGHT = 88
 BARCODE_QUIET = 10  # dots of white kept each side inside the image
@@ -162,9 +185,36 @@ def _html(text: str) -> str:
     return html.escape(text).replace("\n", "<br>")
 
 
+def _unbroken(text: str) -> str:
+    """``text`` as one unit for line breaking: a short value wraps whole onto the next line
+    rather than leaving "Trong" at the end of one line and "ngày" alone on the next."""
+    return text.replace(" ", NBSP)
+
+
+# Phrases a line break must not split: "7 giờ / 30" reads as two numbers, "thứ / Hai" as a word
+# and a number.
+_PHRASES = re.compile(
+    r"\d{1,2} giờ(?: \d{2})?(?: phút)?|[Tt]hứ (?:Hai|Ba|Tư|Năm|Sáu|Bảy)|[Cc]hủ [Nn]hật"
+)
+
+
+def _phrases_kept(text: str) -> str:
+    return _PHRASES.sub(lambda match: _unbroken(match.group()), text)
+
+
+def _moment(text: str) -> str:
+    """``09 giờ 12 phút, ngày 23/11/2026`` breaks only after its comma."""
+    return ", ".join(_unbroken(part) for part in text.split(", "))
+
+
 def _plain(runs: Sequence[Run]) -> str:
     """The text of a paragraph as tests and logs see it: breaks and no-break spaces as spaces."""
     return "".join(text for text, _ in runs).replace("\n", " ").replace(NBSP, " ")
+
+
+def _natural_width(doc: QTextDocument) -> float:
+    """The width of a document laid out without a text width, on one line."""
+    return doc.size().width()
 
 
 class _Canvas:
@@ -184,14 +234,25 @@ class _Canvas:
 
     # layout primitives
 
-    def _document(self, runs: Sequence[Run], px: int, width: int, center: bool) -> QTextDocument:
+    def _document(
+        self, runs: Sequence[Run], px: int, width: int, center: bool, hang: int = 0
+    ) -> QTextDocument:
+        """``hang``: the first line starts that many dots left of the others (a list item's
+        number or bullet stands out, the wrapped lines align with its text)."""
         doc = QTextDocument()
         doc.setDocumentMargin(0)
         doc.setDefaultFont(_font(self.family, px))
+        option = QTextOption()
+        # A word wider than the paper (a long code) breaks rather than running off the edge.
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        doc.setDefaultTextOption(option)
         doc.setTextWidth(width)
         body = "".join(f"<b>{_html(text)}</b>" if bold else _html(text) for text, bold in runs)
         align = "center" if center else "left"
-        doc.setHtml(f'<p align="{align}" style="line-height:112%">{body}</p>')
+        style = f"line-height:{LINE_HEIGHT}%"
+        if hang:
+            style += f"; margin-left:{hang}px; text-indent:-{hang}px"
+        doc.setHtml(f'<p align="{align}" style="{style}">{body}</p>')
         return doc
 
     def _draw_document(self, doc: QTextDocument, x: int, y: int, color: QColor) -> None:
@@ -210,22 +271,31 @@ class _Canvas:
         bold: bool = False,
         center: bool = False,
         indent: int = 0,
+        hang: int = 0,
         color: QColor | None = None,
     ) -> DrawnText:
         if isinstance(runs, str):
             runs = [(runs, bold)]
         width = self.inner - indent
-        doc = self._document(runs, px, width, center)
+        doc = self._document(runs, px, width, center, hang)
         height = math.ceil(doc.size().height())
         x = MARGIN + indent
         self._draw_document(doc, x, self.y, color or QColor(0, 0, 0))
-        drawn = DrawnText(_plain(runs), x, self.y, width, height)
+        drawn = DrawnText(_plain(runs), x, self.y, width, height, px)
         self.texts.append(drawn)
         self.y += height
         return drawn
 
-    def field(self, label: str, value: str) -> DrawnText:
-        return self.paragraph([(f"{label}: ", True), (value, False)])
+    def field(self, label: str, value: str, *, unbroken: bool = False) -> DrawnText:
+        return self.paragraph(
+            [(f"{label}: ", True), (_unbroken(value) if unbroken else value, False)]
+        )
+
+    def item(self, marker: str, text: str) -> DrawnText:
+        """One line of a list, wrapped lines aligned with the text after ``marker``."""
+        lead = f"{marker} "
+        hang = QFontMetrics(_font(self.family, BODY_PX)).horizontalAdvance(lead)
+        return self.paragraph(lead + text, indent=LIST_INDENT, hang=hang)
 
     def gap(self, px: int = GAP) -> None:
         self.y += px
@@ -237,15 +307,16 @@ class _Canvas:
         )
         self.y += thickness
 
-    def fitted_line(self, text: str, *, max_px: int, min_px: int = SMALL_PX) -> DrawnText:
-        """One bold centred line, as large as fits the width (long official codes shrink)."""
+    def fitted_line(self, text: str, *, max_px: int, min_px: int = BODY_PX) -> DrawnText:
+        """One bold centred line, as large as fits the width (long official codes shrink, and
+        wrap rather than shrink below ``min_px``)."""
         px = max_px
-        while px > min_px:
-            if (
-                QFontMetrics(_font(self.family, px, bold=True)).horizontalAdvance(text)
-                <= self.inner
-            ):
-                break
+        # Measured with the document that will draw it: font metrics alone come out a few dots
+        # narrower than the laid-out line, and the code would break before its last digit.
+        while (
+            px > min_px
+            and _natural_width(self._document([(text, True)], px, -1, True)) > self.inner
+        ):
             px -= 1
         return self.paragraph(text, px=px, bold=True, center=True)
 
@@ -261,7 +332,7 @@ class _Canvas:
             x = MARGIN + inner_indent
             self._draw_document(doc, x, self.y, QColor(0, 0, 0))
             self.texts.append(
-                DrawnText(_plain(runs), x, self.y, self.inner - 2 * inner_indent, height)
+                DrawnText(_plain(runs), x, self.y, self.inner - 2 * inner_indent, height, px)
             )
             self.y += height
         self.y += pad + border
@@ -282,7 +353,7 @@ class _Canvas:
         height = math.ceil(doc.size().height()) + 2 * GAP
         self.painter.fillRect(QRect(MARGIN, self.y, self.inner, height), QColor(0, 0, 0))
         self._draw_document(doc, MARGIN, self.y + GAP, QColor(255, 255, 255))
-        self.texts.append(DrawnText(text, MARGIN, self.y, self.inner, height))
+        self.texts.append(DrawnText(text, MARGIN, self.y, self.inner, height, TITLE_PX))
         self.y += height
 
     def _blit(self, modules: Bitmap, left: int) -> None:
@@ -326,11 +397,28 @@ def _gray_pixels(image: QImage) -> Bitmap:
 
 def _draw_codes(canvas: _Canvas, content: SlipContent) -> None:
     canvas.qr(content.qr_payload)
-    canvas.paragraph(QR_CAPTION, px=SMALL_PX, center=True)
+    canvas.paragraph(QR_CAPTION, center=True)
     canvas.gap(GAP * 2)
     canvas.barcode(content.barcode_payload)
     canvas.gap(4)
-    canvas.paragraph(content.code, px=SMALL_PX, center=True)
+    canvas.paragraph(content.code, center=True)
+
+
+def _appointment_box(canvas: _Canvas, content: SlipContent) -> None:
+    paragraphs: list[tuple[Sequence[Run], int, bool]] = [
+        ([(APPOINTMENT_HEADING, True)], BODY_PX, True),
+        ([(_moment(content.appointment), True)], APPOINTMENT_PX, True),
+    ]
+    if content.office_hours:
+        # Left-aligned: several lines of centred text are hard to follow for a weak reader.
+        paragraphs.append(
+            (
+                [(f"{HOURS_LABEL}: ", True), (_phrases_kept(content.office_hours), False)],
+                BODY_PX,
+                False,
+            )
+        )
+    canvas.box(paragraphs)
 
 
 def draw_slip(
@@ -341,20 +429,20 @@ def draw_slip(
     if copy_label:
         canvas.banner(copy_label)
         canvas.gap()
-    canvas.paragraph(content.parent.upper(), px=SMALL_PX, center=True)
-    canvas.paragraph(content.agency.upper(), px=SMALL_PX, bold=True, center=True)
+    canvas.paragraph(content.parent.upper(), center=True)
+    canvas.paragraph(content.agency.upper(), bold=True, center=True)
     if content.unit:
-        canvas.paragraph(content.unit, px=SMALL_PX, center=True)
+        canvas.paragraph(content.unit, center=True)
     canvas.gap(6)
     canvas.rule(length=width // 3)
-    canvas.gap(GAP * 2)
+    canvas.gap(GAP)
     canvas.paragraph(TITLE_LINES, px=TITLE_PX, bold=True, center=True)
-    canvas.gap(GAP * 2)
-    canvas.paragraph("Mã hồ sơ", px=SMALL_PX, center=True)
+    canvas.gap(GAP)
+    canvas.paragraph(CODE_LABEL, center=True)
     canvas.fitted_line(content.code, max_px=CODE_MAX_PX)
     if content.provisional:
         canvas.gap(6)
-        canvas.box([([(f"{PROVISIONAL_MARK}: ", True), (PROVISIONAL_NOTE, False)], SMALL_PX, True)])
+        canvas.box([([(PROVISIONAL_NOTE, False)], BODY_PX, False)])
     canvas.gap(GAP)
     canvas.rule()
     canvas.gap(GAP)
@@ -362,36 +450,37 @@ def draw_slip(
     if content.phone:
         canvas.field("Số điện thoại", content.phone)
     canvas.field("Thủ tục", content.procedure_name)
-    canvas.field("Giấy tờ đã nhận", f"{content.sets} bộ, gồm:")
-    for number, document in enumerate(content.documents, start=1):
-        canvas.paragraph(f"{number}. {document.text}", indent=24)
-    if not content.documents:
-        canvas.paragraph("(không có giấy tờ quét)", indent=24)
-    canvas.field("Thời hạn giải quyết", content.processing_time)
-    # The date stays on one line with its "ngày" when the time wraps.
-    canvas.field("Nhận hồ sơ lúc", content.received.replace("ngày ", f"ngày{NBSP}"))
-    canvas.gap()
-    canvas.box(
-        [
-            ([("HẸN TRẢ KẾT QUẢ", True)], BODY_PX, True),
-            ([(content.appointment, True)], APPOINTMENT_PX, True),
-        ]
-    )
-    canvas.gap()
-    canvas.field("Nơi trả kết quả", content.result_place)
-    canvas.field("Cách nhận", content.delivery)
+    canvas.paragraph([("Nhận hồ sơ lúc: ", True), (_moment(content.received), False)])
+    canvas.field("Thời hạn giải quyết", content.processing_time, unbroken=True)
     canvas.field("Lệ phí", content.fee)
+    canvas.paragraph([(f"Giấy tờ đã nộp ({content.sets} bộ):", True)])
+    for number, document in enumerate(content.documents, start=1):
+        canvas.item(f"{number}.", document.text)
+    if not content.documents:
+        canvas.item("-", "(không có giấy tờ quét)")
+    canvas.gap()
+    _appointment_box(canvas, content)
+    canvas.gap()
+    if content.result_place:
+        canvas.field("Nơi nhận kết quả", content.result_place)
+    if content.address:
+        canvas.field("Địa chỉ", content.address)
+    canvas.field("Cách nhận", content.delivery)
+    if content.bring_heading:
+        canvas.gap(GAP // 2)
+        canvas.paragraph(content.bring_heading, bold=True)
+        for thing in content.bring:
+            canvas.item(BULLET, thing)
     if content.verification_note:
         canvas.gap()
-        canvas.box([([("Lưu ý: ", True), (content.verification_note, False)], SMALL_PX, False)])
+        canvas.box([([("Lưu ý: ", True), (content.verification_note, False)], BODY_PX, False)])
     canvas.gap()
     canvas.rule()
     canvas.gap(GAP)
     _draw_codes(canvas, content)
     canvas.gap(GAP)
-    canvas.paragraph(f"Đường dây nóng: {content.hotline}", px=BODY_PX, bold=True, center=True)
-    canvas.paragraph("Xin giữ giấy này để nhận kết quả.", px=SMALL_PX, center=True)
-    canvas.paragraph(f"Kiosk {content.kiosk_id}", px=SMALL_PX, center=True)
+    canvas.paragraph(f"Đường dây nóng: {content.hotline}", bold=True, center=True)
+    canvas.paragraph(f"Kiosk {content.kiosk_id}", center=True)
     return canvas.finish()
 
 
@@ -402,8 +491,55 @@ def draw_codes(content: SlipContent, width: int) -> Bitmap:
     return canvas.finish()[0]
 
 
-def text_lines(content: SlipContent, copy_label: str | None = None) -> list[TextLine]:
-    """The slip for text mode, paragraph by paragraph."""
+def cells(text: str) -> int:
+    """Character cells ``text`` takes on a text-mode printer: one per CP1258 byte, because the
+    printers do not compose a tone mark sent after its letter but print it in a cell of its own."""
+    return len(encode_cp1258(text))
+
+
+def wrap_cells(text: str, columns: int) -> list[str]:
+    """``text`` broken at spaces into lines of at most ``columns`` cells (a word longer than a
+    line is cut), continuation lines indented like the first. ``encode_text`` wraps by
+    characters, which lets a line with many tone marks run past the paper's edge; lines that
+    fit in cells pass through it unchanged."""
+    body = text.lstrip(" ")
+    indent = text[: len(text) - len(body)]
+    width = max(columns - len(indent), 1)
+    lines: list[str] = []
+    current = ""
+    for word in body.split():
+        candidate = f"{current} {word}" if current else word
+        if cells(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        rest = word
+        while cells(rest) > width:
+            cut = max([1, *(n for n in range(len(rest) + 1) if cells(rest[:n]) <= width)])
+            lines.append(rest[:cut])
+            rest = rest[cut:]
+        current = rest
+    lines.append(current)
+    return [indent + line for line in lines]
+
+
+def text_lines(
+    content: SlipContent, copy_label: str | None = None, columns: int | None = None
+) -> list[TextLine]:
+    """The slip for text mode, paragraph by paragraph; with ``columns``, each paragraph is
+    broken into lines that fit the printer's width in cells."""
+    lines = _text_paragraphs(content, copy_label)
+    if columns is None:
+        return lines
+    return [
+        TextLine(part, bold=line.bold, center=line.center, large=line.large)
+        for line in lines
+        for part in wrap_cells(line.text, columns // 2 if line.large else columns)
+    ]
+
+
+def _text_paragraphs(content: SlipContent, copy_label: str | None) -> list[TextLine]:
     lines = [TextLine(copy_label, bold=True, center=True, large=True)] if copy_label else []
     lines += [
         TextLine(content.parent.upper(), center=True),
@@ -412,29 +548,40 @@ def text_lines(content: SlipContent, copy_label: str | None = None) -> list[Text
         TextLine(""),
         TextLine(TITLE, bold=True, center=True),
         TextLine(""),
-        TextLine("Mã hồ sơ:", center=True),
+        TextLine(f"{CODE_LABEL}:", center=True),
         TextLine(content.code, bold=True, center=True),
     ]
     if content.provisional:
-        lines.append(TextLine(f"{PROVISIONAL_MARK}: {PROVISIONAL_NOTE}", center=True))
+        lines.append(TextLine(PROVISIONAL_NOTE))
     lines += [
         TextLine(""),
         TextLine(f"Người nộp: {content.applicant_name}"),
         *([TextLine(f"Số điện thoại: {content.phone}")] if content.phone else []),
         TextLine(f"Thủ tục: {content.procedure_name}"),
-        TextLine(f"Giấy tờ đã nhận: {content.sets} bộ, gồm:"),
-        *(TextLine(f"  {n}. {d.text}") for n, d in enumerate(content.documents, start=1)),
-        TextLine(f"Thời hạn giải quyết: {content.processing_time}"),
         TextLine(f"Nhận hồ sơ lúc: {content.received}"),
-        TextLine("HẸN TRẢ KẾT QUẢ:", bold=True, center=True),
-        TextLine(content.appointment, bold=True, center=True),
-        TextLine(f"Nơi trả kết quả: {content.result_place}"),
-        TextLine(f"Cách nhận: {content.delivery}"),
+        TextLine(f"Thời hạn giải quyết: {content.processing_time}"),
         TextLine(f"Lệ phí: {content.fee}"),
+        TextLine(f"Giấy tờ đã nộp ({content.sets} bộ):", bold=True),
+        *(TextLine(f"  {n}. {d.text}") for n, d in enumerate(content.documents, start=1)),
+        TextLine(""),
+        TextLine(f"{APPOINTMENT_HEADING}:", bold=True, center=True),
+        TextLine(content.appointment, bold=True, center=True),
     ]
+    if content.office_hours:
+        lines.append(TextLine(f"{HOURS_LABEL}: {content.office_hours}"))
+    lines.append(TextLine(""))
+    if content.result_place:
+        lines.append(TextLine(f"Nơi nhận kết quả: {content.result_place}"))
+    if content.address:
+        lines.append(TextLine(f"Địa chỉ: {content.address}"))
+    lines.append(TextLine(f"Cách nhận: {content.delivery}"))
+    if content.bring_heading:
+        lines.append(TextLine(content.bring_heading, bold=True))
+        lines += [TextLine(f"  - {thing}") for thing in content.bring]
     if content.verification_note:
         lines.append(TextLine(f"Lưu ý: {content.verification_note}"))
     lines.append(TextLine(f"Đường dây nóng: {content.hotline}", bold=True, center=True))
+    lines.append(TextLine(f"Kiosk {content.kiosk_id}", center=True))
     return lines
 
 
@@ -456,7 +603,9 @@ def render_slip(
     text_mode = text_mode and profile.vietnamese_code_page is not None
     if text_mode:
         codes = draw_codes(content, profile.width_dots)
-        escpos = encode_text([text_lines(content, label) for label in labels], codes, profile)
+        escpos = encode_text(
+            [text_lines(content, label, profile.columns) for label in labels], codes, profile
+        )
     else:
         escpos = encode_raster(pages, profile)
     return RenderedSlip(

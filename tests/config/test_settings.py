@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from config.settings import (
     MASK,
     SCHEMA_VERSION,
+    AgencySection,
     GatewaySection,
     Settings,
     dump_settings,
@@ -62,6 +63,45 @@ def test_a_full_file_is_read() -> None:
     assert settings.kiosk.id == "QNBP01"
     assert settings.agency.name == "Ủy ban nhân dân xã Bình Phú"
     assert settings.gateway.token.get_secret_value() == TOKEN
+
+
+def test_the_office_and_its_hours_have_sample_defaults() -> None:
+    agency = parse_settings("").agency
+    assert agency.office == "Bộ phận Một cửa, Ủy ban nhân dân xã Mẫu"
+    assert agency.office_hours == (
+        "Sáng từ 7 giờ 30 đến 11 giờ 30, chiều từ 13 giờ 30 đến 17 giờ, từ thứ Hai đến thứ Sáu"
+    )
+    for name in ("office", "office_hours", "address"):
+        assert AgencySection.model_fields[name].description, name
+
+
+def test_the_office_and_its_hours_are_read() -> None:
+    agency = parse_settings(
+        """
+        [agency]
+        office = "Trung tâm Phục vụ hành chính công xã Bình Phú"
+        office_hours = "  Sáng từ 7 giờ đến 11 giờ, từ thứ Hai đến thứ Bảy "
+        """
+    ).agency
+    assert agency.office == "Trung tâm Phục vụ hành chính công xã Bình Phú"
+    assert agency.office_hours == "Sáng từ 7 giờ đến 11 giờ, từ thứ Hai đến thứ Bảy"
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "words"),
+    [
+        ("[agency]\noffice = '      '", "agency.office", "blank"),
+        ("[agency]\noffice = ''", "agency.office", "at least 3"),
+        (f"[agency]\noffice = '{'x' * 161}'", "agency.office", "at most 160"),
+        ("[agency]\noffice_hours = '        '", "agency.office_hours", "blank"),
+        ("[agency]\noffice_hours = ''", "agency.office_hours", "at least 5"),
+        (f"[agency]\noffice_hours = '{'x' * 201}'", "agency.office_hours", "at most 200"),
+    ],
+)
+def test_the_office_and_its_hours_are_never_empty(text: str, field: str, words: str) -> None:
+    found = problems(text)
+    assert field in found, found
+    assert words in found[field]
 
 
 @pytest.mark.parametrize(

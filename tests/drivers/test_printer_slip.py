@@ -26,7 +26,7 @@ from pyzbar import pyzbar
 from drivers.printer.base import INK, PAPER, RenderedSlip
 from drivers.printer.encode import encode_cp1258
 from drivers.printer.profiles import UnknownProfileError, load_profile
-from drivers.printer.slip import COPY_LABEL, TITLE
+from drivers.printer.slip import COPY_LABEL, PROVISIONAL_NOTE, TITLE
 from dvc_common.catalog import Catalog, load_catalog
 from kiosk.dossier import DossierState, Verification
 from kiosk.slip import (
@@ -163,10 +163,14 @@ def test_content_of_a_provisional_dossier(catalog: Catalog) -> None:
     assert content.agency == "Ủy ban nhân dân xã Mẫu"
     assert content.hotline == "1900 0000"
     assert [d.text for d in content.documents] == [
+        "Tờ khai đăng ký khai sinh (đã điền trên kiosk)",
         "Giấy chứng sinh: 1 trang",
         "Văn bản ủy quyền: 2 trang",
     ]
-    assert content.delivery == "Nhận trực tiếp hoặc qua dịch vụ bưu chính công ích"
+    # A dossier without the delivery answer (made before the question existed): both ways.
+    assert content.delivery == ("Nhận trực tiếp hoặc qua dịch vụ bưu chính công ích")
+    assert content.result_place == "Bộ phận Một cửa, Ủy ban nhân dân xã Mẫu"
+    assert content.office_hours is not None and "7 giờ 30" in content.office_hours
     assert content.verification_note is None
 
 
@@ -192,19 +196,24 @@ def test_slip_says_what_the_official_form_says(slip: RenderedSlip) -> None:
         "ỦY BAN NHÂN DÂN XÃ MẪU",
         "Bộ phận Một cửa",
         TITLE,
+        "Mã hồ sơ",
         "KIOSK01-261123-0007",
-        "MÃ TẠM",
+        PROVISIONAL_NOTE,
         "Người nộp: TRẦN THỊ MẪU",
         "Số điện thoại: *******678",
         "Thủ tục: Đăng ký khai sinh",
-        "Giấy tờ đã nhận: 1 bộ",
-        "1. Giấy chứng sinh: 1 trang",
-        "2. Văn bản ủy quyền: 2 trang",
+        "Giấy tờ đã nộp (1 bộ):",
+        "1. Tờ khai đăng ký khai sinh (đã điền trên kiosk)",
+        "2. Giấy chứng sinh: 1 trang",
+        "3. Văn bản ủy quyền: 2 trang",
         "Thời hạn giải quyết: Trong ngày",
         "Nhận hồ sơ lúc: 09 giờ 12 phút, ngày 23/11/2026",
         "Thứ Hai, ngày 23/11/2026",
-        "Nơi trả kết quả: Bộ phận Một cửa, Ủy ban nhân dân cấp xã",
+        "Giờ làm việc: Sáng từ 7 giờ 30 đến 11 giờ 30",
+        "Nơi nhận kết quả: Bộ phận Một cửa, Ủy ban nhân dân xã Mẫu",
         "Cách nhận: Nhận trực tiếp hoặc qua dịch vụ bưu chính công ích",
+        "Khi đến nhận kết quả, xin mang theo:",
+        "• Giấy hẹn này",
         "Lệ phí: Miễn phí",
         VERIFICATION_PENDING_NOTE,
         "Đường dây nóng: 1900 0000",
@@ -226,14 +235,17 @@ def test_every_paragraph_left_ink_where_it_was_drawn(slip: RenderedSlip) -> None
 
 
 def test_paragraphs_are_set_in_large_type(slip: RenderedSlip) -> None:
-    # A line of 24 px Noto Sans is about 33 px high; smaller type would give shorter lines.
-    assert min(t.height for t in slip.texts) >= 30
+    # A line of 34 px Noto Sans is about 46 px high; smaller type would give shorter lines
+    # (the type size itself is checked against the ink in test_slip_layout).
+    assert min(t.height for t in slip.texts) >= 44
 
 
 def test_the_slip_is_one_bit_at_the_printer_width(slip: RenderedSlip) -> None:
     assert slip.width == 576
     assert set(np.unique(slip.image).tolist()) == {INK, PAPER}
-    assert 1200 < slip.image.shape[0] < 3000
+    # 72 mm wide; about 36 cm for this slip (provisional code, identity not verified, both ways
+    # of receiving): long, but the type is what an elderly reader needs.
+    assert 1200 < slip.image.shape[0] < 3200
 
 
 def test_margins_are_blank(slip: RenderedSlip) -> None:
@@ -250,7 +262,8 @@ def test_qr_and_barcode_scan_from_the_printed_raster(slip: RenderedSlip) -> None
 def test_official_code_scans_on_both_widths(catalog: Catalog, profile: str) -> None:
     slip = render(catalog, profile=profile, official_code=OFFICIAL)
     assert decoded(decode_gs_v_0(slip.escpos).pages[0]) == {"QRCODE": OFFICIAL, "CODE128": OFFICIAL}
-    assert "MÃ TẠM" not in "\n".join(slip.lines)
+    assert PROVISIONAL_NOTE not in slip.lines
+    assert "tạm" not in "\n".join(slip.lines)
 
 
 def test_qr_can_carry_a_lookup_url(qapp: Any, catalog: Catalog) -> None:
@@ -300,6 +313,7 @@ def test_text_mode_uses_the_vietnamese_code_page(catalog: Catalog) -> None:
     assert slip.text_mode
     assert b"\x1bt" + bytes([cp1258 or 0]) in slip.escpos
     assert encode_cp1258("Thủ tục: Đăng ký khai sinh") in slip.escpos
+    assert encode_cp1258("Khi đến nhận kết quả, xin mang theo:") in slip.escpos
     assert b"\x1dv0" in slip.escpos  # the codes still print as a picture
     assert slip.escpos.endswith(b"\x1dV\x00")
 

@@ -14,11 +14,12 @@ from drivers.printer.base import RenderedSlip, SlipContent
 from drivers.printer.fake import FakePrinter, PrinterFault
 from drivers.printer.kept import KeptSlipStore
 from drivers.printer.profiles import PrinterProfile
-from dvc_common.catalog import Procedure
+from dvc_common.catalog import Delivery, Procedure
 from kiosk.dossier import Dossier
 from kiosk.faults import DeviceFault
 from kiosk.journey import EnterCode, PrintStatus, State
 from kiosk.printing import PrintDesk, PrintDone, PrintReport, SlipPrinting
+from kiosk.slip import DELIVERY_FIELD, delivery_text
 from tests.kiosk.conftest import Harness
 from tests.kiosk.test_journey import code, drive_to
 from tests.kiosk.vietnamese import vietnamese
@@ -83,6 +84,18 @@ def test_the_slip_is_drawn_from_the_dossier_and_printed(harness: Harness, tmp_pa
     assert content.code == dossier.display_code
     assert copies == harness.kiosk.settings.devices.printer.copies
     assert kept.pending() == []
+
+
+def test_the_slip_names_only_the_way_the_citizen_chose(harness: Harness, tmp_path: Path) -> None:
+    dossier, procedure = done_dossier(harness)
+    assert len(procedure.result_delivery) > 1  # the journey asked, and the form kept the answer
+    chosen = Delivery(dossier.form[DELIVERY_FIELD])
+    render = StubRenderer()
+    use_case, _ = printing(harness, FakePrinter(tmp_path / "slips"), render)
+    assert use_case.print_slip(dossier, procedure).ok
+    [(content, _, _)] = render.drawn
+    assert content.delivery == delivery_text([chosen])
+    assert "hoặc" not in content.delivery
 
 
 @pytest.mark.parametrize(
