@@ -1,5 +1,6 @@
 """The kiosk's core built from the settings: catalog, calendar, scratch space, receipt numbers,
-the outbox behind the journey's queue port, and the journey. A factory for the composition roots
+the outbox behind the journey's queue port, the old → current administrative units table, and the
+journey. A factory for the composition roots
 that need the core (the touchscreen app's ``ui/app.py``, the text demo); it builds nothing else.
 
 Nothing here runs at import time; nothing opens a device or starts a thread until asked.
@@ -10,12 +11,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 
 from config.settings import Settings
+from dvc_common.admin_units import PROVINCES_FILE, AdminUnits, load_admin_units
 from dvc_common.catalog import Catalog, load_catalog
 from dvc_common.clock import Clock, SystemClock
 from dvc_common.workdays import WorkingCalendar, load_overrides
-from kiosk.journey import Journey, JourneySettings
+from kiosk.journey import AddressSuggestion, Journey, JourneySettings
 from kiosk.outbox import Outbox
 from kiosk.ports import ConfirmationProvider, DossierQueue, QueueError, ScreenConfirmation
 from kiosk.receipts import ReceiptNumbers
@@ -26,6 +30,9 @@ from offline_queue.opening import catalog_dir, open_queue_store, reference_dir
 from offline_queue.reference import installed_overrides
 
 RECEIPTS_DB = "receipts.sqlite3"
+# Beside the catalog in the reference data; the gateway does not ship this table yet (the sync
+# process would install it here), so today the bundled one is used.
+ADMIN_UNITS_DIR = "admin_units"
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,21 @@ def load_calendar(settings: Settings) -> WorkingCalendar:
     return WorkingCalendar(load_overrides(path))
 
 
+def admin_units_dir(settings: Settings) -> Path | None:
+    """The old → current administrative units table installed with the reference data, else
+    the bundled one (None)."""
+    installed = reference_dir(settings) / ADMIN_UNITS_DIR
+    return installed if (installed / PROVINCES_FILE).is_file() else None
+
+
+def current_address(units: AdminUnits, card_address: str) -> AddressSuggestion | None:
+    """The card's address brought up to the 1 July 2025 units, for the citizen to confirm."""
+    update = units.update_address(card_address)
+    if update is None:
+        return None
+    return AddressSuggestion(card_address, update.updated, update.commune_checked)
+
+
 def build_kiosk(
     settings: Settings,
     *,
@@ -56,6 +78,7 @@ def build_kiosk(
     clock = clock or SystemClock()
     catalog = load_catalog(catalog_dir(settings))
     calendar = load_calendar(settings)
+    units = load_admin_units(admin_units_dir(settings))
     scratch = ScratchSpace(settings.paths.scratch_dir)
     # A session left over from a crash or power cut is abandoned: its scans must not linger.
     scratch.wipe_all()
@@ -84,5 +107,6 @@ def build_kiosk(
         receipts=receipts,
         scratch=scratch,
         confirmation=confirmation or ScreenConfirmation(),
+        addresses=partial(current_address, units),
     )
     return Kiosk(settings, clock, catalog, calendar, receipts, scratch, queue, journey)

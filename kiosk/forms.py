@@ -18,7 +18,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from config.provinces import PROVINCES
-from dvc_common.catalog import FieldType, FormField, PrefillSource, Procedure
+from dvc_common.catalog import CARD_SOURCES, FieldType, FormField, PrefillSource, Procedure
 from kiosk.identity import Identity
 
 _DATE_VN = re.compile(r"^([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})$")
@@ -235,17 +235,66 @@ class FormResult:
         return not self.problems
 
 
+def copied(field: FormField, raw: Mapping[str, str]) -> bool:
+    """Whether ``field`` takes another field's answer now (and so is not asked)."""
+    rule = field.copy_when
+    return rule is not None and raw.get(rule.when_field, "") == rule.equals
+
+
+def with_copies(procedure: Procedure, raw: Mapping[str, str]) -> dict[str, str]:
+    """The input with every copy rule that holds applied: the mother's name is the applicant's
+    when the applicant is the mother, whatever was typed before the answer changed."""
+    resolved = dict(raw)
+    for field in procedure.form:
+        rule = field.copy_when
+        if rule is not None and copied(field, raw):
+            resolved[field.name] = raw.get(rule.source, "")
+    return resolved
+
+
+def asked(field: FormField, raw: Mapping[str, str]) -> bool:
+    """Whether the citizen answers ``field`` on a form page (not from the card, not copied)."""
+    return field.prefill not in CARD_SOURCES and not copied(field, raw)
+
+
+def page_fields(procedure: Procedure, page: int, raw: Mapping[str, str]) -> tuple[FormField, ...]:
+    """The fields of form page ``page`` the citizen is asked now, in the page's order."""
+    fields = (procedure.form_field(name) for name in procedure.pages[page].fields)
+    return tuple(f for f in fields if asked(f, raw))
+
+
+def asked_pages(procedure: Procedure, raw: Mapping[str, str]) -> tuple[int, ...]:
+    """The indexes of the pages that ask anything now (a page whose every field is copied, such
+    as the mother's page when the mother applies, is skipped)."""
+    return tuple(i for i in range(len(procedure.pages)) if page_fields(procedure, i, raw))
+
+
 def validate_form(procedure: Procedure, raw: Mapping[str, str], today: date) -> FormResult:
-    """Validate every field of ``procedure``'s form; unknown keys are ignored."""
+    """Validate every field of ``procedure``'s form; unknown keys are ignored. A copied field's
+    problem is its source's, reported there only."""
+    resolved = with_copies(procedure, raw)
     values: dict[str, str] = {}
     problems: dict[str, FieldProblem] = {}
     for field in procedure.form:
-        result = validate_field(field, raw.get(field.name, ""), today)
+        result = validate_field(field, resolved.get(field.name, ""), today)
         if result.problem is not None:
-            problems[field.name] = result.problem
+            if not copied(field, raw):
+                problems[field.name] = result.problem
         elif result.value:
             values[field.name] = result.value
     return FormResult(values, problems)
+
+
+def validate_fields(
+    fields: tuple[FormField, ...], raw: Mapping[str, str], today: date
+) -> dict[str, FieldProblem]:
+    """The problems of just these fields (one form page, or the card's fields)."""
+    problems: dict[str, FieldProblem] = {}
+    for field in fields:
+        problem = validate_field(field, raw.get(field.name, ""), today).problem
+        if problem is not None:
+            problems[field.name] = problem
+    return problems
 
 
 def prefill_values(procedure: Procedure, identity: Identity) -> dict[str, str]:

@@ -64,7 +64,8 @@ DEFAULT_CONFIRMATION_BUDGET_S = 2.0
 DEFAULT_BREAKER_COOLDOWN_S = 60.0
 
 _MOBILE = re.compile(r"0[0-9]{9}")  # the gateway's OtpRequest.phone pattern
-_OTP_CODE = re.compile(r"[0-9]{6}")  # OtpCheck.code
+SMS_CODE_DIGITS = 6  # the gateway's OTP length (OtpCheck.code), said on the confirm screen
+_OTP_CODE = re.compile(rf"[0-9]{{{SMS_CODE_DIGITS}}}")
 _OTP_ID = re.compile(r"o_[A-Za-z0-9_-]{8,64}")  # OtpIssued.otp_id
 
 

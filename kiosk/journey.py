@@ -1,7 +1,13 @@
 """The citizen journey as an explicit state machine, in plain Python (no Qt).
 
-attract → choose procedure → procedure details → identify (QR) → form → scan each required
-document → review → confirmation code → submitting → done (print slip) → rating → attract.
+attract → choose procedure → procedure details → identify (QR) → check the card's details →
+the form, one short page at a time → scan each required document → review → confirmation code →
+submitting → done (print slip; "were you satisfied?" on the same screen) → attract.
+
+What the card states (name, ID number, date of birth) is shown, never typed; an address printed
+before the 2025 reorganisation is offered in its current form; a field another answer decides (a
+parent's name when that parent applies) is filled, not asked; the catalog splits the form into
+pages (``Procedure.pages``) and a page whose every field is filled is skipped.
 
 Every transition is a row of ``_TABLE``: (state, event type) → handler. Handlers check their
 guards and either return the next state or raise ``_RefusedError`` with a reason to show.
@@ -25,11 +31,18 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from dvc_common.catalog import Catalog, Procedure, RequiredDocument
+from dvc_common.catalog import CARD_SOURCES, Catalog, Procedure, RequiredDocument
 from dvc_common.clock import Clock
 from dvc_common.workdays import WorkingCalendar
 from kiosk.dossier import Dossier, DossierDocument, Rating, ScannedPage, Verification
-from kiosk.forms import FieldProblem, prefill_values, validate_form
+from kiosk.forms import (
+    FieldProblem,
+    asked_pages,
+    page_fields,
+    prefill_values,
+    validate_fields,
+    validate_form,
+)
 from kiosk.identity import Identity, IdentityError, parse_identity
 from kiosk.ports import (
     ConfirmationChallenge,
@@ -48,13 +61,13 @@ class State(StrEnum):
     CHOOSE_PROCEDURE = "choose_procedure"
     PROCEDURE_DETAILS = "procedure_details"
     IDENTIFY = "identify"
+    IDENTITY_CHECK = "identity_check"
     FORM = "form"
     SCAN = "scan"
     REVIEW = "review"
     CONFIRM = "confirm"
     SUBMITTING = "submitting"
     DONE = "done"
-    RATING = "rating"
     IDLE_WARNING = "idle_warning"
 
 
@@ -64,6 +77,7 @@ WARNED_STATES = frozenset(
         State.CHOOSE_PROCEDURE,
         State.PROCEDURE_DETAILS,
         State.IDENTIFY,
+        State.IDENTITY_CHECK,
         State.FORM,
         State.SCAN,
         State.REVIEW,
@@ -71,7 +85,7 @@ WARNED_STATES = frozenset(
     }
 )
 # The dossier is already safe in the queue: idle simply ends the session.
-QUIET_EXIT_STATES = frozenset({State.DONE, State.RATING})
+QUIET_EXIT_STATES = frozenset({State.DONE})
 
 
 class ReviewSection(StrEnum):
@@ -92,10 +106,13 @@ class RejectReason(StrEnum):
     UNKNOWN_PROCEDURE = "unknown_procedure"
     IDENTITY_INVALID = "identity_invalid"
     UNKNOWN_FIELD = "unknown_field"
+    FIELD_FROM_CARD = "field_from_card"  # the card says it; it is confirmed, not typed
+    CARD_DATA_INVALID = "card_data_invalid"  # the card's own details fail a check: staff help
     FORM_INVALID = "form_invalid"
     DOCUMENT_MISSING = "document_missing"
     NO_SUCH_DOCUMENT = "no_such_document"
     NO_SUCH_PAGE = "no_such_page"
+    NOTHING_TO_UNDO = "nothing_to_undo"
     PAGE_UNREADABLE = "page_unreadable"
     TOO_MANY_PAGES = "too_many_pages"
     WRONG_CODE = "wrong_code"
@@ -201,9 +218,20 @@ class ReplacePage:
 
 
 @dataclass(frozen=True)
+class UndoRemove:
+    """Put back the page just removed, where it was."""
+
+
+@dataclass(frozen=True)
 class Edit:
     section: ReviewSection
     document_index: int = 0
+    form_page: int = 0
+
+
+@dataclass(frozen=True)
+class ShowCodeOnScreen:
+    """The citizen has no phone with them (or no SMS came): a code shown on the screen."""
 
 
 @dataclass(frozen=True)
@@ -260,9 +288,11 @@ Event = (
     | PageScanned
     | RemovePage
     | ReplacePage
+    | UndoRemove
     | Edit
     | EnterCode
     | ResendCode
+    | ShowCodeOnScreen
     | PrintFinished
     | Rate
     | Cancel
@@ -296,6 +326,25 @@ class DocumentProgress:
 
 
 @dataclass(frozen=True)
+class AddressSuggestion:
+    """The card's address in its current form (after the 1 July 2025 reorganisation).
+
+    ``commune_checked`` is False when only the province could be brought up to date: the screen
+    then asks the citizen to check the commune's name."""
+
+    card_address: str
+    current: str
+    commune_checked: bool = True
+
+
+AddressUpdater = Callable[[str], AddressSuggestion | None]
+
+
+def _no_updates(_: str) -> AddressSuggestion | None:
+    return None
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Everything a screen needs to render the journey at one moment."""
 
@@ -306,8 +355,13 @@ class Snapshot:
     verification: Verification
     form_input: dict[str, str]
     form_errors: dict[str, FieldProblem]
+    form_page: int  # index into procedure.pages
+    asked_pages: tuple[int, ...]  # the pages that ask anything now, in order
+    address: AddressSuggestion | None
     documents: tuple[DocumentProgress, ...]
     document_index: int
+    can_undo_remove: bool  # the page just removed from this document can be put back
+    held_page: Path | None  # that page's file, kept (with its thumbnail) while it can come back
     challenge: ConfirmationChallenge | None
     dossier: Dossier | None
     print_status: PrintStatus
@@ -330,8 +384,13 @@ class _Session:
     verification: Verification = Verification.PENDING
     form_input: dict[str, str] = field(default_factory=dict)
     form_errors: dict[str, FieldProblem] = field(default_factory=dict)
+    form_page: int = 0
+    address: AddressSuggestion | None = None
     pages: dict[str, list[ScannedPage]] = field(default_factory=dict)
     document_index: int = 0
+    # The page last removed (its document, its place, the page), kept until the citizen does
+    # something else so that a slip of the finger can be undone.
+    removed: tuple[str, int, ScannedPage] | None = None
     return_to_review: bool = False
     challenge: ConfirmationChallenge | None = None
     wrong_codes: int = 0
@@ -373,8 +432,10 @@ class Journey:
         receipts: ReceiptNumbers,
         scratch: ScratchSpace,
         confirmation: ConfirmationProvider,
+        addresses: AddressUpdater = _no_updates,
     ) -> None:
         self._settings = settings
+        self._addresses = addresses
         self._clock = clock
         self._catalog = catalog
         self._calendar = calendar
@@ -434,8 +495,13 @@ class Journey:
             verification=session.verification if session else Verification.PENDING,
             form_input=dict(session.form_input) if session else {},
             form_errors=dict(session.form_errors) if session else {},
+            form_page=session.form_page if session else 0,
+            asked_pages=self._asked_pages(),
+            address=session.address if session else None,
             documents=self._progress(),
             document_index=session.document_index if session else 0,
+            can_undo_remove=self._undo_target() is not None,
+            held_page=session.removed[2].path if session and session.removed else None,
             challenge=session.challenge if session else None,
             dossier=session.dossier if session else None,
             print_status=session.print_status if session else PrintStatus.PENDING,
@@ -481,6 +547,8 @@ class Journey:
         handler = _TABLE.get((self._state, type(event)))
         if handler is None:
             raise _RefusedError(RejectReason.NOT_ALLOWED_HERE)
+        if not isinstance(event, UndoRemove):
+            self._forget_removed()
         self._notice = None
         self._enter(handler(self, event))
 
@@ -554,6 +622,31 @@ class Journey:
             return ()
         return session.procedure.scanned_documents
 
+    def _asked_pages(self) -> tuple[int, ...]:
+        session = self._session
+        if session is None or session.procedure is None:
+            return ()
+        return asked_pages(session.procedure, session.form_input)
+
+    def _undo_target(self) -> tuple[str, int, ScannedPage] | None:
+        """The removed page that can be put back now: only on its own document's scan step."""
+        session = self._session
+        if session is None or session.removed is None or self._state is not State.SCAN:
+            return None
+        documents = self._scan_documents()
+        if not 0 <= session.document_index < len(documents):
+            return None
+        if documents[session.document_index].code != session.removed[0]:
+            return None
+        return session.removed
+
+    def _forget_removed(self) -> None:
+        """The citizen moved on: the removed page is gone for good."""
+        session = self._session
+        if session is not None and session.removed is not None:
+            session.removed[2].path.unlink(missing_ok=True)
+            session.removed = None
+
     def _progress(self) -> tuple[DocumentProgress, ...]:
         session = self._session
         return tuple(
@@ -585,6 +678,15 @@ class Journey:
         if not result.ok:
             raise _RefusedError(RejectReason.FORM_INVALID)
         return result.values
+
+    def _first_form_page(self) -> State:
+        """The form's first page that asks anything, or what follows the form."""
+        session = self._require_session()
+        pages = self._asked_pages()
+        if not pages:
+            return self._after_form()
+        session.form_page = pages[0]
+        return State.FORM
 
     def _after_form(self) -> State:
         session = self._require_session()
@@ -656,8 +758,13 @@ class Journey:
             self._clear_pages(session)
             session.form_input = {}
             session.form_errors = {}
+            session.form_page = 0
             if session.identity is not None:
                 session.form_input = prefill_values(procedure, session.identity)
+                if session.address is not None:
+                    for name, value in list(session.form_input.items()):
+                        if value == session.identity.address:
+                            session.form_input[name] = session.address.current
         session.procedure = procedure
         return State.PROCEDURE_DETAILS
 
@@ -670,7 +777,7 @@ class Journey:
 
     def _details_proceed(self, _: Proceed) -> State:
         session = self._require_session()
-        return State.FORM if session.identity is not None else State.IDENTIFY
+        return State.IDENTITY_CHECK if session.identity is not None else State.IDENTIFY
 
     def _to_details(self, _: Back) -> State:
         return State.PROCEDURE_DETAILS
@@ -687,33 +794,86 @@ class Journey:
         )
         if session.identity is not None and not same_person:
             session.form_input = {}
+            session.form_page = 0
         if not same_person:
             # The same card read again keeps its answer; another card starts unverified.
             session.verification = Verification.PENDING
         session.identity = identity
         prefilled = prefill_values(self._procedure(), identity)
+        session.address = self._addresses(identity.address)
+        if session.address is not None:
+            # Offered, not imposed: the field stays on its page for the citizen to confirm.
+            for form_field in self._procedure().form:
+                if prefilled.get(form_field.name) == identity.address:
+                    prefilled[form_field.name] = session.address.current
         session.form_input = {**prefilled, **session.form_input}
         log.info("identity read: %s", identity.masked_id)
-        return State.FORM
+        return State.IDENTITY_CHECK
+
+    def _identity_proceed(self, _: Proceed) -> State:
+        """'Đúng': the card's details are confirmed; they must pass the form's checks too, and a
+        card that fails them is a matter for staff, since nobody may type over it."""
+        session = self._require_session()
+        procedure = self._procedure()
+        problems = validate_fields(
+            procedure.card_fields, session.form_input, self._clock.now().date()
+        )
+        if problems:
+            log.warning("card details fail the form's checks: %s", sorted(problems))
+            raise _RefusedError(RejectReason.CARD_DATA_INVALID)
+        return self._first_form_page()
+
+    def _identity_back(self, _: Back) -> State:
+        return State.IDENTIFY
 
     def _set_field(self, event: SetField) -> State:
         session = self._require_session()
-        if event.name not in {f.name for f in self._procedure().form}:
-            raise _RefusedError(RejectReason.UNKNOWN_FIELD)
+        try:
+            form_field = self._procedure().form_field(event.name)
+        except KeyError:
+            raise _RefusedError(RejectReason.UNKNOWN_FIELD) from None
+        if form_field.prefill in CARD_SOURCES:
+            raise _RefusedError(RejectReason.FIELD_FROM_CARD)
         session.form_input[event.name] = event.value
         session.form_errors.pop(event.name, None)
         return self._state
 
     def _form_proceed(self, _: Proceed) -> State:
-        self._validate_form()
+        session = self._require_session()
+        procedure = self._procedure()
+        today = self._clock.now().date()
+        fields = page_fields(procedure, session.form_page, session.form_input)
+        session.form_errors = validate_fields(fields, session.form_input, today)
+        if session.form_errors:
+            raise _RefusedError(RejectReason.FORM_INVALID)
+        later = [i for i in self._asked_pages() if i > session.form_page]
+        if session.return_to_review:
+            # Back from the review: an answer changed here may ask something new elsewhere
+            # (another relationship, another parent's page); the first page with a gap opens.
+            result = validate_form(procedure, session.form_input, today)
+            for index in self._asked_pages():
+                names = set(procedure.pages[index].fields)
+                if names & set(result.problems):
+                    session.form_page = index
+                    session.form_errors = {k: v for k, v in result.problems.items() if k in names}
+                    raise _RefusedError(RejectReason.FORM_INVALID)
+            return self._after_form()
+        if later:
+            session.form_page = later[0]
+            return State.FORM
         return self._after_form()
 
     def _form_back(self, _: Back) -> State:
         session = self._require_session()
+        session.form_errors = {}
         if session.return_to_review:
             session.return_to_review = False
             return State.REVIEW
-        return State.IDENTIFY
+        earlier = [i for i in self._asked_pages() if i < session.form_page]
+        if earlier:
+            session.form_page = earlier[-1]
+            return State.FORM
+        return State.IDENTITY_CHECK
 
     def _select_document(self, event: SelectDocument) -> State:
         if not 0 <= event.index < len(self._scan_documents()):
@@ -745,8 +905,18 @@ class Journey:
         pages = session.pages.get(document.code, [])
         if not 0 <= event.index < len(pages):
             raise _RefusedError(RejectReason.NO_SUCH_PAGE)
-        page = pages.pop(event.index)
-        page.path.unlink(missing_ok=True)
+        session.removed = (document.code, event.index, pages.pop(event.index))
+        return State.SCAN
+
+    def _undo_remove(self, _: UndoRemove) -> State:
+        session = self._require_session()
+        target = self._undo_target()
+        if target is None:
+            raise _RefusedError(RejectReason.NOTHING_TO_UNDO)
+        code, index, page = target
+        pages = session.pages.setdefault(code, [])
+        pages.insert(min(index, len(pages)), page)
+        session.removed = None
         return State.SCAN
 
     def _replace_page(self, event: ReplacePage) -> State:
@@ -791,12 +961,23 @@ class Journey:
         if session.document_index > 0:
             session.document_index -= 1
             return State.SCAN
+        return self._last_form_page()
+
+    def _last_form_page(self) -> State:
+        pages = self._asked_pages()
+        if not pages:
+            return State.IDENTITY_CHECK
+        self._require_session().form_page = pages[-1]
         return State.FORM
 
     def _review_edit(self, event: Edit) -> State:
         session = self._require_session()
         if event.section is ReviewSection.FORM:
+            if event.form_page not in self._asked_pages():
+                raise _RefusedError(RejectReason.NO_SUCH_PAGE)
             session.return_to_review = True
+            session.form_page = event.form_page
+            session.form_errors = {}
             return State.FORM
         if not 0 <= event.document_index < len(self._scan_documents()):
             raise _RefusedError(RejectReason.NO_SUCH_DOCUMENT)
@@ -817,7 +998,7 @@ class Journey:
         if self._scan_documents():
             session.document_index = len(self._scan_documents()) - 1
             return State.SCAN
-        return State.FORM
+        return self._last_form_page()
 
     def _enter_code(self, event: EnterCode) -> State:
         session = self._require_session()
@@ -837,6 +1018,12 @@ class Journey:
         session.wrong_codes = 0
         return State.CONFIRM
 
+    def _code_on_screen(self, _: ShowCodeOnScreen) -> State:
+        session = self._require_session()
+        session.challenge = self._confirmation.issue(None)
+        session.wrong_codes = 0
+        return State.CONFIRM
+
     def _confirm_back(self, _: Back) -> State:
         self._require_session().challenge = None
         return State.REVIEW
@@ -851,9 +1038,6 @@ class Journey:
         log.warning("slip not printed: %s", event.detail)
         self._notice = Notice(JourneyNotice.SLIP_NOT_PRINTED)
         return State.DONE
-
-    def _done_proceed(self, _: Proceed) -> State:
-        return State.RATING
 
     def _rate(self, event: Rate) -> State:
         session = self._require_session()
@@ -870,7 +1054,8 @@ class Journey:
         self._end_session("rated")
         return State.ATTRACT
 
-    def _skip_rating(self, _: Proceed) -> State:
+    def _finish(self, _: Proceed) -> State:
+        """'Xong' without rating: the dossier is queued, the citizen goes."""
         self._end_session("finished")
         return State.ATTRACT
 
@@ -891,6 +1076,8 @@ _TABLE: dict[tuple[State, type], Handler] = {
     (State.PROCEDURE_DETAILS, Back): Journey._to_choose,
     (State.IDENTIFY, QrScanned): Journey._qr,
     (State.IDENTIFY, Back): Journey._to_details,
+    (State.IDENTITY_CHECK, Proceed): Journey._identity_proceed,
+    (State.IDENTITY_CHECK, Back): Journey._identity_back,
     (State.FORM, SetField): Journey._set_field,
     (State.FORM, Proceed): Journey._form_proceed,
     (State.FORM, Back): Journey._form_back,
@@ -898,6 +1085,7 @@ _TABLE: dict[tuple[State, type], Handler] = {
     (State.SCAN, PageScanned): Journey._page_scanned,
     (State.SCAN, RemovePage): Journey._remove_page,
     (State.SCAN, ReplacePage): Journey._replace_page,
+    (State.SCAN, UndoRemove): Journey._undo_remove,
     (State.SCAN, Proceed): Journey._scan_proceed,
     (State.SCAN, Back): Journey._scan_back,
     (State.REVIEW, Edit): Journey._review_edit,
@@ -905,11 +1093,12 @@ _TABLE: dict[tuple[State, type], Handler] = {
     (State.REVIEW, Back): Journey._review_back,
     (State.CONFIRM, EnterCode): Journey._enter_code,
     (State.CONFIRM, ResendCode): Journey._resend_code,
+    (State.CONFIRM, ShowCodeOnScreen): Journey._code_on_screen,
     (State.CONFIRM, Back): Journey._confirm_back,
     (State.DONE, PrintFinished): Journey._print_finished,
-    (State.DONE, Proceed): Journey._done_proceed,
-    (State.RATING, Rate): Journey._rate,
-    (State.RATING, Proceed): Journey._skip_rating,
+    (State.DONE, Proceed): Journey._finish,
+    # The done screen asks "were you satisfied?" itself: one tap rates and finishes.
+    (State.DONE, Rate): Journey._rate,
 }
 
 

@@ -41,12 +41,12 @@ class Screen(StrEnum):
     PROCEDURES = "Procedures"
     DETAILS = "Details"
     IDENTIFY = "Identify"
+    CARD_CHECK = "CardCheck"
     FORM = "Form"
     SCAN = "Scan"
     REVIEW = "Review"
     CONFIRM = "Confirm"
     DONE = "Done"
-    RATING = "Rating"
     LOOKUP = "Lookup"
 
 
@@ -56,13 +56,13 @@ JOURNEY_SCREENS: dict[State, Screen] = {
     State.CHOOSE_PROCEDURE: Screen.PROCEDURES,
     State.PROCEDURE_DETAILS: Screen.DETAILS,
     State.IDENTIFY: Screen.IDENTIFY,
+    State.IDENTITY_CHECK: Screen.CARD_CHECK,
     State.FORM: Screen.FORM,
     State.SCAN: Screen.SCAN,
     State.REVIEW: Screen.REVIEW,
     State.CONFIRM: Screen.CONFIRM,
     State.SUBMITTING: Screen.CONFIRM,
     State.DONE: Screen.DONE,
-    State.RATING: Screen.RATING,
 }
 
 

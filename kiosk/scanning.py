@@ -306,6 +306,8 @@ class ScanDesk:
     def _forget_removed_pages(self, snapshot: Snapshot) -> None:
         """A page removed or replaced by the journey takes its thumbnail with it."""
         kept = {page.path for progress in snapshot.documents for page in progress.pages}
+        if snapshot.held_page is not None:
+            kept.add(snapshot.held_page)  # removed, but it may still be put back
         for pdf in [path for path in self._pages if path not in kept]:
             self._pages.pop(pdf).thumbnail.unlink(missing_ok=True)
 

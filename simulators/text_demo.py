@@ -20,7 +20,7 @@ from config.settings import GatewaySection, Language, PathsSection, Settings
 from dvc_common.catalog import FieldType, FormField
 from dvc_common.clock import FakeClock, SystemClock
 from kiosk.app import build_kiosk
-from kiosk.forms import format_date_vn
+from kiosk.forms import format_date_vn, page_fields
 from kiosk.journey import (
     ChooseProcedure,
     EnterCode,
@@ -49,14 +49,14 @@ STATE_TITLES: dict[State, str] = {
     State.ATTRACT: "Màn hình chờ — Chạm để bắt đầu",
     State.CHOOSE_PROCEDURE: "Chọn thủ tục",
     State.PROCEDURE_DETAILS: "Thông tin thủ tục và giấy tờ cần có",
-    State.IDENTIFY: "Đăng nhập bằng mã QR VNeID hoặc thẻ căn cước",
+    State.IDENTIFY: "Quét thẻ căn cước hoặc mã VNeID",
+    State.IDENTITY_CHECK: "Kiểm tra thông tin trên thẻ",
     State.FORM: "Điền thông tin",
     State.SCAN: "Quét giấy tờ",
     State.REVIEW: "Kiểm tra lại hồ sơ",
     State.CONFIRM: "Nhập mã xác nhận",
     State.SUBMITTING: "Đang lưu hồ sơ",
     State.DONE: "Nộp hồ sơ thành công — In phiếu hẹn",
-    State.RATING: "Đánh giá mức độ hài lòng",
     State.IDLE_WARNING: "Ông/bà còn ở đây không?",
 }
 
@@ -108,7 +108,7 @@ def _describe(snapshot: Snapshot) -> str:
         docs = "; ".join(d.name for d in p.documents if d.mandatory)
         days = "trong ngày" if p.same_day else f"{p.processing_days} ngày làm việc"
         parts.append(f"    {p.name} — {days} — giấy tờ: {docs}")
-    if snapshot.identity and snapshot.state is State.FORM:
+    if snapshot.identity and snapshot.state is State.IDENTITY_CHECK:
         who = snapshot.identity
         parts.append(f"    Người nộp: {who.full_name}, số định danh {who.masked_id}")
     if snapshot.state is State.SCAN and snapshot.documents:
@@ -176,12 +176,15 @@ def _play(out: TextIO, settings: Settings, faults: FaultState) -> int:
     for event in (Start(), ChooseProcedure(SAMPLE_PROCEDURE), Proceed()):
         step(event)
     step(QrScanned(SAMPLE_QR.encode("utf-8")))
-    snapshot = journey.snapshot()
-    assert snapshot.procedure is not None
-    for field in snapshot.procedure.form:
-        if field.required and not snapshot.form_input.get(field.name):
-            step(SetField(field.name, sample_answer(field, clock.now().date())))
-    step(Proceed())
+    step(Proceed())  # the card's details are right
+    while journey.state is State.FORM:  # one page of the form at a time
+        snapshot = journey.snapshot()
+        assert snapshot.procedure is not None
+        for field in page_fields(snapshot.procedure, snapshot.form_page, snapshot.form_input):
+            wanted = field.required or field.type is FieldType.PHONE  # a phone, if one has it
+            if wanted and not snapshot.form_input.get(field.name):
+                step(SetField(field.name, sample_answer(field, clock.now().date())))
+        step(Proceed())
     while journey.state is State.SCAN:
         snap = journey.snapshot()
         current = snap.documents[snap.document_index]
@@ -195,8 +198,7 @@ def _play(out: TextIO, settings: Settings, faults: FaultState) -> int:
     assert challenge is not None and challenge.code is not None
     step(EnterCode(challenge.code))
     step(PrintFinished(ok=True))
-    step(Proceed())  # done → rating
-    step(Rate(5, None))
+    step(Rate(5, None))  # on the done screen
 
     print("\n=== Công dân thứ hai: bỏ đi giữa chừng, phiên bị xoá ===", file=out)
     for event in (Start(), ChooseProcedure(SAMPLE_PROCEDURE), Proceed()):

@@ -14,7 +14,9 @@ import numpy as np
 
 from drivers.scanner.pipeline import ProcessedPage, build_pdf, render_page
 
-THUMB_WIDTH = 240  # pixels: wide enough to recognise a page, small enough for 20 on screen
+# Pixels: the scan screen shows it about 330 px wide to recognise the page, and full screen
+# (about 1000 px tall) to check it can be read; smaller made the full view a blur.
+THUMB_WIDTH = 640
 
 
 @dataclass(frozen=True, slots=True)

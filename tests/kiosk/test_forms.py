@@ -14,7 +14,9 @@ from kiosk.forms import (
     FieldReason,
     FieldResult,
     FormResult,
+    asked_pages,
     format_date_vn,
+    page_fields,
     parse_date_input,
     prefill_values,
     validate_field,
@@ -448,6 +450,7 @@ def good_birth_input() -> dict[str, str]:
         "mother_name": "Trần Thị Thí Dụ",
         "mother_id_number": "",
         "email": "",
+        "result_delivery": "in_person",
     }
 
 
@@ -624,3 +627,35 @@ def test_whole_form_reports_problems_not_sentences(birth: Procedure) -> None:
     assert not hasattr(result, "errors")
     assert all(isinstance(problem, FieldProblem) for problem in result.problems.values())
     assert not any(hasattr(validate_field(f, "", TODAY), "error") for f in birth.form)
+
+
+# --- pages and answers another answer decides ----------------------------------------------------
+
+
+def test_the_parent_who_applies_is_copied_not_asked(birth: Procedure) -> None:
+    answers = {**good_birth_input(), "relationship": "me", "mother_name": ""}
+    result = validate_form(birth, answers, TODAY)
+    assert result.ok, errors(result)
+    assert result.values["mother_name"] == "TRẦN THỊ MẪU"
+    assert result.values["mother_id_number"] == "049158000123"
+    mother_page = next(i for i, p in enumerate(birth.pages) if "mother_name" in p.fields)
+    assert page_fields(birth, mother_page, answers) == ()
+    assert mother_page not in asked_pages(birth, answers)
+    # Another answer: the mother's page is asked again, and her name is required there.
+    answers["relationship"] = "khac"
+    assert mother_page in asked_pages(birth, answers)
+    assert "mother_name" in validate_form(birth, answers, TODAY).problems
+
+
+def test_a_bad_source_is_reported_once_where_it_is_typed(birth: Procedure) -> None:
+    answers = {**good_birth_input(), "relationship": "cha", "applicant_name": "123"}
+    problems = validate_form(birth, answers, TODAY).problems
+    assert "applicant_name" in problems
+    assert "father_name" not in problems  # copied: its source carries the problem
+
+
+def test_card_fields_are_on_no_page(birth: Procedure) -> None:
+    on_pages = {name for page in birth.pages for name in page.fields}
+    card = {f.name for f in birth.card_fields}
+    assert card == {"applicant_name", "applicant_id_number", "applicant_birth_date"}
+    assert not card & on_pages

@@ -9,10 +9,13 @@ from typing import Any
 
 import pytest
 
+from dvc_common.catalog import FieldType
 from kiosk.dossier import Verification
+from kiosk.forms import page_fields
 from kiosk.journey import (
     QUIET_EXIT_STATES,
     WARNED_STATES,
+    AddressSuggestion,
     Back,
     CallStaff,
     Cancel,
@@ -34,12 +37,16 @@ from kiosk.journey import (
     ReviewSection,
     SelectDocument,
     SetField,
+    ShowCodeOnScreen,
     Start,
     State,
     Tick,
     Touch,
+    UndoRemove,
     transitions,
 )
+from kiosk.ports import ConfirmationChallenge, ConfirmationChannel
+from kiosk.steps import JourneyStep, StepPosition, step_position
 from simulators.text_demo import sample_answer
 from tests.kiosk.conftest import FEMALE_QR, MALE_QR, Harness
 from tests.kiosk.vietnamese import notice_vi, vietnamese
@@ -55,11 +62,22 @@ def send(h: Harness, event: Event, *, accepted: bool = True) -> None:
 
 
 def fill_required(h: Harness) -> None:
+    """Answer the required fields of the form page on screen that are still empty."""
     snapshot = h.kiosk.journey.snapshot()
     assert snapshot.procedure is not None
-    for field in snapshot.procedure.form:
-        if field.required and not snapshot.form_input.get(field.name):
+    for field in page_fields(snapshot.procedure, snapshot.form_page, snapshot.form_input):
+        # Required answers, and a phone number (optional: not everyone has one).
+        wanted = field.required or field.type is FieldType.PHONE
+        if wanted and not snapshot.form_input.get(field.name):
             send(h, SetField(field.name, sample_answer(field, h.clock.now().date())))
+
+
+def complete_form(h: Harness) -> None:
+    """Answer every page of the form, one page at a time, as the screens ask."""
+    journey = h.kiosk.journey
+    while journey.state is State.FORM:
+        fill_required(h)
+        send(h, Proceed())
 
 
 def scan_mandatory_and_continue(h: Harness) -> None:
@@ -86,12 +104,11 @@ def drive_to(h: Harness, target: State, procedure: str = BIRTH) -> None:
         lambda: send(h, ChooseProcedure(procedure)),
         lambda: send(h, Proceed()),
         lambda: send(h, QrScanned(FEMALE_QR.encode())),
-        lambda: (fill_required(h), send(h, Proceed())),
+        lambda: send(h, Proceed()),
+        lambda: complete_form(h),
         lambda: scan_mandatory_and_continue(h),
         lambda: send(h, Proceed()),
         lambda: send(h, EnterCode(code(h))),
-        lambda: send(h, PrintFinished(ok=True)),
-        lambda: send(h, Proceed()),
     ]
     for step in steps:
         if journey.state is target:
@@ -116,15 +133,30 @@ def session_dirs(h: Harness) -> list[Path]:
 def test_full_journey_queues_one_complete_dossier(harness: Harness) -> None:
     seen: list[State] = []
     harness.kiosk.journey.subscribe(lambda s: seen.append(s.state))
-    drive_to(harness, State.RATING)
+    drive_to(harness, State.DONE)
     send(harness, Rate(5, "Nhanh, dễ dùng"))
 
     assert harness.kiosk.journey.state is State.ATTRACT
     assert [
         s
         for s in dict.fromkeys(seen)
-        if s in {State.IDENTIFY, State.FORM, State.SCAN, State.REVIEW, State.CONFIRM}
-    ] == [State.IDENTIFY, State.FORM, State.SCAN, State.REVIEW, State.CONFIRM]
+        if s
+        in {
+            State.IDENTIFY,
+            State.IDENTITY_CHECK,
+            State.FORM,
+            State.SCAN,
+            State.REVIEW,
+            State.CONFIRM,
+        }
+    ] == [
+        State.IDENTIFY,
+        State.IDENTITY_CHECK,
+        State.FORM,
+        State.SCAN,
+        State.REVIEW,
+        State.CONFIRM,
+    ]
     (dossier,) = harness.queue.dossiers
     assert dossier.procedure_code == BIRTH
     assert dossier.applicant.full_name == "TRẦN THỊ MẪU"
@@ -154,7 +186,7 @@ def test_three_day_procedure_gets_due_date_from_calendar(harness: Harness) -> No
 
 def test_receipt_numbers_continue_across_citizens(harness: Harness) -> None:
     for _ in range(2):
-        drive_to(harness, State.RATING)
+        drive_to(harness, State.DONE)
         send(harness, Proceed())
     assert [d.receipt_number for d in harness.queue.dossiers] == [
         "KIOSK01-261123-0001",
@@ -176,11 +208,13 @@ ROWS: dict[tuple[State, type], tuple[Callable[[Harness], Event], State]] = {
     (State.CHOOSE_PROCEDURE, Back): (lambda h: Back(), State.ATTRACT),
     (State.PROCEDURE_DETAILS, Proceed): (lambda h: Proceed(), State.IDENTIFY),
     (State.PROCEDURE_DETAILS, Back): (lambda h: Back(), State.CHOOSE_PROCEDURE),
-    (State.IDENTIFY, QrScanned): (lambda h: QrScanned(MALE_QR.encode()), State.FORM),
+    (State.IDENTIFY, QrScanned): (lambda h: QrScanned(MALE_QR.encode()), State.IDENTITY_CHECK),
     (State.IDENTIFY, Back): (lambda h: Back(), State.PROCEDURE_DETAILS),
+    (State.IDENTITY_CHECK, Proceed): (lambda h: Proceed(), State.FORM),
+    (State.IDENTITY_CHECK, Back): (lambda h: Back(), State.IDENTIFY),
     (State.FORM, SetField): (lambda h: SetField("phone", "0987654321"), State.FORM),
-    (State.FORM, Proceed): (lambda h: (fill_required(h), Proceed())[1], State.SCAN),
-    (State.FORM, Back): (lambda h: Back(), State.IDENTIFY),
+    (State.FORM, Proceed): (lambda h: (fill_required(h), Proceed())[1], State.FORM),
+    (State.FORM, Back): (lambda h: Back(), State.IDENTITY_CHECK),
     (State.SCAN, SelectDocument): (lambda h: SelectDocument(1), State.SCAN),
     (State.SCAN, PageScanned): (lambda h: PageScanned(h.page()), State.SCAN),
     (State.SCAN, RemovePage): (
@@ -198,17 +232,25 @@ ROWS: dict[tuple[State, type], tuple[Callable[[Harness], Event], State]] = {
         lambda h: (h.kiosk.journey.dispatch(PageScanned(h.page())), Proceed())[1],
         State.SCAN,
     ),
+    (State.SCAN, UndoRemove): (
+        lambda h: (
+            h.kiosk.journey.dispatch(PageScanned(h.page())),
+            h.kiosk.journey.dispatch(RemovePage(0)),
+            UndoRemove(),
+        )[2],
+        State.SCAN,
+    ),
     (State.SCAN, Back): (lambda h: Back(), State.FORM),
     (State.REVIEW, Edit): (lambda h: Edit(ReviewSection.FORM), State.FORM),
     (State.REVIEW, Proceed): (lambda h: Proceed(), State.CONFIRM),
     (State.REVIEW, Back): (lambda h: Back(), State.SCAN),
     (State.CONFIRM, EnterCode): (lambda h: EnterCode(code(h)), State.DONE),
     (State.CONFIRM, ResendCode): (lambda h: ResendCode(), State.CONFIRM),
+    (State.CONFIRM, ShowCodeOnScreen): (lambda h: ShowCodeOnScreen(), State.CONFIRM),
     (State.CONFIRM, Back): (lambda h: Back(), State.REVIEW),
     (State.DONE, PrintFinished): (lambda h: PrintFinished(ok=True), State.DONE),
-    (State.DONE, Proceed): (lambda h: Proceed(), State.RATING),
-    (State.RATING, Rate): (lambda h: Rate(4), State.ATTRACT),
-    (State.RATING, Proceed): (lambda h: Proceed(), State.ATTRACT),
+    (State.DONE, Proceed): (lambda h: Proceed(), State.ATTRACT),
+    (State.DONE, Rate): (lambda h: Rate(5), State.ATTRACT),
 }
 
 
@@ -241,9 +283,11 @@ ALL_EVENTS: list[Event] = [
     PageScanned(Path("/nonexistent")),
     RemovePage(0),
     ReplacePage(0, Path("/nonexistent")),
+    UndoRemove(),
     Edit(ReviewSection.FORM),
     EnterCode("0000"),
     ResendCode(),
+    ShowCodeOnScreen(),
     PrintFinished(ok=True),
     Rate(5),
 ]
@@ -344,9 +388,10 @@ def test_removing_the_only_page_blocks_again(harness: Harness) -> None:
     send(harness, Edit(ReviewSection.DOCUMENTS, 0))
     page_path = harness.kiosk.journey.snapshot().documents[0].pages[0].path
     send(harness, RemovePage(0))
-    assert not page_path.exists()
+    assert page_path.exists()  # it can still be put back
     outcome = harness.kiosk.journey.dispatch(Proceed())
     assert outcome.reason is RejectReason.DOCUMENT_MISSING
+    assert not page_path.exists()  # the citizen moved on: gone from the disk
 
 
 def test_a_page_scanned_again_takes_the_old_ones_place(harness: Harness) -> None:
@@ -400,7 +445,7 @@ def test_edits_from_review_return_to_review(harness: Harness) -> None:
 def test_review_rechecks_the_form(harness: Harness) -> None:
     drive_to(harness, State.REVIEW)
     send(harness, Edit(ReviewSection.FORM))
-    send(harness, SetField("phone", ""))
+    send(harness, SetField("phone", "0912"))  # too short
     send(harness, Back())  # back to review without passing validation
     outcome = harness.kiosk.journey.dispatch(Proceed())
     assert outcome.reason is RejectReason.FORM_INVALID
@@ -462,24 +507,23 @@ def test_print_failure_keeps_the_code_on_screen(harness: Harness) -> None:
     assert snapshot.dossier is not None
     assert "chụp ảnh mã hồ sơ" in notice_vi(snapshot.notice)
     send(harness, Proceed())
-    assert harness.kiosk.journey.state is State.RATING
+    assert harness.kiosk.journey.state is State.ATTRACT
 
 
 def test_invalid_rating_is_refused(harness: Harness) -> None:
-    drive_to(harness, State.RATING)
+    drive_to(harness, State.DONE)
     assert harness.kiosk.journey.dispatch(Rate(0)).reason is RejectReason.INVALID_RATING
     assert harness.kiosk.journey.dispatch(Rate(6)).reason is RejectReason.INVALID_RATING
-    assert harness.kiosk.journey.state is State.RATING
+    assert harness.kiosk.journey.state is State.DONE
 
 
 def test_changing_procedure_drops_pages_of_the_old_one(harness: Harness) -> None:
     drive_to(harness, State.SCAN)
     page = harness.page()
     send(harness, PageScanned(page))
-    for _ in range(3):
-        send(harness, Back())  # scan → form → identify → details
-    send(harness, Back())
-    assert harness.kiosk.journey.state is State.CHOOSE_PROCEDURE
+    journey = harness.kiosk.journey
+    while journey.state is not State.CHOOSE_PROCEDURE:  # back through every page and step
+        send(harness, Back())
     send(harness, ChooseProcedure("1.004873"))
     assert not page.exists()
     snapshot = harness.kiosk.journey.snapshot()
@@ -487,7 +531,7 @@ def test_changing_procedure_drops_pages_of_the_old_one(harness: Harness) -> None
     # The identity is kept and the new form is prefilled from it.
     assert snapshot.form_input["applicant_name"] == "TRẦN THỊ MẪU"
     send(harness, Proceed())
-    assert harness.kiosk.journey.state is State.FORM
+    assert harness.kiosk.journey.state is State.IDENTITY_CHECK
 
 
 def test_identity_verification_only_applies_to_its_own_session(harness: Harness) -> None:
@@ -642,3 +686,216 @@ def test_leftover_sessions_are_wiped_at_start(make_harness: Callable[..., Harnes
     # A crash: a new kiosk process starts on the same directories.
     second = make_harness(start=first.clock.now() + timedelta(minutes=5))
     assert session_dirs(second) == []
+
+
+# --- the card's details, the form's pages, copied answers ----------------------------------------
+
+
+def test_the_cards_details_are_confirmed_not_typed(harness: Harness) -> None:
+    drive_to(harness, State.IDENTITY_CHECK)
+    snapshot = harness.kiosk.journey.snapshot()
+    assert snapshot.form_input["applicant_name"] == "TRẦN THỊ MẪU"
+    outcome = harness.kiosk.journey.dispatch(SetField("applicant_name", "Người Khác"))
+    assert outcome.reason is RejectReason.NOT_ALLOWED_HERE  # no typing on the card's page
+    send(harness, Proceed())
+    assert harness.kiosk.journey.state is State.FORM
+    outcome = harness.kiosk.journey.dispatch(SetField("applicant_name", "Người Khác"))
+    assert outcome.reason is RejectReason.FIELD_FROM_CARD
+    outcome = harness.kiosk.journey.dispatch(SetField("applicant_id_number", "001158000999"))
+    assert outcome.reason is RejectReason.FIELD_FROM_CARD
+    assert harness.kiosk.journey.snapshot().form_input["applicant_name"] == "TRẦN THỊ MẪU"
+
+
+def test_the_form_goes_page_by_page_and_checks_only_the_page_on_screen(
+    harness: Harness,
+) -> None:
+    drive_to(harness, State.FORM)
+    journey = harness.kiosk.journey
+    procedure = journey.snapshot().procedure
+    assert procedure is not None
+    first = journey.snapshot().form_page
+    assert procedure.pages[first].fields[0] == "residence"
+    send(harness, SetField("phone", "0912"))  # too short
+    outcome = journey.dispatch(Proceed())
+    # Only the phone on this page is wrong; the child's name on a later page is not judged yet.
+    assert outcome.reason is RejectReason.FORM_INVALID
+    assert set(journey.snapshot().form_errors) == {"phone"}
+    assert journey.snapshot().form_page == first
+    send(harness, SetField("phone", "0912345678"))
+    send(harness, Proceed())
+    assert journey.snapshot().form_page == first + 1
+    assert journey.snapshot().form_errors == {}
+    send(harness, Back())
+    assert journey.snapshot().form_page == first
+    send(harness, Back())
+    assert journey.state is State.IDENTITY_CHECK
+
+
+def answer_until(h: Harness, page_title: str) -> None:
+    journey = h.kiosk.journey
+    procedure = journey.snapshot().procedure
+    assert procedure is not None
+    while procedure.pages[journey.snapshot().form_page].title != page_title:
+        fill_required(h)
+        send(h, Proceed())
+        assert journey.state is State.FORM
+
+
+def test_the_mothers_page_is_skipped_when_the_mother_applies(harness: Harness) -> None:
+    drive_to(harness, State.FORM)
+    journey = harness.kiosk.journey
+    procedure = journey.snapshot().procedure
+    assert procedure is not None
+    mother_page = next(i for i, p in enumerate(procedure.pages) if "mother_name" in p.fields)
+    answer_until(harness, "Ông/bà là gì của trẻ?")
+    send(harness, SetField("relationship", "me"))
+    assert mother_page not in journey.snapshot().asked_pages
+    complete_form(harness)
+    scan_mandatory_and_continue(harness)
+    assert journey.state is State.REVIEW
+    send(harness, Proceed())
+    send(harness, EnterCode(code(harness)))
+    dossier = journey.snapshot().dossier
+    assert dossier is not None
+    # Filled from the applicant, never typed: the mother is the applicant.
+    assert dossier.form["mother_name"] == "TRẦN THỊ MẪU"
+    assert dossier.form["mother_id_number"] == "001158000123"
+    assert "father_name" not in dossier.form
+
+
+def test_a_changed_answer_from_the_review_opens_the_page_it_leaves_unanswered(
+    harness: Harness,
+) -> None:
+    drive_to(harness, State.FORM)
+    journey = harness.kiosk.journey
+    answer_until(harness, "Ông/bà là gì của trẻ?")
+    send(harness, SetField("relationship", "me"))
+    complete_form(harness)
+    scan_mandatory_and_continue(harness)
+    procedure = journey.snapshot().procedure
+    assert procedure is not None
+    relationship_page = next(i for i, p in enumerate(procedure.pages) if "relationship" in p.fields)
+    send(harness, Edit(ReviewSection.FORM, form_page=relationship_page))
+    assert journey.snapshot().form_page == relationship_page
+    send(harness, SetField("relationship", "khac"))
+    outcome = journey.dispatch(Proceed())
+    # Now nobody says who the mother is: her page opens with its gap marked.
+    assert outcome.reason is RejectReason.FORM_INVALID
+    assert "mother_name" in procedure.pages[journey.snapshot().form_page].fields
+    assert "mother_name" in journey.snapshot().form_errors
+    send(harness, SetField("mother_name", "Phạm Thị Hoa"))
+    send(harness, Proceed())
+    assert journey.state is State.REVIEW
+
+
+def test_an_edit_names_a_page_that_asks_something(harness: Harness) -> None:
+    drive_to(harness, State.REVIEW)
+    outcome = harness.kiosk.journey.dispatch(Edit(ReviewSection.FORM, form_page=99))
+    assert outcome.reason is RejectReason.NO_SUCH_PAGE
+    assert harness.kiosk.journey.state is State.REVIEW
+
+
+def test_the_card_address_is_offered_in_its_current_form(harness: Harness) -> None:
+    drive_to(harness, State.IDENTIFY)
+    # Printed before 1 July 2025: Quảng Nam has since joined Đà Nẵng (the bundled table).
+    send(harness, QrScanned(MALE_QR.encode()))
+    snapshot = harness.kiosk.journey.snapshot()
+    assert snapshot.address == AddressSuggestion(
+        card_address="Thôn 2, xã Bình Phú, tỉnh Quảng Nam",
+        current="Thôn 2, xã Thăng Phú, thành phố Đà Nẵng",
+        commune_checked=True,
+    )
+    # Offered on the residence page, where the citizen confirms it or types another.
+    assert snapshot.form_input["residence"] == "Thôn 2, xã Thăng Phú, thành phố Đà Nẵng"
+    assert snapshot.identity is not None
+    assert snapshot.identity.address == "Thôn 2, xã Bình Phú, tỉnh Quảng Nam"  # the card's own
+
+
+def test_a_current_address_is_left_as_it_is(harness: Harness) -> None:
+    drive_to(harness, State.IDENTITY_CHECK)  # Hà Nội kept its name and borders
+    snapshot = harness.kiosk.journey.snapshot()
+    assert snapshot.address is None
+    assert snapshot.form_input["residence"] == "Phường Ba Đình, Hà Nội"
+
+
+# --- scanning: undo, skipping -------------------------------------------------------------------
+
+
+def test_a_removed_page_can_be_put_back_until_the_citizen_moves_on(harness: Harness) -> None:
+    drive_to(harness, State.SCAN)
+    journey = harness.kiosk.journey
+    first, second = harness.page("a.png", b"first"), harness.page("b.png", b"second")
+    send(harness, PageScanned(first))
+    send(harness, PageScanned(second))
+    send(harness, RemovePage(0))
+    snapshot = journey.snapshot()
+    assert snapshot.can_undo_remove
+    assert [p.path for p in snapshot.documents[0].pages] == [second]
+    assert first.exists()  # kept for the undo
+    send(harness, Touch())  # the press of the undo button itself must not forget it
+    send(harness, UndoRemove())
+    assert [p.path for p in journey.snapshot().documents[0].pages] == [first, second]
+    assert not journey.snapshot().can_undo_remove
+    send(harness, UndoRemove(), accepted=False)
+    send(harness, RemovePage(1))
+    send(harness, PageScanned(harness.page("c.png", b"third")))  # moving on forgets it
+    assert not journey.snapshot().can_undo_remove
+    assert not second.exists()
+
+
+def test_a_citizen_without_a_phone_gets_the_code_on_screen(
+    make_harness: Callable[..., Harness],
+) -> None:
+    class SmsOnly:
+        def issue(self, phone: str | None) -> ConfirmationChallenge:
+            if phone is None:
+                return ConfirmationChallenge(ConfirmationChannel.SCREEN, "4321")
+            return ConfirmationChallenge(ConfirmationChannel.SMS, None, phone=phone)
+
+        def check(self, challenge: ConfirmationChallenge, entered: str) -> bool:
+            return challenge.code == entered
+
+    h = make_harness(confirmation=SmsOnly())
+    drive_to(h, State.CONFIRM)
+    challenge = h.kiosk.journey.snapshot().challenge
+    assert challenge is not None and challenge.channel is ConfirmationChannel.SMS
+    send(h, ShowCodeOnScreen())
+    challenge = h.kiosk.journey.snapshot().challenge
+    assert challenge is not None and challenge.channel is ConfirmationChannel.SCREEN
+    send(h, EnterCode("4321"))
+    assert h.kiosk.journey.state is State.DONE
+
+
+# --- the step indicator -------------------------------------------------------------------------
+
+
+def test_every_journey_state_has_a_step_and_numbers_count_up(harness: Harness) -> None:
+    journey = harness.kiosk.journey
+    numbers: list[int] = []
+    journey.subscribe(
+        lambda s: (
+            numbers.append(position.number)
+            if (position := step_position(s.state, s.procedure, s.resume_state))
+            else None
+        )
+    )
+    drive_to(harness, State.DONE)
+    assert sorted(set(numbers)) == [1, 2, 3, 4, 5, 6, 7]
+    assert numbers == sorted(numbers)  # never backwards on the way through
+    snapshot = journey.snapshot()
+    assert step_position(State.SCAN, snapshot.procedure) == StepPosition(
+        JourneyStep.DOCUMENTS, 4, 7
+    )
+    for state in State:
+        if state not in {State.ATTRACT, State.IDLE_WARNING}:
+            assert step_position(state, snapshot.procedure) is not None, state
+    assert step_position(State.IDLE_WARNING, None, State.SCAN) == StepPosition(
+        JourneyStep.DOCUMENTS, 4, 7
+    )
+
+
+def test_a_procedure_with_nothing_to_scan_has_six_steps(harness: Harness) -> None:
+    catalog = harness.kiosk.catalog
+    nothing_scanned = [p for p in catalog if not p.scanned_documents]
+    for procedure in nothing_scanned:
+        assert step_position(State.REVIEW, procedure) == StepPosition(JourneyStep.REVIEW, 4, 6)

@@ -39,7 +39,7 @@ def real(settings: Settings, tmp_path: Path) -> Harness:
 
 
 def test_submission_lands_in_the_encrypted_outbox(real: Harness, settings: Settings) -> None:
-    drive_to(real, State.RATING)
+    drive_to(real, State.DONE)
     dossier = real.kiosk.journey.snapshot().dossier
     assert dossier is not None
     send(real, Rate(4, "Dễ dùng"))

@@ -80,8 +80,10 @@ def test_the_journey_s_screens_follow_its_state(harness: Harness) -> None:
     assert router.screen is Screen.IDENTIFY
     assert heard.forgotten == 1  # a code held up too early is read again here
     journey.dispatch(QrScanned(FEMALE_QR.encode()))
+    assert router.screen is Screen.CARD_CHECK
+    journey.dispatch(Proceed())
     assert router.screen is Screen.FORM
-    assert [event for event, _ in heard.take()] == ["shown"] * 3
+    assert [event for event, _ in heard.take()] == ["shown"] * 4
 
 
 def test_the_idle_warning_shows_over_the_screen_it_interrupts_then_wipes(
@@ -185,7 +187,7 @@ def test_a_code_goes_where_the_mode_says(harness: Harness) -> None:
     harness.kiosk.journey.dispatch(Proceed())
     assert harness.kiosk.journey.state is State.IDENTIFY
     router.read_code(FEMALE_QR.encode())
-    assert harness.kiosk.journey.state is State.FORM
+    assert harness.kiosk.journey.state is State.IDENTITY_CHECK
     assert heard.codes == ["KIOSK01-261123-0001"]
 
 

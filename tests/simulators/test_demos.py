@@ -18,12 +18,12 @@ def test_demo_walks_the_journey() -> None:
     out = result.stdout
     for state in (
         "[identify]",
+        "[identity_check]",
         "[form]",
         "[scan]",
         "[review]",
         "[confirm]",
         "[done]",
-        "[rating]",
         "[idle_warning]",
         "[attract]",
     ):
