@@ -20,14 +20,15 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from pydantic import SecretStr
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtQuick import QQuickWindow
 
 from config.settings import (
     DevicesSection,
@@ -54,6 +55,7 @@ from dvc_common.clock import Clock, SteppableClock
 from kiosk.router import Screen
 from simulators.buttons import Simulator
 from simulators.gateway_process import GatewayProcess
+from simulators.layout_check import LayoutProblem, layout_problems
 from simulators.people import DEMO_APPLICANT, sample_person
 from simulators.scan_pages import GOOD_SCAN, PageKind, sample
 from simulators.script import Driver
@@ -219,16 +221,55 @@ def sample_value(field: dict[str, object]) -> str:
 
 @dataclass
 class JourneyShots:
+    """Each screen saved in each orientation, and its layout checked there from the items'
+    geometry (``simulators.layout_check``): ``problems`` collects what is clipped, overlapped,
+    too small or under the keyboard, by screenshot name."""
+
     folder: Path | None
     orientations: tuple[Orientation, ...] = BOTH
     taken: list[Path] | None = None
+    problems: dict[str, list[LayoutProblem]] = field(default_factory=dict)
 
     def __call__(self, driver: Driver, name: str) -> None:
         if self.folder is None:
             return
-        shots = driver.shoot(self.folder, name, self.orientations)
+        shots = driver.shoot(
+            self.folder, name, self.orientations, check=partial(self._check, name)
+        )
         if self.taken is not None:
             self.taken.extend(shots)
+
+    def _check(self, name: str, orientation: Orientation, window: QQuickWindow) -> None:
+        found = layout_problems(window)
+        if found:
+            self.problems[f"{name}-{orientation.value}"] = found
+
+
+class Pace(Protocol):
+    """How a person spends time at the kiosk, for the journey benchmark: called on every screen
+    the citizen reads (with the words it shows), before every tap, for every character typed and
+    for each physical action (taking out the card, feeding paper). The demo and the tests pass
+    ``NO_PACE``: the script runs as fast as the screens allow."""
+
+    def read(self, screen: str, words: int) -> None: ...
+
+    def act(self, what: str) -> None: ...
+
+    def typed(self, characters: int) -> None: ...
+
+
+class _NoPace:
+    def read(self, screen: str, words: int) -> None:
+        pass
+
+    def act(self, what: str) -> None:
+        pass
+
+    def typed(self, characters: int) -> None:
+        pass
+
+
+NO_PACE: Pace = _NoPace()
 
 
 def play_citizen(
@@ -239,80 +280,191 @@ def play_citizen(
     procedure: str = DEMO_PROCEDURE,
     rating: int = 5,
     stop_at_done: bool = False,
+    pace: Pace = NO_PACE,
+    show_errors: bool = True,
 ) -> str:
     """One whole journey through the real QML; returns the dossier code shown at the end.
-    ``stop_at_done`` leaves the citizen on the done screen once printing has finished."""
+    ``stop_at_done`` leaves the citizen on the done screen once printing has finished;
+    ``show_errors`` first tries to go on with the phone left empty (the demo's picture of an
+    error); the benchmark's citizen does not."""
     kapp = driver.kapp
     journey = kapp.journey
+
+    def tap(name: str) -> None:
+        pace.act("tap")
+        driver.tap(name)
+
+    def read(screen: str) -> None:
+        pace.read(screen, visible_words(driver))
+
     driver.wait_screen(Screen.HOME)
     shoot(driver, "01-home")
-    driver.type_into("searchField", "khai sinh")
-    shoot(driver, "02-search")
-    driver.tap(f"procedure_{procedure}")
+    read("home")
+    tap("startButton")
+    driver.wait_screen(Screen.PROCEDURES)
+    read("procedures")
+    if show_errors:
+        driver.type_into("searchField", "khai sinh")
+        shoot(driver, "02-search")
+    tap(f"procedure_{procedure}")
     driver.wait_screen(Screen.DETAILS)
     shoot(driver, "03-details")
-    driver.tap("proceedButton")
+    read("details")
+    tap("proceedButton")
     driver.wait_screen(Screen.IDENTIFY)
     shoot(driver, "04-identify")
-    driver.tap("simulateQrButton")
+    read("identify")
+    pace.act("card")  # the card or the phone out of the pocket and up to the reader
+    driver.tap("simulateQrButton")  # stands for holding it up: not a tap on the screen
+    driver.taps -= 1
+    driver.wait_screen(Screen.CARD_CHECK)
+    shoot(driver, "05-card")
+    read("card")
+    tap("proceedButton")
     driver.wait_screen(Screen.FORM)
-    shoot(driver, "05-form")
-    driver.tap("proceedButton")  # with blanks: the form shows what is missing, in red
-    driver.wait_until(lambda: bool(journey.message), "the form's error message")
-    shoot(driver, "06-form-errors")
-    for field in journey.fields:
-        if field["value"] or not field["required"]:
-            continue
-        value = sample_value(field)
-        if field["type"] == "choice":
-            driver.tap(f"choice_{field['name']}_{value}")
-        else:
-            driver.type_into(f"field_{field['name']}", value)
-    driver.tap("proceedButton")
+    page_number = 0
+    if show_errors:
+        shoot(driver, "06-form")
+        driver.type_into("field_phone", "0912")  # too short: the page says what is wrong
+        driver.tap("proceedButton")
+        driver.wait_until(lambda: bool(journey.message), "the form's error message")
+        shoot(driver, "07-form-error")
+    while kapp.router.screen == Screen.FORM:
+        page_number += 1
+        before = _page_key(journey)
+        read("form")
+        answer_page(driver, journey, pace)
+        driver.wait_until(
+            partial(_left_page, kapp.router, journey, before), f"form page {before} to be done"
+        )
+        if show_errors and kapp.router.screen == Screen.FORM and page_number == 1:
+            shoot(driver, "08-form-page")
     driver.wait_screen(Screen.SCAN)
     first = True
     while kapp.router.screen == Screen.SCAN:
         index = journey.documentIndex
         document = journey.documents[index]
+        read("scan")
         if document["mandatory"] and not document["pages"]:
-            driver.tap("scanButton")
+            pace.act("feed")  # the pages into the tray
+            tap("scanButton")
             driver.wait_until(
                 partial(_scanned_into, journey, index), "the scanned pages", timeout_s=60
             )
             if first:
-                shoot(driver, "07-scan")
+                shoot(driver, "09-scan")
+                if show_errors:  # a page full screen, to check it can be read
+                    driver.tap("viewPage_0")
+                    shoot(driver, "09-scan-page-view")
+                    driver.tap("closeViewerButton")
                 first = False
-        driver.tap("proceedButton")
+            read("scanned")
+            pace.act("collect")  # the originals back out of the scanner
+        elif not document["pages"] and show_errors:
+            shoot(driver, "10-scan-optional")
+        tap("proceedButton")
         driver.wait_until(partial(_moved_on, kapp.router, journey, index), "the next document")
     driver.wait_screen(Screen.REVIEW)
-    shoot(driver, "08-review")
-    driver.tap("proceedButton")
+    shoot(driver, "11-review")
+    if show_errors:  # "Hủy hồ sơ" asks first; the citizen thinks better of it
+        driver.tap("cancelButton")
+        shoot(driver, "11-review-cancel")
+        driver.tap("keepGoingButton")
+    read("review")
+    tap("proceedButton")
     driver.wait_screen(Screen.CONFIRM)
-    shoot(driver, "09-confirm")
+    shoot(driver, "12-confirm")
+    read("confirm")
     challenge = journey.challenge
     if challenge.get("channel") == "sms":
         if sms_code is None:
             raise AssertionError("the gateway sent an SMS code and no way to read it was given")
+        pace.act("phone")  # reading the SMS
         code = sms_code()
     else:
         code = str(challenge["code"])
     driver.type_into("codeField", code)
-    driver.tap("submitCodeButton")
+    pace.typed(len(code))
+    driver.press_enter()  # the keyboard's Enter submits
     driver.wait_screen(Screen.DONE)
     driver.wait_until(lambda: journey.printStatus != "pending", "the slip to print", 30)
     dossier_code = str(journey.dossier["code"])
-    shoot(driver, "10-done")
+    shoot(driver, "13-done")
+    read("done")
+    pace.act("slip")  # tearing off the slip
     if stop_at_done:
         return dossier_code
-    driver.tap("proceedButton")
-    driver.wait_screen(Screen.RATING)
-    driver.tap(f"rate_{rating}")
+    tap(f"rate_{rating}")
     if rating <= 3:
-        driver.tap("reason_wait")
-    shoot(driver, "11-rating")
-    driver.tap("sendRatingButton")
+        shoot(driver, "14-rating-reason")
+        tap("reason_wait")
     driver.wait_screen(Screen.HOME)
     return dossier_code
+
+
+def _left_page(router: RouterViewModel, journey: JourneyViewModel, page: str) -> bool:
+    return router.screen != Screen.FORM or _page_key(journey) != page
+
+
+def _page_key(journey: JourneyViewModel) -> str:
+    page = journey.formPage
+    return f"{page.get('title', '')}#{page.get('number', 0)}"
+
+
+def answer_page(driver: Driver, journey: JourneyViewModel, pace: Pace) -> None:
+    """Answer the form page on screen as a citizen would: a tap on an answer, typing into the
+    field that has the keyboard, Enter to go on (taps only where a finger is needed)."""
+    fields = list(journey.fields)
+    if journey.formPage.get("choiceOnly"):
+        field = fields[0]
+        pace.act("tap")
+        driver.tap(f"choice_{field['name']}_{sample_value(field)}")
+        return
+    typed_last = False
+    for field in fields:
+        # The demo's citizen answers what is required, puts right what is refused, and gives
+        # a phone number (optional, for those who have none).
+        wanted = field["required"] or field["type"] == "phone" or field["error"]
+        if not wanted or (field["value"] and not field["error"]):
+            continue
+        value = sample_value(field)
+        if field["type"] == "choice":
+            pace.act("tap")
+            driver.tap(f"choice_{field['name']}_{value}")
+            typed_last = False
+        else:
+            taps = driver.taps
+            driver.type_into(f"field_{field['name']}", value)
+            if driver.taps != taps:
+                pace.act("tap")
+            pace.typed(len(value))
+            typed_last = True
+    focused = driver.window.activeFocusItem()
+    if typed_last and focused is not None and focused.objectName().startswith("field_"):
+        # Enter moves to the next field and, after the last, to the next page.
+        for _ in range(len(fields) + 1):
+            before = _page_key(journey)
+            driver.press_enter()
+            if _page_key(journey) != before or journey.message or not journey.fields:
+                return
+        return
+    pace.act("tap")
+    driver.tap("proceedButton")
+
+
+def visible_words(driver: Driver) -> int:
+    """Words of text the screen shows now (below the header), for reading time."""
+    words = 0
+    pending = [driver.window.contentItem()]
+    while pending:
+        item = pending.pop()
+        if not item.isVisible() or item.objectName() == "header":
+            continue  # the header is the same on every screen: read once, not every time
+        text = item.property("text") if item.metaObject().indexOfProperty("text") >= 0 else None
+        if isinstance(text, str) and item.metaObject().className().startswith("QQuickText"):
+            words += len(text.split())
+        pending.extend(item.childItems())
+    return words
 
 
 def _scanned_into(journey: JourneyViewModel, index: int) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QPointF, Qt, QUrl
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtQuick import QQuickItem
+from PySide6.QtQuick import QQuickItem, QQuickWindow
 from PySide6.QtTest import QTest
 
 from ui.app import SIZES, KioskApp, Orientation
@@ -33,6 +33,9 @@ class Driver:
         self.kapp = kapp
         self.window = kapp.window
         self.timeout_s = timeout_s
+        # Touches on the screen (not on the on-screen keyboard): what the journey benchmark
+        # counts against its budget.
+        self.taps = 0
         # Clicks sent before the first frame land on a scene that has not been laid out yet.
         QTest.qWaitForWindowExposed(self.window)
 
@@ -167,23 +170,33 @@ class Driver:
             f"{name!r} to be enabled and laid out",
         )
         # Positions are read from the layout as last drawn: settle first, so that a screen or
-        # list that has just changed is laid out before the finger aims.
+        # list that has just changed is laid out before the finger aims. Then find the item
+        # again: settling may have rebuilt a list's rows (a turn of the window does), deleting
+        # the one found before.
         self.settle(f"{name!r} laid out")
+        item = self.item(name)
         self._scroll_into_view(item)
         self._scroll_into_view(item)  # scrolling may build rows that move it again
         centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
         QTest.mouseClick(
             self.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre
         )
+        self.taps += 1
         self.pump()
 
     def type_into(self, name: str, text: str, *, clear: bool = True) -> None:
-        """Focus the field and type ``text`` (any Unicode, Vietnamese included)."""
+        """Type ``text`` (any Unicode, Vietnamese included) into the field, tapping it first
+        unless it already has the keyboard (a page gives it to its first empty field)."""
         field = self.item(name)
-        self.tap(name)
+        if not field.hasActiveFocus():
+            self.tap(name)
         self.wait_until(lambda: bool(field.hasActiveFocus()), f"{name!r} to take the focus")
         if clear:
             field.setProperty("text", "")
+        self.type_text(text)
+
+    def type_text(self, text: str) -> None:
+        """Keys to whatever has the keyboard focus, as the on-screen keyboard sends them."""
         for char in text:
             for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
                 event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char)
@@ -203,8 +216,11 @@ class Driver:
         folder: Path,
         name: str,
         orientations: tuple[Orientation, ...] = (Orientation.PORTRAIT,),
+        *,
+        check: Callable[[Orientation, QQuickWindow], None] | None = None,
     ) -> list[Path]:
-        """Grab the window in each orientation (restoring the first one afterwards)."""
+        """Grab the window in each orientation (restoring the first one afterwards); ``check``
+        is handed the window as drawn in each, before the next turn."""
         folder.mkdir(parents=True, exist_ok=True)
         shots = []
         for orientation in orientations:
@@ -214,6 +230,8 @@ class Driver:
             self.wait_until(self._pictures_loaded, f"the pictures of {name} to load")
             self.settle(f"{name} drawn")
             shots.append(self.kapp.grab(folder / f"{name}-{orientation.value}.png"))
+            if check is not None:
+                check(orientation, self.window)
         if len(orientations) > 1:
             self._turn(orientations[0])
         return shots

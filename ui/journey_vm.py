@@ -25,9 +25,11 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Property, QObject, QUrl, Signal, Slot
 
 from config.settings import Settings
-from dvc_common.catalog import DocumentHandling, FieldType, Procedure
+from dvc_common.catalog import DocumentHandling, FieldType, FormField, Procedure
 from dvc_common.clock import Clock
 from kiosk.dossier import Verification
+from kiosk.forms import page_fields, with_copies
+from kiosk.gateway_services import SMS_CODE_DIGITS
 from kiosk.journey import (
     Back,
     CallStaff,
@@ -43,10 +45,12 @@ from kiosk.journey import (
     ReviewSection,
     SelectDocument,
     SetField,
+    ShowCodeOnScreen,
     Snapshot,
     Start,
     State,
     Touch,
+    UndoRemove,
 )
 from kiosk.ports import ConfirmationChannel
 from kiosk.printing import PrintDesk, PrintDone
@@ -55,6 +59,7 @@ from kiosk.scanning import PageReady, ScanDesk, ScanFinished
 from kiosk.slip import (
     mask_phone,
 )
+from kiosk.steps import step_position
 from kiosk.verification import VerificationDesk, VerificationDone
 from ui.translate import (
     appointment_words,
@@ -64,6 +69,7 @@ from ui.translate import (
     processing_time_words,
     received_words,
     translate,
+    translate_id,
 )
 
 log = logging.getLogger(__name__)
@@ -108,6 +114,7 @@ def procedure_view(procedure: Procedure) -> dict[str, Any]:
                 "copies": doc.copies,
                 "scanned": doc.handling is DocumentHandling.SCAN,
                 "shown": doc.handling is DocumentHandling.SHOW,
+                "form": doc.handling is DocumentHandling.FORM,
                 "condition": doc.condition or "",
             }
             for doc in procedure.documents
@@ -221,6 +228,20 @@ class JourneyViewModel(QObject):
     def setField(self, name: str, value: str) -> None:
         self._journey.dispatch(SetField(name, value))
 
+    @Slot(str, str)
+    def answer(self, name: str, value: str) -> None:
+        """A tap on an answer of a page that asks only that question: answered, and on."""
+        if self._journey.dispatch(SetField(name, value)).accepted:
+            self._journey.dispatch(Proceed())
+
+    @Slot()
+    def undoRemove(self) -> None:
+        self._journey.dispatch(UndoRemove())
+
+    @Slot()
+    def codeOnScreen(self) -> None:
+        self._journey.dispatch(ShowCodeOnScreen())
+
     @Slot(int)
     def selectDocument(self, index: int) -> None:
         self._journey.dispatch(SelectDocument(index))
@@ -245,9 +266,9 @@ class JourneyViewModel(QObject):
     def removePage(self, index: int) -> None:
         self._journey.dispatch(RemovePage(index))
 
-    @Slot()
-    def editForm(self) -> None:
-        self._journey.dispatch(Edit(ReviewSection.FORM))
+    @Slot(int)
+    def editForm(self, page: int) -> None:
+        self._journey.dispatch(Edit(ReviewSection.FORM, form_page=page))
 
     @Slot(int)
     def editDocument(self, index: int) -> None:
@@ -301,8 +322,9 @@ class JourneyViewModel(QObject):
         }
 
     def _fields(self) -> list[dict[str, Any]]:
+        """The fields of the form page on screen, as the citizen is asked them now."""
         snap = self._snapshot
-        if snap.procedure is None:
+        if snap.procedure is None or snap.state is not State.FORM:
             return []
         return [
             {
@@ -317,8 +339,94 @@ class JourneyViewModel(QObject):
                 "error": self._field_error(f.name),
                 "choices": [{"value": c.value, "label": c.label} for c in f.choices],
             }
-            for f in snap.procedure.form
+            for f in page_fields(snap.procedure, snap.form_page, snap.form_input)
         ]
+
+    def _form_page(self) -> dict[str, Any]:
+        snap = self._snapshot
+        if snap.procedure is None or snap.form_page not in snap.asked_pages:
+            return {}
+        fields = page_fields(snap.procedure, snap.form_page, snap.form_input)
+        first_error = next((f.name for f in fields if f.name in snap.form_errors), "")
+        return {
+            "title": snap.procedure.pages[snap.form_page].title,
+            "number": snap.asked_pages.index(snap.form_page) + 1,
+            "count": len(snap.asked_pages),
+            # One question with set answers: a tap on an answer is the way on.
+            "choiceOnly": len(fields) == 1 and fields[0].type is FieldType.CHOICE,
+            "firstError": first_error,
+        }
+
+    def _step(self) -> dict[str, Any]:
+        snap = self._snapshot
+        position = step_position(snap.state, snap.procedure, snap.resume_state)
+        if position is None:
+            return {}
+        return {
+            "number": position.number,
+            "total": position.total,
+            "key": position.step.value,
+        }
+
+    def _card(self) -> list[dict[str, str]]:
+        """What the card says, as shown to be confirmed: the ID number masked, as everywhere."""
+        snap = self._snapshot
+        identity = snap.identity
+        if identity is None or snap.procedure is None:
+            return []
+        born = f"{identity.date_of_birth:%d/%m/%Y}"
+        rows = [
+            {"label": translate_id("card.name"), "value": identity.full_name},
+            {"label": translate_id("card.idNumber"), "value": identity.masked_id},
+            {"label": translate_id("card.birthDate"), "value": born},
+            {"label": translate_id("card.sex"), "value": identity.sex.label},
+        ]
+        address = snap.address
+        rows.append(
+            {
+                "label": translate_id("card.address"),
+                "value": identity.address if address is None else address.current,
+            }
+        )
+        return rows
+
+    def _address(self) -> dict[str, Any]:
+        address = self._snapshot.address
+        if address is None:
+            return {}
+        return {
+            "card": address.card_address,
+            "current": address.current,
+            "communeChecked": address.commune_checked,
+        }
+
+    def _review_sections(self) -> list[dict[str, Any]]:
+        """The answers grouped by the form's pages, each with its own "Sửa"."""
+        snap = self._snapshot
+        procedure = snap.procedure
+        if procedure is None:
+            return []
+        values = with_copies(procedure, snap.form_input)
+        sections = []
+        for index in snap.asked_pages:
+            rows = [
+                {"label": f.label, "value": self._shown_value(f, values.get(f.name, ""))}
+                for f in page_fields(procedure, index, snap.form_input)
+            ]
+            sections.append({"title": procedure.pages[index].title, "page": index, "rows": rows})
+        return sections
+
+    @staticmethod
+    def _shown_value(field: FormField, value: str) -> str:
+        if field.type is FieldType.CHOICE:
+            return next((c.label for c in field.choices if c.value == value), value)
+        if field.type is FieldType.ID_NUMBER and value:
+            # Shown masked like the card's number: someone may be standing behind.
+            return "*" * max(0, len(value) - 4) + value[-4:]
+        return value or "—"
+
+    def _can_undo(self) -> bool:
+        return self._snapshot.can_undo_remove
 
     def _field_error(self, name: str) -> str:
         problem = self._snapshot.form_errors.get(name)
@@ -358,6 +466,7 @@ class JourneyViewModel(QObject):
             "channel": challenge.channel.value,
             "code": challenge.code if challenge.channel is ConfirmationChannel.SCREEN else "",
             "phone": mask_phone(challenge.phone) if challenge.phone else "",
+            "length": len(challenge.code) if challenge.code else SMS_CODE_DIGITS,
         }
 
     def _dossier(self) -> dict[str, Any]:
@@ -423,6 +532,12 @@ class JourneyViewModel(QObject):
         scanPagesThisJob: int
         identifyHelp: bool
         feeText: str
+        formPage: dict[str, Any]
+        step: dict[str, Any]
+        card: list[Any]
+        address: dict[str, Any]
+        reviewSections: list[Any]
+        canUndo: bool
     else:
         state = Property(str, _state, notify=changed)
         idleSecondsLeft = Property(int, _idle_left, notify=changed)
@@ -441,6 +556,12 @@ class JourneyViewModel(QObject):
         scanPagesThisJob = Property(int, _scan_count, notify=changed)
         identifyHelp = Property(bool, _identify_help, notify=changed)
         feeText = Property(str, _fee_total, notify=changed)
+        formPage = Property(dict, _form_page, notify=changed)
+        step = Property(dict, _step, notify=changed)
+        card = Property(list, _card, notify=changed)
+        address = Property(dict, _address, notify=changed)
+        reviewSections = Property(list, _review_sections, notify=changed)
+        canUndo = Property(bool, _can_undo, notify=changed)
 
     # --- for tests and the demo -------------------------------------------------------------------
 

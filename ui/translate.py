@@ -45,13 +45,18 @@ def translate(reason: StrEnum, params: Mapping[str, str] | None = None) -> str:
     return fill(qtTrId(message_id(reason)), arguments(reason, params or {}))
 
 
+def translate_id(message: str) -> str:
+    """A screen text the view-model words itself (a label beside the card's details)."""
+    return qtTrId(message)
+
+
 def notice_text(notice: Notice | None) -> str:
     """The notice's sentence, or "" for none."""
     return "" if notice is None else translate(notice.reason, notice.params)
 
 
 def processing_time_words(procedure: Procedure) -> str:
-    """"Trong ngày" / "3 ngày làm việc" in the screens' language."""
+    """ "Trong ngày" / "3 ngày làm việc" in the screens' language."""
     if procedure.same_day:
         return qtTrId(SAME_DAY)
     return fill(qtTrId(WORKING_DAYS), [str(procedure.processing_days)])

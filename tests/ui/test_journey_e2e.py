@@ -42,14 +42,15 @@ def test_full_journey_online_then_lookup_from_the_slip(
 ) -> None:
     app = make_app(gateway)
     taken: list[Path] = []
-    code = play_citizen(
-        app.driver,
-        shoot=JourneyShots(ARTIFACTS / "online", BOTH, taken),
-        sms_code=lambda: sms_reader(gateway),
-    )
-    # Every screen of the journey, in both orientations, as a real PNG.
-    assert len(taken) == 2 * 11
+    shots = JourneyShots(ARTIFACTS / "online", BOTH, taken)
+    code = play_citizen(app.driver, shoot=shots, sms_code=lambda: sms_reader(gateway))
+    # Every screen of the journey, in both orientations, as a real PNG...
+    assert len(taken) == 2 * 15
     assert all(path.stat().st_size > 10_000 for path in taken)
+    # ...and on none of them is a control cut off, covered, overlapped or too small.
+    assert shots.problems == {}, "\n".join(
+        f"{name}: {problem}" for name, found in shots.problems.items() for problem in found
+    )
 
     # The slip was drawn and "printed" as PNG and ESC/POS bytes, with the code on it.
     assert (app.root / "slips" / f"{code}.png").stat().st_size > 5_000
@@ -80,7 +81,11 @@ def test_journey_with_the_gateway_down_completes_then_syncs(
     make_app: AppFactory, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     app = make_app(None)
-    code = play_citizen(app.driver, shoot=JourneyShots(ARTIFACTS / "offline", BOTH), rating=2)
+    shots = JourneyShots(ARTIFACTS / "offline", BOTH)
+    code = play_citizen(app.driver, shoot=shots, rating=2)
+    assert shots.problems == {}, "\n".join(
+        f"{name}: {problem}" for name, found in shots.problems.items() for problem in found
+    )
     store = open_queue_store(app.settings)
     [(receipt, body)] = queued(store)
     # Nothing waited on the network: identity pending, a screen code, a provisional number.

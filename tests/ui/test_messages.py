@@ -1,8 +1,9 @@
 """The message keys: every reason the core, the devices and the outbox report has a translation id
 (``ui.messages``), both translation files hold every id with the right placeholders, English is
-English, and the Vietnamese of each id is exactly the sentence the core worded before it handed
-over reasons only (``BEFORE``, captured from the core on 2026-12-06 just before the switch), so
-the switch changed no Vietnamese wording."""
+English, and the Vietnamese of each id is exactly the sentence in ``BEFORE``: captured from the
+core on 2026-12-06 just before it handed over reasons only (so that switch changed no wording),
+then changed only where the copy review of the journey redesign (issue 12) reworded a sentence
+or added one. A wording change is made here and in the translation file together."""
 
 from __future__ import annotations
 
@@ -94,7 +95,15 @@ BEFORE: dict[Reason, str] = {
     RejectReason.NOT_ALLOWED_HERE: "Thao tác này không dùng được ở bước này.",
     RejectReason.UNKNOWN_PROCEDURE: "Không tìm thấy thủ tục này. Xin chọn lại.",
     RejectReason.UNKNOWN_FIELD: "Không có ô thông tin này.",
-    RejectReason.FORM_INVALID: "Còn thông tin chưa đúng. Xin xem các dòng báo đỏ.",
+    # Issue 12: errors are marked by a sign, not by colour alone; the sentence names the sign.
+    RejectReason.FORM_INVALID: "Còn thông tin chưa đúng. Xin xem dòng có dấu ⚠.",
+    RejectReason.FIELD_FROM_CARD: (
+        "Thông tin này lấy từ thẻ căn cước, không sửa được ở đây. Nếu sai, xin gọi cán bộ."
+    ),
+    RejectReason.CARD_DATA_INVALID: (
+        "Thông tin trên thẻ chưa dùng được cho hồ sơ này. Xin bấm Gọi cán bộ để được giúp."
+    ),
+    RejectReason.NOTHING_TO_UNDO: "Không còn trang nào để lấy lại.",
     RejectReason.NO_SUCH_DOCUMENT: "Không có giấy tờ này trong danh sách.",
     RejectReason.NO_SUCH_PAGE: "Không có trang này.",
     RejectReason.PAGE_UNREADABLE: "Không đọc được trang vừa quét. Xin quét lại.",
@@ -109,7 +118,7 @@ BEFORE: dict[Reason, str] = {
     # The journey worded these two from the identity's group and the outbox's failure; when
     # neither came along, they read as the group INVALID and the failure NOT_STORED.
     RejectReason.IDENTITY_INVALID: (
-        "Thông tin trong mã QR không hợp lệ. Xin vui lòng bấm nút Gọi cán bộ để được hỗ trợ."
+        "Thông tin trong mã QR không đúng. Xin bấm nút Gọi cán bộ để được giúp."
     ),
     RejectReason.STORAGE_FAILED: (
         "Máy chưa lưu được hồ sơ của ông/bà. Xin bấm nút Gọi cán bộ để được hỗ trợ; "
@@ -149,7 +158,7 @@ BEFORE: dict[Reason, str] = {
         "Mã vừa quét không phải mã QR của thẻ căn cước hoặc VNeID. Xin quét đúng mã QR."
     ),
     IdentityProblem.INVALID: (
-        "Thông tin trong mã QR không hợp lệ. Xin vui lòng bấm nút Gọi cán bộ để được hỗ trợ."
+        "Thông tin trong mã QR không đúng. Xin bấm nút Gọi cán bộ để được giúp."
     ),
     StatusKind.INVALID_CODE: (
         "Mã hồ sơ không đúng. Xin kiểm tra lại mã in trên giấy hẹn, ví dụ "

@@ -14,7 +14,7 @@ from drivers.qr.fake import FakeFrameSource
 from drivers.scanner.fake import FakeScanner
 from kiosk.router import Screen
 from offline_queue.opening import open_queue_store
-from simulators.screens_demo import BOTH, demo_pages, sample_value
+from simulators.screens_demo import BOTH, NO_PACE, answer_page, demo_pages
 from tests.ui.conftest import ARTIFACTS, AppFactory, AppHarness, Delivered
 from ui.journey_vm import IDENTIFY_HELP_AFTER_S
 from ui.speech import Speaker, SpeechEngine, open_backend
@@ -37,11 +37,15 @@ def to_scan(app: AppHarness) -> None:
     driver = app.driver
     to_identify(app)
     driver.tap("simulateQrButton")
-    driver.wait_screen(Screen.FORM)
-    for field in app.kapp.journey.fields:
-        if field["required"] and not field["value"]:
-            app.kapp.journey.setField(str(field["name"]), sample_value(field))
+    driver.wait_screen(Screen.CARD_CHECK)
     driver.tap("proceedButton")
+    driver.wait_screen(Screen.FORM)
+    while app.kapp.router.screen == Screen.FORM:  # the form's pages, one at a time
+        answer_page(driver, app.kapp.journey, NO_PACE)
+        driver.wait_until(
+            lambda: app.kapp.router.screen != Screen.FORM or not app.kapp.journey.message,
+            "the page to be taken",
+        )
     driver.wait_screen(Screen.SCAN)
 
 
@@ -118,16 +122,17 @@ def test_language_switch_retranslates_and_resets_for_the_next_citizen(
 ) -> None:
     app = make_app(None)
     driver = app.driver
-    assert driver.text("startButton") == "Bắt đầu nộp hồ sơ"
+    assert driver.text("startButton") == "Nộp hồ sơ"
     driver.tap("languageButton")
-    driver.wait_until(lambda: driver.text("startButton") == "Start a new application", "English")
+    driver.wait_until(lambda: driver.text("startButton") == "Hand in an application", "English")
     driver.shoot(ARTIFACTS / "language", "home-english", BOTH)
     driver.tap("startButton")
     driver.wait_screen(Screen.PROCEDURES)
-    assert driver.text("cancelButton") == "Cancel, start over"
+    assert driver.text("cancelButton") == "Cancel"
     driver.tap("cancelButton")  # the citizen leaves: the next one starts in Vietnamese
+    driver.tap("confirmCancelButton")
     driver.wait_screen(Screen.HOME)
-    driver.wait_until(lambda: driver.text("startButton") == "Bắt đầu nộp hồ sơ", "Vietnamese")
+    driver.wait_until(lambda: driver.text("startButton") == "Nộp hồ sơ", "Vietnamese")
 
 
 def test_text_fields_open_the_vietnamese_on_screen_keyboard(make_app: AppFactory) -> None:
@@ -136,6 +141,8 @@ def test_text_fields_open_the_vietnamese_on_screen_keyboard(make_app: AppFactory
     keyboard = driver.find("keyboard")
     assert keyboard is not None
     assert not keyboard.property("active")
+    driver.tap("startButton")
+    driver.wait_screen(Screen.PROCEDURES)
     driver.tap("searchField")
     driver.wait_until(lambda: bool(keyboard.property("active")), "the keyboard")
     assert app.kapp.window.property("keyboardLocale") == "vi_VN"
@@ -194,6 +201,12 @@ def test_touch_targets_and_body_text_are_large(make_app: AppFactory) -> None:
         item = driver.item(name)
         assert item.height() >= 100, name  # ≥ 15 mm on a 21.5" 1080p panel is ~60 px
         assert item.property("font").pixelSize() >= 28, name
+    driver.tap("startButton")
+    driver.wait_screen(Screen.PROCEDURES)
+    for name in ("cancelButton", "backButton", "footerCallStaffButton"):
+        item = driver.item(name)
+        assert item.height() >= 100, name
+        assert item.property("font").pixelSize() >= 28, name
     driver.wait_until(lambda: driver.find("procedure_1.001193") is not None, "the list rows")
     procedure = driver.find("procedure_1.001193")
     assert isinstance(procedure, QQuickItem) and procedure.height() >= 100
@@ -210,10 +223,22 @@ def test_scanned_pages_can_be_removed(make_app: AppFactory) -> None:
         lambda: not journey.scanning and len(journey.documents[0]["pages"]) == 2, "two pages"
     )
     assert driver.exists("takeOriginals")
+    second = journey.documents[0]["pages"][1]["thumbnail"]
     driver.tap("removePage_1")
     driver.wait_until(lambda: len(journey.documents[0]["pages"]) == 1, "one page left")
+    # A slip of the finger can be undone: the page comes back, picture and all.
+    driver.tap("undoRemoveButton")
+    driver.wait_until(lambda: len(journey.documents[0]["pages"]) == 2, "the page back")
+    assert journey.documents[0]["pages"][1]["thumbnail"] == second
+    assert not driver.exists("undoBar")
+    driver.tap("removePage_1")
+    driver.wait_until(lambda: len(journey.documents[0]["pages"]) == 1, "one page left again")
+    driver.tap("proceedButton")  # moving on: the removed page is gone from the disk
+    driver.wait_until(lambda: journey.documentIndex == 1, "the next document")
     pdfs = [p for p in files_under(app.settings.paths.scratch_dir) if p.suffix == ".pdf"]
     assert len(pdfs) == 1
+    pngs = [p for p in files_under(app.settings.paths.scratch_dir) if p.suffix == ".png"]
+    assert len(pngs) == 1
 
 
 def test_a_page_scanned_again_takes_its_place(make_app: AppFactory) -> None:
@@ -272,12 +297,18 @@ def test_the_home_screen_forgets_language_and_search_when_left_alone(
     app = make_app(None)
     driver = app.driver
     driver.tap("languageButton")
+    assert driver.text("startButton") == "Hand in an application"
+    driver.tap("startButton")
+    driver.wait_screen(Screen.PROCEDURES)
     driver.type_into("searchField", "ket hon")
     assert app.kapp.catalog.query == "ket hon"
-    assert driver.text("startButton") == "Start a new application"
     app.idle(app.settings.session.idle_warning_after_s + 1)
-    driver.wait_until(lambda: driver.text("startButton") == "Bắt đầu nộp hồ sơ", "Vietnamese")
+    app.idle(app.settings.session.idle_countdown_s + 1)
+    driver.wait_screen(Screen.HOME)
+    driver.wait_until(lambda: driver.text("startButton") == "Nộp hồ sơ", "Vietnamese")
     assert app.kapp.catalog.query == ""
+    driver.tap("startButton")
+    driver.wait_screen(Screen.PROCEDURES)
     assert driver.text("searchField") == ""
 
 
@@ -297,7 +328,7 @@ def test_login_through_the_camera_with_a_live_preview(make_app: AppFactory) -> N
         lambda: camera.frame > first and showing_a_camera_picture(app), "a newer picture"
     )
     driver.tap("simulateQrButton")  # a phone with the VNeID code held up to the camera
-    driver.wait_screen(Screen.FORM)
+    driver.wait_screen(Screen.CARD_CHECK)
     assert app.kapp.journey.identity["maskedId"].endswith("1234")
     assert app.kapp.camera.frame > 0
 

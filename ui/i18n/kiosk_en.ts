@@ -2,7 +2,7 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
-    <name></name>
+    <name />
     <message id="app.title">
         <source>Kiosk dịch vụ công</source>
         <translation>Public service kiosk</translation>
@@ -20,8 +20,8 @@
         <translation>Back to start</translation>
     </message>
     <message id="common.cancel">
-        <source>Hủy, làm lại từ đầu</source>
-        <translation>Cancel, start over</translation>
+        <source>Hủy hồ sơ</source>
+        <translation>Cancel</translation>
     </message>
     <message id="common.callStaff">
         <source>Gọi cán bộ</source>
@@ -40,20 +40,16 @@
         <translation>Stop reading</translation>
     </message>
     <message id="home.welcome">
-        <source>Chào mừng ông/bà đến Bộ phận Một cửa</source>
-        <translation>Welcome to the one-stop public service desk</translation>
+        <source>Kính chào ông/bà</source>
+        <translation>Welcome</translation>
     </message>
     <message id="home.start">
-        <source>Bắt đầu nộp hồ sơ</source>
-        <translation>Start a new application</translation>
+        <source>Nộp hồ sơ</source>
+        <translation>Hand in an application</translation>
     </message>
     <message id="home.lookup">
-        <source>Tra cứu hồ sơ đã nộp</source>
-        <translation>Check an application&#x27;s status</translation>
-    </message>
-    <message id="home.or.choose">
-        <source>Hoặc chọn thủ tục ngay bên dưới:</source>
-        <translation>Or choose a procedure below:</translation>
+        <source>Xem hồ sơ đã nộp đến đâu</source>
+        <translation>Check an application you handed in</translation>
     </message>
     <message id="home.search.placeholder">
         <source>Tìm thủ tục, ví dụ: khai sinh, kết hôn</source>
@@ -68,20 +64,16 @@
         <translation>All</translation>
     </message>
     <message id="procedures.title">
-        <source>Chọn thủ tục cần làm</source>
-        <translation>Choose the procedure</translation>
+        <source>Ông/bà muốn làm thủ tục gì?</source>
+        <translation>Which procedure do you need?</translation>
     </message>
     <message id="details.documents">
         <source>Giấy tờ cần có</source>
         <translation>Documents you need</translation>
     </message>
-    <message id="details.optional">
-        <source>nếu có</source>
-        <translation>if applicable</translation>
-    </message>
     <message id="details.showOnly">
-        <source>chỉ xuất trình khi nhận kết quả</source>
-        <translation>only shown when collecting the result</translation>
+        <source>mang theo khi nhận kết quả</source>
+        <translation>bring it when you collect the result</translation>
     </message>
     <message id="details.fee">
         <source>Lệ phí</source>
@@ -104,12 +96,12 @@
         <translation>Start this procedure</translation>
     </message>
     <message id="identify.title">
-        <source>Đăng nhập bằng mã QR</source>
-        <translation>Sign in with your QR code</translation>
+        <source>Quét thẻ căn cước hoặc mã VNeID</source>
+        <translation>Scan your ID card or VNeID code</translation>
     </message>
     <message id="identify.how">
         <source>Cách làm:</source>
-        <translation>How to do it:</translation>
+        <translation>How:</translation>
     </message>
     <message id="identify.step1">
         <source>Mở ứng dụng VNeID trên điện thoại.</source>
@@ -117,11 +109,11 @@
     </message>
     <message id="identify.step2">
         <source>Bấm vào biểu tượng mã QR ở màn hình chính của ứng dụng.</source>
-        <translation>Tap the QR code icon on the app&#x27;s home screen.</translation>
+        <translation>Tap the QR code icon on the app's home screen.</translation>
     </message>
     <message id="identify.step3">
         <source>Đưa màn hình điện thoại vào khung, cách máy đọc khoảng một gang tay.</source>
-        <translation>Hold the phone screen inside the frame, about a hand&#x27;s width from the reader.</translation>
+        <translation>Hold the phone screen inside the frame, about a hand's width from the reader.</translation>
     </message>
     <message id="identify.card">
         <source>Hoặc đưa mặt có mã QR của thẻ căn cước vào máy đọc.</source>
@@ -135,25 +127,17 @@
         <source>Máy chưa đọc được mã. Xin giữ điện thoại yên, tăng độ sáng màn hình, đưa lại gần hơn một chút; hoặc bấm Gọi cán bộ để được giúp.</source>
         <translation>The code has not been read yet. Hold the phone still, turn up its brightness and bring it a little closer; or call staff for help.</translation>
     </message>
-    <message id="form.title">
-        <source>Kiểm tra và điền thông tin</source>
-        <translation>Check and fill in your details</translation>
-    </message>
-    <message id="form.idNumber">
-        <source>Số định danh</source>
-        <translation>ID number</translation>
-    </message>
     <message id="form.verification.verified">
-        <source>Đã xác thực danh tính với hệ thống định danh quốc gia.</source>
-        <translation>Identity verified with the national identity system.</translation>
+        <source>Đã xác minh danh tính với hệ thống định danh quốc gia.</source>
+        <translation>Your identity has been verified with the national identity system.</translation>
     </message>
     <message id="form.verification.pending">
-        <source>Danh tính sẽ được xác thực sau (hệ thống đang bận). Ông/bà vẫn nộp hồ sơ bình thường.</source>
-        <translation>Identity will be verified later (the system is busy). You can still apply as usual.</translation>
+        <source>Danh tính sẽ được xác minh sau (hệ thống đang bận). Ông/bà vẫn nộp hồ sơ bình thường.</source>
+        <translation>Your identity will be verified later (the system is busy). You can hand in your application as usual.</translation>
     </message>
     <message id="form.verification.not_found">
-        <source>Hệ thống định danh chưa xác nhận thông tin này. Ông/bà vẫn nộp được; cán bộ sẽ kiểm tra lại.</source>
-        <translation>The identity system did not confirm these details. You can still apply; staff will check them.</translation>
+        <source>Hệ thống định danh chưa xác minh được thông tin này. Ông/bà vẫn nộp được; cán bộ sẽ kiểm tra lại.</source>
+        <translation>The identity system could not verify this yet. You can still hand in your application; staff will check it.</translation>
     </message>
     <message id="scan.title">
         <source>Quét giấy tờ %1 / %2</source>
@@ -161,7 +145,7 @@
     </message>
     <message id="scan.howto">
         <source>Đặt giấy tờ vào khay máy quét, mặt có chữ úp xuống, đầu trang vào trước, rồi bấm Quét.</source>
-        <translation>Put the papers in the scanner tray face down, top edge first, then press Scan.</translation>
+        <translation>Put the papers in the scanner tray, text facing down, top edge first, then press Scan.</translation>
     </message>
     <message id="scan.start">
         <source>Quét</source>
@@ -201,7 +185,7 @@
     </message>
     <message id="scan.takeOriginals">
         <source>Xin nhớ lấy lại bản gốc giấy tờ ở khay ra của máy quét.</source>
-        <translation>Please take your original papers back from the scanner&#x27;s output tray.</translation>
+        <translation>Please take your original papers back from the scanner's output tray.</translation>
     </message>
     <message id="scan.flag.too_dark">
         <source>Trang quá tối, xin quét lại</source>
@@ -227,10 +211,6 @@
         <source>Kiểm tra lại hồ sơ trước khi nộp</source>
         <translation>Check your application before submitting</translation>
     </message>
-    <message id="review.form">
-        <source>Thông tin đã điền</source>
-        <translation>Your details</translation>
-    </message>
     <message id="review.edit">
         <source>Sửa</source>
         <translation>Change</translation>
@@ -248,24 +228,24 @@
         <translation>Submit</translation>
     </message>
     <message id="confirm.title">
-        <source>Nhập mã xác nhận</source>
-        <translation>Enter the confirmation code</translation>
+        <source>Xác nhận nộp hồ sơ</source>
+        <translation>Confirm your application</translation>
     </message>
     <message id="confirm.sms">
-        <source>Mã xác nhận đã được gửi bằng tin nhắn tới số điện thoại %1. Xin nhập mã đó vào ô dưới đây.</source>
-        <translation>A confirmation code was sent by text message to %1. Please enter it below.</translation>
+        <source>Máy đã gửi mã xác nhận bằng tin nhắn đến số %1.</source>
+        <translation>A confirmation code was sent by text message to %1.</translation>
     </message>
     <message id="confirm.screen">
-        <source>Để xác nhận nộp hồ sơ, xin nhập lại mã số dưới đây vào ô trống:</source>
-        <translation>To confirm, please type the code below into the box:</translation>
+        <source>Để xác nhận nộp hồ sơ, xin nhập mã số dưới đây.</source>
+        <translation>To confirm, please type the number below.</translation>
     </message>
     <message id="confirm.placeholder">
-        <source>Nhập mã</source>
-        <translation>Code</translation>
+        <source>%1 chữ số</source>
+        <translation>%1 digits</translation>
     </message>
     <message id="confirm.submit">
-        <source>Xác nhận nộp</source>
-        <translation>Confirm</translation>
+        <source>Nộp hồ sơ</source>
+        <translation>Submit</translation>
     </message>
     <message id="confirm.resend">
         <source>Gửi lại mã</source>
@@ -277,27 +257,19 @@
     </message>
     <message id="done.title">
         <source>Nộp hồ sơ thành công</source>
-        <translation>Application submitted</translation>
+        <translation>Application handed in</translation>
     </message>
     <message id="done.code">
         <source>Mã hồ sơ của ông/bà:</source>
         <translation>Your application code:</translation>
     </message>
-    <message id="done.codeProvisional">
-        <source>Số biên nhận của ông/bà (mã hồ sơ chính thức sẽ có khi hồ sơ được gửi đi):</source>
-        <translation>Your receipt number (the official code follows once the application is sent):</translation>
-    </message>
     <message id="done.appointment">
         <source>Ngày hẹn trả kết quả: %1</source>
         <translation>Result ready on: %1</translation>
     </message>
-    <message id="done.received">
-        <source>Thời gian nhận hồ sơ: %1</source>
-        <translation>Received at: %1</translation>
-    </message>
     <message id="done.verificationPending">
-        <source>Danh tính đang chờ xác thực; điều này được ghi trên phiếu hẹn.</source>
-        <translation>Identity verification is pending; this is noted on the slip.</translation>
+        <source>Danh tính của ông/bà sẽ được xác minh sau; xin mang theo thẻ căn cước khi đến nhận kết quả.</source>
+        <translation>Your identity will be verified later; please bring your ID card when you collect the result.</translation>
     </message>
     <message id="done.printing">
         <source>Đang in phiếu hẹn…</source>
@@ -312,12 +284,12 @@
         <translation>The slip could not be printed. Please photograph the code on the screen, or call staff to print it again.</translation>
     </message>
     <message id="done.next">
-        <source>Xong</source>
-        <translation>Finish</translation>
+        <source>Xong, không đánh giá</source>
+        <translation>Done, no rating</translation>
     </message>
     <message id="rating.title">
-        <source>Ông/bà có hài lòng với việc nộp hồ sơ hôm nay?</source>
-        <translation>How satisfied are you with today&#x27;s visit?</translation>
+        <source>Ông/bà có hài lòng với việc nộp hồ sơ hôm nay không?</source>
+        <translation>Were you satisfied with handing in your application today?</translation>
     </message>
     <message id="rating.level1">
         <source>Rất không hài lòng</source>
@@ -340,8 +312,8 @@
         <translation>Very happy</translation>
     </message>
     <message id="rating.why">
-        <source>Vì sao? (không bắt buộc)</source>
-        <translation>Why? (optional)</translation>
+        <source>Vì sao ông/bà chưa hài lòng? Xin chạm một lý do:</source>
+        <translation>Why were you not satisfied? Please touch a reason:</translation>
     </message>
     <message id="rating.reason.wait">
         <source>Phải chờ lâu</source>
@@ -363,21 +335,13 @@
         <source>Lý do khác</source>
         <translation>Other</translation>
     </message>
-    <message id="rating.send">
-        <source>Gửi đánh giá</source>
-        <translation>Send</translation>
-    </message>
-    <message id="rating.skip">
-        <source>Bỏ qua</source>
-        <translation>Skip</translation>
-    </message>
     <message id="lookup.title">
-        <source>Tra cứu tình trạng hồ sơ</source>
-        <translation>Check an application&#x27;s status</translation>
+        <source>Xem hồ sơ đã nộp đến đâu</source>
+        <translation>Check an application</translation>
     </message>
     <message id="lookup.howto">
         <source>Đưa mã QR trên phiếu hẹn vào máy đọc, hoặc nhập mã hồ sơ in trên phiếu.</source>
-        <translation>Hold the QR code on your slip to the reader, or type the code printed on it.</translation>
+        <translation>Hold the QR code on your slip to the reader, or type the application code printed on it.</translation>
     </message>
     <message id="lookup.placeholder">
         <source>Mã hồ sơ</source>
@@ -388,8 +352,8 @@
         <translation>Check</translation>
     </message>
     <message id="lookup.code">
-        <source>Hồ sơ %1</source>
-        <translation>Application %1</translation>
+        <source>Mã hồ sơ: %1</source>
+        <translation>Application code: %1</translation>
     </message>
     <message id="lookup.status">
         <source>Tình trạng: %1</source>
@@ -424,48 +388,44 @@
         <translation>Simulate: read the text message</translation>
     </message>
     <message id="guide.Home">
-        <source>Chào mừng ông bà. Để nộp hồ sơ, xin bấm nút màu xanh lá: Bắt đầu nộp hồ sơ. Nếu cần giúp, bấm nút Gọi cán bộ ở góc trên.</source>
-        <translation>Welcome. To apply, press the green button, Start a new application. For help, press Call staff at the top.</translation>
+        <source>Kính chào ông bà. Để nộp hồ sơ, xin bấm nút màu xanh lá: Nộp hồ sơ. Để xem hồ sơ đã nộp đến đâu, bấm nút bên dưới. Nếu cần giúp, bấm nút Gọi cán bộ.</source>
+        <translation>Welcome. To hand in an application, press the green button: Hand in an application. To check an application you handed in, press the button below it. If you need help, press Call staff.</translation>
     </message>
     <message id="guide.Procedures">
         <source>Xin chọn thủ tục cần làm trong danh sách, hoặc gõ tên thủ tục vào ô tìm kiếm. Không cần gõ dấu.</source>
-        <translation>Choose the procedure from the list, or type its name in the search box.</translation>
+        <translation>Please choose the procedure from the list, or type its name in the search box.</translation>
     </message>
     <message id="guide.Details">
-        <source>Đây là các giấy tờ cần có, lệ phí và thời hạn giải quyết. Nếu đã đủ giấy tờ, xin bấm nút Bắt đầu làm thủ tục này.</source>
-        <translation>These are the documents you need, the fee and the processing time. If you have them, press Start this procedure.</translation>
+        <source>Đây là các giấy tờ cần có, lệ phí và thời hạn giải quyết. Nếu đã đủ giấy tờ, xin bấm nút Làm thủ tục này.</source>
+        <translation>These are the papers you need, the fee and the processing time. If you have the papers, press Start this procedure.</translation>
     </message>
     <message id="guide.Identify">
-        <source>Xin mở ứng dụng VNeID trên điện thoại, bấm vào mã QR, rồi đưa màn hình điện thoại vào khung của máy đọc. Hoặc đưa mặt có mã QR của thẻ căn cước.</source>
-        <translation>Open the VNeID app, tap the QR code and hold the phone in the frame. Or show the QR side of your ID card.</translation>
+        <source>Xin mở ứng dụng VNeID trên điện thoại, bấm vào mã QR, rồi đưa màn hình điện thoại vào khung của máy đọc. Hoặc đưa mặt có mã QR của thẻ căn cước vào máy đọc.</source>
+        <translation>Open the VNeID app on your phone, tap the QR code, and hold the phone's screen to the reader. Or hold the QR side of your ID card to the reader.</translation>
     </message>
     <message id="guide.Form">
-        <source>Xin kiểm tra thông tin đã được điền sẵn, điền các ô còn trống, rồi bấm Tiếp tục. Ô có dấu sao là bắt buộc.</source>
-        <translation>Check the details filled in for you, complete the empty boxes and press Continue. Boxes with a star are required.</translation>
+        <source>Xin điền các ô trên trang này, rồi bấm Tiếp tục. Ô nào ghi không bắt buộc thì có thể để trống.</source>
+        <translation>Please fill in the boxes on this page, then press Continue. Boxes marked optional may be left empty.</translation>
     </message>
     <message id="guide.Scan">
-        <source>Xin đặt giấy tờ vào khay máy quét, mặt có chữ úp xuống, rồi bấm nút Quét. Quét xong, nhớ lấy lại bản gốc.</source>
-        <translation>Put the papers in the scanner tray face down and press Scan. Afterwards, take your originals back.</translation>
+        <source>Xin đặt giấy tờ vào khay máy quét, mặt có chữ úp xuống, rồi bấm nút Quét. Quét xong, nhớ lấy lại bản gốc, rồi bấm Tiếp tục. Nếu không có giấy không bắt buộc, bấm Tôi không có giấy này, bỏ qua.</source>
+        <translation>Put the papers in the scanner tray, text facing down, and press Scan. Take your originals back, then press Continue. If you do not have an optional paper, press I don't have this paper: skip.</translation>
     </message>
     <message id="guide.Review">
         <source>Xin kiểm tra lại toàn bộ hồ sơ. Nếu có gì sai, bấm nút Sửa ở phần đó. Nếu đúng, bấm Nộp hồ sơ.</source>
-        <translation>Check the whole application. To change something, press Change next to it. If all is right, press Submit.</translation>
+        <translation>Please check everything. If something is wrong, press Change beside it. If it is right, press Submit.</translation>
     </message>
     <message id="guide.Confirm">
-        <source>Xin nhập mã xác nhận vào ô trống rồi bấm Xác nhận nộp.</source>
-        <translation>Type the confirmation code into the box and press Confirm.</translation>
+        <source>Xin nhập mã xác nhận vào ô trống rồi bấm Nộp hồ sơ. Nếu ông bà không có điện thoại, bấm nút hiện mã trên màn hình.</source>
+        <translation>Type the confirmation code in the box, then press Submit. If you have no phone, press the button to show the code on screen.</translation>
     </message>
     <message id="guide.Done">
-        <source>Hồ sơ đã được nộp. Xin nhận phiếu hẹn ở khe máy in và giữ cẩn thận. Mã hồ sơ in trên phiếu dùng để tra cứu.</source>
-        <translation>Your application is submitted. Take the appointment slip from the printer and keep it; its code lets you check the status.</translation>
-    </message>
-    <message id="guide.Rating">
-        <source>Xin chọn một khuôn mặt để cho biết ông bà có hài lòng không, rồi bấm Gửi đánh giá. Có thể bấm Bỏ qua.</source>
-        <translation>Choose a face to tell us how satisfied you are, then press Send. You may skip.</translation>
+        <source>Hồ sơ đã được nộp. Xin nhận phiếu hẹn ở khe máy in và giữ cẩn thận. Mã hồ sơ in trên phiếu dùng để tra cứu. Xin chạm một khuôn mặt để cho biết ông bà có hài lòng không.</source>
+        <translation>Your application has been handed in. Take the slip from the printer and keep it safe. Its code lets you check on the application. Please touch a face to tell us whether you were satisfied.</translation>
     </message>
     <message id="guide.Lookup">
         <source>Xin đưa mã QR trên phiếu hẹn vào máy đọc, hoặc nhập mã hồ sơ rồi bấm Tra cứu.</source>
-        <translation>Hold the slip&#x27;s QR code to the reader, or type the code and press Check.</translation>
+        <translation>Hold the QR code on your slip to the reader, or type the application code and press Check.</translation>
     </message>
     <message id="reason.journey.not_allowed_here">
         <source>Thao tác này không dùng được ở bước này.</source>
@@ -480,8 +440,8 @@
         <translation>There is no such box in this form.</translation>
     </message>
     <message id="reason.journey.form_invalid">
-        <source>Còn thông tin chưa đúng. Xin xem các dòng báo đỏ.</source>
-        <translation>Some details are not right yet. Please see the lines marked in red.</translation>
+        <source>Còn thông tin chưa đúng. Xin xem dòng có dấu ⚠.</source>
+        <translation>Some details are not right. Please see the line marked ⚠.</translation>
     </message>
     <message id="reason.journey.document_missing">
         <source>Chưa quét giấy tờ bắt buộc: %1.</source>
@@ -600,12 +560,12 @@
         <translation>This is not the QR code of an ID card or of VNeID. Please scan the right QR code.</translation>
     </message>
     <message id="reason.identity.invalid">
-        <source>Thông tin trong mã QR không hợp lệ. Xin vui lòng bấm nút Gọi cán bộ để được hỗ trợ.</source>
+        <source>Thông tin trong mã QR không đúng. Xin bấm nút Gọi cán bộ để được giúp.</source>
         <translation>The information in the QR code is not valid. Please press Call staff for help.</translation>
     </message>
     <message id="reason.lookup.invalid_code">
         <source>Mã hồ sơ không đúng. Xin kiểm tra lại mã in trên giấy hẹn, ví dụ H15.50.05.13-261123-0001, hoặc đưa mã QR trên giấy hẹn lại gần máy đọc.</source>
-        <translation>This application code is not valid. Please check the code printed on your appointment slip, for example H15.50.05.13-261123-0001, or hold the slip&#x27;s QR code close to the reader.</translation>
+        <translation>This application code is not valid. Please check the code printed on your appointment slip, for example H15.50.05.13-261123-0001, or hold the slip's QR code close to the reader.</translation>
     </message>
     <message id="reason.lookup.not_found">
         <source>Chưa tìm thấy hồ sơ có mã này. Hồ sơ vừa nộp tại máy có thể chưa được chuyển lên hệ thống; xin thử lại sau hoặc bấm nút Gọi cán bộ để được hỗ trợ.</source>
@@ -689,7 +649,7 @@
     </message>
     <message id="reason.outbox.disk_full">
         <source>Bộ nhớ của máy đã đầy nên chưa lưu được hồ sơ. Xin bấm nút Gọi cán bộ; thông tin ông/bà đã nhập vẫn được giữ.</source>
-        <translation>The kiosk&#x27;s storage is full, so your application could not be saved. Please press Call staff; the details you entered are kept.</translation>
+        <translation>The kiosk's storage is full, so your application could not be saved. Please press Call staff; the details you entered are kept.</translation>
     </message>
     <message id="notice.journey.staff_called">
         <source>Đã gọi cán bộ. Xin ông/bà chờ trong giây lát.</source>
@@ -766,6 +726,238 @@
     <message id="date.weekday6">
         <source>Chủ Nhật</source>
         <translation>Sunday</translation>
+    </message>
+    <message id="common.staffComing">
+        <source>Đã gọi cán bộ, xin chờ</source>
+        <translation>Staff called, please wait</translation>
+    </message>
+    <message id="cancel.title">
+        <source>Hủy hồ sơ này?</source>
+        <translation>Cancel this application?</translation>
+    </message>
+    <message id="cancel.body">
+        <source>Mọi thông tin ông/bà đã điền và các trang đã quét sẽ bị xóa. Ông/bà sẽ phải làm lại từ đầu.</source>
+        <translation>Everything you have entered and every page you have scanned will be deleted. You would have to start again.</translation>
+    </message>
+    <message id="cancel.keep">
+        <source>Không, tôi làm tiếp</source>
+        <translation>No, I will go on</translation>
+    </message>
+    <message id="cancel.confirm">
+        <source>Có, hủy và xóa hồ sơ</source>
+        <translation>Yes, cancel and delete it</translation>
+    </message>
+    <message id="step.position">
+        <source>Bước %1/%2</source>
+        <translation>Step %1 of %2</translation>
+    </message>
+    <message id="step.choose">
+        <source>Chọn thủ tục</source>
+        <translation>Choose the procedure</translation>
+    </message>
+    <message id="step.card">
+        <source>Quét thẻ căn cước</source>
+        <translation>Scan your ID card</translation>
+    </message>
+    <message id="step.information">
+        <source>Thông tin</source>
+        <translation>Your details</translation>
+    </message>
+    <message id="step.documents">
+        <source>Quét giấy tờ</source>
+        <translation>Scan your papers</translation>
+    </message>
+    <message id="step.review">
+        <source>Kiểm tra lại</source>
+        <translation>Check everything</translation>
+    </message>
+    <message id="step.confirm">
+        <source>Xác nhận nộp</source>
+        <translation>Confirm</translation>
+    </message>
+    <message id="step.slip">
+        <source>Nhận phiếu hẹn</source>
+        <translation>Take your slip</translation>
+    </message>
+    <message id="home.bring.title">
+        <source>Ông/bà cần có:</source>
+        <translation>You will need:</translation>
+    </message>
+    <message id="home.bring.card">
+        <source>Thẻ căn cước, hoặc điện thoại có ứng dụng VNeID</source>
+        <translation>Your ID card, or a phone with the VNeID app</translation>
+    </message>
+    <message id="home.bring.papers">
+        <source>Các giấy tờ của thủ tục (máy quét xong sẽ trả lại bản gốc)</source>
+        <translation>The papers the procedure needs (the scanner gives the originals back)</translation>
+    </message>
+    <message id="home.bring.phone">
+        <source>Số điện thoại để nhận tin nhắn (nếu có)</source>
+        <translation>A phone number for text messages (if you have one)</translation>
+    </message>
+    <message id="home.help">
+        <source>Nếu cần giúp, xin bấm nút Gọi cán bộ bất cứ lúc nào. Cán bộ sẽ đến hướng dẫn.</source>
+        <translation>If you need help, press Call staff at any time. Someone will come to help you.</translation>
+    </message>
+    <message id="details.formOnKiosk">
+        <source>điền trên máy này</source>
+        <translation>filled in on this kiosk</translation>
+    </message>
+    <message id="details.scanned">
+        <source>quét tại máy</source>
+        <translation>scanned here</translation>
+    </message>
+    <message id="details.onlyIf">
+        <source>Chỉ cần khi: %1</source>
+        <translation>Only needed: %1</translation>
+    </message>
+    <message id="card.title">
+        <source>Thông tin trên thẻ của ông/bà</source>
+        <translation>What your card says</translation>
+    </message>
+    <message id="card.name">
+        <source>Họ và tên</source>
+        <translation>Full name</translation>
+    </message>
+    <message id="card.idNumber">
+        <source>Số định danh cá nhân</source>
+        <translation>Personal ID number</translation>
+    </message>
+    <message id="card.birthDate">
+        <source>Ngày sinh</source>
+        <translation>Date of birth</translation>
+    </message>
+    <message id="card.sex">
+        <source>Giới tính</source>
+        <translation>Sex</translation>
+    </message>
+    <message id="card.address">
+        <source>Nơi thường trú</source>
+        <translation>Permanent address</translation>
+    </message>
+    <message id="card.addressUpdated">
+        <source>Địa chỉ trên thẻ có tên tỉnh, xã cũ (trước ngày 1/7/2025). Máy đã đổi sang tên mới ở trên.</source>
+        <translation>The address on your card uses the old province and commune names (before 1 July 2025). The kiosk shows the new names above.</translation>
+    </message>
+    <message id="card.addressOnCard">
+        <source>Trên thẻ ghi: %1</source>
+        <translation>The card says: %1</translation>
+    </message>
+    <message id="card.communeUnchecked">
+        <source>Máy chưa biết tên xã, phường mới của ông/bà. Xin xem lại ở trang địa chỉ.</source>
+        <translation>The kiosk does not know your commune's new name. Please check it on the address page.</translation>
+    </message>
+    <message id="card.question">
+        <source>Thông tin này có đúng là của ông/bà không?</source>
+        <translation>Is this information yours and correct?</translation>
+    </message>
+    <message id="card.right">
+        <source>Đúng</source>
+        <translation>Correct</translation>
+    </message>
+    <message id="card.wrong">
+        <source>Chưa đúng, gọi cán bộ</source>
+        <translation>Not correct: call staff</translation>
+    </message>
+    <message id="form.pageOf">
+        <source>Trang %1/%2 của phần thông tin</source>
+        <translation>Page %1 of %2 of your details</translation>
+    </message>
+    <message id="form.optional">
+        <source>(không bắt buộc)</source>
+        <translation>(optional)</translation>
+    </message>
+    <message id="scan.state.done">
+        <source>đã quét %1 trang</source>
+        <translation>%1 page(s) scanned</translation>
+    </message>
+    <message id="scan.state.todo">
+        <source>chưa quét</source>
+        <translation>not scanned yet</translation>
+    </message>
+    <message id="scan.state.optional">
+        <source>không bắt buộc</source>
+        <translation>optional</translation>
+    </message>
+    <message id="scan.whenNeeded">
+        <source>Giấy này không bắt buộc. Chỉ cần khi: %1</source>
+        <translation>This paper is optional. Only needed: %1</translation>
+    </message>
+    <message id="scan.skip">
+        <source>Tôi không có giấy này — bỏ qua</source>
+        <translation>I don't have this paper: skip</translation>
+    </message>
+    <message id="scan.removed">
+        <source>Đã xóa một trang.</source>
+        <translation>A page was removed.</translation>
+    </message>
+    <message id="scan.undo">
+        <source>Hoàn tác</source>
+        <translation>Undo</translation>
+    </message>
+    <message id="scan.closeView">
+        <source>Đóng</source>
+        <translation>Close</translation>
+    </message>
+    <message id="scan.waitForScan">
+        <source>Xin chờ máy quét xong</source>
+        <translation>Please wait for the scan to finish</translation>
+    </message>
+    <message id="review.card">
+        <source>Người nộp (theo thẻ căn cước)</source>
+        <translation>Applicant (from the ID card)</translation>
+    </message>
+    <message id="confirm.digits">
+        <source>Mã gồm %1 chữ số.</source>
+        <translation>The code has %1 digits.</translation>
+    </message>
+    <message id="confirm.enter">
+        <source>Nhập mã vào ô này:</source>
+        <translation>Type the code here:</translation>
+    </message>
+    <message id="confirm.needDigits">
+        <source>Nhập đủ %1 chữ số để nộp</source>
+        <translation>Type all %1 digits to submit</translation>
+    </message>
+    <message id="confirm.noPhone">
+        <source>Tôi không có điện thoại / không nhận được tin nhắn — hiện mã trên màn hình</source>
+        <translation>I have no phone / no message came: show the code on screen</translation>
+    </message>
+    <message id="done.provisional">
+        <source>Đây là mã hồ sơ tạm, do máy này cấp. Khi hồ sơ đến cơ quan giải quyết, hồ sơ sẽ có thêm mã chính thức; ông/bà vẫn dùng mã này để tra cứu.</source>
+        <translation>This is a temporary code from this kiosk. When the application reaches the office it also gets an official code; you can keep using this code to check on it.</translation>
+    </message>
+    <message id="done.waitForSlip">
+        <source>Xin chờ in xong phiếu hẹn</source>
+        <translation>Please wait for the slip to print</translation>
+    </message>
+    <message id="lookup.where">
+        <source>Mã hồ sơ in to ở đầu phiếu hẹn, dưới dòng chữ “Mã hồ sơ”. Mã QR ở cuối phiếu.</source>
+        <translation>The application code is printed large at the top of the slip, under “Mã hồ sơ”. The QR code is at the bottom.</translation>
+    </message>
+    <message id="idle.seconds">
+        <source>Còn %1 giây</source>
+        <translation>%1 seconds left</translation>
+    </message>
+    <message id="idle.spoken">
+        <source>Ông bà còn ở đây không? Nếu còn, xin chạm vào màn hình. Nếu không, hồ sơ đang làm sẽ bị xóa sau ít giây.</source>
+        <translation>Are you still there? If so, please touch the screen. If not, the application will be deleted in a few seconds.</translation>
+    </message>
+    <message id="guide.CardCheck">
+        <source>Đây là thông tin trên thẻ của ông bà. Nếu đúng, xin bấm nút Đúng. Nếu chưa đúng, bấm nút Chưa đúng, gọi cán bộ.</source>
+        <translation>This is what your card says. If it is right, press Correct. If not, press Not correct: call staff.</translation>
+    </message>
+    <message id="reason.journey.field_from_card">
+        <source>Thông tin này lấy từ thẻ căn cước, không sửa được ở đây. Nếu sai, xin gọi cán bộ.</source>
+        <translation>This comes from your ID card and cannot be changed here. If it is wrong, please call staff.</translation>
+    </message>
+    <message id="reason.journey.card_data_invalid">
+        <source>Thông tin trên thẻ chưa dùng được cho hồ sơ này. Xin bấm Gọi cán bộ để được giúp.</source>
+        <translation>The details on your card cannot be used for this application. Please press Call staff for help.</translation>
+    </message>
+    <message id="reason.journey.nothing_to_undo">
+        <source>Không còn trang nào để lấy lại.</source>
+        <translation>There is no page to put back.</translation>
     </message>
 </context>
 </TS>

@@ -2,7 +2,7 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="vi_VN">
 <context>
-    <name></name>
+    <name />
     <message id="app.title">
         <source>Kiosk dịch vụ công</source>
         <translation>Kiosk dịch vụ công</translation>
@@ -20,8 +20,8 @@
         <translation>Về màn hình đầu</translation>
     </message>
     <message id="common.cancel">
-        <source>Hủy, làm lại từ đầu</source>
-        <translation>Hủy, làm lại từ đầu</translation>
+        <source>Hủy hồ sơ</source>
+        <translation>Hủy hồ sơ</translation>
     </message>
     <message id="common.callStaff">
         <source>Gọi cán bộ</source>
@@ -40,20 +40,16 @@
         <translation>Dừng đọc</translation>
     </message>
     <message id="home.welcome">
-        <source>Chào mừng ông/bà đến Bộ phận Một cửa</source>
-        <translation>Chào mừng ông/bà đến Bộ phận Một cửa</translation>
+        <source>Kính chào ông/bà</source>
+        <translation>Kính chào ông/bà</translation>
     </message>
     <message id="home.start">
-        <source>Bắt đầu nộp hồ sơ</source>
-        <translation>Bắt đầu nộp hồ sơ</translation>
+        <source>Nộp hồ sơ</source>
+        <translation>Nộp hồ sơ</translation>
     </message>
     <message id="home.lookup">
-        <source>Tra cứu hồ sơ đã nộp</source>
-        <translation>Tra cứu hồ sơ đã nộp</translation>
-    </message>
-    <message id="home.or.choose">
-        <source>Hoặc chọn thủ tục ngay bên dưới:</source>
-        <translation>Hoặc chọn thủ tục ngay bên dưới:</translation>
+        <source>Xem hồ sơ đã nộp đến đâu</source>
+        <translation>Xem hồ sơ đã nộp đến đâu</translation>
     </message>
     <message id="home.search.placeholder">
         <source>Tìm thủ tục, ví dụ: khai sinh, kết hôn</source>
@@ -68,20 +64,16 @@
         <translation>Tất cả</translation>
     </message>
     <message id="procedures.title">
-        <source>Chọn thủ tục cần làm</source>
-        <translation>Chọn thủ tục cần làm</translation>
+        <source>Ông/bà muốn làm thủ tục gì?</source>
+        <translation>Ông/bà muốn làm thủ tục gì?</translation>
     </message>
     <message id="details.documents">
         <source>Giấy tờ cần có</source>
         <translation>Giấy tờ cần có</translation>
     </message>
-    <message id="details.optional">
-        <source>nếu có</source>
-        <translation>nếu có</translation>
-    </message>
     <message id="details.showOnly">
-        <source>chỉ xuất trình khi nhận kết quả</source>
-        <translation>chỉ xuất trình khi nhận kết quả</translation>
+        <source>mang theo khi nhận kết quả</source>
+        <translation>mang theo khi nhận kết quả</translation>
     </message>
     <message id="details.fee">
         <source>Lệ phí</source>
@@ -104,8 +96,8 @@
         <translation>Làm thủ tục này</translation>
     </message>
     <message id="identify.title">
-        <source>Đăng nhập bằng mã QR</source>
-        <translation>Đăng nhập bằng mã QR</translation>
+        <source>Quét thẻ căn cước hoặc mã VNeID</source>
+        <translation>Quét thẻ căn cước hoặc mã VNeID</translation>
     </message>
     <message id="identify.how">
         <source>Cách làm:</source>
@@ -135,25 +127,17 @@
         <source>Máy chưa đọc được mã. Xin giữ điện thoại yên, tăng độ sáng màn hình, đưa lại gần hơn một chút; hoặc bấm Gọi cán bộ để được giúp.</source>
         <translation>Máy chưa đọc được mã. Xin giữ điện thoại yên, tăng độ sáng màn hình, đưa lại gần hơn một chút; hoặc bấm Gọi cán bộ để được giúp.</translation>
     </message>
-    <message id="form.title">
-        <source>Kiểm tra và điền thông tin</source>
-        <translation>Kiểm tra và điền thông tin</translation>
-    </message>
-    <message id="form.idNumber">
-        <source>Số định danh</source>
-        <translation>Số định danh</translation>
-    </message>
     <message id="form.verification.verified">
-        <source>Đã xác thực danh tính với hệ thống định danh quốc gia.</source>
-        <translation>Đã xác thực danh tính với hệ thống định danh quốc gia.</translation>
+        <source>Đã xác minh danh tính với hệ thống định danh quốc gia.</source>
+        <translation>Đã xác minh danh tính với hệ thống định danh quốc gia.</translation>
     </message>
     <message id="form.verification.pending">
-        <source>Danh tính sẽ được xác thực sau (hệ thống đang bận). Ông/bà vẫn nộp hồ sơ bình thường.</source>
-        <translation>Danh tính sẽ được xác thực sau (hệ thống đang bận). Ông/bà vẫn nộp hồ sơ bình thường.</translation>
+        <source>Danh tính sẽ được xác minh sau (hệ thống đang bận). Ông/bà vẫn nộp hồ sơ bình thường.</source>
+        <translation>Danh tính sẽ được xác minh sau (hệ thống đang bận). Ông/bà vẫn nộp hồ sơ bình thường.</translation>
     </message>
     <message id="form.verification.not_found">
-        <source>Hệ thống định danh chưa xác nhận thông tin này. Ông/bà vẫn nộp được; cán bộ sẽ kiểm tra lại.</source>
-        <translation>Hệ thống định danh chưa xác nhận thông tin này. Ông/bà vẫn nộp được; cán bộ sẽ kiểm tra lại.</translation>
+        <source>Hệ thống định danh chưa xác minh được thông tin này. Ông/bà vẫn nộp được; cán bộ sẽ kiểm tra lại.</source>
+        <translation>Hệ thống định danh chưa xác minh được thông tin này. Ông/bà vẫn nộp được; cán bộ sẽ kiểm tra lại.</translation>
     </message>
     <message id="scan.title">
         <source>Quét giấy tờ %1 / %2</source>
@@ -227,10 +211,6 @@
         <source>Kiểm tra lại hồ sơ trước khi nộp</source>
         <translation>Kiểm tra lại hồ sơ trước khi nộp</translation>
     </message>
-    <message id="review.form">
-        <source>Thông tin đã điền</source>
-        <translation>Thông tin đã điền</translation>
-    </message>
     <message id="review.edit">
         <source>Sửa</source>
         <translation>Sửa</translation>
@@ -248,24 +228,24 @@
         <translation>Nộp hồ sơ</translation>
     </message>
     <message id="confirm.title">
-        <source>Nhập mã xác nhận</source>
-        <translation>Nhập mã xác nhận</translation>
+        <source>Xác nhận nộp hồ sơ</source>
+        <translation>Xác nhận nộp hồ sơ</translation>
     </message>
     <message id="confirm.sms">
-        <source>Mã xác nhận đã được gửi bằng tin nhắn tới số điện thoại %1. Xin nhập mã đó vào ô dưới đây.</source>
-        <translation>Mã xác nhận đã được gửi bằng tin nhắn tới số điện thoại %1. Xin nhập mã đó vào ô dưới đây.</translation>
+        <source>Máy đã gửi mã xác nhận bằng tin nhắn đến số %1.</source>
+        <translation>Máy đã gửi mã xác nhận bằng tin nhắn đến số %1.</translation>
     </message>
     <message id="confirm.screen">
-        <source>Để xác nhận nộp hồ sơ, xin nhập lại mã số dưới đây vào ô trống:</source>
-        <translation>Để xác nhận nộp hồ sơ, xin nhập lại mã số dưới đây vào ô trống:</translation>
+        <source>Để xác nhận nộp hồ sơ, xin nhập mã số dưới đây.</source>
+        <translation>Để xác nhận nộp hồ sơ, xin nhập mã số dưới đây.</translation>
     </message>
     <message id="confirm.placeholder">
-        <source>Nhập mã</source>
-        <translation>Nhập mã</translation>
+        <source>%1 chữ số</source>
+        <translation>%1 chữ số</translation>
     </message>
     <message id="confirm.submit">
-        <source>Xác nhận nộp</source>
-        <translation>Xác nhận nộp</translation>
+        <source>Nộp hồ sơ</source>
+        <translation>Nộp hồ sơ</translation>
     </message>
     <message id="confirm.resend">
         <source>Gửi lại mã</source>
@@ -283,21 +263,13 @@
         <source>Mã hồ sơ của ông/bà:</source>
         <translation>Mã hồ sơ của ông/bà:</translation>
     </message>
-    <message id="done.codeProvisional">
-        <source>Số biên nhận của ông/bà (mã hồ sơ chính thức sẽ có khi hồ sơ được gửi đi):</source>
-        <translation>Số biên nhận của ông/bà (mã hồ sơ chính thức sẽ có khi hồ sơ được gửi đi):</translation>
-    </message>
     <message id="done.appointment">
         <source>Ngày hẹn trả kết quả: %1</source>
         <translation>Ngày hẹn trả kết quả: %1</translation>
     </message>
-    <message id="done.received">
-        <source>Thời gian nhận hồ sơ: %1</source>
-        <translation>Thời gian nhận hồ sơ: %1</translation>
-    </message>
     <message id="done.verificationPending">
-        <source>Danh tính đang chờ xác thực; điều này được ghi trên phiếu hẹn.</source>
-        <translation>Danh tính đang chờ xác thực; điều này được ghi trên phiếu hẹn.</translation>
+        <source>Danh tính của ông/bà sẽ được xác minh sau; xin mang theo thẻ căn cước khi đến nhận kết quả.</source>
+        <translation>Danh tính của ông/bà sẽ được xác minh sau; xin mang theo thẻ căn cước khi đến nhận kết quả.</translation>
     </message>
     <message id="done.printing">
         <source>Đang in phiếu hẹn…</source>
@@ -312,12 +284,12 @@
         <translation>Máy chưa in được phiếu hẹn. Xin chụp ảnh mã hồ sơ trên màn hình, hoặc bấm Gọi cán bộ để được in lại.</translation>
     </message>
     <message id="done.next">
-        <source>Xong</source>
-        <translation>Xong</translation>
+        <source>Xong, không đánh giá</source>
+        <translation>Xong, không đánh giá</translation>
     </message>
     <message id="rating.title">
-        <source>Ông/bà có hài lòng với việc nộp hồ sơ hôm nay?</source>
-        <translation>Ông/bà có hài lòng với việc nộp hồ sơ hôm nay?</translation>
+        <source>Ông/bà có hài lòng với việc nộp hồ sơ hôm nay không?</source>
+        <translation>Ông/bà có hài lòng với việc nộp hồ sơ hôm nay không?</translation>
     </message>
     <message id="rating.level1">
         <source>Rất không hài lòng</source>
@@ -340,8 +312,8 @@
         <translation>Rất hài lòng</translation>
     </message>
     <message id="rating.why">
-        <source>Vì sao? (không bắt buộc)</source>
-        <translation>Vì sao? (không bắt buộc)</translation>
+        <source>Vì sao ông/bà chưa hài lòng? Xin chạm một lý do:</source>
+        <translation>Vì sao ông/bà chưa hài lòng? Xin chạm một lý do:</translation>
     </message>
     <message id="rating.reason.wait">
         <source>Phải chờ lâu</source>
@@ -363,17 +335,9 @@
         <source>Lý do khác</source>
         <translation>Lý do khác</translation>
     </message>
-    <message id="rating.send">
-        <source>Gửi đánh giá</source>
-        <translation>Gửi đánh giá</translation>
-    </message>
-    <message id="rating.skip">
-        <source>Bỏ qua</source>
-        <translation>Bỏ qua</translation>
-    </message>
     <message id="lookup.title">
-        <source>Tra cứu tình trạng hồ sơ</source>
-        <translation>Tra cứu tình trạng hồ sơ</translation>
+        <source>Xem hồ sơ đã nộp đến đâu</source>
+        <translation>Xem hồ sơ đã nộp đến đâu</translation>
     </message>
     <message id="lookup.howto">
         <source>Đưa mã QR trên phiếu hẹn vào máy đọc, hoặc nhập mã hồ sơ in trên phiếu.</source>
@@ -388,8 +352,8 @@
         <translation>Tra cứu</translation>
     </message>
     <message id="lookup.code">
-        <source>Hồ sơ %1</source>
-        <translation>Hồ sơ %1</translation>
+        <source>Mã hồ sơ: %1</source>
+        <translation>Mã hồ sơ: %1</translation>
     </message>
     <message id="lookup.status">
         <source>Tình trạng: %1</source>
@@ -424,44 +388,40 @@
         <translation>Mô phỏng: xem tin nhắn</translation>
     </message>
     <message id="guide.Home">
-        <source>Chào mừng ông bà. Để nộp hồ sơ, xin bấm nút màu xanh lá: Bắt đầu nộp hồ sơ. Nếu cần giúp, bấm nút Gọi cán bộ ở góc trên.</source>
-        <translation>Chào mừng ông bà. Để nộp hồ sơ, xin bấm nút màu xanh lá: Bắt đầu nộp hồ sơ. Nếu cần giúp, bấm nút Gọi cán bộ ở góc trên.</translation>
+        <source>Kính chào ông bà. Để nộp hồ sơ, xin bấm nút màu xanh lá: Nộp hồ sơ. Để xem hồ sơ đã nộp đến đâu, bấm nút bên dưới. Nếu cần giúp, bấm nút Gọi cán bộ.</source>
+        <translation>Kính chào ông bà. Để nộp hồ sơ, xin bấm nút màu xanh lá: Nộp hồ sơ. Để xem hồ sơ đã nộp đến đâu, bấm nút bên dưới. Nếu cần giúp, bấm nút Gọi cán bộ.</translation>
     </message>
     <message id="guide.Procedures">
         <source>Xin chọn thủ tục cần làm trong danh sách, hoặc gõ tên thủ tục vào ô tìm kiếm. Không cần gõ dấu.</source>
         <translation>Xin chọn thủ tục cần làm trong danh sách, hoặc gõ tên thủ tục vào ô tìm kiếm. Không cần gõ dấu.</translation>
     </message>
     <message id="guide.Details">
-        <source>Đây là các giấy tờ cần có, lệ phí và thời hạn giải quyết. Nếu đã đủ giấy tờ, xin bấm nút Bắt đầu làm thủ tục này.</source>
-        <translation>Đây là các giấy tờ cần có, lệ phí và thời hạn giải quyết. Nếu đã đủ giấy tờ, xin bấm nút Bắt đầu làm thủ tục này.</translation>
+        <source>Đây là các giấy tờ cần có, lệ phí và thời hạn giải quyết. Nếu đã đủ giấy tờ, xin bấm nút Làm thủ tục này.</source>
+        <translation>Đây là các giấy tờ cần có, lệ phí và thời hạn giải quyết. Nếu đã đủ giấy tờ, xin bấm nút Làm thủ tục này.</translation>
     </message>
     <message id="guide.Identify">
-        <source>Xin mở ứng dụng VNeID trên điện thoại, bấm vào mã QR, rồi đưa màn hình điện thoại vào khung của máy đọc. Hoặc đưa mặt có mã QR của thẻ căn cước.</source>
-        <translation>Xin mở ứng dụng VNeID trên điện thoại, bấm vào mã QR, rồi đưa màn hình điện thoại vào khung của máy đọc. Hoặc đưa mặt có mã QR của thẻ căn cước.</translation>
+        <source>Xin mở ứng dụng VNeID trên điện thoại, bấm vào mã QR, rồi đưa màn hình điện thoại vào khung của máy đọc. Hoặc đưa mặt có mã QR của thẻ căn cước vào máy đọc.</source>
+        <translation>Xin mở ứng dụng VNeID trên điện thoại, bấm vào mã QR, rồi đưa màn hình điện thoại vào khung của máy đọc. Hoặc đưa mặt có mã QR của thẻ căn cước vào máy đọc.</translation>
     </message>
     <message id="guide.Form">
-        <source>Xin kiểm tra thông tin đã được điền sẵn, điền các ô còn trống, rồi bấm Tiếp tục. Ô có dấu sao là bắt buộc.</source>
-        <translation>Xin kiểm tra thông tin đã được điền sẵn, điền các ô còn trống, rồi bấm Tiếp tục. Ô có dấu sao là bắt buộc.</translation>
+        <source>Xin điền các ô trên trang này, rồi bấm Tiếp tục. Ô nào ghi không bắt buộc thì có thể để trống.</source>
+        <translation>Xin điền các ô trên trang này, rồi bấm Tiếp tục. Ô nào ghi không bắt buộc thì có thể để trống.</translation>
     </message>
     <message id="guide.Scan">
-        <source>Xin đặt giấy tờ vào khay máy quét, mặt có chữ úp xuống, rồi bấm nút Quét. Quét xong, nhớ lấy lại bản gốc.</source>
-        <translation>Xin đặt giấy tờ vào khay máy quét, mặt có chữ úp xuống, rồi bấm nút Quét. Quét xong, nhớ lấy lại bản gốc.</translation>
+        <source>Xin đặt giấy tờ vào khay máy quét, mặt có chữ úp xuống, rồi bấm nút Quét. Quét xong, nhớ lấy lại bản gốc, rồi bấm Tiếp tục. Nếu không có giấy không bắt buộc, bấm Tôi không có giấy này, bỏ qua.</source>
+        <translation>Xin đặt giấy tờ vào khay máy quét, mặt có chữ úp xuống, rồi bấm nút Quét. Quét xong, nhớ lấy lại bản gốc, rồi bấm Tiếp tục. Nếu không có giấy không bắt buộc, bấm Tôi không có giấy này, bỏ qua.</translation>
     </message>
     <message id="guide.Review">
         <source>Xin kiểm tra lại toàn bộ hồ sơ. Nếu có gì sai, bấm nút Sửa ở phần đó. Nếu đúng, bấm Nộp hồ sơ.</source>
         <translation>Xin kiểm tra lại toàn bộ hồ sơ. Nếu có gì sai, bấm nút Sửa ở phần đó. Nếu đúng, bấm Nộp hồ sơ.</translation>
     </message>
     <message id="guide.Confirm">
-        <source>Xin nhập mã xác nhận vào ô trống rồi bấm Xác nhận nộp.</source>
-        <translation>Xin nhập mã xác nhận vào ô trống rồi bấm Xác nhận nộp.</translation>
+        <source>Xin nhập mã xác nhận vào ô trống rồi bấm Nộp hồ sơ. Nếu ông bà không có điện thoại, bấm nút hiện mã trên màn hình.</source>
+        <translation>Xin nhập mã xác nhận vào ô trống rồi bấm Nộp hồ sơ. Nếu ông bà không có điện thoại, bấm nút hiện mã trên màn hình.</translation>
     </message>
     <message id="guide.Done">
-        <source>Hồ sơ đã được nộp. Xin nhận phiếu hẹn ở khe máy in và giữ cẩn thận. Mã hồ sơ in trên phiếu dùng để tra cứu.</source>
-        <translation>Hồ sơ đã được nộp. Xin nhận phiếu hẹn ở khe máy in và giữ cẩn thận. Mã hồ sơ in trên phiếu dùng để tra cứu.</translation>
-    </message>
-    <message id="guide.Rating">
-        <source>Xin chọn một khuôn mặt để cho biết ông bà có hài lòng không, rồi bấm Gửi đánh giá. Có thể bấm Bỏ qua.</source>
-        <translation>Xin chọn một khuôn mặt để cho biết ông bà có hài lòng không, rồi bấm Gửi đánh giá. Có thể bấm Bỏ qua.</translation>
+        <source>Hồ sơ đã được nộp. Xin nhận phiếu hẹn ở khe máy in và giữ cẩn thận. Mã hồ sơ in trên phiếu dùng để tra cứu. Xin chạm một khuôn mặt để cho biết ông bà có hài lòng không.</source>
+        <translation>Hồ sơ đã được nộp. Xin nhận phiếu hẹn ở khe máy in và giữ cẩn thận. Mã hồ sơ in trên phiếu dùng để tra cứu. Xin chạm một khuôn mặt để cho biết ông bà có hài lòng không.</translation>
     </message>
     <message id="guide.Lookup">
         <source>Xin đưa mã QR trên phiếu hẹn vào máy đọc, hoặc nhập mã hồ sơ rồi bấm Tra cứu.</source>
@@ -480,8 +440,8 @@
         <translation>Không có ô thông tin này.</translation>
     </message>
     <message id="reason.journey.form_invalid">
-        <source>Còn thông tin chưa đúng. Xin xem các dòng báo đỏ.</source>
-        <translation>Còn thông tin chưa đúng. Xin xem các dòng báo đỏ.</translation>
+        <source>Còn thông tin chưa đúng. Xin xem dòng có dấu ⚠.</source>
+        <translation>Còn thông tin chưa đúng. Xin xem dòng có dấu ⚠.</translation>
     </message>
     <message id="reason.journey.document_missing">
         <source>Chưa quét giấy tờ bắt buộc: %1.</source>
@@ -600,8 +560,8 @@
         <translation>Mã vừa quét không phải mã QR của thẻ căn cước hoặc VNeID. Xin quét đúng mã QR.</translation>
     </message>
     <message id="reason.identity.invalid">
-        <source>Thông tin trong mã QR không hợp lệ. Xin vui lòng bấm nút Gọi cán bộ để được hỗ trợ.</source>
-        <translation>Thông tin trong mã QR không hợp lệ. Xin vui lòng bấm nút Gọi cán bộ để được hỗ trợ.</translation>
+        <source>Thông tin trong mã QR không đúng. Xin bấm nút Gọi cán bộ để được giúp.</source>
+        <translation>Thông tin trong mã QR không đúng. Xin bấm nút Gọi cán bộ để được giúp.</translation>
     </message>
     <message id="reason.lookup.invalid_code">
         <source>Mã hồ sơ không đúng. Xin kiểm tra lại mã in trên giấy hẹn, ví dụ H15.50.05.13-261123-0001, hoặc đưa mã QR trên giấy hẹn lại gần máy đọc.</source>
@@ -766,6 +726,238 @@
     <message id="date.weekday6">
         <source>Chủ Nhật</source>
         <translation>Chủ Nhật</translation>
+    </message>
+    <message id="common.staffComing">
+        <source>Đã gọi cán bộ, xin chờ</source>
+        <translation>Đã gọi cán bộ, xin chờ</translation>
+    </message>
+    <message id="cancel.title">
+        <source>Hủy hồ sơ này?</source>
+        <translation>Hủy hồ sơ này?</translation>
+    </message>
+    <message id="cancel.body">
+        <source>Mọi thông tin ông/bà đã điền và các trang đã quét sẽ bị xóa. Ông/bà sẽ phải làm lại từ đầu.</source>
+        <translation>Mọi thông tin ông/bà đã điền và các trang đã quét sẽ bị xóa. Ông/bà sẽ phải làm lại từ đầu.</translation>
+    </message>
+    <message id="cancel.keep">
+        <source>Không, tôi làm tiếp</source>
+        <translation>Không, tôi làm tiếp</translation>
+    </message>
+    <message id="cancel.confirm">
+        <source>Có, hủy và xóa hồ sơ</source>
+        <translation>Có, hủy và xóa hồ sơ</translation>
+    </message>
+    <message id="step.position">
+        <source>Bước %1/%2</source>
+        <translation>Bước %1/%2</translation>
+    </message>
+    <message id="step.choose">
+        <source>Chọn thủ tục</source>
+        <translation>Chọn thủ tục</translation>
+    </message>
+    <message id="step.card">
+        <source>Quét thẻ căn cước</source>
+        <translation>Quét thẻ căn cước</translation>
+    </message>
+    <message id="step.information">
+        <source>Thông tin</source>
+        <translation>Thông tin</translation>
+    </message>
+    <message id="step.documents">
+        <source>Quét giấy tờ</source>
+        <translation>Quét giấy tờ</translation>
+    </message>
+    <message id="step.review">
+        <source>Kiểm tra lại</source>
+        <translation>Kiểm tra lại</translation>
+    </message>
+    <message id="step.confirm">
+        <source>Xác nhận nộp</source>
+        <translation>Xác nhận nộp</translation>
+    </message>
+    <message id="step.slip">
+        <source>Nhận phiếu hẹn</source>
+        <translation>Nhận phiếu hẹn</translation>
+    </message>
+    <message id="home.bring.title">
+        <source>Ông/bà cần có:</source>
+        <translation>Ông/bà cần có:</translation>
+    </message>
+    <message id="home.bring.card">
+        <source>Thẻ căn cước, hoặc điện thoại có ứng dụng VNeID</source>
+        <translation>Thẻ căn cước, hoặc điện thoại có ứng dụng VNeID</translation>
+    </message>
+    <message id="home.bring.papers">
+        <source>Các giấy tờ của thủ tục (máy quét xong sẽ trả lại bản gốc)</source>
+        <translation>Các giấy tờ của thủ tục (máy quét xong sẽ trả lại bản gốc)</translation>
+    </message>
+    <message id="home.bring.phone">
+        <source>Số điện thoại để nhận tin nhắn (nếu có)</source>
+        <translation>Số điện thoại để nhận tin nhắn (nếu có)</translation>
+    </message>
+    <message id="home.help">
+        <source>Nếu cần giúp, xin bấm nút Gọi cán bộ bất cứ lúc nào. Cán bộ sẽ đến hướng dẫn.</source>
+        <translation>Nếu cần giúp, xin bấm nút Gọi cán bộ bất cứ lúc nào. Cán bộ sẽ đến hướng dẫn.</translation>
+    </message>
+    <message id="details.formOnKiosk">
+        <source>điền trên máy này</source>
+        <translation>điền trên máy này</translation>
+    </message>
+    <message id="details.scanned">
+        <source>quét tại máy</source>
+        <translation>quét tại máy</translation>
+    </message>
+    <message id="details.onlyIf">
+        <source>Chỉ cần khi: %1</source>
+        <translation>Chỉ cần khi: %1</translation>
+    </message>
+    <message id="card.title">
+        <source>Thông tin trên thẻ của ông/bà</source>
+        <translation>Thông tin trên thẻ của ông/bà</translation>
+    </message>
+    <message id="card.name">
+        <source>Họ và tên</source>
+        <translation>Họ và tên</translation>
+    </message>
+    <message id="card.idNumber">
+        <source>Số định danh cá nhân</source>
+        <translation>Số định danh cá nhân</translation>
+    </message>
+    <message id="card.birthDate">
+        <source>Ngày sinh</source>
+        <translation>Ngày sinh</translation>
+    </message>
+    <message id="card.sex">
+        <source>Giới tính</source>
+        <translation>Giới tính</translation>
+    </message>
+    <message id="card.address">
+        <source>Nơi thường trú</source>
+        <translation>Nơi thường trú</translation>
+    </message>
+    <message id="card.addressUpdated">
+        <source>Địa chỉ trên thẻ có tên tỉnh, xã cũ (trước ngày 1/7/2025). Máy đã đổi sang tên mới ở trên.</source>
+        <translation>Địa chỉ trên thẻ có tên tỉnh, xã cũ (trước ngày 1/7/2025). Máy đã đổi sang tên mới ở trên.</translation>
+    </message>
+    <message id="card.addressOnCard">
+        <source>Trên thẻ ghi: %1</source>
+        <translation>Trên thẻ ghi: %1</translation>
+    </message>
+    <message id="card.communeUnchecked">
+        <source>Máy chưa biết tên xã, phường mới của ông/bà. Xin xem lại ở trang địa chỉ.</source>
+        <translation>Máy chưa biết tên xã, phường mới của ông/bà. Xin xem lại ở trang địa chỉ.</translation>
+    </message>
+    <message id="card.question">
+        <source>Thông tin này có đúng là của ông/bà không?</source>
+        <translation>Thông tin này có đúng là của ông/bà không?</translation>
+    </message>
+    <message id="card.right">
+        <source>Đúng</source>
+        <translation>Đúng</translation>
+    </message>
+    <message id="card.wrong">
+        <source>Chưa đúng, gọi cán bộ</source>
+        <translation>Chưa đúng, gọi cán bộ</translation>
+    </message>
+    <message id="form.pageOf">
+        <source>Trang %1/%2 của phần thông tin</source>
+        <translation>Trang %1/%2 của phần thông tin</translation>
+    </message>
+    <message id="form.optional">
+        <source>(không bắt buộc)</source>
+        <translation>(không bắt buộc)</translation>
+    </message>
+    <message id="scan.state.done">
+        <source>đã quét %1 trang</source>
+        <translation>đã quét %1 trang</translation>
+    </message>
+    <message id="scan.state.todo">
+        <source>chưa quét</source>
+        <translation>chưa quét</translation>
+    </message>
+    <message id="scan.state.optional">
+        <source>không bắt buộc</source>
+        <translation>không bắt buộc</translation>
+    </message>
+    <message id="scan.whenNeeded">
+        <source>Giấy này không bắt buộc. Chỉ cần khi: %1</source>
+        <translation>Giấy này không bắt buộc. Chỉ cần khi: %1</translation>
+    </message>
+    <message id="scan.skip">
+        <source>Tôi không có giấy này — bỏ qua</source>
+        <translation>Tôi không có giấy này — bỏ qua</translation>
+    </message>
+    <message id="scan.removed">
+        <source>Đã xóa một trang.</source>
+        <translation>Đã xóa một trang.</translation>
+    </message>
+    <message id="scan.undo">
+        <source>Hoàn tác</source>
+        <translation>Hoàn tác</translation>
+    </message>
+    <message id="scan.closeView">
+        <source>Đóng</source>
+        <translation>Đóng</translation>
+    </message>
+    <message id="scan.waitForScan">
+        <source>Xin chờ máy quét xong</source>
+        <translation>Xin chờ máy quét xong</translation>
+    </message>
+    <message id="review.card">
+        <source>Người nộp (theo thẻ căn cước)</source>
+        <translation>Người nộp (theo thẻ căn cước)</translation>
+    </message>
+    <message id="confirm.digits">
+        <source>Mã gồm %1 chữ số.</source>
+        <translation>Mã gồm %1 chữ số.</translation>
+    </message>
+    <message id="confirm.enter">
+        <source>Nhập mã vào ô này:</source>
+        <translation>Nhập mã vào ô này:</translation>
+    </message>
+    <message id="confirm.needDigits">
+        <source>Nhập đủ %1 chữ số để nộp</source>
+        <translation>Nhập đủ %1 chữ số để nộp</translation>
+    </message>
+    <message id="confirm.noPhone">
+        <source>Tôi không có điện thoại / không nhận được tin nhắn — hiện mã trên màn hình</source>
+        <translation>Tôi không có điện thoại / không nhận được tin nhắn — hiện mã trên màn hình</translation>
+    </message>
+    <message id="done.provisional">
+        <source>Đây là mã hồ sơ tạm, do máy này cấp. Khi hồ sơ đến cơ quan giải quyết, hồ sơ sẽ có thêm mã chính thức; ông/bà vẫn dùng mã này để tra cứu.</source>
+        <translation>Đây là mã hồ sơ tạm, do máy này cấp. Khi hồ sơ đến cơ quan giải quyết, hồ sơ sẽ có thêm mã chính thức; ông/bà vẫn dùng mã này để tra cứu.</translation>
+    </message>
+    <message id="done.waitForSlip">
+        <source>Xin chờ in xong phiếu hẹn</source>
+        <translation>Xin chờ in xong phiếu hẹn</translation>
+    </message>
+    <message id="lookup.where">
+        <source>Mã hồ sơ in to ở đầu phiếu hẹn, dưới dòng chữ “Mã hồ sơ”. Mã QR ở cuối phiếu.</source>
+        <translation>Mã hồ sơ in to ở đầu phiếu hẹn, dưới dòng chữ “Mã hồ sơ”. Mã QR ở cuối phiếu.</translation>
+    </message>
+    <message id="idle.seconds">
+        <source>Còn %1 giây</source>
+        <translation>Còn %1 giây</translation>
+    </message>
+    <message id="idle.spoken">
+        <source>Ông bà còn ở đây không? Nếu còn, xin chạm vào màn hình. Nếu không, hồ sơ đang làm sẽ bị xóa sau ít giây.</source>
+        <translation>Ông bà còn ở đây không? Nếu còn, xin chạm vào màn hình. Nếu không, hồ sơ đang làm sẽ bị xóa sau ít giây.</translation>
+    </message>
+    <message id="guide.CardCheck">
+        <source>Đây là thông tin trên thẻ của ông bà. Nếu đúng, xin bấm nút Đúng. Nếu chưa đúng, bấm nút Chưa đúng, gọi cán bộ.</source>
+        <translation>Đây là thông tin trên thẻ của ông bà. Nếu đúng, xin bấm nút Đúng. Nếu chưa đúng, bấm nút Chưa đúng, gọi cán bộ.</translation>
+    </message>
+    <message id="reason.journey.field_from_card">
+        <source>Thông tin này lấy từ thẻ căn cước, không sửa được ở đây. Nếu sai, xin gọi cán bộ.</source>
+        <translation>Thông tin này lấy từ thẻ căn cước, không sửa được ở đây. Nếu sai, xin gọi cán bộ.</translation>
+    </message>
+    <message id="reason.journey.card_data_invalid">
+        <source>Thông tin trên thẻ chưa dùng được cho hồ sơ này. Xin bấm Gọi cán bộ để được giúp.</source>
+        <translation>Thông tin trên thẻ chưa dùng được cho hồ sơ này. Xin bấm Gọi cán bộ để được giúp.</translation>
+    </message>
+    <message id="reason.journey.nothing_to_undo">
+        <source>Không còn trang nào để lấy lại.</source>
+        <translation>Không còn trang nào để lấy lại.</translation>
     </message>
 </context>
 </TS>

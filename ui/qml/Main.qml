@@ -14,6 +14,7 @@ Window {
     color: Theme.page
     title: qsTrId("app.title")
     readonly property bool portrait: height > width
+    readonly property bool keyboardUp: keyboard.active
     // What the on-screen keyboard really uses (Qt falls back silently if a layout is missing).
     readonly property string keyboardLocale: VirtualKeyboardSettings.locale
 
@@ -41,6 +42,10 @@ Window {
 
         Rectangle {
             id: header
+            objectName: "header"
+            // In landscape the keyboard takes half the height: the header (the same on every
+            // screen, and its staff button is also in the footer) makes way for what is typed.
+            visible: !(root.keyboardUp && !root.portrait)
             Layout.fillWidth: true
             Layout.preferredHeight: Theme.touch + 2 * Theme.gap / 2
             color: Theme.primary
@@ -97,6 +102,13 @@ Window {
             }
         }
 
+        StepBar {
+            objectName: "stepBar"
+            Layout.fillWidth: true
+            compact: root.keyboardUp && !root.portrait
+            onCancelClicked: cancelOverlay.visible = true
+        }
+
         Banner {
             objectName: "messageBanner"
             Layout.fillWidth: true
@@ -116,11 +128,67 @@ Window {
         }
     }
 
-    // The idle warning: a big countdown, and one button that means "I am still here".
+    // Cancelling wipes what the citizen typed and scanned: asked once, in plain words, with
+    // "keep going" as the big, safe answer.
+    Rectangle {
+        id: cancelOverlay
+        objectName: "cancelOverlay"
+        anchors.fill: parent
+        visible: false
+        color: "#cc000000"
+        z: 40
+        MouseArea { anchors.fill: parent }
+        Connections {
+            target: journey
+            // Whatever ends the session (idle, a finished dossier) closes the question too.
+            function onChanged() { if (journey.state === "attract") cancelOverlay.visible = false }
+        }
+        Card {
+            anchors.centerIn: parent
+            width: Math.min(parent.width - 2 * Theme.gap, 900)
+            Text {
+                width: parent.width
+                text: qsTrId("cancel.title")
+                wrapMode: Text.WordWrap
+                horizontalAlignment: Text.AlignHCenter
+                font.family: Theme.font; font.pixelSize: Theme.title; font.bold: true
+                color: Theme.danger
+            }
+            Text {
+                width: parent.width
+                text: qsTrId("cancel.body")
+                wrapMode: Text.WordWrap
+                horizontalAlignment: Text.AlignHCenter
+                font.family: Theme.font; font.pixelSize: Theme.body
+                color: Theme.ink
+            }
+            BigButton {
+                objectName: "keepGoingButton"
+                width: parent.width
+                text: qsTrId("cancel.keep")
+                fill: Theme.ok
+                onClicked: cancelOverlay.visible = false
+            }
+            Item { width: 1; height: Theme.gap }
+            BigButton {
+                objectName: "confirmCancelButton"
+                width: parent.width
+                text: qsTrId("cancel.confirm")
+                textSize: Theme.body
+                fill: "#ffffff"
+                ink: Theme.danger
+                onClicked: { cancelOverlay.visible = false; journey.cancel() }
+            }
+        }
+    }
+
+    // The idle warning: a big countdown in seconds, said aloud as well (someone who stepped
+    // away may hear it before they see it), and one button that means "I am still here".
     Rectangle {
         objectName: "idleOverlay"
         anchors.fill: parent
         visible: journey.state === "idle_warning"
+        onVisibleChanged: if (visible && speech.available) speech.say(qsTrId("idle.spoken"))
         color: "#cc000000"
         z: 50
         MouseArea { anchors.fill: parent; onClicked: journey.touch() }
@@ -138,7 +206,7 @@ Window {
             Text {
                 objectName: "idleCountdown"
                 width: parent.width
-                text: journey.idleSecondsLeft
+                text: qsTrId("idle.seconds").arg(journey.idleSecondsLeft)
                 horizontalAlignment: Text.AlignHCenter
                 font.family: Theme.font; font.pixelSize: Theme.huge * 1.5; font.bold: true
                 color: Theme.danger
@@ -167,7 +235,7 @@ Window {
         z: 99
         // Full width in portrait; in landscape a full-width keyboard would be taller than half
         // the screen and hide the field being typed in.
-        width: root.portrait ? root.width : Math.min(root.width, 1150)
+        width: root.portrait ? root.width : Math.min(root.width, 1000)
         x: (root.width - width) / 2
         y: active ? root.height - height : root.height
     }

@@ -5,6 +5,7 @@ import QtQuick.Controls.Basic
 TextField {
     id: field
     property string keypad: "text"
+    property bool wrong: false
     implicitHeight: Theme.touch - 8
     font.family: Theme.font
     font.pixelSize: Theme.large
@@ -18,7 +19,7 @@ TextField {
     background: Rectangle {
         radius: Theme.radius
         color: Theme.paper
-        border.width: field.activeFocus ? 4 : 2
-        border.color: field.activeFocus ? Theme.primary : Theme.line
+        border.width: field.activeFocus || field.wrong ? 4 : 2
+        border.color: field.wrong ? Theme.danger : field.activeFocus ? Theme.primary : Theme.line
     }
 }

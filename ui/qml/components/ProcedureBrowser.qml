@@ -17,8 +17,11 @@ ColumnLayout {
         onTextEdited: { journey.touch(); catalog.setQuery(text) }
     }
 
+    // With the keyboard up in landscape, there is room for the results or the categories, not
+    // both: the results are what the citizen is typing for.
     Flow {
         Layout.fillWidth: true
+        visible: root.portrait || !root.keyboardUp
         spacing: Theme.gap / 2
         BigButton {
             objectName: "category_all"
@@ -62,7 +65,7 @@ ColumnLayout {
         // middle of that makes Qt warn. The list is short: build what is seen, synchronously.
         cacheBuffer: 0
         model: catalog.results
-        ScrollBar.vertical: ScrollBar { width: 24; policy: ScrollBar.AsNeeded }
+        ScrollBar.vertical: ScrollBar { width: 24; policy: list.contentHeight > list.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded }
         delegate: Rectangle {
             objectName: "procedure_" + modelData.code
             width: list.width - 30

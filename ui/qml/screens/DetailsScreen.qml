@@ -4,6 +4,7 @@ import QtQuick.Layouts
 import "../components"
 
 // What the procedure needs before the citizen starts: documents, fee, time, where the result is.
+// Landscape: the documents on the left, the fee, time and result on the right.
 ColumnLayout {
     spacing: Theme.gap
     ScreenTitle {
@@ -12,17 +13,21 @@ ColumnLayout {
         text: journey.procedure.name || ""
     }
     Flickable {
+        id: flick
         Layout.fillWidth: true
         Layout.fillHeight: true
         contentHeight: body.implicitHeight
         clip: true
-        ScrollBar.vertical: ScrollBar { width: 24 }
-        ColumnLayout {
+        ScrollBar.vertical: ScrollBar { width: 24; policy: flick.contentHeight > flick.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded }
+        GridLayout {
             id: body
-            width: parent.width - 30
-            spacing: Theme.gap
+            width: parent.width - 40
+            columns: root.portrait ? 1 : 2
+            columnSpacing: Theme.gap * 2
+            rowSpacing: Theme.gap
             Text {
                 Layout.fillWidth: true
+                Layout.columnSpan: root.portrait ? 1 : 2
                 text: journey.procedure.summary || ""
                 wrapMode: Text.WordWrap
                 font.family: Theme.font; font.pixelSize: Theme.body
@@ -30,6 +35,8 @@ ColumnLayout {
             }
             Card {
                 Layout.fillWidth: true
+                Layout.preferredWidth: 1
+                Layout.alignment: Qt.AlignTop
                 Text {
                     width: parent.width
                     text: qsTrId("details.documents")
@@ -42,17 +49,18 @@ ColumnLayout {
                         width: parent.width
                         spacing: Theme.gap / 2
                         Text {
-                            text: modelData.mandatory ? "☑" : "☐"
+                            text: modelData.mandatory ? "●" : "○"
                             font.family: Theme.font; font.pixelSize: Theme.large
-                            color: modelData.mandatory ? Theme.ok : Theme.muted
+                            color: modelData.mandatory ? Theme.primary : Theme.muted
                         }
                         Text {
                             width: parent.width - 60
                             wrapMode: Text.WordWrap
                             text: modelData.name
-                                  + (modelData.mandatory ? "" : " — " + qsTrId("details.optional"))
-                                  + (modelData.condition ? " (" + modelData.condition + ")" : "")
-                                  + (modelData.shown ? " — " + qsTrId("details.showOnly") : "")
+                                  + (modelData.form ? " — " + qsTrId("details.formOnKiosk")
+                                     : modelData.shown ? " — " + qsTrId("details.showOnly")
+                                     : " — " + qsTrId("details.scanned"))
+                                  + (modelData.mandatory ? "" : "\n" + qsTrId("details.onlyIf").arg(modelData.condition))
                             font.family: Theme.font; font.pixelSize: Theme.body
                             color: Theme.ink
                         }
@@ -61,6 +69,8 @@ ColumnLayout {
             }
             Card {
                 Layout.fillWidth: true
+                Layout.preferredWidth: 1
+                Layout.alignment: Qt.AlignTop
                 Repeater {
                     model: [
                         [qsTrId("details.fee"), journey.procedure.fee || ""],

@@ -3,63 +3,73 @@ import QtQuick.Controls.Basic
 import QtQuick.Layouts
 import "../components"
 
-// The procedure's form, prefilled from the identity; each field says what is wrong under it.
+// One page of the form: one topic, a few fields (the catalog decides which). A page that asks
+// a single question with set answers moves on as soon as an answer is tapped. The keyboard's
+// Enter goes to the next field, and on the last one to the next page. On a refusal the page
+// scrolls to the first field in error, marked with a sign and words, not by colour alone.
 ColumnLayout {
+    id: form
     spacing: Theme.gap
-    ScreenTitle {
-        Layout.fillWidth: true
-        text: qsTrId("form.title")
+    readonly property var page: journey.formPage
+    // Another page on the same screen: fresh delegates (a typed field keeps its own text, not
+    // the next page's) and the keyboard on its first empty field.
+    readonly property string pageKey: (page.title || "") + "#" + (page.number || 0)
+    onPageKeyChanged: {
+        fields.model = 0
+        fields.model = Qt.binding(function() { return journey.fields.length })
+        flick.contentY = 0
+        form.shownError = ""
+        Qt.callLater(form.focusFirstEmpty)
     }
-    Card {
+    ScreenTitle {
+        objectName: "formPageTitle"
         Layout.fillWidth: true
-        objectName: "identityCard"
-        Text {
-            width: parent.width
-            wrapMode: Text.WordWrap
-            textFormat: Text.PlainText
-            text: (journey.identity.name || "") + " · " + qsTrId("form.idNumber") + " " + (journey.identity.maskedId || "")
-            font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
-            color: Theme.ink
-        }
-        Text {
-            objectName: "verificationText"
-            width: parent.width
-            wrapMode: Text.WordWrap
-            text: qsTrId("form.verification." + (journey.identity.verification || "pending"))
-            font.family: Theme.font; font.pixelSize: Theme.body
-            color: journey.identity.verification === "verified" ? Theme.ok
-                 : journey.identity.verification === "not_found" ? Theme.danger : Theme.muted
-        }
+        text: form.page.title || ""
+    }
+    Text {
+        objectName: "formPageCount"
+        Layout.fillWidth: true
+        visible: (form.page.count || 0) > 1
+        text: qsTrId("form.pageOf").arg(form.page.number || 0).arg(form.page.count || 0)
+        font.family: Theme.font; font.pixelSize: Theme.body
+        color: Theme.muted
     }
     Flickable {
         id: flick
         Layout.fillWidth: true
         Layout.fillHeight: true
-        contentHeight: column.implicitHeight
+        contentHeight: column.implicitHeight + Theme.gap
         clip: true
-        ScrollBar.vertical: ScrollBar { width: 24 }
-        GridLayout {
+        ScrollBar.vertical: ScrollBar { width: 24; policy: flick.contentHeight > flick.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded }
+        // Keep the item in view (the field being typed in once the keyboard has taken its
+        // share of the screen, the first error after a refusal).
+        function reveal(item) {
+            var top = item.mapToItem(column, 0, 0).y - Theme.gap
+            var bottom = top + item.height + 2 * Theme.gap
+            if (top < contentY) contentY = Math.max(0, top)
+            else if (bottom > contentY + height) contentY = Math.min(bottom - height, Math.max(0, contentHeight - height))
+        }
+        onHeightChanged: if (Window.activeFocusItem && Window.activeFocusItem.objectName.indexOf("field_") === 0) reveal(Window.activeFocusItem)
+        ColumnLayout {
             id: column
-            width: flick.width - 30
-            columns: root.portrait ? 1 : 2
-            columnSpacing: Theme.gap * 2
-            rowSpacing: Theme.gap
+            width: flick.width - 40
+            spacing: Theme.gap * 1.5
             // The model is a count, not the list: the delegates (and the field being typed in,
             // with the keyboard focus) survive every update of the values and errors.
             Repeater {
+                id: fields
                 model: journey.fields.length
                 ColumnLayout {
                     id: fieldBox
                     readonly property var f: journey.fields[index] || ({})
+                    readonly property bool wrong: (f.error || "").length > 0
                     Layout.fillWidth: true
-                    Layout.preferredWidth: 1
-                    Layout.alignment: Qt.AlignTop
                     spacing: 6
                     Text {
                         Layout.fillWidth: true
-                        text: fieldBox.f.label + (fieldBox.f.required ? " *" : "")
+                        text: fieldBox.f.label + (fieldBox.f.required ? "" : " " + qsTrId("form.optional"))
                         wrapMode: Text.WordWrap
-                        font.family: Theme.font; font.pixelSize: Theme.body; font.bold: true
+                        font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
                         color: Theme.ink
                     }
                     Text {
@@ -67,50 +77,117 @@ ColumnLayout {
                         visible: (fieldBox.f.help || "").length > 0
                         text: fieldBox.f.help || ""
                         wrapMode: Text.WordWrap
-                        font.family: Theme.font; font.pixelSize: Theme.small
+                        font.family: Theme.font; font.pixelSize: Theme.body
                         color: Theme.muted
                     }
                     InputField {
+                        id: input
                         objectName: "field_" + fieldBox.f.name
                         visible: fieldBox.f.type !== "choice"
                         Layout.fillWidth: true
                         keypad: fieldBox.f.keypad || "text"
                         maximumLength: fieldBox.f.maxLength || 120
                         text: fieldBox.f.value || ""
+                        wrong: fieldBox.wrong
                         onTextEdited: journey.setField(fieldBox.f.name, text)
-                        onActiveFocusChanged: if (activeFocus) flick.contentY = Math.max(0, Math.min(parent.y, flick.contentHeight - flick.height))
+                        onActiveFocusChanged: if (activeFocus) flick.reveal(fieldBox)
+                        // Enter: the next field to type in, or the next page after the last.
+                        onAccepted: form.advanceFrom(index)
                     }
-                    Flow {
+                    GridLayout {
                         visible: fieldBox.f.type === "choice"
                         Layout.fillWidth: true
-                        spacing: Theme.gap / 2
+                        columns: root.portrait ? 1 : 2
+                        columnSpacing: Theme.gap
+                        rowSpacing: Theme.gap / 2
                         Repeater {
                             model: fieldBox.f.choices || []
                             BigButton {
+                                readonly property bool chosen: fieldBox.f.value === modelData.value
                                 objectName: "choice_" + fieldBox.f.name + "_" + modelData.value
-                                text: modelData.label
-                                textSize: Theme.body
-                                fill: fieldBox.f.value === modelData.value ? Theme.primary : "#dfe6f3"
-                                ink: fieldBox.f.value === modelData.value ? Theme.primaryInk : Theme.ink
-                                onClicked: journey.setField(fieldBox.f.name, modelData.value)
+                                Layout.fillWidth: true
+                                text: (chosen ? "✓ " : "") + modelData.label
+                                textSize: Theme.large
+                                fill: chosen ? Theme.primary : "#ffffff"
+                                ink: chosen ? Theme.primaryInk : Theme.ink
+                                onClicked: form.page.choiceOnly
+                                           ? journey.answer(fieldBox.f.name, modelData.value)
+                                           : journey.setField(fieldBox.f.name, modelData.value)
                             }
                         }
                     }
-                    Text {
-                        objectName: "error_" + fieldBox.f.name
+                    // The problem in words, with a sign: not told by colour alone.
+                    Rectangle {
                         Layout.fillWidth: true
-                        visible: (fieldBox.f.error || "").length > 0
-                        text: fieldBox.f.error || ""
-                        wrapMode: Text.WordWrap
-                        font.family: Theme.font; font.pixelSize: Theme.body; font.bold: true
-                        color: Theme.danger
+                        visible: fieldBox.wrong
+                        implicitHeight: errorText.implicitHeight + Theme.gap
+                        radius: Theme.radius
+                        color: "#fde2e4"
+                        Text {
+                            id: errorSign
+                            x: Theme.gap / 2
+                            anchors.verticalCenter: parent.verticalCenter
+                            text: "⚠"
+                            font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
+                            color: Theme.danger
+                        }
+                        Text {
+                            id: errorText
+                            objectName: "error_" + fieldBox.f.name
+                            anchors.left: errorSign.right
+                            anchors.leftMargin: Theme.gap / 2
+                            anchors.right: parent.right
+                            anchors.rightMargin: Theme.gap / 2
+                            anchors.verticalCenter: parent.verticalCenter
+                            text: fieldBox.f.error || ""
+                            wrapMode: Text.WordWrap
+                            font.family: Theme.font; font.pixelSize: Theme.body; font.bold: true
+                            color: Theme.danger
+                        }
                     }
                 }
             }
         }
     }
+    function advanceFrom(index) {
+        for (var i = index + 1; i < journey.fields.length; i++) {
+            if (journey.fields[i].type !== "choice") {
+                var next = fields.itemAt(i).children[2]
+                next.forceActiveFocus()
+                return
+            }
+        }
+        journey.proceed()
+    }
+    // The first field in error after a refusal: scrolled to and, if typed, focused.
+    Connections {
+        target: journey
+        function onChanged() { Qt.callLater(form.showFirstError) }
+    }
+    property string shownError: ""
+    function showFirstError() {
+        var name = form.page.firstError || ""
+        if (name === form.shownError) return
+        form.shownError = name
+        for (var i = 0; i < fields.count; i++) {
+            var box = fields.itemAt(i)
+            if (box && box.f.name === name) { flick.reveal(box); return }
+        }
+    }
+    Component.onCompleted: focusFirstEmpty()
+    function focusFirstEmpty() {
+        // The first empty field takes the keyboard: one tap less for every page.
+        for (var i = 0; i < fields.count; i++) {
+            var box = fields.itemAt(i)
+            if (box && box.f.type !== "choice" && !(box.f.value || "").length) {
+                box.children[2].forceActiveFocus()
+                break
+            }
+        }
+    }
     Footer {
         Layout.fillWidth: true
+        showNext: !form.page.choiceOnly || (journey.fields[0] && journey.fields[0].value.length > 0)
         onBackClicked: journey.back()
         onNextClicked: journey.proceed()
     }

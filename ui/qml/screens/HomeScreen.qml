@@ -3,10 +3,11 @@ import QtQuick.Controls.Basic
 import QtQuick.Layouts
 import "../components"
 
-// Attract/home: one huge start button, then categories and search for those who know what
-// they want, and the status lookup for those who come back with a slip.
+// Attract/home: two ways in and nothing else: hand in a new dossier (the big one), or ask about
+// one handed in before. Choosing the procedure is the next screen's one topic. Portrait stacks
+// them; landscape puts them side by side; the rest of the screen says what to bring.
 ColumnLayout {
-    spacing: Theme.gap
+    spacing: Theme.gap * 1.5
     Component.onCompleted: catalog.reset()
 
     Text {
@@ -21,12 +22,12 @@ ColumnLayout {
     GridLayout {
         Layout.fillWidth: true
         columns: root.portrait ? 1 : 2
-        columnSpacing: Theme.gap
+        columnSpacing: Theme.gap * 2
         rowSpacing: Theme.gap
         BigButton {
             objectName: "startButton"
             Layout.fillWidth: true
-            Layout.preferredHeight: Theme.touch * 2
+            Layout.preferredHeight: Theme.touch * (root.portrait ? 3 : 2.5)
             text: qsTrId("home.start")
             textSize: Theme.title
             fill: Theme.ok
@@ -35,23 +36,45 @@ ColumnLayout {
         BigButton {
             objectName: "lookupButton"
             Layout.fillWidth: true
-            Layout.preferredHeight: Theme.touch * 2
+            Layout.preferredHeight: Theme.touch * (root.portrait ? 1.6 : 2.5)
             text: qsTrId("home.lookup")
             textSize: Theme.large
+            fill: "#ffffff"
+            ink: Theme.primary
             onClicked: lookup.open()
         }
     }
 
-    Text {
+    Card {
+        objectName: "homeBring"
         Layout.fillWidth: true
-        text: qsTrId("home.or.choose")
-        wrapMode: Text.WordWrap
-        font.family: Theme.font; font.pixelSize: Theme.large
-        color: Theme.ink
+        Text {
+            width: parent.width
+            text: qsTrId("home.bring.title")
+            wrapMode: Text.WordWrap
+            font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
+            color: Theme.primary
+        }
+        Repeater {
+            model: ["home.bring.card", "home.bring.papers", "home.bring.phone"]
+            Text {
+                width: parent.width
+                text: "• " + qsTrId(modelData)
+                wrapMode: Text.WordWrap
+                font.family: Theme.font; font.pixelSize: Theme.body
+                color: Theme.ink
+            }
+        }
     }
-
-    ProcedureBrowser {
+    Card {
         Layout.fillWidth: true
-        Layout.fillHeight: true
+        Text {
+            width: parent.width
+            text: qsTrId("home.help")
+            wrapMode: Text.WordWrap
+            font.family: Theme.font; font.pixelSize: Theme.body
+            color: Theme.ink
+        }
     }
+    Item { Layout.fillHeight: true }
 }

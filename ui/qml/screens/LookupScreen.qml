@@ -3,8 +3,10 @@ import QtQuick.Controls.Basic
 import QtQuick.Layouts
 import "../components"
 
-// Where is my dossier? Hold the slip's QR code to the reader or type the code; the answer
-// comes from the gateway, and when it cannot be reached the screen says so plainly.
+// Where is my dossier? Hold the slip's QR code to the reader or type the dossier's code (its
+// "Mã hồ sơ", the same words as on the slip); the answer comes from the gateway, and when it
+// cannot be reached the screen says so plainly. Landscape: how to ask on the left, the answer on
+// the right.
 ColumnLayout {
     spacing: Theme.gap
     readonly property var result: lookup.result
@@ -12,6 +14,17 @@ ColumnLayout {
         Layout.fillWidth: true
         text: qsTrId("lookup.title")
     }
+    GridLayout {
+    Layout.fillWidth: true
+    Layout.fillHeight: true
+    columns: root.portrait ? 1 : 2
+    columnSpacing: Theme.gap * 2
+    rowSpacing: Theme.gap
+    ColumnLayout {
+    Layout.fillWidth: true
+    Layout.preferredWidth: 1
+    Layout.alignment: Qt.AlignTop
+    spacing: Theme.gap
     Text {
         Layout.fillWidth: true
         text: qsTrId("lookup.howto")
@@ -45,6 +58,23 @@ ColumnLayout {
         fill: "#5e35b1"
         onClicked: simulator.presentLastSlip()
     }
+    Card {
+        objectName: "lookupWhere"
+        Layout.fillWidth: true
+        Text {
+            width: parent.width
+            text: qsTrId("lookup.where")
+            wrapMode: Text.WordWrap
+            font.family: Theme.font; font.pixelSize: Theme.body
+            color: Theme.ink
+        }
+    }
+    }
+    ColumnLayout {
+    Layout.fillWidth: true
+    Layout.preferredWidth: 1
+    Layout.alignment: Qt.AlignTop
+    spacing: Theme.gap
     BusyIndicator {
         running: lookup.busy
         visible: running
@@ -99,7 +129,8 @@ ColumnLayout {
             color: result.kind === "offline" ? Theme.accent : Theme.danger
         }
     }
-    Item { Layout.fillHeight: true }
+    }
+    }
     Footer {
         Layout.fillWidth: true
         showNext: false

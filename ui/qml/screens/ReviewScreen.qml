@@ -3,7 +3,9 @@ import QtQuick.Controls.Basic
 import QtQuick.Layouts
 import "../components"
 
-// Everything on one page before submitting; each part has its own "Sửa" (edit) button.
+// Everything once more before submitting, grouped as it was asked: the card (ID number masked,
+// as everywhere), each form page with its own "Sửa", each document with its pages. Two columns
+// in landscape: the answers on the left, the documents on the right.
 ColumnLayout {
     spacing: Theme.gap
     ScreenTitle {
@@ -11,100 +13,152 @@ ColumnLayout {
         text: qsTrId("review.title")
     }
     Flickable {
+        id: flick
         Layout.fillWidth: true
         Layout.fillHeight: true
         contentHeight: body.implicitHeight
         clip: true
-        ScrollBar.vertical: ScrollBar { width: 24 }
-        ColumnLayout {
+        ScrollBar.vertical: ScrollBar { width: 24; policy: flick.contentHeight > flick.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded }
+        GridLayout {
             id: body
-            width: parent.width - 30
-            spacing: Theme.gap
-            Card {
+            width: flick.width - 40
+            columns: root.portrait ? 1 : 2
+            columnSpacing: Theme.gap * 2
+            rowSpacing: Theme.gap
+            ColumnLayout {
                 Layout.fillWidth: true
-                Text {
-                    width: parent.width
-                    text: journey.procedure.name || ""
-                    wrapMode: Text.WordWrap
-                    font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
-                    color: Theme.primary
-                }
-                Text {
-                    width: parent.width
-                    wrapMode: Text.WordWrap
-                    text: qsTrId("details.fee") + ": " + journey.feeText + " · " + qsTrId("details.time") + ": " + (journey.procedure.processingTime || "")
-                    font.family: Theme.font; font.pixelSize: Theme.body
-                    color: Theme.ink
-                }
-            }
-            Card {
-                Layout.fillWidth: true
-                RowLayout {
-                    width: parent.width
+                Layout.preferredWidth: 1
+                Layout.alignment: Qt.AlignTop
+                spacing: Theme.gap
+                Card {
+                    objectName: "reviewProcedure"
+                    Layout.fillWidth: true
                     Text {
-                        Layout.fillWidth: true
-                        text: qsTrId("review.form")
+                        width: parent.width
+                        text: journey.procedure.name || ""
+                        wrapMode: Text.WordWrap
                         font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
                         color: Theme.primary
                     }
-                    BigButton {
-                        objectName: "editFormButton"
-                        text: qsTrId("review.edit")
-                        textSize: Theme.body
-                        onClicked: journey.editForm()
-                    }
-                }
-                Repeater {
-                    model: journey.fields
                     Text {
                         width: parent.width
-                        visible: modelData.value.length > 0
                         wrapMode: Text.WordWrap
-                        text: modelData.label + ": " + (modelData.choices.length > 0
-                              ? (modelData.choices.find(function(c) { return c.value === modelData.value }) || {label: modelData.value}).label
-                              : modelData.value)
+                        textFormat: Text.PlainText
+                        text: qsTrId("details.fee") + ": " + journey.feeText
+                        font.family: Theme.font; font.pixelSize: Theme.body
+                        color: Theme.ink
+                    }
+                    Text {
+                        width: parent.width
+                        wrapMode: Text.WordWrap
+                        text: qsTrId("details.time") + ": " + (journey.procedure.processingTime || "")
                         font.family: Theme.font; font.pixelSize: Theme.body
                         color: Theme.ink
                     }
                 }
-            }
-            Repeater {
-                model: journey.documents
                 Card {
+                    objectName: "reviewCard"
                     Layout.fillWidth: true
-                    RowLayout {
-                        width: parent.width
-                        Text {
-                            Layout.fillWidth: true
-                            text: modelData.name
-                            wrapMode: Text.WordWrap
-                            font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
-                            color: Theme.primary
-                        }
-                        BigButton {
-                            objectName: "editDocument_" + index
-                            text: qsTrId("review.edit")
-                            textSize: Theme.body
-                            onClicked: journey.editDocument(index)
-                        }
-                    }
                     Text {
                         width: parent.width
-                        text: modelData.pages.length > 0 ? qsTrId("review.pages").arg(modelData.pages.length) : qsTrId("review.noPages")
-                        font.family: Theme.font; font.pixelSize: Theme.body
-                        color: modelData.pages.length > 0 || !modelData.mandatory ? Theme.ink : Theme.danger
+                        text: qsTrId("review.card")
+                        font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
+                        color: Theme.primary
                     }
-                    Flow {
-                        width: parent.width
-                        spacing: 8
+                    Repeater {
+                        model: journey.card
+                        Text {
+                            width: parent.width
+                            wrapMode: Text.WordWrap
+                            textFormat: Text.PlainText
+                            text: modelData.label + ": " + modelData.value
+                            font.family: Theme.font; font.pixelSize: Theme.body
+                            color: Theme.ink
+                        }
+                    }
+                }
+                Repeater {
+                    model: journey.reviewSections
+                    Card {
+                        readonly property var section: modelData
+                        Layout.fillWidth: true
+                        RowLayout {
+                            width: parent.width
+                            Text {
+                                Layout.fillWidth: true
+                                text: section.title
+                                wrapMode: Text.WordWrap
+                                font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
+                                color: Theme.primary
+                            }
+                            BigButton {
+                                objectName: "editPage_" + section.page
+                                text: qsTrId("review.edit")
+                                textSize: Theme.body
+                                fill: "#ffffff"
+                                ink: Theme.primary
+                                onClicked: journey.editForm(section.page)
+                            }
+                        }
                         Repeater {
-                            model: modelData.pages
-                            Image {
-                                width: 110; height: 155
-                                fillMode: Image.PreserveAspectFit
-                                source: modelData.thumbnail
-                                asynchronous: true
-                                cache: false
+                            model: section.rows
+                            Text {
+                                width: parent.width
+                                wrapMode: Text.WordWrap
+                                textFormat: Text.PlainText
+                                text: modelData.label + ": " + modelData.value
+                                font.family: Theme.font; font.pixelSize: Theme.body
+                                color: Theme.ink
+                            }
+                        }
+                    }
+                }
+            }
+            ColumnLayout {
+                Layout.fillWidth: true
+                Layout.preferredWidth: 1
+                Layout.alignment: Qt.AlignTop
+                spacing: Theme.gap
+                Repeater {
+                    model: journey.documents
+                    Card {
+                        Layout.fillWidth: true
+                        RowLayout {
+                            width: parent.width
+                            Text {
+                                Layout.fillWidth: true
+                                text: (modelData.pages.length > 0 ? "✓ " : "– ") + modelData.name
+                                wrapMode: Text.WordWrap
+                                font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
+                                color: Theme.primary
+                            }
+                            BigButton {
+                                objectName: "editDocument_" + index
+                                text: qsTrId("review.edit")
+                                textSize: Theme.body
+                                fill: "#ffffff"
+                                ink: Theme.primary
+                                onClicked: journey.editDocument(index)
+                            }
+                        }
+                        Text {
+                            width: parent.width
+                            text: modelData.pages.length > 0 ? qsTrId("review.pages").arg(modelData.pages.length) : qsTrId("review.noPages")
+                            font.family: Theme.font; font.pixelSize: Theme.body
+                            color: modelData.pages.length > 0 || !modelData.mandatory ? Theme.ink : Theme.danger
+                        }
+                        Flow {
+                            width: parent.width
+                            spacing: 8
+                            Repeater {
+                                model: modelData.pages
+                                Image {
+                                    width: 150; height: 210
+                                    fillMode: Image.PreserveAspectFit
+                                    source: modelData.thumbnail
+                                    asynchronous: true
+                                    cache: false
+                                }
                             }
                         }
                     }

@@ -3,16 +3,22 @@ import QtQuick.Controls.Basic
 import QtQuick.Layouts
 import "../components"
 
-// One step per required document: what to put in the feeder, the pages as they arrive, what
-// is wrong with a page, and a reminder to take the originals back.
+// One step per required document: every document named in the list with its state in colour
+// and a sign (✓ scanned, ○ still to scan, – skipped), what to put in the feeder, the pages as they
+// arrive (large enough to recognise; a tap shows one full screen), what is wrong with a page, a
+// removal that can be undone, and a reminder to take the originals back.
 ColumnLayout {
     id: scanScreen
     spacing: Theme.gap
     readonly property var doc: journey.documents[journey.documentIndex] || ({})
     readonly property var pages: doc.pages || []
+    readonly property bool skippable: !scanScreen.doc.mandatory && scanScreen.pages.length === 0
+    property string viewed: ""
 
+    // In landscape the step bar and the list of documents say it: the height goes to the pages.
     ScreenTitle {
         Layout.fillWidth: true
+        visible: root.portrait
         text: qsTrId("scan.title").arg(journey.documentIndex + 1).arg(journey.documents.length)
     }
 
@@ -28,20 +34,30 @@ ColumnLayout {
             Layout.preferredWidth: 1
             Layout.alignment: Qt.AlignTop
             spacing: Theme.gap
-            // The steps: every document with a tick once it has its pages.
-            Flow {
+            // The documents, each named, with its state in a sign and a colour (two a row in
+            // landscape, where height is short).
+            GridLayout {
                 Layout.fillWidth: true
-                spacing: Theme.gap / 2
+                columns: root.portrait ? 1 : 2
+                columnSpacing: Theme.gap / 2
+                rowSpacing: Theme.gap / 3
                 Repeater {
                     model: journey.documents.length
                     BigButton {
                         readonly property var d: journey.documents[index] || ({})
+                        readonly property bool scanned: (d.pages || []).length > 0
+                        readonly property bool current: index === journey.documentIndex
                         objectName: "document_" + index
-                        text: (d.complete && (d.pages || []).length > 0 ? "✓ " : "") + (index + 1)
-                        textSize: Theme.large
-                        implicitWidth: Theme.touch * 1.3
-                        fill: index === journey.documentIndex ? Theme.primary : d.complete ? "#d7ecd9" : "#dfe6f3"
-                        ink: index === journey.documentIndex ? Theme.primaryInk : Theme.ink
+                        Layout.fillWidth: true
+                        Layout.preferredWidth: 1
+                        implicitHeight: Theme.touch
+                        text: (scanned ? "✓ " : d.mandatory ? "○ " : "– ")
+                              + d.name + " — "
+                              + (scanned ? qsTrId("scan.state.done").arg((d.pages || []).length)
+                                 : d.mandatory ? qsTrId("scan.state.todo") : qsTrId("scan.state.optional"))
+                        textSize: Theme.body
+                        fill: current ? Theme.primary : scanned ? "#c8e6c9" : "#ffffff"
+                        ink: current ? Theme.primaryInk : scanned ? "#0d4711" : Theme.ink
                         enabled: !journey.scanning
                         onClicked: journey.selectDocument(index)
                     }
@@ -53,10 +69,18 @@ ColumnLayout {
                 Text {
                     objectName: "documentName"
                     width: parent.width
-                    text: (scanScreen.doc.name || "") + (scanScreen.doc.mandatory ? "" : " — " + qsTrId("details.optional"))
+                    text: scanScreen.doc.name || ""
                     wrapMode: Text.WordWrap
                     font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
                     color: Theme.ink
+                }
+                Text {
+                    width: parent.width
+                    visible: !scanScreen.doc.mandatory
+                    text: qsTrId("scan.whenNeeded").arg(scanScreen.doc.condition || "")
+                    wrapMode: Text.WordWrap
+                    font.family: Theme.font; font.pixelSize: Theme.body
+                    color: Theme.primary
                 }
                 Text {
                     width: parent.width
@@ -68,6 +92,7 @@ ColumnLayout {
                 }
                 Text {
                     width: parent.width
+                    visible: !scanScreen.doc.instructions
                     text: qsTrId("scan.howto")
                     wrapMode: Text.WordWrap
                     font.family: Theme.font; font.pixelSize: Theme.body
@@ -100,105 +125,183 @@ ColumnLayout {
                 }
             }
 
+            Item { Layout.fillHeight: true; visible: !root.portrait }
+        }
+        // The outcome of the last scan and the pages, beside the instructions in landscape.
+        ColumnLayout {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            Layout.preferredWidth: 1
+            spacing: Theme.gap
             Banner {
                 objectName: "scanMessage"
                 Layout.fillWidth: true
                 error: true
                 text: journey.scanMessage
             }
+            // Removed by mistake? Put it back, until the citizen does something else.
+            Rectangle {
+                objectName: "undoBar"
+                Layout.fillWidth: true
+                visible: journey.canUndo
+                implicitHeight: Theme.touch + Theme.gap
+                radius: Theme.radius
+                color: "#fff3c4"
+                border.color: Theme.accent
+                RowLayout {
+                    anchors.fill: parent
+                    anchors.margins: Theme.gap / 2
+                    Text {
+                        Layout.fillWidth: true
+                        text: qsTrId("scan.removed")
+                        wrapMode: Text.WordWrap
+                        font.family: Theme.font; font.pixelSize: Theme.body; font.bold: true
+                        color: Theme.ink
+                    }
+                    BigButton {
+                        objectName: "undoRemoveButton"
+                        text: qsTrId("scan.undo")
+                        textSize: Theme.body
+                        onClicked: journey.undoRemove()
+                    }
+                }
+            }
             Banner {
                 objectName: "takeOriginals"
                 Layout.fillWidth: true
                 text: !journey.scanning && journey.scanPagesThisJob > 0 ? qsTrId("scan.takeOriginals") : ""
             }
-
-            Item { Layout.fillHeight: true; visible: !root.portrait }
-        }
-        GridView {
-            id: grid
-            objectName: "pageGrid"
-            Layout.fillWidth: true
-            Layout.fillHeight: true
-            Layout.preferredWidth: 1
-            Layout.minimumHeight: grid.cellHeight
-            clip: true
-            cellWidth: 300
-            cellHeight: 660
-            model: scanScreen.pages.length
-            ScrollBar.vertical: ScrollBar { width: 24 }
-            delegate: Rectangle {
-                readonly property var p: scanScreen.pages[index] || ({})
-                width: grid.cellWidth - Theme.gap / 2
-                height: grid.cellHeight - Theme.gap / 2
-                radius: Theme.radius
-                color: Theme.paper
-                border.color: (p.flags || []).length > 0 ? Theme.danger : Theme.line
-                border.width: (p.flags || []).length > 0 ? 4 : 1
-                Column {
-                    anchors.fill: parent
-                    anchors.margins: 10
-                    spacing: 6
+            GridView {
+                id: grid
+                objectName: "pageGrid"
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                Layout.minimumHeight: grid.cellHeight
+                clip: true
+                // Two pages a row: each a picture large enough to recognise, with its buttons
+                // beside it, far enough apart not to be hit together.
+                cellWidth: Math.floor((width - 30) / 2)
+                cellHeight: 2 * Theme.touch + 150
+                model: scanScreen.pages.length
+                ScrollBar.vertical: ScrollBar { width: 24; policy: grid.contentHeight > grid.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded }
+                delegate: Rectangle {
+                    readonly property var p: scanScreen.pages[index] || ({})
+                    readonly property bool flagged: (p.flags || []).length > 0
+                    width: grid.cellWidth - Theme.gap / 2
+                    height: grid.cellHeight - Theme.gap / 2
+                    radius: Theme.radius
+                    color: Theme.paper
+                    border.color: flagged ? Theme.danger : Theme.line
+                    border.width: flagged ? 4 : 1
                     Image {
-                        width: parent.width
-                        height: 250
+                        id: thumb
+                        objectName: "pageThumb_" + index
+                        x: 10; y: 10
+                        width: Math.round((parent.height - 20) * 0.71)
+                        height: parent.height - 20
                         fillMode: Image.PreserveAspectFit
                         source: p.thumbnail || ""
                         asynchronous: true
                         cache: false  // every thumbnail is seen once: do not keep it
+                        MouseArea {
+                            objectName: "viewPage_" + index
+                            anchors.fill: parent
+                            onClicked: scanScreen.viewed = p.thumbnail || ""
+                        }
                     }
-                    Text {
-                        width: parent.width
-                        text: qsTrId("scan.page").arg(index + 1)
-                        font.family: Theme.font; font.pixelSize: Theme.body; font.bold: true
-                        color: Theme.ink
-                    }
-                    Repeater {
-                        model: p.flags || []
+                    Column {
+                        anchors.left: thumb.right
+                        anchors.right: parent.right
+                        anchors.top: parent.top
+                        anchors.bottom: parent.bottom
+                        anchors.margins: 10
+                        spacing: Theme.gap / 2
                         Text {
                             width: parent.width
+                            text: qsTrId("scan.page").arg(index + 1)
+                            font.family: Theme.font; font.pixelSize: Theme.body; font.bold: true
+                            color: Theme.ink
+                        }
+                        Text {
+                            width: parent.width
+                            visible: flagged
                             wrapMode: Text.WordWrap
-                            text: "⚠ " + qsTrId("scan.flag." + modelData)
+                            maximumLineCount: 2
+                            elide: Text.ElideRight
+                            text: "⚠ " + (flagged ? qsTrId("scan.flag." + p.flags[0]) : "")
                             font.family: Theme.font; font.pixelSize: Theme.small
                             color: Theme.danger
                         }
                     }
-                }
-                Column {
-                    anchors.bottom: parent.bottom
-                    anchors.left: parent.left
-                    anchors.right: parent.right
-                    anchors.margins: 10
-                    spacing: 8
-                    BigButton {
-                        objectName: "rescanPage_" + index
-                        width: parent.width
-                        text: qsTrId("scan.rescan")
-                        textSize: Theme.body
-                        fill: (p.flags || []).length > 0 ? Theme.primary : "#e3e7ee"
-                        ink: (p.flags || []).length > 0 ? Theme.primaryInk : Theme.ink
-                        enabled: !journey.scanning
-                        onClicked: journey.rescanPage(index)
-                    }
-                    BigButton {
-                        objectName: "removePage_" + index
-                        width: parent.width
-                        text: qsTrId("scan.remove")
-                        textSize: Theme.body
-                        fill: "#e3e7ee"
-                        ink: Theme.danger
-                        enabled: !journey.scanning
-                        onClicked: journey.removePage(index)
+                    Column {
+                        anchors.left: thumb.right
+                        anchors.right: parent.right
+                        anchors.bottom: parent.bottom
+                        anchors.margins: 10
+                        spacing: Theme.gap
+                        BigButton {
+                            objectName: "rescanPage_" + index
+                            width: parent.width
+                            implicitWidth: parent.width
+                            text: qsTrId("scan.rescan")
+                            textSize: Theme.body
+                            fill: flagged ? Theme.primary : "#e3e7ee"
+                            ink: flagged ? Theme.primaryInk : Theme.ink
+                            enabled: !journey.scanning
+                            onClicked: journey.rescanPage(index)
+                        }
+                        BigButton {
+                            objectName: "removePage_" + index
+                            width: parent.width
+                            implicitWidth: parent.width
+                            text: qsTrId("scan.remove")
+                            textSize: Theme.body
+                            fill: "#ffffff"
+                            ink: Theme.danger
+                            enabled: !journey.scanning
+                            onClicked: journey.removePage(index)
+                        }
                     }
                 }
             }
         }
-
     }
 
     Footer {
         Layout.fillWidth: true
         nextEnabled: !journey.scanning
+        disabledReason: journey.scanning ? qsTrId("scan.waitForScan") : ""
+        // An optional document nobody has: saying so is the way on.
+        nextText: scanScreen.skippable ? qsTrId("scan.skip") : qsTrId("common.next")
         onBackClicked: journey.back()
         onNextClicked: journey.proceed()
+    }
+
+    // One page full screen, to check it can be read; a tap anywhere closes it.
+    Rectangle {
+        objectName: "pageViewerOverlay"
+        parent: root.contentItem
+        x: 0; y: 0
+        width: root.width; height: root.height
+        visible: scanScreen.viewed.length > 0
+        color: "#ee000000"
+        z: 60
+        Image {
+            anchors.fill: parent
+            anchors.margins: Theme.gap
+            anchors.bottomMargin: Theme.touch + 2 * Theme.gap
+            fillMode: Image.PreserveAspectFit
+            source: scanScreen.viewed
+            cache: false
+        }
+        MouseArea { anchors.fill: parent; onClicked: scanScreen.viewed = "" }
+        BigButton {
+            objectName: "closeViewerButton"
+            anchors.bottom: parent.bottom
+            anchors.horizontalCenter: parent.horizontalCenter
+            anchors.bottomMargin: Theme.gap
+            text: qsTrId("scan.closeView")
+            onClicked: scanScreen.viewed = ""
+        }
     }
 }
