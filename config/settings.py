@@ -154,6 +154,15 @@ class SessionSection(_Section):
         le=1800,
         description="Quiet seconds tolerated while the citizen waits for staff they called.",
     )
+    reading_idle_s: int = Field(
+        default=180,
+        ge=15,
+        le=900,
+        description=(
+            "Quiet seconds before the warning on the screens that are read at length (the "
+            "procedure's papers, the review): an elderly reader needs two minutes there."
+        ),
+    )
 
 
 class GatewaySection(_Section):

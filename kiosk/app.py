@@ -99,6 +99,7 @@ def build_kiosk(
             idle_warning_after_s=settings.session.idle_warning_after_s,
             idle_countdown_s=settings.session.idle_countdown_s,
             help_wait_s=settings.session.help_wait_s,
+            reading_idle_s=settings.session.reading_idle_s,
         ),
         clock=clock,
         catalog=catalog,

@@ -84,6 +84,9 @@ WARNED_STATES = frozenset(
         State.CONFIRM,
     }
 )
+# Screens read at length (the procedure's papers and fee, everything once more before
+# submitting): a slow reader is quiet there for two minutes and must not be warned off.
+READING_STATES = frozenset({State.PROCEDURE_DETAILS, State.REVIEW})
 # The dossier is already safe in the queue: idle simply ends the session.
 QUIET_EXIT_STATES = frozenset({State.DONE})
 
@@ -411,6 +414,7 @@ class JourneySettings:
     idle_warning_after_s: float = 90
     idle_countdown_s: float = 30
     help_wait_s: float = 300
+    reading_idle_s: float = 180
     max_code_attempts: int = 3
 
 
@@ -567,11 +571,12 @@ class Journey:
                 self._end_session("idle timeout")
             return
         quiet = now - self._last_activity
-        limit = (
-            self._settings.help_wait_s
-            if self._help_requested
-            else self._settings.idle_warning_after_s
-        )
+        if self._help_requested:
+            limit = self._settings.help_wait_s
+        elif self._state in READING_STATES:
+            limit = max(self._settings.reading_idle_s, self._settings.idle_warning_after_s)
+        else:
+            limit = self._settings.idle_warning_after_s
         if quiet < limit:
             return
         if self._state in WARNED_STATES:

@@ -33,6 +33,7 @@ from PySide6.QtQuick import QQuickWindow
 from config.settings import (
     DevicesSection,
     GatewaySection,
+    Language,
     PathsSection,
     PrinterDriver,
     PrinterSection,
@@ -61,6 +62,7 @@ from simulators.scan_pages import GOOD_SCAN, PageKind, sample
 from simulators.script import Driver
 from ui.app import KioskApp, Orientation, build_app, prepare_qt_environment
 from ui.journey_vm import JourneyViewModel
+from ui.messages import sentences
 from ui.router import RouterViewModel
 
 DEMO_PROCEDURE = "1.001193"  # Đăng ký khai sinh: a form with choices, dates and two documents
@@ -294,8 +296,10 @@ def play_citizen(
         pace.act("tap")
         driver.tap(name)
 
+    seen: set[str] = set()
+
     def read(screen: str) -> None:
-        pace.read(screen, visible_words(driver))
+        pace.read(screen, words_to_read(driver, seen))
 
     driver.wait_screen(Screen.HOME)
     shoot(driver, "01-home")
@@ -439,6 +443,11 @@ def answer_page(driver: Driver, journey: JourneyViewModel, pace: Pace) -> None:
                 pace.act("tap")
             pace.typed(len(value))
             typed_last = True
+            # Enter on the keyboard: to the next field, or after the last one, to the next page.
+            before = _page_key(journey)
+            driver.press_enter()
+            if _page_key(journey) != before or journey.message or not journey.fields:
+                return
     focused = driver.window.activeFocusItem()
     if typed_last and focused is not None and focused.objectName().startswith("field_"):
         # Enter moves to the next field and, after the last, to the next page.
@@ -452,18 +461,43 @@ def answer_page(driver: Driver, journey: JourneyViewModel, pace: Pace) -> None:
     driver.tap("proceedButton")
 
 
-def visible_words(driver: Driver) -> int:
-    """Words of text the screen shows now (below the header), for reading time."""
+# What a citizen must read, not just see: their own details to check, the papers a procedure
+# needs, the form's labels and hints, the scan instructions, the dossier's code and date. Lists
+# (procedures, choices) are searched for one entry, not read; buttons are read as they are aimed at.
+READ_ON_SCREEN = frozenset(
+    {"cardDetails", "detailsBody", "formFields", "reviewBody", "doneDossier", "scanInstructions"}
+)
+
+
+def visible_words(driver: Driver, within: frozenset[str] | None = None) -> int:
+    """Words of text the screen shows now (below the header; not the keyboard's keys), or only
+    those inside the items named in ``within``."""
     words = 0
-    pending = [driver.window.contentItem()]
+    pending = [(driver.window.contentItem(), within is None)]
     while pending:
-        item = pending.pop()
-        if not item.isVisible() or item.objectName() == "header":
-            continue  # the header is the same on every screen: read once, not every time
+        item, counted = pending.pop()
+        if not item.isVisible() or item.objectName() in {"header", "keyboard"}:
+            continue  # the header is the same on every screen; the keyboard's keys are not read
+        counted = counted or (within is not None and item.objectName() in within)
         text = item.property("text") if item.metaObject().indexOfProperty("text") >= 0 else None
-        if isinstance(text, str) and item.metaObject().className().startswith("QQuickText"):
+        if counted and isinstance(text, str) and item.metaObject().className().startswith(
+            "QQuickText"
+        ):
             words += len(text.split())
-        pending.extend(item.childItems())
+        pending.extend((child, counted) for child in item.childItems())
+    return words
+
+
+def words_to_read(driver: Driver, seen: set[str]) -> int:
+    """What a first-time citizen reads on the screen now: its guide (what "Nghe hướng dẫn"
+    says: the screen's instructions) the first time that screen comes up, and every time the
+    content it asks them to read or check (``READ_ON_SCREEN``)."""
+    screen = str(driver.kapp.router.screen)
+    words = visible_words(driver, READ_ON_SCREEN)
+    if screen not in seen:
+        seen.add(screen)
+        language = Language(str(driver.kapp.language.code))
+        words += len(sentences(language).get(f"guide.{screen}", "").split())
     return words
 
 

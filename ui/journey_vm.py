@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Property, QObject, QUrl, Signal, Slot
 
 from config.settings import Settings
-from dvc_common.catalog import DocumentHandling, FieldType, FormField, Procedure
+from dvc_common.catalog import Delivery, DocumentHandling, FieldType, FormField, Procedure
 from dvc_common.clock import Clock
 from kiosk.dossier import Verification
 from kiosk.forms import page_fields, with_copies
@@ -94,8 +94,10 @@ KEYPADS: dict[FieldType, str] = {
 }
 
 
-def procedure_view(procedure: Procedure) -> dict[str, Any]:
-    """What the details screen shows about a procedure (Vietnamese catalog data)."""
+def procedure_view(procedure: Procedure, office: str | None = None) -> dict[str, Any]:
+    """What the details screen shows about a procedure (Vietnamese catalog data). ``office``:
+    this kiosk's office, named where the catalog can only say "the commune's" (the slip does
+    the same, ``kiosk.slip``)."""
     return {
         "code": procedure.code,
         "name": procedure.name,
@@ -103,7 +105,8 @@ def procedure_view(procedure: Procedure) -> dict[str, Any]:
         "summary": procedure.summary,
         "fee": procedure.fee.description,
         "processingTime": processing_time_words(procedure),
-        "resultPlace": procedure.result_place,
+        "resultPlace": office if office and Delivery.IN_PERSON in procedure.result_delivery
+        else procedure.result_place,
         "delivery": delivery_words(procedure.result_delivery),
         "sets": procedure.number_of_sets,
         "notes": list(procedure.notes),
@@ -306,7 +309,7 @@ class JourneyViewModel(QObject):
 
     def _procedure(self) -> dict[str, Any]:
         procedure = self._snapshot.procedure
-        return procedure_view(procedure) if procedure else {}
+        return procedure_view(procedure, self._settings.agency.office) if procedure else {}
 
     def _identity(self) -> dict[str, Any]:
         identity = self._snapshot.identity
@@ -479,6 +482,8 @@ class JourneyViewModel(QObject):
             "procedureName": dossier.procedure_name,
             "received": received_words(dossier.received_at, self._tz),
             "appointment": appointment_words(dossier.due_date),
+            "officeHours": self._settings.agency.office_hours,
+            "office": self._settings.agency.office,
             "verificationPending": dossier.verification is Verification.PENDING,
             "pages": sum(len(d.pages) for d in dossier.documents),
         }

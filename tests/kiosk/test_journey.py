@@ -14,6 +14,7 @@ from kiosk.dossier import Verification
 from kiosk.forms import page_fields
 from kiosk.journey import (
     QUIET_EXIT_STATES,
+    READING_STATES,
     WARNED_STATES,
     AddressSuggestion,
     Back,
@@ -53,6 +54,7 @@ from tests.kiosk.vietnamese import notice_vi, vietnamese
 
 BIRTH = "1.001193"  # one mandatory scanned document (Giấy chứng sinh) and optional ones
 WARN_AFTER = 90
+READ_AT_LENGTH = 180  # the quiet time on the screens read at length
 COUNTDOWN = 30
 
 
@@ -595,7 +597,8 @@ def test_waiting_for_staff_extends_the_quiet_time(harness: Harness) -> None:
 def test_idle_timeout_from_every_state(harness: Harness, state: State) -> None:
     drive_to(harness, state)
     queued_before = len(harness.queue.dossiers)
-    harness.clock.advance(WARN_AFTER - 1)
+    quiet = READ_AT_LENGTH if state in READING_STATES else WARN_AFTER
+    harness.clock.advance(quiet - 1)
     send(harness, Tick())
     # Nothing happens before the quiet time is up (the warning state's own countdown aside).
     if state is not State.IDLE_WARNING:
@@ -899,3 +902,16 @@ def test_a_procedure_with_nothing_to_scan_has_six_steps(harness: Harness) -> Non
     nothing_scanned = [p for p in catalog if not p.scanned_documents]
     for procedure in nothing_scanned:
         assert step_position(State.REVIEW, procedure) == StepPosition(JourneyStep.REVIEW, 4, 6)
+
+
+def test_screens_read_at_length_wait_longer_before_the_warning(harness: Harness) -> None:
+    journey = harness.kiosk.journey
+    for state in (State.PROCEDURE_DETAILS, State.REVIEW):
+        drive_to(harness, state)
+        harness.clock.advance(WARN_AFTER + 30)  # two minutes of reading the papers or answers
+        send(harness, Tick())
+        assert journey.state is state
+        harness.clock.advance(READ_AT_LENGTH - WARN_AFTER - 30)
+        send(harness, Tick())
+        assert journey.state is State.IDLE_WARNING
+        send(harness, Cancel())

@@ -803,10 +803,6 @@
         <source>điền trên máy này</source>
         <translation>filled in on this kiosk</translation>
     </message>
-    <message id="details.scanned">
-        <source>quét tại máy</source>
-        <translation>scanned here</translation>
-    </message>
     <message id="details.onlyIf">
         <source>Chỉ cần khi: %1</source>
         <translation>Only needed: %1</translation>
@@ -924,8 +920,8 @@
         <translation>I have no phone / no message came: show the code on screen</translation>
     </message>
     <message id="done.provisional">
-        <source>Đây là mã hồ sơ tạm, do máy này cấp. Khi hồ sơ đến cơ quan giải quyết, hồ sơ sẽ có thêm mã chính thức; ông/bà vẫn dùng mã này để tra cứu.</source>
-        <translation>This is a temporary code from this kiosk. When the application reaches the office it also gets an official code; you can keep using this code to check on it.</translation>
+        <source>Đây là mã hồ sơ tạm; mã chính thức sẽ có khi hồ sơ đến cơ quan giải quyết. Ông/bà vẫn dùng mã này để tra cứu.</source>
+        <translation>This is a temporary code; the official one comes when the application reaches the office. You can keep using this code to check on it.</translation>
     </message>
     <message id="done.waitForSlip">
         <source>Xin chờ in xong phiếu hẹn</source>
@@ -958,6 +954,10 @@
     <message id="reason.journey.nothing_to_undo">
         <source>Không còn trang nào để lấy lại.</source>
         <translation>There is no page to put back.</translation>
+    </message>
+    <message id="done.where">
+        <source>Nơi nhận: %1. Giờ tiếp dân: %2.</source>
+        <translation>Where: %1. Opening hours: %2.</translation>
     </message>
 </context>
 </TS>

@@ -803,10 +803,6 @@
         <source>điền trên máy này</source>
         <translation>điền trên máy này</translation>
     </message>
-    <message id="details.scanned">
-        <source>quét tại máy</source>
-        <translation>quét tại máy</translation>
-    </message>
     <message id="details.onlyIf">
         <source>Chỉ cần khi: %1</source>
         <translation>Chỉ cần khi: %1</translation>
@@ -924,8 +920,8 @@
         <translation>Tôi không có điện thoại / không nhận được tin nhắn — hiện mã trên màn hình</translation>
     </message>
     <message id="done.provisional">
-        <source>Đây là mã hồ sơ tạm, do máy này cấp. Khi hồ sơ đến cơ quan giải quyết, hồ sơ sẽ có thêm mã chính thức; ông/bà vẫn dùng mã này để tra cứu.</source>
-        <translation>Đây là mã hồ sơ tạm, do máy này cấp. Khi hồ sơ đến cơ quan giải quyết, hồ sơ sẽ có thêm mã chính thức; ông/bà vẫn dùng mã này để tra cứu.</translation>
+        <source>Đây là mã hồ sơ tạm; mã chính thức sẽ có khi hồ sơ đến cơ quan giải quyết. Ông/bà vẫn dùng mã này để tra cứu.</source>
+        <translation>Đây là mã hồ sơ tạm; mã chính thức sẽ có khi hồ sơ đến cơ quan giải quyết. Ông/bà vẫn dùng mã này để tra cứu.</translation>
     </message>
     <message id="done.waitForSlip">
         <source>Xin chờ in xong phiếu hẹn</source>
@@ -958,6 +954,10 @@
     <message id="reason.journey.nothing_to_undo">
         <source>Không còn trang nào để lấy lại.</source>
         <translation>Không còn trang nào để lấy lại.</translation>
+    </message>
+    <message id="done.where">
+        <source>Nơi nhận: %1. Giờ tiếp dân: %2.</source>
+        <translation>Nơi nhận: %1. Giờ tiếp dân: %2.</translation>
     </message>
 </context>
 </TS>

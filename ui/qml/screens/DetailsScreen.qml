@@ -21,6 +21,7 @@ ColumnLayout {
         ScrollBar.vertical: ScrollBar { width: 24; policy: flick.contentHeight > flick.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded }
         GridLayout {
             id: body
+            objectName: "detailsBody"
             width: parent.width - 40
             columns: root.portrait ? 1 : 2
             columnSpacing: Theme.gap * 2
@@ -58,8 +59,7 @@ ColumnLayout {
                             wrapMode: Text.WordWrap
                             text: modelData.name
                                   + (modelData.form ? " — " + qsTrId("details.formOnKiosk")
-                                     : modelData.shown ? " — " + qsTrId("details.showOnly")
-                                     : " — " + qsTrId("details.scanned"))
+                                     : modelData.shown ? " — " + qsTrId("details.showOnly") : "")
                                   + (modelData.mandatory ? "" : "\n" + qsTrId("details.onlyIf").arg(modelData.condition))
                             font.family: Theme.font; font.pixelSize: Theme.body
                             color: Theme.ink

@@ -29,6 +29,7 @@ ColumnLayout {
             Layout.alignment: Qt.AlignTop
             spacing: Theme.gap
             Card {
+                objectName: "doneDossier"
                 Layout.fillWidth: true
                 Text {
                     width: parent.width
@@ -63,6 +64,16 @@ ColumnLayout {
                     wrapMode: Text.WordWrap
                     text: qsTrId("done.appointment").arg(journey.dossier.appointment || "")
                     font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
+                    color: Theme.ink
+                }
+                Text {
+                    objectName: "officeHours"
+                    width: parent.width
+                    horizontalAlignment: Text.AlignHCenter
+                    wrapMode: Text.WordWrap
+                    textFormat: Text.PlainText
+                    text: qsTrId("done.where").arg(journey.dossier.office || "").arg(journey.dossier.officeHours || "")
+                    font.family: Theme.font; font.pixelSize: root.portrait ? Theme.body : Theme.small
                     color: Theme.ink
                 }
                 Text {

@@ -52,6 +52,7 @@ ColumnLayout {
         onHeightChanged: if (Window.activeFocusItem && Window.activeFocusItem.objectName.indexOf("field_") === 0) reveal(Window.activeFocusItem)
         ColumnLayout {
             id: column
+            objectName: "formFields"
             width: flick.width - 40
             spacing: Theme.gap * 1.5
             // The model is a count, not the list: the delegates (and the field being typed in,
@@ -154,6 +155,15 @@ ColumnLayout {
             if (journey.fields[i].type !== "choice") {
                 var next = fields.itemAt(i).children[2]
                 next.forceActiveFocus()
+                return
+            }
+        }
+        // An answer still to tap on this page: the keyboard goes away so the choices show.
+        for (var j = 0; j < journey.fields.length; j++) {
+            var f = journey.fields[j]
+            if (f.type === "choice" && f.required && !(f.value || "").length) {
+                Qt.inputMethod.hide()
+                form.forceActiveFocus()
                 return
             }
         }

@@ -21,6 +21,7 @@ ColumnLayout {
         ScrollBar.vertical: ScrollBar { width: 24; policy: flick.contentHeight > flick.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded }
         GridLayout {
             id: body
+            objectName: "reviewBody"
             width: flick.width - 40
             columns: root.portrait ? 1 : 2
             columnSpacing: Theme.gap * 2

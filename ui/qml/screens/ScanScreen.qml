@@ -65,6 +65,7 @@ ColumnLayout {
             }
 
             Card {
+                objectName: "scanInstructions"
                 Layout.fillWidth: true
                 Text {
                     objectName: "documentName"
