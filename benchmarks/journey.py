@@ -5,9 +5,10 @@ simulated devices, with a model of how long a person takes added at every step, 
 procedures: a two-document one, the target's case (a certified copy: the request form filled in
 on the kiosk and the original scanned), and the demo's birth registration, for comparison (five
 documents: the declaration, the birth certificate scanned, the power of attorney skipped as
-not needed, two papers to bring when collecting; fifteen questions over eight form pages). The person's time is counted on the kiosk's clock (a ``SteppableClock`` moved
-forward, so idle warnings fire exactly as they would), and the machine's own time (scanning,
-printing, screen changes) is measured and added.
+not needed, two papers to bring when collecting; fifteen questions over eight form pages).
+The person's time is counted on the kiosk's clock (a ``SteppableClock`` moved forward, so idle
+warnings fire exactly as they would), and the machine's own time (scanning, printing, screen
+changes) is measured and added.
 
 The pace model (assumptions, stated so they can be argued with):
 
