@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import time
 from enum import StrEnum
 from pathlib import Path
@@ -170,6 +170,14 @@ class FormField(_Model):
         return self
 
 
+class AnswerRule(_Model):
+    """A form answer a document depends on: asked only when ``field``'s answer is one of
+    ``values`` (the power of attorney when someone other than a parent applies)."""
+
+    field: str = Field(pattern=_SLUG, description="The choice field whose answer decides.")
+    values: tuple[str, ...] = Field(min_length=1, description="The answers that need it.")
+
+
 class RequiredDocument(_Model):
     code: str = Field(pattern=_SLUG)
     name: str = Field(min_length=3, max_length=200, description="Vietnamese name of the document.")
@@ -182,6 +190,9 @@ class RequiredDocument(_Model):
     )
     condition: str | None = Field(
         default=None, max_length=200, description="When an optional document is needed."
+    )
+    needed_when: AnswerRule | None = Field(
+        default=None, description="Scanned only for these answers of the form; skipped otherwise."
     )
 
     @model_validator(mode="after")
@@ -296,6 +307,7 @@ class Procedure(_Model):
             raise ValueError("extended_processing_days needs an extension_reason")
         self._check_pages()
         self._check_copy_rules()
+        self._check_document_rules()
         self._check_delivery_question()
         return self
 
@@ -336,6 +348,30 @@ class Procedure(_Model):
                 raise ValueError(f"{field.name}: copy_when.source must be another form field")
             if source.type is not field.type:
                 raise ValueError(f"{field.name}: copies a {source.type.value} field")
+
+    def _check_document_rules(self) -> None:
+        fields = {f.name: f for f in self.form}
+        for document in self.documents:
+            rule = document.needed_when
+            if rule is None:
+                continue
+            if document.handling is not DocumentHandling.SCAN:
+                raise ValueError(f"{document.code}: needed_when applies to scanned documents")
+            decider = fields.get(rule.field)
+            if decider is None or decider.type is not FieldType.CHOICE:
+                raise ValueError(f"{document.code}: needed_when.field must be a choice field")
+            unknown = sorted(set(rule.values) - {c.value for c in decider.choices})
+            if unknown:
+                raise ValueError(f"{document.code}: not choices of {decider.name}: {unknown}")
+
+    def scanned_for(self, answers: Mapping[str, str]) -> tuple[RequiredDocument, ...]:
+        """The documents to scan given the form's answers so far (a document that depends on
+        an answer not given yet is not asked)."""
+        return tuple(
+            d
+            for d in self.scanned_documents
+            if d.needed_when is None or answers.get(d.needed_when.field) in d.needed_when.values
+        )
 
     def _check_delivery_question(self) -> None:
         question = next((f for f in self.form if f.name == DELIVERY_FIELD), None)

@@ -622,10 +622,12 @@ class Journey:
         return session.procedure
 
     def _scan_documents(self) -> tuple[RequiredDocument, ...]:
+        """The documents this citizen scans: a document that depends on an answer (the power of
+        attorney, when a parent applies in person) is not asked of those who do not need it."""
         session = self._session
         if session is None or session.procedure is None:
             return ()
-        return session.procedure.scanned_documents
+        return session.procedure.scanned_for(session.form_input)
 
     def _asked_pages(self) -> tuple[int, ...]:
         session = self._session

@@ -59,11 +59,15 @@ class LookupDesk:
         self._open = False
         self.busy = False
         self.result: StatusResult | None = None
+        # The code as the citizen has it (printed on their slip): the answer is shown under it,
+        # even when the gateway knows the dossier by its official code.
+        self.asked: str = ""
 
     def open(self) -> None:
         self._open = True
         self.busy = False
         self.result = None
+        self.asked = ""
 
     def close(self) -> None:
         """The visit ended: forget the answer, and let a pending one go nowhere."""
@@ -71,6 +75,7 @@ class LookupDesk:
         self._open = False
         self.busy = False
         self.result = None
+        self.asked = ""
 
     def ask(self, code: str) -> bool:
         """Ask about ``code``; False when the lookup is not open."""
@@ -78,6 +83,7 @@ class LookupDesk:
             return False
         self.busy = True
         self.result = None
+        self.asked = code.strip()
         self._request += 1
         self._ask(self._request, code)
         return True

@@ -67,14 +67,14 @@ DELIVERY_TEXT = {
 # What to bring. The slip and the ID card come first: every citizen needs them.
 BRING_IN_PERSON = "Khi đến nhận kết quả, xin mang theo:"
 BRING_POSTAL = "Khi nhận kết quả qua bưu điện, xin chuẩn bị sẵn:"
-BRING_SLIP = "Giấy hẹn này"
+BRING_SLIP = "Phiếu hẹn này"
 BRING_ID_CARD = "Thẻ căn cước (hoặc căn cước công dân) của người nộp hồ sơ"
 # Codes the catalogs give the ID card when a procedure lists it among the documents to show
 # ("identity_cards" is both spouses' cards for a marriage). Such a document replaces
 # ``BRING_ID_CARD``: the catalog's own wording is more precise, and the card is listed once.
 IDENTITY_DOCUMENT_CODES = frozenset({"identity_card", "identity_cards"})
 # After the declaration form's name: it was not scanned, the citizen filled it in on screen.
-FORM_FILLED_ON_KIOSK = "(đã điền trên kiosk)"
+FORM_FILLED_ON_KIOSK = "(đã điền trên máy)"
 # Catalog places containing this are the generic wording for whichever commune's office
 # receives the dossier; the kiosk's own office is named instead (``agency.office``). A place
 # without it names a specific office (a provincial centre, say) and is printed as it is.

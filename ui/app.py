@@ -269,6 +269,7 @@ def build_app(
     for name in OPTIONAL_CONTEXT:
         context.setContextProperty(name, (extensions or {}).get(name))
     context.setContextProperty("agencyName", settings.agency.name)
+    context.setContextProperty("officeHours", settings.agency.office_hours)
     width, height = SIZES[orientation]
     engine.setInitialProperties({"width": width, "height": height, "visible": show})
     engine.load(QUrl.fromLocalFile(str(QML_MAIN)))

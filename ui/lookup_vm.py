@@ -76,9 +76,14 @@ class LookupViewModel(QObject):
         return {} if result is None else self._view(result)
 
     def _view(self, result: StatusResult) -> dict[str, Any]:
+        official = result.code or ""
+        asked = self._desk.asked or official
         return {
             "kind": result.kind.value,
-            "code": result.code or "",
+            # One name for the code everywhere: the one on the citizen's slip comes first; the
+            # office's own code, when it differs, is said on a line of its own.
+            "code": asked,
+            "officialCode": official if official and official != asked else "",
             "status": status_text(result.status) if result.status is not None else "",
             "appointment": appointment_words(result.appointment_date)
             if result.appointment_date

@@ -480,7 +480,7 @@ def draw_slip(
     _draw_codes(canvas, content)
     canvas.gap(GAP)
     canvas.paragraph(f"Đường dây nóng: {content.hotline}", bold=True, center=True)
-    canvas.paragraph(f"Kiosk {content.kiosk_id}", center=True)
+    canvas.paragraph(f"Nộp tại máy {content.kiosk_id}", center=True)
     return canvas.finish()
 
 
@@ -581,7 +581,7 @@ def _text_paragraphs(content: SlipContent, copy_label: str | None) -> list[TextL
     if content.verification_note:
         lines.append(TextLine(f"Lưu ý: {content.verification_note}"))
     lines.append(TextLine(f"Đường dây nóng: {content.hotline}", bold=True, center=True))
-    lines.append(TextLine(f"Kiosk {content.kiosk_id}", center=True))
+    lines.append(TextLine(f"Nộp tại máy {content.kiosk_id}", center=True))
     return lines
 
 

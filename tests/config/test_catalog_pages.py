@@ -109,7 +109,7 @@ def _valid() -> dict[str, Any]:
         ],
         "pages": [
             {"title": "Nơi cư trú và điện thoại", "fields": ["residence", "phone"]},
-            {"title": "Ông/bà là gì của trẻ?", "fields": ["relationship"]},
+            {"title": "Ông/bà có quan hệ thế nào với trẻ?", "fields": ["relationship"]},
             {"title": "Mẹ của trẻ", "fields": ["mother_name"]},
             {"title": "Nhận kết quả", "fields": [DELIVERY_FIELD]},
         ],
@@ -471,3 +471,48 @@ def test_optional_documents_say_when_they_are_needed(procedure: Procedure) -> No
     for document in procedure.documents:
         if not document.mandatory:
             assert (document.condition or "").startswith("Khi "), document.code
+
+
+# --- documents that depend on an answer -----------------------------------------------------------
+
+
+def _with_conditional_scan(raw: dict[str, Any], rule: dict[str, Any]) -> dict[str, Any]:
+    raw["documents"].append(
+        {
+            "code": "power_of_attorney",
+            "name": "Văn bản ủy quyền",
+            "handling": "scan",
+            "mandatory": False,
+            "condition": "Khi nhờ người khác nộp thay.",
+            "instructions": "Đặt văn bản ủy quyền vào khay quét, mặt chữ úp xuống.",
+            "needed_when": rule,
+        }
+    )
+    return raw
+
+
+def test_a_document_is_scanned_only_for_the_answers_that_need_it(raw: dict[str, Any]) -> None:
+    procedure = Procedure.model_validate(
+        _with_conditional_scan(raw, {"field": "relationship", "values": ["khac"]})
+    )
+    assert procedure.scanned_for({}) == ()  # not answered yet: not asked
+    assert procedure.scanned_for({"relationship": "me"}) == ()
+    [asked] = procedure.scanned_for({"relationship": "khac"})
+    assert asked.code == "power_of_attorney"
+
+
+def test_a_document_rule_on_a_non_choice_is_refused(raw: dict[str, Any]) -> None:
+    rule = {"field": "phone", "values": ["x"]}
+    assert "needed_when.field must be a choice field" in _refusal(
+        _with_conditional_scan(raw, rule)
+    )
+
+
+def test_a_document_rule_with_an_unknown_answer_is_refused(raw: dict[str, Any]) -> None:
+    rule = {"field": "relationship", "values": ["chu"]}
+    assert "not choices of relationship: ['chu']" in _refusal(_with_conditional_scan(raw, rule))
+
+
+def test_a_document_rule_on_a_document_not_scanned_is_refused(raw: dict[str, Any]) -> None:
+    raw["documents"][0]["needed_when"] = {"field": "relationship", "values": ["khac"]}
+    assert "needed_when applies to scanned documents" in _refusal(raw)

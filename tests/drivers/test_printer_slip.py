@@ -163,7 +163,7 @@ def test_content_of_a_provisional_dossier(catalog: Catalog) -> None:
     assert content.agency == "Ủy ban nhân dân xã Mẫu"
     assert content.hotline == "1900 0000"
     assert [d.text for d in content.documents] == [
-        "Tờ khai đăng ký khai sinh (đã điền trên kiosk)",
+        "Tờ khai đăng ký khai sinh (đã điền trên máy)",
         "Giấy chứng sinh: 1 trang",
         "Văn bản ủy quyền: 2 trang",
     ]
@@ -203,7 +203,7 @@ def test_slip_says_what_the_official_form_says(slip: RenderedSlip) -> None:
         "Số điện thoại: *******678",
         "Thủ tục: Đăng ký khai sinh",
         "Giấy tờ đã nộp (1 bộ):",
-        "1. Tờ khai đăng ký khai sinh (đã điền trên kiosk)",
+        "1. Tờ khai đăng ký khai sinh (đã điền trên máy)",
         "2. Giấy chứng sinh: 1 trang",
         "3. Văn bản ủy quyền: 2 trang",
         "Thời hạn giải quyết: Trong ngày",
@@ -213,7 +213,7 @@ def test_slip_says_what_the_official_form_says(slip: RenderedSlip) -> None:
         "Nơi nhận kết quả: Bộ phận Một cửa, Ủy ban nhân dân xã Mẫu",
         "Cách nhận: Nhận trực tiếp hoặc qua dịch vụ bưu chính công ích",
         "Khi đến nhận kết quả, xin mang theo:",
-        "• Giấy hẹn này",
+        "• Phiếu hẹn này",
         "Lệ phí: Miễn phí",
         VERIFICATION_PENDING_NOTE,
         "Đường dây nóng: 1900 0000",

@@ -259,7 +259,7 @@ def test_an_electronic_result_asks_nothing_to_be_brought(birth: Procedure) -> No
 def test_the_form_filled_in_on_the_kiosk_is_listed_first(birth: Procedure) -> None:
     content = content_for(birth)
     assert [d.text for d in content.documents] == [
-        "Tờ khai đăng ký khai sinh (đã điền trên kiosk)",
+        "Tờ khai đăng ký khai sinh (đã điền trên máy)",
         "Giấy chứng sinh: 1 trang",
         "Văn bản ủy quyền: 2 trang",
     ]

@@ -254,7 +254,7 @@ def test_the_in_person_slip_says_where_when_and_what_to_bring(catalog: Catalog, 
     assert "bưu" not in text_of(slip)
     start = lines.index("Khi đến nhận kết quả, xin mang theo:")
     assert lines[start + 1 : start + 4] == (
-        "• Giấy hẹn này",
+        "• Phiếu hẹn này",
         "• Thẻ căn cước hoặc căn cước công dân của người yêu cầu",
         "• Giấy chứng nhận kết hôn của cha, mẹ trẻ (khi cha, mẹ của trẻ đã đăng ký kết hôn; "
         "mang theo để cán bộ đối chiếu)",
@@ -276,7 +276,7 @@ def test_the_form_is_the_first_document_listed(catalog: Catalog, qapp: Any) -> N
     lines = slip.lines
     start = lines.index("Giấy tờ đã nộp (1 bộ):")
     assert lines[start + 1 : start + 4] == (
-        "1. Tờ khai đăng ký khai sinh (đã điền trên kiosk)",
+        "1. Tờ khai đăng ký khai sinh (đã điền trên máy)",
         "2. Giấy chứng sinh: 1 trang",
         "3. Văn bản ủy quyền: 2 trang",
     )
@@ -335,7 +335,7 @@ def test_text_mode_carries_what_the_picture_says(catalog: Catalog) -> None:
     text = "\n".join(line.text for line in text_lines(content))
     for expected in (
         f"Nơi nhận kết quả: {OFFICE}",
-        "1. Tờ khai đăng ký khai sinh (đã điền trên kiosk)",
+        "1. Tờ khai đăng ký khai sinh (đã điền trên máy)",
         "Khi đến nhận kết quả, xin mang theo:",
         "Cách nhận: Nhận trực tiếp",
         PROVISIONAL_NOTE,

@@ -63,6 +63,11 @@ def send(h: Harness, event: Event, *, accepted: bool = True) -> None:
     assert outcome.accepted is accepted, outcome
 
 
+# The harness's citizen is a relative of the child, not a parent: every document is asked of
+# them (a parent is not asked for the power of attorney), and no answer is copied.
+ANSWERS = {"relationship": "khac"}
+
+
 def fill_required(h: Harness) -> None:
     """Answer the required fields of the form page on screen that are still empty."""
     snapshot = h.kiosk.journey.snapshot()
@@ -71,7 +76,8 @@ def fill_required(h: Harness) -> None:
         # Required answers, and a phone number (optional: not everyone has one).
         wanted = field.required or field.type is FieldType.PHONE
         if wanted and not snapshot.form_input.get(field.name):
-            send(h, SetField(field.name, sample_answer(field, h.clock.now().date())))
+            answer = ANSWERS.get(field.name) or sample_answer(field, h.clock.now().date())
+            send(h, SetField(field.name, answer))
 
 
 def complete_form(h: Harness) -> None:
@@ -750,7 +756,7 @@ def test_the_mothers_page_is_skipped_when_the_mother_applies(harness: Harness) -
     procedure = journey.snapshot().procedure
     assert procedure is not None
     mother_page = next(i for i, p in enumerate(procedure.pages) if "mother_name" in p.fields)
-    answer_until(harness, "Ông/bà là gì của trẻ?")
+    answer_until(harness, "Ông/bà có quan hệ thế nào với trẻ?")
     send(harness, SetField("relationship", "me"))
     assert mother_page not in journey.snapshot().asked_pages
     complete_form(harness)
@@ -771,7 +777,7 @@ def test_a_changed_answer_from_the_review_opens_the_page_it_leaves_unanswered(
 ) -> None:
     drive_to(harness, State.FORM)
     journey = harness.kiosk.journey
-    answer_until(harness, "Ông/bà là gì của trẻ?")
+    answer_until(harness, "Ông/bà có quan hệ thế nào với trẻ?")
     send(harness, SetField("relationship", "me"))
     complete_form(harness)
     scan_mandatory_and_continue(harness)
@@ -915,3 +921,25 @@ def test_screens_read_at_length_wait_longer_before_the_warning(harness: Harness)
         send(harness, Tick())
         assert journey.state is State.IDLE_WARNING
         send(harness, Cancel())
+
+
+def test_a_parent_is_not_asked_for_a_power_of_attorney(harness: Harness) -> None:
+    drive_to(harness, State.FORM)
+    answer_until(harness, "Ông/bà có quan hệ thế nào với trẻ?")
+    send(harness, SetField("relationship", "me"))
+    complete_form(harness)
+    snapshot = harness.kiosk.journey.snapshot()
+    assert [p.document.code for p in snapshot.documents] == ["birth_certificate"]
+    scan_mandatory_and_continue(harness)
+    assert harness.kiosk.journey.state is State.REVIEW
+    # Another relative applying is asked for it (optional: they may be entitled on their own).
+    procedure = snapshot.procedure
+    assert procedure is not None
+    page = next(i for i, p in enumerate(procedure.pages) if "relationship" in p.fields)
+    send(harness, Edit(ReviewSection.FORM, form_page=page))
+    send(harness, SetField("relationship", "khac"))
+    send(harness, Proceed(), accepted=False)  # the mother's page now asks her name
+    send(harness, SetField("mother_name", "Phạm Thị Hoa"))
+    send(harness, Proceed())
+    codes = [p.document.code for p in harness.kiosk.journey.snapshot().documents]
+    assert codes == ["birth_certificate", "power_of_attorney"]

@@ -15,6 +15,7 @@ from config.settings import Language
 from drivers.scanner.pipeline import PageFlag
 from kiosk.dossier import Verification
 from kiosk.router import Screen
+from kiosk.steps import JourneyStep
 from ui.i18n import FOLDER, translation_file
 from ui.messages import all_ids
 from ui.translate import WORDING_IDS
@@ -42,7 +43,8 @@ def used_ids() -> set[str]:
     ids |= {f"form.verification.{v.value}" for v in Verification}
     ids |= {f"rating.level{n}" for n in range(1, 6)}
     ids |= {f"rating.reason.{r}" for r in ("wait", "hard", "device", "documents", "other")}
-    ids |= {f"identify.step{n}" for n in (1, 2, 3)} | {"identify.card"}
+    ids |= {f"identify.step{n}" for n in (1, 2, 3)}
+    ids |= {f"step.{step.value}" for step in JourneyStep}
     # The reasons the core reports, each shown through its id (ui.messages).
     ids |= set(all_ids())
     # The screens' wording of catalog facts, money and dates (ui.translate).

@@ -104,20 +104,16 @@
         <translation>How:</translation>
     </message>
     <message id="identify.step1">
-        <source>Mở ứng dụng VNeID trên điện thoại.</source>
-        <translation>Open the VNeID app on your phone.</translation>
+        <source>Thẻ căn cước: đưa mặt có mã QR của thẻ vào máy đọc mã, cách khoảng một gang tay.</source>
+        <translation>ID card: hold the side with the QR code to the code reader, about a hand's width away.</translation>
     </message>
     <message id="identify.step2">
-        <source>Bấm vào biểu tượng mã QR ở màn hình chính của ứng dụng.</source>
-        <translation>Tap the QR code icon on the app's home screen.</translation>
+        <source>Hoặc điện thoại: mở ứng dụng VNeID, bấm vào biểu tượng mã QR ở màn hình chính.</source>
+        <translation>Or a phone: open the VNeID app and tap the QR code icon on its main screen.</translation>
     </message>
     <message id="identify.step3">
-        <source>Đưa màn hình điện thoại vào khung, cách máy đọc khoảng một gang tay.</source>
-        <translation>Hold the phone screen inside the frame, about a hand's width from the reader.</translation>
-    </message>
-    <message id="identify.card">
-        <source>Hoặc đưa mặt có mã QR của thẻ căn cước vào máy đọc.</source>
-        <translation>Or hold the QR code side of your ID card to the reader.</translation>
+        <source>Rồi đưa màn hình điện thoại vào máy đọc mã (không áp vào màn hình kiosk).</source>
+        <translation>Then hold the phone's screen to the code reader (not against this screen).</translation>
     </message>
     <message id="identify.scannerModule">
         <source>Đưa mã QR vào máy đọc mã bên dưới màn hình</source>
@@ -224,8 +220,8 @@
         <translation>Not scanned</translation>
     </message>
     <message id="review.submit">
-        <source>Nộp hồ sơ</source>
-        <translation>Submit</translation>
+        <source>Tiếp tục</source>
+        <translation>Continue</translation>
     </message>
     <message id="confirm.title">
         <source>Xác nhận nộp hồ sơ</source>
@@ -268,8 +264,8 @@
         <translation>Result ready on: %1</translation>
     </message>
     <message id="done.verificationPending">
-        <source>Danh tính của ông/bà sẽ được xác minh sau; xin mang theo thẻ căn cước khi đến nhận kết quả.</source>
-        <translation>Your identity will be verified later; please bring your ID card when you collect the result.</translation>
+        <source>Danh tính của ông/bà sẽ được xác minh sau.</source>
+        <translation>Your identity will be verified later.</translation>
     </message>
     <message id="done.printing">
         <source>Đang in phiếu hẹn…</source>
@@ -400,8 +396,8 @@
         <translation>These are the papers you need, the fee and the processing time. If you have the papers, press Start this procedure.</translation>
     </message>
     <message id="guide.Identify">
-        <source>Xin mở ứng dụng VNeID trên điện thoại, bấm vào mã QR, rồi đưa màn hình điện thoại vào khung của máy đọc. Hoặc đưa mặt có mã QR của thẻ căn cước vào máy đọc.</source>
-        <translation>Open the VNeID app on your phone, tap the QR code, and hold the phone's screen to the reader. Or hold the QR side of your ID card to the reader.</translation>
+        <source>Xin đưa mặt có mã QR của thẻ căn cước vào máy đọc mã. Hoặc mở ứng dụng VNeID trên điện thoại, bấm vào mã QR, rồi đưa màn hình điện thoại vào máy đọc mã.</source>
+        <translation>Hold the QR side of your ID card to the code reader. Or open the VNeID app on your phone, tap the QR code, and hold the phone's screen to the code reader.</translation>
     </message>
     <message id="guide.Form">
         <source>Xin điền các ô trên trang này, rồi bấm Tiếp tục. Ô nào ghi không bắt buộc thì có thể để trống.</source>
@@ -412,8 +408,8 @@
         <translation>Put the papers in the scanner tray, text facing down, and press Scan. Take your originals back, then press Continue. If you do not have an optional paper, press I don't have this paper: skip.</translation>
     </message>
     <message id="guide.Review">
-        <source>Xin kiểm tra lại toàn bộ hồ sơ. Nếu có gì sai, bấm nút Sửa ở phần đó. Nếu đúng, bấm Nộp hồ sơ.</source>
-        <translation>Please check everything. If something is wrong, press Change beside it. If it is right, press Submit.</translation>
+        <source>Xin kiểm tra lại toàn bộ hồ sơ. Nếu có gì sai, bấm nút Sửa ở phần đó. Nếu đúng, bấm Tiếp tục để nhập mã xác nhận.</source>
+        <translation>Please check everything. If something is wrong, press Change beside it. If it is right, press Continue to enter the confirmation code.</translation>
     </message>
     <message id="guide.Confirm">
         <source>Xin nhập mã xác nhận vào ô trống rồi bấm Nộp hồ sơ. Nếu ông bà không có điện thoại, bấm nút hiện mã trên màn hình.</source>
@@ -804,8 +800,8 @@
         <translation>filled in on this kiosk</translation>
     </message>
     <message id="details.onlyIf">
-        <source>Chỉ cần khi: %1</source>
-        <translation>Only needed: %1</translation>
+        <source>Chỉ cần %1</source>
+        <translation>Only needed %1</translation>
     </message>
     <message id="card.title">
         <source>Thông tin trên thẻ của ông/bà</source>
@@ -854,10 +850,6 @@
     <message id="card.wrong">
         <source>Chưa đúng, gọi cán bộ</source>
         <translation>Not correct: call staff</translation>
-    </message>
-    <message id="form.pageOf">
-        <source>Trang %1/%2 của phần thông tin</source>
-        <translation>Page %1 of %2 of your details</translation>
     </message>
     <message id="form.optional">
         <source>(không bắt buộc)</source>
@@ -940,8 +932,8 @@
         <translation>Are you still there? If so, please touch the screen. If not, the application will be deleted in a few seconds.</translation>
     </message>
     <message id="guide.CardCheck">
-        <source>Đây là thông tin trên thẻ của ông bà. Nếu đúng, xin bấm nút Đúng. Nếu chưa đúng, bấm nút Chưa đúng, gọi cán bộ.</source>
-        <translation>This is what your card says. If it is right, press Correct. If not, press Not correct: call staff.</translation>
+        <source>Đây là thông tin trên thẻ của ông bà. Nếu đúng, xin bấm nút Đúng ở dưới cùng. Nếu chưa đúng, bấm nút Chưa đúng, gọi cán bộ bên cạnh.</source>
+        <translation>This is what your card says. If it is right, press Correct at the bottom. If not, press Not correct: call staff beside it.</translation>
     </message>
     <message id="reason.journey.field_from_card">
         <source>Thông tin này lấy từ thẻ căn cước, không sửa được ở đây. Nếu sai, xin gọi cán bộ.</source>
@@ -958,6 +950,34 @@
     <message id="done.where">
         <source>Nơi nhận: %1. Giờ tiếp dân: %2.</source>
         <translation>Where: %1. Opening hours: %2.</translation>
+    </message>
+    <message id="lookup.officialCode">
+        <source>Mã của cơ quan giải quyết: %1</source>
+        <translation>The office's own code: %1</translation>
+    </message>
+    <message id="form.tapAnswer">
+        <source>Xin chạm vào một câu trả lời.</source>
+        <translation>Please touch one answer.</translation>
+    </message>
+    <message id="scan.whenDone">
+        <source>Nếu đã quét hết các trang của giấy này, bấm Tiếp tục.</source>
+        <translation>When every page of this paper is scanned, press Continue.</translation>
+    </message>
+    <message id="details.legend">
+        <source>● bắt buộc    ○ chỉ khi cần</source>
+        <translation>● required    ○ only when needed</translation>
+    </message>
+    <message id="done.bring">
+        <source>Khi đến nhận, xin mang theo phiếu hẹn và thẻ căn cước.</source>
+        <translation>When you come, please bring the slip and your ID card.</translation>
+    </message>
+    <message id="step.page">
+        <source>trang %1/%2</source>
+        <translation>page %1 of %2</translation>
+    </message>
+    <message id="home.hours">
+        <source>Giờ tiếp dân tại Bộ phận Một cửa:</source>
+        <translation>Opening hours of the one-stop office:</translation>
     </message>
 </context>
 </TS>

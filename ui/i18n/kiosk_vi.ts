@@ -104,20 +104,16 @@
         <translation>Cách làm:</translation>
     </message>
     <message id="identify.step1">
-        <source>Mở ứng dụng VNeID trên điện thoại.</source>
-        <translation>Mở ứng dụng VNeID trên điện thoại.</translation>
+        <source>Thẻ căn cước: đưa mặt có mã QR của thẻ vào máy đọc mã, cách khoảng một gang tay.</source>
+        <translation>Thẻ căn cước: đưa mặt có mã QR của thẻ vào máy đọc mã, cách khoảng một gang tay.</translation>
     </message>
     <message id="identify.step2">
-        <source>Bấm vào biểu tượng mã QR ở màn hình chính của ứng dụng.</source>
-        <translation>Bấm vào biểu tượng mã QR ở màn hình chính của ứng dụng.</translation>
+        <source>Hoặc điện thoại: mở ứng dụng VNeID, bấm vào biểu tượng mã QR ở màn hình chính.</source>
+        <translation>Hoặc điện thoại: mở ứng dụng VNeID, bấm vào biểu tượng mã QR ở màn hình chính.</translation>
     </message>
     <message id="identify.step3">
-        <source>Đưa màn hình điện thoại vào khung, cách máy đọc khoảng một gang tay.</source>
-        <translation>Đưa màn hình điện thoại vào khung, cách máy đọc khoảng một gang tay.</translation>
-    </message>
-    <message id="identify.card">
-        <source>Hoặc đưa mặt có mã QR của thẻ căn cước vào máy đọc.</source>
-        <translation>Hoặc đưa mặt có mã QR của thẻ căn cước vào máy đọc.</translation>
+        <source>Rồi đưa màn hình điện thoại vào máy đọc mã (không áp vào màn hình kiosk).</source>
+        <translation>Rồi đưa màn hình điện thoại vào máy đọc mã (không áp vào màn hình kiosk).</translation>
     </message>
     <message id="identify.scannerModule">
         <source>Đưa mã QR vào máy đọc mã bên dưới màn hình</source>
@@ -224,8 +220,8 @@
         <translation>Chưa quét</translation>
     </message>
     <message id="review.submit">
-        <source>Nộp hồ sơ</source>
-        <translation>Nộp hồ sơ</translation>
+        <source>Tiếp tục</source>
+        <translation>Tiếp tục</translation>
     </message>
     <message id="confirm.title">
         <source>Xác nhận nộp hồ sơ</source>
@@ -268,8 +264,8 @@
         <translation>Ngày hẹn trả kết quả: %1</translation>
     </message>
     <message id="done.verificationPending">
-        <source>Danh tính của ông/bà sẽ được xác minh sau; xin mang theo thẻ căn cước khi đến nhận kết quả.</source>
-        <translation>Danh tính của ông/bà sẽ được xác minh sau; xin mang theo thẻ căn cước khi đến nhận kết quả.</translation>
+        <source>Danh tính của ông/bà sẽ được xác minh sau.</source>
+        <translation>Danh tính của ông/bà sẽ được xác minh sau.</translation>
     </message>
     <message id="done.printing">
         <source>Đang in phiếu hẹn…</source>
@@ -400,8 +396,8 @@
         <translation>Đây là các giấy tờ cần có, lệ phí và thời hạn giải quyết. Nếu đã đủ giấy tờ, xin bấm nút Làm thủ tục này.</translation>
     </message>
     <message id="guide.Identify">
-        <source>Xin mở ứng dụng VNeID trên điện thoại, bấm vào mã QR, rồi đưa màn hình điện thoại vào khung của máy đọc. Hoặc đưa mặt có mã QR của thẻ căn cước vào máy đọc.</source>
-        <translation>Xin mở ứng dụng VNeID trên điện thoại, bấm vào mã QR, rồi đưa màn hình điện thoại vào khung của máy đọc. Hoặc đưa mặt có mã QR của thẻ căn cước vào máy đọc.</translation>
+        <source>Xin đưa mặt có mã QR của thẻ căn cước vào máy đọc mã. Hoặc mở ứng dụng VNeID trên điện thoại, bấm vào mã QR, rồi đưa màn hình điện thoại vào máy đọc mã.</source>
+        <translation>Xin đưa mặt có mã QR của thẻ căn cước vào máy đọc mã. Hoặc mở ứng dụng VNeID trên điện thoại, bấm vào mã QR, rồi đưa màn hình điện thoại vào máy đọc mã.</translation>
     </message>
     <message id="guide.Form">
         <source>Xin điền các ô trên trang này, rồi bấm Tiếp tục. Ô nào ghi không bắt buộc thì có thể để trống.</source>
@@ -412,8 +408,8 @@
         <translation>Xin đặt giấy tờ vào khay máy quét, mặt có chữ úp xuống, rồi bấm nút Quét. Quét xong, nhớ lấy lại bản gốc, rồi bấm Tiếp tục. Nếu không có giấy không bắt buộc, bấm Tôi không có giấy này, bỏ qua.</translation>
     </message>
     <message id="guide.Review">
-        <source>Xin kiểm tra lại toàn bộ hồ sơ. Nếu có gì sai, bấm nút Sửa ở phần đó. Nếu đúng, bấm Nộp hồ sơ.</source>
-        <translation>Xin kiểm tra lại toàn bộ hồ sơ. Nếu có gì sai, bấm nút Sửa ở phần đó. Nếu đúng, bấm Nộp hồ sơ.</translation>
+        <source>Xin kiểm tra lại toàn bộ hồ sơ. Nếu có gì sai, bấm nút Sửa ở phần đó. Nếu đúng, bấm Tiếp tục để nhập mã xác nhận.</source>
+        <translation>Xin kiểm tra lại toàn bộ hồ sơ. Nếu có gì sai, bấm nút Sửa ở phần đó. Nếu đúng, bấm Tiếp tục để nhập mã xác nhận.</translation>
     </message>
     <message id="guide.Confirm">
         <source>Xin nhập mã xác nhận vào ô trống rồi bấm Nộp hồ sơ. Nếu ông bà không có điện thoại, bấm nút hiện mã trên màn hình.</source>
@@ -804,8 +800,8 @@
         <translation>điền trên máy này</translation>
     </message>
     <message id="details.onlyIf">
-        <source>Chỉ cần khi: %1</source>
-        <translation>Chỉ cần khi: %1</translation>
+        <source>Chỉ cần %1</source>
+        <translation>Chỉ cần %1</translation>
     </message>
     <message id="card.title">
         <source>Thông tin trên thẻ của ông/bà</source>
@@ -854,10 +850,6 @@
     <message id="card.wrong">
         <source>Chưa đúng, gọi cán bộ</source>
         <translation>Chưa đúng, gọi cán bộ</translation>
-    </message>
-    <message id="form.pageOf">
-        <source>Trang %1/%2 của phần thông tin</source>
-        <translation>Trang %1/%2 của phần thông tin</translation>
     </message>
     <message id="form.optional">
         <source>(không bắt buộc)</source>
@@ -940,8 +932,8 @@
         <translation>Ông bà còn ở đây không? Nếu còn, xin chạm vào màn hình. Nếu không, hồ sơ đang làm sẽ bị xóa sau ít giây.</translation>
     </message>
     <message id="guide.CardCheck">
-        <source>Đây là thông tin trên thẻ của ông bà. Nếu đúng, xin bấm nút Đúng. Nếu chưa đúng, bấm nút Chưa đúng, gọi cán bộ.</source>
-        <translation>Đây là thông tin trên thẻ của ông bà. Nếu đúng, xin bấm nút Đúng. Nếu chưa đúng, bấm nút Chưa đúng, gọi cán bộ.</translation>
+        <source>Đây là thông tin trên thẻ của ông bà. Nếu đúng, xin bấm nút Đúng ở dưới cùng. Nếu chưa đúng, bấm nút Chưa đúng, gọi cán bộ bên cạnh.</source>
+        <translation>Đây là thông tin trên thẻ của ông bà. Nếu đúng, xin bấm nút Đúng ở dưới cùng. Nếu chưa đúng, bấm nút Chưa đúng, gọi cán bộ bên cạnh.</translation>
     </message>
     <message id="reason.journey.field_from_card">
         <source>Thông tin này lấy từ thẻ căn cước, không sửa được ở đây. Nếu sai, xin gọi cán bộ.</source>
@@ -958,6 +950,34 @@
     <message id="done.where">
         <source>Nơi nhận: %1. Giờ tiếp dân: %2.</source>
         <translation>Nơi nhận: %1. Giờ tiếp dân: %2.</translation>
+    </message>
+    <message id="lookup.officialCode">
+        <source>Mã của cơ quan giải quyết: %1</source>
+        <translation>Mã của cơ quan giải quyết: %1</translation>
+    </message>
+    <message id="form.tapAnswer">
+        <source>Xin chạm vào một câu trả lời.</source>
+        <translation>Xin chạm vào một câu trả lời.</translation>
+    </message>
+    <message id="scan.whenDone">
+        <source>Nếu đã quét hết các trang của giấy này, bấm Tiếp tục.</source>
+        <translation>Nếu đã quét hết các trang của giấy này, bấm Tiếp tục.</translation>
+    </message>
+    <message id="details.legend">
+        <source>● bắt buộc    ○ chỉ khi cần</source>
+        <translation>● bắt buộc    ○ chỉ khi cần</translation>
+    </message>
+    <message id="done.bring">
+        <source>Khi đến nhận, xin mang theo phiếu hẹn và thẻ căn cước.</source>
+        <translation>Khi đến nhận, xin mang theo phiếu hẹn và thẻ căn cước.</translation>
+    </message>
+    <message id="step.page">
+        <source>trang %1/%2</source>
+        <translation>trang %1/%2</translation>
+    </message>
+    <message id="home.hours">
+        <source>Giờ tiếp dân tại Bộ phận Một cửa:</source>
+        <translation>Giờ tiếp dân tại Bộ phận Một cửa:</translation>
     </message>
 </context>
 </TS>

@@ -15,6 +15,8 @@ ColumnLayout {
     property bool showHelp: true
     property bool nextEnabled: true
     property string disabledReason: ""
+    // A screen whose "no" is a call for staff words the help button as that answer.
+    property string helpText: ""
     // A screen that places its way forward elsewhere in one orientation hands the name over.
     property string nextName: "proceedButton"
     signal backClicked()
@@ -45,7 +47,8 @@ ColumnLayout {
         BigButton {
             objectName: "footerCallStaffButton"
             visible: footer.showHelp
-            text: journey.helpRequested ? qsTrId("common.staffComing") : qsTrId("common.callStaff")
+            text: journey.helpRequested ? qsTrId("common.staffComing")
+                  : footer.helpText.length > 0 ? footer.helpText : qsTrId("common.callStaff")
             textSize: Theme.body
             fill: "#ffffff"
             ink: Theme.accent

@@ -11,8 +11,9 @@ TextField {
     font.pixelSize: Theme.large
     color: Theme.ink
     leftPadding: Theme.gap
-    inputMethodHints: keypad === "digits" ? Qt.ImhDigitsOnly
-                    : keypad === "phone" ? Qt.ImhDialableCharactersOnly
+    // Digits get the telephone pad (1-2-3 on top) like phone numbers: one number pad on every
+    // screen, not a calculator's (7-8-9 on top) for some fields and a phone's for others.
+    inputMethodHints: keypad === "digits" || keypad === "phone" ? Qt.ImhDialableCharactersOnly
                     : keypad === "date" ? Qt.ImhFormattedNumbersOnly
                     : keypad === "email" ? (Qt.ImhEmailCharactersOnly | Qt.ImhNoAutoUppercase)
                     : Qt.ImhNoPredictiveText

@@ -65,7 +65,7 @@ ColumnLayout {
         // middle of that makes Qt warn. The list is short: build what is seen, synchronously.
         cacheBuffer: 0
         model: catalog.results
-        ScrollBar.vertical: ScrollBar { width: 24; policy: list.contentHeight > list.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded }
+        ScrollBar.vertical: KioskScrollBar {}
         delegate: Rectangle {
             objectName: "procedure_" + modelData.code
             width: list.width - 30

@@ -11,7 +11,7 @@ Rectangle {
     property bool compact: false
     readonly property var step: journey.step
     visible: step.number !== undefined
-    implicitHeight: visible ? (compact ? 56 : Theme.touch + Theme.gap / 2) : 0
+    implicitHeight: visible ? (compact ? 56 : Math.max(Theme.touch + Theme.gap / 2, label.implicitHeight + Theme.gap)) : 0
     color: "#dfe6f3"
     RowLayout {
         anchors.fill: parent
@@ -19,11 +19,18 @@ Rectangle {
         anchors.rightMargin: Theme.gap / 2
         spacing: Theme.gap
         Text {
+            id: label
             objectName: "stepText"
             Layout.fillWidth: true
+            // The form's pages are counted too: eight pages inside one step must not look like
+            // a step that never ends.
             text: bar.visible ? qsTrId("step.position").arg(bar.step.number).arg(bar.step.total)
-                                + " — " + qsTrId("step." + bar.step.key) : ""
-            elide: Text.ElideRight
+                                + " — " + qsTrId("step." + bar.step.key)
+                                + (journey.state === "form" && (journey.formPage.count || 0) > 1
+                                   ? ", " + qsTrId("step.page").arg(journey.formPage.number).arg(journey.formPage.count) : "")
+                              : ""
+            wrapMode: Text.WordWrap
+            maximumLineCount: 2
             font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
             color: Theme.primary
         }
@@ -40,9 +47,12 @@ Rectangle {
                 }
             }
         }
+        // Nothing to cancel before the card is read (the way back is enough); nothing after
+        // the dossier is stored.
         BigButton {
             objectName: "cancelButton"
-            visible: journey.state !== "done" && !bar.compact
+            visible: ["choose_procedure", "procedure_details", "done"].indexOf(journey.state) < 0
+                     && !bar.compact
             text: qsTrId("common.cancel")
             textSize: Theme.body
             fill: "#ffffff"

@@ -91,28 +91,34 @@ ColumnLayout {
                 }
             }
             Text {
+                objectName: "cardQuestionBeside"
+                visible: !root.portrait
                 Layout.fillWidth: true
                 text: qsTrId("card.question")
                 wrapMode: Text.WordWrap
                 font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
                 color: Theme.ink
             }
-            BigButton {
-                objectName: "cardWrongButton"
-                Layout.fillWidth: true
-                text: journey.helpRequested ? qsTrId("common.staffComing") : qsTrId("card.wrong")
-                textSize: Theme.body
-                fill: "#ffffff"
-                ink: Theme.accent
-                onClicked: journey.callStaff()
-            }
             Item { Layout.fillHeight: true }
         }
+    }
+    // The question right above its two answers, side by side where the hand rests: "no" is a
+    // call for staff (nobody may change what the card says), "yes" goes on. (In landscape it
+    // stands in the right-hand column, where the height is.)
+    Text {
+        objectName: "cardQuestion"
+        visible: root.portrait
+        Layout.fillWidth: true
+        text: qsTrId("card.question")
+        wrapMode: Text.WordWrap
+        horizontalAlignment: Text.AlignHCenter
+        font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
+        color: Theme.ink
     }
     Footer {
         Layout.fillWidth: true
         nextText: qsTrId("card.right")
-        showHelp: false  // "Chưa đúng" above is the call for help on this screen
+        helpText: qsTrId("card.wrong")
         onBackClicked: journey.back()
         onNextClicked: journey.proceed()
     }

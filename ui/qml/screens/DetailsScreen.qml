@@ -18,7 +18,7 @@ ColumnLayout {
         Layout.fillHeight: true
         contentHeight: body.implicitHeight
         clip: true
-        ScrollBar.vertical: ScrollBar { width: 24; policy: flick.contentHeight > flick.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded }
+        ScrollBar.vertical: KioskScrollBar {}
         GridLayout {
             id: body
             objectName: "detailsBody"
@@ -44,6 +44,13 @@ ColumnLayout {
                     font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
                     color: Theme.primary
                 }
+                Text {
+                    objectName: "documentsLegend"
+                    width: parent.width
+                    text: qsTrId("details.legend")
+                    font.family: Theme.font; font.pixelSize: Theme.small
+                    color: Theme.muted
+                }
                 Repeater {
                     model: journey.procedure.documents || []
                     Row {
@@ -60,7 +67,8 @@ ColumnLayout {
                             text: modelData.name
                                   + (modelData.form ? " — " + qsTrId("details.formOnKiosk")
                                      : modelData.shown ? " — " + qsTrId("details.showOnly") : "")
-                                  + (modelData.mandatory ? "" : "\n" + qsTrId("details.onlyIf").arg(modelData.condition))
+                                  + (modelData.mandatory ? "" : "\n" + qsTrId("details.onlyIf").arg(
+                                        modelData.condition.charAt(0).toLowerCase() + modelData.condition.slice(1)))
                             font.family: Theme.font; font.pixelSize: Theme.body
                             color: Theme.ink
                         }

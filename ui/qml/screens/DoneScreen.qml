@@ -77,6 +77,15 @@ ColumnLayout {
                     color: Theme.ink
                 }
                 Text {
+                    objectName: "doneBring"
+                    width: parent.width
+                    horizontalAlignment: Text.AlignHCenter
+                    wrapMode: Text.WordWrap
+                    text: qsTrId("done.bring")
+                    font.family: Theme.font; font.pixelSize: root.portrait ? Theme.body : Theme.small
+                    color: Theme.ink
+                }
+                Text {
                     width: parent.width
                     visible: journey.dossier.verificationPending === true
                     horizontalAlignment: Text.AlignHCenter

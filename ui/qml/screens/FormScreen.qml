@@ -27,12 +27,12 @@ ColumnLayout {
         text: form.page.title || ""
     }
     Text {
-        objectName: "formPageCount"
+        objectName: "choiceHint"
         Layout.fillWidth: true
-        visible: (form.page.count || 0) > 1
-        text: qsTrId("form.pageOf").arg(form.page.number || 0).arg(form.page.count || 0)
-        font.family: Theme.font; font.pixelSize: Theme.body
-        color: Theme.muted
+        visible: form.page.choiceOnly === true
+        text: qsTrId("form.tapAnswer")
+        font.family: Theme.font; font.pixelSize: Theme.large
+        color: Theme.ink
     }
     Flickable {
         id: flick
@@ -40,7 +40,7 @@ ColumnLayout {
         Layout.fillHeight: true
         contentHeight: column.implicitHeight + Theme.gap
         clip: true
-        ScrollBar.vertical: ScrollBar { width: 24; policy: flick.contentHeight > flick.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded }
+        ScrollBar.vertical: KioskScrollBar {}
         // Keep the item in view (the field being typed in once the keyboard has taken its
         // share of the screen, the first error after a refusal).
         function reveal(item) {
@@ -49,7 +49,8 @@ ColumnLayout {
             if (top < contentY) contentY = Math.max(0, top)
             else if (bottom > contentY + height) contentY = Math.min(bottom - height, Math.max(0, contentHeight - height))
         }
-        onHeightChanged: if (Window.activeFocusItem && Window.activeFocusItem.objectName.indexOf("field_") === 0) reveal(Window.activeFocusItem)
+        // The keyboard took its share: the field being typed in stays in view, label and all.
+        onHeightChanged: if (Window.activeFocusItem && Window.activeFocusItem.objectName.indexOf("field_") === 0) reveal(Window.activeFocusItem.parent)
         ColumnLayout {
             id: column
             objectName: "formFields"

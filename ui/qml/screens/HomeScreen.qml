@@ -67,6 +67,24 @@ ColumnLayout {
         }
     }
     Card {
+        objectName: "homeHours"
+        Layout.fillWidth: true
+        Text {
+            width: parent.width
+            text: qsTrId("home.hours")
+            font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
+            color: Theme.primary
+        }
+        Text {
+            width: parent.width
+            text: officeHours
+            textFormat: Text.PlainText
+            wrapMode: Text.WordWrap
+            font.family: Theme.font; font.pixelSize: Theme.body
+            color: Theme.ink
+        }
+    }
+    Card {
         Layout.fillWidth: true
         Text {
             width: parent.width

@@ -76,7 +76,8 @@ ColumnLayout {
                 wrapMode: Text.WordWrap
             }
             Repeater {
-                model: ["identify.step1", "identify.step2", "identify.step3", "identify.card"]
+                // The card first: most elderly citizens have one; fewer have VNeID set up.
+                model: ["identify.step1", "identify.step2", "identify.step3"]
                 Text {
                     width: parent.width
                     text: (index + 1) + ". " + qsTrId(modelData)
@@ -90,16 +91,17 @@ ColumnLayout {
                 width: parent.width
                 text: journey.identifyHelp ? qsTrId("identify.help") : ""
             }
-            BigButton {
-                objectName: "simulateQrButton"
-                visible: !!simulator && simulator.enabled
-                width: parent.width
-                text: qsTrId("sim.qr")
-                textSize: Theme.body
-                fill: "#5e35b1"
-                onClicked: simulator.presentIdentity()
-            }
         }
+    }
+    // The demo's stand-in for holding a card up (absent on a kiosk: no simulator there).
+    BigButton {
+        objectName: "simulateQrButton"
+        visible: !!simulator && simulator.enabled
+        Layout.alignment: Qt.AlignHCenter
+        text: qsTrId("sim.qr")
+        textSize: Theme.body
+        fill: "#5e35b1"
+        onClicked: simulator.presentIdentity()
     }
     Footer {
         Layout.fillWidth: true

@@ -93,6 +93,15 @@ ColumnLayout {
             color: Theme.primary
         }
         Text {
+            objectName: "lookupOfficialCode"
+            width: parent.width
+            visible: result.kind === "found" && (result.officialCode || "").length > 0
+            text: qsTrId("lookup.officialCode").arg(result.officialCode || "")
+            wrapMode: Text.WrapAnywhere
+            font.family: Theme.font; font.pixelSize: Theme.body
+            color: Theme.muted
+        }
+        Text {
             objectName: "lookupStatus"
             width: parent.width
             visible: result.kind === "found"

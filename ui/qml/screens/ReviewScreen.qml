@@ -18,7 +18,7 @@ ColumnLayout {
         Layout.fillHeight: true
         contentHeight: body.implicitHeight
         clip: true
-        ScrollBar.vertical: ScrollBar { width: 24; policy: flick.contentHeight > flick.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded }
+        ScrollBar.vertical: KioskScrollBar {}
         GridLayout {
             id: body
             objectName: "reviewBody"

@@ -14,6 +14,7 @@ ColumnLayout {
     readonly property var pages: doc.pages || []
     readonly property bool skippable: !scanScreen.doc.mandatory && scanScreen.pages.length === 0
     property string viewed: ""
+    property int viewedNumber: 0
 
     // In landscape the step bar and the list of documents say it: the height goes to the pages.
     ScreenTitle {
@@ -104,11 +105,14 @@ ColumnLayout {
             RowLayout {
                 Layout.fillWidth: true
                 spacing: Theme.gap
+                // The one primary action until pages exist; then "Tiếp tục" is, and this one
+                // steps back to an outlined button.
                 BigButton {
                     objectName: journey.scanning ? "stopScanButton" : "scanButton"
                     Layout.fillWidth: true
                     text: journey.scanning ? qsTrId("scan.stop") : (scanScreen.pages.length > 0 ? qsTrId("scan.more") : qsTrId("scan.start"))
-                    fill: journey.scanning ? Theme.danger : Theme.primary
+                    fill: journey.scanning ? Theme.danger : scanScreen.pages.length > 0 ? "#ffffff" : Theme.primary
+                    ink: journey.scanning || scanScreen.pages.length === 0 ? Theme.primaryInk : Theme.primary
                     onClicked: journey.scanning ? journey.stopScan() : journey.scanPages()
                 }
                 BusyIndicator {
@@ -170,7 +174,8 @@ ColumnLayout {
             Banner {
                 objectName: "takeOriginals"
                 Layout.fillWidth: true
-                text: !journey.scanning && journey.scanPagesThisJob > 0 ? qsTrId("scan.takeOriginals") : ""
+                text: !journey.scanning && journey.scanPagesThisJob > 0
+                      ? qsTrId("scan.takeOriginals") + " " + qsTrId("scan.whenDone") : ""
             }
             GridView {
                 id: grid
@@ -184,7 +189,7 @@ ColumnLayout {
                 cellWidth: Math.floor((width - 30) / 2)
                 cellHeight: 2 * Theme.touch + 150
                 model: scanScreen.pages.length
-                ScrollBar.vertical: ScrollBar { width: 24; policy: grid.contentHeight > grid.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded }
+                ScrollBar.vertical: KioskScrollBar {}
                 delegate: Rectangle {
                     readonly property var p: scanScreen.pages[index] || ({})
                     readonly property bool flagged: (p.flags || []).length > 0
@@ -207,7 +212,7 @@ ColumnLayout {
                         MouseArea {
                             objectName: "viewPage_" + index
                             anchors.fill: parent
-                            onClicked: scanScreen.viewed = p.thumbnail || ""
+                            onClicked: { scanScreen.viewedNumber = index + 1; scanScreen.viewed = p.thumbnail || "" }
                         }
                     }
                     Column {
@@ -287,9 +292,19 @@ ColumnLayout {
         visible: scanScreen.viewed.length > 0
         color: "#ee000000"
         z: 60
+        Text {
+            id: viewedTitle
+            anchors.top: parent.top
+            anchors.topMargin: Theme.gap
+            anchors.horizontalCenter: parent.horizontalCenter
+            text: (scanScreen.doc.name || "") + " — " + qsTrId("scan.page").arg(scanScreen.viewedNumber)
+            font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
+            color: "#ffffff"
+        }
         Image {
             anchors.fill: parent
             anchors.margins: Theme.gap
+            anchors.topMargin: viewedTitle.height + 2 * Theme.gap
             anchors.bottomMargin: Theme.touch + 2 * Theme.gap
             fillMode: Image.PreserveAspectFit
             source: scanScreen.viewed
