@@ -166,17 +166,23 @@ def main() -> int:
             change(lambda: journey.chooseProcedure("1.001193"), "Details")
         )
         changes.setdefault("details → identify", []).append(change(journey.proceed, "Identify"))
-        changes.setdefault("identify → form (QR read)", []).append(
-            change(demo.simulator.presentIdentity, "Form")
+        changes.setdefault("identify → card check (QR read)", []).append(
+            change(demo.simulator.presentIdentity, "CardCheck")
         )
-        changes.setdefault("form → identify (back)", []).append(change(journey.back, "Identify"))
+        changes.setdefault("card check → form", []).append(change(journey.proceed, "Form"))
+        changes.setdefault("form → card check (back)", []).append(
+            change(journey.back, "CardCheck")
+        )
+        changes.setdefault("card check → identify (back)", []).append(
+            change(journey.back, "Identify")
+        )
         changes.setdefault("cancel → home", []).append(change(journey.cancel, "Home"))
     print("screen change, tap to next screen drawn (ms):")
     every = []
     for name, values in changes.items():
         every.extend(values)
         print(
-            f"  {name:28} median {statistics.median(values):6.1f}"
+            f"  {name:32} median {statistics.median(values):6.1f}"
             f"  p90 {percentile(values, 0.9):6.1f}"
         )
     change_med = statistics.median(every)

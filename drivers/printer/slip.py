@@ -80,7 +80,7 @@ PROVISIONAL_NOTE = (
 COPY_LABEL = "BẢN LƯU"
 QR_CAPTION = "Quét mã QR để tra cứu hồ sơ"
 APPOINTMENT_HEADING = "HẸN TRẢ KẾT QUẢ"
-HOURS_LABEL = "Giờ làm việc"
+HOURS_LABEL = "Giờ tiếp dân"  # the screens say it so too
 BULLET = "•"
 
 # Sizes in dots at 203 dpi (8 dots per mm).

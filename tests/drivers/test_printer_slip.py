@@ -209,7 +209,7 @@ def test_slip_says_what_the_official_form_says(slip: RenderedSlip) -> None:
         "Thời hạn giải quyết: Trong ngày",
         "Nhận hồ sơ lúc: 09 giờ 12 phút, ngày 23/11/2026",
         "Thứ Hai, ngày 23/11/2026",
-        "Giờ làm việc: Sáng từ 7 giờ 30 đến 11 giờ 30",
+        "Giờ tiếp dân: Sáng từ 7 giờ 30 đến 11 giờ 30",
         "Nơi nhận kết quả: Bộ phận Một cửa, Ủy ban nhân dân xã Mẫu",
         "Cách nhận: Nhận trực tiếp hoặc qua dịch vụ bưu chính công ích",
         "Khi đến nhận kết quả, xin mang theo:",

@@ -246,7 +246,7 @@ def test_the_in_person_slip_says_where_when_and_what_to_bring(catalog: Catalog, 
     lines = slip.lines
     assert f"Nơi nhận kết quả: {OFFICE}" in lines
     assert "cấp xã" not in text_of(slip)
-    hours = find(slip, "Giờ làm việc:")
+    hours = find(slip, "Giờ tiếp dân:")
     assert "Sáng từ 7 giờ 30 đến 11 giờ 30, chiều từ 13 giờ 30 đến 17 giờ" in hours.text
     appointment = find(slip, "Thứ Hai, ngày 23/11/2026")
     assert appointment.y < hours.y < find(slip, "Nơi nhận kết quả").y  # in the box, after the date
@@ -325,7 +325,7 @@ def test_text_mode_stays_within_the_columns(catalog: Catalog, qapp: Any, profile
     joined = unicodedata.normalize(
         "NFC", b" ".join(line.strip() for line in lines).decode("cp1258")
     )
-    for expected in ("Mã hồ sơ:", "Khi đến nhận kết quả, xin mang theo:", "Giờ làm việc:"):
+    for expected in ("Mã hồ sơ:", "Khi đến nhận kết quả, xin mang theo:", "Giờ tiếp dân:"):
         assert expected in joined, expected
 
 
@@ -347,9 +347,9 @@ def test_text_mode_carries_what_the_picture_says(catalog: Catalog) -> None:
 def test_wrapping_counts_tone_marks_as_cells() -> None:
     # "Giờ" is G, i, ơ, then the grave accent after it: 4 cells for 3 letters.
     assert cells("Giờ") == 4
-    parts = wrap_cells("  - Giờ làm việc: Sáng từ 7 giờ 30 đến 11 giờ 30", 20)
+    parts = wrap_cells("  - Giờ tiếp dân: Sáng từ 7 giờ 30 đến 11 giờ 30", 20)
     assert all(cells(part) <= 20 for part in parts)
     assert all(part.startswith("  ") for part in parts)
-    assert " ".join(p.strip() for p in parts) == "- Giờ làm việc: Sáng từ 7 giờ 30 đến 11 giờ 30"
+    assert " ".join(p.strip() for p in parts) == "- Giờ tiếp dân: Sáng từ 7 giờ 30 đến 11 giờ 30"
     assert wrap_cells("X" * 25, 10) == ["X" * 10, "X" * 10, "X" * 5]
     assert wrap_cells("", 10) == [""]

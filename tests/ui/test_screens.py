@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QPointF, QUrl
 from PySide6.QtQuick import QQuickItem
 
+from config.settings import Language
 from drivers.qr.base import ReaderState
 from drivers.qr.camera import PREVIEW_WIDTH
 from drivers.qr.fake import FakeFrameSource
@@ -16,7 +17,9 @@ from kiosk.router import Screen
 from offline_queue.opening import open_queue_store
 from simulators.screens_demo import BOTH, NO_PACE, answer_page, demo_pages
 from tests.ui.conftest import ARTIFACTS, AppFactory, AppHarness, Delivered
+from tests.ui.test_speech import FakeBackend
 from ui.journey_vm import IDENTIFY_HELP_AFTER_S
+from ui.messages import sentences
 from ui.speech import Speaker, SpeechEngine, open_backend
 
 
@@ -371,3 +374,17 @@ def test_cancel_asks_first_and_keeping_on_loses_nothing(make_app: AppFactory) ->
     driver.wait_screen(Screen.HOME)
     assert app.kapp.journey.procedure == {}
     assert not driver.exists("cancelOverlay")
+
+
+def test_the_idle_warning_counts_in_seconds_and_says_so_aloud(make_app: AppFactory) -> None:
+    backend = FakeBackend()
+    app = make_app(None, speaker=Speaker(backend))
+    driver = app.driver
+    to_identify(app)
+    app.idle(app.settings.session.idle_warning_after_s + 3)
+    driver.wait_until(lambda: driver.exists("idleOverlay"), "the warning")
+    seconds = app.settings.session.idle_countdown_s
+    # Not a bare number: "Còn 30 giây".
+    assert driver.text("idleCountdown") == f"Còn {seconds} giây"
+    assert backend.said == [sentences(Language.VI)["idle.spoken"]]
+    assert "chạm vào màn hình" in backend.said[0]

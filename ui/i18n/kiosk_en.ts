@@ -384,40 +384,40 @@
         <translation>Simulate: read the text message</translation>
     </message>
     <message id="guide.Home">
-        <source>Kính chào ông bà. Để nộp hồ sơ, xin bấm nút màu xanh lá: Nộp hồ sơ. Để xem hồ sơ đã nộp đến đâu, bấm nút bên dưới. Nếu cần giúp, bấm nút Gọi cán bộ.</source>
-        <translation>Welcome. To hand in an application, press the green button: Hand in an application. To check an application you handed in, press the button below it. If you need help, press Call staff.</translation>
+        <source>Để nộp hồ sơ, xin bấm nút Nộp hồ sơ. Cần giúp thì bấm Gọi cán bộ.</source>
+        <translation>To hand in an application, press Hand in an application. For help, press Call staff.</translation>
     </message>
     <message id="guide.Procedures">
-        <source>Xin chọn thủ tục cần làm trong danh sách, hoặc gõ tên thủ tục vào ô tìm kiếm. Không cần gõ dấu.</source>
-        <translation>Please choose the procedure from the list, or type its name in the search box.</translation>
+        <source>Xin chạm vào thủ tục cần làm, hoặc gõ tên thủ tục vào ô tìm kiếm.</source>
+        <translation>Please touch the procedure you need, or type its name in the search box.</translation>
     </message>
     <message id="guide.Details">
-        <source>Đây là các giấy tờ cần có, lệ phí và thời hạn giải quyết. Nếu đã đủ giấy tờ, xin bấm nút Làm thủ tục này.</source>
-        <translation>These are the papers you need, the fee and the processing time. If you have the papers, press Start this procedure.</translation>
+        <source>Đây là giấy tờ cần có và lệ phí. Nếu đủ giấy tờ, xin bấm Làm thủ tục này.</source>
+        <translation>These are the papers you need and the fee. If you have them, press Start this procedure.</translation>
     </message>
     <message id="guide.Identify">
-        <source>Xin đưa mặt có mã QR của thẻ căn cước vào máy đọc mã. Hoặc mở ứng dụng VNeID trên điện thoại, bấm vào mã QR, rồi đưa màn hình điện thoại vào máy đọc mã.</source>
-        <translation>Hold the QR side of your ID card to the code reader. Or open the VNeID app on your phone, tap the QR code, and hold the phone's screen to the code reader.</translation>
+        <source>Xin đưa mã QR trên thẻ căn cước, hoặc mã QR trong ứng dụng VNeID, vào máy đọc mã.</source>
+        <translation>Hold the QR code on your ID card, or the one in the VNeID app, to the code reader.</translation>
     </message>
     <message id="guide.Form">
-        <source>Xin điền các ô trên trang này, rồi bấm Tiếp tục. Ô nào ghi không bắt buộc thì có thể để trống.</source>
-        <translation>Please fill in the boxes on this page, then press Continue. Boxes marked optional may be left empty.</translation>
+        <source>Xin điền các ô trên trang này rồi bấm Tiếp tục.</source>
+        <translation>Please fill in this page, then press Continue.</translation>
     </message>
     <message id="guide.Scan">
-        <source>Xin đặt giấy tờ vào khay máy quét, mặt có chữ úp xuống, rồi bấm nút Quét. Quét xong, nhớ lấy lại bản gốc, rồi bấm Tiếp tục. Nếu không có giấy không bắt buộc, bấm Tôi không có giấy này, bỏ qua.</source>
-        <translation>Put the papers in the scanner tray, text facing down, and press Scan. Take your originals back, then press Continue. If you do not have an optional paper, press I don't have this paper: skip.</translation>
+        <source>Đặt giấy vào khay quét, mặt chữ úp xuống, rồi bấm Quét. Quét xong, bấm Tiếp tục. Không có giấy không bắt buộc thì bấm Tôi không có giấy này, bỏ qua.</source>
+        <translation>Put the paper in the tray, text down, and press Scan. Then press Continue. Without an optional paper, press I don't have this paper: skip.</translation>
     </message>
     <message id="guide.Review">
-        <source>Xin kiểm tra lại toàn bộ hồ sơ. Nếu có gì sai, bấm nút Sửa ở phần đó. Nếu đúng, bấm Tiếp tục để nhập mã xác nhận.</source>
-        <translation>Please check everything. If something is wrong, press Change beside it. If it is right, press Continue to enter the confirmation code.</translation>
+        <source>Nếu có gì sai, xin bấm Sửa ở phần đó. Nếu đúng, bấm Tiếp tục.</source>
+        <translation>If something is wrong, press Change beside it. If it is right, press Continue.</translation>
     </message>
     <message id="guide.Confirm">
-        <source>Xin nhập mã xác nhận vào ô trống rồi bấm Nộp hồ sơ. Nếu ông bà không có điện thoại, bấm nút hiện mã trên màn hình.</source>
-        <translation>Type the confirmation code in the box, then press Submit. If you have no phone, press the button to show the code on screen.</translation>
+        <source>Xin nhập mã xác nhận rồi bấm Nộp hồ sơ. Không có điện thoại thì bấm nút hiện mã trên màn hình.</source>
+        <translation>Type the confirmation code, then press Submit. Without a phone, press the button to show the code on screen.</translation>
     </message>
     <message id="guide.Done">
-        <source>Hồ sơ đã được nộp. Xin nhận phiếu hẹn ở khe máy in và giữ cẩn thận. Mã hồ sơ in trên phiếu dùng để tra cứu. Xin chạm một khuôn mặt để cho biết ông bà có hài lòng không.</source>
-        <translation>Your application has been handed in. Take the slip from the printer and keep it safe. Its code lets you check on the application. Please touch a face to tell us whether you were satisfied.</translation>
+        <source>Hồ sơ đã nộp xong. Xin nhận phiếu hẹn ở máy in. Chạm một khuôn mặt để cho biết ông bà có hài lòng không.</source>
+        <translation>Your application is handed in. Take the slip from the printer. Touch a face to tell us if you were satisfied.</translation>
     </message>
     <message id="guide.Lookup">
         <source>Xin đưa mã QR trên phiếu hẹn vào máy đọc, hoặc nhập mã hồ sơ rồi bấm Tra cứu.</source>
@@ -932,8 +932,8 @@
         <translation>Are you still there? If so, please touch the screen. If not, the application will be deleted in a few seconds.</translation>
     </message>
     <message id="guide.CardCheck">
-        <source>Đây là thông tin trên thẻ của ông bà. Nếu đúng, xin bấm nút Đúng ở dưới cùng. Nếu chưa đúng, bấm nút Chưa đúng, gọi cán bộ bên cạnh.</source>
-        <translation>This is what your card says. If it is right, press Correct at the bottom. If not, press Not correct: call staff beside it.</translation>
+        <source>Nếu thông tin trên thẻ đúng, xin bấm Đúng. Nếu chưa đúng, bấm Chưa đúng, gọi cán bộ.</source>
+        <translation>If your card's details are right, press Correct. If not, press Not correct: call staff.</translation>
     </message>
     <message id="reason.journey.field_from_card">
         <source>Thông tin này lấy từ thẻ căn cước, không sửa được ở đây. Nếu sai, xin gọi cán bộ.</source>

@@ -384,40 +384,40 @@
         <translation>Mô phỏng: xem tin nhắn</translation>
     </message>
     <message id="guide.Home">
-        <source>Kính chào ông bà. Để nộp hồ sơ, xin bấm nút màu xanh lá: Nộp hồ sơ. Để xem hồ sơ đã nộp đến đâu, bấm nút bên dưới. Nếu cần giúp, bấm nút Gọi cán bộ.</source>
-        <translation>Kính chào ông bà. Để nộp hồ sơ, xin bấm nút màu xanh lá: Nộp hồ sơ. Để xem hồ sơ đã nộp đến đâu, bấm nút bên dưới. Nếu cần giúp, bấm nút Gọi cán bộ.</translation>
+        <source>Để nộp hồ sơ, xin bấm nút Nộp hồ sơ. Cần giúp thì bấm Gọi cán bộ.</source>
+        <translation>Để nộp hồ sơ, xin bấm nút Nộp hồ sơ. Cần giúp thì bấm Gọi cán bộ.</translation>
     </message>
     <message id="guide.Procedures">
-        <source>Xin chọn thủ tục cần làm trong danh sách, hoặc gõ tên thủ tục vào ô tìm kiếm. Không cần gõ dấu.</source>
-        <translation>Xin chọn thủ tục cần làm trong danh sách, hoặc gõ tên thủ tục vào ô tìm kiếm. Không cần gõ dấu.</translation>
+        <source>Xin chạm vào thủ tục cần làm, hoặc gõ tên thủ tục vào ô tìm kiếm.</source>
+        <translation>Xin chạm vào thủ tục cần làm, hoặc gõ tên thủ tục vào ô tìm kiếm.</translation>
     </message>
     <message id="guide.Details">
-        <source>Đây là các giấy tờ cần có, lệ phí và thời hạn giải quyết. Nếu đã đủ giấy tờ, xin bấm nút Làm thủ tục này.</source>
-        <translation>Đây là các giấy tờ cần có, lệ phí và thời hạn giải quyết. Nếu đã đủ giấy tờ, xin bấm nút Làm thủ tục này.</translation>
+        <source>Đây là giấy tờ cần có và lệ phí. Nếu đủ giấy tờ, xin bấm Làm thủ tục này.</source>
+        <translation>Đây là giấy tờ cần có và lệ phí. Nếu đủ giấy tờ, xin bấm Làm thủ tục này.</translation>
     </message>
     <message id="guide.Identify">
-        <source>Xin đưa mặt có mã QR của thẻ căn cước vào máy đọc mã. Hoặc mở ứng dụng VNeID trên điện thoại, bấm vào mã QR, rồi đưa màn hình điện thoại vào máy đọc mã.</source>
-        <translation>Xin đưa mặt có mã QR của thẻ căn cước vào máy đọc mã. Hoặc mở ứng dụng VNeID trên điện thoại, bấm vào mã QR, rồi đưa màn hình điện thoại vào máy đọc mã.</translation>
+        <source>Xin đưa mã QR trên thẻ căn cước, hoặc mã QR trong ứng dụng VNeID, vào máy đọc mã.</source>
+        <translation>Xin đưa mã QR trên thẻ căn cước, hoặc mã QR trong ứng dụng VNeID, vào máy đọc mã.</translation>
     </message>
     <message id="guide.Form">
-        <source>Xin điền các ô trên trang này, rồi bấm Tiếp tục. Ô nào ghi không bắt buộc thì có thể để trống.</source>
-        <translation>Xin điền các ô trên trang này, rồi bấm Tiếp tục. Ô nào ghi không bắt buộc thì có thể để trống.</translation>
+        <source>Xin điền các ô trên trang này rồi bấm Tiếp tục.</source>
+        <translation>Xin điền các ô trên trang này rồi bấm Tiếp tục.</translation>
     </message>
     <message id="guide.Scan">
-        <source>Xin đặt giấy tờ vào khay máy quét, mặt có chữ úp xuống, rồi bấm nút Quét. Quét xong, nhớ lấy lại bản gốc, rồi bấm Tiếp tục. Nếu không có giấy không bắt buộc, bấm Tôi không có giấy này, bỏ qua.</source>
-        <translation>Xin đặt giấy tờ vào khay máy quét, mặt có chữ úp xuống, rồi bấm nút Quét. Quét xong, nhớ lấy lại bản gốc, rồi bấm Tiếp tục. Nếu không có giấy không bắt buộc, bấm Tôi không có giấy này, bỏ qua.</translation>
+        <source>Đặt giấy vào khay quét, mặt chữ úp xuống, rồi bấm Quét. Quét xong, bấm Tiếp tục. Không có giấy không bắt buộc thì bấm Tôi không có giấy này, bỏ qua.</source>
+        <translation>Đặt giấy vào khay quét, mặt chữ úp xuống, rồi bấm Quét. Quét xong, bấm Tiếp tục. Không có giấy không bắt buộc thì bấm Tôi không có giấy này, bỏ qua.</translation>
     </message>
     <message id="guide.Review">
-        <source>Xin kiểm tra lại toàn bộ hồ sơ. Nếu có gì sai, bấm nút Sửa ở phần đó. Nếu đúng, bấm Tiếp tục để nhập mã xác nhận.</source>
-        <translation>Xin kiểm tra lại toàn bộ hồ sơ. Nếu có gì sai, bấm nút Sửa ở phần đó. Nếu đúng, bấm Tiếp tục để nhập mã xác nhận.</translation>
+        <source>Nếu có gì sai, xin bấm Sửa ở phần đó. Nếu đúng, bấm Tiếp tục.</source>
+        <translation>Nếu có gì sai, xin bấm Sửa ở phần đó. Nếu đúng, bấm Tiếp tục.</translation>
     </message>
     <message id="guide.Confirm">
-        <source>Xin nhập mã xác nhận vào ô trống rồi bấm Nộp hồ sơ. Nếu ông bà không có điện thoại, bấm nút hiện mã trên màn hình.</source>
-        <translation>Xin nhập mã xác nhận vào ô trống rồi bấm Nộp hồ sơ. Nếu ông bà không có điện thoại, bấm nút hiện mã trên màn hình.</translation>
+        <source>Xin nhập mã xác nhận rồi bấm Nộp hồ sơ. Không có điện thoại thì bấm nút hiện mã trên màn hình.</source>
+        <translation>Xin nhập mã xác nhận rồi bấm Nộp hồ sơ. Không có điện thoại thì bấm nút hiện mã trên màn hình.</translation>
     </message>
     <message id="guide.Done">
-        <source>Hồ sơ đã được nộp. Xin nhận phiếu hẹn ở khe máy in và giữ cẩn thận. Mã hồ sơ in trên phiếu dùng để tra cứu. Xin chạm một khuôn mặt để cho biết ông bà có hài lòng không.</source>
-        <translation>Hồ sơ đã được nộp. Xin nhận phiếu hẹn ở khe máy in và giữ cẩn thận. Mã hồ sơ in trên phiếu dùng để tra cứu. Xin chạm một khuôn mặt để cho biết ông bà có hài lòng không.</translation>
+        <source>Hồ sơ đã nộp xong. Xin nhận phiếu hẹn ở máy in. Chạm một khuôn mặt để cho biết ông bà có hài lòng không.</source>
+        <translation>Hồ sơ đã nộp xong. Xin nhận phiếu hẹn ở máy in. Chạm một khuôn mặt để cho biết ông bà có hài lòng không.</translation>
     </message>
     <message id="guide.Lookup">
         <source>Xin đưa mã QR trên phiếu hẹn vào máy đọc, hoặc nhập mã hồ sơ rồi bấm Tra cứu.</source>
@@ -932,8 +932,8 @@
         <translation>Ông bà còn ở đây không? Nếu còn, xin chạm vào màn hình. Nếu không, hồ sơ đang làm sẽ bị xóa sau ít giây.</translation>
     </message>
     <message id="guide.CardCheck">
-        <source>Đây là thông tin trên thẻ của ông bà. Nếu đúng, xin bấm nút Đúng ở dưới cùng. Nếu chưa đúng, bấm nút Chưa đúng, gọi cán bộ bên cạnh.</source>
-        <translation>Đây là thông tin trên thẻ của ông bà. Nếu đúng, xin bấm nút Đúng ở dưới cùng. Nếu chưa đúng, bấm nút Chưa đúng, gọi cán bộ bên cạnh.</translation>
+        <source>Nếu thông tin trên thẻ đúng, xin bấm Đúng. Nếu chưa đúng, bấm Chưa đúng, gọi cán bộ.</source>
+        <translation>Nếu thông tin trên thẻ đúng, xin bấm Đúng. Nếu chưa đúng, bấm Chưa đúng, gọi cán bộ.</translation>
     </message>
     <message id="reason.journey.field_from_card">
         <source>Thông tin này lấy từ thẻ căn cước, không sửa được ở đây. Nếu sai, xin gọi cán bộ.</source>

@@ -3,8 +3,8 @@ import QtQuick.Controls.Basic
 import QtQuick.Layouts
 import "../components"
 
-// Everything once more before submitting, grouped as it was asked: the card (ID number masked,
-// as everywhere), each form page with its own "Sửa", each document with its pages. Two columns
+// Everything once more before submitting, grouped as it was asked: who applies (ID number
+// masked, as everywhere), each form page with its own "Sửa", each document with its pages. Two columns
 // in landscape: the answers on the left, the documents on the right.
 ColumnLayout {
     spacing: Theme.gap
@@ -66,16 +66,16 @@ ColumnLayout {
                         font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
                         color: Theme.primary
                     }
-                    Repeater {
-                        model: journey.card
-                        Text {
-                            width: parent.width
-                            wrapMode: Text.WordWrap
-                            textFormat: Text.PlainText
-                            text: modelData.label + ": " + modelData.value
-                            font.family: Theme.font; font.pixelSize: Theme.body
-                            color: Theme.ink
-                        }
+                    // Confirmed on the card's own screen a moment ago: who applies, not the
+                    // whole card again.
+                    Text {
+                        objectName: "reviewApplicant"
+                        width: parent.width
+                        wrapMode: Text.WordWrap
+                        textFormat: Text.PlainText
+                        text: (journey.identity.name || "") + " · " + (journey.identity.maskedId || "")
+                        font.family: Theme.font; font.pixelSize: Theme.body
+                        color: Theme.ink
                     }
                 }
                 Repeater {
