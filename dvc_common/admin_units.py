@@ -35,7 +35,6 @@ Input without diacritics is not supported: too many names differ only by them.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -43,11 +42,11 @@ from datetime import date
 from enum import StrEnum
 from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, NoReturn
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from dvc_common.datafile import ConfigError, FieldProblem, describe_validation_error
+from dvc_common.datafile import ConfigError, FieldProblem, read_toml, validated
 
 ADMIN_UNITS_SCHEMA_VERSION = 1
 BUNDLED_ADMIN_UNITS_DIR = Path(__file__).with_name("admin_units")
@@ -62,7 +61,6 @@ OLD_COMMUNE_KINDS = ("xã", "phường", "thị trấn")
 CURRENT_COMMUNE_KINDS = ("xã", "phường", "đặc khu")
 _COMMUNE_KINDS = frozenset(OLD_COMMUNE_KINDS + CURRENT_COMMUNE_KINDS)
 
-_M = TypeVar("_M", bound=BaseModel)
 
 
 # --- the data files ------------------------------------------------------------------------------
@@ -500,32 +498,14 @@ def _version_problem(version: int) -> FieldProblem:
 # --- loading -------------------------------------------------------------------------------------
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(str(path), [FieldProblem("", f"cannot read: {exc.strerror}")]) from None
-    except UnicodeDecodeError:
-        raise ConfigError(str(path), [FieldProblem("", "not UTF-8 text")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), [FieldProblem("", f"not valid TOML: {exc}")]) from None
-
-
-def _validated(model: type[_M], raw: dict[str, Any], source: Path) -> _M:
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(str(source), describe_validation_error(exc, raw)) from None
-
-
 def load_admin_units(directory: Path | None = None) -> AdminUnits:
     """Load and validate the table in ``directory`` (the bundled one by default): its
     ``provinces.toml`` and every other ``*.toml`` as one current province's commune rows."""
     directory = directory or BUNDLED_ADMIN_UNITS_DIR
     index_path = directory / PROVINCES_FILE
-    index = _validated(ProvincesFile, _read_toml(index_path), index_path)
+    index = validated(ProvincesFile, read_toml(index_path), index_path)
     files = {
-        str(path): _validated(CommuneFile, _read_toml(path), path)
+        str(path): validated(CommuneFile, read_toml(path), path)
         for path in sorted(directory.glob("*.toml"))
         if path.name != PROVINCES_FILE
     }

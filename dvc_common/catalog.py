@@ -8,24 +8,22 @@ bundled files are sample data; the gateway replaces them with the province's own
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from dvc_common.datafile import ConfigError, FieldProblem, describe_validation_error
+from dvc_common.datafile import ConfigError, FieldProblem, read_toml, validated
 
 CATALOG_SCHEMA_VERSION = 1
 BUNDLED_CATALOG_DIR = Path(__file__).with_name("procedures")
 INDEX_FILE = "catalog.toml"
 
 _SLUG = r"^[a-z][a-z0-9_]{1,39}$"
-_M = TypeVar("_M", bound=BaseModel)
 
 
 class DocumentHandling(StrEnum):
@@ -449,29 +447,11 @@ class Catalog:
         return self.index.sample
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(str(path), [FieldProblem("", f"cannot read: {exc.strerror}")]) from None
-    except UnicodeDecodeError:
-        raise ConfigError(str(path), [FieldProblem("", "not UTF-8 text")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), [FieldProblem("", f"not valid TOML: {exc}")]) from None
-
-
-def _validated(model: type[_M], raw: dict[str, Any], source: Path) -> _M:
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(str(source), describe_validation_error(exc, raw)) from None
-
-
 def load_catalog(directory: Path | None = None) -> Catalog:
     """Load and validate every procedure file in ``directory`` (the bundled sample by default)."""
     directory = directory or BUNDLED_CATALOG_DIR
     index_path = directory / INDEX_FILE
-    index = _validated(CatalogIndex, _read_toml(index_path), index_path)
+    index = validated(CatalogIndex, read_toml(index_path), index_path)
     if index.schema_version != CATALOG_SCHEMA_VERSION:
         raise ConfigError(
             str(index_path),
@@ -488,7 +468,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     for path in sorted(directory.glob("*.toml")):
         if path.name == INDEX_FILE:
             continue
-        procedure = _validated(Procedure, _read_toml(path), path)
+        procedure = validated(Procedure, read_toml(path), path)
         for key in (procedure.code, procedure.slug):
             if key in seen:
                 raise ConfigError(

@@ -1,12 +1,17 @@
-"""Errors for data files both ends read (settings, the catalog, calendar overrides): each names
-the file, the field and the reason, and never echoes a secret."""
+"""Data files both ends read (settings, the catalog, calendar overrides, the administrative
+units table): reading one as TOML and validating it against its model, with errors that name the
+file, the field and the reason, and never echo a secret."""
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+
+_M = TypeVar("_M", bound=BaseModel)
 
 # Fields whose values never appear in an error message.
 SECRET_FIELDS = frozenset({"token", "pin_hash"})
@@ -63,3 +68,23 @@ def describe_validation_error(exc: ValidationError, raw: Any) -> list[FieldProbl
                 reason = f"{reason} (got {value!r})"
         problems.append(FieldProblem(_location(loc, raw), reason))
     return problems
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """The file as TOML, or a ConfigError saying why it cannot be read."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(str(path), [FieldProblem("", f"cannot read: {exc.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), [FieldProblem("", "not UTF-8 text")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), [FieldProblem("", f"not valid TOML: {exc}")]) from None
+
+
+def validated(model: type[_M], raw: dict[str, Any], source: Path) -> _M:
+    """``raw`` as ``model``, or a ConfigError naming ``source`` and each field's problem."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(str(source), describe_validation_error(exc, raw)) from None

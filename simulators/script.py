@@ -24,6 +24,32 @@ from PySide6.QtTest import QTest
 from ui.app import SIZES, KioskApp, Orientation
 
 
+def settle(window: QQuickWindow, wait: Callable[[Callable[[], bool]], None]) -> None:
+    """Wait (with ``wait``, which processes events until its condition holds) until ``window``
+    has drawn a frame begun after this call: everything changed before it (a scroll, a resize, a
+    new screen, new list rows) is laid out and on screen. Qt Quick lays items out ("polishes")
+    between ``afterAnimating`` and drawing, so a ``frameSwapped`` after an ``afterAnimating``
+    seen from here is such a frame."""
+    began: list[bool] = []
+    drawn: list[bool] = []
+
+    def animated() -> None:
+        began.append(True)
+
+    def swapped() -> None:
+        if began:
+            drawn.append(True)
+
+    window.afterAnimating.connect(animated)
+    window.frameSwapped.connect(swapped)
+    try:
+        window.update()
+        wait(lambda: bool(drawn))
+    finally:
+        window.afterAnimating.disconnect(animated)
+        window.frameSwapped.disconnect(swapped)
+
+
 class DriverError(AssertionError):
     """The screen did not get where the script expected; says what it was waiting for."""
 
@@ -71,28 +97,8 @@ class Driver:
         return loader is not None and bool(loader.property("ready"))
 
     def settle(self, what: str = "the window to draw") -> None:
-        """Wait until the window has drawn a frame begun after this call: everything changed
-        before it (a scroll, a resize, a new screen, new list rows) is laid out and on screen.
-        Qt Quick lays items out ("polishes") between ``afterAnimating`` and drawing, so a
-        ``frameSwapped`` after an ``afterAnimating`` seen from here is such a frame."""
-        began: list[bool] = []
-        drawn: list[bool] = []
-
-        def animated() -> None:
-            began.append(True)
-
-        def swapped() -> None:
-            if began:
-                drawn.append(True)
-
-        self.window.afterAnimating.connect(animated)
-        self.window.frameSwapped.connect(swapped)
-        try:
-            self.window.update()
-            self.wait_until(lambda: bool(drawn), what)
-        finally:
-            self.window.afterAnimating.disconnect(animated)
-            self.window.frameSwapped.disconnect(swapped)
+        """Wait until the window has drawn a frame begun after this call (``settle``)."""
+        settle(self.window, lambda done: self.wait_until(done, what))
 
     def _pictures_loaded(self) -> bool:
         """No visible item is still loading a picture (thumbnails load asynchronously)."""

@@ -16,6 +16,7 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from simulators.layout_check import LayoutProblem, ProblemKind, Rect, layout_problems
+from simulators.script import settle
 
 FIXTURES = Path(__file__).resolve().parent / "qml_fixtures"
 HEADER = "import QtQuick\nimport QtQuick.Controls.Basic\n"
@@ -32,26 +33,8 @@ class Scene:
         self.settle()
 
     def settle(self) -> None:
-        """Wait for a frame begun after this call: every change made before it is laid out and
-        drawn (``simulators.script.Driver.settle``, without the app)."""
-        began: list[bool] = []
-        drawn: list[bool] = []
-
-        def animated() -> None:
-            began.append(True)
-
-        def swapped() -> None:
-            if began:
-                drawn.append(True)
-
-        self.window.afterAnimating.connect(animated)
-        self.window.frameSwapped.connect(swapped)
-        try:
-            self.window.update()
-            self.qtbot.waitUntil(lambda: bool(drawn), timeout=10_000)
-        finally:
-            self.window.afterAnimating.disconnect(animated)
-            self.window.frameSwapped.disconnect(swapped)
+        """Wait for a frame begun after this call (``simulators.script.settle``)."""
+        settle(self.window, lambda done: self.qtbot.waitUntil(done, timeout=10_000))
 
     def item(self, name: str) -> QQuickItem:
         """The visual-tree item with this objectName (ListView delegates included)."""
