@@ -42,7 +42,7 @@ from datetime import date
 from enum import StrEnum
 from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -510,3 +510,48 @@ def load_admin_units(directory: Path | None = None) -> AdminUnits:
         if path.name != PROVINCES_FILE
     }
     return AdminUnits(index, files, index_source=str(index_path))
+
+
+# --- the gateway's document ----------------------------------------------------------------------
+
+DOCUMENT_VERSION = 1
+
+
+def units_document(directory: Path | None = None) -> dict[str, Any]:
+    """The table as the gateway publishes it (``GET /api/v1/admin-units``): the provinces file and
+    each province's commune file, by file name, as JSON. Validated first: a gateway never hands
+    out a table its kiosks would refuse."""
+    directory = directory or BUNDLED_ADMIN_UNITS_DIR
+    units = load_admin_units(directory)
+    return {
+        "version": DOCUMENT_VERSION,
+        "provinces": units.index.model_dump(mode="json"),
+        "communes": {
+            Path(name).name: table.model_dump(mode="json") for name, table in units.files.items()
+        },
+    }
+
+
+def units_files(document: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The files a kiosk installs from the gateway's document, by file name, each checked with
+    the same models and cross-checks it will be loaded with (ConfigError if any is wrong)."""
+    if document.get("version") != DOCUMENT_VERSION:
+        raise ConfigError("gateway admin units", [FieldProblem("version", "not supported")])
+    communes = document.get("communes")
+    if not isinstance(communes, dict) or not isinstance(document.get("provinces"), dict):
+        raise ConfigError("gateway admin units", [FieldProblem("", "not a units document")])
+    source = Path("gateway admin units")
+    index = validated(ProvincesFile, document["provinces"], source / PROVINCES_FILE)
+    files: dict[str, CommuneFile] = {}
+    for name, raw in communes.items():
+        if not _FILE_NAME.fullmatch(str(name)) or name == PROVINCES_FILE:
+            raise ConfigError(str(source), [FieldProblem(str(name), "not a commune file name")])
+        files[name] = validated(CommuneFile, raw, source / name)
+    AdminUnits(index, files, index_source=str(source / PROVINCES_FILE))  # the cross-checks
+    return {
+        PROVINCES_FILE: index.model_dump(mode="json"),
+        **{name: table.model_dump(mode="json") for name, table in files.items()},
+    }
+
+
+_FILE_NAME = re.compile(r"[a-z][a-z0-9_]{0,40}\.toml")

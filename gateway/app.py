@@ -41,6 +41,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from dvc_common.admin_units import units_document
 from dvc_common.catalog import load_catalog
 from dvc_common.clock import VIETNAM
 from dvc_common.privacy import mask_digits_in
@@ -195,6 +196,7 @@ class Gateway:
         self.catalog_doc = reference.catalog_doc
         self.overrides_doc = reference.overrides_doc
         self.limits_doc = reference.limits_doc
+        self.units_doc = reference.units_doc
         self.specification = reference.specification
         self._outbox_lock = threading.Lock()
 
@@ -466,6 +468,10 @@ class Gateway:
         self.authenticate(request)
         return self.limits_doc.response(request)
 
+    async def units_endpoint(self, request: Request) -> Response:
+        self.authenticate(request)
+        return self.units_doc.response(request)
+
     # --- identity, one-time codes, heartbeat ----------------------------------------------------
 
     def _register(self) -> list[dict[str, Any]]:
@@ -664,7 +670,8 @@ def store_exists(data_dir: Path) -> bool:
 
 
 def load_reference(settings: GatewaySettings) -> ReferenceData:
-    """The catalog, calendar and published documents the settings name (ConfigError if not)."""
+    """The catalog, calendar, units table and published documents the settings name
+    (ConfigError if not)."""
     catalog = load_catalog(settings.catalog_dir)
     overrides = load_overrides(settings.calendar_overrides)
     return ReferenceData(
@@ -673,6 +680,7 @@ def load_reference(settings: GatewaySettings) -> ReferenceData:
         catalog_doc=Tagged.of(catalog_document(catalog)),
         overrides_doc=Tagged.of(overrides_document(overrides)),
         limits_doc=Tagged.of(DEFAULT_LIMITS.to_document()),
+        units_doc=Tagged.of(units_document(settings.admin_units_dir)),
         specification=load_specification(),
     )
 
@@ -740,6 +748,7 @@ def create_app(
         f"{API}/catalog": {"GET": gateway.catalog_endpoint},
         f"{API}/calendar/overrides": {"GET": gateway.overrides_endpoint},
         f"{API}/limits": {"GET": gateway.limits_endpoint},
+        f"{API}/admin-units": {"GET": gateway.units_endpoint},
         f"{API}/identity/verify": {"POST": gateway.verify_identity},
         f"{API}/otp": {"POST": gateway.request_otp},
         f"{API}/otp/{{otp_id}}/verify": {"POST": gateway.verify_otp},

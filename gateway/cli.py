@@ -59,6 +59,7 @@ def app_from_args(args: argparse.Namespace) -> ASGIApp | str:
             unit_code=args.unit_code,
             catalog_dir=args.catalog,
             calendar_overrides=args.calendar,
+            admin_units_dir=args.admin_units,
         )
         faults = FaultState()
         faults.update(
@@ -214,6 +215,11 @@ def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--unit-code", default="H00.00.00", help="unit code in official codes")
     serve.add_argument("--catalog", type=Path, help="catalog directory (default: bundled)")
     serve.add_argument("--calendar", type=Path, help="calendar override file (default: bundled)")
+    serve.add_argument(
+        "--admin-units",
+        type=Path,
+        help="old → current administrative units table directory (default: bundled)",
+    )
     faults = serve.add_argument_group("faults")
     faults.add_argument("--latency-ms", type=_fraction, default=0.0)
     faults.add_argument("--error-rate", type=_fraction, default=0.0, help="fraction answered 500")

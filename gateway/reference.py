@@ -1,5 +1,6 @@
-"""Reference data the gateway hands out: the procedure catalog and the calendar overrides, as
-JSON documents with strong entity tags so a kiosk re-downloads them only when they change.
+"""Reference data the gateway hands out: the procedure catalog, the calendar overrides and the
+old → current administrative units table, as JSON documents with strong entity tags so a kiosk
+re-downloads them only when they change.
 
 ``ReferenceData`` holds them, with the working calendar and the protocol document, once loaded
 by the composition root (``gateway.app.create_app``)."""
@@ -78,5 +79,7 @@ class ReferenceData:
     catalog_doc: Tagged
     overrides_doc: Tagged
     limits_doc: Tagged
+    units_doc: Tagged
+    """The old → current administrative units table (``dvc_common.admin_units``)."""
     specification: bytes
     """The bundled ``openapi.yaml``, served as is."""

@@ -33,6 +33,9 @@ class GatewaySettings:
     """A catalog directory (dvc_common.catalog layout); the bundled sample when None."""
     calendar_overrides: Path | None = None
     """A calendar override file; the bundled one when None."""
+    admin_units_dir: Path | None = None
+    """The old → current administrative units table (dvc_common.admin_units layout); the
+    bundled one when None."""
     upload_ttl: timedelta = timedelta(hours=24)
     otp_ttl: timedelta = timedelta(minutes=5)
     otp_attempts: int = 5

@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from config.settings import Settings
-from dvc_common.admin_units import PROVINCES_FILE, AdminUnits, load_admin_units
+from dvc_common.admin_units import AdminUnits, load_admin_units
 from dvc_common.catalog import Catalog, load_catalog
 from dvc_common.clock import Clock, SystemClock
 from dvc_common.workdays import WorkingCalendar, load_overrides
@@ -27,12 +27,9 @@ from kiosk.scratch import ScratchSpace
 from offline_queue.crypto import CryptoError
 from offline_queue.errors import StoreError
 from offline_queue.opening import catalog_dir, open_queue_store, reference_dir
-from offline_queue.reference import installed_overrides
+from offline_queue.reference import installed_admin_units, installed_overrides
 
 RECEIPTS_DB = "receipts.sqlite3"
-# Beside the catalog in the reference data; the gateway does not ship this table yet (the sync
-# process would install it here), so today the bundled one is used.
-ADMIN_UNITS_DIR = "admin_units"
 
 
 @dataclass(frozen=True)
@@ -53,10 +50,9 @@ def load_calendar(settings: Settings) -> WorkingCalendar:
 
 
 def admin_units_dir(settings: Settings) -> Path | None:
-    """The old → current administrative units table installed with the reference data, else
-    the bundled one (None)."""
-    installed = reference_dir(settings) / ADMIN_UNITS_DIR
-    return installed if (installed / PROVINCES_FILE).is_file() else None
+    """The old → current administrative units table the sync process installed from the
+    gateway, else the bundled one (None)."""
+    return installed_admin_units(reference_dir(settings))
 
 
 def current_address(units: AdminUnits, card_address: str) -> AddressSuggestion | None:

@@ -1,5 +1,6 @@
-"""Reference data from the gateway: the province's procedure catalog, calendar overrides and the
-protocol limits a dossier must stay within (``offline_queue.limits``).
+"""Reference data from the gateway: the province's procedure catalog, calendar overrides, the
+protocol limits a dossier must stay within (``offline_queue.limits``) and the old → current
+administrative units table (``dvc_common.admin_units``).
 
 Fetched with ETags (a 304 costs a few hundred bytes on a weak link), validated with the same
 schema the kiosk uses before anything is replaced, and installed atomically, so a kiosk always
@@ -21,6 +22,7 @@ from typing import Any
 import tomli_w
 from pydantic import ValidationError
 
+from dvc_common.admin_units import PROVINCES_FILE, units_files
 from dvc_common.atomic import fsync_directory, write_atomic
 from dvc_common.calendar import parse_overrides
 from dvc_common.catalog import INDEX_FILE, CatalogIndex, Procedure
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 
 CATALOG_DIR = "catalog"
 OVERRIDES_FILE = "calendar_overrides.toml"
+ADMIN_UNITS_DIR = "admin_units"
 _ETAG_KEY = "reference_etags"
 
 
@@ -42,6 +45,7 @@ class RefreshResult:
     catalog_updated: bool
     calendar_updated: bool
     limits_updated: bool = False
+    units_updated: bool = False
 
 
 def installed_catalog(reference_dir: Path) -> Path | None:
@@ -53,6 +57,12 @@ def installed_catalog(reference_dir: Path) -> Path | None:
 def installed_overrides(reference_dir: Path) -> Path | None:
     path = reference_dir / OVERRIDES_FILE
     return path if path.is_file() else None
+
+
+def installed_admin_units(reference_dir: Path) -> Path | None:
+    """The downloaded units table directory, if one was installed."""
+    path = reference_dir / ADMIN_UNITS_DIR
+    return path if (path / PROVINCES_FILE).is_file() else None
 
 
 class ReferenceData:
@@ -74,23 +84,41 @@ class ReferenceData:
         if calendar is not None:
             self._install_calendar(calendar[0])
             etags["calendar"] = calendar[1]
-        limits = self._fetch_limits(etags.get("limits"))
+        limits = self._fetch_optional("api/v1/limits", etags.get("limits"))
         if limits is not None:
             self._install_limits(limits[0])
             etags["limits"] = limits[1]
-        if catalog is not None or calendar is not None or limits is not None:
+        units = self._fetch_optional("api/v1/admin-units", etags.get("units"))
+        if units is not None:
+            self._install_units(units[0])
+            etags["units"] = units[1]
+        if any(doc is not None for doc in (catalog, calendar, limits, units)):
             self._store.publish_status(_ETAG_KEY, etags)
-        return RefreshResult(catalog is not None, calendar is not None, limits is not None)
+        return RefreshResult(
+            catalog is not None, calendar is not None, limits is not None, units is not None
+        )
 
-    def _fetch_limits(self, etag: str | None) -> tuple[dict[str, Any], str] | None:
-        """The limits document; None when unchanged, or when the gateway predates it (404):
-        the protocol's defaults then stay in force."""
+    def _fetch_optional(self, path: str, etag: str | None) -> tuple[dict[str, Any], str] | None:
+        """A document newer than the protocol's first version; None when unchanged, or when
+        the gateway predates it (404): what the kiosk has (the defaults, the bundled table)
+        then stays in force."""
         try:
-            return self._fetch("api/v1/limits", etag)
+            return self._fetch(path, etag)
         except GatewayError as exc:
             if exc.status == 404:
                 return None
             raise
+
+    def _install_units(self, data: dict[str, Any]) -> None:
+        try:
+            files = units_files(data)
+        except ConfigError as exc:
+            raise GatewayError(ErrorKind.PERMANENT, f"gateway admin units refused: {exc}") from None
+        self._install_directory(
+            ADMIN_UNITS_DIR,
+            {name: tomli_w.dumps(_without_none(raw)) for name, raw in files.items()},
+        )
+        log.info("installed the gateway's administrative units table (%d files)", len(files))
 
     def _install_limits(self, data: dict[str, Any]) -> None:
         try:
@@ -119,17 +147,23 @@ class ReferenceData:
             ) from None
         if not procedures:
             raise GatewayError(ErrorKind.PERMANENT, "gateway catalog has no procedures")
+        files = {INDEX_FILE: tomli_w.dumps(index.model_dump(mode="json"))}
+        for procedure in procedures:
+            text = tomli_w.dumps(procedure.model_dump(mode="json", exclude_none=True))
+            files[f"{procedure.slug}.toml"] = text
+        self._install_directory(CATALOG_DIR, files)
+        log.info("installed the gateway's catalog (%d procedures)", len(procedures))
+
+    def _install_directory(self, name: str, files: dict[str, str]) -> None:
+        """Replace ``name`` under the reference directory with ``files`` as one step: the app
+        reads the old set or the new one, never a mixture."""
         self._dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".catalog-", dir=self._dir))
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=self._dir))
         try:
-            (staging / INDEX_FILE).write_text(
-                tomli_w.dumps(index.model_dump(mode="json")), encoding="utf-8"
-            )
-            for procedure in procedures:
-                text = tomli_w.dumps(procedure.model_dump(mode="json", exclude_none=True))
-                (staging / f"{procedure.slug}.toml").write_text(text, encoding="utf-8")
-            target = self._dir / CATALOG_DIR
-            old = self._dir / ".catalog-old"
+            for file_name, text in files.items():
+                (staging / file_name).write_text(text, encoding="utf-8")
+            target = self._dir / name
+            old = self._dir / f".{name}-old"
             shutil.rmtree(old, ignore_errors=True)
             if target.exists():
                 target.replace(old)
@@ -138,7 +172,6 @@ class ReferenceData:
             shutil.rmtree(old, ignore_errors=True)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        log.info("installed the gateway's catalog (%d procedures)", len(procedures))
 
     def _install_calendar(self, data: dict[str, Any]) -> None:
         entries: dict[str, list[dict[str, Any]]] = {}
@@ -161,3 +194,12 @@ class ReferenceData:
             raise GatewayError(ErrorKind.PERMANENT, str(exc)) from None
         write_atomic(self._dir / OVERRIDES_FILE, text.encode("utf-8"))
         log.info("installed the gateway's calendar overrides")
+
+
+def _without_none(value: Any) -> Any:
+    """TOML has no null: an absent optional value is left out."""
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value

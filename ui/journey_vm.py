@@ -64,7 +64,6 @@ from kiosk.verification import VerificationDesk, VerificationDone
 from ui.translate import (
     appointment_words,
     delivery_words,
-    money_words,
     notice_text,
     processing_time_words,
     received_words,
@@ -412,9 +411,11 @@ class JourneyViewModel(QObject):
         values = with_copies(procedure, snap.form_input)
         sections = []
         for index in snap.asked_pages:
+            # An optional question left empty is not news to the citizen: not listed.
             rows = [
                 {"label": f.label, "value": self._shown_value(f, values.get(f.name, ""))}
                 for f in page_fields(procedure, index, snap.form_input)
+                if f.required or values.get(f.name)
             ]
             sections.append({"title": procedure.pages[index].title, "page": index, "rows": rows})
         return sections
@@ -508,16 +509,6 @@ class JourneyViewModel(QObject):
             and self._clock.monotonic() - since >= IDENTIFY_HELP_AFTER_S
         )
 
-    def _fee_total(self) -> str:
-        procedure = self._snapshot.procedure
-        if procedure is None:
-            return ""
-        return (
-            procedure.fee.description
-            if procedure.fee.amount_vnd == 0
-            else money_words(procedure.fee.amount_vnd)
-        )
-
     # mypy sees what Python code reads (the values); Qt sees the properties QML binds to.
     if TYPE_CHECKING:
         state: str
@@ -536,7 +527,6 @@ class JourneyViewModel(QObject):
         scanMessage: str
         scanPagesThisJob: int
         identifyHelp: bool
-        feeText: str
         formPage: dict[str, Any]
         step: dict[str, Any]
         card: list[Any]
@@ -560,7 +550,6 @@ class JourneyViewModel(QObject):
         scanMessage = Property(str, _scan_msg, notify=changed)
         scanPagesThisJob = Property(int, _scan_count, notify=changed)
         identifyHelp = Property(bool, _identify_help, notify=changed)
-        feeText = Property(str, _fee_total, notify=changed)
         formPage = Property(dict, _form_page, notify=changed)
         step = Property(dict, _step, notify=changed)
         card = Property(list, _card, notify=changed)

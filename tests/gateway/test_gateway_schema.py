@@ -446,6 +446,7 @@ def test_every_protocol_operation_is_documented() -> None:
         "GET /api/v1/catalog",
         "GET /api/v1/calendar/overrides",
         "GET /api/v1/limits",
+        "GET /api/v1/admin-units",
         "POST /api/v1/identity/verify",
         "POST /api/v1/otp",
         "POST /api/v1/otp/{otp_id}/verify",

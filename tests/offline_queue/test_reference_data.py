@@ -1,18 +1,27 @@
-"""The gateway's catalog and calendar overrides, fetched with ETags and installed atomically."""
+"""The gateway's catalog, calendar overrides, limits and administrative units table, fetched with
+ETags and installed atomically."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from config.settings import GatewaySection, PathsSection, Settings
+from dvc_common.admin_units import (
+    BUNDLED_ADMIN_UNITS_DIR,
+    load_admin_units,
+    units_document,
+    units_files,
+)
 from dvc_common.calendar import load_overrides
 from dvc_common.catalog import load_catalog
-from kiosk.app import build_kiosk
+from dvc_common.datafile import ConfigError
+from kiosk.app import admin_units_dir, build_kiosk
 from offline_queue.opening import catalog_dir, reference_dir
-from offline_queue.reference import ReferenceData, installed_catalog
+from offline_queue.reference import ReferenceData, installed_admin_units, installed_catalog
 from offline_queue.store import QueueStore
 from offline_queue.transport import GatewayError, HttpTransport
 from simulators.gateway_process import GatewayProcess
@@ -139,3 +148,60 @@ def test_the_kiosks_text_bounds_are_the_protocols() -> None:
     assert bound(DocumentManifest, "name", "maxLength") == DOCUMENT_NAME_MAX
     assert bound(FileManifest, "media_type", "maxLength") == MEDIA_TYPE_MAX
     assert bound(FileManifest, "media_type", "pattern") == MEDIA_TYPE_PATTERN
+
+
+def test_the_gateways_units_table_is_installed_and_used_by_the_kiosk(
+    tmp_path: Path, gateway: GatewayProcess
+) -> None:
+    """A province's table (here: a commune the bundled one does not know) reaches the kiosk
+    with the reference data, and the card's old address is then offered in its current form."""
+    table = tmp_path / "province-units"
+    shutil.copytree(BUNDLED_ADMIN_UNITS_DIR, table)
+    rows = (table / "da_nang.toml").read_text(encoding="utf-8")
+    assert "Bình Thử" not in rows
+    (table / "da_nang.toml").write_text(
+        rows.replace(
+            'communes = [\n',
+            'communes = [\n    { old = "xã Bình Thử", new = "xã Thăng Thử" },\n',
+            1,
+        ),
+        encoding="utf-8",
+    )
+    served = GatewayProcess.start(tmp_path / "province", "--admin-units", str(table))
+    try:
+        settings = Settings(
+            paths=PathsSection(data_dir=tmp_path / "data", scratch_dir=tmp_path / "scratch"),
+            gateway=GatewaySection(url=served.url),
+        )
+        store = QueueStore(tmp_path / "data" / "queue", settings.master_key_path)
+        data = ReferenceData(
+            store, HttpTransport(served.url, served.token), reference_dir(settings)
+        )
+        assert data.refresh().units_updated
+        assert not data.refresh().units_updated  # 304 the second time
+    finally:
+        served.stop()
+    installed = installed_admin_units(reference_dir(settings))
+    assert installed is not None
+    update = load_admin_units(installed).update_address(
+        "Thôn 1, xã Bình Thử, huyện Thăng Bình, tỉnh Quảng Nam"
+    )
+    assert update is not None and update.commune_checked
+    assert update.updated == "Thôn 1, xã Thăng Thử, thành phố Đà Nẵng"
+    # The bundled table does not know that commune: the kiosk uses the gateway's.
+    bundled = load_admin_units().update_address(
+        "Thôn 1, xã Bình Thử, huyện Thăng Bình, tỉnh Quảng Nam"
+    )
+    assert bundled is not None and not bundled.commune_checked
+    assert admin_units_dir(settings) == installed
+
+
+def test_a_units_table_the_kiosk_would_refuse_is_not_installed(tmp_path: Path) -> None:
+    document = units_document()
+    document["provinces"]["province"] = []  # no rows: the schema refuses it
+    with pytest.raises(ConfigError, match="province"):
+        units_files(document)
+    document = units_document()
+    document["communes"]["../escape.toml"] = document["communes"]["da_nang.toml"]
+    with pytest.raises(ConfigError, match="not a commune file name"):
+        units_files(document)

@@ -828,8 +828,8 @@
         <translation>Permanent address</translation>
     </message>
     <message id="card.addressUpdated">
-        <source>Địa chỉ trên thẻ có tên tỉnh, xã cũ (trước ngày 1/7/2025). Máy đã đổi sang tên mới ở trên.</source>
-        <translation>The address on your card uses the old province and commune names (before 1 July 2025). The kiosk shows the new names above.</translation>
+        <source>Tên tỉnh, xã trên thẻ đã đổi từ ngày 1/7/2025; máy ghi tên mới ở trên.</source>
+        <translation>The province and commune names on your card changed on 1 July 2025; the new names are shown above.</translation>
     </message>
     <message id="card.addressOnCard">
         <source>Trên thẻ ghi: %1</source>
@@ -978,6 +978,10 @@
     <message id="home.hours">
         <source>Giờ tiếp dân tại Bộ phận Một cửa:</source>
         <translation>Opening hours of the one-stop office:</translation>
+    </message>
+    <message id="done.onTheSlip">
+        <source>Nơi nhận, giờ tiếp dân và giấy tờ cần mang theo có ghi trên phiếu hẹn.</source>
+        <translation>Where to collect, opening hours and what to bring are printed on the slip.</translation>
     </message>
 </context>
 </TS>

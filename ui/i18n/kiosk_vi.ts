@@ -828,8 +828,8 @@
         <translation>Nơi thường trú</translation>
     </message>
     <message id="card.addressUpdated">
-        <source>Địa chỉ trên thẻ có tên tỉnh, xã cũ (trước ngày 1/7/2025). Máy đã đổi sang tên mới ở trên.</source>
-        <translation>Địa chỉ trên thẻ có tên tỉnh, xã cũ (trước ngày 1/7/2025). Máy đã đổi sang tên mới ở trên.</translation>
+        <source>Tên tỉnh, xã trên thẻ đã đổi từ ngày 1/7/2025; máy ghi tên mới ở trên.</source>
+        <translation>Tên tỉnh, xã trên thẻ đã đổi từ ngày 1/7/2025; máy ghi tên mới ở trên.</translation>
     </message>
     <message id="card.addressOnCard">
         <source>Trên thẻ ghi: %1</source>
@@ -978,6 +978,10 @@
     <message id="home.hours">
         <source>Giờ tiếp dân tại Bộ phận Một cửa:</source>
         <translation>Giờ tiếp dân tại Bộ phận Một cửa:</translation>
+    </message>
+    <message id="done.onTheSlip">
+        <source>Nơi nhận, giờ tiếp dân và giấy tờ cần mang theo có ghi trên phiếu hẹn.</source>
+        <translation>Nơi nhận, giờ tiếp dân và giấy tờ cần mang theo có ghi trên phiếu hẹn.</translation>
     </message>
 </context>
 </TS>

@@ -66,8 +66,21 @@ ColumnLayout {
                     font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
                     color: Theme.ink
                 }
+                // Where, when and what to bring are on the slip; said here in full only when the
+                // slip did not print (the citizen then has nothing else to go by).
+                Text {
+                    objectName: "onTheSlip"
+                    width: parent.width
+                    visible: journey.printStatus !== "failed"
+                    horizontalAlignment: Text.AlignHCenter
+                    wrapMode: Text.WordWrap
+                    text: qsTrId("done.onTheSlip")
+                    font.family: Theme.font; font.pixelSize: root.portrait ? Theme.body : Theme.small
+                    color: Theme.ink
+                }
                 Text {
                     objectName: "officeHours"
+                    visible: journey.printStatus === "failed"
                     width: parent.width
                     horizontalAlignment: Text.AlignHCenter
                     wrapMode: Text.WordWrap
@@ -78,6 +91,7 @@ ColumnLayout {
                 }
                 Text {
                     objectName: "doneBring"
+                    visible: journey.printStatus === "failed"
                     width: parent.width
                     horizontalAlignment: Text.AlignHCenter
                     wrapMode: Text.WordWrap

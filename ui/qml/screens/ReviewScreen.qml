@@ -41,21 +41,8 @@ ColumnLayout {
                         font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
                         color: Theme.primary
                     }
-                    Text {
-                        width: parent.width
-                        wrapMode: Text.WordWrap
-                        textFormat: Text.PlainText
-                        text: qsTrId("details.fee") + ": " + journey.feeText
-                        font.family: Theme.font; font.pixelSize: Theme.body
-                        color: Theme.ink
-                    }
-                    Text {
-                        width: parent.width
-                        wrapMode: Text.WordWrap
-                        text: qsTrId("details.time") + ": " + (journey.procedure.processingTime || "")
-                        font.family: Theme.font; font.pixelSize: Theme.body
-                        color: Theme.ink
-                    }
+                    // The fee and the time were on the procedure's own screen and are on the
+                    // slip; here, what the citizen is about to submit.
                 }
                 Card {
                     objectName: "reviewCard"
