@@ -34,7 +34,7 @@ class CatalogViewModel(QObject):
         self._catalog = catalog
         self._query = ""
         self._category = ""
-        self._categories = [{"name": name, "count": count} for name, count in categories(catalog)]
+        self._fields = [name for name, _ in categories(catalog)]
 
     @Slot(str)
     def setQuery(self, text: str) -> None:
@@ -67,7 +67,13 @@ class CatalogViewModel(QObject):
         return self._category
 
     def _categories_get(self) -> list[dict[str, Any]]:
-        return self._categories
+        """Every category, with how many of the search's results it holds: "Hộ tịch (6)"
+        beside two results would send the citizen looking for four that are not there."""
+        found = search_procedures(self._catalog, self._query)
+        return [
+            {"name": name, "count": sum(1 for p in found if p.field == name)}
+            for name in self._fields
+        ]
 
     # mypy sees what Python code reads (the values); Qt sees the properties QML binds to.
     if TYPE_CHECKING:
@@ -79,4 +85,4 @@ class CatalogViewModel(QObject):
         results = Property(list, _results, notify=changed)
         query = Property(str, _query_get, notify=changed)
         category = Property(str, _category_get, notify=changed)
-        categories = Property(list, _categories_get, constant=True)
+        categories = Property(list, _categories_get, notify=changed)

@@ -108,8 +108,11 @@ ColumnLayout {
                                 readonly property bool chosen: fieldBox.f.value === modelData.value
                                 objectName: "choice_" + fieldBox.f.name + "_" + modelData.value
                                 Layout.fillWidth: true
+                                // A page with one question has the room: answers a finger
+                                // cannot miss.
+                                implicitHeight: form.page.choiceOnly ? Theme.touch * 1.5 : Theme.touch
                                 text: (chosen ? "✓ " : "") + modelData.label
-                                textSize: Theme.large
+                                textSize: form.page.choiceOnly ? Theme.title : Theme.large
                                 fill: chosen ? Theme.primary : "#ffffff"
                                 ink: chosen ? Theme.primaryInk : Theme.ink
                                 onClicked: form.page.choiceOnly
