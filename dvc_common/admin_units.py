@@ -548,9 +548,10 @@ def units_files(document: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             raise ConfigError(str(source), [FieldProblem(str(name), "not a commune file name")])
         files[name] = validated(CommuneFile, raw, source / name)
     AdminUnits(index, files, index_source=str(source / PROVINCES_FILE))  # the cross-checks
+    # TOML has no null: an absent optional value is left out.
     return {
-        PROVINCES_FILE: index.model_dump(mode="json"),
-        **{name: table.model_dump(mode="json") for name, table in files.items()},
+        PROVINCES_FILE: index.model_dump(mode="json", exclude_none=True),
+        **{name: table.model_dump(mode="json", exclude_none=True) for name, table in files.items()},
     }
 
 

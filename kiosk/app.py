@@ -1,7 +1,7 @@
 """The kiosk's core built from the settings: catalog, calendar, scratch space, receipt numbers,
 the outbox behind the journey's queue port, the old → current administrative units table, and the
-journey. A factory for the composition roots
-that need the core (the touchscreen app's ``ui/app.py``, the text demo); it builds nothing else.
+journey. A factory for the composition roots that need the core (the touchscreen app's
+``ui/app.py``, the text demo); it builds nothing else.
 
 Nothing here runs at import time; nothing opens a device or starts a thread until asked.
 """

@@ -686,6 +686,19 @@ class Journey:
             raise _RefusedError(RejectReason.FORM_INVALID)
         return result.values
 
+    @staticmethod
+    def _prefilled(
+        procedure: Procedure, identity: Identity, address: AddressSuggestion | None
+    ) -> dict[str, str]:
+        """The form prefilled from the card, its old address in its current form: offered, not
+        imposed, since the field stays on its page for the citizen to confirm."""
+        prefilled = prefill_values(procedure, identity)
+        if address is not None:
+            for name, value in prefilled.items():
+                if value == identity.address:
+                    prefilled[name] = address.current
+        return prefilled
+
     def _first_form_page(self) -> State:
         """The form's first page that asks anything, or what follows the form."""
         session = self._require_session()
@@ -767,11 +780,7 @@ class Journey:
             session.form_errors = {}
             session.form_page = 0
             if session.identity is not None:
-                session.form_input = prefill_values(procedure, session.identity)
-                if session.address is not None:
-                    for name, value in list(session.form_input.items()):
-                        if value == session.identity.address:
-                            session.form_input[name] = session.address.current
+                session.form_input = self._prefilled(procedure, session.identity, session.address)
         session.procedure = procedure
         return State.PROCEDURE_DETAILS
 
@@ -806,13 +815,8 @@ class Journey:
             # The same card read again keeps its answer; another card starts unverified.
             session.verification = Verification.PENDING
         session.identity = identity
-        prefilled = prefill_values(self._procedure(), identity)
         session.address = self._addresses(identity.address)
-        if session.address is not None:
-            # Offered, not imposed: the field stays on its page for the citizen to confirm.
-            for form_field in self._procedure().form:
-                if prefilled.get(form_field.name) == identity.address:
-                    prefilled[form_field.name] = session.address.current
+        prefilled = self._prefilled(self._procedure(), identity, session.address)
         session.form_input = {**prefilled, **session.form_input}
         log.info("identity read: %s", identity.masked_id)
         return State.IDENTITY_CHECK
@@ -853,7 +857,6 @@ class Journey:
         session.form_errors = validate_fields(fields, session.form_input, today)
         if session.form_errors:
             raise _RefusedError(RejectReason.FORM_INVALID)
-        later = [i for i in self._asked_pages() if i > session.form_page]
         if session.return_to_review:
             # Back from the review: an answer changed here may ask something new elsewhere
             # (another relationship, another parent's page); the first page with a gap opens.
@@ -865,6 +868,7 @@ class Journey:
                     session.form_errors = {k: v for k, v in result.problems.items() if k in names}
                     raise _RefusedError(RejectReason.FORM_INVALID)
             return self._after_form()
+        later = [i for i in self._asked_pages() if i > session.form_page]
         if later:
             session.form_page = later[0]
             return State.FORM
@@ -995,9 +999,7 @@ class Journey:
     def _review_proceed(self, _: Proceed) -> State:
         values = self._validate_form()
         self._require_documents_complete()
-        session = self._require_session()
-        session.challenge = self._confirmation.issue(values.get("phone"))
-        session.wrong_codes = 0
+        self._issue_code(values.get("phone"))
         return State.CONFIRM
 
     def _review_back(self, _: Back) -> State:
@@ -1014,21 +1016,22 @@ class Journey:
             return State.SUBMITTING
         session.wrong_codes += 1
         if session.wrong_codes >= self._settings.max_code_attempts:
-            session.challenge = self._confirmation.issue(session.form_input.get("phone"))
-            session.wrong_codes = 0
+            self._issue_code(session.form_input.get("phone"))
             raise _RefusedError(RejectReason.NEW_CODE_ISSUED)
         raise _RefusedError(RejectReason.WRONG_CODE)
 
-    def _resend_code(self, _: ResendCode) -> State:
+    def _issue_code(self, phone: str | None) -> None:
+        """A new confirmation code (by SMS to ``phone`` when there is one), with fresh tries."""
         session = self._require_session()
-        session.challenge = self._confirmation.issue(session.form_input.get("phone"))
+        session.challenge = self._confirmation.issue(phone)
         session.wrong_codes = 0
+
+    def _resend_code(self, _: ResendCode) -> State:
+        self._issue_code(self._require_session().form_input.get("phone"))
         return State.CONFIRM
 
     def _code_on_screen(self, _: ShowCodeOnScreen) -> State:
-        session = self._require_session()
-        session.challenge = self._confirmation.issue(None)
-        session.wrong_codes = 0
+        self._issue_code(None)
         return State.CONFIRM
 
     def _confirm_back(self, _: Back) -> State:

@@ -116,7 +116,7 @@ class ReferenceData:
             raise GatewayError(ErrorKind.PERMANENT, f"gateway admin units refused: {exc}") from None
         self._install_directory(
             ADMIN_UNITS_DIR,
-            {name: tomli_w.dumps(_without_none(raw)) for name, raw in files.items()},
+            {name: tomli_w.dumps(raw) for name, raw in files.items()},
         )
         log.info("installed the gateway's administrative units table (%d files)", len(files))
 
@@ -195,11 +195,3 @@ class ReferenceData:
         write_atomic(self._dir / OVERRIDES_FILE, text.encode("utf-8"))
         log.info("installed the gateway's calendar overrides")
 
-
-def _without_none(value: Any) -> Any:
-    """TOML has no null: an absent optional value is left out."""
-    if isinstance(value, dict):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_none(v) for v in value]
-    return value

@@ -32,14 +32,22 @@ class CatalogViewModel(QObject):
     def __init__(self, catalog: Catalog) -> None:
         super().__init__()
         self._catalog = catalog
-        self._query = ""
         self._category = ""
         self._fields = [name for name, _ in categories(catalog)]
+        self._query = ""
+        self._found: list[Procedure] = []
+        self._search("")
+
+    def _search(self, query: str) -> None:
+        """The query and its matches, searched once: the list and the category counts both
+        read them."""
+        self._query = query
+        self._found = search_procedures(self._catalog, query)
 
     @Slot(str)
     def setQuery(self, text: str) -> None:
         if text != self._query:
-            self._query = text
+            self._search(text)
             self.changed.emit()
 
     @Slot(str)
@@ -50,12 +58,12 @@ class CatalogViewModel(QObject):
 
     @Slot()
     def reset(self) -> None:
-        self._query = ""
+        self._search("")
         self._category = ""
         self.changed.emit()
 
     def _results(self) -> list[dict[str, Any]]:
-        found = search_procedures(self._catalog, self._query)
+        found = self._found
         if self._category:
             found = [p for p in found if p.field == self._category]
         return [_row(p) for p in found]
@@ -69,9 +77,8 @@ class CatalogViewModel(QObject):
     def _categories_get(self) -> list[dict[str, Any]]:
         """Every category, with how many of the search's results it holds: "Hộ tịch (6)"
         beside two results would send the citizen looking for four that are not there."""
-        found = search_procedures(self._catalog, self._query)
         return [
-            {"name": name, "count": sum(1 for p in found if p.field == name)}
+            {"name": name, "count": sum(1 for p in self._found if p.field == name)}
             for name in self._fields
         ]
 

@@ -25,8 +25,9 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Property, QObject, QUrl, Signal, Slot
 
 from config.settings import Settings
-from dvc_common.catalog import Delivery, DocumentHandling, FieldType, FormField, Procedure
+from dvc_common.catalog import DocumentHandling, FieldType, FormField, Procedure
 from dvc_common.clock import Clock
+from dvc_common.privacy import mask_id
 from kiosk.dossier import Verification
 from kiosk.forms import page_fields, with_copies
 from kiosk.gateway_services import SMS_CODE_DIGITS
@@ -56,9 +57,7 @@ from kiosk.ports import ConfirmationChannel
 from kiosk.printing import PrintDesk, PrintDone
 from kiosk.router import ScreenRouter
 from kiosk.scanning import PageReady, ScanDesk, ScanFinished
-from kiosk.slip import (
-    mask_phone,
-)
+from kiosk.slip import mask_phone, result_place_text
 from kiosk.steps import step_position
 from kiosk.verification import VerificationDesk, VerificationDone
 from ui.translate import (
@@ -93,10 +92,10 @@ KEYPADS: dict[FieldType, str] = {
 }
 
 
-def procedure_view(procedure: Procedure, office: str | None = None) -> dict[str, Any]:
-    """What the details screen shows about a procedure (Vietnamese catalog data). ``office``:
-    this kiosk's office, named where the catalog can only say "the commune's" (the slip does
-    the same, ``kiosk.slip``)."""
+def procedure_view(procedure: Procedure, settings: Settings) -> dict[str, Any]:
+    """What the details screen shows about a procedure (Vietnamese catalog data). Where the
+    result is collected is said as the slip says it (``kiosk.slip.result_place_text``): this
+    kiosk's office where the catalog can only say "the commune's"."""
     return {
         "code": procedure.code,
         "name": procedure.name,
@@ -104,8 +103,7 @@ def procedure_view(procedure: Procedure, office: str | None = None) -> dict[str,
         "summary": procedure.summary,
         "fee": procedure.fee.description,
         "processingTime": processing_time_words(procedure),
-        "resultPlace": office if office and Delivery.IN_PERSON in procedure.result_delivery
-        else procedure.result_place,
+        "resultPlace": result_place_text(procedure, settings)[0],
         "delivery": delivery_words(procedure.result_delivery),
         "sets": procedure.number_of_sets,
         "notes": list(procedure.notes),
@@ -308,7 +306,7 @@ class JourneyViewModel(QObject):
 
     def _procedure(self) -> dict[str, Any]:
         procedure = self._snapshot.procedure
-        return procedure_view(procedure, self._settings.agency.office) if procedure else {}
+        return procedure_view(procedure, self._settings) if procedure else {}
 
     def _identity(self) -> dict[str, Any]:
         identity = self._snapshot.identity
@@ -426,7 +424,7 @@ class JourneyViewModel(QObject):
             return next((c.label for c in field.choices if c.value == value), value)
         if field.type is FieldType.ID_NUMBER and value:
             # Shown masked like the card's number: someone may be standing behind.
-            return "*" * max(0, len(value) - 4) + value[-4:]
+            return mask_id(value)
         return value or "—"
 
     def _can_undo(self) -> bool:

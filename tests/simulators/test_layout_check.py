@@ -16,7 +16,7 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from simulators.layout_check import LayoutProblem, ProblemKind, Rect, layout_problems
-from simulators.script import settle
+from simulators.script import find_item, settle
 
 FIXTURES = Path(__file__).resolve().parent / "qml_fixtures"
 HEADER = "import QtQuick\nimport QtQuick.Controls.Basic\n"
@@ -38,13 +38,10 @@ class Scene:
 
     def item(self, name: str) -> QQuickItem:
         """The visual-tree item with this objectName (ListView delegates included)."""
-        pending = [self.window.contentItem()]
-        while pending:
-            item = pending.pop()
-            if item.objectName() == name:
-                return item
-            pending.extend(item.childItems())
-        raise AssertionError(f"no item {name!r}")
+        found = find_item(self.window, name)
+        if found is None:
+            raise AssertionError(f"no item {name!r}")
+        return found
 
     def problems(self, **limits: float) -> list[LayoutProblem]:
         return layout_problems(self.window, **limits)

@@ -27,7 +27,7 @@ from kiosk.slip import (
 )
 from simulators.screens_demo import BOTH
 from tests.ui.conftest import ARTIFACTS, AppFactory, AppHarness
-from tests.ui.test_screens import to_identify, to_scan
+from tests.ui.test_screens import to_form, to_identify, to_scan
 from ui.messages import say, sentences
 from ui.translate import appointment_words, money_words, received_words
 
@@ -56,11 +56,7 @@ def switch_to(app: AppHarness, language: Language) -> None:
 def test_a_form_field_problem_follows_the_language(make_app: AppFactory) -> None:
     app = make_app(None)
     driver = app.driver
-    to_identify(app)
-    driver.tap("simulateQrButton")
-    driver.wait_screen(Screen.CARD_CHECK)
-    driver.tap("proceedButton")
-    driver.wait_screen(Screen.FORM)
+    to_form(app)
     [field] = [f for f in app.kapp.journey.fields if f["name"] == "phone"]
     label = str(field["label"])
     app.kapp.journey.setField("phone", "09ab")

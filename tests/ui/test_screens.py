@@ -35,14 +35,20 @@ def to_identify(app: AppHarness) -> None:
     driver.wait_screen(Screen.IDENTIFY)
 
 
-def to_scan(app: AppHarness) -> None:
-    """From home to the scan step of birth registration, with the form filled."""
+def to_form(app: AppHarness) -> None:
+    """From home to the first page of birth registration's form, the card confirmed."""
     driver = app.driver
     to_identify(app)
     driver.tap("simulateQrButton")
     driver.wait_screen(Screen.CARD_CHECK)
     driver.tap("proceedButton")
     driver.wait_screen(Screen.FORM)
+
+
+def to_scan(app: AppHarness) -> None:
+    """From home to the scan step of birth registration, with the form filled."""
+    driver = app.driver
+    to_form(app)
     while app.kapp.router.screen == Screen.FORM:  # the form's pages, one at a time
         answer_page(driver, app.kapp.journey, NO_PACE)
         driver.wait_until(
