@@ -13,10 +13,11 @@ changes) is measured and added.
 The pace model (assumptions, stated so they can be argued with):
 
 - what is read (``simulators.screens_demo.words_to_read``): each screen's instructions (its
-  read-aloud guide) the first time it comes up, and every time the content the citizen must
-  read or check: their card's details, the procedure's papers and fee, the form's labels and
-  hints, the scan instructions, the review, the dossier's code and date. Lists are searched for
-  one entry, not read;
+  read-aloud guide) the first time it applies, and the content the citizen must read or check
+  that they have not yet read on that screen: their card's details, the procedure's papers and
+  fee, the form's labels and hints, the scan instructions, the review, the dossier's code and
+  date (back on the scan screen after scanning, the instruction just read is not read again).
+  Lists are searched for one entry, not read;
 - reading speed: 160 tokens a minute. Vietnamese writes one syllable per space-separated
   token, so the counts are syllables: adults read non-fiction silently at about 240 English
   words (some 360 syllables) a minute, readers of 50-73 were measured about 30 % slower, and a

@@ -255,6 +255,14 @@ class Procedure(_Model):
     )
     slug: str = Field(pattern=_SLUG, description="Stable short name for files and URLs.")
     name: str = Field(min_length=5, max_length=200, description="Vietnamese name.")
+    short_name: str | None = Field(
+        default=None,
+        min_length=5,
+        max_length=60,
+        description="What people call a long-named procedure ('Chứng thực bản sao'), for the "
+        "screens where the full name, read once already, would only be read again (the review). "
+        "The slip and the lists keep the full name.",
+    )
     field: str = Field(min_length=2, max_length=80, description="Lĩnh vực, e.g. 'Hộ tịch'.")
     summary: str = Field(min_length=5, max_length=400, description="One plain sentence.")
     keywords: tuple[str, ...] = ()

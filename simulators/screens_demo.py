@@ -62,7 +62,7 @@ from simulators.scan_pages import GOOD_SCAN, PageKind, sample
 from simulators.script import Driver
 from ui.app import KioskApp, Orientation, build_app, prepare_qt_environment
 from ui.journey_vm import JourneyViewModel
-from ui.messages import sentences
+from ui.messages import guide_id, sentences
 from ui.router import RouterViewModel
 
 DEMO_PROCEDURE = "1.001193"  # Đăng ký khai sinh: a form with choices, dates and two documents
@@ -475,12 +475,12 @@ READ_ON_SCREEN = frozenset(
 
 
 
-def words_within(driver: Driver, names: frozenset[str]) -> int:
-    """Words of the visible ``Text`` inside the items called ``names`` (the header and the
+def texts_within(driver: Driver, names: frozenset[str]) -> list[str]:
+    """The visible ``Text`` strings inside the items called ``names`` (the header and the
     keyboard are never inside one, and are not walked). Asked with ``inherits``, not through
     ``metaObject()``, whose wrappers PySide can hand back stale (``simulators.layout_check``).
-    What is typed in a field is not counted."""
-    words = 0
+    What is typed in a field is not among them."""
+    texts = []
     pending = [(driver.window.contentItem(), False)]
     while pending:
         item, counted = pending.pop()
@@ -489,22 +489,29 @@ def words_within(driver: Driver, names: frozenset[str]) -> int:
         counted = counted or item.objectName() in names
         if counted and item.inherits("QQuickText"):
             text = item.property("text")
-            if isinstance(text, str):
-                words += len(text.split())
+            if isinstance(text, str) and text.strip():
+                texts.append(text)
         pending.extend((child, counted) for child in item.childItems())
-    return words
+    return texts
 
 
 def words_to_read(driver: Driver, seen: set[str]) -> int:
     """What a first-time citizen reads on the screen now: its guide (what "Nghe hướng dẫn"
-    says: the screen's instructions) the first time that screen comes up, and every time the
-    content it asks them to read or check (``READ_ON_SCREEN``)."""
+    says: the screen's instructions) the first time it applies, and the content the screen
+    asks them to read or check (``READ_ON_SCREEN``) that they have not read on this screen
+    before (back on the scan screen after scanning, the instruction just read is not read
+    again; each form page's questions are new). ``seen`` keeps what was read."""
     screen = str(driver.kapp.router.screen)
-    words = words_within(driver, READ_ON_SCREEN)
-    if screen not in seen:
-        seen.add(screen)
+    guide = guide_id(Screen(screen), driver.kapp.kiosk.journey.snapshot())
+    words = 0
+    if guide not in seen:
+        seen.add(guide)
         language = Language(str(driver.kapp.language.code))
-        words += len(sentences(language).get(f"guide.{screen}", "").split())
+        words += len(sentences(language).get(guide, "").split())
+    for text in texts_within(driver, READ_ON_SCREEN):
+        if f"{screen}\n{text}" not in seen:
+            seen.add(f"{screen}\n{text}")
+            words += len(text.split())
     return words
 
 

@@ -28,7 +28,6 @@ from config.settings import Settings
 from dvc_common.catalog import DocumentHandling, FieldType, FormField, Procedure
 from dvc_common.clock import Clock
 from dvc_common.privacy import mask_id
-from kiosk.dossier import Verification
 from kiosk.forms import page_fields, with_copies
 from kiosk.gateway_services import SMS_CODE_DIGITS
 from kiosk.journey import (
@@ -55,14 +54,14 @@ from kiosk.journey import (
 )
 from kiosk.ports import ConfirmationChannel
 from kiosk.printing import PrintDesk, PrintDone
-from kiosk.router import ScreenRouter
+from kiosk.router import Screen, ScreenRouter
 from kiosk.scanning import PageReady, ScanDesk, ScanFinished
-from kiosk.slip import mask_phone, result_place_text
+from kiosk.slip import mask_phone
 from kiosk.steps import step_position
 from kiosk.verification import VerificationDesk, VerificationDone
+from ui.messages import guide_id
 from ui.translate import (
     appointment_words,
-    delivery_words,
     notice_text,
     processing_time_words,
     received_words,
@@ -92,19 +91,18 @@ KEYPADS: dict[FieldType, str] = {
 }
 
 
-def procedure_view(procedure: Procedure, settings: Settings) -> dict[str, Any]:
-    """What the details screen shows about a procedure (Vietnamese catalog data). Where the
-    result is collected is said as the slip says it (``kiosk.slip.result_place_text``): this
-    kiosk's office where the catalog can only say "the commune's"."""
+def procedure_view(procedure: Procedure) -> dict[str, Any]:
+    """What the details screen shows about a procedure (Vietnamese catalog data): what to have
+    ready and what it costs. Where and how the result is received is not among it: the form
+    asks when there is a choice, and the slip says where."""
     return {
         "code": procedure.code,
         "name": procedure.name,
+        "shortName": procedure.short_name or procedure.name,
         "field": procedure.field,
         "summary": procedure.summary,
         "fee": procedure.fee.description,
         "processingTime": processing_time_words(procedure),
-        "resultPlace": result_place_text(procedure, settings)[0],
-        "delivery": delivery_words(procedure.result_delivery),
         "sets": procedure.number_of_sets,
         "notes": list(procedure.notes),
         "documents": [
@@ -190,6 +188,11 @@ class JourneyViewModel(QObject):
     @Slot(object)
     def on_verification(self, done: VerificationDone) -> None:
         self._verification.answered(done)
+
+    @Slot(str, result=str)
+    def guideFor(self, screen: str) -> str:
+        """The translation id of the guide "Nghe hướng dẫn" reads on ``screen`` now."""
+        return guide_id(Screen(screen), self._snapshot)
 
     # --- intents ----------------------------------------------------------------------------------
 
@@ -306,7 +309,7 @@ class JourneyViewModel(QObject):
 
     def _procedure(self) -> dict[str, Any]:
         procedure = self._snapshot.procedure
-        return procedure_view(procedure, self._settings) if procedure else {}
+        return procedure_view(procedure) if procedure else {}
 
     def _identity(self) -> dict[str, Any]:
         identity = self._snapshot.identity
@@ -401,7 +404,8 @@ class JourneyViewModel(QObject):
         }
 
     def _review_sections(self) -> list[dict[str, Any]]:
-        """The answers grouped by the form's pages, each with its own "Sửa"."""
+        """The answers grouped by the form's pages, each with its own "Sửa"; a row with no label
+        is the page's only answer, under its question."""
         snap = self._snapshot
         procedure = snap.procedure
         if procedure is None:
@@ -415,7 +419,12 @@ class JourneyViewModel(QObject):
                 for f in page_fields(procedure, index, snap.form_input)
                 if f.required or values.get(f.name)
             ]
-            sections.append({"title": procedure.pages[index].title, "page": index, "rows": rows})
+            title = procedure.pages[index].title
+            if len(rows) == 1:
+                # One answer: its question is the heading (the page's title would only say the
+                # same again), the answer under it.
+                title, rows = rows[0]["label"], [{"label": "", "value": rows[0]["value"]}]
+            sections.append({"title": title, "page": index, "rows": rows})
         return sections
 
     @staticmethod
@@ -477,13 +486,11 @@ class JourneyViewModel(QObject):
             return {}
         return {
             "code": dossier.display_code,
-            "provisional": dossier.is_provisional,
             "procedureName": dossier.procedure_name,
             "received": received_words(dossier.received_at, self._tz),
             "appointment": appointment_words(dossier.due_date),
             "officeHours": self._settings.agency.office_hours,
             "office": self._settings.agency.office,
-            "verificationPending": dossier.verification is Verification.PENDING,
             "pages": sum(len(d.pages) for d in dossier.documents),
         }
 

@@ -37,7 +37,8 @@ from kiosk.faults import DeviceFault
 from kiosk.forms import FIELD_PARAMS, FieldReason
 from kiosk.gateway_services import StatusKind
 from kiosk.identity import IdentityProblem
-from kiosk.journey import JourneyNotice, RejectReason
+from kiosk.journey import JourneyNotice, RejectReason, Snapshot
+from kiosk.router import Screen
 from kiosk.scanning import ScanNotice
 from offline_queue.errors import StoreFailure
 
@@ -237,3 +238,14 @@ def sentences(language: Language) -> Mapping[str, str]:
 def say(reason: StrEnum, params: Mapping[str, str] | None, texts: Mapping[str, str]) -> str:
     """The sentence for ``reason`` with its values, from ``texts`` (``sentences(language)``)."""
     return fill(texts[message_id(reason)], arguments(reason, params or {}))
+
+
+def guide_id(screen: Screen, snapshot: Snapshot) -> str:
+    """The id of what "Nghe hướng dẫn" reads on ``screen``: that screen's guide, except on an
+    optional document not yet scanned, whose main button is "skip" (a guide must never send an
+    elderly user looking for a button that is not on the screen)."""
+    if screen is Screen.SCAN and 0 <= snapshot.document_index < len(snapshot.documents):
+        current = snapshot.documents[snapshot.document_index]
+        if not current.document.mandatory and not current.pages:
+            return "guide.ScanOptional"
+    return f"guide.{screen.value}"

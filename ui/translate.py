@@ -8,21 +8,20 @@ composition root re-emits each view-model's ``changed`` when the language change
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import qtTrId
 
-from dvc_common.catalog import Delivery, Procedure
+from dvc_common.catalog import Procedure
 from kiosk.journey import Notice
 from ui.messages import arguments, fill, message_id
 
 # The screens' own wording of catalog facts and dates (the slip keeps kiosk.slip's Vietnamese).
 SAME_DAY = "procedure.time.sameDay"
 WORKING_DAYS = "procedure.time.days"  # %1 working days
-DELIVERY_OR = "procedure.delivery.or"  # the word between two ways of receiving the result
 MONEY = "money.vnd"  # %1 the amount with the language's digit grouping
 GROUPING = "money.grouping"  # the thousands separator of the language
 APPOINTMENT = "date.appointment"  # %1 weekday, %2 dd/mm/yyyy
@@ -30,12 +29,10 @@ RECEIVED = "date.received"  # %1 hours, %2 minutes, %3 dd/mm/yyyy
 WORDING_IDS = (
     SAME_DAY,
     WORKING_DAYS,
-    DELIVERY_OR,
     MONEY,
     GROUPING,
     APPOINTMENT,
     RECEIVED,
-    *(f"procedure.delivery.{d.value}" for d in Delivery),
     *(f"date.weekday{n}" for n in range(7)),
 )
 
@@ -60,12 +57,6 @@ def processing_time_words(procedure: Procedure) -> str:
     if procedure.same_day:
         return qtTrId(SAME_DAY)
     return fill(qtTrId(WORKING_DAYS), [str(procedure.processing_days)])
-
-
-def delivery_words(ways: Sequence[Delivery]) -> str:
-    """The ways of receiving the result, joined with "or", the first letter capitalised."""
-    text = qtTrId(DELIVERY_OR).join(qtTrId(f"procedure.delivery.{way.value}") for way in ways)
-    return text[:1].upper() + text[1:]
 
 
 def money_words(amount_vnd: int) -> str:

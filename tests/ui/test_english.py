@@ -19,7 +19,6 @@ from kiosk.gateway_services import StatusKind
 from kiosk.journey import RejectReason
 from kiosk.router import Screen
 from kiosk.slip import (
-    delivery_text,
     format_appointment,
     format_received,
     format_vnd,
@@ -146,22 +145,21 @@ def test_catalog_facts_money_and_dates_are_worded_in_the_language_on_screen(
     shown = app.kapp.journey.procedure
     # Vietnamese: exactly the words the slip prints (kiosk.slip), so nothing changed there.
     assert shown["processingTime"] == processing_time_text(procedure)
-    assert shown["delivery"] == delivery_text(procedure.result_delivery)
     assert appointment_words(day) == format_appointment(day) == "Thứ Hai, ngày 07/12/2026"
     assert received_words(moment, VIETNAM) == format_received(moment, VIETNAM)
     assert money_words(15000) == format_vnd(15000) == "15.000 đồng"
 
     switch_to(app, Language.EN)
     app.driver.wait_until(
-        lambda: app.kapp.journey.procedure["delivery"] != shown["delivery"], "English wording"
+        lambda: app.kapp.journey.procedure["processingTime"] != shown["processingTime"],
+        "English wording",
     )
     english_view = app.kapp.journey.procedure
     assert english_view["processingTime"] in {
         "The same day",
         f"{procedure.processing_days} working days",
     }
-    for text in (english_view["processingTime"], english_view["delivery"]):
-        assert not VIETNAMESE.search(text), text
+    assert not VIETNAMESE.search(english_view["processingTime"])
     assert appointment_words(day) == "Monday, 07/12/2026"
     assert received_words(moment, VIETNAM) == "09:05 on 02/12/2026"
     assert money_words(15000) == "15,000 dong"

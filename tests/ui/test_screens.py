@@ -22,33 +22,37 @@ from ui.journey_vm import IDENTIFY_HELP_AFTER_S
 from ui.messages import sentences
 from ui.speech import Speaker, SpeechEngine, open_backend
 
+BIRTH = ("khai sinh", "1.001193")
+EXTRACT_COPY = ("trích lục", "2.000635")  # an optional power of attorney, always offered
 
-def to_identify(app: AppHarness) -> None:
-    """From home to the QR login of birth registration."""
+
+def to_identify(app: AppHarness, procedure: tuple[str, str] = BIRTH) -> None:
+    """From home to the QR login of ``procedure`` (searched for, then chosen)."""
     driver = app.driver
+    search, code = procedure
     driver.tap("startButton")
     driver.wait_screen(Screen.PROCEDURES)
-    driver.type_into("searchField", "khai sinh")
-    driver.tap("procedure_1.001193")
+    driver.type_into("searchField", search)
+    driver.tap(f"procedure_{code}")
     driver.wait_screen(Screen.DETAILS)
     driver.tap("proceedButton")
     driver.wait_screen(Screen.IDENTIFY)
 
 
-def to_form(app: AppHarness) -> None:
-    """From home to the first page of birth registration's form, the card confirmed."""
+def to_form(app: AppHarness, procedure: tuple[str, str] = BIRTH) -> None:
+    """From home to the first page of ``procedure``'s form, the card confirmed."""
     driver = app.driver
-    to_identify(app)
+    to_identify(app, procedure)
     driver.tap("simulateQrButton")
     driver.wait_screen(Screen.CARD_CHECK)
     driver.tap("proceedButton")
     driver.wait_screen(Screen.FORM)
 
 
-def to_scan(app: AppHarness) -> None:
-    """From home to the scan step of birth registration, with the form filled."""
+def to_scan(app: AppHarness, procedure: tuple[str, str] = BIRTH) -> None:
+    """From home to the scan step of ``procedure``, with the form filled."""
     driver = app.driver
-    to_form(app)
+    to_form(app, procedure)
     while app.kapp.router.screen == Screen.FORM:  # the form's pages, one at a time
         answer_page(driver, app.kapp.journey, NO_PACE)
         driver.wait_until(
@@ -394,3 +398,29 @@ def test_the_idle_warning_counts_in_seconds_and_says_so_aloud(make_app: AppFacto
     assert driver.text("idleCountdown") == f"Còn {seconds} giây"
     assert backend.said == [sentences(Language.VI)["idle.spoken"]]
     assert "chạm vào màn hình" in backend.said[0]
+
+
+def test_read_aloud_on_the_scan_screen_names_the_button_that_is_there(
+    make_app: AppFactory,
+) -> None:
+    # An optional paper not yet scanned has "skip" where "continue" will be, and its guide says
+    # so; once a page of it is scanned the button is "continue", and so is the guide.
+    backend = FakeBackend()
+    app = make_app(None, speaker=Speaker(backend))
+    driver, journey = app.driver, app.kapp.journey
+    texts = sentences(Language.VI)
+    to_scan(app, EXTRACT_COPY)
+    assert not journey.documents[journey.documentIndex]["mandatory"]
+    assert driver.text("proceedButton") == texts["scan.skip"]
+    driver.tap("listenButton")
+    driver.wait_until(lambda: len(backend.said) == 1, "the guide read")
+    assert backend.said == [texts["guide.ScanOptional"]]
+    assert "bỏ qua" in backend.said[0]
+
+    driver.tap("scanButton")
+    driver.wait_until(lambda: not journey.scanning and bool(journey.documents[0]["pages"]), "pages")
+    assert driver.text("proceedButton") == texts["common.next"]
+    driver.tap("listenButton")
+    driver.wait_until(lambda: len(backend.said) == 2, "the guide read again")
+    assert backend.said[1] == texts["guide.Scan"]
+    assert "bỏ qua" not in backend.said[1]

@@ -83,14 +83,6 @@
         <source>Thời hạn giải quyết</source>
         <translation>Processing time</translation>
     </message>
-    <message id="details.result">
-        <source>Nơi trả kết quả</source>
-        <translation>Where to collect the result</translation>
-    </message>
-    <message id="details.delivery">
-        <source>Cách nhận kết quả</source>
-        <translation>How to receive the result</translation>
-    </message>
     <message id="details.start">
         <source>Làm thủ tục này</source>
         <translation>Start this procedure</translation>
@@ -263,10 +255,6 @@
         <source>Ngày hẹn trả kết quả: %1</source>
         <translation>Result ready on: %1</translation>
     </message>
-    <message id="done.verificationPending">
-        <source>Danh tính của ông/bà sẽ được xác minh sau.</source>
-        <translation>Your identity will be verified later.</translation>
-    </message>
     <message id="done.printing">
         <source>Đang in phiếu hẹn…</source>
         <translation>Printing your appointment slip…</translation>
@@ -404,8 +392,8 @@
         <translation>Please fill in this page, then press Continue.</translation>
     </message>
     <message id="guide.Scan">
-        <source>Đặt giấy vào khay quét, mặt chữ úp xuống, rồi bấm Quét. Quét xong, bấm Tiếp tục. Không có giấy không bắt buộc thì bấm Tôi không có giấy này, bỏ qua.</source>
-        <translation>Put the paper in the tray, text down, and press Scan. Then press Continue. Without an optional paper, press I don't have this paper: skip.</translation>
+        <source>Đặt giấy vào khay quét, mặt chữ úp xuống, rồi bấm Quét. Quét xong, bấm Tiếp tục.</source>
+        <translation>Put the paper in the tray, text down, and press Scan. Then press Continue.</translation>
     </message>
     <message id="guide.Review">
         <source>Nếu có gì sai, xin bấm Sửa ở phần đó. Nếu đúng, bấm Tiếp tục.</source>
@@ -663,22 +651,6 @@
         <source>%1 ngày làm việc</source>
         <translation>%1 working days</translation>
     </message>
-    <message id="procedure.delivery.or">
-        <source> hoặc </source>
-        <translation> or </translation>
-    </message>
-    <message id="procedure.delivery.in_person">
-        <source>nhận trực tiếp</source>
-        <translation>in person</translation>
-    </message>
-    <message id="procedure.delivery.postal">
-        <source>qua dịch vụ bưu chính công ích</source>
-        <translation>by public postal service</translation>
-    </message>
-    <message id="procedure.delivery.online">
-        <source>nhận bản điện tử trực tuyến</source>
-        <translation>as an electronic copy online</translation>
-    </message>
     <message id="money.vnd">
         <source>%1 đồng</source>
         <translation>%1 dong</translation>
@@ -892,8 +864,8 @@
         <translation>Please wait for the scan to finish</translation>
     </message>
     <message id="review.card">
-        <source>Người nộp (theo thẻ căn cước)</source>
-        <translation>Applicant (from the ID card)</translation>
+        <source>Người nộp</source>
+        <translation>Applicant</translation>
     </message>
     <message id="confirm.digits">
         <source>Mã gồm %1 chữ số.</source>
@@ -910,10 +882,6 @@
     <message id="confirm.noPhone">
         <source>Tôi không có điện thoại / không nhận được tin nhắn — hiện mã trên màn hình</source>
         <translation>I have no phone / no message came: show the code on screen</translation>
-    </message>
-    <message id="done.provisional">
-        <source>Đây là mã hồ sơ tạm; mã chính thức sẽ có khi hồ sơ đến cơ quan giải quyết. Ông/bà vẫn dùng mã này để tra cứu.</source>
-        <translation>This is a temporary code; the official one comes when the application reaches the office. You can keep using this code to check on it.</translation>
     </message>
     <message id="done.waitForSlip">
         <source>Xin chờ in xong phiếu hẹn</source>
@@ -980,8 +948,16 @@
         <translation>Opening hours of the one-stop office:</translation>
     </message>
     <message id="done.onTheSlip">
-        <source>Nơi nhận, giờ tiếp dân và giấy tờ cần mang theo có ghi trên phiếu hẹn.</source>
-        <translation>Where to collect, opening hours and what to bring are printed on the slip.</translation>
+        <source>Phiếu hẹn ghi nơi nhận, giờ tiếp dân và giấy tờ cần mang theo.</source>
+        <translation>The slip says where to collect, the opening hours and what to bring.</translation>
+    </message>
+    <message id="done.useCode">
+        <source>Ông/bà dùng mã này để tra cứu hồ sơ.</source>
+        <translation>Use this code to check on your application.</translation>
+    </message>
+    <message id="guide.ScanOptional">
+        <source>Giấy này không phải ai cũng cần. Nếu có, đặt giấy vào khay quét, mặt chữ úp xuống, rồi bấm Quét. Nếu không có, bấm Tôi không có giấy này, bỏ qua.</source>
+        <translation>Not everyone needs this paper. If you have it, put it in the tray, text down, and press Scan. If not, press I don't have this paper: skip.</translation>
     </message>
 </context>
 </TS>

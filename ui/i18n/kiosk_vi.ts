@@ -83,14 +83,6 @@
         <source>Thời hạn giải quyết</source>
         <translation>Thời hạn giải quyết</translation>
     </message>
-    <message id="details.result">
-        <source>Nơi trả kết quả</source>
-        <translation>Nơi trả kết quả</translation>
-    </message>
-    <message id="details.delivery">
-        <source>Cách nhận kết quả</source>
-        <translation>Cách nhận kết quả</translation>
-    </message>
     <message id="details.start">
         <source>Làm thủ tục này</source>
         <translation>Làm thủ tục này</translation>
@@ -263,10 +255,6 @@
         <source>Ngày hẹn trả kết quả: %1</source>
         <translation>Ngày hẹn trả kết quả: %1</translation>
     </message>
-    <message id="done.verificationPending">
-        <source>Danh tính của ông/bà sẽ được xác minh sau.</source>
-        <translation>Danh tính của ông/bà sẽ được xác minh sau.</translation>
-    </message>
     <message id="done.printing">
         <source>Đang in phiếu hẹn…</source>
         <translation>Đang in phiếu hẹn…</translation>
@@ -404,8 +392,8 @@
         <translation>Xin điền các ô trên trang này rồi bấm Tiếp tục.</translation>
     </message>
     <message id="guide.Scan">
-        <source>Đặt giấy vào khay quét, mặt chữ úp xuống, rồi bấm Quét. Quét xong, bấm Tiếp tục. Không có giấy không bắt buộc thì bấm Tôi không có giấy này, bỏ qua.</source>
-        <translation>Đặt giấy vào khay quét, mặt chữ úp xuống, rồi bấm Quét. Quét xong, bấm Tiếp tục. Không có giấy không bắt buộc thì bấm Tôi không có giấy này, bỏ qua.</translation>
+        <source>Đặt giấy vào khay quét, mặt chữ úp xuống, rồi bấm Quét. Quét xong, bấm Tiếp tục.</source>
+        <translation>Đặt giấy vào khay quét, mặt chữ úp xuống, rồi bấm Quét. Quét xong, bấm Tiếp tục.</translation>
     </message>
     <message id="guide.Review">
         <source>Nếu có gì sai, xin bấm Sửa ở phần đó. Nếu đúng, bấm Tiếp tục.</source>
@@ -663,22 +651,6 @@
         <source>%1 ngày làm việc</source>
         <translation>%1 ngày làm việc</translation>
     </message>
-    <message id="procedure.delivery.or">
-        <source> hoặc </source>
-        <translation> hoặc </translation>
-    </message>
-    <message id="procedure.delivery.in_person">
-        <source>nhận trực tiếp</source>
-        <translation>nhận trực tiếp</translation>
-    </message>
-    <message id="procedure.delivery.postal">
-        <source>qua dịch vụ bưu chính công ích</source>
-        <translation>qua dịch vụ bưu chính công ích</translation>
-    </message>
-    <message id="procedure.delivery.online">
-        <source>nhận bản điện tử trực tuyến</source>
-        <translation>nhận bản điện tử trực tuyến</translation>
-    </message>
     <message id="money.vnd">
         <source>%1 đồng</source>
         <translation>%1 đồng</translation>
@@ -892,8 +864,8 @@
         <translation>Xin chờ máy quét xong</translation>
     </message>
     <message id="review.card">
-        <source>Người nộp (theo thẻ căn cước)</source>
-        <translation>Người nộp (theo thẻ căn cước)</translation>
+        <source>Người nộp</source>
+        <translation>Người nộp</translation>
     </message>
     <message id="confirm.digits">
         <source>Mã gồm %1 chữ số.</source>
@@ -910,10 +882,6 @@
     <message id="confirm.noPhone">
         <source>Tôi không có điện thoại / không nhận được tin nhắn — hiện mã trên màn hình</source>
         <translation>Tôi không có điện thoại / không nhận được tin nhắn — hiện mã trên màn hình</translation>
-    </message>
-    <message id="done.provisional">
-        <source>Đây là mã hồ sơ tạm; mã chính thức sẽ có khi hồ sơ đến cơ quan giải quyết. Ông/bà vẫn dùng mã này để tra cứu.</source>
-        <translation>Đây là mã hồ sơ tạm; mã chính thức sẽ có khi hồ sơ đến cơ quan giải quyết. Ông/bà vẫn dùng mã này để tra cứu.</translation>
     </message>
     <message id="done.waitForSlip">
         <source>Xin chờ in xong phiếu hẹn</source>
@@ -980,8 +948,16 @@
         <translation>Giờ tiếp dân tại Bộ phận Một cửa:</translation>
     </message>
     <message id="done.onTheSlip">
-        <source>Nơi nhận, giờ tiếp dân và giấy tờ cần mang theo có ghi trên phiếu hẹn.</source>
-        <translation>Nơi nhận, giờ tiếp dân và giấy tờ cần mang theo có ghi trên phiếu hẹn.</translation>
+        <source>Phiếu hẹn ghi nơi nhận, giờ tiếp dân và giấy tờ cần mang theo.</source>
+        <translation>Phiếu hẹn ghi nơi nhận, giờ tiếp dân và giấy tờ cần mang theo.</translation>
+    </message>
+    <message id="done.useCode">
+        <source>Ông/bà dùng mã này để tra cứu hồ sơ.</source>
+        <translation>Ông/bà dùng mã này để tra cứu hồ sơ.</translation>
+    </message>
+    <message id="guide.ScanOptional">
+        <source>Giấy này không phải ai cũng cần. Nếu có, đặt giấy vào khay quét, mặt chữ úp xuống, rồi bấm Quét. Nếu không có, bấm Tôi không có giấy này, bỏ qua.</source>
+        <translation>Giấy này không phải ai cũng cần. Nếu có, đặt giấy vào khay quét, mặt chữ úp xuống, rồi bấm Quét. Nếu không có, bấm Tôi không có giấy này, bỏ qua.</translation>
     </message>
 </context>
 </TS>

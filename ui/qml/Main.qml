@@ -81,7 +81,7 @@ Window {
                     textSize: Theme.body
                     fill: "#ffffff"
                     ink: Theme.primary
-                    onClicked: speech.speaking ? speech.stop() : speech.say(qsTrId("guide." + router.screen))
+                    onClicked: speech.speaking ? speech.stop() : speech.say(qsTrId(journey.guideFor(router.screen)))
                 }
                 BigButton {
                     objectName: "languageButton"

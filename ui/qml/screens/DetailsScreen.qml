@@ -3,8 +3,9 @@ import QtQuick.Controls.Basic
 import QtQuick.Layouts
 import "../components"
 
-// What the procedure needs before the citizen starts: documents, fee, time, where the result is.
-// Landscape: the documents on the left, the fee, time and result on the right.
+// What the procedure needs before the citizen starts: documents, fee and time. Where and how the
+// result is received is asked in the form (when there is a choice) and printed on the slip.
+// Landscape: the documents on the left, the fee and time on the right.
 ColumnLayout {
     spacing: Theme.gap
     ScreenTitle {
@@ -47,6 +48,8 @@ ColumnLayout {
                 Text {
                     objectName: "documentsLegend"
                     width: parent.width
+                    // Only worth reading when some paper is needed only sometimes.
+                    visible: (journey.procedure.documents || []).some(d => !d.mandatory)
                     text: qsTrId("details.legend")
                     font.family: Theme.font; font.pixelSize: Theme.small
                     color: Theme.muted
@@ -82,9 +85,7 @@ ColumnLayout {
                 Repeater {
                     model: [
                         [qsTrId("details.fee"), journey.procedure.fee || ""],
-                        [qsTrId("details.time"), journey.procedure.processingTime || ""],
-                        [qsTrId("details.result"), journey.procedure.resultPlace || ""],
-                        [qsTrId("details.delivery"), journey.procedure.delivery || ""]
+                        [qsTrId("details.time"), journey.procedure.processingTime || ""]
                     ]
                     Column {
                         width: parent.width

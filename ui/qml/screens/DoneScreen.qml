@@ -4,7 +4,7 @@ import QtQuick.Layouts
 import "../components"
 
 // Submitted: the dossier's code ("Mã hồ sơ", the one name it has everywhere) in large type while
-// the slip prints, the provisional code explained once in plain words, the appointment; then
+// the slip prints, what it is for in one line, the appointment; then
 // "were you satisfied?" on the same screen, so one tap on a face rates and finishes. If printing
 // fails, the code stays here with what to do. Landscape: the dossier left, the rating right.
 ColumnLayout {
@@ -48,13 +48,14 @@ ColumnLayout {
                     font.family: Theme.font; font.pixelSize: root.portrait ? Theme.huge * 0.8 : Theme.huge * 0.6; font.bold: true
                     color: Theme.primary
                 }
+                // What the code is for, in one line; that the office will add its own code
+                // later is for the slip and the lookup, not for the moment of leaving.
                 Text {
-                    objectName: "provisionalNote"
+                    objectName: "useCodeNote"
                     width: parent.width
-                    visible: journey.dossier.provisional === true
                     horizontalAlignment: Text.AlignHCenter
                     wrapMode: Text.WordWrap
-                    text: qsTrId("done.provisional")
+                    text: qsTrId("done.useCode")
                     font.family: Theme.font; font.pixelSize: root.portrait ? Theme.body : Theme.small
                     color: Theme.ink
                 }
@@ -99,15 +100,8 @@ ColumnLayout {
                     font.family: Theme.font; font.pixelSize: root.portrait ? Theme.body : Theme.small
                     color: Theme.ink
                 }
-                Text {
-                    width: parent.width
-                    visible: journey.dossier.verificationPending === true
-                    horizontalAlignment: Text.AlignHCenter
-                    wrapMode: Text.WordWrap
-                    text: qsTrId("done.verificationPending")
-                    font.family: Theme.font; font.pixelSize: Theme.body
-                    color: Theme.muted
-                }
+                // An identity still to be verified was said on the card's screen, where it applied;
+                // not repeated here.
             }
             RowLayout {
                 objectName: "printProgress"

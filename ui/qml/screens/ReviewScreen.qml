@@ -36,7 +36,7 @@ ColumnLayout {
                     Layout.fillWidth: true
                     Text {
                         width: parent.width
-                        text: journey.procedure.name || ""
+                        text: journey.procedure.shortName || ""
                         wrapMode: Text.WordWrap
                         font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
                         color: Theme.primary
@@ -94,7 +94,7 @@ ColumnLayout {
                                 width: parent.width
                                 wrapMode: Text.WordWrap
                                 textFormat: Text.PlainText
-                                text: modelData.label + ": " + modelData.value
+                                text: modelData.label ? modelData.label + ": " + modelData.value : modelData.value
                                 font.family: Theme.font; font.pixelSize: Theme.body
                                 color: Theme.ink
                             }
