@@ -32,6 +32,7 @@ from dvc_common.datafile import (  # settings raise the shared ConfigError
     FieldProblem,
     describe_validation_error,
 )
+from dvc_common.trust import sealing_public_key, signing_public_key
 
 SCHEMA_VERSION = 1
 DEFAULT_CONFIG_PATH = Path("/etc/kiosk/kiosk.toml")
@@ -178,6 +179,50 @@ class GatewaySection(_Section):
     )
     connect_timeout_s: float = Field(default=5.0, gt=0, le=60)
     read_timeout_s: float = Field(default=20.0, gt=0, le=300)
+    proxy: str = Field(
+        default="",
+        max_length=300,
+        description="HTTP(S) proxy for reaching the gateway (http://host:port); empty: none.",
+    )
+    signing_key: str = Field(
+        default="",
+        max_length=80,
+        description=(
+            "The gateway's Ed25519 public key (ed25519:…), received at enrolment: technician "
+            "badges are verified against it offline."
+        ),
+    )
+    sealing_key: str = Field(
+        default="",
+        max_length=80,
+        description=(
+            "The gateway's X25519 public key (x25519:…), received at enrolment: a USB export of "
+            "unsent dossiers is encrypted to it."
+        ),
+    )
+
+    @field_validator("signing_key")
+    @classmethod
+    def _signing_key(cls, value: str) -> str:
+        if value:
+            signing_public_key(value)  # TrustError is a ValueError: named by field
+        return value
+
+    @field_validator("sealing_key")
+    @classmethod
+    def _sealing_key(cls, value: str) -> str:
+        if value:
+            sealing_public_key(value)
+        return value
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy(cls, value: str) -> str:
+        if value:
+            parts = urlsplit(value)
+            if parts.scheme not in {"http", "https"} or not parts.hostname:
+                raise ValueError("must be an http(s)://host:port URL")
+        return value
 
     @field_validator("url")
     @classmethod
@@ -195,6 +240,21 @@ class TechnicianSection(_Section):
     pin_hash: SecretStr = Field(
         default=SecretStr(""),
         description="scrypt hash of the technician PIN (set with `kiosk config set-pin`).",
+    )
+    quiet_lock_s: int = Field(
+        default=300,
+        ge=30,
+        le=3600,
+        description="Quiet seconds after which technician mode locks itself.",
+    )
+    max_pin_tries: int = Field(
+        default=5, ge=3, le=10, description="Wrong PINs in a row before entry is locked."
+    )
+    lockout_s: int = Field(
+        default=900,
+        ge=60,
+        le=86_400,
+        description="How long entry stays locked after too many wrong PINs (kept across restarts).",
     )
 
 
