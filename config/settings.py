@@ -272,6 +272,13 @@ class PathsSection(_Section):
     calendar_overrides: Path | None = Field(
         default=None, description="Days-off override file; the bundled one if unset."
     )
+    usb_dir: Path | None = Field(
+        default=None,
+        description=(
+            "A folder standing in for the technician's USB stick (the demo, tests). Unset on "
+            "the appliance: exports go to the first USB stick found and mounted."
+        ),
+    )
 
 
 class QueueSection(_Section):

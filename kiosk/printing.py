@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from config.settings import Settings
 from drivers.errors import DeviceError, DeviceKind, DeviceProblem
 from drivers.printer import ReceiptPrinter
+from drivers.printer.base import PrinterStatus, RenderedSlip
 from drivers.printer.kept import KeptSlipStore
 from dvc_common.catalog import Procedure
 from kiosk.dossier import Dossier
@@ -90,6 +91,29 @@ class SlipPrinting:
             return PrintReport(False, error.technical, job_id, DeviceTrouble.from_error(error))
         log.info("slip %s printed (%s)", job_id, result)
         return PrintReport(True)
+
+    def printer_status(self) -> PrinterStatus:
+        """What the printer reports now (paper out, cover open...), for the technician; a
+        printer that cannot be asked is ``UNKNOWN``."""
+        try:
+            return self._printer.status()
+        except Exception as exc:  # a driver bug must not end the technician's screen
+            log.warning("printer status unavailable: %s", type(exc).__name__)
+            return PrinterStatus.UNKNOWN
+
+    def print_test(self, slip: RenderedSlip) -> PrintReport:
+        """The technician's test page; never kept for reprint (it is nobody's slip)."""
+        try:
+            result = self._printer.print_slip(slip, f"{slip.code}-{uuid.uuid4().hex[:8]}")
+        except DeviceError as exc:
+            log.warning("test page not printed: %s", exc.technical)
+            return PrintReport(False, exc.technical, trouble=DeviceTrouble.from_error(exc))
+        except Exception as exc:
+            detail = f"printer: {type(exc).__name__}"
+            trouble = DeviceTrouble(DeviceFault.IO_ERROR, detail)
+            return PrintReport(False, detail, trouble=trouble)
+        log.info("test page printed (%s)", result)
+        return PrintReport(True, result.status.value)
 
     def close(self) -> None:
         self._printer.close()

@@ -14,7 +14,12 @@ wiped a mode, ``shown`` when the screen changes (as qutebrowser's mode manager d
 * LOOKUP: the status lookup from a slip's code; left alone it closes (back to ATTRACT, the
   lookup's answer wiped by whoever listens to its ``left``).
 
-Technician screens come in as another mode with its own rows here, not as flags elsewhere.
+* TECH_ENTRY: the technician's way in (PIN pad, or a badge held to the QR reader), opened by a
+  hidden gesture from any mode. The citizen's session, if any, is left as it was: closing the
+  entry, or leaving it alone, returns to it. Only a granted entry ends the session (the screens'
+  view-model wipes it as on idle, then moves here).
+* TECHNICIAN: the technician's screens; locked (back to ATTRACT) after the configured quiet time
+  or on leaving. Codes read here go to the reader test.
 Single-threaded: it is driven from the thread that drives the journey.
 """
 
@@ -32,6 +37,7 @@ from kiosk.journey import Journey, QrScanned, Snapshot, State, Tick
 log = logging.getLogger(__name__)
 
 LOOKUP_IDLE_S = 60.0  # the status lookup closes by itself when nobody touches it
+ENTRY_IDLE_S = 60.0  # the technician's PIN pad closes by itself (a citizen found the gesture)
 
 
 class Screen(StrEnum):
@@ -48,6 +54,8 @@ class Screen(StrEnum):
     CONFIRM = "Confirm"
     DONE = "Done"
     LOOKUP = "Lookup"
+    TECH_ENTRY = "TechEntry"
+    TECHNICIAN = "Technician"
 
 
 # The journey's screen per journey state; the idle warning shows over the screen it interrupts.
@@ -70,6 +78,8 @@ class Mode(StrEnum):
     ATTRACT = "attract"
     JOURNEY = "journey"
     LOOKUP = "lookup"
+    TECH_ENTRY = "tech_entry"
+    TECHNICIAN = "technician"
 
 
 class Trigger(StrEnum):
@@ -79,6 +89,9 @@ class Trigger(StrEnum):
     SESSION_ENDED = "session_ended"  # finished, cancelled or wiped by the journey
     OPEN_LOOKUP = "open_lookup"
     CLOSE_LOOKUP = "close_lookup"
+    OPEN_TECHNICIAN = "open_technician"  # the hidden gesture
+    TECHNICIAN_GRANTED = "technician_granted"  # a right PIN or a valid badge
+    CLOSE_TECHNICIAN = "close_technician"  # the entry closed, or the technician left
     IDLE = "idle"  # nobody touched the kiosk for the mode's idle time
 
 
@@ -88,6 +101,8 @@ class IdleRule(StrEnum):
     JOURNEY_COUNTS = "journey_counts"  # the journey warns, counts down and wipes by itself
     SESSION_IDLE = "session_idle"  # after the session's idle time (settings), an IDLE trigger
     LOOKUP_IDLE = "lookup_idle"  # after LOOKUP_IDLE_S, an IDLE trigger
+    ENTRY_IDLE = "entry_idle"  # after ENTRY_IDLE_S, an IDLE trigger
+    TECHNICIAN_IDLE = "technician_idle"  # after the quiet-lock time (settings), an IDLE trigger
 
 
 class CodeUse(StrEnum):
@@ -96,6 +111,7 @@ class CodeUse(StrEnum):
     IGNORED = "ignored"
     LOGIN = "login"  # the citizen's ID card, when the journey is on its identify step
     LOOKUP = "lookup"  # a slip's code
+    TECHNICIAN = "technician"  # a badge at the entry, the reader test in technician mode
 
 
 @dataclass(frozen=True)
@@ -109,6 +125,8 @@ MODES: dict[Mode, ModeSpec] = {
     Mode.ATTRACT: ModeSpec(Screen.HOME, IdleRule.SESSION_IDLE, CodeUse.IGNORED),
     Mode.JOURNEY: ModeSpec(None, IdleRule.JOURNEY_COUNTS, CodeUse.LOGIN),
     Mode.LOOKUP: ModeSpec(Screen.LOOKUP, IdleRule.LOOKUP_IDLE, CodeUse.LOOKUP),
+    Mode.TECH_ENTRY: ModeSpec(Screen.TECH_ENTRY, IdleRule.ENTRY_IDLE, CodeUse.TECHNICIAN),
+    Mode.TECHNICIAN: ModeSpec(Screen.TECHNICIAN, IdleRule.TECHNICIAN_IDLE, CodeUse.TECHNICIAN),
 }
 
 TRANSITIONS: dict[tuple[Mode, Trigger], Mode] = {
@@ -120,7 +138,19 @@ TRANSITIONS: dict[tuple[Mode, Trigger], Mode] = {
     (Mode.LOOKUP, Trigger.IDLE): Mode.ATTRACT,
     # A session cannot be started from behind the lookup screen; if one is, it shows.
     (Mode.LOOKUP, Trigger.SESSION_STARTED): Mode.JOURNEY,
+    (Mode.ATTRACT, Trigger.OPEN_TECHNICIAN): Mode.TECH_ENTRY,
+    (Mode.JOURNEY, Trigger.OPEN_TECHNICIAN): Mode.TECH_ENTRY,
+    (Mode.LOOKUP, Trigger.OPEN_TECHNICIAN): Mode.TECH_ENTRY,
+    (Mode.TECH_ENTRY, Trigger.TECHNICIAN_GRANTED): Mode.TECHNICIAN,
+    # Back to the home screen; a citizen's session still open behind the entry then shows again
+    # (ScreenRouter resyncs with the journey after these).
+    (Mode.TECH_ENTRY, Trigger.CLOSE_TECHNICIAN): Mode.ATTRACT,
+    (Mode.TECH_ENTRY, Trigger.IDLE): Mode.ATTRACT,
+    (Mode.TECHNICIAN, Trigger.CLOSE_TECHNICIAN): Mode.ATTRACT,
+    (Mode.TECHNICIAN, Trigger.IDLE): Mode.ATTRACT,  # the quiet lock
 }
+
+_WIPES_HOME = (Mode.LOOKUP, Mode.TECHNICIAN)
 
 T = TypeVar("T")
 
@@ -154,6 +184,7 @@ class ScreenRouter:
         attract_idle_s: float,
         forget_codes: Callable[[], object],
         lookup_idle_s: float = LOOKUP_IDLE_S,
+        technician_idle_s: float = 300.0,
     ) -> None:
         self._journey = journey
         self._clock = clock
@@ -162,6 +193,8 @@ class ScreenRouter:
             IdleRule.JOURNEY_COUNTS: None,
             IdleRule.SESSION_IDLE: attract_idle_s,
             IdleRule.LOOKUP_IDLE: lookup_idle_s,
+            IdleRule.ENTRY_IDLE: ENTRY_IDLE_S,
+            IdleRule.TECHNICIAN_IDLE: technician_idle_s,
         }
         snapshot = journey.snapshot()
         self._journey_state = snapshot.state
@@ -177,6 +210,7 @@ class ScreenRouter:
         # After a move is complete and its screen shows: (the mode left, the mode entered).
         self.moved: Notifier[tuple[Mode, Mode]] = Notifier()
         self.lookup_codes: Notifier[str] = Notifier()
+        self.technician_codes: Notifier[str] = Notifier()
 
     @property
     def mode(self) -> Mode:
@@ -225,6 +259,9 @@ class ScreenRouter:
         if use is CodeUse.LOOKUP:
             self.touch()
             self.lookup_codes.emit(payload.decode("utf-8", errors="replace"))
+        elif use is CodeUse.TECHNICIAN:
+            self.touch()
+            self.technician_codes.emit(payload.decode("utf-8", errors="replace"))
         elif self._codes_count():
             self._journey.dispatch(QrScanned(payload))
         else:
@@ -248,10 +285,14 @@ class ScreenRouter:
             self._refresh_screen()
             self._refresh_reading()
             self.moved.emit((before, target))
-            if trigger is Trigger.IDLE and target is Mode.ATTRACT:
-                # Whoever walked away from the lookup also left the home screen's choices
-                # (language, search) behind: they go now, not one more idle period later.
+            if trigger is Trigger.IDLE and target is Mode.ATTRACT and before in _WIPES_HOME:
+                # Whoever walked away from the lookup (or the technician's screens) also left the
+                # home screen's choices (language, search) behind: they go now, not one more idle
+                # period later. Not from the entry: a citizen's session may be open behind it.
                 self.wiped.emit(Mode.ATTRACT)
+            if before is Mode.TECH_ENTRY and target is Mode.ATTRACT:
+                # The entry closed over a citizen's session that is still open: it shows again.
+                self.on_snapshot(self._journey.snapshot())
         return True
 
     # --- the screen -------------------------------------------------------------------------------

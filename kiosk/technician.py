@@ -11,7 +11,8 @@ by the province's gateway, the quiet lock, and the audit trail every technician 
   gateway's key in the configuration: it names the technician and the kiosks or area it is good
   for, and when it expires. A badge is a credential of its own, so it opens the kiosk while PIN
   entry is locked out.
-* **Quiet lock.** A technician session ends by itself after ``quiet_lock_s`` without a touch.
+* **Quiet lock.** Technician mode locks itself after ``quiet_lock_s`` without a touch: the screen
+  router's idle rule for that mode (``kiosk.router``).
 
 The screens and ``kiosk doctor`` use this; nothing here knows Qt.
 """
@@ -218,23 +219,3 @@ class TechnicianAccess:
         log.warning("technician entry refused: %s", detail)
         self._audit.record(AuditKind.ENTRY_REFUSED, "-", detail)
         return result
-
-
-class TechnicianSession:
-    """One technician's time at the kiosk: who, since when, and the quiet lock."""
-
-    def __init__(self, actor: str, clock: Clock, quiet_lock_s: float) -> None:
-        self.actor = actor
-        self._clock = clock
-        self._quiet_lock_s = quiet_lock_s
-        self.started = clock.monotonic()
-        self._last = self.started
-
-    def touch(self) -> None:
-        self._last = self._clock.monotonic()
-
-    def quiet_for(self) -> float:
-        return self._clock.monotonic() - self._last
-
-    def should_lock(self) -> bool:
-        return self.quiet_for() >= self._quiet_lock_s

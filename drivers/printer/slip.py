@@ -617,3 +617,63 @@ def render_slip(
         barcode_payload=content.barcode_payload,
         text_mode=text_mode,
     )
+
+
+# --- the technician's test page -----------------------------------------------------------------
+
+TEST_TITLE = "TRANG IN THỬ"
+# Every Vietnamese vowel with every tone, capital and small, then a plain sentence: a missing
+# glyph or a wrong code page shows at once.
+TEST_SAMPLES = (
+    "a à á ả ã ạ ă ằ ắ ẳ ẵ ặ â ầ ấ ẩ ẫ ậ đ e è é ẻ ẽ ẹ ê ề ế ể ễ ệ",
+    "i ì í ỉ ĩ ị o ò ó ỏ õ ọ ô ồ ố ổ ỗ ộ ơ ờ ớ ở ỡ ợ",
+    "u ù ú ủ ũ ụ ư ừ ứ ử ữ ự y ỳ ý ỷ ỹ ỵ",
+    "Ă Ắ Ằ Ẳ Ẵ Ặ Â Ấ Ầ Ẩ Ẫ Ậ Đ Ê Ế Ề Ể Ễ Ệ Ô Ố Ồ Ổ Ỗ Ộ Ơ Ớ Ờ Ở Ỡ Ợ Ư Ứ Ừ Ử Ữ Ự Ỳ Ý Ỷ Ỹ Ỵ",
+    "Ủy ban nhân dân xã Thăng Phú tiếp nhận hồ sơ đăng ký khai sinh, chứng thực bản sao.",
+)
+RULER_TICK = 8  # dots between small ticks; every 8th is long and numbered
+
+
+def _ruler(canvas: _Canvas) -> None:
+    """A ruler across the whole printable width, both edges marked: a profile with the wrong dot
+    width prints a ruler cut short or a right edge that never appears."""
+    black = QColor(0, 0, 0)
+    painter, top = canvas.painter, canvas.y
+    painter.fillRect(QRect(0, top, canvas.width, 3), black)
+    for x in range(0, canvas.width, RULER_TICK):
+        long = x % (RULER_TICK * 8) == 0
+        painter.fillRect(QRect(x, top, 2, 36 if long else 16), black)
+        if long and x + 60 < canvas.width:
+            painter.setFont(_font(canvas.family, 20))
+            painter.drawText(x + 4, top + 60, str(x))
+    painter.fillRect(QRect(0, top, 4, 80), black)  # the edges, thick
+    painter.fillRect(QRect(canvas.width - 4, top, 4, 80), black)
+    canvas.y += 84
+
+
+def render_test_page(profile: PrinterProfile, *, kiosk_id: str, moment: str) -> RenderedSlip:
+    """The technician's test slip: the profile and its width, a ruler edge to edge, every
+    Vietnamese letter, a QR code and a barcode, as raster (what every printer prints)."""
+    canvas = _Canvas(profile.width_dots, _font_family())
+    canvas.paragraph(TEST_TITLE, px=TITLE_PX, bold=True, center=True)
+    canvas.gap()
+    canvas.field("Máy", kiosk_id)
+    canvas.field("Lúc", moment)
+    canvas.field("Loại máy in", f"{profile.name}, {profile.width_dots} chấm")
+    canvas.gap()
+    _ruler(canvas)
+    canvas.gap()
+    for sample in TEST_SAMPLES:
+        canvas.paragraph(sample)
+    canvas.gap()
+    canvas.qr(f"TEST {kiosk_id}")
+    canvas.barcode(kiosk_id)
+    page, texts = canvas.finish()
+    return RenderedSlip(
+        code=f"TEST-{kiosk_id}",
+        pages=(page,),
+        escpos=encode_raster((page,), profile),
+        texts=texts,
+        qr_payload=f"TEST {kiosk_id}",
+        barcode_payload=kiosk_id,
+    )

@@ -16,6 +16,7 @@ from kiosk.journey import (
     Touch,
 )
 from kiosk.router import (
+    ENTRY_IDLE_S,
     JOURNEY_SCREENS,
     LOOKUP_IDLE_S,
     MODES,
@@ -198,3 +199,53 @@ def test_a_trigger_without_a_row_changes_nothing(harness: Harness) -> None:
     assert router.mode is Mode.ATTRACT and heard.take() == []
     harness.kiosk.journey.dispatch(Touch())
     assert heard.take() == []
+
+
+# --- technician mode ------------------------------------------------------------------------------
+
+
+def test_the_entry_over_a_session_returns_to_it_unharmed(harness: Harness) -> None:
+    router, heard = routed(harness)
+    technician_codes: list[str] = []
+    router.technician_codes.connect(technician_codes.append)
+    drive_to(harness, State.IDENTIFY)
+    heard.take()
+    assert router.trigger(Trigger.OPEN_TECHNICIAN)
+    assert router.mode is Mode.TECH_ENTRY and router.screen is Screen.TECH_ENTRY
+    # A code held up now is a badge for the entry, not the citizen's login.
+    router.read_code(FEMALE_QR.encode())
+    assert technician_codes == [FEMALE_QR] and harness.kiosk.journey.state is State.IDENTIFY
+    assert router.trigger(Trigger.CLOSE_TECHNICIAN)
+    assert router.mode is Mode.JOURNEY and router.screen is Screen.IDENTIFY
+    assert ("wiped", "attract") not in heard.take()  # the citizen's language is kept
+
+
+def test_the_entry_left_alone_closes_and_the_technician_locks_when_quiet(
+    harness: Harness,
+) -> None:
+    router, heard = routed(harness)
+    router.trigger(Trigger.OPEN_TECHNICIAN)
+    harness.clock.advance(ENTRY_IDLE_S + 1)
+    router.tick()
+    assert router.mode is Mode.ATTRACT
+    router.trigger(Trigger.OPEN_TECHNICIAN)
+    assert router.trigger(Trigger.TECHNICIAN_GRANTED)
+    assert router.mode is Mode.TECHNICIAN and router.screen is Screen.TECHNICIAN
+    heard.take()
+    harness.clock.advance(299)
+    router.touch()
+    harness.clock.advance(299)
+    router.tick()
+    assert router.mode is Mode.TECHNICIAN  # touched within the quiet time
+    harness.clock.advance(2)
+    router.tick()
+    assert router.mode is Mode.ATTRACT
+    assert heard.take()[-2:] == [("shown", "Home"), ("wiped", "attract")]
+
+
+def test_technician_mode_cannot_be_granted_without_the_entry(harness: Harness) -> None:
+    router, _ = routed(harness)
+    assert router.trigger(Trigger.TECHNICIAN_GRANTED) is False
+    drive_to(harness, State.FORM)
+    assert router.trigger(Trigger.TECHNICIAN_GRANTED) is False
+    assert router.mode is Mode.JOURNEY

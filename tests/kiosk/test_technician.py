@@ -1,5 +1,5 @@
 """Technician entry (``kiosk.technician``): the PIN and its lock-out kept across restarts,
-badges checked offline, the quiet lock, and an audit entry for every attempt."""
+badges checked offline, and an audit entry for every attempt."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from kiosk.technician import (
     AuditKind,
     EntryOutcome,
     TechnicianAccess,
-    TechnicianSession,
 )
 
 PIN = "246810"
@@ -155,15 +154,3 @@ def test_badges_refused_with_their_reason(tmp_path: Path, text: str, problem: Ba
 def test_a_kiosk_not_enrolled_cannot_check_badges(tmp_path: Path) -> None:
     result = access(tmp_path, FakeClock(START), Trail(), Settings()).try_badge(badge_text())
     assert result.outcome is EntryOutcome.NO_GATEWAY_KEY
-
-
-def test_the_session_locks_after_its_quiet_time() -> None:
-    clock = FakeClock(START)
-    session = TechnicianSession("PIN", clock, quiet_lock_s=300)
-    clock.advance(299)
-    assert not session.should_lock()
-    session.touch()
-    clock.advance(299)
-    assert not session.should_lock()
-    clock.advance(1)
-    assert session.should_lock()

@@ -1,0 +1,146 @@
+"""The technician's use cases that are not entry: what the outbox holds and sending it again,
+exporting it or the log to a USB stick, and a test scan. Qt-free; the technician screen's
+view-model calls these off the GUI thread.
+
+Results carry reasons as enums (``CareReason``) with their values; the screens word them.
+Nothing here shows personal data: dossiers are named by their receipt numbers, errors have their
+digit runs masked.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from dvc_common.atomic import write_atomic
+from dvc_common.privacy import mask_digits_in
+from kiosk.scanning import PageReady, ScanFinished, ScanService, ScanTarget
+from offline_queue.errors import StoreError
+from offline_queue.records import ACTIVE, QueueStatus
+from offline_queue.store import QueueStore
+
+log = logging.getLogger(__name__)
+
+OUTBOX_LISTED = 200
+TEST_SCAN_PAGES = 3
+TEST_SCAN_TIMEOUT_S = 120.0
+
+
+class CareReason(StrEnum):
+    EXPORTED = "exported"  # n dossiers, file name
+    LOG_EXPORTED = "log_exported"  # file name
+    NO_STICK = "no_stick"  # no USB stick found or it could not be mounted
+    EXPORT_FAILED = "export_failed"  # problem (an ExportProblem value)
+    WRITE_FAILED = "write_failed"  # the stick refused the file (full, removed, read-only)
+
+
+@dataclass(frozen=True)
+class CareResult:
+    ok: bool
+    reason: CareReason
+    params: dict[str, str] = field(default_factory=dict)
+
+
+# Where the stick is: a mounted directory, or an OSError saying why there is none.
+StickTarget = Callable[[], Path]
+
+
+class OutboxCare:
+    """The outbox as a technician sees it: counts, dossiers needing attention, retry."""
+
+    def __init__(self, store: QueueStore) -> None:
+        self._store = store
+
+    def summary(self, now: float) -> dict[str, Any]:
+        counts = self._store.counts()
+        rows = self._store.list_dossiers(limit=OUTBOX_LISTED)
+        waiting = [r for r in rows if r.status in ACTIVE or r.status is QueueStatus.NEEDS_ATTENTION]
+        oldest = min((r.enqueued_at for r in waiting), default=None)
+        return {
+            "counts": {status.value: int(counts.get(status.value, 0)) for status in QueueStatus},
+            "oldestMinutes": None if oldest is None else int((now - oldest) // 60),
+            "dossiers": [
+                {
+                    "receipt": row.receipt_number,
+                    "state": row.status.value,
+                    "detail": mask_digits_in(row.last_error or "")[:200],
+                    "retryable": row.status is QueueStatus.NEEDS_ATTENTION
+                    or (row.status in ACTIVE and row.attempts > 0),
+                    "attempts": row.attempts,
+                }
+                for row in waiting
+            ],
+        }
+
+    def retry(self, receipt: str | None) -> int:
+        """Send one dossier (by receipt number) or every one needing attention back to the
+        sync; how many were sent."""
+        if receipt is not None:
+            self._store.retry(receipt)
+            return 1
+        sent = 0
+        for row in self._store.list_dossiers(
+            limit=OUTBOX_LISTED, statuses=(QueueStatus.NEEDS_ATTENTION,)
+        ):
+            try:
+                self._store.retry(row.client_uuid)
+                sent += 1
+            except StoreError as exc:  # erased meanwhile: nothing to send
+                log.warning("retry of %s skipped: %s", row.receipt_number, exc)
+        return sent
+
+
+def export_log(text: str, stick: StickTarget, kiosk_id: str, now: datetime) -> CareResult:
+    """The recent log (already masked) as a text file on the stick."""
+    try:
+        folder = stick()
+    except OSError as exc:
+        return CareResult(False, CareReason.NO_STICK, {"detail": str(exc)})
+    name = f"{kiosk_id}-log-{now:%Y%m%d-%H%M%S}.txt"
+    try:
+        write_atomic(folder / name, (mask_digits_in(text) + "\n").encode("utf-8"))
+    except OSError as exc:
+        return CareResult(False, CareReason.WRITE_FAILED, {"detail": exc.strerror or str(exc)})
+    return CareResult(True, CareReason.LOG_EXPORTED, {"file": name})
+
+
+def trial_scan(service: ScanService, scratch: Path) -> dict[str, Any]:
+    """Feed up to three pages through the real pipeline into a scratch folder and report what
+    a citizen's scan would give: the first page's thumbnail, the pipeline's flags, the size each
+    page would upload. Blocks until the scanner finishes (call it off the GUI thread)."""
+    folder = scratch / "technician-test"
+    for old in folder.glob("*") if folder.exists() else ():
+        old.unlink(missing_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    pages: list[PageReady] = []
+    finished: list[ScanFinished] = []
+    done = threading.Event()
+
+    def on_finished(result: ScanFinished) -> None:
+        finished.append(result)
+        done.set()
+
+    target = ScanTarget(uuid.uuid4(), 0, folder, "test", TEST_SCAN_PAGES)
+    trouble = service.start(target, pages.append, on_finished)
+    if trouble is not None:
+        return {"error": trouble.fault.value, "technical": trouble.technical}
+    if not done.wait(TEST_SCAN_TIMEOUT_S):
+        service.cancel()
+        return {"error": "timeout", "technical": f"no answer in {TEST_SCAN_TIMEOUT_S:.0f} s"}
+    result = finished[0]
+    if result.trouble is not None and not pages:
+        return {"error": result.trouble.fault.value, "technical": result.trouble.technical}
+    sizes = [page.pdf.stat().st_size for page in pages]
+    return {
+        "pages": len(pages),
+        "thumbnail": pages[0].thumbnail if pages else "",
+        "flags": sorted({flag.value for page in pages for flag in page.flags}),
+        "kb": round(sum(sizes) / 1024 / max(1, len(sizes)), 1),
+    }
