@@ -1,5 +1,8 @@
 """``kiosk queue …`` and ``kiosk sync …``: the technician's view of the outbox, and the command
-that starts the sync process (built and wired in ``offline_queue.service``)."""
+that starts the sync process (built and wired in ``offline_queue.service``).
+
+What a technician does here that changes something (a retry, a USB export) is written to the
+audit log (``offline_queue.audit``) as done at the console; the sync process delivers it."""
 
 from __future__ import annotations
 
@@ -12,17 +15,20 @@ from typing import Any
 
 from config.settings import Settings, load_effective
 from dvc_common.atomic import sha256_file
+from dvc_common.clock import SystemClock
 from dvc_common.privacy import mask_digits_in
 from kiosk import __version__
 from kiosk.dossier import Dossier
 from kiosk.outbox import Outbox, load_dossier_file
 from kiosk.ports import QueueError
+from offline_queue.audit import CONSOLE_ACTOR, AuditKind
 from offline_queue.crypto import CryptoError
 from offline_queue.errors import QueueRefusedError, StoreError
 from offline_queue.opening import open_queue_store, queue_dir
-from offline_queue.records import DossierRow, PageInput, QueueStatus
+from offline_queue.records import DossierRow, PageInput, QueueStatus, iso
 from offline_queue.service import published_status, run_command
 from offline_queue.store import QueueStore
+from offline_queue.usb_export import ExportError, ExportProblem, export_unsent
 
 # build_engine lives in offline_queue.service, the sync process's composition root; it is named
 # here too only for simulators/text_demo.py, until it imports it from there.
@@ -91,6 +97,10 @@ def _queue_show(args: argparse.Namespace) -> int:
     _, store = _store(args)
     row = _find(store, args.id)
     data: dict[str, Any] = {**row.to_public(), "history": store.history(row.client_uuid)}
+    mark = store.export_mark(row.client_uuid)
+    data["exported"] = (
+        None if mark is None else {"at": iso(mark.exported_at), "file": mark.export_file}
+    )
     if row.erased_at is None:
         try:
             body = store.body(row.client_uuid)
@@ -121,7 +131,89 @@ def _queue_show(args: argparse.Namespace) -> int:
 def _queue_retry(args: argparse.Namespace) -> int:
     _, store = _store(args)
     row = store.retry(args.id)
+    store.record_audit(AuditKind.RETRY, CONSOLE_ACTOR, row.receipt_number, SystemClock().now())
     print(f"{row.receipt_number}: {row.status.value}, will be sent on the next sync pass")
+    return EXIT_OK
+
+
+# What the technician reads for each reason an export wrote nothing.
+_EXPORT_ADVICE: dict[ExportProblem, str] = {
+    ExportProblem.NO_SEALING_KEY: "the kiosk has no gateway sealing key: enrol it first",
+    ExportProblem.BAD_SEALING_KEY: "gateway.sealing_key is not a valid x25519: key",
+    ExportProblem.NOTHING_TO_EXPORT: "nothing to export: the gateway has every dossier",
+    ExportProblem.UNKNOWN_DOSSIER: "no such dossier in the outbox",
+    ExportProblem.ALREADY_DELIVERED: "the gateway already acknowledged this dossier",
+    ExportProblem.TOO_MANY: "too many dossiers for one export: choose some with --id",
+    ExportProblem.NOT_IN_FORMAT: "a dossier cannot be written in the export format",
+    ExportProblem.TARGET_MISSING: "the target directory is not there (stick not mounted?)",
+    ExportProblem.TARGET_READ_ONLY: "the stick cannot be written (read-only?)",
+    ExportProblem.DISK_FULL: "the stick is full",
+    ExportProblem.TARGET_FAILED: "writing to the stick failed",
+    ExportProblem.FILE_EXISTS: "an export of the same second is already there: try again",
+    ExportProblem.DOSSIER_UNREADABLE: "a dossier's copy failed its check: leave it out (--id)",
+    ExportProblem.OUTBOX_UNAVAILABLE: "the outbox cannot be used now: try again",
+}
+
+
+def _queue_export_usb(args: argparse.Namespace) -> int:
+    """Unsent dossiers (or the chosen ones) sealed to the gateway, in one file on a stick."""
+    settings, store = _store(args)
+    now = SystemClock().now()
+    try:
+        report = export_unsent(
+            store,
+            args.to,
+            settings.gateway.sealing_key,
+            settings.kiosk.id,
+            now,
+            select=args.ids or None,
+            software_version=__version__,
+        )
+    except ExportError as exc:
+        if exc.problem is not ExportProblem.NOTHING_TO_EXPORT:
+            store.record_audit(AuditKind.EXPORT, CONSOLE_ACTOR, f"failed: {exc.problem.value}", now)
+        which = f" ({exc.receipt_number})" if exc.receipt_number else ""
+        message = f"{_EXPORT_ADVICE[exc.problem]}{which} [{exc.problem.value}]"
+        if exc.problem is ExportProblem.NOTHING_TO_EXPORT:
+            print(message)
+            return EXIT_OK
+        # The detail is the export's own words (no personal data), masked once more.
+        return _fail(f"export-usb: {message}: {mask_digits_in(exc.detail)}", EXIT_ERROR)
+    store.record_audit(
+        AuditKind.EXPORT,
+        CONSOLE_ACTOR,
+        f"{report.dossiers} dossier(s) to {report.file_name} (sha256 {report.sha256[:16]})",
+        now,
+    )
+    _print_json(
+        {
+            "file": str(report.path),
+            "dossiers": report.dossiers,
+            "files": report.files,
+            "bytes": report.bytes_written,
+            "sha256": report.sha256,
+            "receipts": [mask_digits_in(r) for r in report.receipt_numbers],
+            "left_out_unreadable": [mask_digits_in(r) for r in report.skipped_quarantined],
+        }
+    )
+    return EXIT_OK
+
+
+def _queue_audit(args: argparse.Namespace) -> int:
+    """The technician audit log, newest first, and whether each reached the gateway."""
+    _, store = _store(args)
+    _print_json(
+        [
+            {
+                "at": event.at.isoformat(),
+                "kind": str(event.kind),
+                "actor": event.actor,
+                "detail": event.detail,
+                "delivered": event.delivered_at is not None,
+            }
+            for event in store.recent_audit(args.limit)
+        ]
+    )
     return EXIT_OK
 
 
@@ -311,6 +403,23 @@ def add_queue_commands(sub: Any) -> None:
     export.add_argument("id")
     export.add_argument("--out", type=Path, required=True)
     export.set_defaults(func=_queue_export)
+    usb = queue_sub.add_parser(
+        "export-usb", help="seal the dossiers the gateway lacks into one file on a USB stick"
+    )
+    usb.add_argument("--to", type=Path, required=True, help="the mounted stick's directory")
+    usb.add_argument(
+        "--id",
+        dest="ids",
+        action="append",
+        default=[],
+        help="only this dossier (receipt number, code or UUID); repeat for more",
+    )
+    # Also accepted after the command; SUPPRESS keeps ``kiosk --config FILE queue …`` working.
+    usb.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="settings file")
+    usb.set_defaults(func=_queue_export_usb)
+    audit = queue_sub.add_parser("audit", help="the technician audit log, newest first")
+    audit.add_argument("--limit", type=int, default=50)
+    audit.set_defaults(func=_queue_audit)
     add = queue_sub.add_parser("add", help="enqueue a dossier from files, as the app does")
     add.add_argument("dossier", type=Path)
     add.add_argument("pages", type=Path, nargs="*")

@@ -25,6 +25,7 @@ from kiosk.scanning import PageReady, ScanFinished, ScanService, ScanTarget
 from offline_queue.errors import StoreError
 from offline_queue.records import ACTIVE, QueueStatus
 from offline_queue.store import QueueStore
+from offline_queue.usb_export import ExportError, export_unsent
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,36 @@ class OutboxCare:
             except StoreError as exc:  # erased meanwhile: nothing to send
                 log.warning("retry of %s skipped: %s", row.receipt_number, exc)
         return sent
+
+
+def export_outbox(
+    store: QueueStore,
+    stick: StickTarget,
+    *,
+    sealing_key: str,
+    kiosk_id: str,
+    now: datetime,
+    software: str,
+) -> CareResult:
+    """Every dossier the gateway has not acknowledged, sealed to the gateway, onto the stick
+    (``offline_queue.usb_export``); they stay in the outbox and keep syncing."""
+    try:
+        folder = stick()
+    except OSError as exc:
+        return CareResult(False, CareReason.NO_STICK, {"detail": str(exc)})
+    try:
+        report = export_unsent(
+            store, folder, sealing_key, kiosk_id, now, software_version=software
+        )
+    except ExportError as exc:
+        # The screens word the problem (``problem``); which dossier, when one is to blame.
+        params = {"problem": exc.problem.value, "receipt": exc.receipt_number or ""}
+        return CareResult(False, CareReason.EXPORT_FAILED, params)
+    return CareResult(
+        True,
+        CareReason.EXPORTED,
+        {"count": str(report.dossiers), "file": report.file_name},
+    )
 
 
 def export_log(text: str, stick: StickTarget, kiosk_id: str, now: datetime) -> CareResult:

@@ -220,6 +220,11 @@ class ScreenRouter:
     def screen(self) -> Screen:
         return self._screen
 
+    @property
+    def in_session(self) -> bool:
+        """Whether a citizen's session is open (perhaps behind the technician's entry)."""
+        return self._journey.snapshot().session_id is not None
+
     # --- inputs -----------------------------------------------------------------------------------
 
     def on_snapshot(self, _: Snapshot) -> None:

@@ -39,29 +39,26 @@ from dvc_common.trust import (
     signing_public_key,
     verify_badge,
 )
+from offline_queue.audit import PIN_ACTOR, AuditKind
 
 log = logging.getLogger(__name__)
 
 LOCK_FILE = "technician-entry.json"
-PIN_ACTOR = "PIN"  # who the audit log names when the PIN, not a badge, opened the kiosk
 
 
-class AuditKind(StrEnum):
-    """What a technician did, as the audit log records it (values are the wire's slugs)."""
-
-    ENTRY = "entry"
-    ENTRY_REFUSED = "entry_refused"
-    EXIT = "exit"
-    TEST = "test"
-    SETTING_CHANGED = "setting_changed"
-    EXPORT = "export"
-    RETRY = "retry"
-    ENROLMENT = "enrolment"
-    NETWORK = "network"
+__all__ = [
+    "PIN_ACTOR",
+    "AuditKind",
+    "AuditTrail",
+    "EntryOutcome",
+    "EntryResult",
+    "TechnicianAccess",
+]
 
 
 class AuditTrail(Protocol):
-    """Where technician actions are written; the sync process delivers them to the gateway."""
+    """Where technician actions are written (``AuditKind`` is the outbox's own: one log); the
+    sync process delivers them to the gateway."""
 
     def record(self, kind: AuditKind, actor: str, detail: str) -> None: ...
 

@@ -36,7 +36,7 @@ from offline_queue.layout import DB_NAME, Layout
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 
 # SQLite's primary result codes (sqlite3.h) that mean the file itself is damaged. Everything
 # else at open (locked, busy, full, I/O, cannot open, read-only) is a condition that passes or
@@ -45,6 +45,8 @@ _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
+# The tables of version 1 only: a database from before a later table (``audit``) is upgraded by
+# ``migrate``, not taken for a damaged one.
 _REQUIRED_TABLES = frozenset({"meta", "dossiers", "files", "events", "alerts", "status"})
 
 Now = Callable[[], float]
@@ -116,8 +118,61 @@ CREATE TABLE alerts (
 CREATE TABLE status (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at REAL NOT NULL);
 """
 
+# Version 2 (issue 13): a technician's USB export of unsent dossiers marks each dossier it
+# carried (``offline_queue.usb_export``). A mark is a note for the technician, not a state: the
+# dossier keeps its status and keeps syncing until the gateway acknowledges it.
+_V2 = """
+ALTER TABLE dossiers ADD COLUMN exported_at REAL;
+ALTER TABLE dossiers ADD COLUMN export_file TEXT;
+"""
+
+# Version 3 (issue 13): the technician audit log (``offline_queue.audit``), delivered to the
+# gateway by the sync process. Append-only by construction: the triggers refuse deleting a row
+# and changing one, except recording its delivery once.
+_V3 = """
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    delivered_at REAL
+);
+CREATE INDEX audit_pending ON audit (seq) WHERE delivered_at IS NULL;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+CREATE TRIGGER audit_no_rewrite BEFORE UPDATE ON audit
+WHEN NEW.seq IS NOT OLD.seq OR NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at
+    OR NEW.kind IS NOT OLD.kind OR NEW.actor IS NOT OLD.actor OR NEW.detail IS NOT OLD.detail
+    OR OLD.delivered_at IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+"""
+
 # Index i upgrades a database from version i to i + 1.
-MIGRATIONS: Sequence[str] = (_V1,)
+MIGRATIONS: Sequence[str] = (_V1, _V2, _V3)
+
+
+def statements(script: str) -> Iterator[str]:
+    """The SQL statements of a migration, one at a time.
+
+    A trigger's body holds semicolons of its own, so the script is cut where SQLite says a
+    statement is complete, not at every semicolon. (``executescript`` would commit the
+    migration's transaction first.)
+    """
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending.strip()
+            pending = ""
+    if pending.strip(" \n;"):
+        raise ValueError(f"incomplete SQL statement in a migration: {pending.strip()[:60]}")
 
 
 def connect(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
@@ -307,9 +362,8 @@ class Database:
             if version > SCHEMA_VERSION:
                 raise StoreError(f"queue schema {version} is newer than this software")
             for step in MIGRATIONS[version:]:
-                for statement in step.split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
+                for statement in statements(step):
+                    self.conn.execute(statement)
             if version == 0 and self.layout.has_dossier_folders():
                 # A new database beside dossier folders: the old one was lost or moved (a kill
                 # right after the move included). The next check() rebuilds their rows.

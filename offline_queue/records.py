@@ -48,6 +48,7 @@ class EventKind(StrEnum):
     RECOVERED = "recovered"
     ERASED = "erased"
     REKEY = "rekey"
+    EXPORTED = "exported"  # carried on a USB stick (``offline_queue.usb_export``); still syncs
 
     @staticmethod
     def failed(kind: ErrorKind) -> str:
@@ -125,6 +126,15 @@ class DossierRow:
             "erased": self.erased_at is not None,
             "quarantined": self.quarantined,
         }
+
+
+@dataclass(frozen=True)
+class ExportMark:
+    """The last USB export that carried a dossier (schema version 2). A note for the
+    technician, not a state: the dossier keeps its status and keeps syncing."""
+
+    exported_at: float
+    export_file: str
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from offline_queue.records import StartupReport
 from offline_queue.reference import ReferenceData
 from offline_queue.scheduling import PassReport
 from offline_queue.store import QueueStore
-from offline_queue.sync import STATUS_KEY, SyncEngine
+from offline_queue.sync import STATUS_KEY, AuditReport, SyncEngine
 from offline_queue.sync_settings import SyncSettings
 from offline_queue.transport import HttpTransport
 
@@ -161,9 +161,11 @@ class SyncProcess:
     startup: StartupReport
 
     def once(self) -> PassReport:
-        """Housekeeping, then one pass."""
+        """Housekeeping, then one pass, then the technician audit log (after the dossiers)."""
         self.engine.housekeeping()
-        return self.engine.run_once()
+        report = self.engine.run_once()
+        self.engine.deliver_audit()
+        return report
 
     def serve(self, stop: threading.Event) -> None:
         """Keep syncing until ``stop`` is set."""
@@ -196,14 +198,19 @@ def stop_on_signals() -> threading.Event:
     return stop
 
 
-def pass_summary(report: PassReport, counts: dict[str, int]) -> dict[str, Any]:
+def pass_summary(
+    report: PassReport, counts: dict[str, int], audit: AuditReport | None = None
+) -> dict[str, Any]:
     """What ``sync --once`` prints."""
-    return {
+    summary: dict[str, Any] = {
         "submitted": report.submitted,
         "failed": [{"receipt": r, "kind": k.value, "detail": d} for r, k, d in report.failed],
         "stopped_by": report.stopped_by.value if report.stopped_by else None,
         "counts": counts,
     }
+    if audit is not None:
+        summary["audit"] = {"outcome": audit.outcome.value, "delivered": audit.delivered}
+    return summary
 
 
 def run_command(
@@ -227,7 +234,8 @@ def run_command(
     except RuntimeError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    print(json.dumps(pass_summary(report, process.store.counts()), ensure_ascii=False, indent=2))
+    summary = pass_summary(report, process.store.counts(), process.engine.last_audit)
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
     return EXIT_OK if report.stopped_by is None else EXIT_ERROR
 
 

@@ -10,7 +10,8 @@ to the part that owns it; each part is a module of its own and reads alone:
 - ``offline_queue.intake``: storing a dossier durably (limits, space, encrypted files first);
 - ``offline_queue.ledger``: the rows the sync engine schedules from and records into;
 - ``offline_queue.board``: technician alerts and the sync process's published status;
-- ``offline_queue.integrity``: the start-up check, rebuilding, quarantine, crypto-erase.
+- ``offline_queue.integrity``: the start-up check, rebuilding, quarantine, crypto-erase;
+- ``offline_queue.audit``: the technician audit log the sync process delivers.
 
 Durability rules (kiosks lose power at any moment): files are written before the row that names
 them commits; a commit that returned survives power loss; nothing is ever deleted because it
@@ -27,11 +28,13 @@ import sqlite3
 import time
 from collections.abc import Callable, Collection, Container, Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from dvc_common.protocol import DEFAULT_LIMITS, ProtocolLimits
 from offline_queue import keys
+from offline_queue.audit import AuditEvent, AuditKind, AuditLog
 from offline_queue.board import AlertBoard
 from offline_queue.crypto import EncryptedReader
 from offline_queue.database import Database, Now
@@ -54,6 +57,8 @@ from offline_queue.records import (
     DossierRow,
     EnqueueResult,
     ErrorKind,
+    EventKind,
+    ExportMark,
     FileRow,
     PageInput,
     QueueStatus,
@@ -65,10 +70,13 @@ __all__ = [
     "ACTIVE",
     "DB_NAME",
     "AlertKind",
+    "AuditEvent",
+    "AuditKind",
     "DatabaseCorruptError",
     "DossierRow",
     "EnqueueResult",
     "ErrorKind",
+    "ExportMark",
     "FileRow",
     "MasterKeyError",
     "PageInput",
@@ -128,6 +136,7 @@ class QueueStore:
             known_procedures=known_procedures,
         )
         self.integrity = Integrity(self._db, self._key, self.ledger, self.board)
+        self.audit = AuditLog(self._db)
 
     def _raise_database_alert(self) -> None:
         moved = self.startup_report.database_moved_to
@@ -270,6 +279,55 @@ class QueueStore:
 
     def read_status(self, key: str) -> dict[str, Any] | None:
         return self.board.read_status(key)
+
+    # --- USB exports (``offline_queue.usb_export``) -------------------------------------------
+
+    def mark_exported(
+        self,
+        client_uuids: Sequence[str],
+        export_file: str,
+        at: float,
+        *,
+        before_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        """Note that a USB export carried these dossiers. Nothing else changes: an exported
+        dossier keeps its status and keeps syncing until the gateway acknowledges it.
+
+        ``before_commit`` runs inside the transaction, after the marks are written: the export
+        puts its file in place there, so the marks commit only when the file is complete, and
+        a failure to put it there leaves no mark.
+        """
+        with self._db.transaction() as conn:
+            conn.executemany(
+                "UPDATE dossiers SET exported_at = ?, export_file = ? WHERE client_uuid = ?",
+                [(at, export_file, client_uuid) for client_uuid in client_uuids],
+            )
+            for client_uuid in client_uuids:
+                self._db.event(client_uuid, EventKind.EXPORTED.value, export_file)
+            before_commit()
+
+    def export_mark(self, client_uuid: str) -> ExportMark | None:
+        """The last USB export that carried this dossier, if any."""
+        row = self._db.conn.execute(
+            "SELECT exported_at, export_file FROM dossiers WHERE client_uuid = ?", (client_uuid,)
+        ).fetchone()
+        if row is None or row["exported_at"] is None:
+            return None
+        return ExportMark(float(row["exported_at"]), str(row["export_file"]))
+
+    # --- the technician audit log (``offline_queue.audit``) ---------------------------------
+
+    def record_audit(self, kind: AuditKind, actor: str, detail: str, at: datetime) -> AuditEvent:
+        return self.audit.record(kind, actor, detail, at)
+
+    def pending_audit(self, limit: int) -> list[AuditEvent]:
+        return self.audit.pending(limit)
+
+    def mark_audit_delivered(self, ids: Collection[str]) -> int:
+        return self.audit.mark_delivered(ids)
+
+    def recent_audit(self, limit: int) -> list[AuditEvent]:
+        return self.audit.recent(limit)
 
     # --- integrity and retention ------------------------------------------------------------
 

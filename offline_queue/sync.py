@@ -7,7 +7,9 @@ and records what each step came to. The pieces it drives each read alone:
 - ``offline_queue.uploading``: the steps themselves (create, tus upload, finalize, rating);
 - ``offline_queue.auth_probe``: the stop after the gateway refuses the token, and its probes;
 - ``offline_queue.housekeeping``: heartbeats, crypto-erase, reference data;
-- ``offline_queue.progress``: what the process publishes about itself.
+- ``offline_queue.progress``: what the process publishes about itself;
+- ``AuditSender`` (here): the technician audit log (``offline_queue.audit``) to the gateway,
+  after the dossiers, never before them.
 
 On a slow, far link it is round trips, not bytes, that waste the link: while a request waits
 300 ms for its answer, nothing is sent. So the engine keeps ``lanes`` requests in flight (three
@@ -29,10 +31,13 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any, cast
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Final, TypeGuard, cast
 
+from offline_queue.audit import AuditEvent
 from offline_queue.auth_probe import AUTH_STATUS_KEY, AuthGate
 from offline_queue.chunking import DROP_FRACTION, ChunkSizer
 from offline_queue.crypto import CryptoError
@@ -46,6 +51,7 @@ from offline_queue.store import QueueStore
 from offline_queue.sync_settings import SyncSettings
 from offline_queue.transport import GatewayError, HttpTransport
 from offline_queue.uploading import (
+    API,
     MISMATCH_STATUS_KEY,
     MISSING_STATUS_KEY,
     DossierUploader,
@@ -53,11 +59,15 @@ from offline_queue.uploading import (
 )
 
 __all__ = [
+    "AUDIT_BATCH",
     "AUTH_STATUS_KEY",
     "DROP_FRACTION",
     "MISMATCH_STATUS_KEY",
     "MISSING_STATUS_KEY",
     "STATUS_KEY",
+    "AuditOutcome",
+    "AuditReport",
+    "AuditSender",
     "Backoff",
     "PassReport",
     "SyncEngine",
@@ -66,6 +76,141 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+AUDIT_PATH: Final = API + "audit"
+AUDIT_BATCH: Final = 500  # events per request, at most (the gateway's contract)
+# Batches one delivery may send before the engine looks at its dossiers again.
+AUDIT_BATCHES_PER_DELIVERY: Final = 4
+# A gateway without the endpoint (404) is asked again after this long: it may be upgraded.
+AUDIT_UNSUPPORTED_RECHECK_S: Final = 3600.0
+
+
+class AuditOutcome(StrEnum):
+    """What one delivery of the audit log came to."""
+
+    NOTHING = "nothing"  # no event was waiting
+    DELIVERED = "delivered"  # every event that waited is at the gateway
+    MORE = "more"  # delivered what one delivery may send; the rest goes next time
+    YIELDED = "yielded"  # dossiers are due: they go first, the events wait
+    NOT_DUE = "not_due"  # waiting out a failure, a paused link or a refused token
+    UNSUPPORTED = "unsupported"  # an older gateway without the endpoint (404): kept, no alert
+    FAILED = "failed"  # kept; the next try backs off like any request
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    outcome: AuditOutcome
+    delivered: int = 0  # events marked delivered by this delivery
+    duplicates: int = 0  # of them, the gateway already held (a batch sent again)
+    error: str | None = None
+
+
+def _count(value: object) -> TypeGuard[int]:
+    """A count in a JSON answer: a non-negative integer (JSON's true is not one)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+class AuditSender:
+    """Delivers the technician audit log: ``POST /api/v1/audit`` with at most ``batch`` events,
+    oldest first; a 200 with ``{"stored": n, "duplicates": m}`` marks them delivered.
+
+    Idempotent by each event's id: a batch whose answer was lost is sent again as it was, and
+    the gateway stores each event once. Failures are classified like every request
+    (``offline_queue.transport``) and back off on their own schedule, apart from the dossiers':
+    an audit failure never pauses the engine nor raises an alert; a 404 (a gateway from before
+    the endpoint) keeps the events and asks again an hour later.
+    """
+
+    def __init__(
+        self,
+        store: QueueStore,
+        transport: HttpTransport,
+        backoff: Backoff,
+        now: Callable[[], float],
+        *,
+        batch: int = AUDIT_BATCH,
+        unsupported_recheck_s: float = AUDIT_UNSUPPORTED_RECHECK_S,
+    ) -> None:
+        self._store = store
+        self._transport = transport
+        self._backoff = backoff
+        self._now = now
+        self._batch = batch
+        self._recheck_s = unsupported_recheck_s
+        self._failures = 0
+        self.next_attempt_at = 0.0
+
+    def send(
+        self,
+        *,
+        dossiers_due: Callable[[], bool] = lambda: False,
+        max_batches: int = AUDIT_BATCHES_PER_DELIVERY,
+    ) -> AuditReport:
+        """Send pending events, a batch at a time, while no dossier is due."""
+        if self._now() < self.next_attempt_at:
+            return AuditReport(AuditOutcome.NOT_DUE)
+        delivered = duplicates = 0
+        for _ in range(max_batches):
+            if dossiers_due():
+                return AuditReport(AuditOutcome.YIELDED, delivered, duplicates)
+            events = self._store.pending_audit(self._batch)
+            if not events:
+                break
+            try:
+                held = self._post(events)
+            except GatewayError as exc:
+                return self._failed(exc, delivered, duplicates)
+            self._store.mark_audit_delivered([e.id for e in events])
+            self._failures = 0
+            delivered += len(events)
+            duplicates += held
+            if len(events) < self._batch:
+                break
+        else:
+            return AuditReport(AuditOutcome.MORE, delivered, duplicates)
+        outcome = AuditOutcome.DELIVERED if delivered else AuditOutcome.NOTHING
+        return AuditReport(outcome, delivered, duplicates)
+
+    def _post(self, events: Sequence[AuditEvent]) -> int:
+        """One batch; how many of its events the gateway already held."""
+        response = self._transport.call(
+            "POST",
+            AUDIT_PATH,
+            json_body={"events": [e.to_wire() for e in events]},
+            ok=(200,),
+        )
+        data = response.json_object()
+        stored, duplicates = data.get("stored"), data.get("duplicates")
+        # The answer's shape is checked (a captive portal answers 200 with a web page); its sum
+        # is not held to the batch: the gateway answered 200 for the whole batch, and refusing
+        # it over a count would resend the same events for ever.
+        if not (_count(stored) and _count(duplicates)):
+            raise GatewayError(
+                ErrorKind.TRANSIENT,
+                f"POST {AUDIT_PATH}: answer lacks the stored and duplicates counts",
+                status=response.status,
+            )
+        if stored + duplicates != len(events):
+            log.warning(
+                "audit: the gateway counted %d stored + %d duplicates for %d events",
+                stored,
+                duplicates,
+                len(events),
+            )
+        return duplicates
+
+    def _failed(self, exc: GatewayError, delivered: int, duplicates: int) -> AuditReport:
+        if exc.status == 404:
+            self.next_attempt_at = self._now() + self._recheck_s
+            log.info("audit log kept: the gateway has no audit endpoint yet")
+            return AuditReport(AuditOutcome.UNSUPPORTED, delivered, duplicates, exc.detail)
+        # 401/403 included: the heartbeat and the dossiers handle a refused token (alert, probe);
+        # the audit log only waits its turn.
+        self._failures += 1
+        delay = self._backoff.delay(self._failures, exc.retry_after)
+        self.next_attempt_at = self._now() + delay
+        log.warning("audit log not delivered (%s); next try in %.0f s", exc, delay)
+        return AuditReport(AuditOutcome.FAILED, delivered, duplicates, exc.detail)
 
 
 class _SerialStore:
@@ -118,11 +263,8 @@ class SyncEngine:
         self._lanes = [transport] + [transport.clone() for _ in range(settings.lanes - 1)]
         self._now = now
         self._stop = threading.Event()
-        backoff = Backoff(
-            settings.backoff_base_s,
-            settings.backoff_cap_s,
-            rng or random.Random(),  # noqa: S311
-        )
+        backoff_rng = rng or random.Random()  # noqa: S311
+        backoff = Backoff(settings.backoff_base_s, settings.backoff_cap_s, backoff_rng)
         self.pacing = LinkPacing(backoff, now)
         self.chunks = ChunkSizer(settings, len(self._lanes))
         self.progress = Progress(
@@ -158,6 +300,14 @@ class SyncEngine:
             reference=reference,
             now=now,
         )
+        # Its own backoff (same tunables): an audit failure is not a dossier's nor the link's.
+        self.audit = AuditSender(
+            self._store,
+            transport,
+            Backoff(settings.backoff_base_s, settings.backoff_cap_s, backoff_rng),
+            now,
+        )
+        self.last_audit: AuditReport | None = None
 
     @property
     def bytes_attempted(self) -> int:
@@ -413,6 +563,22 @@ class SyncEngine:
         """Periodic work: erase delivered dossiers past retention, heartbeat when due."""
         self._housekeeping.run()
 
+    def deliver_audit(self) -> AuditReport:
+        """The technician audit log to the gateway, after a pass (``AuditSender``).
+
+        Dossiers first: nothing is sent while one is due, while the link's failure paused the
+        engine, or while the gateway refuses the token; each batch is one request on the lane
+        the pass has finished with.
+        """
+        if self.auth.standing() or self.pacing.paused():
+            report = AuditReport(AuditOutcome.NOT_DUE)
+        else:
+            report = self.audit.send(
+                dossiers_due=lambda: self._store.next_due(self._now()) is not None
+            )
+        self.last_audit = report
+        return report
+
     def run(self, stop: Callable[[float], bool], *, idle_poll_s: float = 5.0) -> None:
         """Run until ``stop(timeout)`` returns True; it is called to wait between passes.
 
@@ -423,6 +589,7 @@ class SyncEngine:
             try:
                 self.housekeeping()
                 self.run_once()
+                self.deliver_audit()
                 wake = self.next_wakeup()
                 wait_s = (
                     idle_poll_s if wake is None else max(0.0, min(idle_poll_s, wake - self._now()))

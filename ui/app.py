@@ -27,20 +27,26 @@ from PySide6.QtQuick import QQuickWindow
 from config.settings import Settings
 from drivers.printer import ReceiptPrinter, open_printer
 from drivers.printer.kept import KeptSlipStore
-from drivers.printer.slip import render_slip
+from drivers.printer.profiles import load_profile
+from drivers.printer.slip import render_slip, render_test_page
 from drivers.qr import make_qr_reader
 from drivers.qr.base import QrReader
 from drivers.scanner import DocumentScanner, open_scanner
 from drivers.simulated import NONE as NO_SIMULATION
 from drivers.simulated import Simulated
 from dvc_common.clock import Clock, SystemClock
+from kiosk import __version__
 from kiosk.app import Kiosk, build_kiosk
 from kiosk.gateway_services import GatewayServices, build_gateway_services
+from kiosk.logbook import RecentLog
 from kiosk.lookup import LookupDesk, StatusQuery
+from kiosk.maintenance import OutboxCare, export_log, export_outbox, trial_scan
+from kiosk.outbox import Outbox
 from kiosk.ports import DossierQueue
 from kiosk.printing import PrintDesk, SlipPrinting
 from kiosk.router import ScreenRouter
 from kiosk.scanning import ScanDesk, ScanService
+from kiosk.technician import AuditKind, TechnicianAccess
 from kiosk.verification import IdentityCheck, VerificationDesk
 from ui.camera import CameraFeed, CameraImageProvider
 from ui.catalog_vm import CatalogViewModel
@@ -51,6 +57,7 @@ from ui.lookup_vm import LookupViewModel
 from ui.memory import limit_malloc_arenas, release_free_memory
 from ui.router import RouterViewModel
 from ui.speech import Speaker, SpeechEngine, open_backend
+from ui.technician_vm import TechnicianTools, TechnicianViewModel
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +110,7 @@ class KioskApp:
     journey: JourneyViewModel
     lookup: LookupViewModel
     catalog: CatalogViewModel
+    technician: TechnicianViewModel
     language: LanguageSwitch
     speaker: Speaker
     camera: CameraFeed
@@ -129,6 +137,7 @@ class KioskApp:
         """Stop timers and devices and destroy the QML before the objects it binds to, so no
         binding is evaluated against a view-model that is already gone."""
         self.router.stop()
+        self.technician.join()
         self.camera.unwatch()
         self.speaker.stop()
         self.language.detach()
@@ -145,6 +154,103 @@ def _load_fonts() -> None:
     for path in sorted(FONTS.glob("*.ttf")):
         if QFontDatabase.addApplicationFont(str(path)) < 0:
             log.warning("font %s could not be loaded", path.name)
+
+
+class _StoreAudit:
+    """The technician's audit trail in the outbox database, which the sync process delivers."""
+
+    def __init__(self, outbox: Outbox, clock: Clock) -> None:
+        self._store = outbox.store
+        self._clock = clock
+
+    def record(self, kind: AuditKind, actor: str, detail: str) -> None:
+        try:
+            self._store.record_audit(kind, actor, detail, self._clock.now())
+        except Exception as exc:  # an audit write must not stop the technician's work
+            log.error("audit record not stored (%s): %s %s", type(exc).__name__, kind.value, detail)
+
+
+class _LoggedAudit:
+    """Where there is no outbox (tests with an in-memory queue): the log only."""
+
+    def record(self, kind: AuditKind, actor: str, detail: str) -> None:
+        log.info("audit: %s by %s: %s", kind.value, actor, detail)
+
+
+def _audit_trail(kiosk: Kiosk, clock: Clock) -> _StoreAudit | _LoggedAudit:
+    queue = kiosk.queue
+    return _StoreAudit(queue, clock) if isinstance(queue, Outbox) else _LoggedAudit()
+
+
+def _recent_log() -> RecentLog:
+    """One in-memory log per process, on the root logger (the technician's log section)."""
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if isinstance(handler, RecentLog):
+            return handler
+    handler = RecentLog()
+    root.addHandler(handler)
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+    return handler
+
+
+def _technician_tools(
+    settings: Settings, clock: Clock, kiosk: Kiosk, hub: DeviceHub, speaker: Speaker
+) -> TechnicianTools:
+    """What the technician's sections work with, from this process's devices and outbox."""
+    printing = hub.printing
+
+    def test_print() -> tuple[bool, str]:
+        slip = render_test_page(
+            load_profile(settings.devices.printer.profile),
+            kiosk_id=settings.kiosk.id,
+            moment=f"{clock.now():%d/%m/%Y %H:%M}",
+        )
+        report = printing.print_test(slip)
+        return report.ok, report.detail
+
+    queue = kiosk.queue
+    care = OutboxCare(queue.store) if isinstance(queue, Outbox) else None
+    stick = _stick_target(settings)
+    return TechnicianTools(
+        test_scan=lambda: trial_scan(hub.scanning_service, settings.paths.scratch_dir),
+        test_print=test_print,
+        printer_status=lambda: printing.printer_status().value,
+        outbox=(lambda: care.summary(clock.now().timestamp())) if care else None,
+        retry=care.retry if care else None,
+        export=(
+            (
+                lambda: export_outbox(
+                    queue.store,
+                    stick,
+                    sealing_key=settings.gateway.sealing_key,
+                    kiosk_id=settings.kiosk.id,
+                    now=clock.now(),
+                    software=__version__,
+                )
+            )
+            if isinstance(queue, Outbox)
+            else None
+        ),
+        export_log=lambda text: export_log(text, stick, settings.kiosk.id, clock.now()),
+        say=speaker.say if speaker.available else None,
+    )
+
+
+def _stick_target(settings: Settings) -> Callable[[], Path]:
+    """Where an export goes: the configured stand-in folder (the demo, the tests), else the
+    first USB stick found and mounted."""
+
+    def target() -> Path:
+        folder = settings.paths.usb_dir
+        if folder is not None:
+            if not folder.is_dir():
+                raise FileNotFoundError(f"{folder} is not there")
+            return folder
+        raise FileNotFoundError("no USB stick found")
+
+    return target
 
 
 def build_app(
@@ -230,10 +336,22 @@ def build_app(
     hub.verificationDone.connect(journey.on_verification)
     hub.statusLooked.connect(lookup.on_status)
     catalog = CatalogViewModel(kiosk.catalog)
+    audit = _audit_trail(kiosk, clock)
+    recent_log = _recent_log()
     # espeak-ng first: the speechd route can hang at start-up when its daemon is wedged
     # (seen here), and espeak-ng's own Vietnamese voice is what speechd would use anyway.
     speaker = speaker or Speaker(open_backend((SpeechEngine.ESPEAK_NG, SpeechEngine.SPEECHD)))
     camera = CameraFeed(devices.qr)
+    technician = TechnicianViewModel(
+        router=router,
+        journey=core_journey,
+        access=TechnicianAccess(lambda: settings, clock, audit, settings.paths.data_dir),
+        audit=audit,
+        clock=clock,
+        recent_log=recent_log,
+        tools=_technician_tools(settings, clock, kiosk, hub, speaker),
+        spawn=spawn,
+    )
 
     _load_fonts()
     engine = QQmlApplicationEngine()
@@ -261,6 +379,7 @@ def build_app(
         ("journey", journey),
         ("lookup", lookup),
         ("catalog", catalog),
+        ("technician", technician),
         ("lang", language),
         ("speech", speaker),
         ("camera", camera),
@@ -285,6 +404,7 @@ def build_app(
         journey=journey,
         lookup=lookup,
         catalog=catalog,
+        technician=technician,
         language=language,
         speaker=speaker,
         camera=camera,

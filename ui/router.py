@@ -68,7 +68,16 @@ class RouterViewModel(QObject):
     def _on_moved(self, move: tuple[Mode, Mode]) -> None:
         # Only once the next screen shows: what resets on a session's end (the language) must
         # not make the departing screen re-read its emptied data.
-        if move[0] is Mode.JOURNEY:
+        before, after = move
+        ended = (
+            # Leaving a session, except for the technician's entry drawn over it.
+            (before is Mode.JOURNEY and after is not Mode.TECH_ENTRY)
+            # The entry granted (any session behind it was wiped) or closed over no session.
+            or (before is Mode.TECH_ENTRY and not self._router.in_session)
+            # The technician leaves: the next citizen starts afresh.
+            or before is Mode.TECHNICIAN
+        )
+        if ended:
             self.sessionEnded.emit()
 
     def _on_wiped(self, mode: Mode) -> None:

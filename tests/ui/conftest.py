@@ -110,14 +110,18 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[AppFactory]:
         speaker: Speaker | None = None,
         sheets: int = 2,
         camera: bool | FakeFrameSource = False,
+        configure: Callable[[Settings], Settings] | None = None,
     ) -> AppHarness:
         """``camera``: True for the real camera reader on a simulated scene, or the scene to
-        use (e.g. one unplugged before the app starts)."""
+        use (e.g. one unplugged before the app starts). ``configure`` changes the settings
+        before the app is built (a technician PIN, the gateway's keys...)."""
         settings = demo_settings(tmp_path, gateway)
         if gateway is None:
             settings = settings.model_copy(
                 update={"gateway": GatewaySection(url=closed_port_url(), token=SecretStr("x"))}
             )
+        if configure is not None:
+            settings = configure(settings)
         clock = FakeClock(WEDNESDAY)
         qr: QrReader = FakeQrReader(clock)
         if camera is not False:

@@ -959,5 +959,405 @@
         <source>Giấy này không phải ai cũng cần. Nếu có, đặt giấy vào khay quét, mặt chữ úp xuống, rồi bấm Quét. Nếu không có, bấm Tôi không có giấy này, bỏ qua.</source>
         <translation>Not everyone needs this paper. If you have it, put it in the tray, text down, and press Scan. If not, press I don't have this paper: skip.</translation>
     </message>
+    <message id="guide.TechEntry">
+        <source>Màn hình này dành cho kỹ thuật viên. Nếu ông/bà là người dân, xin bấm Quay lại.</source>
+        <translation>This screen is for technicians. If you came to submit an application, press Back.</translation>
+    </message>
+    <message id="guide.Technician">
+        <source>Chế độ kỹ thuật. Bấm Thoát khi làm xong.</source>
+        <translation>Technician mode. Press Exit when done.</translation>
+    </message>
+    <message id="tech.entry.title">
+        <source>Dành cho kỹ thuật viên</source>
+        <translation>For technicians</translation>
+    </message>
+    <message id="tech.entry.how">
+        <source>Nhập mã PIN kỹ thuật rồi bấm Vào, hoặc đưa thẻ kỹ thuật viên (mã QR) vào máy đọc mã.</source>
+        <translation>Type the technician PIN and press Enter, or hold your technician badge (QR code) to the reader.</translation>
+    </message>
+    <message id="tech.entry.clear">
+        <source>Xóa</source>
+        <translation>Clear</translation>
+    </message>
+    <message id="tech.entry.ok">
+        <source>Vào</source>
+        <translation>Enter</translation>
+    </message>
+    <message id="tech.entry.wrongPin">
+        <source>Mã PIN không đúng. Còn %1 lần thử.</source>
+        <translation>Wrong PIN. %1 tries left.</translation>
+    </message>
+    <message id="tech.entry.locked">
+        <source>Nhập sai quá nhiều lần: việc nhập PIN bị khóa đến %1. Có thể dùng thẻ kỹ thuật viên.</source>
+        <translation>Too many wrong PINs: PIN entry is locked until %1. A technician badge still works.</translation>
+    </message>
+    <message id="tech.entry.noPin">
+        <source>Máy chưa có mã PIN kỹ thuật. Dùng thẻ kỹ thuật viên, hoặc đặt PIN bằng lệnh kiosk config set-pin.</source>
+        <translation>No technician PIN is set. Use a badge, or set one with kiosk config set-pin.</translation>
+    </message>
+    <message id="tech.entry.noKey">
+        <source>Máy chưa được đăng ký với cổng dịch vụ công nên chưa kiểm tra được thẻ. Dùng mã PIN.</source>
+        <translation>The kiosk is not enrolled with the gateway, so badges cannot be checked yet. Use the PIN.</translation>
+    </message>
+    <message id="tech.entry.citizenSubmitting">
+        <source>Máy đang lưu hồ sơ của người dân. Xin chờ vài giây rồi thử lại.</source>
+        <translation>The kiosk is storing a citizen's application. Wait a few seconds and try again.</translation>
+    </message>
+    <message id="tech.badge.notBadge">
+        <source>Mã vừa đọc không phải thẻ kỹ thuật viên.</source>
+        <translation>The code read is not a technician badge.</translation>
+    </message>
+    <message id="tech.badge.malformed">
+        <source>Thẻ không đọc được hoặc bị hỏng.</source>
+        <translation>The badge cannot be read or is damaged.</translation>
+    </message>
+    <message id="tech.badge.bad_signature">
+        <source>Thẻ không do cổng dịch vụ công của tỉnh cấp.</source>
+        <translation>The badge was not issued by this province's gateway.</translation>
+    </message>
+    <message id="tech.badge.not_yet_valid">
+        <source>Thẻ chưa đến thời gian sử dụng (hoặc đồng hồ của máy bị sai).</source>
+        <translation>The badge is not valid yet (or the kiosk's clock is wrong).</translation>
+    </message>
+    <message id="tech.badge.expired">
+        <source>Thẻ đã hết hạn. Xin cấp thẻ mới.</source>
+        <translation>The badge has expired. Ask for a new one.</translation>
+    </message>
+    <message id="tech.badge.other_kiosk">
+        <source>Thẻ này không dùng cho máy này.</source>
+        <translation>This badge is not for this kiosk.</translation>
+    </message>
+    <message id="tech.badge.other_area">
+        <source>Thẻ này dùng cho địa bàn khác.</source>
+        <translation>This badge is for another area.</translation>
+    </message>
+    <message id="tech.title">
+        <source>Chế độ kỹ thuật</source>
+        <translation>Technician mode</translation>
+    </message>
+    <message id="tech.who">
+        <source>Người vào: %1</source>
+        <translation>Signed in: %1</translation>
+    </message>
+    <message id="tech.leave">
+        <source>Thoát</source>
+        <translation>Exit</translation>
+    </message>
+    <message id="tech.failed">
+        <source>Không làm được: %1</source>
+        <translation>Could not be done: %1</translation>
+    </message>
+    <message id="tech.section.status">
+        <source>Tình trạng</source>
+        <translation>Status</translation>
+    </message>
+    <message id="tech.section.devices">
+        <source>Thiết bị</source>
+        <translation>Devices</translation>
+    </message>
+    <message id="tech.section.network">
+        <source>Mạng</source>
+        <translation>Network</translation>
+    </message>
+    <message id="tech.section.outbox">
+        <source>Hồ sơ chờ gửi</source>
+        <translation>Outbox</translation>
+    </message>
+    <message id="tech.section.log">
+        <source>Nhật ký</source>
+        <translation>Log</translation>
+    </message>
+    <message id="tech.status.intro">
+        <source>Kết quả kiểm tra máy. Mục có dấu ✗ hoặc ! cần xử lý.</source>
+        <translation>The kiosk's checks. Items marked ✗ or ! need attention.</translation>
+    </message>
+    <message id="tech.status.running">
+        <source>Đang kiểm tra…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message id="tech.status.again">
+        <source>Kiểm tra lại</source>
+        <translation>Check again</translation>
+    </message>
+    <message id="tech.devices.qr">
+        <source>Máy đọc mã QR</source>
+        <translation>QR reader</translation>
+    </message>
+    <message id="tech.devices.qrHold">
+        <source>Đưa một mã QR vào máy đọc để thử.</source>
+        <translation>Hold a QR code to the reader to test it.</translation>
+    </message>
+    <message id="tech.devices.qrRead">
+        <source>Đã đọc được: %1</source>
+        <translation>Read: %1</translation>
+    </message>
+    <message id="tech.devices.scanner">
+        <source>Máy quét giấy tờ</source>
+        <translation>Document scanner</translation>
+    </message>
+    <message id="tech.devices.scanTest">
+        <source>Quét thử</source>
+        <translation>Test scan</translation>
+    </message>
+    <message id="tech.devices.scanning">
+        <source>Đang quét…</source>
+        <translation>Scanning…</translation>
+    </message>
+    <message id="tech.devices.scanResult">
+        <source>%1 trang, trung bình %2 KB/trang. Cảnh báo: %3</source>
+        <translation>%1 pages, %2 KB a page on average. Flags: %3</translation>
+    </message>
+    <message id="tech.devices.noFlags">
+        <source>không có</source>
+        <translation>none</translation>
+    </message>
+    <message id="tech.devices.printer">
+        <source>Máy in phiếu hẹn</source>
+        <translation>Slip printer</translation>
+    </message>
+    <message id="tech.devices.printerStatus">
+        <source>Tình trạng: %1</source>
+        <translation>Status: %1</translation>
+    </message>
+    <message id="tech.devices.printTest">
+        <source>In thử</source>
+        <translation>Test print</translation>
+    </message>
+    <message id="tech.devices.printing">
+        <source>Đang in…</source>
+        <translation>Printing…</translation>
+    </message>
+    <message id="tech.devices.printed">
+        <source>Đã in trang thử. Xem thước đo: hai mép phải in đủ.</source>
+        <translation>Test page printed. Check the ruler: both edges must print.</translation>
+    </message>
+    <message id="tech.devices.notPrinted">
+        <source>Không in được: %1</source>
+        <translation>Not printed: %1</translation>
+    </message>
+    <message id="tech.printer.ready">
+        <source>sẵn sàng</source>
+        <translation>ready</translation>
+    </message>
+    <message id="tech.printer.paper_near_end">
+        <source>sắp hết giấy</source>
+        <translation>paper near end</translation>
+    </message>
+    <message id="tech.printer.paper_out">
+        <source>hết giấy</source>
+        <translation>out of paper</translation>
+    </message>
+    <message id="tech.printer.cover_open">
+        <source>nắp đang mở</source>
+        <translation>cover open</translation>
+    </message>
+    <message id="tech.printer.offline">
+        <source>không kết nối</source>
+        <translation>offline</translation>
+    </message>
+    <message id="tech.printer.unknown">
+        <source>máy in không báo</source>
+        <translation>not reported by the printer</translation>
+    </message>
+    <message id="tech.devices.screen">
+        <source>Màn hình và loa</source>
+        <translation>Screen and speaker</translation>
+    </message>
+    <message id="tech.devices.touchTest">
+        <source>Thử cảm ứng</source>
+        <translation>Touch test</translation>
+    </message>
+    <message id="tech.devices.touchDone">
+        <source>Xong</source>
+        <translation>Done</translation>
+    </message>
+    <message id="tech.devices.touchOk">
+        <source>Chạm được cả bốn góc và giữa màn hình.</source>
+        <translation>All four corners and the middle respond.</translation>
+    </message>
+    <message id="tech.devices.touchFailed">
+        <source>Có chỗ chạm không được: kiểm tra lại màn hình cảm ứng.</source>
+        <translation>Some targets were not reached: check the touch screen.</translation>
+    </message>
+    <message id="tech.devices.speakerTest">
+        <source>Thử loa</source>
+        <translation>Speaker test</translation>
+    </message>
+    <message id="tech.devices.speakerSample">
+        <source>Xin chào. Đây là tiếng đọc thử của máy nộp hồ sơ.</source>
+        <translation>Hello. This is the kiosk's read-aloud test.</translation>
+    </message>
+    <message id="tech.network.noControl">
+        <source>Máy này không có NetworkManager nên không chỉnh Wi-Fi ở đây được.</source>
+        <translation>This machine has no NetworkManager, so Wi-Fi cannot be set up here.</translation>
+    </message>
+    <message id="tech.network.look">
+        <source>Bấm Tìm mạng để xem các mạng Wi-Fi.</source>
+        <translation>Press Find networks to list Wi-Fi networks.</translation>
+    </message>
+    <message id="tech.network.scan">
+        <source>Tìm mạng</source>
+        <translation>Find networks</translation>
+    </message>
+    <message id="tech.network.scanning">
+        <source>Đang tìm…</source>
+        <translation>Searching…</translation>
+    </message>
+    <message id="tech.network.join">
+        <source>Kết nối</source>
+        <translation>Connect</translation>
+    </message>
+    <message id="tech.network.forget">
+        <source>Xóa</source>
+        <translation>Forget</translation>
+    </message>
+    <message id="tech.network.joining">
+        <source>Kết nối với %1</source>
+        <translation>Connect to %1</translation>
+    </message>
+    <message id="tech.network.passphrase">
+        <source>Mật khẩu Wi-Fi</source>
+        <translation>Wi-Fi password</translation>
+    </message>
+    <message id="tech.outbox.none">
+        <source>Máy này không dùng hàng đợi hồ sơ trên đĩa.</source>
+        <translation>This kiosk has no outbox on disk.</translation>
+    </message>
+    <message id="tech.outbox.loading">
+        <source>Đang đọc hàng đợi…</source>
+        <translation>Reading the outbox…</translation>
+    </message>
+    <message id="tech.outbox.summary">
+        <source>Chờ gửi: %1 · Đang gửi: %2 · Cần xử lý: %3 · Đã gửi xong: %4.</source>
+        <translation>Waiting: %1 · Sending: %2 · Needs attention: %3 · Delivered: %4.</translation>
+    </message>
+    <message id="tech.outbox.oldest">
+        <source>Hồ sơ chờ lâu nhất: %1 phút.</source>
+        <translation>Oldest waiting: %1 min.</translation>
+    </message>
+    <message id="tech.outbox.retryAll">
+        <source>Gửi lại tất cả</source>
+        <translation>Retry all</translation>
+    </message>
+    <message id="tech.outbox.retry">
+        <source>Gửi lại</source>
+        <translation>Retry</translation>
+    </message>
+    <message id="tech.outbox.export">
+        <source>Chép ra USB</source>
+        <translation>Copy to USB</translation>
+    </message>
+    <message id="tech.outbox.exporting">
+        <source>Đang chép…</source>
+        <translation>Copying…</translation>
+    </message>
+    <message id="tech.outbox.state.queued">
+        <source>chờ gửi</source>
+        <translation>waiting</translation>
+    </message>
+    <message id="tech.outbox.state.uploading">
+        <source>đang gửi</source>
+        <translation>sending</translation>
+    </message>
+    <message id="tech.outbox.state.uploaded">
+        <source>chờ mã chính thức</source>
+        <translation>waiting for the official code</translation>
+    </message>
+    <message id="tech.outbox.state.submitted">
+        <source>đã gửi xong</source>
+        <translation>delivered</translation>
+    </message>
+    <message id="tech.outbox.state.needs_attention">
+        <source>cần xử lý</source>
+        <translation>needs attention</translation>
+    </message>
+    <message id="tech.log.intro">
+        <source>Nhật ký gần đây của máy (số định danh đã được che).</source>
+        <translation>The kiosk's recent log (ID numbers masked).</translation>
+    </message>
+    <message id="tech.log.export">
+        <source>Chép nhật ký ra USB</source>
+        <translation>Copy log to USB</translation>
+    </message>
+    <message id="tech.care.exported">
+        <source>Đã chép %count hồ sơ vào tệp %file trên USB. Mang tệp này đến cổng dịch vụ công để nhập.</source>
+        <translation>Copied %count applications to %file on the USB stick. Take it to the gateway to import.</translation>
+    </message>
+    <message id="tech.care.log_exported">
+        <source>Đã chép nhật ký vào tệp %file trên USB.</source>
+        <translation>Log copied to %file on the USB stick.</translation>
+    </message>
+    <message id="tech.care.no_stick">
+        <source>Không thấy USB. Cắm USB rồi thử lại.</source>
+        <translation>No USB stick found. Plug one in and try again.</translation>
+    </message>
+    <message id="tech.care.export_failed">
+        <source>Chưa chép được: %detail</source>
+        <translation>Not copied: %detail</translation>
+    </message>
+    <message id="tech.care.write_failed">
+        <source>USB không ghi được (đầy, bị rút hoặc chỉ đọc): %detail</source>
+        <translation>The USB stick could not be written (full, removed or read-only): %detail</translation>
+    </message>
+    <message id="tech.whoPin">
+        <source>Vào bằng mã PIN kỹ thuật</source>
+        <translation>Signed in with the technician PIN</translation>
+    </message>
+    <message id="tech.export.no_sealing_key">
+        <source>máy chưa được đăng ký với cổng dịch vụ công (chưa có khóa để mã hóa)</source>
+        <translation>the kiosk is not enrolled (no key to encrypt to)</translation>
+    </message>
+    <message id="tech.export.bad_sealing_key">
+        <source>khóa mã hóa trong cấu hình bị hỏng</source>
+        <translation>the encryption key in the configuration is damaged</translation>
+    </message>
+    <message id="tech.export.nothing_to_export">
+        <source>không có hồ sơ nào đang chờ gửi</source>
+        <translation>there is no unsent application</translation>
+    </message>
+    <message id="tech.export.unknown_dossier">
+        <source>không tìm thấy hồ sơ đã chọn</source>
+        <translation>the selected application was not found</translation>
+    </message>
+    <message id="tech.export.already_delivered">
+        <source>hồ sơ đã chọn đã được gửi xong</source>
+        <translation>the selected application was already delivered</translation>
+    </message>
+    <message id="tech.export.too_many">
+        <source>quá nhiều hồ sơ cho một lần chép</source>
+        <translation>too many applications for one copy</translation>
+    </message>
+    <message id="tech.export.not_in_format">
+        <source>có hồ sơ không chép được theo định dạng</source>
+        <translation>an application does not fit the export format</translation>
+    </message>
+    <message id="tech.export.target_missing">
+        <source>USB đã bị rút ra</source>
+        <translation>the USB stick was removed</translation>
+    </message>
+    <message id="tech.export.target_read_only">
+        <source>USB chỉ cho đọc</source>
+        <translation>the USB stick is read-only</translation>
+    </message>
+    <message id="tech.export.disk_full">
+        <source>USB đã đầy</source>
+        <translation>the USB stick is full</translation>
+    </message>
+    <message id="tech.export.target_failed">
+        <source>USB bị lỗi khi ghi</source>
+        <translation>the USB stick failed while writing</translation>
+    </message>
+    <message id="tech.export.file_exists">
+        <source>trên USB đã có tệp cùng tên; xin thử lại sau một giây</source>
+        <translation>a file of the same name is already there; try again in a second</translation>
+    </message>
+    <message id="tech.export.dossier_unreadable">
+        <source>bản lưu của một hồ sơ bị hỏng</source>
+        <translation>a stored application is damaged</translation>
+    </message>
+    <message id="tech.export.outbox_unavailable">
+        <source>hàng đợi hồ sơ đang bận hoặc bị lỗi</source>
+        <translation>the outbox is busy or damaged</translation>
+    </message>
 </context>
 </TS>

@@ -959,5 +959,405 @@
         <source>Giấy này không phải ai cũng cần. Nếu có, đặt giấy vào khay quét, mặt chữ úp xuống, rồi bấm Quét. Nếu không có, bấm Tôi không có giấy này, bỏ qua.</source>
         <translation>Giấy này không phải ai cũng cần. Nếu có, đặt giấy vào khay quét, mặt chữ úp xuống, rồi bấm Quét. Nếu không có, bấm Tôi không có giấy này, bỏ qua.</translation>
     </message>
+    <message id="guide.TechEntry">
+        <source>Màn hình này dành cho kỹ thuật viên. Nếu ông/bà là người dân, xin bấm Quay lại.</source>
+        <translation>Màn hình này dành cho kỹ thuật viên. Nếu ông/bà là người dân, xin bấm Quay lại.</translation>
+    </message>
+    <message id="guide.Technician">
+        <source>Chế độ kỹ thuật. Bấm Thoát khi làm xong.</source>
+        <translation>Chế độ kỹ thuật. Bấm Thoát khi làm xong.</translation>
+    </message>
+    <message id="tech.entry.title">
+        <source>Dành cho kỹ thuật viên</source>
+        <translation>Dành cho kỹ thuật viên</translation>
+    </message>
+    <message id="tech.entry.how">
+        <source>Nhập mã PIN kỹ thuật rồi bấm Vào, hoặc đưa thẻ kỹ thuật viên (mã QR) vào máy đọc mã.</source>
+        <translation>Nhập mã PIN kỹ thuật rồi bấm Vào, hoặc đưa thẻ kỹ thuật viên (mã QR) vào máy đọc mã.</translation>
+    </message>
+    <message id="tech.entry.clear">
+        <source>Xóa</source>
+        <translation>Xóa</translation>
+    </message>
+    <message id="tech.entry.ok">
+        <source>Vào</source>
+        <translation>Vào</translation>
+    </message>
+    <message id="tech.entry.wrongPin">
+        <source>Mã PIN không đúng. Còn %1 lần thử.</source>
+        <translation>Mã PIN không đúng. Còn %1 lần thử.</translation>
+    </message>
+    <message id="tech.entry.locked">
+        <source>Nhập sai quá nhiều lần: việc nhập PIN bị khóa đến %1. Có thể dùng thẻ kỹ thuật viên.</source>
+        <translation>Nhập sai quá nhiều lần: việc nhập PIN bị khóa đến %1. Có thể dùng thẻ kỹ thuật viên.</translation>
+    </message>
+    <message id="tech.entry.noPin">
+        <source>Máy chưa có mã PIN kỹ thuật. Dùng thẻ kỹ thuật viên, hoặc đặt PIN bằng lệnh kiosk config set-pin.</source>
+        <translation>Máy chưa có mã PIN kỹ thuật. Dùng thẻ kỹ thuật viên, hoặc đặt PIN bằng lệnh kiosk config set-pin.</translation>
+    </message>
+    <message id="tech.entry.noKey">
+        <source>Máy chưa được đăng ký với cổng dịch vụ công nên chưa kiểm tra được thẻ. Dùng mã PIN.</source>
+        <translation>Máy chưa được đăng ký với cổng dịch vụ công nên chưa kiểm tra được thẻ. Dùng mã PIN.</translation>
+    </message>
+    <message id="tech.entry.citizenSubmitting">
+        <source>Máy đang lưu hồ sơ của người dân. Xin chờ vài giây rồi thử lại.</source>
+        <translation>Máy đang lưu hồ sơ của người dân. Xin chờ vài giây rồi thử lại.</translation>
+    </message>
+    <message id="tech.badge.notBadge">
+        <source>Mã vừa đọc không phải thẻ kỹ thuật viên.</source>
+        <translation>Mã vừa đọc không phải thẻ kỹ thuật viên.</translation>
+    </message>
+    <message id="tech.badge.malformed">
+        <source>Thẻ không đọc được hoặc bị hỏng.</source>
+        <translation>Thẻ không đọc được hoặc bị hỏng.</translation>
+    </message>
+    <message id="tech.badge.bad_signature">
+        <source>Thẻ không do cổng dịch vụ công của tỉnh cấp.</source>
+        <translation>Thẻ không do cổng dịch vụ công của tỉnh cấp.</translation>
+    </message>
+    <message id="tech.badge.not_yet_valid">
+        <source>Thẻ chưa đến thời gian sử dụng (hoặc đồng hồ của máy bị sai).</source>
+        <translation>Thẻ chưa đến thời gian sử dụng (hoặc đồng hồ của máy bị sai).</translation>
+    </message>
+    <message id="tech.badge.expired">
+        <source>Thẻ đã hết hạn. Xin cấp thẻ mới.</source>
+        <translation>Thẻ đã hết hạn. Xin cấp thẻ mới.</translation>
+    </message>
+    <message id="tech.badge.other_kiosk">
+        <source>Thẻ này không dùng cho máy này.</source>
+        <translation>Thẻ này không dùng cho máy này.</translation>
+    </message>
+    <message id="tech.badge.other_area">
+        <source>Thẻ này dùng cho địa bàn khác.</source>
+        <translation>Thẻ này dùng cho địa bàn khác.</translation>
+    </message>
+    <message id="tech.title">
+        <source>Chế độ kỹ thuật</source>
+        <translation>Chế độ kỹ thuật</translation>
+    </message>
+    <message id="tech.who">
+        <source>Người vào: %1</source>
+        <translation>Người vào: %1</translation>
+    </message>
+    <message id="tech.leave">
+        <source>Thoát</source>
+        <translation>Thoát</translation>
+    </message>
+    <message id="tech.failed">
+        <source>Không làm được: %1</source>
+        <translation>Không làm được: %1</translation>
+    </message>
+    <message id="tech.section.status">
+        <source>Tình trạng</source>
+        <translation>Tình trạng</translation>
+    </message>
+    <message id="tech.section.devices">
+        <source>Thiết bị</source>
+        <translation>Thiết bị</translation>
+    </message>
+    <message id="tech.section.network">
+        <source>Mạng</source>
+        <translation>Mạng</translation>
+    </message>
+    <message id="tech.section.outbox">
+        <source>Hồ sơ chờ gửi</source>
+        <translation>Hồ sơ chờ gửi</translation>
+    </message>
+    <message id="tech.section.log">
+        <source>Nhật ký</source>
+        <translation>Nhật ký</translation>
+    </message>
+    <message id="tech.status.intro">
+        <source>Kết quả kiểm tra máy. Mục có dấu ✗ hoặc ! cần xử lý.</source>
+        <translation>Kết quả kiểm tra máy. Mục có dấu ✗ hoặc ! cần xử lý.</translation>
+    </message>
+    <message id="tech.status.running">
+        <source>Đang kiểm tra…</source>
+        <translation>Đang kiểm tra…</translation>
+    </message>
+    <message id="tech.status.again">
+        <source>Kiểm tra lại</source>
+        <translation>Kiểm tra lại</translation>
+    </message>
+    <message id="tech.devices.qr">
+        <source>Máy đọc mã QR</source>
+        <translation>Máy đọc mã QR</translation>
+    </message>
+    <message id="tech.devices.qrHold">
+        <source>Đưa một mã QR vào máy đọc để thử.</source>
+        <translation>Đưa một mã QR vào máy đọc để thử.</translation>
+    </message>
+    <message id="tech.devices.qrRead">
+        <source>Đã đọc được: %1</source>
+        <translation>Đã đọc được: %1</translation>
+    </message>
+    <message id="tech.devices.scanner">
+        <source>Máy quét giấy tờ</source>
+        <translation>Máy quét giấy tờ</translation>
+    </message>
+    <message id="tech.devices.scanTest">
+        <source>Quét thử</source>
+        <translation>Quét thử</translation>
+    </message>
+    <message id="tech.devices.scanning">
+        <source>Đang quét…</source>
+        <translation>Đang quét…</translation>
+    </message>
+    <message id="tech.devices.scanResult">
+        <source>%1 trang, trung bình %2 KB/trang. Cảnh báo: %3</source>
+        <translation>%1 trang, trung bình %2 KB/trang. Cảnh báo: %3</translation>
+    </message>
+    <message id="tech.devices.noFlags">
+        <source>không có</source>
+        <translation>không có</translation>
+    </message>
+    <message id="tech.devices.printer">
+        <source>Máy in phiếu hẹn</source>
+        <translation>Máy in phiếu hẹn</translation>
+    </message>
+    <message id="tech.devices.printerStatus">
+        <source>Tình trạng: %1</source>
+        <translation>Tình trạng: %1</translation>
+    </message>
+    <message id="tech.devices.printTest">
+        <source>In thử</source>
+        <translation>In thử</translation>
+    </message>
+    <message id="tech.devices.printing">
+        <source>Đang in…</source>
+        <translation>Đang in…</translation>
+    </message>
+    <message id="tech.devices.printed">
+        <source>Đã in trang thử. Xem thước đo: hai mép phải in đủ.</source>
+        <translation>Đã in trang thử. Xem thước đo: hai mép phải in đủ.</translation>
+    </message>
+    <message id="tech.devices.notPrinted">
+        <source>Không in được: %1</source>
+        <translation>Không in được: %1</translation>
+    </message>
+    <message id="tech.printer.ready">
+        <source>sẵn sàng</source>
+        <translation>sẵn sàng</translation>
+    </message>
+    <message id="tech.printer.paper_near_end">
+        <source>sắp hết giấy</source>
+        <translation>sắp hết giấy</translation>
+    </message>
+    <message id="tech.printer.paper_out">
+        <source>hết giấy</source>
+        <translation>hết giấy</translation>
+    </message>
+    <message id="tech.printer.cover_open">
+        <source>nắp đang mở</source>
+        <translation>nắp đang mở</translation>
+    </message>
+    <message id="tech.printer.offline">
+        <source>không kết nối</source>
+        <translation>không kết nối</translation>
+    </message>
+    <message id="tech.printer.unknown">
+        <source>máy in không báo</source>
+        <translation>máy in không báo</translation>
+    </message>
+    <message id="tech.devices.screen">
+        <source>Màn hình và loa</source>
+        <translation>Màn hình và loa</translation>
+    </message>
+    <message id="tech.devices.touchTest">
+        <source>Thử cảm ứng</source>
+        <translation>Thử cảm ứng</translation>
+    </message>
+    <message id="tech.devices.touchDone">
+        <source>Xong</source>
+        <translation>Xong</translation>
+    </message>
+    <message id="tech.devices.touchOk">
+        <source>Chạm được cả bốn góc và giữa màn hình.</source>
+        <translation>Chạm được cả bốn góc và giữa màn hình.</translation>
+    </message>
+    <message id="tech.devices.touchFailed">
+        <source>Có chỗ chạm không được: kiểm tra lại màn hình cảm ứng.</source>
+        <translation>Có chỗ chạm không được: kiểm tra lại màn hình cảm ứng.</translation>
+    </message>
+    <message id="tech.devices.speakerTest">
+        <source>Thử loa</source>
+        <translation>Thử loa</translation>
+    </message>
+    <message id="tech.devices.speakerSample">
+        <source>Xin chào. Đây là tiếng đọc thử của máy nộp hồ sơ.</source>
+        <translation>Xin chào. Đây là tiếng đọc thử của máy nộp hồ sơ.</translation>
+    </message>
+    <message id="tech.network.noControl">
+        <source>Máy này không có NetworkManager nên không chỉnh Wi-Fi ở đây được.</source>
+        <translation>Máy này không có NetworkManager nên không chỉnh Wi-Fi ở đây được.</translation>
+    </message>
+    <message id="tech.network.look">
+        <source>Bấm Tìm mạng để xem các mạng Wi-Fi.</source>
+        <translation>Bấm Tìm mạng để xem các mạng Wi-Fi.</translation>
+    </message>
+    <message id="tech.network.scan">
+        <source>Tìm mạng</source>
+        <translation>Tìm mạng</translation>
+    </message>
+    <message id="tech.network.scanning">
+        <source>Đang tìm…</source>
+        <translation>Đang tìm…</translation>
+    </message>
+    <message id="tech.network.join">
+        <source>Kết nối</source>
+        <translation>Kết nối</translation>
+    </message>
+    <message id="tech.network.forget">
+        <source>Xóa</source>
+        <translation>Xóa</translation>
+    </message>
+    <message id="tech.network.joining">
+        <source>Kết nối với %1</source>
+        <translation>Kết nối với %1</translation>
+    </message>
+    <message id="tech.network.passphrase">
+        <source>Mật khẩu Wi-Fi</source>
+        <translation>Mật khẩu Wi-Fi</translation>
+    </message>
+    <message id="tech.outbox.none">
+        <source>Máy này không dùng hàng đợi hồ sơ trên đĩa.</source>
+        <translation>Máy này không dùng hàng đợi hồ sơ trên đĩa.</translation>
+    </message>
+    <message id="tech.outbox.loading">
+        <source>Đang đọc hàng đợi…</source>
+        <translation>Đang đọc hàng đợi…</translation>
+    </message>
+    <message id="tech.outbox.summary">
+        <source>Chờ gửi: %1 · Đang gửi: %2 · Cần xử lý: %3 · Đã gửi xong: %4.</source>
+        <translation>Chờ gửi: %1 · Đang gửi: %2 · Cần xử lý: %3 · Đã gửi xong: %4.</translation>
+    </message>
+    <message id="tech.outbox.oldest">
+        <source>Hồ sơ chờ lâu nhất: %1 phút.</source>
+        <translation>Hồ sơ chờ lâu nhất: %1 phút.</translation>
+    </message>
+    <message id="tech.outbox.retryAll">
+        <source>Gửi lại tất cả</source>
+        <translation>Gửi lại tất cả</translation>
+    </message>
+    <message id="tech.outbox.retry">
+        <source>Gửi lại</source>
+        <translation>Gửi lại</translation>
+    </message>
+    <message id="tech.outbox.export">
+        <source>Chép ra USB</source>
+        <translation>Chép ra USB</translation>
+    </message>
+    <message id="tech.outbox.exporting">
+        <source>Đang chép…</source>
+        <translation>Đang chép…</translation>
+    </message>
+    <message id="tech.outbox.state.queued">
+        <source>chờ gửi</source>
+        <translation>chờ gửi</translation>
+    </message>
+    <message id="tech.outbox.state.uploading">
+        <source>đang gửi</source>
+        <translation>đang gửi</translation>
+    </message>
+    <message id="tech.outbox.state.uploaded">
+        <source>chờ mã chính thức</source>
+        <translation>chờ mã chính thức</translation>
+    </message>
+    <message id="tech.outbox.state.submitted">
+        <source>đã gửi xong</source>
+        <translation>đã gửi xong</translation>
+    </message>
+    <message id="tech.outbox.state.needs_attention">
+        <source>cần xử lý</source>
+        <translation>cần xử lý</translation>
+    </message>
+    <message id="tech.log.intro">
+        <source>Nhật ký gần đây của máy (số định danh đã được che).</source>
+        <translation>Nhật ký gần đây của máy (số định danh đã được che).</translation>
+    </message>
+    <message id="tech.log.export">
+        <source>Chép nhật ký ra USB</source>
+        <translation>Chép nhật ký ra USB</translation>
+    </message>
+    <message id="tech.care.exported">
+        <source>Đã chép %count hồ sơ vào tệp %file trên USB. Mang tệp này đến cổng dịch vụ công để nhập.</source>
+        <translation>Đã chép %count hồ sơ vào tệp %file trên USB. Mang tệp này đến cổng dịch vụ công để nhập.</translation>
+    </message>
+    <message id="tech.care.log_exported">
+        <source>Đã chép nhật ký vào tệp %file trên USB.</source>
+        <translation>Đã chép nhật ký vào tệp %file trên USB.</translation>
+    </message>
+    <message id="tech.care.no_stick">
+        <source>Không thấy USB. Cắm USB rồi thử lại.</source>
+        <translation>Không thấy USB. Cắm USB rồi thử lại.</translation>
+    </message>
+    <message id="tech.care.export_failed">
+        <source>Chưa chép được: %detail</source>
+        <translation>Chưa chép được: %detail</translation>
+    </message>
+    <message id="tech.care.write_failed">
+        <source>USB không ghi được (đầy, bị rút hoặc chỉ đọc): %detail</source>
+        <translation>USB không ghi được (đầy, bị rút hoặc chỉ đọc): %detail</translation>
+    </message>
+    <message id="tech.whoPin">
+        <source>Vào bằng mã PIN kỹ thuật</source>
+        <translation>Vào bằng mã PIN kỹ thuật</translation>
+    </message>
+    <message id="tech.export.no_sealing_key">
+        <source>máy chưa được đăng ký với cổng dịch vụ công (chưa có khóa để mã hóa)</source>
+        <translation>máy chưa được đăng ký với cổng dịch vụ công (chưa có khóa để mã hóa)</translation>
+    </message>
+    <message id="tech.export.bad_sealing_key">
+        <source>khóa mã hóa trong cấu hình bị hỏng</source>
+        <translation>khóa mã hóa trong cấu hình bị hỏng</translation>
+    </message>
+    <message id="tech.export.nothing_to_export">
+        <source>không có hồ sơ nào đang chờ gửi</source>
+        <translation>không có hồ sơ nào đang chờ gửi</translation>
+    </message>
+    <message id="tech.export.unknown_dossier">
+        <source>không tìm thấy hồ sơ đã chọn</source>
+        <translation>không tìm thấy hồ sơ đã chọn</translation>
+    </message>
+    <message id="tech.export.already_delivered">
+        <source>hồ sơ đã chọn đã được gửi xong</source>
+        <translation>hồ sơ đã chọn đã được gửi xong</translation>
+    </message>
+    <message id="tech.export.too_many">
+        <source>quá nhiều hồ sơ cho một lần chép</source>
+        <translation>quá nhiều hồ sơ cho một lần chép</translation>
+    </message>
+    <message id="tech.export.not_in_format">
+        <source>có hồ sơ không chép được theo định dạng</source>
+        <translation>có hồ sơ không chép được theo định dạng</translation>
+    </message>
+    <message id="tech.export.target_missing">
+        <source>USB đã bị rút ra</source>
+        <translation>USB đã bị rút ra</translation>
+    </message>
+    <message id="tech.export.target_read_only">
+        <source>USB chỉ cho đọc</source>
+        <translation>USB chỉ cho đọc</translation>
+    </message>
+    <message id="tech.export.disk_full">
+        <source>USB đã đầy</source>
+        <translation>USB đã đầy</translation>
+    </message>
+    <message id="tech.export.target_failed">
+        <source>USB bị lỗi khi ghi</source>
+        <translation>USB bị lỗi khi ghi</translation>
+    </message>
+    <message id="tech.export.file_exists">
+        <source>trên USB đã có tệp cùng tên; xin thử lại sau một giây</source>
+        <translation>trên USB đã có tệp cùng tên; xin thử lại sau một giây</translation>
+    </message>
+    <message id="tech.export.dossier_unreadable">
+        <source>bản lưu của một hồ sơ bị hỏng</source>
+        <translation>bản lưu của một hồ sơ bị hỏng</translation>
+    </message>
+    <message id="tech.export.outbox_unavailable">
+        <source>hàng đợi hồ sơ đang bận hoặc bị lỗi</source>
+        <translation>hàng đợi hồ sơ đang bận hoặc bị lỗi</translation>
+    </message>
 </context>
 </TS>

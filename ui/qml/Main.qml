@@ -15,6 +15,7 @@ Window {
     title: qsTrId("app.title")
     readonly property bool portrait: height > width
     readonly property bool keyboardUp: keyboard.active
+    readonly property bool technicianScreen: router.screen === "TechEntry" || router.screen === "Technician"
     // What the on-screen keyboard really uses (Qt falls back silently if a layout is missing).
     readonly property string keyboardLocale: VirtualKeyboardSettings.locale
 
@@ -50,10 +51,12 @@ Window {
             Layout.preferredHeight: Theme.touch + 2 * Theme.gap / 2
             color: Theme.primary
             RowLayout {
+                id: headerRow
                 anchors.fill: parent
                 anchors.margins: Theme.gap / 2
                 spacing: Theme.gap / 2
                 ColumnLayout {
+                    id: titleColumn
                     Layout.fillWidth: true
                     spacing: 0
                     Text {
@@ -94,16 +97,34 @@ Window {
                 }
                 BigButton {
                     objectName: "callStaffButton"
+                    visible: !root.technicianScreen
                     text: qsTrId("common.callStaff")
                     textSize: Theme.body
                     fill: Theme.accent
                     onClicked: journey.callStaff()
                 }
             }
+            // The technician's hidden way in: five quick taps on the kiosk's name. Nothing shows
+            // to a citizen; one who finds it meets a PIN pad that says it is for technicians,
+            // and "Quay lại" brings back what they were doing.
+            MouseArea {
+                objectName: "technicianCorner"
+                x: headerRow.x + titleColumn.x
+                width: titleColumn.width
+                height: parent.height
+                property int taps: 0
+                Timer { id: tapWindow; interval: 3000; onTriggered: parent.taps = 0 }
+                onClicked: {
+                    taps += 1
+                    tapWindow.restart()
+                    if (taps >= 5) { taps = 0; technician.open() }
+                }
+            }
         }
 
         StepBar {
             objectName: "stepBar"
+            visible: step.number !== undefined && !root.technicianScreen
             Layout.fillWidth: true
             compact: root.keyboardUp && !root.portrait
             onCancelClicked: cancelOverlay.visible = true
@@ -113,7 +134,7 @@ Window {
             objectName: "messageBanner"
             Layout.fillWidth: true
             Layout.margins: visible ? Theme.gap / 2 : 0
-            text: journey.message
+            text: root.technicianScreen ? "" : journey.message
             error: journey.state !== "attract" && !journey.helpRequested
         }
 

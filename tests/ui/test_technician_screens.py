@@ -1,0 +1,300 @@
+"""Technician mode through the real QML: the hidden way in, the PIN pad and its lock-out, the
+badge at the QR reader, a citizen's session wiped on entry (and kept when the entry is closed),
+the sections and their tests, the quiet lock, and the audit log in the outbox database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from config.settings import AgencySection, PathsSection, Settings, with_pin
+from drivers.qr.fake import FakeQrReader
+from dvc_common.trust import Badge, public_key_text, sign_badge
+from kiosk.journey import State
+from kiosk.router import Screen
+from offline_queue.opening import open_queue_store
+from simulators.layout_check import LayoutProblem, layout_problems
+from simulators.screens_demo import BOTH
+from tests.ui.conftest import ARTIFACTS, WEDNESDAY, AppFactory, AppHarness
+from tests.ui.test_screens import to_identify, to_scan
+
+PIN = "135790"
+GATEWAY = Ed25519PrivateKey.generate()
+SHOTS = ARTIFACTS / "technician"
+
+
+def technician_settings(settings: Settings) -> Settings:
+    settings = with_pin(settings, PIN)
+    usb = settings.paths.data_dir.parent / "usb"
+    usb.mkdir(parents=True, exist_ok=True)
+    return settings.model_copy(
+        update={
+            "gateway": settings.gateway.model_copy(
+                update={"signing_key": public_key_text(GATEWAY.public_key())}
+            ),
+            "agency": AgencySection(unit_code="H22.01.03"),
+            "paths": PathsSection(
+                data_dir=settings.paths.data_dir,
+                scratch_dir=settings.paths.scratch_dir,
+                usb_dir=usb,
+            ),
+        }
+    )
+
+
+def app_for_technician(make_app: AppFactory, **options: object) -> AppHarness:
+    return make_app(configure=technician_settings, **options)
+
+
+def open_entry(app: AppHarness) -> None:
+    for _ in range(5):  # the hidden gesture: five taps on the kiosk's name
+        app.driver.tap("technicianCorner", counted=False)
+    app.driver.wait_screen(Screen.TECH_ENTRY)
+
+
+def type_pin(app: AppHarness, pin: str) -> None:
+    for digit in pin:
+        app.driver.tap(f"pin_{digit}")
+    app.driver.tap("pin_ok")
+
+
+def reader(app: AppHarness) -> FakeQrReader:
+    qr = app.devices.qr
+    assert isinstance(qr, FakeQrReader)
+    return qr
+
+
+def enter(app: AppHarness) -> None:
+    open_entry(app)
+    type_pin(app, PIN)
+    app.driver.wait_screen(Screen.TECHNICIAN)
+
+
+def audit_kinds(app: AppHarness) -> list[str]:
+    store = open_queue_store(app.settings)
+    try:
+        return [event.kind for event in reversed(store.audit.recent(50))]
+    finally:
+        store.close()
+
+
+def test_the_entry_over_a_citizen_s_session_gives_it_back_untouched(
+    make_app: AppFactory,
+) -> None:
+    app = app_for_technician(make_app)
+    to_identify(app)
+    app.driver.tap("languageButton")  # the citizen reads English
+    app.driver.wait_until(lambda: app.kapp.language.code == "en", "English")
+    open_entry(app)
+    assert not app.driver.exists("stepBar")
+    type_pin(app, "000000")
+    app.driver.wait_until(lambda: "4 tries left" in app.driver.text("techEntryMessage"), "told")
+    app.driver.tap("techEntryBack")
+    app.driver.wait_screen(Screen.IDENTIFY)
+    assert app.kapp.kiosk.journey.state is State.IDENTIFY
+    assert app.kapp.language.code == "en"  # their language kept
+    assert audit_kinds(app) == ["entry_refused"]
+
+
+def test_five_wrong_pins_lock_the_pad_and_a_restart_keeps_the_lock(
+    make_app: AppFactory,
+) -> None:
+    app = app_for_technician(make_app)
+    open_entry(app)
+    for _ in range(5):
+        type_pin(app, "000000")
+    app.driver.wait_until(lambda: "bị khóa đến" in app.driver.text("techEntryMessage"), "locked")
+    pad = app.driver.find("pinPad")
+    assert pad is not None and not pad.isEnabled()
+    # The same data directory, a new process: still locked, the right PIN refused.
+    again = make_app(configure=technician_settings)
+    assert again.kapp.technician.lockedUntil != ""
+    again.kapp.technician.open()
+    again.kapp.technician.submitPin(PIN)
+    assert again.kapp.router.router.screen is Screen.TECH_ENTRY
+
+
+def test_entry_wipes_the_citizen_s_session_and_its_scans(make_app: AppFactory) -> None:
+    app = app_for_technician(make_app)
+    to_scan(app)
+    app.driver.tap("scanButton")
+    journey = app.kapp.journey
+    app.driver.wait_until(
+        lambda: not journey.scanning and bool(journey.documents[0]["pages"]), "pages"
+    )
+    scratch = app.settings.paths.scratch_dir
+    assert any(p.suffix == ".pdf" for p in scratch.rglob("*"))
+    enter(app)
+    assert app.kapp.kiosk.journey.snapshot().session_id is None
+    assert not any(
+        p.suffix == ".pdf" for p in scratch.rglob("*") if "technician-test" not in p.parts
+    )
+    assert app.driver.text("techActor") == "Vào bằng mã PIN kỹ thuật"
+    assert audit_kinds(app) == ["entry"]
+
+
+def badge(**changes: object) -> str:
+    now = WEDNESDAY
+    fields: dict[str, object] = {
+        "technician_id": "KT-0042",
+        "technician_name": "Trần Văn Kỹ",
+        "not_before": now - timedelta(hours=1),
+        "expires": now + timedelta(hours=8),
+        "area": "H22.01",
+    }
+    fields.update(changes)
+    return sign_badge(Badge(**fields), GATEWAY)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        (
+            {
+                "expires": WEDNESDAY - timedelta(minutes=5),
+                "not_before": WEDNESDAY - timedelta(hours=9),
+            },
+            "hết hạn",
+        ),
+        ({"area": "H23"}, "địa bàn khác"),
+    ],
+    ids=["expired", "other-area"],
+)
+def test_a_badge_refused_says_why(
+    make_app: AppFactory, changes: dict[str, object], words: str
+) -> None:
+    app = app_for_technician(make_app)
+    open_entry(app)
+    reader(app).present(badge(**changes).encode())
+    app.driver.wait_until(lambda: words in app.driver.text("techEntryMessage"), words)
+    assert app.kapp.router.router.screen is Screen.TECH_ENTRY
+
+
+def test_a_badge_opens_and_names_the_technician(make_app: AppFactory) -> None:
+    app = app_for_technician(make_app)
+    open_entry(app)
+    reader(app).present(badge().encode())
+    app.driver.wait_screen(Screen.TECHNICIAN)
+    assert "Trần Văn Kỹ" in app.driver.text("techActor")
+
+
+def test_the_devices_are_tested_where_they_stand(make_app: AppFactory) -> None:
+    app = app_for_technician(make_app)
+    enter(app)
+    tech = app.kapp.technician
+    app.driver.tap("tab_devices")
+    # The reader test: a citizen's card held up shows masked.
+    reader(app).present_sample()
+    app.driver.wait_until(lambda: tech.qrRead != "", "the code shown")
+    assert "Đã đọc được" in app.driver.text("qrReadTest")
+    assert not any(run.isdigit() and len(run) >= 9 for run in tech.qrRead.replace("|", " ").split())
+    app.driver.tap("testPrint")
+    app.driver.wait_until(lambda: tech.printResult.get("ok") is True, "the test page printed")
+    printed = sorted((app.root / "slips").glob("TEST-*"))
+    assert printed, "the fake printer wrote the test page"
+    app.driver.tap("testScan")
+    app.driver.wait_until(lambda: tech.scan.get("pages", 0) > 0, "the test scan")
+    assert 0 < tech.scan["kb"] < 200
+    assert "KB/trang" in app.driver.text("scanTestResult")
+    app.driver.tap("touchTest")
+    for index in range(4):  # the middle one is missed
+        app.driver.tap(f"touchTarget_{index}")
+    app.driver.tap("touchDone")
+    app.driver.wait_until(lambda: tech.touch == "failed", "the missed target reported")
+    assert audit_kinds(app).count("test") >= 3
+
+
+def test_the_quiet_lock_goes_home_and_is_audited(make_app: AppFactory) -> None:
+    app = app_for_technician(make_app)
+    enter(app)
+    app.idle(app.settings.technician.quiet_lock_s + 1)
+    app.driver.wait_screen(Screen.HOME)
+    assert audit_kinds(app)[-1] == "exit"
+
+
+def test_the_log_shows_masked_and_goes_to_the_stick(make_app: AppFactory) -> None:
+    import logging
+
+    app = app_for_technician(make_app)
+    enter(app)
+    logging.getLogger("kiosk.test").warning("card 001234567890 refused")
+    app.driver.tap("tab_log")
+    lines = app.kapp.technician.logLines
+    assert any("********7890" in line for line in lines)
+    assert not any("001234567890" in line for line in lines)
+    app.driver.tap("exportLog")
+    app.driver.wait_until(lambda: app.kapp.technician.logExport.get("ok") is True, "exported")
+    [written] = list((app.root / "usb").glob("*-log-*.txt"))
+    assert "********7890" in written.read_text() and "001234567890" not in written.read_text()
+
+
+@pytest.mark.parametrize("section", ["status", "devices", "network", "outbox", "log"])
+def test_every_technician_screen_in_both_orientations(make_app: AppFactory, section: str) -> None:
+    app = app_for_technician(make_app)
+    if section == "status":
+        open_entry(app)
+        app.driver.shoot(SHOTS, "tech-entry", BOTH)
+        type_pin(app, PIN)
+        app.driver.wait_screen(Screen.TECHNICIAN)
+    else:
+        enter(app)
+    app.driver.tap(f"tab_{section}")
+    app.kapp.technician.join()
+    app.driver.wait_until(lambda: not app.kapp.technician.busy, "the section's work done")
+    problems: list[LayoutProblem] = []
+    shots = app.driver.shoot(
+        SHOTS,
+        f"tech-{section}",
+        BOTH,
+        check=lambda _, window: problems.extend(layout_problems(window)),
+    )
+    assert len(shots) == 2 and all(p.stat().st_size > 10_000 for p in shots)
+    assert problems == []
+
+
+def test_the_outbox_goes_to_the_stick_sealed_and_stays_queued(make_app: AppFactory) -> None:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    from dvc_common.sealed import SealReader
+    from simulators.screens_demo import play_citizen
+
+    sealing = X25519PrivateKey.generate()
+
+    def with_key(settings: Settings) -> Settings:
+        settings = technician_settings(settings)
+        return settings.model_copy(
+            update={
+                "gateway": settings.gateway.model_copy(
+                    update={"sealing_key": public_key_text(sealing.public_key())}
+                )
+            }
+        )
+
+    app = make_app(configure=with_key)
+    code = play_citizen(app.driver, show_errors=False)  # the gateway is down: it stays queued
+    enter(app)
+    app.driver.tap("tab_outbox")
+    tech = app.kapp.technician
+    app.driver.wait_until(lambda: "Chờ gửi: 1" in tech.outbox.get("summary", ""), "listed")
+    assert [d["receipt"] for d in tech.outbox["dossiers"]] == [code]
+    app.driver.tap("exportOutbox")
+    app.driver.wait_until(lambda: tech.export.get("ok") is True, "exported")
+    assert "Đã chép 1 hồ sơ" in app.driver.text("exportResult")
+    [sealed] = list((app.root / "usb").glob("*.dvcexport"))
+    with sealed.open("rb") as handle:
+        assert len(SealReader(handle, sealing).read()) > 10_000
+    assert code.encode() not in sealed.read_bytes()  # nothing readable on a lost stick
+    app.driver.wait_until(lambda: "Chờ gửi: 1" in tech.outbox.get("summary", ""), "still queued")
+    assert "export" in audit_kinds(app)
+
+
+def test_an_export_without_a_stick_says_so(make_app: AppFactory) -> None:
+    app = app_for_technician(make_app)
+    (app.root / "usb").rmdir()
+    enter(app)
+    app.driver.tap("tab_log")
+    app.driver.tap("exportLog")
+    app.driver.wait_until(lambda: app.kapp.technician.logExport.get("ok") is False, "refused")
+    assert "Không thấy USB" in app.driver.text("logExportResult")

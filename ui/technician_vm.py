@@ -1,0 +1,526 @@
+"""Technician mode as QML sees it: the way in (PIN pad or badge), and the technician's sections
+(status, devices, network, outbox, log), each a thin adapter over a Qt-free use case.
+
+Entry is decided by ``kiosk.technician.TechnicianAccess``; the screen router owns the modes
+(``TECH_ENTRY``, ``TECHNICIAN``) and the quiet lock. A granted entry first ends a citizen's session
+exactly as leaving it alone would (the journey's ``Cancel``: memory and scratch files wiped),
+then moves to technician mode. Anything slow (checks over the network, a test scan or print, an
+export to a stick) runs on a worker thread; its result comes back here on the GUI thread through
+a queued signal. Every action goes to the audit trail, which the sync process delivers.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Property, QObject, QUrl, Signal, Slot, qtTrId
+
+from dvc_common.clock import Clock
+from dvc_common.privacy import mask_digits_in
+from dvc_common.trust import is_badge
+from kiosk.journey import Cancel, Journey
+from kiosk.logbook import RecentLog
+from kiosk.maintenance import CareResult
+from kiosk.router import Mode, ScreenRouter, Trigger
+from kiosk.technician import AuditKind, AuditTrail, EntryOutcome, EntryResult, TechnicianAccess
+
+log = logging.getLogger(__name__)
+
+LOG_LINES_SHOWN = 200
+
+
+class Section(StrEnum):
+    STATUS = "status"
+    DEVICES = "devices"
+    NETWORK = "network"
+    OUTBOX = "outbox"
+    LOG = "log"
+
+
+class Task(StrEnum):
+    """Work that runs off the GUI thread; one of each at a time."""
+
+    CHECKS = "checks"
+    SCAN = "scan"
+    PRINT = "print"
+    OUTBOX = "outbox"
+    EXPORT = "export"
+    LOG_EXPORT = "log_export"
+    WIFI = "wifi"
+    PRINTER_STATUS = "printer_status"
+
+
+@dataclass(frozen=True)
+class CheckView:
+    """One health check as the status section shows it (``kiosk.doctor`` results, worded)."""
+
+    name: str
+    outcome: str  # ok / warning / failed
+    summary: str
+    next_step: str
+
+
+@dataclass
+class TechnicianTools:
+    """What the sections work with; absent ones make their section say so. Every callable may
+    block: the view-model calls them off the GUI thread."""
+
+    checks: Callable[[], Sequence[CheckView]] | None = None
+    test_scan: Callable[[], dict[str, Any]] | None = None  # thumbnail, flags, kb, pages
+    test_print: Callable[[], tuple[bool, str]] | None = None  # printed, detail
+    printer_status: Callable[[], str] | None = None
+    outbox: Callable[[], dict[str, Any]] | None = None  # counts and dossiers (no personal data)
+    retry: Callable[[str | None], int] | None = None  # one id, or all when None: how many
+    export: Callable[[], CareResult] | None = None  # the unsent dossiers to the stick
+    export_log: Callable[[str], CareResult] | None = None  # the log's text to the stick
+    wifi: Callable[[str, dict[str, str]], dict[str, Any]] | None = None  # action, args → state
+    say: Callable[[str], None] | None = None  # the speaker test
+
+
+def entry_message(result: EntryResult) -> str:
+    """The entry screen's answer, in the screens' language."""
+    match result.outcome:
+        case EntryOutcome.WRONG_PIN:
+            return qtTrId("tech.entry.wrongPin").replace("%1", str(result.tries_left))
+        case EntryOutcome.LOCKED_OUT:
+            until = result.locked_until
+            return qtTrId("tech.entry.locked").replace("%1", f"{until:%H:%M}" if until else "")
+        case EntryOutcome.NO_PIN_SET:
+            return qtTrId("tech.entry.noPin")
+        case EntryOutcome.NO_GATEWAY_KEY:
+            return qtTrId("tech.entry.noKey")
+        case EntryOutcome.BADGE_REFUSED:
+            problem = result.badge_problem.value if result.badge_problem else "malformed"
+            return qtTrId(f"tech.badge.{problem}")
+        case EntryOutcome.GRANTED:
+            return ""
+
+
+def care_words(result: CareResult) -> str:
+    """A maintenance result in the screens' language: ``tech.care.<reason>`` with ``%file``,
+    ``%count``, ``%detail`` filled from its values."""
+    text = qtTrId(f"tech.care.{result.reason.value}")
+    params = dict(result.params)
+    problem = params.pop("problem", "")
+    if problem:
+        params["detail"] = qtTrId(f"tech.export.{problem}")
+        receipt = params.pop("receipt", "")
+        if receipt:
+            params["detail"] += f" ({receipt})"
+    for key, value in params.items():
+        text = text.replace(f"%{key}", value)
+    return text
+
+
+class TechnicianViewModel(QObject):
+    changed = Signal()
+    _finished = Signal(object)  # (Task, result or exception), from a worker thread
+
+    def __init__(
+        self,
+        *,
+        router: ScreenRouter,
+        journey: Journey,
+        access: TechnicianAccess,
+        audit: AuditTrail,
+        clock: Clock,
+        recent_log: RecentLog,
+        tools: TechnicianTools,
+        spawn: Callable[[Callable[[], None]], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self._router = router
+        self._journey = journey
+        self._access = access
+        self._audit = audit
+        self._clock = clock
+        self._log = recent_log
+        self._tools = tools
+        self._spawn = spawn or self._thread
+        self._finished.connect(self._on_finished)
+        self._actor = ""
+        self._message = ""
+        self._section = Section.STATUS
+        self._busy: set[Task] = set()
+        self._results: dict[Task, Any] = {}
+        self._qr_read = ""
+        self._touch_ok: bool | None = None
+        self._leaving = False
+        self._workers: list[threading.Thread] = []
+        router.technician_codes.connect(self._on_code)
+        router.entered.connect(self._on_entered)
+        router.left.connect(self._on_left)
+
+    # --- entry ------------------------------------------------------------------------------------
+
+    @Slot()
+    def open(self) -> None:
+        """The hidden gesture: the PIN pad shows (a citizen's session stays behind it)."""
+        self._message = ""
+        self._router.trigger(Trigger.OPEN_TECHNICIAN)
+        self.changed.emit()
+
+    @Slot()
+    def cancelEntry(self) -> None:
+        self._message = ""
+        self._router.trigger(Trigger.CLOSE_TECHNICIAN)
+
+    @Slot(str)
+    def submitPin(self, pin: str) -> None:
+        if self._router.mode is not Mode.TECH_ENTRY:
+            return
+        self._answer(self._access.try_pin(pin))
+
+    def _on_code(self, text: str) -> None:
+        if self._router.mode is Mode.TECH_ENTRY:
+            if is_badge(text):
+                self._answer(self._access.try_badge(text))
+            else:
+                self._message = qtTrId("tech.badge.notBadge")
+                self.changed.emit()
+        elif self._router.mode is Mode.TECHNICIAN:
+            # The reader test: what was read, with anything like an ID number masked.
+            self._qr_read = mask_digits_in(text)[:120]
+            self._audit.record(AuditKind.TEST, self._actor, "QR reader: a code was read")
+            self.changed.emit()
+
+    def _answer(self, result: EntryResult) -> None:
+        if not result.granted:
+            self._message = entry_message(result)
+            self.changed.emit()
+            return
+        # A citizen's session is wiped as on idle: their answers and scans are gone before any
+        # technician screen shows. Refused only while the dossier is being stored: let it finish.
+        in_session = self._journey.snapshot().session_id is not None
+        if in_session and not self._journey.dispatch(Cancel()).accepted:
+            self._message = qtTrId("tech.entry.citizenSubmitting")
+            self.changed.emit()
+            return
+        self._actor = result.actor
+        self._message = ""
+        self._section = Section.STATUS
+        self._router.trigger(Trigger.TECHNICIAN_GRANTED)
+        self.runChecks()
+
+    @Slot()
+    def leave(self) -> None:
+        self._leaving = True
+        self._router.trigger(Trigger.CLOSE_TECHNICIAN)
+        self._leaving = False
+
+    def _on_entered(self, mode: Mode) -> None:
+        if mode is Mode.TECH_ENTRY:
+            self._message = ""
+        self.changed.emit()
+
+    def _on_left(self, mode: Mode) -> None:
+        if mode is Mode.TECHNICIAN:
+            how = "left" if self._leaving else "locked after the quiet time"
+            self._audit.record(AuditKind.EXIT, self._actor or "-", how)
+            # Nothing of this visit stays on screen for the next one.
+            self._actor = ""
+            self._results.clear()
+            self._qr_read = ""
+            self._touch_ok = None
+            self.changed.emit()
+
+    # --- sections ---------------------------------------------------------------------------------
+
+    @Slot(str)
+    def showSection(self, name: str) -> None:
+        self._section = Section(name)
+        if self._section is Section.OUTBOX:
+            self.refreshOutbox()
+        if self._section is Section.DEVICES and self._tools.printer_status is not None:
+            self._start(Task.PRINTER_STATUS, self._tools.printer_status)
+        self.changed.emit()
+
+    @Slot()
+    def runChecks(self) -> None:
+        if self._tools.checks is not None:
+            self._start(Task.CHECKS, self._tools.checks)
+
+    @Slot()
+    def testScan(self) -> None:
+        if self._tools.test_scan is not None:
+            self._audit.record(AuditKind.TEST, self._actor, "scanner: test scan")
+            self._start(Task.SCAN, self._tools.test_scan)
+
+    @Slot()
+    def testPrint(self) -> None:
+        if self._tools.test_print is not None:
+            self._audit.record(AuditKind.TEST, self._actor, "printer: test page")
+            self._start(Task.PRINT, self._tools.test_print)
+
+    @Slot()
+    def testSpeaker(self) -> None:
+        if self._tools.say is not None:
+            self._audit.record(AuditKind.TEST, self._actor, "speaker: read-aloud")
+            self._tools.say(qtTrId("tech.devices.speakerSample"))
+
+    @Slot(bool)
+    def touchTested(self, every_corner: bool) -> None:
+        result = "every corner reached" if every_corner else "some corner not reached"
+        self._audit.record(AuditKind.TEST, self._actor, f"touch: {result}")
+        self._touch_ok = every_corner
+        self.changed.emit()
+
+    @Slot()
+    def refreshOutbox(self) -> None:
+        if self._tools.outbox is not None:
+            self._start(Task.OUTBOX, self._tools.outbox)
+
+    @Slot(str)
+    def retry(self, ident: str) -> None:
+        retry = self._tools.retry
+        if retry is None:
+            return
+        target = ident or None
+        listing = self._tools.outbox
+        self._audit.record(AuditKind.RETRY, self._actor, f"retry {ident or 'all'}")
+
+        def retry_then_list() -> dict[str, Any]:
+            retry(target)
+            return listing() if listing is not None else {}
+
+        self._start(Task.OUTBOX, retry_then_list)
+
+    @Slot()
+    def exportOutbox(self) -> None:
+        if self._tools.export is not None:
+            self._start(Task.EXPORT, self._tools.export)
+
+    @Slot()
+    def exportLog(self) -> None:
+        export = self._tools.export_log
+        if export is not None:
+            text = "\n".join(line.render() for line in self._log.lines())
+            self._start(Task.LOG_EXPORT, lambda: export(text))
+
+    @Slot(str, str, str)
+    def wifi(self, action: str, ssid: str, passphrase: str) -> None:
+        control = self._tools.wifi
+        if control is None:
+            return
+        if action in {"join", "forget"}:
+            self._audit.record(AuditKind.NETWORK, self._actor, f"wifi {action} {ssid}")
+        args = {"ssid": ssid, "passphrase": passphrase}
+        self._start(Task.WIFI, lambda: control(action, args))
+
+    # --- work off the GUI thread ------------------------------------------------------------------
+
+    def _start(self, task: Task, work: Callable[[], Any]) -> None:
+        if task in self._busy:
+            return
+        self._busy.add(task)
+        self.changed.emit()
+
+        def run() -> None:
+            try:
+                outcome: Any = work()
+            except Exception as exc:  # reported on screen, never raised into Qt
+                log.warning("technician task %s failed: %s", task.value, exc)
+                outcome = exc
+            self._finished.emit((task, outcome))
+
+        self._spawn(run)
+
+    def _thread(self, work: Callable[[], None]) -> None:
+        self._workers = [t for t in self._workers if t.is_alive()]
+        thread = threading.Thread(target=work, name="technician-task", daemon=True)
+        self._workers.append(thread)
+        thread.start()
+
+    def join(self, timeout_s: float = 10.0) -> None:
+        for thread in self._workers:
+            thread.join(timeout_s)
+
+    @Slot(object)
+    def _on_finished(self, done: tuple[Task, Any]) -> None:
+        task, outcome = done
+        self._busy.discard(task)
+        self._results[task] = outcome
+        if task in (Task.EXPORT, Task.LOG_EXPORT) and isinstance(outcome, CareResult):
+            what = "outbox" if task is Task.EXPORT else "log"
+            said = ", ".join(f"{k}={v}" for k, v in sorted(outcome.params.items()))
+            self._audit.record(
+                AuditKind.EXPORT, self._actor, f"{what} export: {outcome.reason.value} {said}"
+            )
+        if task is Task.EXPORT:
+            self.refreshOutbox()
+        if task is Task.PRINT and self._tools.printer_status is not None:
+            self._start(Task.PRINTER_STATUS, self._tools.printer_status)
+        self.changed.emit()
+
+    # --- what QML reads ---------------------------------------------------------------------------
+
+    def _result(self, task: Task) -> Any:
+        return self._results.get(task)
+
+    def _error(self, task: Task) -> str:
+        outcome = self._results.get(task)
+        if not isinstance(outcome, Exception):
+            return ""
+        return qtTrId("tech.failed").replace("%1", mask_digits_in(str(outcome)))
+
+    def _get_actor(self) -> str:
+        return self._actor
+
+    def _get_message(self) -> str:
+        return self._message
+
+    def _get_section(self) -> str:
+        return self._section.value
+
+    def _get_busy(self) -> list[str]:
+        return sorted(t.value for t in self._busy)
+
+    def _get_locked_until(self) -> str:
+        until = self._access.locked_until()
+        return f"{until:%H:%M}" if until else ""
+
+    def _get_checks(self) -> list[dict[str, str]]:
+        found = self._result(Task.CHECKS)
+        if not isinstance(found, Sequence):
+            return []
+        return [
+            {"name": c.name, "outcome": c.outcome, "summary": c.summary, "nextStep": c.next_step}
+            for c in found
+        ]
+
+    def _get_checks_error(self) -> str:
+        return self._error(Task.CHECKS)
+
+    def _get_qr_read(self) -> str:
+        return self._qr_read
+
+    def _get_scan(self) -> dict[str, Any]:
+        found = self._result(Task.SCAN)
+        if isinstance(found, Exception):
+            return {"error": self._error(Task.SCAN)}
+        if not isinstance(found, dict):
+            return {}
+        thumbnail = found.get("thumbnail")
+        shown = dict(found)
+        if isinstance(thumbnail, Path):
+            shown["thumbnail"] = QUrl.fromLocalFile(str(thumbnail)).toString()
+        return shown
+
+    def _get_print(self) -> dict[str, Any]:
+        found = self._result(Task.PRINT)
+        if isinstance(found, Exception):
+            return {"ok": False, "detail": self._error(Task.PRINT)}
+        if not isinstance(found, tuple):
+            return {}
+        return {"ok": bool(found[0]), "detail": str(found[1])}
+
+    def _get_printer_status(self) -> str:
+        found = self._result(Task.PRINTER_STATUS)
+        return found if isinstance(found, str) else ""
+
+    def _get_touch(self) -> str:
+        ok = self._touch_ok
+        return "" if ok is None else ("ok" if ok else "failed")
+
+    def _get_outbox(self) -> dict[str, Any]:
+        found = self._result(Task.OUTBOX)
+        if isinstance(found, Exception):
+            return {"error": self._error(Task.OUTBOX)}
+        if not isinstance(found, dict):
+            return {}
+        counts = found.get("counts", {})
+        oldest = found.get("oldestMinutes")
+        summary = (
+            qtTrId("tech.outbox.summary")
+            .replace("%1", str(counts.get("queued", 0)))
+            .replace("%2", str(counts.get("uploading", 0) + counts.get("uploaded", 0)))
+            .replace("%3", str(counts.get("needs_attention", 0)))
+            .replace("%4", str(counts.get("submitted", 0)))
+        )
+        if oldest is not None:
+            summary += " " + qtTrId("tech.outbox.oldest").replace("%1", str(oldest))
+        return {**found, "summary": summary}
+
+    def _get_export(self) -> dict[str, Any]:
+        return self._done_view(Task.EXPORT)
+
+    def _get_log_export(self) -> dict[str, Any]:
+        return self._done_view(Task.LOG_EXPORT)
+
+    def _done_view(self, task: Task) -> dict[str, Any]:
+        found = self._result(task)
+        if isinstance(found, Exception):
+            return {"ok": False, "text": self._error(task)}
+        if not isinstance(found, CareResult):
+            return {}
+        return {"ok": found.ok, "text": care_words(found)}
+
+    def _get_log_lines(self) -> list[str]:
+        if self._router.mode is not Mode.TECHNICIAN:
+            return []
+        return [line.render() for line in reversed(self._log.lines(LOG_LINES_SHOWN))]
+
+    def _get_wifi(self) -> dict[str, Any]:
+        found = self._result(Task.WIFI)
+        if isinstance(found, Exception):
+            return {"error": self._error(Task.WIFI)}
+        return found if isinstance(found, dict) else {}
+
+    def _get_available(self) -> dict[str, bool]:
+        tools = self._tools
+        return {
+            "checks": tools.checks is not None,
+            "scan": tools.test_scan is not None,
+            "print": tools.test_print is not None,
+            "outbox": tools.outbox is not None,
+            "export": tools.export is not None,
+            "logExport": tools.export_log is not None,
+            "wifi": tools.wifi is not None,
+            "speaker": tools.say is not None,
+        }
+
+    if TYPE_CHECKING:
+        actor: str
+        message: str
+        section: str
+        busy: list[str]
+        lockedUntil: str
+        checks: list[dict[str, str]]
+        checksError: str
+        qrRead: str
+        scan: dict[str, Any]
+        printResult: dict[str, Any]
+        printerStatus: str
+        touch: str
+        outbox: dict[str, Any]
+        export: dict[str, Any]
+        logExport: dict[str, Any]
+        logLines: list[str]
+        wifiState: dict[str, Any]
+        available: dict[str, bool]
+    else:
+        actor = Property(str, _get_actor, notify=changed)
+        message = Property(str, _get_message, notify=changed)
+        section = Property(str, _get_section, notify=changed)
+        busy = Property(list, _get_busy, notify=changed)
+        lockedUntil = Property(str, _get_locked_until, notify=changed)
+        checks = Property(list, _get_checks, notify=changed)
+        checksError = Property(str, _get_checks_error, notify=changed)
+        qrRead = Property(str, _get_qr_read, notify=changed)
+        scan = Property(dict, _get_scan, notify=changed)
+        printResult = Property(dict, _get_print, notify=changed)
+        printerStatus = Property(str, _get_printer_status, notify=changed)
+        touch = Property(str, _get_touch, notify=changed)
+        outbox = Property(dict, _get_outbox, notify=changed)
+        export = Property(dict, _get_export, notify=changed)
+        logExport = Property(dict, _get_log_export, notify=changed)
+        logLines = Property(list, _get_log_lines, notify=changed)
+        wifiState = Property(dict, _get_wifi, notify=changed)
+        available = Property(dict, _get_available, notify=changed)
+
