@@ -18,6 +18,7 @@ from dvc_common.datafile import ConfigError, FieldProblem
 
 if TYPE_CHECKING:
     from config.settings import QrSection, ScannerSection
+    from drivers.network.base import WifiControl
     from drivers.qr.base import QrReader
     from drivers.scanner.base import DocumentScanner
     from dvc_common.clock import Clock
@@ -32,6 +33,8 @@ class Simulated:
 
     qr: QrFactory | None = None
     scanner: ScannerFactory | None = None
+    # The Wi-Fi the technician's screen shows where the demo has no NetworkManager to drive.
+    network: WifiControl | None = None
 
 
 NONE = Simulated()

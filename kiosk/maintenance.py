@@ -19,6 +19,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from drivers.network.base import (
+    NetworkError,
+    Security,
+    Unavailable,
+    WifiControl,
+    WifiNetwork,
+)
+from drivers.removable.base import RemovableError, RemovableMedia
 from dvc_common.atomic import write_atomic
 from dvc_common.privacy import mask_digits_in
 from kiosk.scanning import PageReady, ScanFinished, ScanService, ScanTarget
@@ -175,3 +183,72 @@ def trial_scan(service: ScanService, scratch: Path) -> dict[str, Any]:
         "flags": sorted({flag.value for page in pages for flag in page.flags}),
         "kb": round(sum(sizes) / 1024 / max(1, len(sizes)), 1),
     }
+
+
+# --- Wi-Fi and the stick -------------------------------------------------------------------------
+
+
+class WifiAction(StrEnum):
+    LOOK = "look"  # the state and the networks known, without a scan
+    SCAN = "scan"
+    JOIN = "join"
+    FORGET = "forget"
+
+
+def wifi_view(
+    control: WifiControl, action: WifiAction, ssid: str = "", passphrase: str = ""
+) -> dict[str, Any]:
+    """Do ``action`` and say where the Wi-Fi stands: ``available``, ``problem`` (a
+    ``NetworkProblem`` value, or ""), ``connection``, ``address``, ``connected`` and the
+    ``networks`` in range (SSID, signal, secured, active, saved). Blocks: call it off the GUI
+    thread. The passphrase is never logged or returned."""
+    if not control.available():
+        return {"available": False, "problem": "", "networks": []}
+    problem = ""
+    networks: tuple[WifiNetwork, ...] = ()
+    try:
+        if action is WifiAction.SCAN:
+            networks = control.scan()
+        elif action is WifiAction.JOIN:
+            control.join(ssid, passphrase or None)
+        elif action is WifiAction.FORGET:
+            control.forget(ssid)
+    except NetworkError as exc:
+        log.warning("wifi %s failed: %s", action.value, exc.kind.value)
+        problem = exc.kind.value
+    try:
+        status = control.status()
+        if not networks:
+            networks = control.networks()
+    except NetworkError as exc:
+        return {"available": True, "problem": problem or exc.kind.value, "networks": []}
+    if isinstance(status, Unavailable):
+        return {"available": False, "problem": "", "networks": []}
+    return {
+        "available": True,
+        "problem": problem,
+        "connected": status.connection is not None and status.ipv4 is not None,
+        "connection": status.connection or "",
+        "address": str(status.ipv4.ip) if status.ipv4 else "",
+        "networks": [
+            {
+                "ssid": n.ssid,
+                "signal": n.signal,
+                "secured": n.security is not Security.OPEN,
+                "active": n.active,
+                "saved": n.saved,
+            }
+            for n in sorted(networks, key=lambda n: (not n.active, -n.signal))
+        ],
+    }
+
+
+def first_stick(media: RemovableMedia) -> Path:
+    """The first USB stick, mounted; an OSError saying why when there is none."""
+    try:
+        sticks = media.sticks()
+        if not sticks:
+            raise FileNotFoundError("no USB stick found")
+        return media.mount(sticks[0])
+    except RemovableError as exc:
+        raise OSError(f"USB: {exc.kind.value}") from exc

@@ -21,6 +21,8 @@ debs=(
     fonts-noto-core fonts-dejavu-core tzdata
     tesseract-ocr tesseract-ocr-eng tesseract-ocr-vie
     espeak-ng
+    # dbus-daemon runs the private bus the Wi-Fi and USB-stick drivers are tested on.
+    dbus-daemon
 )
 
 missing=()

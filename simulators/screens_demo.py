@@ -45,6 +45,8 @@ from config.settings import (
     Settings,
     save_settings,
 )
+from drivers.network.base import Security
+from drivers.network.fake import FakeNetwork, FakeWifiControl
 from drivers.qr.base import QrReader
 from drivers.qr.camera import CameraQrReader
 from drivers.qr.decode import FrameDecoder
@@ -75,6 +77,20 @@ def demo_pages(count: int, seed: int = 7) -> list[np.ndarray]:
     return [sample(PageKind.TEXT, rng, GOOD_SCAN).image for _ in range(count)]
 
 
+def demo_wifi() -> FakeWifiControl:
+    """The commune office's Wi-Fi as the demo's technician sees it (joined), and two more.
+    The keys are the demo's own, invented."""
+    return FakeWifiControl(
+        [
+            FakeNetwork("UBND-xa-Mau", 82, passphrase="motcua2026"),  # noqa: S106
+            FakeNetwork("Bo-phan-Mot-cua", 64, passphrase="tiepdan123"),  # noqa: S106
+            FakeNetwork("Cafe Mien Nui", 31, security=Security.OPEN),
+        ],
+        saved=["UBND-xa-Mau"],
+        connected_to="UBND-xa-Mau",
+    )
+
+
 @dataclass
 class SimulatedDevices:
     """The demo's devices. The settings select them (``driver = "simulated"``) and the app's own
@@ -82,9 +98,14 @@ class SimulatedDevices:
 
     qr: QrReader
     scanner: FakeScanner
+    network: FakeWifiControl = field(default_factory=demo_wifi)
 
     def factories(self) -> Simulated:
-        return Simulated(qr=lambda _section, _clock: self.qr, scanner=lambda _section: self.scanner)
+        return Simulated(
+            qr=lambda _section, _clock: self.qr,
+            scanner=lambda _section: self.scanner,
+            network=self.network,
+        )
 
 
 def simulated_devices(

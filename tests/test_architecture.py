@@ -31,7 +31,7 @@ OURS = ("kiosk", "ui", "drivers", "offline_queue", "config", "gateway", "dvc_com
 APPLIANCE = ("kiosk", "ui", "drivers", "offline_queue", "config")
 CORE = ("kiosk", "offline_queue", "config", "dvc_common")
 QT = ("PySide6", "PyQt5", "PyQt6", "shiboken6")
-VENDOR = ("pyzbar", "escpos", "pyinsane2", "serial", "evdev", "cv2", "zxingcpp", "usb")
+VENDOR = ("pyzbar", "escpos", "pyinsane2", "serial", "evdev", "cv2", "zxingcpp", "usb", "jeepney")
 SERVER = ("fastapi", "starlette", "uvicorn", "h11")
 # The one module of ``ui`` that builds devices; every other ui module sees kiosk's ports.
 UI_ROOT = "ui.app"

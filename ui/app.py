@@ -25,12 +25,17 @@ from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
 
 from config.settings import Settings
+from drivers.network.base import WifiControl
+from drivers.network.nm import NetworkManagerWifi
 from drivers.printer import ReceiptPrinter, open_printer
 from drivers.printer.kept import KeptSlipStore
 from drivers.printer.profiles import load_profile
 from drivers.printer.slip import render_slip, render_test_page
 from drivers.qr import make_qr_reader
 from drivers.qr.base import QrReader
+from drivers.removable.base import RemovableMedia
+from drivers.removable.directory import DirectoryMedia
+from drivers.removable.udisks import UDisksMedia
 from drivers.scanner import DocumentScanner, open_scanner
 from drivers.simulated import NONE as NO_SIMULATION
 from drivers.simulated import Simulated
@@ -40,7 +45,15 @@ from kiosk.app import Kiosk, build_kiosk
 from kiosk.gateway_services import GatewayServices, build_gateway_services
 from kiosk.logbook import RecentLog
 from kiosk.lookup import LookupDesk, StatusQuery
-from kiosk.maintenance import OutboxCare, export_log, export_outbox, trial_scan
+from kiosk.maintenance import (
+    OutboxCare,
+    WifiAction,
+    export_log,
+    export_outbox,
+    first_stick,
+    trial_scan,
+    wifi_view,
+)
 from kiosk.outbox import Outbox
 from kiosk.ports import DossierQueue
 from kiosk.printing import PrintDesk, SlipPrinting
@@ -89,6 +102,10 @@ class Devices:
     qr: QrReader
     scanner: DocumentScanner
     printer: ReceiptPrinter
+    # The technician's: Wi-Fi through NetworkManager and USB sticks through udisks2 (each
+    # connects per operation, so building them opens nothing).
+    network: WifiControl | None = None
+    media: RemovableMedia | None = None
 
 
 def open_devices(settings: Settings, clock: Clock, simulated: Simulated = NO_SIMULATION) -> Devices:
@@ -99,7 +116,15 @@ def open_devices(settings: Settings, clock: Clock, simulated: Simulated = NO_SIM
         qr=make_qr_reader(devices.qr, clock, simulated=simulated),
         scanner=open_scanner(devices.scanner, simulated=simulated),
         printer=open_printer(devices.printer),
+        network=simulated.network or NetworkManagerWifi(),
+        media=_media(settings),
     )
+
+
+def _media(settings: Settings) -> RemovableMedia:
+    """The configured stand-in folder (the demo, the tests), else udisks2's sticks."""
+    folder = settings.paths.usb_dir
+    return DirectoryMedia(folder) if folder is not None else UDisksMedia()
 
 
 @dataclass
@@ -196,7 +221,13 @@ def _recent_log() -> RecentLog:
 
 
 def _technician_tools(
-    settings: Settings, clock: Clock, kiosk: Kiosk, hub: DeviceHub, speaker: Speaker
+    settings: Settings,
+    clock: Clock,
+    *,
+    kiosk: Kiosk,
+    hub: DeviceHub,
+    speaker: Speaker,
+    devices: Devices,
 ) -> TechnicianTools:
     """What the technician's sections work with, from this process's devices and outbox."""
     printing = hub.printing
@@ -212,7 +243,11 @@ def _technician_tools(
 
     queue = kiosk.queue
     care = OutboxCare(queue.store) if isinstance(queue, Outbox) else None
-    stick = _stick_target(settings)
+    media = devices.media or _media(settings)
+    network = devices.network
+
+    def stick() -> Path:
+        return first_stick(media)
     return TechnicianTools(
         test_scan=lambda: trial_scan(hub.scanning_service, settings.paths.scratch_dir),
         test_print=test_print,
@@ -235,22 +270,12 @@ def _technician_tools(
         ),
         export_log=lambda text: export_log(text, stick, settings.kiosk.id, clock.now()),
         say=speaker.say if speaker.available else None,
+        wifi=(
+            (lambda action, args: wifi_view(network, WifiAction(action), **args))
+            if network is not None
+            else None
+        ),
     )
-
-
-def _stick_target(settings: Settings) -> Callable[[], Path]:
-    """Where an export goes: the configured stand-in folder (the demo, the tests), else the
-    first USB stick found and mounted."""
-
-    def target() -> Path:
-        folder = settings.paths.usb_dir
-        if folder is not None:
-            if not folder.is_dir():
-                raise FileNotFoundError(f"{folder} is not there")
-            return folder
-        raise FileNotFoundError("no USB stick found")
-
-    return target
 
 
 def build_app(
@@ -349,7 +374,9 @@ def build_app(
         audit=audit,
         clock=clock,
         recent_log=recent_log,
-        tools=_technician_tools(settings, clock, kiosk, hub, speaker),
+        tools=_technician_tools(
+            settings, clock, kiosk=kiosk, hub=hub, speaker=speaker, devices=devices
+        ),
         spawn=spawn,
     )
 

@@ -237,6 +237,8 @@ class TechnicianViewModel(QObject):
         self._section = Section(name)
         if self._section is Section.OUTBOX:
             self.refreshOutbox()
+        if self._section is Section.NETWORK:
+            self.wifi("look", "", "")
         if self._section is Section.DEVICES and self._tools.printer_status is not None:
             self._start(Task.PRINTER_STATUS, self._tools.printer_status)
         self.changed.emit()
@@ -305,6 +307,7 @@ class TechnicianViewModel(QObject):
 
     @Slot(str, str, str)
     def wifi(self, action: str, ssid: str, passphrase: str) -> None:
+        """``look``, ``scan``, ``join`` (with the passphrase, never kept here) or ``forget``."""
         control = self._tools.wifi
         if control is None:
             return
@@ -470,7 +473,20 @@ class TechnicianViewModel(QObject):
         found = self._result(Task.WIFI)
         if isinstance(found, Exception):
             return {"error": self._error(Task.WIFI)}
-        return found if isinstance(found, dict) else {}
+        if not isinstance(found, dict):
+            return {}
+        if not found.get("available"):
+            return {**found, "summary": qtTrId("tech.network.noControl")}
+        if found.get("problem"):
+            return {**found, "error": qtTrId(f"tech.wifi.{found['problem']}")}
+        summary = (
+            qtTrId("tech.network.connected")
+            .replace("%1", str(found.get("connection", "")))
+            .replace("%2", str(found.get("address", "")))
+            if found.get("connected")
+            else qtTrId("tech.network.notConnected")
+        )
+        return {**found, "summary": summary}
 
     def _get_available(self) -> dict[str, bool]:
         tools = self._tools

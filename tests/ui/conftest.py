@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, SignalInstance, Slot
 from pytestqt.qtbot import QtBot
 
 from config.settings import GatewaySection, QrDecoder, Settings
+from drivers.network.base import WifiControl
 from drivers.printer.fake import FakePrinter
 from drivers.qr.base import QrReader
 from drivers.qr.camera import CameraQrReader
@@ -111,6 +112,7 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[AppFactory]:
         sheets: int = 2,
         camera: bool | FakeFrameSource = False,
         configure: Callable[[Settings], Settings] | None = None,
+        network: WifiControl | None = None,
     ) -> AppHarness:
         """``camera``: True for the real camera reader on a simulated scene, or the scene to
         use (e.g. one unplugged before the app starts). ``configure`` changes the settings
@@ -138,6 +140,7 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[AppFactory]:
             qr=qr,
             scanner=FakeScanner(feeder=demo_pages(sheets)),
             printer=FakePrinter(tmp_path / "slips"),
+            network=network,
         )
         services = build_gateway_services(settings, clock=clock)
         # The demo's buttons (hold up a code, read the SMS), composed as the demo composes them.

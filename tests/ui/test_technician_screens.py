@@ -298,3 +298,57 @@ def test_an_export_without_a_stick_says_so(make_app: AppFactory) -> None:
     app.driver.tap("exportLog")
     app.driver.wait_until(lambda: app.kapp.technician.logExport.get("ok") is False, "refused")
     assert "Không thấy USB" in app.driver.text("logExportResult")
+
+
+def test_wifi_is_listed_joined_and_forgotten(make_app: AppFactory) -> None:
+    from drivers.network.fake import FakeWifiControl
+    from simulators.screens_demo import demo_wifi
+
+    wifi: FakeWifiControl = demo_wifi()
+    app = make_app(configure=technician_settings, network=wifi)
+    enter(app)
+    tech = app.kapp.technician
+    app.driver.tap("tab_network")
+    app.driver.wait_until(
+        lambda: "Đã kết nối: UBND-xa-Mau" in tech.wifiState.get("summary", ""), "state"
+    )
+    app.driver.tap("wifiScan")
+    app.driver.wait_until(lambda: wifi.scans == 1 and "wifi" not in tech.busy, "scanned")
+    assert tech.wifiState["networks"][0]["ssid"] == "UBND-xa-Mau"  # the active one first
+    # A wrong key is said as such; the right one joins.
+    index = [n["ssid"] for n in tech.wifiState["networks"]].index("Bo-phan-Mot-cua")
+    app.driver.tap(f"wifiJoin_{index}")
+    app.driver.type_into("wifiPassphrase", "sai-mat-khau")
+    app.driver.tap("wifiJoinGo")
+    app.driver.wait_until(lambda: "Sai mật khẩu" in tech.wifiState.get("error", ""), "refused")
+    app.driver.tap(f"wifiJoin_{index}")
+    app.driver.type_into("wifiPassphrase", "tiepdan123")
+    app.driver.tap("wifiJoinGo")
+    app.driver.wait_until(
+        lambda: "Đã kết nối: Bo-phan-Mot-cua" in tech.wifiState.get("summary", ""), "joined"
+    )
+    assert "tiepdan123" not in str(tech.wifiState)
+    forget_index = [n["ssid"] for n in tech.wifiState["networks"]].index("UBND-xa-Mau")
+    app.driver.tap(f"wifiForget_{forget_index}")
+    app.driver.wait_until(
+        lambda: (
+            not any(n["saved"] for n in tech.wifiState["networks"] if n["ssid"] == "UBND-xa-Mau")
+        ),
+        "forgotten",
+    )
+    assert audit_kinds(app).count("network") == 3
+
+
+def test_without_networkmanager_the_screen_says_so(make_app: AppFactory) -> None:
+    from drivers.network.fake import FakeWifiControl, WifiFault
+
+    app = make_app(
+        configure=technician_settings,
+        network=FakeWifiControl(faults=[WifiFault.NO_NETWORK_MANAGER]),
+    )
+    enter(app)
+    app.driver.tap("tab_network")
+    app.driver.wait_until(
+        lambda: "không có NetworkManager" in app.driver.text("networkState"), "said"
+    )
+    assert not app.driver.exists("wifiScan")

@@ -1191,10 +1191,6 @@
         <source>Máy này không có NetworkManager nên không chỉnh Wi-Fi ở đây được.</source>
         <translation>This machine has no NetworkManager, so Wi-Fi cannot be set up here.</translation>
     </message>
-    <message id="tech.network.look">
-        <source>Bấm Tìm mạng để xem các mạng Wi-Fi.</source>
-        <translation>Press Find networks to list Wi-Fi networks.</translation>
-    </message>
     <message id="tech.network.scan">
         <source>Tìm mạng</source>
         <translation>Find networks</translation>
@@ -1358,6 +1354,66 @@
     <message id="tech.export.outbox_unavailable">
         <source>hàng đợi hồ sơ đang bận hoặc bị lỗi</source>
         <translation>the outbox is busy or damaged</translation>
+    </message>
+    <message id="tech.network.reading">
+        <source>Đang đọc tình trạng mạng…</source>
+        <translation>Reading the network's state…</translation>
+    </message>
+    <message id="tech.network.connected">
+        <source>Đã kết nối: %1, địa chỉ %2.</source>
+        <translation>Connected: %1, address %2.</translation>
+    </message>
+    <message id="tech.network.notConnected">
+        <source>Chưa kết nối Wi-Fi. Chọn một mạng rồi bấm Kết nối.</source>
+        <translation>Not connected to Wi-Fi. Choose a network and press Connect.</translation>
+    </message>
+    <message id="tech.wifi.unavailable">
+        <source>Không liên lạc được với NetworkManager.</source>
+        <translation>NetworkManager cannot be reached.</translation>
+    </message>
+    <message id="tech.wifi.no_wifi_device">
+        <source>Máy không có bộ thu Wi-Fi.</source>
+        <translation>The kiosk has no Wi-Fi adapter.</translation>
+    </message>
+    <message id="tech.wifi.wifi_disabled">
+        <source>Wi-Fi đang tắt.</source>
+        <translation>Wi-Fi is switched off.</translation>
+    </message>
+    <message id="tech.wifi.not_found">
+        <source>Không thấy mạng này nữa. Bấm Tìm mạng rồi thử lại.</source>
+        <translation>That network is no longer in range. Find networks and try again.</translation>
+    </message>
+    <message id="tech.wifi.passphrase_required">
+        <source>Mạng này cần mật khẩu.</source>
+        <translation>This network needs a password.</translation>
+    </message>
+    <message id="tech.wifi.invalid_passphrase">
+        <source>Mật khẩu không hợp lệ (WPA cần 8 đến 63 ký tự).</source>
+        <translation>The password is not valid (WPA needs 8 to 63 characters).</translation>
+    </message>
+    <message id="tech.wifi.wrong_passphrase">
+        <source>Sai mật khẩu Wi-Fi.</source>
+        <translation>Wrong Wi-Fi password.</translation>
+    </message>
+    <message id="tech.wifi.unsupported_security">
+        <source>Máy chưa hỗ trợ kiểu bảo mật của mạng này.</source>
+        <translation>This network's security is not supported.</translation>
+    </message>
+    <message id="tech.wifi.no_address">
+        <source>Đã vào mạng nhưng không nhận được địa chỉ IP.</source>
+        <translation>Joined, but no IP address was given.</translation>
+    </message>
+    <message id="tech.wifi.timeout">
+        <source>Kết nối quá lâu không xong. Thử lại.</source>
+        <translation>Connecting took too long. Try again.</translation>
+    </message>
+    <message id="tech.wifi.permission_denied">
+        <source>Máy không được phép đổi mạng (thiếu quyền polkit).</source>
+        <translation>The kiosk may not change networks (polkit permission missing).</translation>
+    </message>
+    <message id="tech.wifi.failed">
+        <source>Không kết nối được.</source>
+        <translation>Could not connect.</translation>
     </message>
 </context>
 </TS>

@@ -1191,10 +1191,6 @@
         <source>Máy này không có NetworkManager nên không chỉnh Wi-Fi ở đây được.</source>
         <translation>Máy này không có NetworkManager nên không chỉnh Wi-Fi ở đây được.</translation>
     </message>
-    <message id="tech.network.look">
-        <source>Bấm Tìm mạng để xem các mạng Wi-Fi.</source>
-        <translation>Bấm Tìm mạng để xem các mạng Wi-Fi.</translation>
-    </message>
     <message id="tech.network.scan">
         <source>Tìm mạng</source>
         <translation>Tìm mạng</translation>
@@ -1358,6 +1354,66 @@
     <message id="tech.export.outbox_unavailable">
         <source>hàng đợi hồ sơ đang bận hoặc bị lỗi</source>
         <translation>hàng đợi hồ sơ đang bận hoặc bị lỗi</translation>
+    </message>
+    <message id="tech.network.reading">
+        <source>Đang đọc tình trạng mạng…</source>
+        <translation>Đang đọc tình trạng mạng…</translation>
+    </message>
+    <message id="tech.network.connected">
+        <source>Đã kết nối: %1, địa chỉ %2.</source>
+        <translation>Đã kết nối: %1, địa chỉ %2.</translation>
+    </message>
+    <message id="tech.network.notConnected">
+        <source>Chưa kết nối Wi-Fi. Chọn một mạng rồi bấm Kết nối.</source>
+        <translation>Chưa kết nối Wi-Fi. Chọn một mạng rồi bấm Kết nối.</translation>
+    </message>
+    <message id="tech.wifi.unavailable">
+        <source>Không liên lạc được với NetworkManager.</source>
+        <translation>Không liên lạc được với NetworkManager.</translation>
+    </message>
+    <message id="tech.wifi.no_wifi_device">
+        <source>Máy không có bộ thu Wi-Fi.</source>
+        <translation>Máy không có bộ thu Wi-Fi.</translation>
+    </message>
+    <message id="tech.wifi.wifi_disabled">
+        <source>Wi-Fi đang tắt.</source>
+        <translation>Wi-Fi đang tắt.</translation>
+    </message>
+    <message id="tech.wifi.not_found">
+        <source>Không thấy mạng này nữa. Bấm Tìm mạng rồi thử lại.</source>
+        <translation>Không thấy mạng này nữa. Bấm Tìm mạng rồi thử lại.</translation>
+    </message>
+    <message id="tech.wifi.passphrase_required">
+        <source>Mạng này cần mật khẩu.</source>
+        <translation>Mạng này cần mật khẩu.</translation>
+    </message>
+    <message id="tech.wifi.invalid_passphrase">
+        <source>Mật khẩu không hợp lệ (WPA cần 8 đến 63 ký tự).</source>
+        <translation>Mật khẩu không hợp lệ (WPA cần 8 đến 63 ký tự).</translation>
+    </message>
+    <message id="tech.wifi.wrong_passphrase">
+        <source>Sai mật khẩu Wi-Fi.</source>
+        <translation>Sai mật khẩu Wi-Fi.</translation>
+    </message>
+    <message id="tech.wifi.unsupported_security">
+        <source>Máy chưa hỗ trợ kiểu bảo mật của mạng này.</source>
+        <translation>Máy chưa hỗ trợ kiểu bảo mật của mạng này.</translation>
+    </message>
+    <message id="tech.wifi.no_address">
+        <source>Đã vào mạng nhưng không nhận được địa chỉ IP.</source>
+        <translation>Đã vào mạng nhưng không nhận được địa chỉ IP.</translation>
+    </message>
+    <message id="tech.wifi.timeout">
+        <source>Kết nối quá lâu không xong. Thử lại.</source>
+        <translation>Kết nối quá lâu không xong. Thử lại.</translation>
+    </message>
+    <message id="tech.wifi.permission_denied">
+        <source>Máy không được phép đổi mạng (thiếu quyền polkit).</source>
+        <translation>Máy không được phép đổi mạng (thiếu quyền polkit).</translation>
+    </message>
+    <message id="tech.wifi.failed">
+        <source>Không kết nối được.</source>
+        <translation>Không kết nối được.</translation>
     </message>
 </context>
 </TS>

@@ -282,13 +282,13 @@ ColumnLayout {
                 textFormat: Text.PlainText
                 text: !technician.available.wifi ? qsTrId("tech.network.noControl")
                     : technician.wifiState.error ? technician.wifiState.error
-                    : technician.wifiState.summary || qsTrId("tech.network.look")
+                    : technician.wifiState.summary || qsTrId("tech.network.reading")
                 font.family: Theme.font; font.pixelSize: Theme.body
                 color: technician.wifiState.error ? Theme.danger : Theme.ink
             }
             BigButton {
                 objectName: "wifiScan"
-                visible: technician.available.wifi
+                visible: technician.available.wifi && technician.wifiState.available !== false
                 text: tech.busy("wifi") ? qsTrId("tech.network.scanning") : qsTrId("tech.network.scan")
                 textSize: Theme.body
                 enabled: !tech.busy("wifi")
