@@ -150,11 +150,15 @@ class SealReader(io.RawIOBase):
             ephemeral = X25519PublicKey.from_public_bytes(_unb64(str(fields["ephemeral"])))
             salt, self._prefix = _unb64(str(fields["salt"])), _unb64(str(fields["nonce_prefix"]))
             self._limit = int(fields["segment"]) + _TAG_BYTES
-        except (KeyError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise SealedError("the header is incomplete") from exc
         if len(self._prefix) != 8 or not 0 < self._limit <= 16 * 1024 * 1024:
             raise SealedError("the header's parameters are out of range")
-        self._aes = AESGCM(_key(private.exchange(ephemeral), salt, line))
+        try:
+            shared = private.exchange(ephemeral)
+        except ValueError as exc:  # a low-order ephemeral key: no shared secret exists
+            raise SealedError("the header's ephemeral key is not usable") from exc
+        self._aes = AESGCM(_key(shared, salt, line))
         self._source = source
         self._buffer = b""
         self._index = 0

@@ -1,16 +1,19 @@
 """The reference gateway as an ASGI application: ``create_app`` builds it on a data directory.
 
 The end of this module is the gateway's composition root: ``create_app`` (through
-``build_gateway``) is the only place the store, the reference data, the authenticator and the tus
-service are built and wired, and ``open_store`` the only place a database backend is chosen; the
-``dvc-gateway`` command (``gateway.cli``) turns its arguments into settings and fault switches and
-comes here for everything else.
+``build_gateway``) is the only place the store, the reference data, the authenticator, the tus
+service, the dossier intake and the importer of USB exports are built and wired (and the
+gateway's keys made if they do not exist yet), and ``open_store`` the only place a database
+backend is chosen; the ``dvc-gateway`` command (``gateway.cli``) turns its arguments into settings
+and fault switches and comes here for everything else (``import_exports`` for its ``import``).
 
 Every operation of ``openapi.yaml`` is here, and only those (plus the ``/_admin`` endpoints that
-tests use to switch faults, mounted only with ``admin=True``). Routes are plain Starlette routes
-whose handlers take the raw request and validate bodies themselves, so that every error, routing
-errors included, is problem+json; the FastAPI-generated document is switched off because
-``openapi.yaml`` is the one contract.
+tests use to switch faults, mounted only with ``admin=True``; the administrator of the import is
+another thing: a token in the settings). Creating and finalizing a dossier is
+``gateway.intake``'s, shared with the import, so a dossier arriving both ways is one dossier.
+Routes are plain Starlette routes whose handlers take the raw request and validate bodies
+themselves, so that every error, routing errors included, is problem+json; the
+FastAPI-generated document is switched off because ``openapi.yaml`` is the one contract.
 
 Personal data never reaches a log: requests are logged by path only, and an unexpected error is
 logged with ID-shaped numbers masked.
@@ -18,6 +21,7 @@ logged with ID-shaped numbers masked.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -28,14 +32,14 @@ import traceback
 import unicodedata
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import date, datetime, time
+from datetime import datetime
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import FastAPI
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -44,11 +48,17 @@ from starlette.routing import Route
 from dvc_common.admin_units import units_document
 from dvc_common.catalog import load_catalog
 from dvc_common.clock import VIETNAM
+from dvc_common.export_format import SUFFIX
 from dvc_common.privacy import mask_digits_in
 from dvc_common.protocol import DEFAULT_LIMITS, ProcessingStatus
+from dvc_common.trust import check_enrolment_proof
 from dvc_common.workdays import WorkingCalendar, load_overrides
 from gateway import GATEWAY_VERSION
+from gateway.credentials import enrolment_code_digest
 from gateway.faults import FaultMiddleware, FaultState
+from gateway.imports import ExportRefusedError, Importer, ImportReport
+from gateway.intake import DossierIntake
+from gateway.keys import GatewayKeys, ensure_keys
 from gateway.middleware import (
     BodyLimitMiddleware,
     MethodOverrideMiddleware,
@@ -56,7 +66,8 @@ from gateway.middleware import (
     is_upload_path,
 )
 from gateway.models import (
-    DossierCreate,
+    AuditBatch,
+    EnrolmentRequest,
     Heartbeat,
     IdentityQuery,
     OtpCheck,
@@ -64,17 +75,21 @@ from gateway.models import (
     Rating,
     StatusChange,
     canonical_uuid,
-    field_problems,
+    validate,
 )
 from gateway.problems import FieldProblem, ProblemError, ProblemType, problem_response
 from gateway.reference import ReferenceData, Tagged, catalog_document, overrides_document
 from gateway.settings import MAX_BODY_BYTES, GatewaySettings
 from gateway.store import (
     DossierRecord,
-    NewFile,
-    ReceiptNumberTakenError,
+    EnrolmentCodeExpiredError,
+    EnrolmentCodeUnknownError,
+    EnrolmentCodeUsedError,
+    NewAuditEvent,
     Store,
+    StoreError,
     new_id,
+    token_digest,
 )
 from gateway.store_sqlite import SqliteStore
 from gateway.tus import UPLOADS_PATH, TusService
@@ -84,7 +99,12 @@ log = logging.getLogger(__name__)
 API = "/api/v1"
 HEALTH_PATH = f"{API}/health"
 SPEC_PATHS = (f"{API}/openapi.yaml", "/openapi.yaml")
-PUBLIC_PATHS = frozenset({HEALTH_PATH, *SPEC_PATHS})
+ENROLMENT_PATH = f"{API}/enrolment"
+IMPORTS_PATH = f"{API}/imports"
+# A kiosk enrolling has no token yet: the one-time code and its proof are its credentials.
+PUBLIC_PATHS = frozenset({HEALTH_PATH, ENROLMENT_PATH, *SPEC_PATHS})
+OCTET_STREAM = "application/octet-stream"
+IMPORTS_DIR = "imports"
 ADMIN_PREFIX = "/_admin"
 IDENTITIES_FILE = "identities.json"
 OUTBOX_FILE = "outbox.jsonl"
@@ -111,23 +131,6 @@ def load_specification() -> bytes:
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     body = json.dumps(data, ensure_ascii=False).encode("utf-8")
     return Response(body, status_code=status, media_type="application/json", headers=headers)
-
-
-def canonical_json(value: Any) -> str:
-    """One text per JSON value: key order, whitespace and 5 versus 5.0 do not matter."""
-    return json.dumps(
-        _integral_numbers(value), ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    )
-
-
-def _integral_numbers(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _integral_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_integral_numbers(v) for v in value]
-    return value
 
 
 def _reject_constant(name: str) -> Any:
@@ -184,6 +187,9 @@ class Gateway:
         authenticate: Authenticator,
         tus: TusService,
         reference: ReferenceData,
+        keys: GatewayKeys,
+        intake: DossierIntake,
+        importer: Importer,
     ) -> None:
         self.data_dir = data_dir
         self.settings = settings
@@ -191,6 +197,9 @@ class Gateway:
         self.store = store
         self.authenticate = authenticate
         self.tus = tus
+        self.keys = keys
+        self.intake = intake
+        self.importer = importer
         self.catalog = reference.catalog
         self.calendar = reference.calendar
         self.catalog_doc = reference.catalog_doc
@@ -231,20 +240,33 @@ class Gateway:
                 400, ProblemType.INVALID_BODY, "The body is not JSON in UTF-8."
             ) from None
 
-    @staticmethod
-    def validate(model: type[_M], raw: Any) -> _M:
-        try:
-            return model.model_validate(raw)
-        except ValidationError as exc:
-            raise ProblemError(
-                400,
-                ProblemType.INVALID_BODY,
-                "Some fields are missing or not valid.",
-                errors=field_problems(exc),
-            ) from None
-
     async def read_model(self, request: Request, model: type[_M]) -> _M:
-        return self.validate(model, await self.read_json(request))
+        return validate(model, await self.read_json(request))
+
+    def authenticate_admin(self, request: Request) -> None:
+        """The province administrator's bearer token (``admin_token``): 401 without it or with
+        another; 403 when the gateway has none, which switches the administrator's endpoints
+        off."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        token = token.strip() if scheme.lower() == "bearer" else ""
+        unauthorized = ProblemError(
+            401,
+            ProblemType.UNAUTHORIZED,
+            "Send the administrator's token as 'Authorization: Bearer <token>'.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+        if not token:
+            raise unauthorized
+        expected = self.settings.admin_token
+        if expected is None:
+            raise ProblemError(
+                403,
+                ProblemType.FORBIDDEN,
+                "This gateway has no administrator's token; start it with --admin-token-file.",
+            )
+        # Digests compared in constant time: the comparison says nothing about the token.
+        if not hmac.compare_digest(token_digest(token), token_digest(expected)):
+            raise unauthorized
 
     def base_url(self, request: Request) -> str:
         return str(request.base_url).rstrip("/")
@@ -304,120 +326,20 @@ class Gateway:
                 errors=[FieldProblem("Idempotency-Key", str(exc))],
             ) from None
         raw = await self.read_json(request)
-        body = canonical_json(raw)
-        existing = self.store.dossier_by_uuid(key)
-        if existing is not None:
-            return self._repeat(request, existing, body, kiosk_id)
-        dossier = self.validate(DossierCreate, raw)
-        problems = []
-        if canonical_uuid(dossier.client_uuid) != key:
-            problems.append(FieldProblem("client_uuid", "must equal the Idempotency-Key header"))
-        if dossier.kiosk_id != kiosk_id:
-            problems.append(FieldProblem("kiosk_id", "is not the kiosk the token belongs to"))
-        unknown_procedure = FieldProblem("procedure_code", "is not in the gateway's catalog")
-        if dossier.procedure_code not in self.catalog:
-            problems.append(unknown_procedure)
-        if problems == [unknown_procedure]:
-            raise ProblemError(
-                400,
-                ProblemType.UNKNOWN_PROCEDURE,
-                f"The gateway's catalog has no procedure {dossier.procedure_code}.",
-                errors=problems,
-            )
-        if problems:
-            raise ProblemError(
-                400, ProblemType.INVALID_BODY, "Some fields are not valid.", errors=problems
-            )
-        files = [
-            NewFile(doc.code, f.name, f.size, f.sha256, f.media_type)
-            for doc in dossier.documents
-            for f in doc.files
-        ]
-        try:
-            record, created = self.store.create_dossier(
-                client_uuid=key,
-                kiosk_id=kiosk_id,
-                receipt_number=dossier.receipt_number,
-                procedure_code=dossier.procedure_code,
-                body=body,
-                files=files,
-                now=self.settings.now(),
-            )
-        except ReceiptNumberTakenError:
-            raise ProblemError(
-                409,
-                ProblemType.RECEIPT_NUMBER_TAKEN,
-                "Another dossier already has this receipt number.",
-                errors=[FieldProblem("receipt_number", "already used by another dossier")],
-            ) from None
-        if not created:
-            return self._repeat(request, record, body, kiosk_id)
-        log.info("dossier %s created by kiosk %s", record.dossier_id, kiosk_id)
-        return json_response(self.dossier_view(request, record), status=201)
-
-    def _repeat(
-        self, request: Request, existing: DossierRecord, body: str, kiosk_id: str
-    ) -> Response:
-        if existing.body != body or existing.kiosk_id != kiosk_id:
-            raise ProblemError(
-                409,
-                ProblemType.IDEMPOTENCY_CONFLICT,
-                "This Idempotency-Key was already used with a different body.",
-            )
-        return json_response(self.dossier_view(request, existing), status=200)
+        record, created = self.intake.register(key, kiosk_id, raw)
+        if created:
+            log.info("dossier %s created by kiosk %s", record.dossier_id, kiosk_id)
+        return json_response(self.dossier_view(request, record), status=201 if created else 200)
 
     async def get_dossier(self, request: Request, dossier_id: str) -> Response:
         kiosk_id = self.authenticate(request)
         return json_response(self.dossier_view(request, self.own_dossier(dossier_id, kiosk_id)))
 
-    def appointment_for(self, dossier: DossierRecord) -> date:
-        body = json.loads(dossier.body)
-        received = datetime.fromisoformat(body["received_at"])
-        try:
-            procedure = self.catalog.get(dossier.procedure_code)
-        except KeyError:
-            # The catalog changed since the dossier was accepted: the date the kiosk promised
-            # is the best there is.
-            return date.fromisoformat(body["due_date"])
-        cutoff: time | None = procedure.cutoff
-        return self.calendar.due_date(received, procedure.processing_days, cutoff)
-
     async def finalize(self, request: Request, dossier_id: str) -> Response:
         kiosk_id = self.authenticate(request)
         dossier = self.own_dossier(dossier_id, kiosk_id)
-        examined = True
-        if dossier.dossier_code is None:
-            # A file whose bytes all arrived but whose completion a crash interrupted would
-            # otherwise be "missing" for ever: the kiosk has nothing more to send.
-            examined = await self.tus.settle_dossier(dossier_id)
-        now = self.settings.now()
-        outcome = self.store.finalize(
-            dossier_id,
-            now=now,
-            day=now.astimezone(VIETNAM).date(),
-            unit_code=self.settings.unit_code,
-            appointment_date=self.appointment_for(dossier),
-            note=f"Tiếp nhận hồ sơ từ kiosk {kiosk_id}",
-        )
-        if outcome.missing and not examined:
-            # An upload of this dossier is being written or completed right now: "missing"
-            # would make the kiosk send the whole file again (and count it against the dossier).
-            raise ProblemError(
-                503,
-                ProblemType.UNAVAILABLE,
-                "An upload of this dossier is still being completed; try again shortly.",
-                headers={"Retry-After": "2"},
-            )
-        if outcome.missing:
-            raise ProblemError(
-                409,
-                ProblemType.FILES_INCOMPLETE,
-                f"{len(outcome.missing)} file(s) of the dossier have not been uploaded.",
-                errors=[FieldProblem(file_id, "not uploaded yet") for file_id in outcome.missing],
-            )
-        registered = outcome.dossier
+        registered = await self.intake.finalize(dossier, f"Tiếp nhận hồ sơ từ kiosk {kiosk_id}")
         assert registered.registered_at is not None and registered.appointment_date is not None
-        log.info("dossier %s registered as %s", dossier_id, registered.dossier_code)
         return json_response(
             {
                 "dossier_id": registered.dossier_id,
@@ -564,6 +486,111 @@ class Gateway:
         self.store.save_heartbeat(kiosk_id, beat.model_dump(), self.settings.now())
         return Response(status_code=204)
 
+    # --- technician mode: enrolment, audit logs, USB imports -------------------------------------
+
+    async def enrol_kiosk(self, request: Request) -> Response:
+        """A kiosk redeems a one-time code with its new public key and its proof of holding the
+        private key; it gets its token and the gateway's public keys."""
+        wanted = await self.read_model(request, EnrolmentRequest)
+        digest = enrolment_code_digest(wanted.code)
+        now = self.settings.now()
+        # The code is looked at before the proof, so the answer says what the technician must
+        # do: an unknown, used or expired code needs a new one, a bad proof is the kiosk's.
+        code = self.store.enrolment_code(digest)
+        if code is None:
+            raise _enrolment_refused(EnrolmentCodeUnknownError())
+        if code.used_at is not None:
+            raise _enrolment_refused(EnrolmentCodeUsedError())
+        if code.expires_at <= now:
+            raise _enrolment_refused(EnrolmentCodeExpiredError())
+        try:
+            check_enrolment_proof(wanted.code, wanted.kiosk_public_key, wanted.proof)
+        except ValueError:  # TrustError, or a key the library refuses
+            raise ProblemError(
+                400,
+                ProblemType.ENROLMENT_PROOF_INVALID,
+                "The proof is not a signature of this code and key by that key; the code is "
+                "still valid.",
+                errors=[FieldProblem("proof", "does not verify")],
+            ) from None
+        try:
+            # Atomic: of two redemptions of one code, the second finds it used here.
+            token = self.store.redeem_enrolment_code(
+                digest, public_key=wanted.kiosk_public_key, now=now
+            )
+        except StoreError as exc:
+            raise _enrolment_refused(exc) from None
+        log.info("kiosk %s enrolled with a one-time code", code.kiosk_id)
+        return json_response(
+            {
+                "kiosk_id": code.kiosk_id,
+                "token": token,
+                "signing_key": self.keys.signing_public,
+                "sealing_key": self.keys.sealing_public,
+            },
+            status=201,
+        )
+
+    async def audit(self, request: Request) -> Response:
+        """Events of the kiosk's audit log; an event id seen before from this kiosk is counted
+        as a duplicate and not stored again, so a batch is safely sent again."""
+        kiosk_id = self.authenticate(request)
+        batch = await self.read_model(request, AuditBatch)
+        events = [
+            NewAuditEvent(
+                canonical_uuid(e.id), datetime.fromisoformat(e.at), e.kind, e.actor, e.detail
+            )
+            for e in batch.events
+        ]
+        stored = self.store.add_audit_events(kiosk_id, events, self.settings.now())
+        return json_response({"stored": stored, "duplicates": len(events) - stored})
+
+    async def import_export(self, request: Request) -> Response:
+        """A USB export, streamed to the data directory and imported (``gateway.imports``)."""
+        self.authenticate_admin(request)
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.settings.max_import_bytes:
+            # Refused before a byte is read, as the JSON limit is.
+            raise self._import_too_large()
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media != OCTET_STREAM:
+            raise ProblemError(
+                415, ProblemType.UNSUPPORTED_MEDIA_TYPE, f"Send the export file as {OCTET_STREAM}."
+            )
+        incoming = self.importer.staging_dir / f"incoming-{secrets.token_hex(8)}{SUFFIX}"
+        try:
+            await self._spool(request, incoming)
+            try:
+                report = await self.importer.import_file(incoming)
+            except ExportRefusedError as exc:
+                raise ProblemError(
+                    400, ProblemType.IMPORT_REFUSED, f"Nothing was imported: {exc}."
+                ) from None
+        finally:
+            incoming.unlink(missing_ok=True)
+        return json_response(report.to_json())
+
+    def _import_too_large(self) -> ProblemError:
+        limit = self.settings.max_import_bytes
+        return ProblemError(413, ProblemType.TOO_LARGE, f"An export is at most {limit} bytes.")
+
+    async def _spool(self, request: Request, target: Path) -> None:
+        """The request body into ``target`` as it arrives, never whole in memory."""
+        limit = self.settings.max_import_bytes
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written = 0
+        with target.open("xb") as handle:
+            try:
+                async for chunk in request.stream():
+                    written += len(chunk)
+                    if written > limit:
+                        raise self._import_too_large()
+                    handle.write(chunk)
+            except ClientDisconnect:
+                raise ProblemError(
+                    400, ProblemType.INVALID_BODY, "The request body ended early."
+                ) from None
+
     # --- service --------------------------------------------------------------------------------
 
     async def health(self, request: Request) -> Response:
@@ -596,6 +623,28 @@ class Gateway:
             dossier.dossier_id, ProcessingStatus(change.status), self.settings.now(), change.note
         )
         return Response(status_code=204)
+
+
+def _enrolment_refused(error: StoreError) -> ProblemError:
+    if isinstance(error, EnrolmentCodeUsedError):
+        return ProblemError(
+            409,
+            ProblemType.ENROLMENT_CODE_USED,
+            "This enrolment code has been used; ask for a new one.",
+        )
+    if isinstance(error, EnrolmentCodeExpiredError):
+        return ProblemError(
+            410,
+            ProblemType.ENROLMENT_CODE_EXPIRED,
+            "This enrolment code has expired; ask for a new one.",
+        )
+    if isinstance(error, EnrolmentCodeUnknownError):
+        return ProblemError(
+            404,
+            ProblemType.ENROLMENT_CODE_UNKNOWN,
+            "The gateway issued no such enrolment code; check it, or ask for a new one.",
+        )
+    raise error
 
 
 def _guarded(handler: Handler) -> Handler:
@@ -687,11 +736,30 @@ def load_reference(settings: GatewaySettings) -> ReferenceData:
 
 def build_gateway(data_dir: Path, settings: GatewaySettings, faults: FaultState) -> Gateway:
     """Every object a served gateway uses, built and wired here and nowhere else."""
+    # The keys first: a gateway that has served once has them, and a kiosk's configuration
+    # holds their public halves from its enrolment on.
+    keys, created = ensure_keys(data_dir)
+    if created:
+        log.warning("created the gateway's signing and sealing keys in %s", data_dir)
     store = open_store(data_dir)
     try:
         reference = load_reference(settings)
         authenticate = Authenticator(store)
         tus = TusService(data_dir, store, settings, authenticate, reached=faults.reached)
+        intake = DossierIntake(
+            store=store,
+            settings=settings,
+            catalog=reference.catalog,
+            calendar=reference.calendar,
+            tus=tus,
+        )
+        importer = Importer(
+            store=store,
+            intake=intake,
+            tus=tus,
+            key=keys.sealing,
+            staging_dir=data_dir / IMPORTS_DIR,
+        )
     except BaseException:
         store.close()
         raise
@@ -703,6 +771,9 @@ def build_gateway(data_dir: Path, settings: GatewaySettings, faults: FaultState)
         authenticate=authenticate,
         tus=tus,
         reference=reference,
+        keys=keys,
+        intake=intake,
+        importer=importer,
     )
 
 
@@ -753,6 +824,9 @@ def create_app(
         f"{API}/otp": {"POST": gateway.request_otp},
         f"{API}/otp/{{otp_id}}/verify": {"POST": gateway.verify_otp},
         f"{API}/kiosks/heartbeat": {"POST": gateway.heartbeat},
+        ENROLMENT_PATH: {"POST": gateway.enrol_kiosk},
+        f"{API}/audit": {"POST": gateway.audit},
+        IMPORTS_PATH: {"POST": gateway.import_export},
         HEALTH_PATH: {"GET": gateway.health},
         **{path: {"GET": gateway.spec} for path in SPEC_PATHS},
     }
@@ -764,8 +838,9 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, _http_error)
     # Added innermost first: the body limit sees requests after the faults, the tus header is
     # put on every answer under /uploads, fault answers included, and a method override is
-    # applied before anything looks at the method.
-    app.add_middleware(BodyLimitMiddleware, limit=MAX_BODY_BYTES)
+    # applied before anything looks at the method. An export is streamed to disk, bounded by
+    # max_import_bytes instead of the JSON limit.
+    app.add_middleware(BodyLimitMiddleware, limit=MAX_BODY_BYTES, streamed=(IMPORTS_PATH,))
     app.add_middleware(
         FaultMiddleware,
         faults=faults,
@@ -778,8 +853,34 @@ def create_app(
     return app
 
 
+def import_exports(
+    data_dir: Path, settings: GatewaySettings, paths: list[Path]
+) -> list[ImportReport | ExportRefusedError]:
+    """Import USB export files into the gateway on ``data_dir`` (``dvc-gateway import``), with
+    the objects a served gateway uses: each file's report, or why it was refused whole."""
+    gateway = build_gateway(data_dir, settings, FaultState())
+
+    async def run() -> list[ImportReport | ExportRefusedError]:
+        # Uploads a previous run left holding all their bytes are completed first, as a
+        # starting server does: an import must not replace them and throw their bytes away.
+        await gateway.tus.recover()
+        results: list[ImportReport | ExportRefusedError] = []
+        for path in paths:
+            try:
+                results.append(await gateway.importer.import_file(path))
+            except ExportRefusedError as exc:
+                results.append(exc)
+        return results
+
+    try:
+        return asyncio.run(run())
+    finally:
+        gateway.store.close()
+
+
 def enrol(data_dir: Path, kiosk_id: str, now: datetime | None = None) -> str:
-    """Issue a new bearer token for ``kiosk_id`` (replacing any earlier one) and return it."""
+    """Issue a new bearer token for ``kiosk_id`` (replacing any earlier one, which stops working
+    at once) and return it."""
     with open_store(data_dir) as store:
         return store.enrol(kiosk_id, now or datetime.now(VIETNAM))
 

@@ -1,13 +1,17 @@
 """The ``dvc-gateway`` command (also ``python -m gateway``): serve the reference gateway, enrol
-kiosks, list what it received.
+kiosks (a token directly, or a one-time code the kiosk redeems), list what it received, and the
+technician mode's side: the gateway's keys, technician badges, the kiosks' audit logs and the
+import of USB exports.
 
 Each command's ``func`` takes the parsed arguments and returns the exit code: 0 success, 2 invalid
-input (with the reason on stderr). ``add_serve_arguments`` and ``app_from_args`` let test tooling
-(the impaired link in ``simulators``) serve the same gateway behind its own socket.
+input (with the reason on stderr), and for ``import`` 1 when some dossier was refused (2 when a
+whole file was). ``add_serve_arguments`` and ``app_from_args`` let test tooling (the impaired
+link in ``simulators``) serve the same gateway behind its own socket.
 
 The commands build no gateway objects themselves: ``serve`` turns its arguments into settings
-and fault switches and hands them to ``gateway.app.create_app``; the others open the metadata
-store through ``gateway.app.open_store``, so the backend is chosen in one place.
+and fault switches and hands them to ``gateway.app.create_app``, ``import`` hands them to
+``gateway.app.import_exports``; the others open the metadata store through
+``gateway.app.open_store``, so the backend is chosen in one place.
 """
 
 from __future__ import annotations
@@ -19,22 +23,35 @@ import re
 import socket
 import sys
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from starlette.types import ASGIApp
 
 from dvc_common.atomic import sha256_file
+from dvc_common.clock import VIETNAM
 from dvc_common.datafile import ConfigError
 from dvc_common.privacy import install_log_masking
+from dvc_common.trust import TrustError
 from gateway import GATEWAY_VERSION
-from gateway.app import create_app, enrol, open_store, set_kiosk_enabled, store_exists
+from gateway.app import (
+    create_app,
+    enrol,
+    import_exports,
+    open_store,
+    set_kiosk_enabled,
+    store_exists,
+)
+from gateway.credentials import issue_badge, issue_enrolment_code, write_qr_png
 from gateway.faults import FaultState, Garbage
+from gateway.imports import ImportOutcome, ImportReport
+from gateway.keys import KeyFileError, ensure_keys, load_keys
 from gateway.server import Server, bind, make_config
 from gateway.settings import GatewaySettings
 from gateway.tus import partial_path
 
-EXIT_OK, EXIT_INVALID = 0, 2
+EXIT_OK, EXIT_REFUSED, EXIT_INVALID = 0, 1, 2
 KIOSK_ID = re.compile(r"^[A-Z0-9]{2,12}$")
 
 
@@ -50,17 +67,35 @@ def _url(host: str, port: int) -> str:
 # --- serve ---------------------------------------------------------------------------------------
 
 
+def _admin_token(path: Path | None) -> str | None:
+    """The administrator's token from the first line of ``path`` (a file, not the command
+    line: a command line is visible to every user of the machine)."""
+    if path is None:
+        return None
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read the administrator's token from {path}: {exc}") from None
+    return lines[0].strip() if lines else ""
+
+
+def settings_from_args(args: argparse.Namespace) -> GatewaySettings:
+    """The settings the arguments of ``add_settings_arguments`` describe (ValueError if not)."""
+    return GatewaySettings(
+        unit_code=args.unit_code,
+        catalog_dir=args.catalog,
+        calendar_overrides=args.calendar,
+        admin_units_dir=args.admin_units,
+        admin_token=_admin_token(getattr(args, "admin_token_file", None)),
+    )
+
+
 def app_from_args(args: argparse.Namespace) -> ASGIApp | str:
     """The gateway application the ``serve`` arguments describe, or why they are invalid."""
     if not 0 <= args.port <= 65535:
         return f"--port {args.port} is not a TCP port"
     try:
-        settings = GatewaySettings(
-            unit_code=args.unit_code,
-            catalog_dir=args.catalog,
-            calendar_overrides=args.calendar,
-            admin_units_dir=args.admin_units,
-        )
+        settings = settings_from_args(args)
         faults = FaultState()
         faults.update(
             {
@@ -78,7 +113,7 @@ def app_from_args(args: argparse.Namespace) -> ASGIApp | str:
     try:
         args.data.mkdir(parents=True, exist_ok=True)
         return create_app(args.data, settings, faults, admin=args.admin)
-    except ConfigError as exc:
+    except (ConfigError, KeyFileError) as exc:
         return str(exc)
     except OSError as exc:
         return f"cannot use {args.data}: {exc.strerror}"
@@ -197,6 +232,211 @@ def _disable(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _enrol_code(args: argparse.Namespace) -> int:
+    if not KIOSK_ID.fullmatch(args.kiosk):
+        return _fail(f"kiosk id {args.kiosk!r} is not 2-12 capital letters and digits")
+    if not 1 <= args.ttl_min <= 7 * 24 * 60:
+        return _fail("--ttl-min is 1 minute to 7 days")
+    try:
+        with open_store(args.data) as store:
+            code, expires_at = issue_enrolment_code(
+                store,
+                kiosk_id=args.kiosk,
+                now=datetime.now(VIETNAM),
+                ttl=timedelta(minutes=args.ttl_min),
+                gateway_url=args.url or "",
+            )
+        if args.png is not None:
+            write_qr_png(code.text(), args.png)
+    except TrustError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"cannot write: {exc}")
+    print(code.text())
+    print(
+        f"one-time code for {args.kiosk}, valid until {expires_at:%Y-%m-%d %H:%M %z}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+# --- keys ----------------------------------------------------------------------------------------
+
+
+def _keys_init(args: argparse.Namespace) -> int:
+    try:
+        keys, created = ensure_keys(args.data)
+    except KeyFileError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"cannot use {args.data}: {exc.strerror}")
+    print(f"{'created' if created else 'kept the existing'} keys in {args.data}", file=sys.stderr)
+    _print_keys(keys.signing_public, keys.sealing_public, as_json=False)
+    return EXIT_OK
+
+
+def _keys_show(args: argparse.Namespace) -> int:
+    try:
+        keys = load_keys(args.data)
+    except KeyFileError as exc:
+        return _fail(str(exc))
+    _print_keys(keys.signing_public, keys.sealing_public, as_json=args.json)
+    return EXIT_OK
+
+
+def _print_keys(signing: str, sealing: str, *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"signing_key": signing, "sealing_key": sealing}, indent=2))
+    else:
+        print(signing)
+        print(sealing)
+
+
+# --- badges --------------------------------------------------------------------------------------
+
+
+def _badge_issue(args: argparse.Namespace) -> int:
+    if not 0 < args.hours <= 24 * 31:
+        return _fail("--hours is more than 0 and at most 31 days")
+    try:
+        keys = load_keys(args.data)
+    except KeyFileError as exc:
+        return _fail(str(exc))
+    try:
+        with open_store(args.data) as store:
+            record, text = issue_badge(
+                store,
+                keys.signing,
+                technician_id=args.technician_id,
+                technician_name=args.name,
+                kiosks=tuple(args.kiosk or ()),
+                area=args.area or "",
+                now=datetime.now(VIETNAM),
+                valid_for=timedelta(hours=args.hours),
+            )
+        if args.png is not None:
+            write_qr_png(text, args.png)
+    except TrustError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"cannot write: {exc}")
+    print(text)
+    print(
+        f"badge {record.serial} for {record.technician_name} ({record.technician_id}), "
+        f"{_scope(record.kiosks, record.area)}, until {record.expires:%Y-%m-%d %H:%M %z}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _scope(kiosks: tuple[str, ...], area: str) -> str:
+    return f"kiosks {', '.join(kiosks)}" if kiosks else f"area {area}"
+
+
+def _badge_list(args: argparse.Namespace) -> int:
+    if not store_exists(args.data):
+        return _fail(f"no gateway data in {args.data}")
+    with open_store(args.data) as store:
+        badges = store.badges()
+    if args.json:
+        listing = [
+            {
+                "serial": b.serial,
+                "technician_id": b.technician_id,
+                "technician_name": b.technician_name,
+                "kiosks": list(b.kiosks),
+                "area": b.area or None,
+                "not_before": b.not_before.isoformat(),
+                "expires": b.expires.isoformat(),
+                "issued_at": b.issued_at.isoformat(),
+            }
+            for b in badges
+        ]
+        print(json.dumps(listing, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not badges:
+        print("no badges")
+    for b in badges:
+        print(
+            f"{b.serial}  {b.technician_id}  {b.technician_name}  {_scope(b.kiosks, b.area)}  "
+            f"{b.not_before:%Y-%m-%d %H:%M} – {b.expires:%Y-%m-%d %H:%M %z}"
+        )
+    return EXIT_OK
+
+
+# --- audit logs ----------------------------------------------------------------------------------
+
+
+def _audit(args: argparse.Namespace) -> int:
+    if not store_exists(args.data):
+        return _fail(f"no gateway data in {args.data}")
+    with open_store(args.data) as store:
+        events = store.audit_events(args.kiosk)
+    if args.json:
+        listing = [
+            {
+                "kiosk_id": e.kiosk_id,
+                "id": e.event_id,
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "actor": e.actor,
+                "detail": e.detail,
+                "received_at": e.received_at.isoformat(),
+            }
+            for e in events
+        ]
+        print(json.dumps(listing, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not events:
+        print("no audit events")
+    for e in events:
+        print(f"{e.at.isoformat()}  {e.kiosk_id}  {e.kind}  {e.actor}  {e.detail}")
+    return EXIT_OK
+
+
+# --- imports -------------------------------------------------------------------------------------
+
+
+def _import(args: argparse.Namespace) -> int:
+    missing = [str(path) for path in args.files if not path.is_file()]
+    if missing:
+        return _fail(f"no such file: {', '.join(missing)}")
+    try:
+        settings = settings_from_args(args)
+        results = import_exports(args.data, settings, list(args.files))
+    except (ValueError, ConfigError, KeyFileError) as exc:
+        return _fail(str(exc))
+    listing: list[dict[str, Any]] = []
+    code = EXIT_OK
+    for path, result in zip(args.files, results, strict=True):
+        if isinstance(result, ImportReport):
+            listing.append({"file": str(path), **result.to_json()})
+            if result.count(ImportOutcome.REFUSED):
+                code = max(code, EXIT_REFUSED)
+        else:
+            listing.append({"file": str(path), "error": str(result)})
+            code = EXIT_INVALID
+    if args.json:
+        print(json.dumps(listing, ensure_ascii=False, indent=2))
+        return code
+    for entry in listing:
+        if "error" in entry:
+            print(f"{entry['file']}: refused, nothing imported: {entry['error']}")
+            continue
+        print(
+            f"{entry['file']}: kiosk {entry['kiosk_id']}, {entry['imported']} imported, "
+            f"{entry['already_present']} already present, {entry['refused']} refused"
+        )
+        for dossier in entry["dossiers"]:
+            line = f"    {dossier['receipt_number']}  {dossier['outcome']}"
+            if dossier["dossier_code"]:
+                line += f"  {dossier['dossier_code']}"
+            if dossier["reason"]:
+                line += f"  ({dossier['reason']})"
+            print(line)
+    return code
+
+
 # --- registration --------------------------------------------------------------------------------
 
 
@@ -207,18 +447,29 @@ def _fraction(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
 
 
+def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    """What a gateway registers dossiers with: ``serve`` and ``import`` take the same."""
+    parser.add_argument("--data", type=Path, required=True, help="the gateway's data directory")
+    parser.add_argument("--unit-code", default="H00.00.00", help="unit code in official codes")
+    parser.add_argument("--catalog", type=Path, help="catalog directory (default: bundled)")
+    parser.add_argument("--calendar", type=Path, help="calendar override file (default: bundled)")
+    parser.add_argument(
+        "--admin-units",
+        type=Path,
+        help="old → current administrative units table directory (default: bundled)",
+    )
+
+
 def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
     """The ``serve`` command's arguments (shared with the impaired-link tooling)."""
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765, help="0 picks a free port")
-    serve.add_argument("--data", type=Path, required=True, help="the gateway's data directory")
-    serve.add_argument("--unit-code", default="H00.00.00", help="unit code in official codes")
-    serve.add_argument("--catalog", type=Path, help="catalog directory (default: bundled)")
-    serve.add_argument("--calendar", type=Path, help="calendar override file (default: bundled)")
+    add_settings_arguments(serve)
     serve.add_argument(
-        "--admin-units",
+        "--admin-token-file",
         type=Path,
-        help="old → current administrative units table directory (default: bundled)",
+        help="a file whose first line is the administrator's token (POST /api/v1/imports); "
+        "without it that endpoint answers 403",
     )
     faults = serve.add_argument_group("faults")
     faults.add_argument("--latency-ms", type=_fraction, default=0.0)
@@ -247,7 +498,9 @@ def build_parser() -> argparse.ArgumentParser:
     received.add_argument("--json", action="store_true")
     received.set_defaults(func=_received)
 
-    enrol_cmd = commands.add_parser("enrol", help="issue a kiosk's bearer token (printed)")
+    enrol_cmd = commands.add_parser(
+        "enrol", help="issue a kiosk's bearer token (printed; the earlier one stops working)"
+    )
     enrol_cmd.add_argument("--data", type=Path, required=True)
     enrol_cmd.add_argument("--kiosk", required=True, metavar="KIOSK_ID")
     enrol_cmd.set_defaults(func=_enrol)
@@ -257,6 +510,55 @@ def build_parser() -> argparse.ArgumentParser:
     disable.add_argument("--kiosk", required=True, metavar="KIOSK_ID")
     disable.add_argument("--enable", action="store_true", help="re-enable instead")
     disable.set_defaults(func=_disable)
+
+    code_cmd = commands.add_parser(
+        "enrol-code", help="issue a one-time enrolment code for a kiosk (its QR text printed)"
+    )
+    code_cmd.add_argument("--data", type=Path, required=True)
+    code_cmd.add_argument("--kiosk", required=True, metavar="KIOSK_ID")
+    code_cmd.add_argument("--ttl-min", type=int, default=60, help="minutes it stays valid")
+    code_cmd.add_argument("--url", help="the gateway's address the kiosk redeems it at")
+    code_cmd.add_argument("--png", type=Path, help="also write the QR code as a PNG image")
+    code_cmd.set_defaults(func=_enrol_code)
+
+    keys = commands.add_parser("keys", help="the gateway's signing and sealing keys")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="COMMAND")
+    init = key_commands.add_parser("init", help="create the keys (never replaces them)")
+    init.add_argument("--data", type=Path, required=True)
+    init.set_defaults(func=_keys_init)
+    show = key_commands.add_parser("show", help="print the public keys (ed25519:…, x25519:…)")
+    show.add_argument("--data", type=Path, required=True)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=_keys_show)
+
+    badge = commands.add_parser("badge", help="technician badges signed by the gateway")
+    badge_commands = badge.add_subparsers(dest="badge_command", required=True, metavar="COMMAND")
+    issue = badge_commands.add_parser("issue", help="sign a badge (its QR text printed)")
+    issue.add_argument("--data", type=Path, required=True)
+    issue.add_argument("--technician-id", required=True)
+    issue.add_argument("--name", required=True, help="the technician's name as shown")
+    where = issue.add_mutually_exclusive_group(required=True)
+    where.add_argument("--kiosk", action="append", metavar="KIOSK_ID", help="repeatable")
+    where.add_argument("--area", metavar="UNIT_CODE_PREFIX", help="e.g. H22 or H22.01")
+    issue.add_argument("--hours", type=_fraction, default=8.0, help="hours it stays valid")
+    issue.add_argument("--png", type=Path, help="also write the QR code as a PNG image")
+    issue.set_defaults(func=_badge_issue)
+    listing = badge_commands.add_parser("list", help="the badges issued")
+    listing.add_argument("--data", type=Path, required=True)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=_badge_list)
+
+    audit = commands.add_parser("audit", help="list the audit events kiosks sent")
+    audit.add_argument("--data", type=Path, required=True)
+    audit.add_argument("--kiosk", metavar="KIOSK_ID")
+    audit.add_argument("--json", action="store_true")
+    audit.set_defaults(func=_audit)
+
+    imports = commands.add_parser("import", help="import USB export files (settings as for serve)")
+    add_settings_arguments(imports)
+    imports.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    imports.add_argument("--json", action="store_true")
+    imports.set_defaults(func=_import)
     return parser
 
 

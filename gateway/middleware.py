@@ -4,6 +4,7 @@ anything is read."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -108,15 +109,21 @@ class BodyLimitMiddleware:
 
     tus bodies are exempt: a PATCH, and a creation carrying its first bytes
     (creation-with-upload). Their bytes go to disk as they arrive, bounded by the upload's
-    length, and the kiosk's chunks grow past the JSON limit on a good link.
+    length, and the kiosk's chunks grow past the JSON limit on a good link. So is a POST to a
+    path of ``streamed`` (a USB export), whose handler streams it to disk under its own bound.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, streamed: Collection[str] = ()) -> None:
         self.app = app
         self.limit = limit
+        self.streamed = frozenset(streamed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not _is_tus_body(scope):
+        if (
+            scope["type"] == "http"
+            and not _is_tus_body(scope)
+            and not (scope.get("method") == "POST" and scope.get("path") in self.streamed)
+        ):
             for name, value in scope.get("headers", []):
                 if name == b"content-length" and value.isdigit() and int(value) > self.limit:
                     response = problem_response(

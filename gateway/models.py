@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from dvc_common.protocol import DEFAULT_LIMITS
-from gateway.problems import FieldProblem
+from gateway.problems import FieldProblem, ProblemError, ProblemType
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATETIME = re.compile(
@@ -77,6 +77,8 @@ Uuid = Annotated[str, AfterValidator(_check_uuid)]
 FormKey = Annotated[str, StringConstraints(pattern=DEFAULT_LIMITS.form_key_pattern)]
 DocumentCode = Annotated[str, StringConstraints(pattern=DEFAULT_LIMITS.document_code_pattern)]
 KioskId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,12}$")]
+# dvc_common.trust.EnrolmentCode's alphabet and length (base32 without padding).
+ENROLMENT_CODE_PATTERN = r"^[A-Z2-7]{16,40}$"
 
 
 def _text(max_length: int, min_length: int = 1) -> Any:
@@ -189,6 +191,32 @@ class Heartbeat(_Body):
     ]
 
 
+class EnrolmentRequest(_Body):
+    """``POST /api/v1/enrolment``: a one-time code, the kiosk's new public key and its proof."""
+
+    code: Annotated[str, StringConstraints(pattern=ENROLMENT_CODE_PATTERN)]
+    kiosk_public_key: Annotated[str, StringConstraints(pattern=r"^ed25519:[A-Za-z0-9_-]{43}$")]
+    proof: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{86}$")]
+
+
+MAX_AUDIT_EVENTS = 500
+AUDIT_KIND_PATTERN = r"^[a-z][a-z0-9._-]{0,39}$"
+
+
+class AuditEvent(_Body):
+    id: Uuid
+    at: IsoDateTime
+    kind: Annotated[str, StringConstraints(pattern=AUDIT_KIND_PATTERN)]
+    actor: Annotated[str, _text(80, 0)]
+    detail: Annotated[str, _text(500, 0)]
+
+
+class AuditBatch(_Body):
+    """``POST /api/v1/audit``: events of the kiosk's audit log (already masked by the kiosk)."""
+
+    events: Annotated[list[AuditEvent], Field(min_length=1, max_length=MAX_AUDIT_EVENTS)]
+
+
 class StatusChange(_Body):
     """``POST /_admin/status/{code}``: a back-office step, for tests of the status lookup."""
 
@@ -196,6 +224,22 @@ class StatusChange(_Body):
         "received", "processing", "additional_documents_required", "ready", "returned", "rejected"
     ]
     note: Annotated[str, _text(500, 0)] | None = None
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def validate(model: type[_M], raw: Any) -> _M:
+    """``raw`` (parsed JSON) as ``model``, or ``400`` (``invalid-body``) naming every bad field."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise ProblemError(
+            400,
+            ProblemType.INVALID_BODY,
+            "Some fields are missing or not valid.",
+            errors=field_problems(exc),
+        ) from None
 
 
 def field_problems(error: ValidationError) -> list[FieldProblem]:

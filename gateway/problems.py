@@ -45,6 +45,15 @@ class ProblemType(StrEnum):
     UNKNOWN_PROCEDURE = "unknown-procedure"
     RECEIPT_NUMBER_TAKEN = "receipt-number-taken"
     INVALID_REQUEST = "invalid-request"
+    # Enrolment with a one-time code: each refusal its own type, so the kiosk's screen can say
+    # what the technician must do (ask for a new code, or try again).
+    ENROLMENT_CODE_UNKNOWN = "enrolment-code-unknown"
+    ENROLMENT_CODE_USED = "enrolment-code-used"
+    ENROLMENT_CODE_EXPIRED = "enrolment-code-expired"
+    ENROLMENT_PROOF_INVALID = "enrolment-proof-invalid"
+    # A USB export that cannot be opened, is damaged or is not an export: refused whole, nothing
+    # of it stored.
+    IMPORT_REFUSED = "import-refused"
 
     @property
     def uri(self) -> str:
@@ -73,6 +82,11 @@ _TITLES: dict[ProblemType, str] = {
     ProblemType.UNKNOWN_PROCEDURE: "The procedure is not in the gateway's catalog",
     ProblemType.RECEIPT_NUMBER_TAKEN: "Another dossier already has this receipt number",
     ProblemType.INVALID_REQUEST: "The HTTP request is malformed",
+    ProblemType.ENROLMENT_CODE_UNKNOWN: "The gateway issued no such enrolment code",
+    ProblemType.ENROLMENT_CODE_USED: "The enrolment code has been used already",
+    ProblemType.ENROLMENT_CODE_EXPIRED: "The enrolment code has expired",
+    ProblemType.ENROLMENT_PROOF_INVALID: "The kiosk's proof of its key does not verify",
+    ProblemType.IMPORT_REFUSED: "The export file is refused as a whole",
 }
 
 

@@ -1,4 +1,5 @@
-"""Settings of the reference gateway: unit code, data sources, lifetimes and the injected clock."""
+"""Settings of the reference gateway: unit code, data sources, lifetimes, the administrator's
+token and the injected clock."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ UNIT_CODE_PATTERN = re.compile(r"^[A-Z0-9]+(\.[0-9A-Z]+)*$")
 # Fixed by the protocol (gateway/limits.py, published at /api/v1/limits), so not settings.
 TUS_MAX_SIZE = DEFAULT_LIMITS.max_file_bytes
 MAX_BODY_BYTES = DEFAULT_LIMITS.max_body_bytes
+# The administrator's token can register dossiers in any kiosk's name: it must not be guessable.
+MIN_ADMIN_TOKEN_CHARS = 32
 
 
 def vietnam_now() -> datetime:
@@ -44,10 +47,20 @@ class GatewaySettings:
     half-open link cannot hold an upload's lock for ever."""
     upload_lock_wait_s: float = 5.0
     """How long a request waits for another request on the same upload to finish."""
+    admin_token: str | None = field(default=None, repr=False)
+    """The bearer token of the province's administrator, for ``POST /api/v1/imports``; None
+    switches that endpoint off (403). Never a kiosk's token, never logged."""
+    max_import_bytes: int = 16 * 1024**3
+    """The largest USB export ``POST /api/v1/imports`` takes (it is spooled to the data
+    directory before it is read)."""
 
     def __post_init__(self) -> None:
         if not UNIT_CODE_PATTERN.fullmatch(self.unit_code):
             raise ValueError(f"unit code {self.unit_code!r} is not like H15.50.05.13")
+        if self.admin_token is not None and len(self.admin_token) < MIN_ADMIN_TOKEN_CHARS:
+            raise ValueError(
+                f"the administrator's token must be at least {MIN_ADMIN_TOKEN_CHARS} characters"
+            )
 
     def now(self) -> datetime:
         moment = self.clock()

@@ -2,7 +2,8 @@
 returns and the errors it raises.
 
 Kiosks and their tokens, dossiers and their files, tus uploads, official code sequences, status
-history, one-time codes and heartbeats. Nothing here names a database: the SQLite implementation
+history, one-time codes and heartbeats; for the technician mode, enrolment codes, the badges
+issued and the kiosks' audit logs. Nothing here names a database: the SQLite implementation
 is ``gateway.store_sqlite.SqliteStore``, and the composition root (``gateway.app.open_store``) is
 the only place that picks one, so a PostgreSQL backend is one more class that passes the contract
 tests (``tests/gateway/test_gateway_store_contract.py``).
@@ -57,6 +58,18 @@ class NoSuchRecordError(StoreError):
     """A change named a dossier, file or one-time code the store does not hold."""
 
 
+class EnrolmentCodeUnknownError(StoreError):
+    """No enrolment code has this digest."""
+
+
+class EnrolmentCodeUsedError(StoreError):
+    """The enrolment code was redeemed already (by this kiosk or by someone else)."""
+
+
+class EnrolmentCodeExpiredError(StoreError):
+    """The enrolment code's time ran out before it was redeemed."""
+
+
 class BackendError(StoreError):
     """The database itself failed: it could not be opened, timed out waiting for a lock,
     refused a statement or was already closed. The change did not happen."""
@@ -76,6 +89,56 @@ def token_digest(token: str) -> str:
 class KioskRecord:
     kiosk_id: str
     enabled: bool
+    public_key: str | None = None
+    """The kiosk's own Ed25519 key (``ed25519:…``) when it enrolled with a code; None when its
+    token was issued directly (``dvc-gateway enrol``)."""
+
+
+@dataclass(frozen=True)
+class EnrolmentCodeRecord:
+    """A one-time enrolment code, of which only the SHA-256 is kept."""
+
+    code_sha256: str
+    kiosk_id: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BadgeRecord:
+    """A technician badge as issued; the signed text itself is not kept (it is a credential)."""
+
+    serial: str
+    technician_id: str
+    technician_name: str
+    kiosks: tuple[str, ...]
+    area: str
+    not_before: datetime
+    expires: datetime
+    issued_at: datetime
+
+
+@dataclass(frozen=True)
+class NewAuditEvent:
+    """One event of a kiosk's audit log, as the kiosk sent it."""
+
+    event_id: str
+    at: datetime
+    kind: str
+    actor: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    kiosk_id: str
+    event_id: str
+    at: datetime
+    kind: str
+    actor: str
+    detail: str
+    received_at: datetime
 
 
 @dataclass(frozen=True)
@@ -199,6 +262,62 @@ class Store(Protocol):
 
     def kiosk_for_token(self, token: str) -> KioskRecord | None:
         """The kiosk whose current token this is, enabled or not."""
+        ...
+
+    def kiosk(self, kiosk_id: str) -> KioskRecord | None:
+        """The enrolled kiosk with this id, enabled or not."""
+        ...
+
+    # --- enrolment codes ------------------------------------------------------------------------
+
+    def create_enrolment_code(
+        self, *, code_sha256: str, kiosk_id: str, now: datetime, expires_at: datetime
+    ) -> None:
+        """Keep a new one-time code (its digest) for enrolling ``kiosk_id`` until
+        ``expires_at``."""
+        ...
+
+    def enrolment_code(self, code_sha256: str) -> EnrolmentCodeRecord | None: ...
+
+    def redeem_enrolment_code(self, code_sha256: str, *, public_key: str, now: datetime) -> str:
+        """Use the code, once: in one atomic step mark it used, enrol its kiosk with
+        ``public_key`` (enabled, any earlier token retired) and return the kiosk's new token.
+
+        EnrolmentCodeUnknownError, EnrolmentCodeUsedError or EnrolmentCodeExpiredError (an
+        expiry at ``now`` or before) and nothing changes. Of two redemptions of one code,
+        exactly one succeeds.
+        """
+        ...
+
+    # --- technician badges ----------------------------------------------------------------------
+
+    def record_badge(
+        self,
+        *,
+        technician_id: str,
+        technician_name: str,
+        kiosks: tuple[str, ...],
+        area: str,
+        not_before: datetime,
+        expires: datetime,
+        now: datetime,
+    ) -> BadgeRecord:
+        """Record a badge about to be issued, under a new serial (never one given before)."""
+        ...
+
+    def badges(self) -> list[BadgeRecord]:
+        """Every badge issued, oldest first."""
+        ...
+
+    # --- audit logs -----------------------------------------------------------------------------
+
+    def add_audit_events(self, kiosk_id: str, events: list[NewAuditEvent], now: datetime) -> int:
+        """Keep the kiosk's events; one whose id this kiosk already sent (in this call or
+        before) is not kept again. Returns how many were new."""
+        ...
+
+    def audit_events(self, kiosk_id: str | None = None) -> list[AuditRecord]:
+        """The audit events of one kiosk, or of all, by kiosk and then by their time."""
         ...
 
     # --- dossiers -------------------------------------------------------------------------------

@@ -24,14 +24,21 @@ from typing import Any
 
 from dvc_common.protocol import ProcessingStatus
 from gateway.store import (
+    AuditRecord,
     BackendError,
+    BadgeRecord,
     DossierRecord,
+    EnrolmentCodeExpiredError,
+    EnrolmentCodeRecord,
+    EnrolmentCodeUnknownError,
+    EnrolmentCodeUsedError,
     FileAlreadyCompleteError,
     FileRecord,
     Finalization,
     HistoryRecord,
     IntakeStatus,
     KioskRecord,
+    NewAuditEvent,
     NewFile,
     NoSuchRecordError,
     OtpRecord,
@@ -119,7 +126,37 @@ CREATE TABLE IF NOT EXISTS heartbeats (
     received_at TEXT NOT NULL,
     body TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS enrolment_codes (
+    code_sha256 TEXT PRIMARY KEY,
+    kiosk_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+);
+CREATE TABLE IF NOT EXISTS badges (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    technician_id TEXT NOT NULL,
+    technician_name TEXT NOT NULL,
+    kiosks TEXT NOT NULL,
+    area TEXT NOT NULL,
+    not_before TEXT NOT NULL,
+    expires TEXT NOT NULL,
+    issued_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_events (
+    kiosk_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (kiosk_id, event_id)
+);
 """
+# Columns added after a table's first release: a database made by an earlier gateway gains them
+# when it is opened (CREATE TABLE IF NOT EXISTS leaves an existing table as it was).
+_ADDED_COLUMNS = (("kiosks", "public_key", "TEXT"),)
 
 
 def _iso(moment: datetime) -> str:
@@ -166,6 +203,45 @@ def _dossier(row: sqlite3.Row) -> DossierRecord:
     )
 
 
+def _kiosk(row: sqlite3.Row) -> KioskRecord:
+    return KioskRecord(row["kiosk_id"], bool(row["enabled"]), row["public_key"])
+
+
+def _enrolment_code(row: sqlite3.Row) -> EnrolmentCodeRecord:
+    return EnrolmentCodeRecord(
+        code_sha256=row["code_sha256"],
+        kiosk_id=row["kiosk_id"],
+        created_at=_dt(row["created_at"]),
+        expires_at=_dt(row["expires_at"]),
+        used_at=_dt(row["used_at"]) if row["used_at"] else None,
+    )
+
+
+def _badge(row: sqlite3.Row) -> BadgeRecord:
+    return BadgeRecord(
+        serial=f"B{row['seq']:06d}",
+        technician_id=row["technician_id"],
+        technician_name=row["technician_name"],
+        kiosks=tuple(json.loads(row["kiosks"])),
+        area=row["area"],
+        not_before=_dt(row["not_before"]),
+        expires=_dt(row["expires"]),
+        issued_at=_dt(row["issued_at"]),
+    )
+
+
+def _audit(row: sqlite3.Row) -> AuditRecord:
+    return AuditRecord(
+        kiosk_id=row["kiosk_id"],
+        event_id=row["event_id"],
+        at=_dt(row["at"]),
+        kind=row["kind"],
+        actor=row["actor"],
+        detail=row["detail"],
+        received_at=_dt(row["received_at"]),
+    )
+
+
 def _upload(row: sqlite3.Row) -> UploadRecord:
     return UploadRecord(
         upload_id=row["upload_id"],
@@ -209,6 +285,19 @@ class SqliteStore:
             with self._lock:
                 # executescript commits as it goes; CREATE ... IF NOT EXISTS makes that harmless.
                 self._conn.executescript(_SCHEMA)
+                self._add_columns()
+
+    def _add_columns(self) -> None:
+        for table, column, kind in _ADDED_COLUMNS:
+            present = {r["name"] for r in self._conn.execute(f"PRAGMA table_info({table})")}
+            if column not in present:
+                try:
+                    self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+                except sqlite3.OperationalError:
+                    # Another process opening the same database added it first.
+                    present = {r["name"] for r in self._conn.execute(f"PRAGMA table_info({table})")}
+                    if column not in present:
+                        raise
 
     @staticmethod
     def exists(data_dir: Path) -> bool:
@@ -250,15 +339,24 @@ class SqliteStore:
 
     def enrol(self, kiosk_id: str, now: datetime) -> str:
         """A new token for ``kiosk_id``; any earlier token of that kiosk stops working."""
-        token = secrets.token_urlsafe(32)
         with self._tx() as conn:
-            conn.execute(
-                "INSERT INTO kiosks(kiosk_id, token_sha256, enabled, enrolled_at) "
-                "VALUES (?, ?, 1, ?) ON CONFLICT(kiosk_id) DO UPDATE SET "
-                "token_sha256 = excluded.token_sha256, enabled = 1, "
-                "enrolled_at = excluded.enrolled_at",
-                (kiosk_id, token_digest(token), _iso(now)),
-            )
+            return self._enrol(conn, kiosk_id, now, None)
+
+    @staticmethod
+    def _enrol(
+        conn: sqlite3.Connection, kiosk_id: str, now: datetime, public_key: str | None
+    ) -> str:
+        # One row per kiosk holding the digest of its one current token: replacing the digest
+        # is what retires the earlier token. A token issued without a code forgets the key of
+        # an earlier enrolment: that key belongs to whatever the kiosk was before.
+        token = secrets.token_urlsafe(32)
+        conn.execute(
+            "INSERT INTO kiosks(kiosk_id, token_sha256, enabled, enrolled_at, public_key) "
+            "VALUES (?, ?, 1, ?, ?) ON CONFLICT(kiosk_id) DO UPDATE SET "
+            "token_sha256 = excluded.token_sha256, enabled = 1, "
+            "enrolled_at = excluded.enrolled_at, public_key = excluded.public_key",
+            (kiosk_id, token_digest(token), _iso(now), public_key),
+        )
         return token
 
     def set_enabled(self, kiosk_id: str, enabled: bool) -> bool:
@@ -270,10 +368,116 @@ class SqliteStore:
             return cursor.rowcount == 1
 
     def kiosk_for_token(self, token: str) -> KioskRecord | None:
-        row = self._one(
-            "SELECT kiosk_id, enabled FROM kiosks WHERE token_sha256 = ?", (token_digest(token),)
-        )
-        return KioskRecord(row["kiosk_id"], bool(row["enabled"])) if row else None
+        row = self._one("SELECT * FROM kiosks WHERE token_sha256 = ?", (token_digest(token),))
+        return _kiosk(row) if row else None
+
+    def kiosk(self, kiosk_id: str) -> KioskRecord | None:
+        row = self._one("SELECT * FROM kiosks WHERE kiosk_id = ?", (kiosk_id,))
+        return _kiosk(row) if row else None
+
+    # --- enrolment codes ------------------------------------------------------------------------
+
+    def create_enrolment_code(
+        self, *, code_sha256: str, kiosk_id: str, now: datetime, expires_at: datetime
+    ) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO enrolment_codes(code_sha256, kiosk_id, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?)",
+                (code_sha256, kiosk_id, _iso(now), _iso(expires_at)),
+            )
+
+    def enrolment_code(self, code_sha256: str) -> EnrolmentCodeRecord | None:
+        row = self._one("SELECT * FROM enrolment_codes WHERE code_sha256 = ?", (code_sha256,))
+        return _enrolment_code(row) if row else None
+
+    def redeem_enrolment_code(self, code_sha256: str, *, public_key: str, now: datetime) -> str:
+        """Use the code once and enrol its kiosk with ``public_key``; the new token."""
+        with self._tx() as conn:
+            # The immediate transaction holds the write lock from the read on: a second
+            # redemption of the same code waits here and then finds it used.
+            row = conn.execute(
+                "SELECT * FROM enrolment_codes WHERE code_sha256 = ?", (code_sha256,)
+            ).fetchone()
+            if row is None:
+                raise EnrolmentCodeUnknownError("no such enrolment code")
+            code = _enrolment_code(row)
+            if code.used_at is not None:
+                raise EnrolmentCodeUsedError(f"the code was used at {code.used_at.isoformat()}")
+            if code.expires_at <= now:
+                raise EnrolmentCodeExpiredError(
+                    f"the code expired at {code.expires_at.isoformat()}"
+                )
+            conn.execute(
+                "UPDATE enrolment_codes SET used_at = ? WHERE code_sha256 = ?",
+                (_iso(now), code_sha256),
+            )
+            return self._enrol(conn, code.kiosk_id, now, public_key)
+
+    # --- technician badges ----------------------------------------------------------------------
+
+    def record_badge(
+        self,
+        *,
+        technician_id: str,
+        technician_name: str,
+        kiosks: tuple[str, ...],
+        area: str,
+        not_before: datetime,
+        expires: datetime,
+        now: datetime,
+    ) -> BadgeRecord:
+        with self._tx() as conn:
+            # AUTOINCREMENT: a serial is never reused, even after the newest row were deleted.
+            cursor = conn.execute(
+                "INSERT INTO badges(technician_id, technician_name, kiosks, area, not_before, "
+                "expires, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    technician_id,
+                    technician_name,
+                    json.dumps(list(kiosks)),
+                    area,
+                    _iso(not_before),
+                    _iso(expires),
+                    _iso(now),
+                ),
+            )
+            row = conn.execute("SELECT * FROM badges WHERE seq = ?", (cursor.lastrowid,)).fetchone()
+            return _badge(row)
+
+    def badges(self) -> list[BadgeRecord]:
+        return [_badge(r) for r in self._all("SELECT * FROM badges ORDER BY seq")]
+
+    # --- audit logs -----------------------------------------------------------------------------
+
+    def add_audit_events(self, kiosk_id: str, events: list[NewAuditEvent], now: datetime) -> int:
+        stored = 0
+        with self._tx() as conn:
+            for event in events:
+                cursor = conn.execute(
+                    "INSERT INTO audit_events(kiosk_id, event_id, at, kind, actor, detail, "
+                    "received_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(kiosk_id, event_id) DO NOTHING",
+                    (
+                        kiosk_id,
+                        event.event_id,
+                        _iso(event.at),
+                        event.kind,
+                        event.actor,
+                        event.detail,
+                        _iso(now),
+                    ),
+                )
+                stored += cursor.rowcount
+        return stored
+
+    def audit_events(self, kiosk_id: str | None = None) -> list[AuditRecord]:
+        if kiosk_id is None:
+            rows = self._all("SELECT * FROM audit_events")
+        else:
+            rows = self._all("SELECT * FROM audit_events WHERE kiosk_id = ?", (kiosk_id,))
+        # Sorted here, not in SQL: times carry their offsets, so text order is not time order.
+        return sorted((_audit(r) for r in rows), key=lambda e: (e.kiosk_id, e.at, e.event_id))
 
     # --- dossiers -------------------------------------------------------------------------------
 

@@ -13,6 +13,11 @@ the server still reads the previous, dying connection waits for it rather than i
 Completion can be redone from any point (``TusService.settle``): an upload left holding all its
 bytes by a gateway that died mid-completion is completed at start-up, on HEAD, on finalize and
 when its file's upload is created again, so a dossier is never stranded by a crash.
+
+A dossier file imported from a USB export (``gateway.imports``) goes through the same steps
+(``TusService.take_file``): an upload is created for it, its bytes are recorded all at once and
+it is completed and checked like any other, so the kiosk's own uploads of it meet a file that
+is simply complete.
 """
 
 from __future__ import annotations
@@ -604,6 +609,50 @@ class TusService:
             "The file does not match the SHA-256 and size of the dossier's manifest; "
             "it was discarded, send it again from the start.",
         )
+
+    # --- bytes that arrive on a USB stick --------------------------------------------------------
+
+    async def take_file(self, file: FileRecord, kiosk_id: str, source: Path) -> bool:
+        """A dossier file's bytes from a file on this machine (a USB import), through the steps
+        a tus upload goes through: a new upload of the file, replacing the kiosk's own if one is
+        under way; all its bytes at once; completion, with its check against the manifest.
+
+        ``source`` is moved, not copied, so it must be on the data directory's file system.
+        False when the file was complete already (``source`` is left alone). A file that does
+        not match its manifest is 460 (``checksum-mismatch``), as at the end of a PATCH.
+        """
+        if file.upload_id is not None:
+            # The kiosk's own upload may hold all its bytes, its completion interrupted.
+            await self._settle_locked(file.upload_id)
+        now = self.settings.now()
+        metadata = {
+            "dossier_id": file.dossier_id,
+            "file_id": file.file_id,
+            "filename": file.name,
+            "filetype": file.media_type,
+        }
+        try:
+            upload, replaced = self.store.create_upload(
+                kiosk_id=kiosk_id,
+                length=file.size,
+                metadata=metadata,
+                file=file,
+                now=now,
+                expires_at=self._expiry(now),
+            )
+        except FileAlreadyCompleteError:
+            return False
+        if replaced is not None:
+            # The kiosk's next PATCH to its upload is answered 404, its next creation 409
+            # (already-complete): both tell it the file is there.
+            self._discard(replaced)
+        async with self._lock(upload.upload_id):
+            partial = self.partial_path(upload.upload_id)
+            source.replace(partial)
+            fsync_directory(partial.parent)
+            upload = self.store.set_offset(upload.upload_id, upload.length, self._expiry(now))
+            await self._complete(upload)
+        return True
 
     # --- completing what a crash left behind ---------------------------------------------------
 

@@ -27,6 +27,7 @@ never waits on the network.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
@@ -37,6 +38,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final, TypeGuard, cast
 
+from dvc_common.protocol import DEFAULT_LIMITS
 from offline_queue.audit import AuditEvent
 from offline_queue.auth_probe import AUTH_STATUS_KEY, AuthGate
 from offline_queue.chunking import DROP_FRACTION, ChunkSizer
@@ -110,6 +112,24 @@ def _count(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
+# Requests stay under the gateway's published body limit with room for the JSON around them.
+AUDIT_BODY_BYTES = DEFAULT_LIMITS.max_body_bytes - 4096
+
+
+def fitting_body(events: Sequence[AuditEvent], budget: int = AUDIT_BODY_BYTES) -> list[AuditEvent]:
+    """The oldest events whose request body fits ``budget`` bytes (always at least one: a single
+    event is bounded far below it). 500 events with long Vietnamese details would not fit, and
+    the gateway would refuse the batch (413) every time it was sent again."""
+    taken: list[AuditEvent] = []
+    size = len(b'{"events":[]}')
+    for event in events:
+        size += len(json.dumps(event.to_wire(), ensure_ascii=False).encode()) + 1
+        if taken and size > budget:
+            break
+        taken.append(event)
+    return taken
+
+
 class AuditSender:
     """Delivers the technician audit log: ``POST /api/v1/audit`` with at most ``batch`` events,
     oldest first; a 200 with ``{"stored": n, "duplicates": m}`` marks them delivered.
@@ -153,9 +173,10 @@ class AuditSender:
         for _ in range(max_batches):
             if dossiers_due():
                 return AuditReport(AuditOutcome.YIELDED, delivered, duplicates)
-            events = self._store.pending_audit(self._batch)
-            if not events:
+            pending = self._store.pending_audit(self._batch)
+            if not pending:
                 break
+            events = fitting_body(pending)
             try:
                 held = self._post(events)
             except GatewayError as exc:
@@ -164,7 +185,7 @@ class AuditSender:
             self._failures = 0
             delivered += len(events)
             duplicates += held
-            if len(events) < self._batch:
+            if len(pending) < self._batch and len(events) == len(pending):
                 break
         else:
             return AuditReport(AuditOutcome.MORE, delivered, duplicates)

@@ -16,12 +16,17 @@ from typing import Any
 
 import pytest
 import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from export_kit import Exported, export_bytes
 from gateway_testkit import TUS, Gateway, dossier_body
 
+from dvc_common.trust import parse_enrolment_code, sign_enrolment
 from gateway.cli import main
+from gateway.keys import load_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = b"%PDF-1.7 " + bytes(range(256)) * 20
+OCTETS = "application/octet-stream"
 
 
 def run(*argv: str) -> int:
@@ -269,3 +274,54 @@ def test_serve_with_a_reset_rate_cuts_connections(tmp_path: Path) -> None:
         session.close()
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
+
+
+# --- the technician mode, against a served process -----------------------------------------------
+
+
+def test_a_served_gateway_enrols_by_code_and_imports_with_the_administrators_token(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    token_file = tmp_path / "admin-token"
+    token_file.write_text("z" * 40 + "\n")
+    with serving("--data", str(data), "--admin-token-file", str(token_file)) as (process, url):
+        keys = load_keys(data)  # made by the process on its first start
+        qr = subprocess.run(
+            [sys.executable, "-m", "gateway", "enrol-code", "--data", str(data),
+             "--kiosk", "KIOSK01", "--url", url],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        code = parse_enrolment_code(qr)
+        public, proof = sign_enrolment(code.code, Ed25519PrivateKey.generate())
+        enrolled = requests.post(
+            f"{code.gateway_url}/api/v1/enrolment",
+            json={"code": code.code, "kiosk_public_key": public, "proof": proof},
+            timeout=10,
+        )
+        assert enrolled.status_code == 201, enrolled.text
+        assert enrolled.json()["sealing_key"] == keys.sealing_public
+
+        files = [PAGE]
+        export = export_bytes(keys.sealing.public_key(), [Exported(dossier_body(files), files)])
+        answer = requests.post(
+            f"{url}/api/v1/imports",
+            data=export,
+            headers={"Authorization": f"Bearer {'z' * 40}", "Content-Type": OCTETS},
+            timeout=30,
+        )
+        assert (answer.status_code, answer.json()["imported"]) == (200, 1)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+
+
+def test_serve_refuses_an_administrators_token_too_short_to_be_safe(tmp_path: Path) -> None:
+    token_file = tmp_path / "admin-token"
+    token_file.write_text("short\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway", "serve", "--data", str(tmp_path / "data"),
+         "--admin-token-file", str(token_file)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "at least 32 characters" in result.stderr

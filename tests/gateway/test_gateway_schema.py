@@ -197,7 +197,9 @@ def test_every_operation_conforms(live: Live, label: str) -> None:
 # --- schemathesis' engine: coverage, fuzzing and stateful phases ---------------------------------
 
 ENGINE_EXAMPLES = 15
-STATEFUL_STEPS = 20
+# The walk is seeded, so any change to the document moves it; 20 steps stopped reaching
+# GET /dossiers/{id} when the technician mode's operations were added, 25 reach every link.
+STATEFUL_STEPS = 25
 OPERATION_PATHS = [
     (re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$"), path) for path in SPEC["paths"]
 ]
@@ -302,6 +304,15 @@ mode = "positive"
 include-operation-id = "createUpload"
 
 [operations.phases.coverage]
+enabled = false
+
+# The technician mode's operations (enrolment, audit log, USB import) lead to no other: no link
+# starts from them. Left in the stateful phase they would only draw its steps away from the
+# chains the links make; the coverage and fuzzing phases test them.
+[[operations]]
+include-operation-id = ["enrolKiosk", "sendAuditEvents", "importExport"]
+
+[operations.phases.stateful]
 enabled = false
 """
     )
@@ -451,6 +462,9 @@ def test_every_protocol_operation_is_documented() -> None:
         "POST /api/v1/otp",
         "POST /api/v1/otp/{otp_id}/verify",
         "POST /api/v1/kiosks/heartbeat",
+        "POST /api/v1/enrolment",
+        "POST /api/v1/audit",
+        "POST /api/v1/imports",
         "GET /api/v1/health",
         "GET /api/v1/openapi.yaml",
         "GET /openapi.yaml",

@@ -1,14 +1,18 @@
 """Every answer that can come from any operation is declared for that operation in
 ``openapi.yaml``: a request that is not valid HTTP (400), no token (401), a disabled kiosk (403),
 a body over the JSON limit (413), a failure (500) and maintenance (503), each provoked for real
-against every operation of the document. The operation-specific answers (404, 409, 410, 412,
-415, 460 …) are covered by the schemathesis runs and the tus and dossier tests.
+against every operation of the document. The administrator's operation (the import of a USB
+export) is asked the same with the administrator's token: a kiosk's token there is 401, and its
+body is held to the gateway's import bound, set here to the JSON limit. The operation-specific
+answers (404, 409, 410, 412, 415, 460 …) are covered by the schemathesis runs and the tus and
+dossier tests.
 """
 
 from __future__ import annotations
 
 import json
 import socket
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,6 +21,7 @@ import yaml
 from gateway_testkit import KIOSK, TUS, Gateway
 
 from gateway.app import load_specification, set_kiosk_enabled
+from gateway.settings import MAX_BODY_BYTES
 
 SPEC = yaml.safe_load(load_specification())
 METHODS = {"get", "post", "patch", "delete", "head", "options"}
@@ -40,8 +45,15 @@ def concrete(path: str) -> str:
     return path
 
 
+ADMIN_TOKEN = "administrator-" + "t" * 40
+
+
 def is_public(operation: dict[str, Any]) -> bool:
     return operation.get("security", SPEC["security"]) == []
+
+
+def is_administrators(operation: dict[str, Any]) -> bool:
+    return operation.get("security", SPEC["security"]) == [{"administrator": []}]
 
 
 def declared(operation: dict[str, Any]) -> set[int]:
@@ -80,8 +92,11 @@ def raw_request(gateway: Gateway, head: str) -> tuple[int, dict[str, str], bytes
     ("method", "path", "operation"), OPERATIONS, ids=[f"{m} {p}" for m, p, _ in OPERATIONS]
 )
 def test_cross_cutting_answers_are_declared(
-    gateway: Gateway, method: str, path: str, operation: dict[str, Any]
+    make_gateway: Callable[..., Gateway], method: str, path: str, operation: dict[str, Any]
 ) -> None:
+    gateway = make_gateway(admin_token=ADMIN_TOKEN, max_import_bytes=MAX_BODY_BYTES)
+    administrators = is_administrators(operation)
+    client = gateway.as_kiosk(ADMIN_TOKEN) if administrators else gateway.session
     url = gateway.url + concrete(path)
     seen: dict[str, int] = {}
 
@@ -98,6 +113,11 @@ def test_cross_cutting_answers_are_declared(
         seen["no token"] = (
             gateway.anonymous().request(method, url, headers=TUS, timeout=10).status_code
         )
+    if administrators:
+        seen["a kiosk's token"] = gateway.session.request(
+            method, url, headers=TUS, timeout=10
+        ).status_code
+    elif not is_public(operation):
         assert set_kiosk_enabled(gateway.data_dir, KIOSK, False)
         seen["disabled kiosk"] = gateway.session.request(
             method, url, headers=TUS, timeout=10
@@ -106,7 +126,7 @@ def test_cross_cutting_answers_are_declared(
 
     if not is_tus_body(method, operation) and method != "HEAD":
         too_big = b"{" + b" " * (256 * 1024) + b"}"
-        seen["body over the limit"] = gateway.session.request(
+        seen["body over the limit"] = client.request(
             method,
             url,
             data=too_big,
@@ -116,11 +136,11 @@ def test_cross_cutting_answers_are_declared(
 
     if path != "/api/v1/health":  # health never fails: it is how a kiosk tells "down" apart
         gateway.faults.update({"error_rate": 1.0})
-        seen["failure"] = gateway.session.request(method, url, headers=TUS, timeout=10).status_code
+        seen["failure"] = client.request(method, url, headers=TUS, timeout=10).status_code
         gateway.faults.update({"error_rate": 0.0})
 
     gateway.faults.update({"maintenance": True})
-    seen["maintenance"] = gateway.session.request(method, url, headers=TUS, timeout=10).status_code
+    seen["maintenance"] = client.request(method, url, headers=TUS, timeout=10).status_code
     gateway.faults.update({"maintenance": False})
 
     undeclared = {why: status for why, status in seen.items() if status not in declared(operation)}
@@ -130,6 +150,7 @@ def test_cross_cutting_answers_are_declared(
     assert json.loads(body)["type"] == "https://kiosk.example/problems/invalid-request"
     assert seen.get("no token", 401) == 401
     assert seen.get("disabled kiosk", 403) == 403
+    assert seen.get("a kiosk's token", 401) == 401
     assert seen.get("body over the limit", 413) == 413
     assert seen.get("failure", 500) == 500
     assert seen["maintenance"] == 503

@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,9 +23,16 @@ from gateway_testkit import KIOSK, MONDAY_MORNING, OTHER_KIOSK, UNIT_CODE
 from dvc_common.protocol import ProcessingStatus
 from gateway.store import (
     BackendError,
+    BadgeRecord,
+    EnrolmentCodeExpiredError,
+    EnrolmentCodeRecord,
+    EnrolmentCodeUnknownError,
+    EnrolmentCodeUsedError,
     FileAlreadyCompleteError,
     FileRecord,
     IntakeStatus,
+    KioskRecord,
+    NewAuditEvent,
     NewFile,
     NoSuchRecordError,
     ReceiptNumberTakenError,
@@ -47,6 +54,7 @@ BACKENDS: dict[str, Callable[[Path], Opener]] = {"sqlite": _sqlite}
 NOW = MONDAY_MORNING
 TODAY = NOW.date()
 LATER = NOW + timedelta(hours=1)
+TICK = timedelta(seconds=1)
 TTL = timedelta(hours=24)
 APPOINTMENT = date(2026, 11, 25)
 NOTE = "Tiếp nhận hồ sơ từ kiosk KIOSK01"
@@ -181,6 +189,152 @@ def test_enrolling_a_disabled_kiosk_enables_it(store: Store) -> None:
 
     kiosk = store.kiosk_for_token(token)
     assert kiosk is not None and kiosk.enabled is True
+
+
+def test_a_kiosk_is_found_by_its_id_with_the_key_it_enrolled_with(store: Store) -> None:
+    assert store.kiosk(KIOSK) is None
+    store.create_enrolment_code(
+        code_sha256=CODE, kiosk_id=KIOSK, now=NOW, expires_at=NOW + CODE_TTL
+    )
+    store.redeem_enrolment_code(CODE, public_key=KIOSK_KEY, now=NOW)
+
+    assert store.kiosk(KIOSK) == KioskRecord(KIOSK, True, KIOSK_KEY)
+    store.set_enabled(KIOSK, False)
+    assert store.kiosk(KIOSK) == KioskRecord(KIOSK, False, KIOSK_KEY)
+    # A token issued without a code belongs to no key.
+    store.enrol(KIOSK, LATER)
+    assert store.kiosk(KIOSK) == KioskRecord(KIOSK, True, None)
+
+
+# --- enrolment codes -----------------------------------------------------------------------------
+
+CODE = "a" * 64
+CODE_TTL = timedelta(hours=1)
+KIOSK_KEY = "ed25519:" + "k" * 43
+
+
+def test_an_enrolment_code_is_kept_as_created(store: Store) -> None:
+    store.create_enrolment_code(
+        code_sha256=CODE, kiosk_id=KIOSK, now=NOW, expires_at=NOW + CODE_TTL
+    )
+
+    assert store.enrolment_code(CODE) == EnrolmentCodeRecord(CODE, KIOSK, NOW, NOW + CODE_TTL, None)
+    assert store.enrolment_code("b" * 64) is None
+
+
+def test_redeeming_a_code_enrols_its_kiosk_once(store: Store) -> None:
+    old_token = store.enrol(KIOSK, NOW)
+    store.create_enrolment_code(
+        code_sha256=CODE, kiosk_id=KIOSK, now=NOW, expires_at=NOW + CODE_TTL
+    )
+
+    token = store.redeem_enrolment_code(CODE, public_key=KIOSK_KEY, now=LATER - TICK)
+
+    found = store.kiosk_for_token(token)
+    assert found is not None and found.kiosk_id == KIOSK
+    assert store.kiosk_for_token(old_token) is None
+    code = store.enrolment_code(CODE)
+    assert code is not None and code.used_at == LATER - TICK
+    with pytest.raises(EnrolmentCodeUsedError):
+        store.redeem_enrolment_code(CODE, public_key=KIOSK_KEY, now=LATER - TICK)
+    assert store.kiosk_for_token(token) is not None  # the refused attempt changed nothing
+
+
+def test_an_expired_or_unknown_code_enrols_nothing(store: Store) -> None:
+    store.create_enrolment_code(
+        code_sha256=CODE, kiosk_id=KIOSK, now=NOW, expires_at=NOW + CODE_TTL
+    )
+
+    with pytest.raises(EnrolmentCodeExpiredError):
+        store.redeem_enrolment_code(CODE, public_key=KIOSK_KEY, now=NOW + CODE_TTL)
+    with pytest.raises(EnrolmentCodeUnknownError):
+        store.redeem_enrolment_code("b" * 64, public_key=KIOSK_KEY, now=NOW)
+    assert store.kiosk(KIOSK) is None
+    code = store.enrolment_code(CODE)
+    assert code is not None and code.used_at is None
+
+
+def test_concurrent_redemptions_of_one_code_enrol_once(reopen: Opener) -> None:
+    # Two connections, several threads: the check and the use of a code are one atomic step.
+    stores = [reopen(), reopen()]
+    stores[0].create_enrolment_code(
+        code_sha256=CODE, kiosk_id=KIOSK, now=NOW, expires_at=NOW + CODE_TTL
+    )
+    start = threading.Barrier(8)
+
+    def redeem(n: int) -> str | None:
+        start.wait(timeout=30)
+        try:
+            return stores[n % 2].redeem_enrolment_code(CODE, public_key=KIOSK_KEY, now=NOW)
+        except EnrolmentCodeUsedError:
+            return None
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        tokens = [t for t in pool.map(redeem, range(8)) if t is not None]
+
+    assert len(tokens) == 1
+    assert stores[1].kiosk_for_token(tokens[0]) is not None
+
+
+# --- badges --------------------------------------------------------------------------------------
+
+
+def record_badge(store: Store, kiosks: tuple[str, ...] = (), area: str = "") -> BadgeRecord:
+    return store.record_badge(
+        technician_id="KT-1",
+        technician_name="Lê Văn Kỹ",
+        kiosks=kiosks,
+        area=area,
+        not_before=NOW,
+        expires=LATER,
+        now=NOW,
+    )
+
+
+def test_badges_get_serials_never_given_before(reopen: Opener) -> None:
+    first, second = reopen(), reopen()
+
+    issued = [
+        record_badge(first, kiosks=(KIOSK, OTHER_KIOSK)),
+        record_badge(second, area="H15.50"),
+        record_badge(first, kiosks=(KIOSK,)),
+    ]
+
+    assert [b.serial for b in issued] == ["B000001", "B000002", "B000003"]
+    assert second.badges() == issued
+    assert issued[1] == BadgeRecord("B000002", "KT-1", "Lê Văn Kỹ", (), "H15.50", NOW, LATER, NOW)
+
+
+# --- audit logs ----------------------------------------------------------------------------------
+
+
+def audit_event(n: int, at: datetime = NOW, detail: str = "") -> NewAuditEvent:
+    return NewAuditEvent(f"e0000000-0000-4000-8000-{n:012d}", at, "technician.login", "KT", detail)
+
+
+def test_audit_events_are_kept_once_per_kiosk(store: Store) -> None:
+    assert store.add_audit_events(KIOSK, [audit_event(1), audit_event(2)], NOW) == 2
+    assert store.add_audit_events(KIOSK, [audit_event(2), audit_event(3)], LATER) == 1
+    assert store.add_audit_events(KIOSK, [audit_event(4), audit_event(4, detail="x")], NOW) == 1
+    assert store.add_audit_events(OTHER_KIOSK, [audit_event(1)], NOW) == 1
+
+    mine = store.audit_events(KIOSK)
+    assert [(e.event_id[-1], e.detail, e.received_at) for e in mine] == [
+        ("1", "", NOW),
+        ("2", "", NOW),
+        ("3", "", LATER),
+        ("4", "", NOW),
+    ]
+    assert [e.kiosk_id for e in store.audit_events()] == [KIOSK] * 4 + [OTHER_KIOSK]
+
+
+def test_audit_events_come_in_time_order_not_text_order(store: Store) -> None:
+    utc_later = (NOW + TICK).astimezone(UTC)  # "…T02:00:01+00:00" sorts before "…T09:00+07:00"
+    store.add_audit_events(KIOSK, [audit_event(1, utc_later), audit_event(2, NOW)], NOW)
+
+    events = store.audit_events(KIOSK)
+    assert [e.at for e in events] == [NOW, utc_later]
+    assert events[1].at.utcoffset() == timedelta(0)
 
 
 # --- dossiers ------------------------------------------------------------------------------------
@@ -763,3 +917,25 @@ def test_sqlite_keeps_only_a_digest_of_each_token(tmp_path: Path) -> None:
     conn.close()
 
     assert stored and token not in {row[0] for row in stored}
+
+
+def test_sqlite_gives_a_database_of_an_earlier_gateway_the_kiosks_key_column(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "gateway"
+    data_dir.mkdir()
+    with sqlite3.connect(data_dir / DB_NAME) as conn:
+        conn.execute(
+            "CREATE TABLE kiosks (kiosk_id TEXT PRIMARY KEY, token_sha256 TEXT NOT NULL UNIQUE, "
+            "enabled INTEGER NOT NULL DEFAULT 1, enrolled_at TEXT NOT NULL)"
+        )
+        conn.execute("INSERT INTO kiosks VALUES ('KIOSK01', 'digest', 1, '2026-01-01T00:00:00')")
+    conn.close()
+
+    with SqliteStore(data_dir) as store:
+        assert store.kiosk(KIOSK) == KioskRecord(KIOSK, True, None)
+        store.create_enrolment_code(
+            code_sha256=CODE, kiosk_id=KIOSK, now=NOW, expires_at=NOW + CODE_TTL
+        )
+        store.redeem_enrolment_code(CODE, public_key=KIOSK_KEY, now=NOW)
+        assert store.kiosk(KIOSK) == KioskRecord(KIOSK, True, KIOSK_KEY)

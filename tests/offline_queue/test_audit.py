@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from dvc_common.clock import VIETNAM
+from dvc_common.protocol import DEFAULT_LIMITS
 from offline_queue.audit import DETAIL_MAX, PIN_ACTOR, AuditKind, AuditLog
 from offline_queue.database import SCHEMA_VERSION
 from offline_queue.records import QueueStatus
@@ -172,6 +173,7 @@ class AuditGateway:
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     batches: list[list[str]] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)  # every request body's length, in bytes
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -191,6 +193,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         gateway = self.server.gateway
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        gateway.sizes.append(len(body))
+        if len(body) > DEFAULT_LIMITS.max_body_bytes:  # as the real gateway's middleware
+            self._answer(413, b'{"title": "Payload Too Large"}', "application/problem+json")
+            return
         if gateway.mode == "not_found" or self.path != "/api/v1/audit":
             self._answer(404, b'{"title": "Not Found"}', "application/problem+json")
             return
@@ -276,6 +282,27 @@ def test_delivered_in_batches_of_at_most_500(kiosk: Kiosk, audit_gateway: AuditG
     # Nothing waits: no request at all.
     assert sync.deliver_audit().outcome is AuditOutcome.NOTHING
     assert len(audit_gateway.batches) == 3
+
+
+def test_long_details_go_in_smaller_batches_under_the_body_limit(
+    kiosk: Kiosk, audit_gateway: AuditGateway
+) -> None:
+    # 500 events of 500 characters of Vietnamese would be some 700 KB: refused (413) every
+    # time the same oldest batch was sent again, had the sender not cut it to fit.
+    detail = ("Đổi máy in sang cổng mạng, thử in trang kiểm tra. " * 12)[:500]
+    for i in range(600):
+        kiosk.store.record_audit(
+            AuditKind.TEST, "Lê Văn Kỹ Thuật", detail, AT + timedelta(seconds=i)
+        )
+    sync = engine(kiosk, audit_gateway)
+    delivered = 0
+    for _ in range(5):
+        delivered += sync.deliver_audit().delivered
+        if not kiosk.store.pending_audit(1):
+            break
+    assert delivered == 600 and kiosk.store.pending_audit(1) == []
+    assert max(audit_gateway.sizes) <= DEFAULT_LIMITS.max_body_bytes
+    assert len(audit_gateway.batches[0]) < 500  # cut to fit, not 500 + 100
 
 
 def test_one_delivery_sends_a_bounded_number_of_batches(
