@@ -35,6 +35,7 @@ from kiosk.cli_qr import add_qr_commands
 from kiosk.cli_queue import add_queue_commands
 from kiosk.cli_scan import add_scan_commands
 from kiosk.cli_slip import add_slip_commands
+from kiosk.cli_technician import add_technician_commands
 from kiosk.forms import format_date_vn
 from kiosk.identity import IdentityError, parse_identity
 from offline_queue.crypto import CryptoError
@@ -308,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_qr_commands(sub)
     add_slip_commands(sub)
     add_scan_commands(sub)
+    add_technician_commands(sub)
     return parser
 
 

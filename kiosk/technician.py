@@ -70,6 +70,7 @@ class EntryOutcome(StrEnum):
     NO_PIN_SET = "no_pin_set"  # the configuration has no PIN: a badge is the only way in
     BADGE_REFUSED = "badge_refused"
     NO_GATEWAY_KEY = "no_gateway_key"  # not enrolled: badges cannot be checked yet
+    UNRECORDABLE = "unrecordable"  # the try count cannot be written (disk full): PIN refused
 
 
 @dataclass(frozen=True)
@@ -121,9 +122,15 @@ class TechnicianAccess:
         except FileNotFoundError:
             return _LockState()
         except (OSError, ValueError, TypeError, AttributeError) as exc:
-            # A damaged file must not open the kiosk: treat it as a fresh lock-out.
+            # A damaged file must not open the kiosk: a fresh lock-out, written once so that it
+            # ends like any other (not pushed forward on every look).
             log.warning("technician lock file unreadable (%s): entry locked as a precaution", exc)
-            return _LockState(self._current().technician.max_pin_tries, self._lock_end())
+            state = _LockState(self._current().technician.max_pin_tries, self._lock_end())
+            try:
+                self._write(state)
+            except OSError as write_exc:
+                log.error("technician lock file cannot be rewritten: %s", write_exc)
+            return state
 
     def _write(self, state: _LockState) -> None:
         body = {
@@ -134,6 +141,9 @@ class TechnicianAccess:
 
     def _lock_end(self) -> datetime:
         return self._clock.now() + timedelta(seconds=self._current().technician.lockout_s)
+
+    def pin_set(self) -> bool:
+        return bool(self._current().technician.pin_hash.get_secret_value())
 
     def locked_until(self) -> datetime | None:
         """When PIN entry opens again, or None when it is open now."""
@@ -153,6 +163,14 @@ class TechnicianAccess:
     # --- entry ------------------------------------------------------------------------------------
 
     def try_pin(self, pin: str) -> EntryResult:
+        try:
+            return self._try_pin(pin)
+        except OSError as exc:
+            # A count that cannot be written would allow unlimited guesses: the PIN is refused
+            # until it can (a badge still opens).
+            return self._refused(EntryResult(EntryOutcome.UNRECORDABLE), f"PIN: {exc.strerror}")
+
+    def _try_pin(self, pin: str) -> EntryResult:
         settings = self._current()
         stored = settings.technician.pin_hash.get_secret_value()
         if not stored:
@@ -162,12 +180,18 @@ class TechnicianAccess:
             return self._refused(
                 EntryResult(EntryOutcome.LOCKED_OUT, locked_until=until), "PIN while locked out"
             )
-        if verify_pin(pin, stored):
-            self._write(_LockState())
-            return self._granted(EntryResult(EntryOutcome.GRANTED, actor=PIN_ACTOR))
         state = self._read()
-        # An expired lock-out starts a fresh count.
+        # An expired lock-out starts a fresh count. The try is counted before the PIN is
+        # checked: a try that cannot be recorded (disk full) is never checked, so a kiosk whose
+        # disk is full cannot be guessed into (a badge still opens it).
         failures = (0 if state.locked_until is not None else state.failures) + 1
+        self._write(_LockState(failures, None))
+        if verify_pin(pin, stored):
+            try:
+                self._write(_LockState())
+            except OSError as exc:  # counted one wrong try too many: harmless
+                log.error("technician lock file not reset: %s", exc.strerror)
+            return self._granted(EntryResult(EntryOutcome.GRANTED, actor=PIN_ACTOR))
         limit = settings.technician.max_pin_tries
         if failures >= limit:
             end = self._lock_end()
@@ -176,7 +200,6 @@ class TechnicianAccess:
                 EntryResult(EntryOutcome.LOCKED_OUT, locked_until=end),
                 f"wrong PIN, {limit} in a row: locked until {end:%H:%M}",
             )
-        self._write(_LockState(failures, None))
         return self._refused(
             EntryResult(EntryOutcome.WRONG_PIN, tries_left=limit - failures),
             f"wrong PIN ({failures} of {limit})",

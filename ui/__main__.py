@@ -2,13 +2,14 @@
 
     kiosk-app [--config FILE] [--orientation portrait|landscape] [--fullscreen]
 
-Exit codes: 0 done, 2 a broken configuration or data file.
+Exit codes: 0 done, 2 a broken configuration or data file, 3 the outbox cannot be opened.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,9 @@ from dvc_common.datafile import ConfigError
 from dvc_common.privacy import install_log_masking
 from kiosk.ports import QueueError
 from ui.app import Orientation
+
+# The exit code with which the app asks to be started again (its configuration was rewritten).
+RESTART = 75
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_log_masking()
     orientation = Orientation(args.orientation)
     try:
-        settings, _ = load_effective(args.config)
+        settings, config_path = load_effective(args.config)
     except ConfigError as exc:
         print(f"kiosk-app: {exc}", file=sys.stderr)
         return 2
@@ -49,7 +53,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     prepare_qt_environment()
     app = QGuiApplication(sys.argv[:1])
     try:
-        kapp = build_app(settings, orientation=orientation)
+        kapp = build_app(
+            settings,
+            orientation=orientation,
+            config_path=config_path or args.config,
+            restart=lambda: app.exit(RESTART),
+        )
     except ConfigError as exc:
         print(f"kiosk-app: {exc}", file=sys.stderr)
         return 2
@@ -61,9 +70,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.fullscreen:
         kapp.window.showFullScreen()
     try:
-        return int(app.exec())
+        code = int(app.exec())
     finally:
         kapp.close()
+    if code == RESTART:
+        # A technician enrolled the kiosk or changed its devices: start again on the new
+        # configuration, in this same process slot (systemd sees one service throughout).
+        # sys.orig_argv is the command as started (``kiosk-app …`` or ``python -m ui …``).
+        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])  # noqa: S606
+    return code
 
 
 if __name__ == "__main__":

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import shiboken6
@@ -24,24 +27,37 @@ from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
 
-from config.settings import Settings
+from config.settings import GatewaySection, Settings, load_settings
 from drivers.network.base import WifiControl
 from drivers.network.nm import NetworkManagerWifi
 from drivers.printer import ReceiptPrinter, open_printer
+from drivers.printer.base import PrinterStatus, PrintResult, RenderedSlip
 from drivers.printer.kept import KeptSlipStore
 from drivers.printer.profiles import load_profile
 from drivers.printer.slip import render_slip, render_test_page
 from drivers.qr import make_qr_reader
-from drivers.qr.base import QrReader
+from drivers.qr.base import PayloadCallback, PreviewFrame, QrReader, QrStatus, StatusPredicate
 from drivers.removable.base import RemovableMedia
 from drivers.removable.directory import DirectoryMedia
 from drivers.removable.udisks import UDisksMedia
 from drivers.scanner import DocumentScanner, open_scanner
+from drivers.scanner.base import (
+    DoneCallback,
+    PageCallback,
+    ScanJob,
+    ScannerCapabilities,
+    ScannerInfo,
+    ScanRequest,
+)
 from drivers.simulated import NONE as NO_SIMULATION
 from drivers.simulated import Simulated
 from dvc_common.clock import Clock, SystemClock
+from dvc_common.trust import TrustError, parse_enrolment_code
 from kiosk import __version__
 from kiosk.app import Kiosk, build_kiosk
+from kiosk.device_setup import DeviceChoice, save_device, try_device
+from kiosk.doctor import CheckResult, DeviceFactories, Doctor
+from kiosk.enrolment import EnrolmentError, EnrolmentProblem, enrol
 from kiosk.gateway_services import GatewayServices, build_gateway_services
 from kiosk.logbook import RecentLog
 from kiosk.lookup import LookupDesk, StatusQuery
@@ -119,6 +135,124 @@ def open_devices(settings: Settings, clock: Clock, simulated: Simulated = NO_SIM
         network=simulated.network or NetworkManagerWifi(),
         media=_media(settings),
     )
+
+
+def _same_gateway(settings: Settings, code: str) -> None:
+    """A code read at the reader names its gateway; it may re-point only a kiosk whose file still
+    has the built-in address (one set up for a province names its gateway there). Otherwise a
+    QR code from anywhere could send the next citizens' dossiers to another server."""
+    try:
+        named = urlsplit(parse_enrolment_code(code).gateway_url).hostname
+    except TrustError:
+        return  # not a code at all: enrolment says so
+
+    configured = settings.gateway.url
+    if named and configured != GatewaySection().url and named != urlsplit(configured).hostname:
+        raise EnrolmentError(
+            EnrolmentProblem.BAD_GATEWAY_URL, f"the code is for {named}, this kiosk's is not"
+        )
+
+
+def _enrol(config_path: Path, code: str) -> tuple[str, str]:
+    """Enrol with a code read at the reader; the configuration is written, the app goes on
+    with the old one until restarted."""
+    with _CONFIG_WRITES:
+        current = load_settings(config_path) if config_path.exists() else Settings()
+        _same_gateway(current, code)
+        enrolled = enrol(code, config_path)
+    return enrolled.kiosk_id, enrolled.gateway_url
+
+
+# Enrolment and device set-up both rewrite the configuration file, from worker threads.
+_CONFIG_WRITES = threading.Lock()
+
+
+class _BorrowedQr:
+    """The app's own QR reader lent to the doctor: it is looked at, never started or stopped
+    (the app keeps reading; a second reader on the same device would find it busy)."""
+
+    def __init__(self, reader: QrReader) -> None:
+        self._reader = reader
+
+    def start(self, on_payload: PayloadCallback) -> None:
+        """Already reading for the app."""
+
+    def stop(self) -> None:
+        """Still reading for the app."""
+
+    def status(self) -> QrStatus:
+        return self._reader.status()
+
+    def wait_status(self, predicate: StatusPredicate, timeout_s: float) -> QrStatus | None:
+        return self._reader.wait_status(predicate, timeout_s)
+
+    def latest_preview(self) -> PreviewFrame | None:
+        return self._reader.latest_preview()
+
+    def forget_repeats(self) -> None:
+        self._reader.forget_repeats()
+
+
+class _BorrowedScanner:
+    """The app's scanner lent to the doctor: asked, never closed."""
+
+    def __init__(self, scanner: DocumentScanner) -> None:
+        self._scanner = scanner
+
+    def discover(self) -> list[ScannerInfo]:
+        return self._scanner.discover()
+
+    def info(self) -> ScannerInfo:
+        return self._scanner.info()
+
+    def capabilities(self) -> ScannerCapabilities:
+        return self._scanner.capabilities()
+
+    def start_scan(
+        self, request: ScanRequest, on_page: PageCallback, on_done: DoneCallback | None = None
+    ) -> ScanJob:
+        return self._scanner.start_scan(request, on_page, on_done)
+
+    def close(self) -> None:
+        """The app goes on using it."""
+
+
+class _BorrowedPrinter:
+    """The app's printer lent to the doctor: its status asked, never closed."""
+
+    def __init__(self, printer: ReceiptPrinter) -> None:
+        self._printer = printer
+
+    def status(self) -> PrinterStatus:
+        return self._printer.status()
+
+    def print_slip(self, slip: RenderedSlip, job_id: str) -> PrintResult:
+        return self._printer.print_slip(slip, job_id)
+
+    def close(self) -> None:
+        """The app goes on using it."""
+
+
+def _status_checks(settings: Settings, clock: Clock, devices: Devices) -> list[CheckResult]:
+    """The doctor's checks, on the devices this app holds (borrowed, not opened again)."""
+    borrowed = DeviceFactories(
+        qr=lambda _section, _clock: _BorrowedQr(devices.qr),
+        scanner=lambda _section: _BorrowedScanner(devices.scanner),
+        printer=lambda _section: _BorrowedPrinter(devices.printer),
+    )
+    return Doctor(settings, clock=clock, devices=borrowed).run()
+
+
+def _setup_device(
+    settings: Settings, config_path: Path, choice: DeviceChoice
+) -> tuple[bool, CheckResult]:
+    """Probe the device as chosen, and write the configuration if it answered. Built on the
+    file as it is now, not as the app started: an enrolment (or another device) saved since
+    must not be overwritten."""
+    with _CONFIG_WRITES:
+        current = load_settings(config_path) if config_path.exists() else settings
+        changed, check = try_device(current, choice)
+        return save_device(changed, check, config_path), check
 
 
 def _media(settings: Settings) -> RemovableMedia:
@@ -248,6 +382,7 @@ def _technician_tools(
 
     def stick() -> Path:
         return first_stick(media)
+
     return TechnicianTools(
         test_scan=lambda: trial_scan(hub.scanning_service, settings.paths.scratch_dir),
         test_print=test_print,
@@ -292,10 +427,14 @@ def build_app(
     show: bool = True,
     extensions: Mapping[str, QObject] | None = None,
     simulated: Simulated = NO_SIMULATION,
+    config_path: Path | None = None,
+    restart: Callable[[], None] | None = None,
 ) -> KioskApp:
     """Build and wire the whole app; raises ConfigError for broken data, RuntimeError when the
     QML cannot be loaded. ``extensions`` are extra objects the screens may use when present
-    (the demo's ``simulator`` buttons); absent ones are null in QML."""
+    (the demo's ``simulator`` buttons); absent ones are null in QML. ``config_path`` is where
+    the technician's enrolment writes (no enrolment on the touchscreen without one), and
+    ``restart`` starts the app again on what it wrote."""
     if QGuiApplication.instance() is None:
         raise RuntimeError("create the QGuiApplication first (after prepare_qt_environment)")
     clock = clock or SystemClock()
@@ -367,6 +506,16 @@ def build_app(
     # (seen here), and espeak-ng's own Vietnamese voice is what speechd would use anyway.
     speaker = speaker or Speaker(open_backend((SpeechEngine.ESPEAK_NG, SpeechEngine.SPEECHD)))
     camera = CameraFeed(devices.qr)
+    tools = _technician_tools(
+        settings, clock, kiosk=kiosk, hub=hub, speaker=speaker, devices=devices
+    )
+    tools.checks = partial(_status_checks, settings, clock, devices)
+    if config_path is not None:
+        tools.enrol = partial(_enrol, config_path)
+        tools.setup = partial(_setup_device, settings, config_path)
+    tools.restart = restart
+    tools.enrolled = lambda: bool(settings.gateway.token.get_secret_value())
+    tools.cancel_scan = hub.scanning_service.cancel
     technician = TechnicianViewModel(
         router=router,
         journey=core_journey,
@@ -374,9 +523,7 @@ def build_app(
         audit=audit,
         clock=clock,
         recent_log=recent_log,
-        tools=_technician_tools(
-            settings, clock, kiosk=kiosk, hub=hub, speaker=speaker, devices=devices
-        ),
+        tools=tools,
         spawn=spawn,
     )
 

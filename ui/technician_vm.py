@@ -23,7 +23,11 @@ from PySide6.QtCore import Property, QObject, QUrl, Signal, Slot, qtTrId
 
 from dvc_common.clock import Clock
 from dvc_common.privacy import mask_digits_in
-from dvc_common.trust import is_badge
+from dvc_common.trust import is_badge, is_enrolment_code
+from kiosk.device_setup import CHOICES, SOURCES, DeviceChoice, DeviceKind, SetupError
+from kiosk.doctor import CheckResult
+from kiosk.enrolment import EnrolmentError
+from kiosk.identity import IdentityError, parse_identity
 from kiosk.journey import Cancel, Journey
 from kiosk.logbook import RecentLog
 from kiosk.maintenance import CareResult
@@ -54,16 +58,8 @@ class Task(StrEnum):
     LOG_EXPORT = "log_export"
     WIFI = "wifi"
     PRINTER_STATUS = "printer_status"
-
-
-@dataclass(frozen=True)
-class CheckView:
-    """One health check as the status section shows it (``kiosk.doctor`` results, worded)."""
-
-    name: str
-    outcome: str  # ok / warning / failed
-    summary: str
-    next_step: str
+    ENROL = "enrol"
+    SETUP = "setup"
 
 
 @dataclass
@@ -71,7 +67,7 @@ class TechnicianTools:
     """What the sections work with; absent ones make their section say so. Every callable may
     block: the view-model calls them off the GUI thread."""
 
-    checks: Callable[[], Sequence[CheckView]] | None = None
+    checks: Callable[[], Sequence[CheckResult]] | None = None
     test_scan: Callable[[], dict[str, Any]] | None = None  # thumbnail, flags, kb, pages
     test_print: Callable[[], tuple[bool, str]] | None = None  # printed, detail
     printer_status: Callable[[], str] | None = None
@@ -81,6 +77,13 @@ class TechnicianTools:
     export_log: Callable[[str], CareResult] | None = None  # the log's text to the stick
     wifi: Callable[[str, dict[str, str]], dict[str, Any]] | None = None  # action, args → state
     say: Callable[[str], None] | None = None  # the speaker test
+    # Enrolment from a code read at the reader: (kiosk id, gateway) or an EnrolmentError.
+    enrol: Callable[[str], tuple[str, str]] | None = None
+    restart: Callable[[], None] | None = None  # start again on the configuration just written
+    enrolled: Callable[[], bool] = lambda: True  # False on a kiosk never enrolled (first boot)
+    cancel_scan: Callable[[], None] | None = None  # a test scan still feeding when they leave
+    # A device's new settings probed, then saved when it answered: (saved, CheckResult).
+    setup: Callable[[DeviceChoice], tuple[bool, CheckResult]] | None = None
 
 
 def entry_message(result: EntryResult) -> str:
@@ -95,11 +98,24 @@ def entry_message(result: EntryResult) -> str:
             return qtTrId("tech.entry.noPin")
         case EntryOutcome.NO_GATEWAY_KEY:
             return qtTrId("tech.entry.noKey")
+        case EntryOutcome.UNRECORDABLE:
+            return qtTrId("tech.entry.unrecordable")
         case EntryOutcome.BADGE_REFUSED:
             problem = result.badge_problem.value if result.badge_problem else "malformed"
             return qtTrId(f"tech.badge.{problem}")
         case EntryOutcome.GRANTED:
             return ""
+
+
+def reader_test_words(text: str, clock: Clock) -> str:
+    """What the reader test shows of a code: a citizen's card as its kind and the last four
+    digits of its number (a name, a birth date or an address is nobody's business here),
+    anything else with its ID-like numbers masked."""
+    try:
+        identity = parse_identity(text, today=clock.now().date())
+    except IdentityError:
+        return mask_digits_in(text)[:120]
+    return qtTrId("tech.devices.qrCard").replace("%1", identity.masked_id)
 
 
 def care_words(result: CareResult) -> str:
@@ -152,6 +168,9 @@ class TechnicianViewModel(QObject):
         self._qr_read = ""
         self._touch_ok: bool | None = None
         self._leaving = False
+        self._visit = 0  # a new number on every opening of the entry
+        self._enrolled_now = False  # enrolled during this run (the settings say so after restart)
+        self._locked_until = ""
         self._workers: list[threading.Thread] = []
         router.technician_codes.connect(self._on_code)
         router.entered.connect(self._on_entered)
@@ -175,20 +194,56 @@ class TechnicianViewModel(QObject):
     def submitPin(self, pin: str) -> None:
         if self._router.mode is not Mode.TECH_ENTRY:
             return
-        self._answer(self._access.try_pin(pin))
+        result = self._access.try_pin(pin)
+        self._refresh_lock()
+        self._answer(result)
 
     def _on_code(self, text: str) -> None:
         if self._router.mode is Mode.TECH_ENTRY:
             if is_badge(text):
                 self._answer(self._access.try_badge(text))
+            elif is_enrolment_code(text) and self._may_enrol_at_entry():
+                # First boot: no PIN, no gateway key to check a badge, nothing stored yet. The
+                # gateway's one-time code is the credential: it is redeemed before anyone is in.
+                self._enrol_at_entry(text)
             else:
                 self._message = qtTrId("tech.badge.notBadge")
                 self.changed.emit()
+        elif (
+            self._router.mode is Mode.TECHNICIAN
+            and is_enrolment_code(text)
+            and self._section is Section.STATUS
+        ):
+            enrol = self._tools.enrol
+            if enrol is not None:
+                self._start(
+                    Task.ENROL,
+                    lambda: enrol(text),
+                    audit=(AuditKind.ENROLMENT, "enrolment code read"),
+                )
         elif self._router.mode is Mode.TECHNICIAN:
-            # The reader test: what was read, with anything like an ID number masked.
-            self._qr_read = mask_digits_in(text)[:120]
+            self._qr_read = reader_test_words(text, self._clock)
             self._audit.record(AuditKind.TEST, self._actor, "QR reader: a code was read")
             self.changed.emit()
+
+    def _may_enrol_at_entry(self) -> bool:
+        """Only a kiosk never enrolled and with no PIN takes an enrolment code at the entry:
+        otherwise the PIN or a badge comes first."""
+        return not (self._enrolled_now or self._tools.enrolled() or self._access.pin_set())
+
+    def _refresh_lock(self) -> None:
+        until = self._access.locked_until()
+        self._locked_until = f"{until:%H:%M}" if until else ""
+
+    def _enrol_at_entry(self, text: str) -> None:
+        enrol = self._tools.enrol
+        if enrol is None:
+            self._message = qtTrId("tech.enrol.noConfigFile")
+            self.changed.emit()
+            return
+        self._start(
+            Task.ENROL, lambda: enrol(text), audit=(AuditKind.ENROLMENT, "code read at the entry")
+        )
 
     def _answer(self, result: EntryResult) -> None:
         if not result.granted:
@@ -216,7 +271,11 @@ class TechnicianViewModel(QObject):
 
     def _on_entered(self, mode: Mode) -> None:
         if mode is Mode.TECH_ENTRY:
+            self._visit += 1
+            self._busy.clear()
+            self._results.clear()
             self._message = ""
+            self._refresh_lock()
         self.changed.emit()
 
     def _on_left(self, mode: Mode) -> None:
@@ -226,8 +285,12 @@ class TechnicianViewModel(QObject):
             # Nothing of this visit stays on screen for the next one.
             self._actor = ""
             self._results.clear()
+            self._busy.clear()
+            self._visit += 1  # late results of this visit are dropped
             self._qr_read = ""
             self._touch_ok = None
+            if self._tools.cancel_scan is not None:
+                self._tools.cancel_scan()
             self.changed.emit()
 
     # --- sections ---------------------------------------------------------------------------------
@@ -251,14 +314,16 @@ class TechnicianViewModel(QObject):
     @Slot()
     def testScan(self) -> None:
         if self._tools.test_scan is not None:
-            self._audit.record(AuditKind.TEST, self._actor, "scanner: test scan")
-            self._start(Task.SCAN, self._tools.test_scan)
+            self._start(
+                Task.SCAN, self._tools.test_scan, audit=(AuditKind.TEST, "scanner: test scan")
+            )
 
     @Slot()
     def testPrint(self) -> None:
         if self._tools.test_print is not None:
-            self._audit.record(AuditKind.TEST, self._actor, "printer: test page")
-            self._start(Task.PRINT, self._tools.test_print)
+            self._start(
+                Task.PRINT, self._tools.test_print, audit=(AuditKind.TEST, "printer: test page")
+            )
 
     @Slot()
     def testSpeaker(self) -> None:
@@ -273,6 +338,23 @@ class TechnicianViewModel(QObject):
         self._touch_ok = every_corner
         self.changed.emit()
 
+    @Slot(str, str, str, str)
+    def setupDevice(self, kind: str, driver: str, where: str, option: str) -> None:
+        """Probe the device as chosen; the configuration is saved only if it answered."""
+        setup = self._tools.setup
+        if setup is None:
+            return
+        choice = DeviceChoice(DeviceKind(kind), driver, where, option)
+        detail = f"{kind}: try {driver} {mask_digits_in(where)}"
+        self._start(Task.SETUP, lambda: setup(choice), audit=(AuditKind.SETTING_CHANGED, detail))
+
+    @Slot()
+    def restart(self) -> None:
+        """Start the kiosk again on the configuration enrolment wrote."""
+        if self._tools.restart is not None:
+            self._audit.record(AuditKind.SETTING_CHANGED, self._actor, "restart after enrolment")
+            self._tools.restart()
+
     @Slot()
     def refreshOutbox(self) -> None:
         if self._tools.outbox is not None:
@@ -285,13 +367,14 @@ class TechnicianViewModel(QObject):
             return
         target = ident or None
         listing = self._tools.outbox
-        self._audit.record(AuditKind.RETRY, self._actor, f"retry {ident or 'all'}")
 
         def retry_then_list() -> dict[str, Any]:
             retry(target)
             return listing() if listing is not None else {}
 
-        self._start(Task.OUTBOX, retry_then_list)
+        self._start(
+            Task.OUTBOX, retry_then_list, audit=(AuditKind.RETRY, f"retry {ident or 'all'}")
+        )
 
     @Slot()
     def exportOutbox(self) -> None:
@@ -311,28 +394,40 @@ class TechnicianViewModel(QObject):
         control = self._tools.wifi
         if control is None:
             return
-        if action in {"join", "forget"}:
-            self._audit.record(AuditKind.NETWORK, self._actor, f"wifi {action} {ssid}")
+        changes = action in {"join", "forget"}
+        audit = (AuditKind.NETWORK, f"wifi {action} {ssid}") if changes else None
         args = {"ssid": ssid, "passphrase": passphrase}
-        self._start(Task.WIFI, lambda: control(action, args))
+        self._start(Task.WIFI, lambda: control(action, args), audit=audit)
 
     # --- work off the GUI thread ------------------------------------------------------------------
 
-    def _start(self, task: Task, work: Callable[[], Any]) -> None:
+    def _start(
+        self,
+        task: Task,
+        work: Callable[[], Any],
+        *,
+        audit: tuple[AuditKind, str] | None = None,
+    ) -> bool:
+        """Run ``work`` off the GUI thread unless the same task is running (the screen's button
+        is disabled meanwhile); ``audit`` is recorded only for work that starts."""
         if task in self._busy:
-            return
+            return False
+        if audit is not None:
+            self._audit.record(audit[0], self._actor or "-", audit[1])
         self._busy.add(task)
+        visit = self._visit
         self.changed.emit()
 
         def run() -> None:
             try:
                 outcome: Any = work()
             except Exception as exc:  # reported on screen, never raised into Qt
-                log.warning("technician task %s failed: %s", task.value, exc)
+                log.warning("technician task %s failed: %s", task.value, mask_digits_in(str(exc)))
                 outcome = exc
-            self._finished.emit((task, outcome))
+            self._finished.emit((visit, task, outcome))
 
         self._spawn(run)
+        return True
 
     def _thread(self, work: Callable[[], None]) -> None:
         self._workers = [t for t in self._workers if t.is_alive()]
@@ -345,10 +440,29 @@ class TechnicianViewModel(QObject):
             thread.join(timeout_s)
 
     @Slot(object)
-    def _on_finished(self, done: tuple[Task, Any]) -> None:
-        task, outcome = done
+    def _on_finished(self, done: tuple[int, Task, Any]) -> None:
+        visit, task, outcome = done
+        if visit != self._visit:
+            # Started in an earlier visit: nothing of it reaches whoever is here now.
+            log.info("technician task %s ended after its visit", task.value)
+            return
         self._busy.discard(task)
         self._results[task] = outcome
+        if task is Task.SETUP and isinstance(outcome, tuple):
+            saved = "saved" if outcome[0] else "not saved"
+            self._audit.record(AuditKind.SETTING_CHANGED, self._actor, f"device set-up {saved}")
+        if task is Task.ENROL:
+            said = outcome.problem.value if isinstance(outcome, EnrolmentError) else "enrolled"
+            self._enrolled_now = self._enrolled_now or isinstance(outcome, tuple)
+            self._audit.record(AuditKind.ENROLMENT, self._actor or "-", f"enrolment: {said}")
+            at_entry = self._router.mode is Mode.TECH_ENTRY
+            if at_entry and isinstance(outcome, tuple):
+                # Enrolled at first boot: in, to restart on the new configuration.
+                actor = qtTrId("tech.enrol.actor")
+                self._audit.record(AuditKind.ENTRY, actor, "enrolment code at first boot")
+                self._answer(EntryResult(EntryOutcome.GRANTED, actor=actor))
+            elif at_entry:
+                self._message = self._get_enrolment().get("text", "")
         if task in (Task.EXPORT, Task.LOG_EXPORT) and isinstance(outcome, CareResult):
             what = "outbox" if task is Task.EXPORT else "log"
             said = ", ".join(f"{k}={v}" for k, v in sorted(outcome.params.items()))
@@ -385,15 +499,21 @@ class TechnicianViewModel(QObject):
         return sorted(t.value for t in self._busy)
 
     def _get_locked_until(self) -> str:
-        until = self._access.locked_until()
-        return f"{until:%H:%M}" if until else ""
+        return self._locked_until
 
     def _get_checks(self) -> list[dict[str, str]]:
         found = self._result(Task.CHECKS)
         if not isinstance(found, Sequence):
             return []
+        # The check's name in the screens' language; what it found stays in the doctor's
+        # technician English (the same words `kiosk doctor` prints).
         return [
-            {"name": c.name, "outcome": c.outcome, "summary": c.summary, "nextStep": c.next_step}
+            {
+                "name": qtTrId(f"tech.check.{c.check.value}"),
+                "outcome": c.outcome.value,
+                "summary": mask_digits_in(c.summary),
+                "nextStep": c.next_step,
+            }
             for c in found
         ]
 
@@ -488,6 +608,42 @@ class TechnicianViewModel(QObject):
         )
         return {**found, "summary": summary}
 
+    def _get_enrolment(self) -> dict[str, Any]:
+        found = self._result(Task.ENROL)
+        if isinstance(found, EnrolmentError):
+            return {"ok": False, "text": qtTrId(f"tech.enrol.{found.problem.value}")}
+        if isinstance(found, Exception):
+            return {"ok": False, "text": self._error(Task.ENROL)}
+        if not isinstance(found, tuple):
+            return {}
+        text = qtTrId("tech.enrol.done").replace("%1", found[0]).replace("%2", found[1])
+        return {"ok": True, "text": text}
+
+    def _get_setup(self) -> dict[str, Any]:
+        found = self._result(Task.SETUP)
+        if isinstance(found, SetupError):
+            text = qtTrId("tech.setup.badChoice").replace("%1", found.field)
+            text = text.replace("%2", found.reason)
+            return {"saved": False, "text": text}
+        if isinstance(found, Exception):
+            return {"saved": False, "text": self._error(Task.SETUP)}
+        if not isinstance(found, tuple):
+            return {}
+        saved, check = found
+        said = qtTrId("tech.setup.saved" if saved else "tech.setup.notSaved")
+        detail = check.summary + (f" — {check.next_step}" if check.next_step and not saved else "")
+        return {"saved": saved, "text": said.replace("%1", detail)}
+
+    def _get_enrol_at_entry(self) -> bool:
+        return self._tools.enrol is not None and self._may_enrol_at_entry()
+
+    def _get_setup_choices(self) -> dict[str, Any]:
+        return {
+            "kinds": [kind.value for kind in DeviceKind],
+            "drivers": {kind.value: list(CHOICES[kind]) for kind in DeviceKind},
+            "sources": list(SOURCES),
+        }
+
     def _get_available(self) -> dict[str, bool]:
         tools = self._tools
         return {
@@ -499,6 +655,9 @@ class TechnicianViewModel(QObject):
             "logExport": tools.export_log is not None,
             "wifi": tools.wifi is not None,
             "speaker": tools.say is not None,
+            "enrol": tools.enrol is not None,
+            "restart": tools.restart is not None,
+            "setup": tools.setup is not None,
         }
 
     if TYPE_CHECKING:
@@ -519,6 +678,10 @@ class TechnicianViewModel(QObject):
         logExport: dict[str, Any]
         logLines: list[str]
         wifiState: dict[str, Any]
+        enrolment: dict[str, Any]
+        setup: dict[str, Any]
+        setupChoices: dict[str, Any]
+        enrolAtEntry: bool
         available: dict[str, bool]
     else:
         actor = Property(str, _get_actor, notify=changed)
@@ -538,5 +701,9 @@ class TechnicianViewModel(QObject):
         logExport = Property(dict, _get_log_export, notify=changed)
         logLines = Property(list, _get_log_lines, notify=changed)
         wifiState = Property(dict, _get_wifi, notify=changed)
+        enrolment = Property(dict, _get_enrolment, notify=changed)
+        setup = Property(dict, _get_setup, notify=changed)
+        setupChoices = Property(dict, _get_setup_choices, constant=True)
+        enrolAtEntry = Property(bool, _get_enrol_at_entry, notify=changed)
         available = Property(dict, _get_available, notify=changed)
 

@@ -154,3 +154,28 @@ def test_badges_refused_with_their_reason(tmp_path: Path, text: str, problem: Ba
 def test_a_kiosk_not_enrolled_cannot_check_badges(tmp_path: Path) -> None:
     result = access(tmp_path, FakeClock(START), Trail(), Settings()).try_badge(badge_text())
     assert result.outcome is EntryOutcome.NO_GATEWAY_KEY
+
+
+def test_a_damaged_lock_file_locks_once_and_the_lock_ends(tmp_path: Path) -> None:
+    clock, config, trail = FakeClock(START), settings(), Trail()
+    (tmp_path / LOCK_FILE).write_text("{not json")
+    gate = access(tmp_path, clock, trail, config)
+    assert gate.try_pin(PIN).outcome is EntryOutcome.LOCKED_OUT
+    clock.advance(15 * 60 + 1)
+    assert gate.try_pin(PIN).granted
+
+
+def test_a_wrong_try_that_cannot_be_recorded_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk import technician
+
+    def full(*_: object, **__: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(technician, "write_atomic", full)
+    gate = access(tmp_path, FakeClock(START), Trail(), settings())
+    # A try whose count cannot be kept is not checked at all, right PIN or wrong: otherwise a
+    # full disk would allow unlimited guessing. A badge still opens the kiosk.
+    assert gate.try_pin("000000").outcome is EntryOutcome.UNRECORDABLE
+    assert gate.try_pin(PIN).outcome is EntryOutcome.UNRECORDABLE

@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from PySide6.QtCore import QObject, SignalInstance, Slot
 from pytestqt.qtbot import QtBot
 
-from config.settings import GatewaySection, QrDecoder, Settings
+from config.settings import GatewaySection, QrDecoder, Settings, save_settings
 from drivers.network.base import WifiControl
 from drivers.printer.fake import FakePrinter
 from drivers.qr.base import QrReader
@@ -100,6 +100,12 @@ class AppHarness:
 AppFactory = Callable[..., AppHarness]
 
 
+def _saved(settings: Settings, path: Path) -> Path:
+    """The settings as the kiosk's configuration file (what technician mode rewrites)."""
+    save_settings(settings, path)
+    return path
+
+
 @pytest.fixture
 def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[AppFactory]:
     made: list[AppHarness] = []
@@ -113,6 +119,8 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[AppFactory]:
         camera: bool | FakeFrameSource = False,
         configure: Callable[[Settings], Settings] | None = None,
         network: WifiControl | None = None,
+        config_file: bool = False,
+        restart: Callable[[], None] | None = None,
     ) -> AppHarness:
         """``camera``: True for the real camera reader on a simulated scene, or the scene to
         use (e.g. one unplugged before the app starts). ``configure`` changes the settings
@@ -154,6 +162,8 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[AppFactory]:
             orientation=orientation,
             tick_interval_ms=None,
             extensions={"simulator": simulator},
+            config_path=_saved(settings, tmp_path / "kiosk.toml") if config_file else None,
+            restart=restart,
         )
         kapp.kiosk.journey.subscribe(simulator.observe)
         harness = AppHarness(kapp, Driver(kapp, timeout_s=30), clock, devices, settings, tmp_path)

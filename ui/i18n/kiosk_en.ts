@@ -992,12 +992,12 @@
         <translation>Too many wrong PINs: PIN entry is locked until %1. A technician badge still works.</translation>
     </message>
     <message id="tech.entry.noPin">
-        <source>Máy chưa có mã PIN kỹ thuật. Dùng thẻ kỹ thuật viên, hoặc đặt PIN bằng lệnh kiosk config set-pin.</source>
-        <translation>No technician PIN is set. Use a badge, or set one with kiosk config set-pin.</translation>
+        <source>Máy chưa có mã PIN kỹ thuật. Dùng thẻ kỹ thuật viên; mã PIN được đặt khi cài đặt máy.</source>
+        <translation>No technician PIN is set. Use a badge; the PIN is set when the kiosk is installed.</translation>
     </message>
     <message id="tech.entry.noKey">
-        <source>Máy chưa được đăng ký với cổng dịch vụ công nên chưa kiểm tra được thẻ. Dùng mã PIN.</source>
-        <translation>The kiosk is not enrolled with the gateway, so badges cannot be checked yet. Use the PIN.</translation>
+        <source>Máy chưa đăng ký với máy chủ tỉnh nên chưa kiểm tra được thẻ. Dùng mã PIN.</source>
+        <translation>The kiosk is not enrolled with the province's server, so badges cannot be checked yet. Use the PIN.</translation>
     </message>
     <message id="tech.entry.citizenSubmitting">
         <source>Máy đang lưu hồ sơ của người dân. Xin chờ vài giây rồi thử lại.</source>
@@ -1012,8 +1012,8 @@
         <translation>The badge cannot be read or is damaged.</translation>
     </message>
     <message id="tech.badge.bad_signature">
-        <source>Thẻ không do cổng dịch vụ công của tỉnh cấp.</source>
-        <translation>The badge was not issued by this province's gateway.</translation>
+        <source>Thẻ không do máy chủ tỉnh cấp.</source>
+        <translation>The badge was not issued by the province's server.</translation>
     </message>
     <message id="tech.badge.not_yet_valid">
         <source>Thẻ chưa đến thời gian sử dụng (hoặc đồng hồ của máy bị sai).</source>
@@ -1204,7 +1204,7 @@
         <translation>Connect</translation>
     </message>
     <message id="tech.network.forget">
-        <source>Xóa</source>
+        <source>Quên mạng</source>
         <translation>Forget</translation>
     </message>
     <message id="tech.network.joining">
@@ -1216,11 +1216,11 @@
         <translation>Wi-Fi password</translation>
     </message>
     <message id="tech.outbox.none">
-        <source>Máy này không dùng hàng đợi hồ sơ trên đĩa.</source>
+        <source>Máy này không có hồ sơ chờ gửi trên đĩa.</source>
         <translation>This kiosk has no outbox on disk.</translation>
     </message>
     <message id="tech.outbox.loading">
-        <source>Đang đọc hàng đợi…</source>
+        <source>Đang đọc hồ sơ chờ gửi…</source>
         <translation>Reading the outbox…</translation>
     </message>
     <message id="tech.outbox.summary">
@@ -1276,8 +1276,8 @@
         <translation>Copy log to USB</translation>
     </message>
     <message id="tech.care.exported">
-        <source>Đã chép %count hồ sơ vào tệp %file trên USB. Mang tệp này đến cổng dịch vụ công để nhập.</source>
-        <translation>Copied %count applications to %file on the USB stick. Take it to the gateway to import.</translation>
+        <source>Đã chép %count hồ sơ vào tệp %file trên USB. Mang tệp này đến máy chủ tỉnh để nhập.</source>
+        <translation>Copied %count applications to %file on the USB stick. Take it to the province's server to import.</translation>
     </message>
     <message id="tech.care.log_exported">
         <source>Đã chép nhật ký vào tệp %file trên USB.</source>
@@ -1300,7 +1300,7 @@
         <translation>Signed in with the technician PIN</translation>
     </message>
     <message id="tech.export.no_sealing_key">
-        <source>máy chưa được đăng ký với cổng dịch vụ công (chưa có khóa để mã hóa)</source>
+        <source>máy chưa đăng ký với máy chủ tỉnh (chưa có khóa để mã hóa)</source>
         <translation>the kiosk is not enrolled (no key to encrypt to)</translation>
     </message>
     <message id="tech.export.bad_sealing_key">
@@ -1352,7 +1352,7 @@
         <translation>a stored application is damaged</translation>
     </message>
     <message id="tech.export.outbox_unavailable">
-        <source>hàng đợi hồ sơ đang bận hoặc bị lỗi</source>
+        <source>hồ sơ chờ gửi đang bận hoặc bị lỗi</source>
         <translation>the outbox is busy or damaged</translation>
     </message>
     <message id="tech.network.reading">
@@ -1414,6 +1414,242 @@
     <message id="tech.wifi.failed">
         <source>Không kết nối được.</source>
         <translation>Could not connect.</translation>
+    </message>
+    <message id="tech.enrol.how">
+        <source>Đăng ký máy với máy chủ tỉnh: đưa mã đăng ký (QR) do máy chủ tỉnh cấp vào máy đọc khi màn hình này đang mở.</source>
+        <translation>Enrol this kiosk: hold the enrolment code (QR) from the province's server to the reader while this shows.</translation>
+    </message>
+    <message id="tech.enrol.working">
+        <source>Đang đăng ký với máy chủ tỉnh…</source>
+        <translation>Enrolling…</translation>
+    </message>
+    <message id="tech.enrol.done">
+        <source>Đã đăng ký máy %1 với máy chủ tỉnh %2. Bấm Khởi động lại để dùng cấu hình mới.</source>
+        <translation>Kiosk %1 enrolled with %2. Press Restart to use the new configuration.</translation>
+    </message>
+    <message id="tech.enrol.restart">
+        <source>Khởi động lại</source>
+        <translation>Restart</translation>
+    </message>
+    <message id="tech.enrol.invalid_code">
+        <source>Đây không phải mã đăng ký.</source>
+        <translation>This is not an enrolment code.</translation>
+    </message>
+    <message id="tech.enrol.bad_gateway_url">
+        <source>Mã này dành cho máy chủ khác, không phải máy chủ tỉnh của máy này.</source>
+        <translation>This code is for another server, not this kiosk's.</translation>
+    </message>
+    <message id="tech.enrol.code_unknown">
+        <source>Máy chủ tỉnh không biết mã này. Xin cấp mã mới.</source>
+        <translation>The server does not know this code. Ask for a new one.</translation>
+    </message>
+    <message id="tech.enrol.code_used">
+        <source>Mã này đã được dùng. Xin cấp mã mới.</source>
+        <translation>This code has been used. Ask for a new one.</translation>
+    </message>
+    <message id="tech.enrol.code_expired">
+        <source>Mã này đã hết hạn. Xin cấp mã mới.</source>
+        <translation>This code has expired. Ask for a new one.</translation>
+    </message>
+    <message id="tech.enrol.proof_invalid">
+        <source>Máy chủ tỉnh không xác minh được khóa của máy. Kiểm tra phiên bản phần mềm rồi thử lại.</source>
+        <translation>The server could not verify the kiosk's key. Check the software versions and try again.</translation>
+    </message>
+    <message id="tech.enrol.refused">
+        <source>Máy chủ tỉnh từ chối đăng ký.</source>
+        <translation>The server refused the enrolment.</translation>
+    </message>
+    <message id="tech.enrol.unreachable">
+        <source>Không liên lạc được với máy chủ tỉnh. Xem mục Mạng và kết quả kiểm tra; chưa có gì thay đổi.</source>
+        <translation>The server cannot be reached. See Network and the checks; nothing was changed.</translation>
+    </message>
+    <message id="tech.enrol.bad_answer">
+        <source>Máy chủ tỉnh trả lời sai giao thức; mã có thể đã bị dùng. Xin mã mới.</source>
+        <translation>The server's answer breaks the protocol; the code is probably spent. Ask for a new one.</translation>
+    </message>
+    <message id="tech.enrol.not_saved">
+        <source>Đã đăng ký nhưng máy không lưu được cấu hình (đĩa đầy hoặc thiếu quyền). Cần mã mới.</source>
+        <translation>Enrolled, but the kiosk could not save its configuration (disk full or permissions). A new code is needed.</translation>
+    </message>
+    <message id="tech.setup.title">
+        <source>Đổi thiết bị</source>
+        <translation>Change a device</translation>
+    </message>
+    <message id="tech.setup.kind.qr">
+        <source>Máy đọc mã QR</source>
+        <translation>QR reader</translation>
+    </message>
+    <message id="tech.setup.kind.scanner">
+        <source>Máy quét</source>
+        <translation>Scanner</translation>
+    </message>
+    <message id="tech.setup.kind.printer">
+        <source>Máy in</source>
+        <translation>Printer</translation>
+    </message>
+    <message id="tech.setup.driver.camera">
+        <source>Camera</source>
+        <translation>Camera</translation>
+    </message>
+    <message id="tech.setup.driver.serial">
+        <source>Cổng nối tiếp</source>
+        <translation>Serial port</translation>
+    </message>
+    <message id="tech.setup.driver.keyboard">
+        <source>Đầu đọc USB (kiểu bàn phím)</source>
+        <translation>USB reader (keyboard wedge)</translation>
+    </message>
+    <message id="tech.setup.driver.sane">
+        <source>SANE</source>
+        <translation>SANE</translation>
+    </message>
+    <message id="tech.setup.driver.usb">
+        <source>USB</source>
+        <translation>USB</translation>
+    </message>
+    <message id="tech.setup.driver.network">
+        <source>Mạng</source>
+        <translation>Network</translation>
+    </message>
+    <message id="tech.setup.driver.file">
+        <source>Tệp thiết bị</source>
+        <translation>Device file</translation>
+    </message>
+    <message id="tech.setup.where.camera">
+        <source>Số camera (0, 1…)</source>
+        <translation>Camera number (0, 1…)</translation>
+    </message>
+    <message id="tech.setup.where.serial">
+        <source>Cổng, ví dụ /dev/ttyACM0</source>
+        <translation>Port, e.g. /dev/ttyACM0</translation>
+    </message>
+    <message id="tech.setup.where.keyboard">
+        <source>Thiết bị, ví dụ /dev/input/by-id/…-event-kbd</source>
+        <translation>Device, e.g. /dev/input/by-id/…-event-kbd</translation>
+    </message>
+    <message id="tech.setup.where.sane">
+        <source>Tên thiết bị SANE (để trống: máy đầu tiên tìm thấy)</source>
+        <translation>SANE device name (empty: the first found)</translation>
+    </message>
+    <message id="tech.setup.where.usb">
+        <source>Mã USB vvvv:pppp, ví dụ 04b8:0e15</source>
+        <translation>USB ids vvvv:pppp, e.g. 04b8:0e15</translation>
+    </message>
+    <message id="tech.setup.where.network">
+        <source>Địa chỉ máy in, ví dụ 192.168.1.50:9100</source>
+        <translation>Printer address, e.g. 192.168.1.50:9100</translation>
+    </message>
+    <message id="tech.setup.where.file">
+        <source>Tệp thiết bị, ví dụ /dev/usb/lp0</source>
+        <translation>Device file, e.g. /dev/usb/lp0</translation>
+    </message>
+    <message id="tech.setup.option.scanner">
+        <source>Nguồn giấy: feeder, flatbed hoặc duplex</source>
+        <translation>Source: feeder, flatbed or duplex</translation>
+    </message>
+    <message id="tech.setup.option.printer">
+        <source>Loại máy in (profile), ví dụ TM-T20II</source>
+        <translation>Printer profile, e.g. TM-T20II</translation>
+    </message>
+    <message id="tech.setup.try">
+        <source>Thử và lưu</source>
+        <translation>Try and save</translation>
+    </message>
+    <message id="tech.setup.trying">
+        <source>Đang thử thiết bị…</source>
+        <translation>Trying the device…</translation>
+    </message>
+    <message id="tech.setup.saved">
+        <source>Thiết bị trả lời: %1. Đã lưu cấu hình; khởi động lại để dùng.</source>
+        <translation>The device answered: %1. Saved; restart to use it.</translation>
+    </message>
+    <message id="tech.setup.notSaved">
+        <source>Thiết bị không trả lời đúng: %1. Chưa lưu gì.</source>
+        <translation>The device did not answer: %1. Nothing was saved.</translation>
+    </message>
+    <message id="tech.setup.badChoice">
+        <source>Lựa chọn chưa đúng (%1): %2. Chưa lưu gì.</source>
+        <translation>The choice is not valid (%1): %2. Nothing was saved.</translation>
+    </message>
+    <message id="tech.check.configuration">
+        <source>Cấu hình</source>
+        <translation>Configuration</translation>
+    </message>
+    <message id="tech.check.enrolment">
+        <source>Đăng ký với máy chủ tỉnh</source>
+        <translation>Enrolment</translation>
+    </message>
+    <message id="tech.check.technician_pin">
+        <source>Mã PIN kỹ thuật</source>
+        <translation>Technician PIN</translation>
+    </message>
+    <message id="tech.check.qr_reader">
+        <source>Máy đọc mã QR</source>
+        <translation>QR reader</translation>
+    </message>
+    <message id="tech.check.scanner">
+        <source>Máy quét</source>
+        <translation>Scanner</translation>
+    </message>
+    <message id="tech.check.printer">
+        <source>Máy in</source>
+        <translation>Printer</translation>
+    </message>
+    <message id="tech.check.gateway_dns">
+        <source>Tên miền máy chủ tỉnh</source>
+        <translation>Server name (DNS)</translation>
+    </message>
+    <message id="tech.check.gateway_connect">
+        <source>Kết nối đến máy chủ tỉnh</source>
+        <translation>Server connection</translation>
+    </message>
+    <message id="tech.check.gateway_tls">
+        <source>Chứng chỉ bảo mật (TLS)</source>
+        <translation>TLS certificate</translation>
+    </message>
+    <message id="tech.check.gateway_auth">
+        <source>Xác thực với máy chủ tỉnh</source>
+        <translation>Server authentication</translation>
+    </message>
+    <message id="tech.check.clock">
+        <source>Đồng hồ của máy</source>
+        <translation>Kiosk clock</translation>
+    </message>
+    <message id="tech.check.sync">
+        <source>Đồng bộ hồ sơ</source>
+        <translation>Sync</translation>
+    </message>
+    <message id="tech.check.outbox">
+        <source>Hồ sơ chờ gửi</source>
+        <translation>Outbox</translation>
+    </message>
+    <message id="tech.check.disk">
+        <source>Dung lượng đĩa</source>
+        <translation>Disk space</translation>
+    </message>
+    <message id="tech.check.versions">
+        <source>Phiên bản</source>
+        <translation>Versions</translation>
+    </message>
+    <message id="tech.enrol.noConfigFile">
+        <source>Máy chạy không có tệp cấu hình nên không đăng ký ở đây được.</source>
+        <translation>The kiosk runs without a configuration file, so it cannot enrol here.</translation>
+    </message>
+    <message id="tech.enrol.actor">
+        <source>mã đăng ký (máy mới)</source>
+        <translation>enrolment code (new kiosk)</translation>
+    </message>
+    <message id="tech.entry.howEnrol">
+        <source>Máy chưa đăng ký: đưa mã đăng ký do máy chủ tỉnh cấp vào máy đọc mã.</source>
+        <translation>This kiosk is not enrolled: hold the enrolment code from the province's server to the reader.</translation>
+    </message>
+    <message id="tech.entry.unrecordable">
+        <source>Máy không ghi được số lần nhập (đĩa đầy?) nên tạm không nhận mã PIN. Dùng thẻ kỹ thuật viên.</source>
+        <translation>The kiosk cannot record PIN tries (disk full?), so the PIN is refused for now. Use a badge.</translation>
+    </message>
+    <message id="tech.devices.qrCard">
+        <source>thẻ căn cước số %1</source>
+        <translation>ID card %1</translation>
     </message>
 </context>
 </TS>

@@ -992,12 +992,12 @@
         <translation>Nhập sai quá nhiều lần: việc nhập PIN bị khóa đến %1. Có thể dùng thẻ kỹ thuật viên.</translation>
     </message>
     <message id="tech.entry.noPin">
-        <source>Máy chưa có mã PIN kỹ thuật. Dùng thẻ kỹ thuật viên, hoặc đặt PIN bằng lệnh kiosk config set-pin.</source>
-        <translation>Máy chưa có mã PIN kỹ thuật. Dùng thẻ kỹ thuật viên, hoặc đặt PIN bằng lệnh kiosk config set-pin.</translation>
+        <source>Máy chưa có mã PIN kỹ thuật. Dùng thẻ kỹ thuật viên; mã PIN được đặt khi cài đặt máy.</source>
+        <translation>Máy chưa có mã PIN kỹ thuật. Dùng thẻ kỹ thuật viên; mã PIN được đặt khi cài đặt máy.</translation>
     </message>
     <message id="tech.entry.noKey">
-        <source>Máy chưa được đăng ký với cổng dịch vụ công nên chưa kiểm tra được thẻ. Dùng mã PIN.</source>
-        <translation>Máy chưa được đăng ký với cổng dịch vụ công nên chưa kiểm tra được thẻ. Dùng mã PIN.</translation>
+        <source>Máy chưa đăng ký với máy chủ tỉnh nên chưa kiểm tra được thẻ. Dùng mã PIN.</source>
+        <translation>Máy chưa đăng ký với máy chủ tỉnh nên chưa kiểm tra được thẻ. Dùng mã PIN.</translation>
     </message>
     <message id="tech.entry.citizenSubmitting">
         <source>Máy đang lưu hồ sơ của người dân. Xin chờ vài giây rồi thử lại.</source>
@@ -1012,8 +1012,8 @@
         <translation>Thẻ không đọc được hoặc bị hỏng.</translation>
     </message>
     <message id="tech.badge.bad_signature">
-        <source>Thẻ không do cổng dịch vụ công của tỉnh cấp.</source>
-        <translation>Thẻ không do cổng dịch vụ công của tỉnh cấp.</translation>
+        <source>Thẻ không do máy chủ tỉnh cấp.</source>
+        <translation>Thẻ không do máy chủ tỉnh cấp.</translation>
     </message>
     <message id="tech.badge.not_yet_valid">
         <source>Thẻ chưa đến thời gian sử dụng (hoặc đồng hồ của máy bị sai).</source>
@@ -1204,8 +1204,8 @@
         <translation>Kết nối</translation>
     </message>
     <message id="tech.network.forget">
-        <source>Xóa</source>
-        <translation>Xóa</translation>
+        <source>Quên mạng</source>
+        <translation>Quên mạng</translation>
     </message>
     <message id="tech.network.joining">
         <source>Kết nối với %1</source>
@@ -1216,12 +1216,12 @@
         <translation>Mật khẩu Wi-Fi</translation>
     </message>
     <message id="tech.outbox.none">
-        <source>Máy này không dùng hàng đợi hồ sơ trên đĩa.</source>
-        <translation>Máy này không dùng hàng đợi hồ sơ trên đĩa.</translation>
+        <source>Máy này không có hồ sơ chờ gửi trên đĩa.</source>
+        <translation>Máy này không có hồ sơ chờ gửi trên đĩa.</translation>
     </message>
     <message id="tech.outbox.loading">
-        <source>Đang đọc hàng đợi…</source>
-        <translation>Đang đọc hàng đợi…</translation>
+        <source>Đang đọc hồ sơ chờ gửi…</source>
+        <translation>Đang đọc hồ sơ chờ gửi…</translation>
     </message>
     <message id="tech.outbox.summary">
         <source>Chờ gửi: %1 · Đang gửi: %2 · Cần xử lý: %3 · Đã gửi xong: %4.</source>
@@ -1276,8 +1276,8 @@
         <translation>Chép nhật ký ra USB</translation>
     </message>
     <message id="tech.care.exported">
-        <source>Đã chép %count hồ sơ vào tệp %file trên USB. Mang tệp này đến cổng dịch vụ công để nhập.</source>
-        <translation>Đã chép %count hồ sơ vào tệp %file trên USB. Mang tệp này đến cổng dịch vụ công để nhập.</translation>
+        <source>Đã chép %count hồ sơ vào tệp %file trên USB. Mang tệp này đến máy chủ tỉnh để nhập.</source>
+        <translation>Đã chép %count hồ sơ vào tệp %file trên USB. Mang tệp này đến máy chủ tỉnh để nhập.</translation>
     </message>
     <message id="tech.care.log_exported">
         <source>Đã chép nhật ký vào tệp %file trên USB.</source>
@@ -1300,8 +1300,8 @@
         <translation>Vào bằng mã PIN kỹ thuật</translation>
     </message>
     <message id="tech.export.no_sealing_key">
-        <source>máy chưa được đăng ký với cổng dịch vụ công (chưa có khóa để mã hóa)</source>
-        <translation>máy chưa được đăng ký với cổng dịch vụ công (chưa có khóa để mã hóa)</translation>
+        <source>máy chưa đăng ký với máy chủ tỉnh (chưa có khóa để mã hóa)</source>
+        <translation>máy chưa đăng ký với máy chủ tỉnh (chưa có khóa để mã hóa)</translation>
     </message>
     <message id="tech.export.bad_sealing_key">
         <source>khóa mã hóa trong cấu hình bị hỏng</source>
@@ -1352,8 +1352,8 @@
         <translation>bản lưu của một hồ sơ bị hỏng</translation>
     </message>
     <message id="tech.export.outbox_unavailable">
-        <source>hàng đợi hồ sơ đang bận hoặc bị lỗi</source>
-        <translation>hàng đợi hồ sơ đang bận hoặc bị lỗi</translation>
+        <source>hồ sơ chờ gửi đang bận hoặc bị lỗi</source>
+        <translation>hồ sơ chờ gửi đang bận hoặc bị lỗi</translation>
     </message>
     <message id="tech.network.reading">
         <source>Đang đọc tình trạng mạng…</source>
@@ -1414,6 +1414,242 @@
     <message id="tech.wifi.failed">
         <source>Không kết nối được.</source>
         <translation>Không kết nối được.</translation>
+    </message>
+    <message id="tech.enrol.how">
+        <source>Đăng ký máy với máy chủ tỉnh: đưa mã đăng ký (QR) do máy chủ tỉnh cấp vào máy đọc khi màn hình này đang mở.</source>
+        <translation>Đăng ký máy với máy chủ tỉnh: đưa mã đăng ký (QR) do máy chủ tỉnh cấp vào máy đọc khi màn hình này đang mở.</translation>
+    </message>
+    <message id="tech.enrol.working">
+        <source>Đang đăng ký với máy chủ tỉnh…</source>
+        <translation>Đang đăng ký với máy chủ tỉnh…</translation>
+    </message>
+    <message id="tech.enrol.done">
+        <source>Đã đăng ký máy %1 với máy chủ tỉnh %2. Bấm Khởi động lại để dùng cấu hình mới.</source>
+        <translation>Đã đăng ký máy %1 với máy chủ tỉnh %2. Bấm Khởi động lại để dùng cấu hình mới.</translation>
+    </message>
+    <message id="tech.enrol.restart">
+        <source>Khởi động lại</source>
+        <translation>Khởi động lại</translation>
+    </message>
+    <message id="tech.enrol.invalid_code">
+        <source>Đây không phải mã đăng ký.</source>
+        <translation>Đây không phải mã đăng ký.</translation>
+    </message>
+    <message id="tech.enrol.bad_gateway_url">
+        <source>Mã này dành cho máy chủ khác, không phải máy chủ tỉnh của máy này.</source>
+        <translation>Mã này dành cho máy chủ khác, không phải máy chủ tỉnh của máy này.</translation>
+    </message>
+    <message id="tech.enrol.code_unknown">
+        <source>Máy chủ tỉnh không biết mã này. Xin cấp mã mới.</source>
+        <translation>Máy chủ tỉnh không biết mã này. Xin cấp mã mới.</translation>
+    </message>
+    <message id="tech.enrol.code_used">
+        <source>Mã này đã được dùng. Xin cấp mã mới.</source>
+        <translation>Mã này đã được dùng. Xin cấp mã mới.</translation>
+    </message>
+    <message id="tech.enrol.code_expired">
+        <source>Mã này đã hết hạn. Xin cấp mã mới.</source>
+        <translation>Mã này đã hết hạn. Xin cấp mã mới.</translation>
+    </message>
+    <message id="tech.enrol.proof_invalid">
+        <source>Máy chủ tỉnh không xác minh được khóa của máy. Kiểm tra phiên bản phần mềm rồi thử lại.</source>
+        <translation>Máy chủ tỉnh không xác minh được khóa của máy. Kiểm tra phiên bản phần mềm rồi thử lại.</translation>
+    </message>
+    <message id="tech.enrol.refused">
+        <source>Máy chủ tỉnh từ chối đăng ký.</source>
+        <translation>Máy chủ tỉnh từ chối đăng ký.</translation>
+    </message>
+    <message id="tech.enrol.unreachable">
+        <source>Không liên lạc được với máy chủ tỉnh. Xem mục Mạng và kết quả kiểm tra; chưa có gì thay đổi.</source>
+        <translation>Không liên lạc được với máy chủ tỉnh. Xem mục Mạng và kết quả kiểm tra; chưa có gì thay đổi.</translation>
+    </message>
+    <message id="tech.enrol.bad_answer">
+        <source>Máy chủ tỉnh trả lời sai giao thức; mã có thể đã bị dùng. Xin mã mới.</source>
+        <translation>Máy chủ tỉnh trả lời sai giao thức; mã có thể đã bị dùng. Xin mã mới.</translation>
+    </message>
+    <message id="tech.enrol.not_saved">
+        <source>Đã đăng ký nhưng máy không lưu được cấu hình (đĩa đầy hoặc thiếu quyền). Cần mã mới.</source>
+        <translation>Đã đăng ký nhưng máy không lưu được cấu hình (đĩa đầy hoặc thiếu quyền). Cần mã mới.</translation>
+    </message>
+    <message id="tech.setup.title">
+        <source>Đổi thiết bị</source>
+        <translation>Đổi thiết bị</translation>
+    </message>
+    <message id="tech.setup.kind.qr">
+        <source>Máy đọc mã QR</source>
+        <translation>Máy đọc mã QR</translation>
+    </message>
+    <message id="tech.setup.kind.scanner">
+        <source>Máy quét</source>
+        <translation>Máy quét</translation>
+    </message>
+    <message id="tech.setup.kind.printer">
+        <source>Máy in</source>
+        <translation>Máy in</translation>
+    </message>
+    <message id="tech.setup.driver.camera">
+        <source>Camera</source>
+        <translation>Camera</translation>
+    </message>
+    <message id="tech.setup.driver.serial">
+        <source>Cổng nối tiếp</source>
+        <translation>Cổng nối tiếp</translation>
+    </message>
+    <message id="tech.setup.driver.keyboard">
+        <source>Đầu đọc USB (kiểu bàn phím)</source>
+        <translation>Đầu đọc USB (kiểu bàn phím)</translation>
+    </message>
+    <message id="tech.setup.driver.sane">
+        <source>SANE</source>
+        <translation>SANE</translation>
+    </message>
+    <message id="tech.setup.driver.usb">
+        <source>USB</source>
+        <translation>USB</translation>
+    </message>
+    <message id="tech.setup.driver.network">
+        <source>Mạng</source>
+        <translation>Mạng</translation>
+    </message>
+    <message id="tech.setup.driver.file">
+        <source>Tệp thiết bị</source>
+        <translation>Tệp thiết bị</translation>
+    </message>
+    <message id="tech.setup.where.camera">
+        <source>Số camera (0, 1…)</source>
+        <translation>Số camera (0, 1…)</translation>
+    </message>
+    <message id="tech.setup.where.serial">
+        <source>Cổng, ví dụ /dev/ttyACM0</source>
+        <translation>Cổng, ví dụ /dev/ttyACM0</translation>
+    </message>
+    <message id="tech.setup.where.keyboard">
+        <source>Thiết bị, ví dụ /dev/input/by-id/…-event-kbd</source>
+        <translation>Thiết bị, ví dụ /dev/input/by-id/…-event-kbd</translation>
+    </message>
+    <message id="tech.setup.where.sane">
+        <source>Tên thiết bị SANE (để trống: máy đầu tiên tìm thấy)</source>
+        <translation>Tên thiết bị SANE (để trống: máy đầu tiên tìm thấy)</translation>
+    </message>
+    <message id="tech.setup.where.usb">
+        <source>Mã USB vvvv:pppp, ví dụ 04b8:0e15</source>
+        <translation>Mã USB vvvv:pppp, ví dụ 04b8:0e15</translation>
+    </message>
+    <message id="tech.setup.where.network">
+        <source>Địa chỉ máy in, ví dụ 192.168.1.50:9100</source>
+        <translation>Địa chỉ máy in, ví dụ 192.168.1.50:9100</translation>
+    </message>
+    <message id="tech.setup.where.file">
+        <source>Tệp thiết bị, ví dụ /dev/usb/lp0</source>
+        <translation>Tệp thiết bị, ví dụ /dev/usb/lp0</translation>
+    </message>
+    <message id="tech.setup.option.scanner">
+        <source>Nguồn giấy: feeder, flatbed hoặc duplex</source>
+        <translation>Nguồn giấy: feeder, flatbed hoặc duplex</translation>
+    </message>
+    <message id="tech.setup.option.printer">
+        <source>Loại máy in (profile), ví dụ TM-T20II</source>
+        <translation>Loại máy in (profile), ví dụ TM-T20II</translation>
+    </message>
+    <message id="tech.setup.try">
+        <source>Thử và lưu</source>
+        <translation>Thử và lưu</translation>
+    </message>
+    <message id="tech.setup.trying">
+        <source>Đang thử thiết bị…</source>
+        <translation>Đang thử thiết bị…</translation>
+    </message>
+    <message id="tech.setup.saved">
+        <source>Thiết bị trả lời: %1. Đã lưu cấu hình; khởi động lại để dùng.</source>
+        <translation>Thiết bị trả lời: %1. Đã lưu cấu hình; khởi động lại để dùng.</translation>
+    </message>
+    <message id="tech.setup.notSaved">
+        <source>Thiết bị không trả lời đúng: %1. Chưa lưu gì.</source>
+        <translation>Thiết bị không trả lời đúng: %1. Chưa lưu gì.</translation>
+    </message>
+    <message id="tech.setup.badChoice">
+        <source>Lựa chọn chưa đúng (%1): %2. Chưa lưu gì.</source>
+        <translation>Lựa chọn chưa đúng (%1): %2. Chưa lưu gì.</translation>
+    </message>
+    <message id="tech.check.configuration">
+        <source>Cấu hình</source>
+        <translation>Cấu hình</translation>
+    </message>
+    <message id="tech.check.enrolment">
+        <source>Đăng ký với máy chủ tỉnh</source>
+        <translation>Đăng ký với máy chủ tỉnh</translation>
+    </message>
+    <message id="tech.check.technician_pin">
+        <source>Mã PIN kỹ thuật</source>
+        <translation>Mã PIN kỹ thuật</translation>
+    </message>
+    <message id="tech.check.qr_reader">
+        <source>Máy đọc mã QR</source>
+        <translation>Máy đọc mã QR</translation>
+    </message>
+    <message id="tech.check.scanner">
+        <source>Máy quét</source>
+        <translation>Máy quét</translation>
+    </message>
+    <message id="tech.check.printer">
+        <source>Máy in</source>
+        <translation>Máy in</translation>
+    </message>
+    <message id="tech.check.gateway_dns">
+        <source>Tên miền máy chủ tỉnh</source>
+        <translation>Tên miền máy chủ tỉnh</translation>
+    </message>
+    <message id="tech.check.gateway_connect">
+        <source>Kết nối đến máy chủ tỉnh</source>
+        <translation>Kết nối đến máy chủ tỉnh</translation>
+    </message>
+    <message id="tech.check.gateway_tls">
+        <source>Chứng chỉ bảo mật (TLS)</source>
+        <translation>Chứng chỉ bảo mật (TLS)</translation>
+    </message>
+    <message id="tech.check.gateway_auth">
+        <source>Xác thực với máy chủ tỉnh</source>
+        <translation>Xác thực với máy chủ tỉnh</translation>
+    </message>
+    <message id="tech.check.clock">
+        <source>Đồng hồ của máy</source>
+        <translation>Đồng hồ của máy</translation>
+    </message>
+    <message id="tech.check.sync">
+        <source>Đồng bộ hồ sơ</source>
+        <translation>Đồng bộ hồ sơ</translation>
+    </message>
+    <message id="tech.check.outbox">
+        <source>Hồ sơ chờ gửi</source>
+        <translation>Hồ sơ chờ gửi</translation>
+    </message>
+    <message id="tech.check.disk">
+        <source>Dung lượng đĩa</source>
+        <translation>Dung lượng đĩa</translation>
+    </message>
+    <message id="tech.check.versions">
+        <source>Phiên bản</source>
+        <translation>Phiên bản</translation>
+    </message>
+    <message id="tech.enrol.noConfigFile">
+        <source>Máy chạy không có tệp cấu hình nên không đăng ký ở đây được.</source>
+        <translation>Máy chạy không có tệp cấu hình nên không đăng ký ở đây được.</translation>
+    </message>
+    <message id="tech.enrol.actor">
+        <source>mã đăng ký (máy mới)</source>
+        <translation>mã đăng ký (máy mới)</translation>
+    </message>
+    <message id="tech.entry.howEnrol">
+        <source>Máy chưa đăng ký: đưa mã đăng ký do máy chủ tỉnh cấp vào máy đọc mã.</source>
+        <translation>Máy chưa đăng ký: đưa mã đăng ký do máy chủ tỉnh cấp vào máy đọc mã.</translation>
+    </message>
+    <message id="tech.entry.unrecordable">
+        <source>Máy không ghi được số lần nhập (đĩa đầy?) nên tạm không nhận mã PIN. Dùng thẻ kỹ thuật viên.</source>
+        <translation>Máy không ghi được số lần nhập (đĩa đầy?) nên tạm không nhận mã PIN. Dùng thẻ kỹ thuật viên.</translation>
+    </message>
+    <message id="tech.devices.qrCard">
+        <source>thẻ căn cước số %1</source>
+        <translation>thẻ căn cước số %1</translation>
     </message>
 </context>
 </TS>

@@ -13,13 +13,25 @@ ColumnLayout {
     property string pin: ""
     readonly property bool locked: technician.lockedUntil !== ""
 
-    ScreenTitle {
+    // "Quay lại" beside the title: in landscape the pad takes the height, and a citizen who
+    // found the gesture must see the way back at once.
+    RowLayout {
         Layout.fillWidth: true
-        text: qsTrId("tech.entry.title")
+        ScreenTitle {
+            Layout.fillWidth: true
+            text: qsTrId("tech.entry.title")
+        }
+        BigButton {
+            objectName: "techEntryBack"
+            text: qsTrId("common.back")
+            fill: "#e0e4ea"
+            ink: Theme.ink
+            onClicked: { entry.pin = ""; technician.cancelEntry() }
+        }
     }
     Text {
         Layout.fillWidth: true
-        text: qsTrId("tech.entry.how")
+        text: qsTrId("tech.entry.how") + (technician.enrolAtEntry ? " " + qsTrId("tech.entry.howEnrol") : "")
         wrapMode: Text.WordWrap
         font.family: Theme.font; font.pixelSize: Theme.body
         color: Theme.ink
@@ -49,7 +61,7 @@ ColumnLayout {
             BigButton {
                 objectName: "pin_" + modelData
                 Layout.preferredWidth: Theme.touch * 1.6
-                Layout.preferredHeight: Theme.touch
+                Layout.preferredHeight: root.portrait ? Theme.touch * 1.2 : Theme.touch
                 text: modelData === "clear" ? qsTrId("tech.entry.clear")
                     : modelData === "ok" ? qsTrId("tech.entry.ok") : modelData
                 textSize: modelData.length === 1 ? Theme.title : Theme.body
@@ -71,15 +83,4 @@ ColumnLayout {
         }
     }
     Item { Layout.fillHeight: true }
-    RowLayout {
-        Layout.fillWidth: true
-        BigButton {
-            objectName: "techEntryBack"
-            text: qsTrId("common.back")
-            fill: "#e0e4ea"
-            ink: Theme.ink
-            onClicked: { entry.pin = ""; technician.cancelEntry() }
-        }
-        Item { Layout.fillWidth: true }
-    }
 }

@@ -74,6 +74,37 @@ ColumnLayout {
         // --- status -------------------------------------------------------------------------------
         ColumnLayout {
             spacing: Theme.gap / 2
+            // Enrolment: the gateway's one-time code (QR) held to the reader while this shows.
+            Card {
+                objectName: "enrolCard"
+                Layout.fillWidth: true
+                visible: technician.available.enrol
+                padding: Theme.gap / 2
+                Text {
+                    width: parent.width
+                    wrapMode: Text.WordWrap
+                    text: tech.busy("enrol") ? qsTrId("tech.enrol.working") : qsTrId("tech.enrol.how")
+                    font.family: Theme.font; font.pixelSize: Theme.small
+                    color: Theme.ink
+                }
+                Text {
+                    objectName: "enrolResult"
+                    width: parent.width
+                    visible: technician.enrolment.ok !== undefined
+                    wrapMode: Text.WordWrap
+                    textFormat: Text.PlainText
+                    text: technician.enrolment.text || ""
+                    font.family: Theme.font; font.pixelSize: Theme.small; font.bold: true
+                    color: technician.enrolment.ok ? Theme.ok : Theme.danger
+                }
+                BigButton {
+                    objectName: "restartKiosk"
+                    visible: technician.enrolment.ok === true && technician.available.restart
+                    text: qsTrId("tech.enrol.restart")
+                    textSize: Theme.body
+                    onClicked: technician.restart()
+                }
+            }
             RowLayout {
                 Layout.fillWidth: true
                 Text {
@@ -115,6 +146,8 @@ ColumnLayout {
                         spacing: Theme.gap / 2
                         Text {
                             Layout.alignment: Qt.AlignTop
+                            Layout.preferredWidth: 40
+                            horizontalAlignment: Text.AlignHCenter
                             text: tech.sign(modelData.outcome)
                             font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
                             color: tech.signColor(modelData.outcome)
@@ -238,6 +271,93 @@ ColumnLayout {
                         color: technician.printResult.ok ? Theme.ok : Theme.danger
                     }
                 }
+                // Changing a device: kind, driver, where it is, then "Thử và lưu" (probed first,
+                // saved only if it answered; used after a restart).
+                Card {
+                    id: setupCard
+                    objectName: "setupCard"
+                    Layout.fillWidth: true
+                    Layout.columnSpan: root.portrait ? 1 : 2
+                    visible: technician.available.setup
+                    property string kind: "printer"
+                    property string driver: ""
+                    Text { text: qsTrId("tech.setup.title"); font.family: Theme.font; font.pixelSize: Theme.body; font.bold: true; color: Theme.primary }
+                    Flow {
+                        width: parent.width
+                        spacing: Theme.gap / 3
+                        Repeater {
+                            model: technician.setupChoices.kinds
+                            BigButton {
+                                objectName: "setupKind_" + modelData
+                                text: qsTrId("tech.setup.kind." + modelData)
+                                textSize: Theme.small
+                                fill: setupCard.kind === modelData ? Theme.primary : "#ffffff"
+                                ink: setupCard.kind === modelData ? Theme.primaryInk : Theme.primary
+                                onClicked: { setupCard.kind = modelData; setupCard.driver = "" }
+                            }
+                        }
+                    }
+                    Flow {
+                        width: parent.width
+                        spacing: Theme.gap / 3
+                        Repeater {
+                            model: technician.setupChoices.drivers[setupCard.kind] || []
+                            BigButton {
+                                objectName: "setupDriver_" + modelData
+                                text: qsTrId("tech.setup.driver." + modelData)
+                                textSize: Theme.small
+                                fill: setupCard.driver === modelData ? Theme.primary : "#ffffff"
+                                ink: setupCard.driver === modelData ? Theme.primaryInk : Theme.primary
+                                onClicked: setupCard.driver = modelData
+                            }
+                        }
+                    }
+                    TextField {
+                        id: setupWhere
+                        objectName: "setupWhere"
+                        width: parent.width
+                        height: Theme.touch
+                        visible: setupCard.driver !== ""
+                        font.family: Theme.font; font.pixelSize: Theme.body
+                        placeholderText: qsTrId("tech.setup.where." + (setupCard.driver || "usb"))
+                        inputMethodHints: Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase
+                    }
+                    TextField {
+                        id: setupOption
+                        objectName: "setupOption"
+                        width: parent.width
+                        height: Theme.touch
+                        visible: setupCard.driver !== "" && setupCard.kind !== "qr"
+                        font.family: Theme.font; font.pixelSize: Theme.body
+                        placeholderText: qsTrId("tech.setup.option." + setupCard.kind)
+                        inputMethodHints: Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase
+                    }
+                    BigButton {
+                        objectName: "setupTry"
+                        visible: setupCard.driver !== ""
+                        text: tech.busy("setup") ? qsTrId("tech.setup.trying") : qsTrId("tech.setup.try")
+                        textSize: Theme.body
+                        enabled: !tech.busy("setup")
+                        onClicked: technician.setupDevice(setupCard.kind, setupCard.driver, setupWhere.text, setupOption.text)
+                    }
+                    Text {
+                        objectName: "setupResult"
+                        width: parent.width
+                        visible: technician.setup.saved !== undefined
+                        wrapMode: Text.WordWrap
+                        textFormat: Text.PlainText
+                        text: technician.setup.text || ""
+                        font.family: Theme.font; font.pixelSize: Theme.small
+                        color: technician.setup.saved ? Theme.ok : Theme.danger
+                    }
+                    BigButton {
+                        objectName: "setupRestart"
+                        visible: technician.setup.saved === true && technician.available.restart
+                        text: qsTrId("tech.enrol.restart")
+                        textSize: Theme.body
+                        onClicked: technician.restart()
+                    }
+                }
                 Card {
                     Layout.fillWidth: true
                     Layout.alignment: Qt.AlignTop
@@ -351,6 +471,7 @@ ColumnLayout {
                     objectName: "wifiPassphrase"
                     visible: joinBox.secured
                     width: parent.width
+                    height: Theme.touch
                     echoMode: TextInput.Password
                     font.family: Theme.font; font.pixelSize: Theme.body
                     placeholderText: qsTrId("tech.network.passphrase")
@@ -362,6 +483,7 @@ ColumnLayout {
                         objectName: "wifiJoinGo"
                         text: qsTrId("tech.network.join")
                         textSize: Theme.body
+                        enabled: !tech.busy("wifi")
                         onClicked: { technician.wifi("join", joinBox.ssid, passphrase.text); passphrase.text = ""; joinBox.visible = false }
                     }
                     BigButton {
@@ -504,7 +626,7 @@ ColumnLayout {
                     text: modelData
                     wrapMode: Text.WrapAnywhere
                     textFormat: Text.PlainText
-                    font.family: "Noto Sans Mono, DejaVu Sans Mono, monospace"
+                    font.family: "DejaVu Sans Mono"
                     font.pixelSize: 20
                     color: Theme.ink
                 }
