@@ -82,22 +82,24 @@ def public_key_text(key: Ed25519PublicKey | X25519PublicKey) -> str:
     return f"{kind.value}:{_b64(_raw(key))}"
 
 
-def _key_bytes(text: str, kind: KeyKind) -> bytes:
-    prefix, _, body = text.strip().partition(":")
-    if prefix != kind.value or not body:
-        raise TrustError(f"expected an {kind.value}: key, got {text[:12]!r}…")
+def _key_bytes(text: str, prefix: str) -> bytes:
+    """The 32 raw bytes of a key written ``<prefix>:<base64url>`` (public keys are prefixed
+    with their kind, private ones with ``<kind>-private``)."""
+    found, _, body = text.strip().partition(":")
+    if found != prefix or not body:
+        raise TrustError(f"expected an {prefix}: key, got {text[:12]!r}…")
     raw = _unb64(body)
     if len(raw) != 32:
-        raise TrustError(f"an {kind.value} key is 32 bytes, this one is {len(raw)}")
+        raise TrustError(f"an {prefix} key is 32 bytes, this one is {len(raw)}")
     return raw
 
 
 def signing_public_key(text: str) -> Ed25519PublicKey:
-    return Ed25519PublicKey.from_public_bytes(_key_bytes(text, KeyKind.SIGNING))
+    return Ed25519PublicKey.from_public_bytes(_key_bytes(text, KeyKind.SIGNING.value))
 
 
 def sealing_public_key(text: str) -> X25519PublicKey:
-    return X25519PublicKey.from_public_bytes(_key_bytes(text, KeyKind.SEALING))
+    return X25519PublicKey.from_public_bytes(_key_bytes(text, KeyKind.SEALING.value))
 
 
 def private_key_text(key: Ed25519PrivateKey | X25519PrivateKey) -> str:
@@ -107,22 +109,12 @@ def private_key_text(key: Ed25519PrivateKey | X25519PrivateKey) -> str:
     return f"{kind.value}-private:{_b64(raw)}"
 
 
-def _private_bytes(text: str, kind: KeyKind) -> bytes:
-    prefix, _, body = text.strip().partition(":")
-    if prefix != f"{kind.value}-private" or not body:
-        raise TrustError(f"expected an {kind.value}-private: key")
-    raw = _unb64(body)
-    if len(raw) != 32:
-        raise TrustError(f"an {kind.value} private key is 32 bytes, this one is {len(raw)}")
-    return raw
-
-
 def signing_private_key(text: str) -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.from_private_bytes(_private_bytes(text, KeyKind.SIGNING))
+    return Ed25519PrivateKey.from_private_bytes(_key_bytes(text, f"{KeyKind.SIGNING}-private"))
 
 
 def sealing_private_key(text: str) -> X25519PrivateKey:
-    return X25519PrivateKey.from_private_bytes(_private_bytes(text, KeyKind.SEALING))
+    return X25519PrivateKey.from_private_bytes(_key_bytes(text, f"{KeyKind.SEALING}-private"))
 
 
 def key_id(key: Ed25519PublicKey | X25519PublicKey) -> str:

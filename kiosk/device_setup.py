@@ -171,3 +171,42 @@ def save_device(changed: Settings, result: CheckResult, path: Path) -> bool:
         return False
     save_settings(changed, path)
     return True
+
+
+# --- the gateway's address, its TLS trust, a proxy ------------------------------------------------
+
+
+def gateway_candidate(settings: Settings, url: str, ca_file: str, proxy: str) -> Settings:
+    """The settings with the gateway's address, extra CA bundle and proxy changed, validated."""
+    data = settings.model_dump(mode="python")
+    data["gateway"].update(
+        {"url": url.strip(), "ca_file": Path(ca_file.strip()) if ca_file.strip() else None}
+    )
+    data["gateway"]["proxy"] = proxy.strip()
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise SetupError(".".join(str(part) for part in first["loc"]), first["msg"]) from None
+
+
+def try_gateway(
+    settings: Settings,
+    url: str,
+    ca_file: str,
+    proxy: str,
+    make_doctor: Callable[[Settings], Doctor] = Doctor,
+) -> tuple[Settings, list[CheckResult]]:
+    """The candidate settings and the link checked with them, step by step (name, connection,
+    TLS with that trust, the kiosk's token accepted, the clock). The token is the one this
+    gateway issued: another gateway refuses it, and needs an enrolment, not an address."""
+    changed = gateway_candidate(settings, url, ca_file, proxy)
+    return changed, make_doctor(changed).gateway()
+
+
+def save_gateway(changed: Settings, results: list[CheckResult], path: Path) -> bool:
+    """Write the configuration when no step of the link failed; False, nothing written, else."""
+    if any(result.outcome is Outcome.FAILED for result in results):
+        return False
+    save_settings(changed, path)
+    return True

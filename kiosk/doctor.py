@@ -1046,7 +1046,7 @@ class Doctor:
             )
         state = str(status.get("state"))
         facts: Facts = {"state": state}
-        for key in ("rate_bytes_per_s", "chunk_bytes", "backlog"):
+        for key in ("rate_bytes_per_s", "round_trip_ms", "chunk_bytes", "backlog"):
             value = status.get(key)
             if isinstance(value, int | float) and not isinstance(value, bool):
                 facts[key] = value
@@ -1061,6 +1061,9 @@ class Doctor:
             if isinstance(rate, int | float) and rate
             else "no upload measured yet"
         )
+        round_trip = facts.get("round_trip_ms")
+        if isinstance(round_trip, int | float):
+            measured += f", round trip {round_trip:.0f} ms"
         if state == STOPPED:
             return _warning(
                 check,

@@ -1,5 +1,6 @@
 """What the sync process publishes about itself, for ``kiosk queue list`` and the screen: its
-state, the measured rate and chunk size, the backlog, and the file being sent with an ETA.
+state, the measured rate, round trip and chunk size, the backlog, and the file being sent with an
+ETA.
 Published into the store's status table at most once a second (and at the end of each pass)."""
 
 from __future__ import annotations
@@ -37,8 +38,10 @@ class Progress:
         *,
         now: Callable[[], float],
         monotonic: Callable[[], float],
+        round_trip: Callable[[], float | None] = lambda: None,
     ) -> None:
         self._store = store
+        self._round_trip = round_trip
         self._chunks = chunks
         self._pacing = pacing
         self._now = now
@@ -75,6 +78,9 @@ class Progress:
             "pause_until": pause_until or None,
             "current": None,
         }
+        round_trip = self._round_trip()
+        if round_trip is not None:
+            status["round_trip_ms"] = round(round_trip * 1000)
         if file is not None and row is not None:
             remaining = file.size - offset
             status["current"] = {

@@ -289,7 +289,12 @@ class SyncEngine:
         self.pacing = LinkPacing(backoff, now)
         self.chunks = ChunkSizer(settings, len(self._lanes))
         self.progress = Progress(
-            self._store, self.chunks, self.pacing, now=now, monotonic=monotonic
+            self._store,
+            self.chunks,
+            self.pacing,
+            now=now,
+            monotonic=monotonic,
+            round_trip=lambda: transport.stats.round_trip_s,
         )
         self.uploader = DossierUploader(
             self._store,

@@ -18,7 +18,7 @@ import hashlib
 import json
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -131,6 +131,10 @@ def classify(response: Response, what: str, now: float) -> GatewayError:
     )
 
 
+ROUND_TRIPS_KEPT = 21
+SMALL_REQUEST_BYTES = 4096  # a request and answer this small take about one round trip
+
+
 class TransportStats:
     """Requests and body bytes sent, shared by a transport and its clones (thread-safe)."""
 
@@ -138,11 +142,25 @@ class TransportStats:
         self._lock = threading.Lock()
         self._requests: Counter[str] = Counter()
         self._bytes_sent = 0
+        self._round_trips: deque[float] = deque(maxlen=ROUND_TRIPS_KEPT)
 
     def count(self, method: str, body_bytes: int) -> None:
         with self._lock:
             self._requests[method] += 1
             self._bytes_sent += body_bytes
+
+    def round_trip(self, seconds: float) -> None:
+        """A small request's time from sending to its whole answer: the link's round trip as
+        the technician sees it (a chunk's time says the rate, not the latency)."""
+        with self._lock:
+            self._round_trips.append(seconds)
+
+    @property
+    def round_trip_s(self) -> float | None:
+        """The median of the last small requests, None before the first."""
+        with self._lock:
+            kept = sorted(self._round_trips)
+        return kept[len(kept) // 2] if kept else None
 
     @property
     def requests(self) -> dict[str, int]:
@@ -269,6 +287,8 @@ class HttpTransport:
                 content = self._read_capped(raw, started, method, path)
             finally:
                 raw.close()
+            if len(body or b"") <= SMALL_REQUEST_BYTES and len(content) <= SMALL_REQUEST_BYTES:
+                self.stats.round_trip(self._monotonic() - started)
         except requests.RequestException as exc:
             raise GatewayError(
                 ErrorKind.TRANSIENT, f"{method} {path}: {type(exc).__name__}"

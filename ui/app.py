@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -55,13 +56,20 @@ from dvc_common.clock import Clock, SystemClock
 from dvc_common.trust import TrustError, parse_enrolment_code
 from kiosk import __version__
 from kiosk.app import Kiosk, build_kiosk
-from kiosk.device_setup import DeviceChoice, save_device, try_device
+from kiosk.device_setup import (
+    DeviceChoice,
+    save_device,
+    save_gateway,
+    try_device,
+    try_gateway,
+)
 from kiosk.doctor import CheckResult, DeviceFactories, Doctor
 from kiosk.enrolment import EnrolmentError, EnrolmentProblem, enrol
 from kiosk.gateway_services import GatewayServices, build_gateway_services
 from kiosk.logbook import RecentLog
 from kiosk.lookup import LookupDesk, StatusQuery
 from kiosk.maintenance import (
+    CareResult,
     OutboxCare,
     WifiAction,
     export_log,
@@ -77,6 +85,8 @@ from kiosk.router import ScreenRouter
 from kiosk.scanning import ScanDesk, ScanService
 from kiosk.technician import AuditKind, TechnicianAccess
 from kiosk.verification import IdentityCheck, VerificationDesk
+from offline_queue.opening import open_queue_store
+from offline_queue.store import QueueStore
 from ui.camera import CameraFeed, CameraImageProvider
 from ui.catalog_vm import CatalogViewModel
 from ui.devices import DeviceHub
@@ -89,6 +99,7 @@ from ui.speech import Speaker, SpeechEngine, open_backend
 from ui.technician_vm import TechnicianTools, TechnicianViewModel
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 QML_MAIN = Path(__file__).resolve().parent / "qml" / "Main.qml"
 FONTS = Path(__file__).resolve().parent.parent / "drivers" / "fonts"
@@ -255,6 +266,16 @@ def _setup_device(
         return save_device(changed, check, config_path), check
 
 
+def _setup_gateway(
+    settings: Settings, config_path: Path, url: str, ca_file: str, proxy: str
+) -> tuple[bool, list[CheckResult]]:
+    """The link checked with the new address, trust and proxy; written if no step failed."""
+    with _CONFIG_WRITES:
+        current = load_settings(config_path) if config_path.exists() else settings
+        changed, steps = try_gateway(current, url, ca_file, proxy)
+        return save_gateway(changed, steps, config_path), steps
+
+
 def _media(settings: Settings) -> RemovableMedia:
     """The configured stand-in folder (the demo, the tests), else udisks2's sticks."""
     folder = settings.paths.usb_dir
@@ -375,34 +396,49 @@ def _technician_tools(
         report = printing.print_test(slip)
         return report.ok, report.detail
 
-    queue = kiosk.queue
-    care = OutboxCare(queue.store) if isinstance(queue, Outbox) else None
+    has_outbox = isinstance(kiosk.queue, Outbox)
     media = devices.media or _media(settings)
     network = devices.network
 
     def stick() -> Path:
         return first_stick(media)
 
+    def with_outbox(work: Callable[[QueueStore], _T]) -> _T:
+        # A connection of the worker's own: the app's (the GUI thread's) may be in the middle
+        # of its own transaction, and one SQLite connection is one thread's at a time.
+        store = open_queue_store(settings, now=lambda: clock.now().timestamp())
+        try:
+            return work(store)
+        finally:
+            store.close()
+
+    def export() -> CareResult:
+        return with_outbox(
+            lambda store: export_outbox(
+                store,
+                stick,
+                sealing_key=settings.gateway.sealing_key,
+                kiosk_id=settings.kiosk.id,
+                now=clock.now(),
+                software=__version__,
+            )
+        )
+
     return TechnicianTools(
         test_scan=lambda: trial_scan(hub.scanning_service, settings.paths.scratch_dir),
         test_print=test_print,
         printer_status=lambda: printing.printer_status().value,
-        outbox=(lambda: care.summary(clock.now().timestamp())) if care else None,
-        retry=care.retry if care else None,
-        export=(
-            (
-                lambda: export_outbox(
-                    queue.store,
-                    stick,
-                    sealing_key=settings.gateway.sealing_key,
-                    kiosk_id=settings.kiosk.id,
-                    now=clock.now(),
-                    software=__version__,
-                )
-            )
-            if isinstance(queue, Outbox)
+        outbox=(
+            (lambda: with_outbox(lambda s: OutboxCare(s).summary(clock.now().timestamp())))
+            if has_outbox
             else None
         ),
+        retry=(
+            (lambda receipt: with_outbox(lambda s: OutboxCare(s).retry(receipt)))
+            if has_outbox
+            else None
+        ),
+        export=export if has_outbox else None,
         export_log=lambda text: export_log(text, stick, settings.kiosk.id, clock.now()),
         say=speaker.say if speaker.available else None,
         wifi=(
@@ -513,6 +549,12 @@ def build_app(
     if config_path is not None:
         tools.enrol = partial(_enrol, config_path)
         tools.setup = partial(_setup_device, settings, config_path)
+        tools.setup_gateway = partial(_setup_gateway, settings, config_path)
+    tools.gateway_now = lambda: {
+        "url": settings.gateway.url,
+        "caFile": str(settings.gateway.ca_file or ""),
+        "proxy": settings.gateway.proxy,
+    }
     tools.restart = restart
     tools.enrolled = lambda: bool(settings.gateway.token.get_secret_value())
     tools.cancel_scan = hub.scanning_service.cancel

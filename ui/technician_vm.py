@@ -60,6 +60,7 @@ class Task(StrEnum):
     PRINTER_STATUS = "printer_status"
     ENROL = "enrol"
     SETUP = "setup"
+    GATEWAY = "gateway"
 
 
 @dataclass
@@ -84,6 +85,10 @@ class TechnicianTools:
     cancel_scan: Callable[[], None] | None = None  # a test scan still feeding when they leave
     # A device's new settings probed, then saved when it answered: (saved, CheckResult).
     setup: Callable[[DeviceChoice], tuple[bool, CheckResult]] | None = None
+    # The gateway's address, CA bundle and proxy, the link checked before saving:
+    # (saved, the link's steps).
+    setup_gateway: Callable[[str, str, str], tuple[bool, list[CheckResult]]] | None = None
+    gateway_now: Callable[[], dict[str, str]] = dict  # url, ca_file, proxy as configured
 
 
 def entry_message(result: EntryResult) -> str:
@@ -348,6 +353,17 @@ class TechnicianViewModel(QObject):
         detail = f"{kind}: try {driver} {mask_digits_in(where)}"
         self._start(Task.SETUP, lambda: setup(choice), audit=(AuditKind.SETTING_CHANGED, detail))
 
+    @Slot(str, str, str)
+    def setupGateway(self, url: str, ca_file: str, proxy: str) -> None:
+        """Check the link with this address, trust and proxy; saved only if no step failed."""
+        setup = self._tools.setup_gateway
+        if setup is not None:
+            self._start(
+                Task.GATEWAY,
+                lambda: setup(url, ca_file, proxy),
+                audit=(AuditKind.SETTING_CHANGED, f"gateway: try {url}"),
+            )
+
     @Slot()
     def restart(self) -> None:
         """Start the kiosk again on the configuration enrolment wrote."""
@@ -448,6 +464,9 @@ class TechnicianViewModel(QObject):
             return
         self._busy.discard(task)
         self._results[task] = outcome
+        if task is Task.GATEWAY and isinstance(outcome, tuple):
+            saved = "saved" if outcome[0] else "not saved"
+            self._audit.record(AuditKind.SETTING_CHANGED, self._actor, f"gateway {saved}")
         if task is Task.SETUP and isinstance(outcome, tuple):
             saved = "saved" if outcome[0] else "not saved"
             self._audit.record(AuditKind.SETTING_CHANGED, self._actor, f"device set-up {saved}")
@@ -531,6 +550,8 @@ class TechnicianViewModel(QObject):
             return {}
         thumbnail = found.get("thumbnail")
         shown = dict(found)
+        # The pipeline's flags as the citizen's scan screen words them.
+        shown["flags"] = [qtTrId(f"scan.flag.{flag}") for flag in found.get("flags", [])]
         if isinstance(thumbnail, Path):
             shown["thumbnail"] = QUrl.fromLocalFile(str(thumbnail)).toString()
         return shown
@@ -637,6 +658,24 @@ class TechnicianViewModel(QObject):
     def _get_enrol_at_entry(self) -> bool:
         return self._tools.enrol is not None and self._may_enrol_at_entry()
 
+    def _get_gateway(self) -> dict[str, Any]:
+        found = self._result(Task.GATEWAY)
+        now = self._tools.gateway_now()
+        if isinstance(found, SetupError):
+            text = qtTrId("tech.setup.badChoice").replace("%1", found.field)
+            return {**now, "saved": False, "text": text.replace("%2", found.reason)}
+        if isinstance(found, Exception):
+            return {**now, "saved": False, "text": self._error(Task.GATEWAY)}
+        if not isinstance(found, tuple):
+            return now
+        saved, steps = found
+        failed = [step for step in steps if step.outcome.value == "failed"]
+        said = qtTrId("tech.gateway.saved" if saved else "tech.gateway.notSaved")
+        detail = "; ".join(
+            f"{qtTrId(f'tech.check.{step.check.value}')}: {step.summary}" for step in failed
+        )
+        return {**now, "saved": saved, "text": said.replace("%1", detail)}
+
     def _get_setup_choices(self) -> dict[str, Any]:
         return {
             "kinds": [kind.value for kind in DeviceKind],
@@ -658,6 +697,7 @@ class TechnicianViewModel(QObject):
             "enrol": tools.enrol is not None,
             "restart": tools.restart is not None,
             "setup": tools.setup is not None,
+            "gateway": tools.setup_gateway is not None,
         }
 
     if TYPE_CHECKING:
@@ -681,6 +721,7 @@ class TechnicianViewModel(QObject):
         enrolment: dict[str, Any]
         setup: dict[str, Any]
         setupChoices: dict[str, Any]
+        gateway: dict[str, Any]
         enrolAtEntry: bool
         available: dict[str, bool]
     else:
@@ -705,5 +746,6 @@ class TechnicianViewModel(QObject):
         setup = Property(dict, _get_setup, notify=changed)
         setupChoices = Property(dict, _get_setup_choices, constant=True)
         enrolAtEntry = Property(bool, _get_enrol_at_entry, notify=changed)
+        gateway = Property(dict, _get_gateway, notify=changed)
         available = Property(dict, _get_available, notify=changed)
 

@@ -132,3 +132,29 @@ def test_a_serial_reader_on_a_missing_port_is_not_saved(config: Path, tmp_path: 
     assert result.outcome is Outcome.FAILED
     assert not save_device(changed, result, config)
     assert config.read_bytes() == before
+
+
+def test_a_gateway_address_that_does_not_answer_is_not_saved(config: Path) -> None:
+    from kiosk.device_setup import save_gateway, try_gateway
+
+    before = config.read_bytes()
+    changed, results = try_gateway(
+        load_settings(config), f"http://127.0.0.1:{closed_port()}", "", "", fast_doctor
+    )
+    assert any(r.outcome is Outcome.FAILED for r in results)
+    assert not save_gateway(changed, results, config)
+    assert config.read_bytes() == before
+
+
+def test_a_gateway_choice_is_validated_by_field() -> None:
+    from kiosk.device_setup import gateway_candidate
+
+    with pytest.raises(SetupError) as caught:
+        gateway_candidate(Settings(), "http://gateway.example.vn", "", "")  # not TLS, not loopback
+    assert caught.value.field == "gateway.url"
+    with pytest.raises(SetupError) as caught:
+        gateway_candidate(Settings(), "https://gw.example.vn", "", "ftp://proxy")
+    assert caught.value.field == "gateway.proxy"
+    moved = gateway_candidate(Settings(), "https://gw.example.vn", "/etc/kiosk/ca.pem", "")
+    assert moved.gateway.url == "https://gw.example.vn"
+    assert moved.gateway.ca_file == Path("/etc/kiosk/ca.pem")

@@ -70,6 +70,9 @@ def test_a_finished_pass_is_not_published_as_syncing(kiosk: Kiosk, gateway: Gate
     status = kiosk.store.read_status("sync")
     assert status is not None
     assert (status["state"], status["current"]) == (SyncState.IDLE, None)
+    # The link's round trip, from the small requests (create, HEAD, finalize), for the
+    # technician: on loopback, well under a second and above nothing.
+    assert 0 <= status["round_trip_ms"] < 1000
     # Likewise after a pass the link cut short (its one immediate retry is due at once).
     kiosk.enqueue()
     gateway.set_faults(error_rate=1.0)

@@ -15,8 +15,10 @@ from dvc_common.trust import Badge, public_key_text, sign_badge
 from kiosk.journey import State
 from kiosk.router import Screen
 from offline_queue.opening import open_queue_store
+from simulators.gateway_process import GatewayProcess
 from simulators.layout_check import LayoutProblem, layout_problems
 from simulators.screens_demo import BOTH
+from tests.kiosk.test_device_setup import closed_port
 from tests.ui.conftest import ARTIFACTS, WEDNESDAY, AppFactory, AppHarness
 from tests.ui.test_screens import to_identify, to_scan
 
@@ -232,7 +234,10 @@ def test_the_log_shows_masked_and_goes_to_the_stick(make_app: AppFactory) -> Non
 
 @pytest.mark.parametrize("section", ["status", "devices", "network", "outbox", "log"])
 def test_every_technician_screen_in_both_orientations(make_app: AppFactory, section: str) -> None:
-    app = app_for_technician(make_app)
+    from simulators.screens_demo import demo_wifi
+
+    # With a configuration file (enrolment and device changes offered) and the demo's Wi-Fi.
+    app = app_for_technician(make_app, config_file=True, network=demo_wifi())
     if section == "status":
         open_entry(app)
         entry_problems: list[LayoutProblem] = []
@@ -461,3 +466,48 @@ def test_a_device_saved_after_an_enrolment_keeps_the_enrolment(make_app: AppFact
     app.driver.tap("setupTry")
     app.driver.wait_until(lambda: app.kapp.technician.setup.get("saved") is True, "saved")
     assert load_settings(config).gateway.token.get_secret_value() == "new"
+
+
+def test_a_test_page_that_fails_says_why_and_keeps_nothing(make_app: AppFactory) -> None:
+    from drivers.printer.fake import PrinterFault
+
+    app = app_for_technician(make_app)
+    app.printer.inject(PrinterFault.PAPER_OUT)
+    enter(app)
+    app.driver.tap("tab_devices")
+    tech = app.kapp.technician
+    app.driver.wait_until(lambda: tech.printerStatus == "paper_out", "the status read")
+    assert "hết giấy" in app.driver.text("printerStatus")
+    app.driver.tap("testPrint")
+    app.driver.wait_until(lambda: tech.printResult.get("ok") is False, "refused")
+    assert app.driver.text("printTestResult").startswith("Không in được")
+    assert not list((app.root / "slips").glob("TEST-*"))
+    assert not (app.settings.paths.data_dir / "slips-kept").exists() or not any(
+        (app.settings.paths.data_dir / "slips-kept").iterdir()
+    )  # a test page is nobody's slip: not kept for reprint
+
+
+def test_the_server_address_is_checked_before_it_is_saved(
+    make_app: AppFactory, gateway: GatewayProcess
+) -> None:
+    from config.settings import load_settings
+
+    app = make_app(gateway, configure=technician_settings, config_file=True)
+    config = app.root / "kiosk.toml"
+    before = config.read_bytes()
+    enter(app)
+    app.driver.tap("tab_network")
+    tech = app.kapp.technician
+    assert app.driver.text("gatewayUrl") == gateway.url
+    # A port nobody answers on: the link fails at its connection step; nothing is written.
+    app.driver.type_into("gatewayUrl", f"http://127.0.0.1:{closed_port()}")
+    app.driver.tap("gatewayTry")
+    app.driver.wait_until(lambda: tech.gateway.get("saved") is False, "refused")
+    assert "Kết nối đến máy chủ tỉnh" in app.driver.text("gatewayResult")
+    assert config.read_bytes() == before
+    # The same gateway by another name: every step passes, with the kiosk's own token.
+    other_name = gateway.url.replace("127.0.0.1", "localhost")
+    app.driver.type_into("gatewayUrl", other_name)
+    app.driver.tap("gatewayTry")
+    app.driver.wait_until(lambda: tech.gateway.get("saved") is True, "saved")
+    assert load_settings(config).gateway.url == other_name

@@ -1651,5 +1651,41 @@
         <source>thẻ căn cước số %1</source>
         <translation>ID card %1</translation>
     </message>
+    <message id="tech.devices.noSpeech">
+        <source>Máy chưa có giọng đọc (espeak-ng) nên không thử loa được.</source>
+        <translation>No speech engine (espeak-ng) is installed, so the speaker cannot be tested.</translation>
+    </message>
+    <message id="tech.network.secured">
+        <source>có mật khẩu</source>
+        <translation>password</translation>
+    </message>
+    <message id="tech.gateway.title">
+        <source>Máy chủ tỉnh</source>
+        <translation>The province's server</translation>
+    </message>
+    <message id="tech.gateway.url">
+        <source>Địa chỉ máy chủ tỉnh (https://…)</source>
+        <translation>Server address (https://…)</translation>
+    </message>
+    <message id="tech.gateway.caFile">
+        <source>Tệp chứng chỉ gốc (CA) nếu cần, ví dụ /etc/kiosk/ca.pem</source>
+        <translation>CA bundle file if needed, e.g. /etc/kiosk/ca.pem</translation>
+    </message>
+    <message id="tech.gateway.proxy">
+        <source>Máy chủ proxy nếu cần, ví dụ http://10.0.0.1:3128</source>
+        <translation>Proxy if needed, e.g. http://10.0.0.1:3128</translation>
+    </message>
+    <message id="tech.gateway.trying">
+        <source>Đang kiểm tra kết nối…</source>
+        <translation>Checking the link…</translation>
+    </message>
+    <message id="tech.gateway.saved">
+        <source>Kết nối được và đã lưu; khởi động lại để dùng.</source>
+        <translation>The link works; saved. Restart to use it.</translation>
+    </message>
+    <message id="tech.gateway.notSaved">
+        <source>Chưa lưu gì. %1</source>
+        <translation>Nothing was saved. %1</translation>
+    </message>
 </context>
 </TS>

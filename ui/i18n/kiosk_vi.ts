@@ -1651,5 +1651,41 @@
         <source>thẻ căn cước số %1</source>
         <translation>thẻ căn cước số %1</translation>
     </message>
+    <message id="tech.devices.noSpeech">
+        <source>Máy chưa có giọng đọc (espeak-ng) nên không thử loa được.</source>
+        <translation>Máy chưa có giọng đọc (espeak-ng) nên không thử loa được.</translation>
+    </message>
+    <message id="tech.network.secured">
+        <source>có mật khẩu</source>
+        <translation>có mật khẩu</translation>
+    </message>
+    <message id="tech.gateway.title">
+        <source>Máy chủ tỉnh</source>
+        <translation>Máy chủ tỉnh</translation>
+    </message>
+    <message id="tech.gateway.url">
+        <source>Địa chỉ máy chủ tỉnh (https://…)</source>
+        <translation>Địa chỉ máy chủ tỉnh (https://…)</translation>
+    </message>
+    <message id="tech.gateway.caFile">
+        <source>Tệp chứng chỉ gốc (CA) nếu cần, ví dụ /etc/kiosk/ca.pem</source>
+        <translation>Tệp chứng chỉ gốc (CA) nếu cần, ví dụ /etc/kiosk/ca.pem</translation>
+    </message>
+    <message id="tech.gateway.proxy">
+        <source>Máy chủ proxy nếu cần, ví dụ http://10.0.0.1:3128</source>
+        <translation>Máy chủ proxy nếu cần, ví dụ http://10.0.0.1:3128</translation>
+    </message>
+    <message id="tech.gateway.trying">
+        <source>Đang kiểm tra kết nối…</source>
+        <translation>Đang kiểm tra kết nối…</translation>
+    </message>
+    <message id="tech.gateway.saved">
+        <source>Kết nối được và đã lưu; khởi động lại để dùng.</source>
+        <translation>Kết nối được và đã lưu; khởi động lại để dùng.</translation>
+    </message>
+    <message id="tech.gateway.notSaved">
+        <source>Chưa lưu gì. %1</source>
+        <translation>Chưa lưu gì. %1</translation>
+    </message>
 </context>
 </TS>

@@ -380,6 +380,14 @@ ColumnLayout {
                         }
                     }
                     Text {
+                        width: parent.width
+                        visible: !technician.available.speaker
+                        wrapMode: Text.WordWrap
+                        text: qsTrId("tech.devices.noSpeech")
+                        font.family: Theme.font; font.pixelSize: Theme.small
+                        color: Theme.muted
+                    }
+                    Text {
                         objectName: "touchTestResult"
                         width: parent.width
                         visible: technician.touch !== ""
@@ -393,8 +401,80 @@ ColumnLayout {
         }
 
         // --- network ------------------------------------------------------------------------------
+        // Scrolls as a whole: the server's card and the networks in range may not fit in
+        // landscape, and a section must never grow the screen (the tabs share one height).
+        Flickable {
+            id: networkFlick
+            contentHeight: network.implicitHeight
+            clip: true
+            ScrollBar.vertical: KioskScrollBar {}
         ColumnLayout {
+            id: network
+            width: networkFlick.width - 30
             spacing: Theme.gap / 2
+            // The province's server: its address, the extra CA bundle its certificate needs, a
+            // proxy. "Thử và lưu" checks the link step by step first; saved only if none failed.
+            Card {
+                id: gatewayCard
+                objectName: "gatewayCard"
+                Layout.fillWidth: true
+                visible: technician.available.gateway
+                padding: Theme.gap / 2
+                Text { text: qsTrId("tech.gateway.title"); font.family: Theme.font; font.pixelSize: Theme.body; font.bold: true; color: Theme.primary }
+                TextField {
+                    id: gatewayUrl
+                    objectName: "gatewayUrl"
+                    width: parent.width
+                    height: Theme.touch * 0.8
+                    font.family: Theme.font; font.pixelSize: Theme.small
+                    // Filled once from the configuration: a binding would put it back over what
+                    // the technician is typing whenever any result arrives.
+                    Component.onCompleted: text = technician.gateway.url || ""
+                    placeholderText: qsTrId("tech.gateway.url")
+                    inputMethodHints: Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase | Qt.ImhUrlCharactersOnly
+                }
+                TextField {
+                    id: gatewayCa
+                    objectName: "gatewayCa"
+                    width: parent.width
+                    height: Theme.touch * 0.8
+                    font.family: Theme.font; font.pixelSize: Theme.small
+                    // Filled once from the configuration: a binding would put it back over what
+                    // the technician is typing whenever any result arrives.
+                    Component.onCompleted: text = technician.gateway.caFile || ""
+                    placeholderText: qsTrId("tech.gateway.caFile")
+                    inputMethodHints: Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase
+                }
+                TextField {
+                    id: gatewayProxy
+                    objectName: "gatewayProxy"
+                    width: parent.width
+                    height: Theme.touch * 0.8
+                    font.family: Theme.font; font.pixelSize: Theme.small
+                    // Filled once from the configuration: a binding would put it back over what
+                    // the technician is typing whenever any result arrives.
+                    Component.onCompleted: text = technician.gateway.proxy || ""
+                    placeholderText: qsTrId("tech.gateway.proxy")
+                    inputMethodHints: Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase | Qt.ImhUrlCharactersOnly
+                }
+                BigButton {
+                    objectName: "gatewayTry"
+                    text: tech.busy("gateway") ? qsTrId("tech.gateway.trying") : qsTrId("tech.setup.try")
+                    textSize: Theme.body
+                    enabled: !tech.busy("gateway")
+                    onClicked: technician.setupGateway(gatewayUrl.text, gatewayCa.text, gatewayProxy.text)
+                }
+                Text {
+                    objectName: "gatewayResult"
+                    width: parent.width
+                    visible: technician.gateway.saved !== undefined
+                    wrapMode: Text.WordWrap
+                    textFormat: Text.PlainText
+                    text: technician.gateway.text || ""
+                    font.family: Theme.font; font.pixelSize: Theme.small
+                    color: technician.gateway.saved ? Theme.ok : Theme.danger
+                }
+            }
             Text {
                 objectName: "networkState"
                 Layout.fillWidth: true
@@ -414,21 +494,20 @@ ColumnLayout {
                 enabled: !tech.busy("wifi")
                 onClicked: technician.wifi("scan", "", "")
             }
-            ListView {
+            Column {
                 objectName: "wifiList"
                 Layout.fillWidth: true
-                Layout.fillHeight: true
-                clip: true
                 spacing: Theme.gap / 3
+                Repeater {
                 model: technician.wifiState.networks || []
                 delegate: Card {
-                    width: ListView.view.width - 30
+                    width: parent.width
                     padding: Theme.gap / 2
                     RowLayout {
                         width: parent.width
                         Text {
                             Layout.fillWidth: true
-                            text: (modelData.active ? "● " : "") + modelData.ssid + " · " + modelData.signal + "%" + (modelData.secured ? " 🔒" : "")
+                            text: (modelData.active ? "● " : "") + modelData.ssid + " · " + modelData.signal + "%" + (modelData.secured ? " · " + qsTrId("tech.network.secured") : "")
                             textFormat: Text.PlainText
                             elide: Text.ElideRight
                             font.family: Theme.font; font.pixelSize: Theme.body
@@ -452,6 +531,7 @@ ColumnLayout {
                         }
                     }
                 }
+            }
             }
             Card {
                 id: joinBox
@@ -495,6 +575,7 @@ ColumnLayout {
                     }
                 }
             }
+        }
         }
 
         // --- outbox -------------------------------------------------------------------------------
