@@ -511,3 +511,44 @@ def test_the_server_address_is_checked_before_it_is_saved(
     app.driver.tap("gatewayTry")
     app.driver.wait_until(lambda: tech.gateway.get("saved") is True, "saved")
     assert load_settings(config).gateway.url == other_name
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [(28, "USB đã đầy"), (5, "USB bị lỗi khi ghi")],  # ENOSPC; EIO, as a stick pulled out gives
+    ids=["full", "pulled-out"],
+)
+def test_a_stick_that_fails_mid_export_leaves_nothing_and_says_why(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch, code: int, words: str
+) -> None:
+    import os
+
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    from simulators.screens_demo import play_citizen
+    from tests.offline_queue.test_usb_export import _fails_after
+
+    sealing = X25519PrivateKey.generate()
+
+    def with_key(settings: Settings) -> Settings:
+        settings = technician_settings(settings)
+        gateway = settings.gateway.model_copy(
+            update={"sealing_key": public_key_text(sealing.public_key())}
+        )
+        return settings.model_copy(update={"gateway": gateway})
+
+    app = make_app(configure=with_key)
+    receipt = play_citizen(app.driver, show_errors=False)
+    enter(app)
+    app.driver.tap("tab_outbox")
+    tech = app.kapp.technician
+    stick = app.root / "usb"
+    # The stick takes 20 KB of the file, then fails (no tmpfs without root: at the system call).
+    monkeypatch.setattr(os, "write", _fails_after(20_000, stick, code))
+    app.driver.tap("exportOutbox")
+    app.driver.wait_until(lambda: tech.export.get("ok") is False, "refused")
+    monkeypatch.undo()
+    assert words in app.driver.text("exportResult")
+    assert list(stick.iterdir()) == []  # no partial file left to look like an export
+    app.driver.wait_until(lambda: "Chờ gửi: 1" in tech.outbox.get("summary", ""), "still queued")
+    assert [d["receipt"] for d in tech.outbox["dossiers"]] == [receipt]
