@@ -363,6 +363,15 @@ class QrSection(_Section):
     camera_index: int = Field(default=0, ge=0, le=16)
     camera_width: int = Field(default=1280, ge=320, le=3840)
     camera_height: int = Field(default=720, ge=240, le=2160)
+    camera_exposure: int | None = Field(
+        default=None,
+        ge=1,
+        le=10_000,
+        description="Manual exposure in the camera's units (V4L2: 100 µs); unset: automatic.",
+    )
+    camera_focus: int | None = Field(
+        default=None, ge=0, le=1023, description="Manual focus (0 = far); unset: autofocus."
+    )
     serial_port: str = Field(default="/dev/ttyACM0", max_length=200)
     baudrate: int = Field(default=9600, ge=1200, le=921_600)
     keyboard_device: str = Field(default="", max_length=300, description="evdev path")

@@ -28,7 +28,7 @@ from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
 
-from config.settings import GatewaySection, Settings, load_settings
+from config.settings import GatewaySection, Settings, load_settings, save_settings
 from drivers.network.base import WifiControl
 from drivers.network.nm import NetworkManagerWifi
 from drivers.printer import ReceiptPrinter, open_printer
@@ -37,7 +37,15 @@ from drivers.printer.kept import KeptSlipStore
 from drivers.printer.profiles import load_profile
 from drivers.printer.slip import render_slip, render_test_page
 from drivers.qr import make_qr_reader
-from drivers.qr.base import PayloadCallback, PreviewFrame, QrReader, QrStatus, StatusPredicate
+from drivers.qr.base import (
+    CameraTuning,
+    PayloadCallback,
+    PreviewFrame,
+    QrReader,
+    QrStatus,
+    StatusPredicate,
+)
+from drivers.qr.camera import CameraQrReader
 from drivers.removable.base import RemovableMedia
 from drivers.removable.directory import DirectoryMedia
 from drivers.removable.udisks import UDisksMedia
@@ -274,6 +282,19 @@ def _setup_gateway(
         current = load_settings(config_path) if config_path.exists() else settings
         changed, steps = try_gateway(current, url, ca_file, proxy)
         return save_gateway(changed, steps, config_path), steps
+
+
+def _save_camera(
+    settings: Settings, config_path: Path, exposure: int | None, focus: int | None
+) -> None:
+    """The camera's exposure and focus into the configuration file as it is now."""
+    with _CONFIG_WRITES:
+        current = load_settings(config_path) if config_path.exists() else settings
+        qr = current.devices.qr.model_copy(
+            update={"camera_exposure": exposure, "camera_focus": focus}
+        )
+        devices = current.devices.model_copy(update={"qr": qr})
+        save_settings(current.model_copy(update={"devices": devices}), config_path)
 
 
 def _media(settings: Settings) -> RemovableMedia:
@@ -558,6 +579,12 @@ def build_app(
     tools.restart = restart
     tools.enrolled = lambda: bool(settings.gateway.token.get_secret_value())
     tools.cancel_scan = hub.scanning_service.cancel
+    qr = devices.qr
+    if isinstance(qr, CameraQrReader) and qr.tunable:
+        tools.camera_tuning = lambda: (qr.tuning.exposure, qr.tuning.focus)
+        tools.tune_camera = lambda exposure, focus: qr.tune(CameraTuning(exposure, focus))
+        if config_path is not None:
+            tools.save_camera = partial(_save_camera, settings, config_path)
     technician = TechnicianViewModel(
         router=router,
         journey=core_journey,

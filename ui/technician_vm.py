@@ -61,6 +61,7 @@ class Task(StrEnum):
     ENROL = "enrol"
     SETUP = "setup"
     GATEWAY = "gateway"
+    CAMERA = "camera"
 
 
 @dataclass
@@ -89,6 +90,11 @@ class TechnicianTools:
     # (saved, the link's steps).
     setup_gateway: Callable[[str, str, str], tuple[bool, list[CheckResult]]] | None = None
     gateway_now: Callable[[], dict[str, str]] = dict  # url, ca_file, proxy as configured
+    # The camera's exposure and focus: read, set live (the preview shows it), saved.
+    # (exposure, focus), None for the camera's automatic.
+    camera_tuning: Callable[[], tuple[int | None, int | None]] | None = None
+    tune_camera: Callable[[int | None, int | None], None] | None = None
+    save_camera: Callable[[int | None, int | None], None] | None = None
 
 
 def entry_message(result: EntryResult) -> str:
@@ -362,6 +368,28 @@ class TechnicianViewModel(QObject):
                 Task.GATEWAY,
                 lambda: setup(url, ca_file, proxy),
                 audit=(AuditKind.SETTING_CHANGED, f"gateway: try {url}"),
+            )
+
+    @Slot(int, int)
+    def tuneCamera(self, exposure: int, focus: int) -> None:
+        """Exposure and focus for the live picture (-1: automatic); nothing saved yet."""
+        if self._tools.tune_camera is not None:
+            self._tools.tune_camera(
+                exposure if exposure > 0 else None, focus if focus >= 0 else None
+            )
+            self.changed.emit()
+
+    @Slot()
+    def saveCameraTuning(self) -> None:
+        """Keep the exposure and focus the preview shows now (used again after a restart)."""
+        save, read = self._tools.save_camera, self._tools.camera_tuning
+        if save is not None and read is not None:
+            exposure, focus = read()
+            detail = f"camera: exposure {exposure or 'auto'}, focus {focus or 'auto'}"
+            self._start(
+                Task.CAMERA,
+                lambda: save(exposure, focus),
+                audit=(AuditKind.SETTING_CHANGED, detail),
             )
 
     @Slot()
@@ -676,6 +704,21 @@ class TechnicianViewModel(QObject):
         )
         return {**now, "saved": saved, "text": said.replace("%1", detail)}
 
+    def _get_camera(self) -> dict[str, Any]:
+        read = self._tools.camera_tuning
+        if read is None or self._tools.tune_camera is None:
+            return {"available": False}
+        exposure, focus = read()
+        saved: bool | None = None
+        if Task.CAMERA in self._results:
+            saved = not isinstance(self._results[Task.CAMERA], Exception)
+        return {
+            "available": True,
+            "exposure": exposure if exposure is not None else -1,
+            "focus": focus if focus is not None else -1,
+            "saved": saved,
+        }
+
     def _get_setup_choices(self) -> dict[str, Any]:
         return {
             "kinds": [kind.value for kind in DeviceKind],
@@ -698,6 +741,7 @@ class TechnicianViewModel(QObject):
             "restart": tools.restart is not None,
             "setup": tools.setup is not None,
             "gateway": tools.setup_gateway is not None,
+            "cameraSave": tools.save_camera is not None,
         }
 
     if TYPE_CHECKING:
@@ -722,6 +766,7 @@ class TechnicianViewModel(QObject):
         setup: dict[str, Any]
         setupChoices: dict[str, Any]
         gateway: dict[str, Any]
+        camera: dict[str, Any]
         enrolAtEntry: bool
         available: dict[str, bool]
     else:
@@ -747,5 +792,6 @@ class TechnicianViewModel(QObject):
         setupChoices = Property(dict, _get_setup_choices, constant=True)
         enrolAtEntry = Property(bool, _get_enrol_at_entry, notify=changed)
         gateway = Property(dict, _get_gateway, notify=changed)
+        camera = Property(dict, _get_camera, notify=changed)
         available = Property(dict, _get_available, notify=changed)
 

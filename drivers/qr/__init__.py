@@ -29,11 +29,15 @@ def make_qr_reader(
 
             return FakeQrReader(clock, debounce_s=debounce_s)
         case QrDriver.CAMERA:
+            from drivers.qr.base import CameraTuning
             from drivers.qr.camera import CameraQrReader, OpenCvFrameSource
             from drivers.qr.decode import FrameDecoder
 
             source = OpenCvFrameSource(
-                settings.camera_index, settings.camera_width, settings.camera_height
+                settings.camera_index,
+                settings.camera_width,
+                settings.camera_height,
+                CameraTuning(settings.camera_exposure, settings.camera_focus),
             )
             decoder = FrameDecoder(settings.decoder)
             return CameraQrReader(source, decoder, clock, debounce_s=debounce_s)

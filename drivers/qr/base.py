@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -75,6 +75,25 @@ class QrRead:
             f"QrRead(source={self.source.value}, decoded_by={self.decoded_by.value}, "
             f"bytes={len(self.payload)}, at={self.at.isoformat()}, detail={self.detail!r})"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CameraTuning:
+    """A camera's exposure and focus as a technician set them, in the camera's own units (V4L2:
+    exposure in 100 µs steps, focus 0 = far); None: the camera's automatic."""
+
+    exposure: int | None = None
+    focus: int | None = None
+
+
+@runtime_checkable
+class Tunable(Protocol):
+    """A frame source whose exposure and focus can be set while it runs."""
+
+    def tune(self, tuning: CameraTuning) -> None: ...
+
+    @property
+    def tuning(self) -> CameraTuning: ...
 
 
 @dataclass(frozen=True, slots=True)

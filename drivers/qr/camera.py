@@ -30,12 +30,14 @@ from drivers.qr.base import (
     DEFAULT_DEBOUNCE_S,
     RECONNECT_FIRST_S,
     RECONNECT_MAX_S,
+    CameraTuning,
     PayloadCallback,
     PreviewFrame,
     QrSource,
     QrStatus,
     ReaderCore,
     StatusPredicate,
+    Tunable,
     qr_error,
 )
 from drivers.qr.decode import FrameDecoder
@@ -75,8 +77,19 @@ class OpenCvFrameSource:
     and a path that has gone away is an unplugged camera.
     """
 
-    def __init__(self, device: int | str, width: int = 1280, height: int = 720) -> None:
+    def __init__(
+        self,
+        device: int | str,
+        width: int = 1280,
+        height: int = 720,
+        tuning: CameraTuning | None = None,
+    ) -> None:
         self._device = device
+        self._tuning = tuning or CameraTuning()
+        # Set by a technician's slider on the GUI thread, applied by the capture thread (the
+        # only one that touches the VideoCapture) before its next read.
+        self._pending: CameraTuning | None = self._tuning
+        self._tuning_lock = threading.Lock()
         self.description = (
             f"recording {device}"
             if isinstance(device, str)
@@ -102,6 +115,8 @@ class OpenCvFrameSource:
         except cv2.error as exc:
             raise qr_error(DeviceProblem.IO_ERROR, f"{self.description}: {exc}") from None
         self._capture = capture
+        with self._tuning_lock:
+            self._pending = self._tuning  # a camera opened again gets the technician's values
 
     def _open_camera(self, cv2: Any, index: int) -> Any:
         capture = cv2.VideoCapture(index, cv2.CAP_V4L2)
@@ -131,12 +146,37 @@ class OpenCvFrameSource:
         self._interval_s = 1 / fps if math.isfinite(fps) and fps > 0 else 1 / 30
         return capture
 
+    @property
+    def tuning(self) -> CameraTuning:
+        with self._tuning_lock:
+            return self._tuning
+
+    def tune(self, tuning: CameraTuning) -> None:
+        with self._tuning_lock:
+            self._tuning = tuning
+            self._pending = tuning
+
+    def _apply_tuning(self, cv2: Any) -> None:
+        with self._tuning_lock:
+            pending, self._pending = self._pending, None
+        if pending is None or isinstance(self._device, str):
+            return  # a recording has no exposure to set
+        capture = self._capture
+        # V4L2 through OpenCV: auto exposure 3 is the camera's own, 1 is manual.
+        capture.set(cv2.CAP_PROP_AUTO_EXPOSURE, 3 if pending.exposure is None else 1)
+        if pending.exposure is not None:
+            capture.set(cv2.CAP_PROP_EXPOSURE, pending.exposure)
+        capture.set(cv2.CAP_PROP_AUTOFOCUS, 1 if pending.focus is None else 0)
+        if pending.focus is not None:
+            capture.set(cv2.CAP_PROP_FOCUS, pending.focus)
+
     def read(self) -> Frame | None:
         import cv2
 
         if self._capture is None:
             raise qr_error(DeviceProblem.IO_ERROR, f"{self.description} is not open")
         try:
+            self._apply_tuning(cv2)
             ok, frame = self._capture.read()
             if not ok and isinstance(self._device, str):
                 # The recording ended: start again from whatever the path holds now.
@@ -255,6 +295,19 @@ class CameraQrReader:
     def source(self) -> FrameSource:
         """Where the frames come from (a camera, a recording, a simulated scene)."""
         return self._source
+
+    @property
+    def tunable(self) -> bool:
+        return isinstance(self._source, Tunable)
+
+    @property
+    def tuning(self) -> CameraTuning:
+        return self._source.tuning if isinstance(self._source, Tunable) else CameraTuning()
+
+    def tune(self, tuning: CameraTuning) -> None:
+        """Exposure and focus from now on (the technician's sliders), where the source has them."""
+        if isinstance(self._source, Tunable):
+            self._source.tune(tuning)
 
     # --- QrReader --------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ import numpy.typing as npt
 from drivers.errors import DeviceError, DeviceProblem
 from drivers.qr.base import (
     DEFAULT_DEBOUNCE_S,
+    CameraTuning,
     DecodedBy,
     PayloadCallback,
     PreviewFrame,
@@ -152,6 +153,9 @@ class FakeQrReader:
         return qr_error(DeviceProblem.UNPLUGGED, "fake QR reader unplugged")
 
 
+AUTO_EXPOSURE = 300  # what the fake camera's automatic exposure amounts to
+
+
 class FakeFrameSource:
     """A camera that shows whatever it is told to, for ``CameraQrReader`` without a camera.
 
@@ -179,6 +183,18 @@ class FakeFrameSource:
         self._tick = threading.Event()  # never set: only its timeout paces the reads
         self.opens = 0
         self.frames_served = 0
+        self._tuning = CameraTuning()
+
+    @property
+    def tuning(self) -> CameraTuning:
+        with self._lock:
+            return self._tuning
+
+    def tune(self, tuning: CameraTuning) -> None:
+        """A longer exposure brightens the picture, as on a camera (relative to 300, its
+        automatic); focus is recorded only."""
+        with self._lock:
+            self._tuning = tuning
 
     def show(self, frame: Frame | None) -> None:
         """What the camera sees from now on (None: an empty scene)."""
@@ -212,7 +228,14 @@ class FakeFrameSource:
                 # What OpenCV does when the device vanishes: reads just stop returning frames.
                 return None
             self.frames_served += 1
-            return self._frame
+            exposure = self._tuning.exposure
+            if exposure is None:
+                return self._frame
+            gain = exposure / AUTO_EXPOSURE
+            brightened: Frame = np.clip(self._frame.astype(np.float32) * gain, 0, 255).astype(
+                np.uint8
+            )
+            return brightened
 
     def close(self) -> None:
         with self._lock:

@@ -5,6 +5,7 @@ the sections and their tests, the quiet lock, and the audit log in the outbox da
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -236,8 +237,9 @@ def test_the_log_shows_masked_and_goes_to_the_stick(make_app: AppFactory) -> Non
 def test_every_technician_screen_in_both_orientations(make_app: AppFactory, section: str) -> None:
     from simulators.screens_demo import demo_wifi
 
-    # With a configuration file (enrolment and device changes offered) and the demo's Wi-Fi.
-    app = app_for_technician(make_app, config_file=True, network=demo_wifi())
+    # With a configuration file (enrolment and device changes offered), the demo's Wi-Fi and a
+    # camera reader (its picture and exposure controls).
+    app = app_for_technician(make_app, config_file=True, network=demo_wifi(), camera=True)
     if section == "status":
         open_entry(app)
         entry_problems: list[LayoutProblem] = []
@@ -552,3 +554,42 @@ def test_a_stick_that_fails_mid_export_leaves_nothing_and_says_why(
     assert list(stick.iterdir()) == []  # no partial file left to look like an export
     app.driver.wait_until(lambda: "Chờ gửi: 1" in tech.outbox.get("summary", ""), "still queued")
     assert [d["receipt"] for d in tech.outbox["dossiers"]] == [receipt]
+
+
+def reader_preview(app: AppHarness) -> Any:
+    """The camera reader's newest preview picture, as the screen's image provider serves it."""
+    shown = app.devices.qr.latest_preview()
+    assert shown is not None
+    return shown.rgb  # type: ignore[attr-defined]
+
+
+def test_the_camera_s_exposure_and_focus_are_set_live_and_kept(make_app: AppFactory) -> None:
+    import numpy as np
+
+    from config.settings import load_settings
+    from drivers.qr.fake import FakeFrameSource
+
+    scene = FakeFrameSource()
+    scene.show(np.full((720, 1280, 3), 100, dtype=np.uint8))
+    app = make_app(configure=technician_settings, config_file=True, camera=scene)
+    enter(app)
+    app.driver.tap("tab_devices")
+    tech = app.kapp.technician
+    assert tech.camera["available"] and tech.camera["exposure"] == -1  # automatic
+    app.driver.wait_until(lambda: app.kapp.camera.hasPreview, "the camera's picture")
+    before = reader_preview(app)
+    # Manual exposure, twice the automatic: the picture the technician looks at brightens.
+    app.driver.tap("cameraAuto_exposure")
+    tech.tuneCamera(600, -1)
+    assert scene.tuning.exposure == 600 and scene.tuning.focus is None
+    app.driver.wait_until(
+        lambda: float(np.mean(reader_preview(app))) > float(np.mean(before)) * 1.5,
+        "a brighter picture",
+    )
+    app.driver.tap("cameraSave")
+    app.driver.wait_until(lambda: tech.camera.get("saved") is True, "kept")
+    saved = load_settings(app.root / "kiosk.toml").devices.qr
+    assert (saved.camera_exposure, saved.camera_focus) == (600, None)
+    # Leaving the section lets go of the camera's picture.
+    app.driver.tap("tab_log")
+    app.driver.wait_until(lambda: not app.kapp.camera.hasPreview, "the picture let go")

@@ -1687,5 +1687,25 @@
         <source>Chưa lưu gì. %1</source>
         <translation>Nothing was saved. %1</translation>
     </message>
+    <message id="tech.camera.exposureAuto">
+        <source>Phơi sáng tự động</source>
+        <translation>Automatic exposure</translation>
+    </message>
+    <message id="tech.camera.focusAuto">
+        <source>Lấy nét tự động</source>
+        <translation>Autofocus</translation>
+    </message>
+    <message id="tech.camera.save">
+        <source>Lưu độ sáng và nét</source>
+        <translation>Keep exposure and focus</translation>
+    </message>
+    <message id="tech.camera.saved">
+        <source>Đã lưu; máy dùng lại sau khi khởi động.</source>
+        <translation>Saved; used again after a restart.</translation>
+    </message>
+    <message id="tech.camera.notSaved">
+        <source>Chưa lưu được.</source>
+        <translation>Could not be saved.</translation>
+    </message>
 </context>
 </TS>

@@ -1687,5 +1687,25 @@
         <source>Chưa lưu gì. %1</source>
         <translation>Chưa lưu gì. %1</translation>
     </message>
+    <message id="tech.camera.exposureAuto">
+        <source>Phơi sáng tự động</source>
+        <translation>Phơi sáng tự động</translation>
+    </message>
+    <message id="tech.camera.focusAuto">
+        <source>Lấy nét tự động</source>
+        <translation>Lấy nét tự động</translation>
+    </message>
+    <message id="tech.camera.save">
+        <source>Lưu độ sáng và nét</source>
+        <translation>Lưu độ sáng và nét</translation>
+    </message>
+    <message id="tech.camera.saved">
+        <source>Đã lưu; máy dùng lại sau khi khởi động.</source>
+        <translation>Đã lưu; máy dùng lại sau khi khởi động.</translation>
+    </message>
+    <message id="tech.camera.notSaved">
+        <source>Chưa lưu được.</source>
+        <translation>Chưa lưu được.</translation>
+    </message>
 </context>
 </TS>

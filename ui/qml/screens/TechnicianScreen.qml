@@ -14,6 +14,15 @@ ColumnLayout {
     readonly property var sections: ["status", "devices", "network", "outbox", "log"]
 
     function busy(task) { return technician.busy.indexOf(task) >= 0 }
+    function tune(what, value) {
+        const exposure = what === "exposure" ? value : technician.camera.exposure
+        const focus = what === "focus" ? value : technician.camera.focus
+        technician.tuneCamera(exposure, focus)
+    }
+    // The camera's picture is pulled only while the devices section shows.
+    readonly property bool watchingCamera: technician.section === "devices" && technician.camera.available === true
+    onWatchingCameraChanged: watchingCamera ? camera.watch() : camera.unwatch()
+    Component.onDestruction: if (watchingCamera) camera.unwatch()
     function sign(outcome) { return outcome === "ok" ? "✓" : outcome === "warning" ? "!" : "✗" }
     function signColor(outcome) {
         return outcome === "ok" ? Theme.ok : outcome === "warning" ? Theme.accent : Theme.danger
@@ -195,6 +204,66 @@ ColumnLayout {
                     Layout.fillWidth: true
                     Layout.alignment: Qt.AlignTop
                     Text { text: qsTrId("tech.devices.qr"); font.family: Theme.font; font.pixelSize: Theme.body; font.bold: true; color: Theme.primary }
+                    // The camera as it sees now, with its exposure and focus: set live, kept
+                    // with "Lưu" (the preview is the test: a readable picture reads cards).
+                    Column {
+                        objectName: "cameraTuning"
+                        width: parent.width
+                        spacing: Theme.gap / 3
+                        visible: technician.camera.available === true
+                        Image {
+                            objectName: "cameraPreview"
+                            width: Math.min(parent.width, 480)
+                            height: width * 9 / 16
+                            fillMode: Image.PreserveAspectFit
+                            cache: false
+                            visible: camera.hasPreview
+                            source: camera.hasPreview && parent.visible ? "image://camera/" + camera.frame : ""
+                        }
+                        Repeater {
+                            model: [["exposure", 1, 2000], ["focus", 0, 255]]
+                            RowLayout {
+                                width: parent.width
+                                readonly property string what: modelData[0]
+                                readonly property int current: technician.camera[what] === undefined ? -1 : technician.camera[what]
+                                CheckBox {
+                                    objectName: "cameraAuto_" + parent.what
+                                    Layout.preferredHeight: Theme.touch
+                                    text: qsTrId("tech.camera." + parent.what + "Auto")
+                                    font.family: Theme.font; font.pixelSize: Theme.small
+                                    checked: parent.current < 0
+                                    onToggled: tech.tune(parent.what, checked ? -1 : slider.value)
+                                }
+                                Slider {
+                                    id: slider
+                                    objectName: "cameraSlider_" + parent.what
+                                    Layout.fillWidth: true
+                                    Layout.preferredHeight: Theme.touch
+                                    enabled: parent.current >= 0
+                                    from: modelData[1]; to: modelData[2]; stepSize: 1
+                                    value: parent.current >= 0 ? parent.current : (modelData[1] + modelData[2]) / 4
+                                    onMoved: tech.tune(parent.what, Math.round(value))
+                                }
+                            }
+                        }
+                        BigButton {
+                            objectName: "cameraSave"
+                            visible: technician.available.cameraSave === true
+                            text: qsTrId("tech.camera.save")
+                            textSize: Theme.body
+                            enabled: !tech.busy("camera")
+                            onClicked: technician.saveCameraTuning()
+                        }
+                        Text {
+                            objectName: "cameraSaved"
+                            width: parent.width
+                            visible: technician.camera.saved === true || technician.camera.saved === false
+                            wrapMode: Text.WordWrap
+                            text: technician.camera.saved ? qsTrId("tech.camera.saved") : qsTrId("tech.camera.notSaved")
+                            font.family: Theme.font; font.pixelSize: Theme.small
+                            color: technician.camera.saved ? Theme.ok : Theme.danger
+                        }
+                    }
                     Text {
                         objectName: "qrReadTest"
                         width: parent.width
