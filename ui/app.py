@@ -284,6 +284,11 @@ def _setup_gateway(
         return save_gateway(changed, steps, config_path), steps
 
 
+def _list_scanners(scanner: DocumentScanner) -> list[tuple[str, str]]:
+    """What the app's scanner driver finds (SANE lists every device its backends see)."""
+    return [(info.name, f"{info.vendor} {info.model}".strip()) for info in scanner.discover()]
+
+
 def _save_camera(
     settings: Settings, config_path: Path, exposure: int | None, focus: int | None
 ) -> None:
@@ -579,6 +584,7 @@ def build_app(
     tools.restart = restart
     tools.enrolled = lambda: bool(settings.gateway.token.get_secret_value())
     tools.cancel_scan = hub.scanning_service.cancel
+    tools.list_scanners = partial(_list_scanners, devices.scanner)
     qr = devices.qr
     if isinstance(qr, CameraQrReader) and qr.tunable:
         tools.camera_tuning = lambda: (qr.tuning.exposure, qr.tuning.focus)

@@ -62,6 +62,7 @@ class Task(StrEnum):
     SETUP = "setup"
     GATEWAY = "gateway"
     CAMERA = "camera"
+    SCANNERS = "scanners"
 
 
 @dataclass
@@ -91,6 +92,8 @@ class TechnicianTools:
     setup_gateway: Callable[[str, str, str], tuple[bool, list[CheckResult]]] | None = None
     gateway_now: Callable[[], dict[str, str]] = dict  # url, ca_file, proxy as configured
     # The camera's exposure and focus: read, set live (the preview shows it), saved.
+    # The scanners the scanner driver finds: (device name, what it is), for the set-up.
+    list_scanners: Callable[[], list[tuple[str, str]]] | None = None
     # (exposure, focus), None for the camera's automatic.
     camera_tuning: Callable[[], tuple[int | None, int | None]] | None = None
     tune_camera: Callable[[int | None, int | None], None] | None = None
@@ -369,6 +372,11 @@ class TechnicianViewModel(QObject):
                 lambda: setup(url, ca_file, proxy),
                 audit=(AuditKind.SETTING_CHANGED, f"gateway: try {url}"),
             )
+
+    @Slot()
+    def findScanners(self) -> None:
+        if self._tools.list_scanners is not None:
+            self._start(Task.SCANNERS, self._tools.list_scanners)
 
     @Slot(int, int)
     def tuneCamera(self, exposure: int, focus: int) -> None:
@@ -704,6 +712,16 @@ class TechnicianViewModel(QObject):
         )
         return {**now, "saved": saved, "text": said.replace("%1", detail)}
 
+    def _get_scanners(self) -> dict[str, Any]:
+        found = self._result(Task.SCANNERS)
+        if isinstance(found, Exception):
+            return {"error": self._error(Task.SCANNERS), "found": []}
+        if not isinstance(found, list):
+            return {"found": []}
+        if not found:
+            return {"error": qtTrId("tech.setup.noScanner"), "found": []}
+        return {"found": [{"name": name, "label": label} for name, label in found]}
+
     def _get_camera(self) -> dict[str, Any]:
         read = self._tools.camera_tuning
         if read is None or self._tools.tune_camera is None:
@@ -767,6 +785,7 @@ class TechnicianViewModel(QObject):
         setupChoices: dict[str, Any]
         gateway: dict[str, Any]
         camera: dict[str, Any]
+        scanners: dict[str, Any]
         enrolAtEntry: bool
         available: dict[str, bool]
     else:
@@ -793,5 +812,6 @@ class TechnicianViewModel(QObject):
         enrolAtEntry = Property(bool, _get_enrol_at_entry, notify=changed)
         gateway = Property(dict, _get_gateway, notify=changed)
         camera = Property(dict, _get_camera, notify=changed)
+        scanners = Property(dict, _get_scanners, notify=changed)
         available = Property(dict, _get_available, notify=changed)
 

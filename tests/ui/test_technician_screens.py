@@ -593,3 +593,30 @@ def test_the_camera_s_exposure_and_focus_are_set_live_and_kept(make_app: AppFact
     # Leaving the section lets go of the camera's picture.
     app.driver.tap("tab_log")
     app.driver.wait_until(lambda: not app.kapp.camera.hasPreview, "the picture let go")
+
+
+def test_a_scanner_is_chosen_from_those_found(make_app: AppFactory) -> None:
+    app = make_app(configure=technician_settings, config_file=True)
+    enter(app)
+    app.driver.tap("tab_devices")
+    app.driver.tap("setupKind_scanner")
+    app.driver.tap("setupDriver_sane")
+    app.driver.tap("findScanners")
+    tech = app.kapp.technician
+    app.driver.wait_until(lambda: len(tech.scanners["found"]) == 1, "the scanner found")
+    found = tech.scanners["found"][0]["name"]
+    app.driver.tap("foundScanner_0")
+    app.driver.tap("source_flatbed")
+    assert app.driver.text("setupWhere") == found
+    assert app.driver.text("setupOption") == "flatbed"
+    # The demo scanner is no SANE device: tried, refused, nothing written.
+    before = (app.root / "kiosk.toml").read_bytes()
+    app.driver.tap("setupTry")
+    app.driver.wait_until(lambda: tech.setup.get("saved") is False, "refused")
+    assert (app.root / "kiosk.toml").read_bytes() == before
+    # Unplugged: found none, and said so.
+    app.scanner.unplug()
+    app.driver.tap("findScanners")
+    app.driver.wait_until(
+        lambda: "Không tìm thấy máy quét" in tech.scanners.get("error", ""), "none found"
+    )

@@ -1707,5 +1707,25 @@
         <source>Chưa lưu được.</source>
         <translation>Could not be saved.</translation>
     </message>
+    <message id="tech.setup.findScanners">
+        <source>Tìm máy quét</source>
+        <translation>Find scanners</translation>
+    </message>
+    <message id="tech.setup.noScanner">
+        <source>Không tìm thấy máy quét nào. Kiểm tra cáp USB và nguồn điện.</source>
+        <translation>No scanner found. Check the USB cable and the power.</translation>
+    </message>
+    <message id="tech.setup.source.feeder">
+        <source>Khay nạp giấy</source>
+        <translation>Feeder</translation>
+    </message>
+    <message id="tech.setup.source.flatbed">
+        <source>Mặt kính</source>
+        <translation>Flatbed</translation>
+    </message>
+    <message id="tech.setup.source.duplex">
+        <source>Nạp giấy hai mặt</source>
+        <translation>Duplex feeder</translation>
+    </message>
 </context>
 </TS>

@@ -1707,5 +1707,25 @@
         <source>Chưa lưu được.</source>
         <translation>Chưa lưu được.</translation>
     </message>
+    <message id="tech.setup.findScanners">
+        <source>Tìm máy quét</source>
+        <translation>Tìm máy quét</translation>
+    </message>
+    <message id="tech.setup.noScanner">
+        <source>Không tìm thấy máy quét nào. Kiểm tra cáp USB và nguồn điện.</source>
+        <translation>Không tìm thấy máy quét nào. Kiểm tra cáp USB và nguồn điện.</translation>
+    </message>
+    <message id="tech.setup.source.feeder">
+        <source>Khay nạp giấy</source>
+        <translation>Khay nạp giấy</translation>
+    </message>
+    <message id="tech.setup.source.flatbed">
+        <source>Mặt kính</source>
+        <translation>Mặt kính</translation>
+    </message>
+    <message id="tech.setup.source.duplex">
+        <source>Nạp giấy hai mặt</source>
+        <translation>Nạp giấy hai mặt</translation>
+    </message>
 </context>
 </TS>

@@ -391,6 +391,49 @@ ColumnLayout {
                         placeholderText: qsTrId("tech.setup.where." + (setupCard.driver || "usb"))
                         inputMethodHints: Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase
                     }
+                    // A scanner is chosen from those found, its source from those it may have.
+                    Flow {
+                        width: parent.width
+                        spacing: Theme.gap / 3
+                        visible: setupCard.kind === "scanner" && setupCard.driver !== ""
+                        BigButton {
+                            objectName: "findScanners"
+                            text: qsTrId("tech.setup.findScanners")
+                            textSize: Theme.small
+                            enabled: !tech.busy("scanners")
+                            onClicked: technician.findScanners()
+                        }
+                        Repeater {
+                            model: technician.scanners.found
+                            BigButton {
+                                objectName: "foundScanner_" + index
+                                text: modelData.label || modelData.name
+                                textSize: Theme.small
+                                fill: setupWhere.text === modelData.name ? Theme.primary : "#ffffff"
+                                ink: setupWhere.text === modelData.name ? Theme.primaryInk : Theme.primary
+                                onClicked: setupWhere.text = modelData.name
+                            }
+                        }
+                        Repeater {
+                            model: technician.setupChoices.sources
+                            BigButton {
+                                objectName: "source_" + modelData
+                                text: qsTrId("tech.setup.source." + modelData)
+                                textSize: Theme.small
+                                fill: setupOption.text === modelData ? Theme.primary : "#ffffff"
+                                ink: setupOption.text === modelData ? Theme.primaryInk : Theme.primary
+                                onClicked: setupOption.text = modelData
+                            }
+                        }
+                    }
+                    Text {
+                        width: parent.width
+                        visible: setupCard.kind === "scanner" && (technician.scanners.error || "") !== ""
+                        wrapMode: Text.WordWrap
+                        text: technician.scanners.error || ""
+                        font.family: Theme.font; font.pixelSize: Theme.small
+                        color: Theme.danger
+                    }
                     TextField {
                         id: setupOption
                         objectName: "setupOption"
