@@ -488,6 +488,7 @@ def _transport(
         read_timeout_s=read_s,
         deadline_s=deadline_s,
         max_response_bytes=MAX_ANSWER_BYTES,
+        proxy=gateway.proxy,
     )
 
 

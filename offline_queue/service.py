@@ -114,6 +114,7 @@ def build_engine(
         verify=str(gateway.ca_file) if gateway.ca_file else True,
         connect_timeout_s=gateway.connect_timeout_s,
         read_timeout_s=gateway.read_timeout_s,
+        proxy=gateway.proxy,
     )
     sync = settings.sync
     return SyncEngine(

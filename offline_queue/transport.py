@@ -200,8 +200,10 @@ class HttpTransport:
         session: requests.Session | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
+        proxy: str = "",
     ) -> None:
         self.base_url = base_url.rstrip("/") + "/"
+        self._proxy = proxy
         self._token = token
         self._verify = verify
         self._timeout = (connect_timeout_s, read_timeout_s)
@@ -213,6 +215,8 @@ class HttpTransport:
             session = requests.Session()
             session.headers.clear()
             session.headers.update(_LEAN_HEADERS)
+            if proxy:  # the technician's gateway.proxy: every request, uploads included
+                session.proxies = {"http": proxy, "https": proxy}
         self._session = session
         self._monotonic = monotonic
         self._wall = wall
@@ -246,6 +250,7 @@ class HttpTransport:
             max_response_bytes=self._max,
             monotonic=self._monotonic,
             wall=self._wall,
+            proxy=self._proxy,
         )
         twin.stats = self.stats
         return twin
