@@ -397,17 +397,6 @@ def free_bytes(path: Path) -> int:
     return shutil.disk_usage(path).free
 
 
-def gateway_session(gateway: GatewaySection, user_agent: str) -> requests.Session:
-    """A ``requests`` session for the technician's tools: lean headers as the sync engine's, and
-    the configured proxy."""
-    session = requests.Session()
-    session.headers.clear()
-    session.headers.update({"User-Agent": user_agent, "Connection": "keep-alive"})
-    if gateway.proxy:
-        session.proxies = {"http": gateway.proxy, "https": gateway.proxy}
-    return session
-
-
 def gateway_verify(gateway: GatewaySection) -> bool | str:
     """TLS trust as the sync engine has it: the configured CA file, else the default bundle."""
     return str(gateway.ca_file) if gateway.ca_file else True
@@ -879,8 +868,9 @@ class Doctor:
             connect_timeout_s=gateway.connect_timeout_s,
             read_timeout_s=gateway.read_timeout_s,
             deadline_s=gateway.connect_timeout_s + gateway.read_timeout_s,
-            session=gateway_session(gateway, "kiosk-doctor"),
             monotonic=self._clock.monotonic,
+            proxy=gateway.proxy,
+            user_agent="kiosk-doctor",
         )
 
     def _ask(self, transport: HttpTransport) -> _Answer:

@@ -28,8 +28,6 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import SecretStr, ValidationError
-from requests import PreparedRequest
-from requests.auth import AuthBase
 
 from config.settings import GatewaySection, Settings, load_settings, save_settings
 from dvc_common.atomic import write_atomic
@@ -42,7 +40,7 @@ from dvc_common.trust import (
     sign_enrolment,
     signing_public_key,
 )
-from kiosk.doctor import KIOSK_KEY_FILE, gateway_session, gateway_verify
+from kiosk.doctor import KIOSK_KEY_FILE, gateway_verify
 from offline_queue.crypto import CryptoError
 from offline_queue.errors import StoreError
 from offline_queue.opening import open_queue_store, reference_dir
@@ -137,19 +135,9 @@ class Enrolled:
     reference_problem: str = ""  # why it failed ("" when it did not)
 
 
-class _NoToken(AuthBase):
-    """Drops the Authorization header ``HttpTransport`` always sends: a kiosk that enrols has no
-    token yet, or an old one that this enrolment replaces and that the gateway need not see."""
-
-    def __call__(self, request: PreparedRequest) -> PreparedRequest:
-        request.headers.pop("Authorization", None)
-        return request
-
-
 def _transport(gateway: GatewaySection, token: str, user_agent: str) -> HttpTransport:
-    session = gateway_session(gateway, user_agent)
-    if not token:
-        session.auth = _NoToken()
+    # No token (enrolling): the transport sends no Authorization header; the old token, if any,
+    # is one this enrolment replaces and that the gateway need not see.
     return HttpTransport(
         gateway.url,
         token,
@@ -157,7 +145,8 @@ def _transport(gateway: GatewaySection, token: str, user_agent: str) -> HttpTran
         connect_timeout_s=gateway.connect_timeout_s,
         read_timeout_s=gateway.read_timeout_s,
         deadline_s=gateway.connect_timeout_s + gateway.read_timeout_s,
-        session=session,
+        proxy=gateway.proxy,
+        user_agent=user_agent,
     )
 
 

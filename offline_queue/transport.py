@@ -176,7 +176,7 @@ class TransportStats:
 
 # Only what the gateway needs: requests' defaults (Accept, Accept-Encoding, a versioned
 # User-Agent) cost about 80 bytes of every request on a link where each byte is 31 µs.
-_LEAN_HEADERS = {"User-Agent": "kiosk-sync", "Connection": "keep-alive"}
+_LEAN_HEADERS = {"Connection": "keep-alive"}
 
 
 class HttpTransport:
@@ -201,9 +201,11 @@ class HttpTransport:
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         proxy: str = "",
+        user_agent: str = "kiosk-sync",
     ) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         self._proxy = proxy
+        self._user_agent = user_agent
         self._token = token
         self._verify = verify
         self._timeout = (connect_timeout_s, read_timeout_s)
@@ -214,7 +216,7 @@ class HttpTransport:
         if session is None:
             session = requests.Session()
             session.headers.clear()
-            session.headers.update(_LEAN_HEADERS)
+            session.headers.update({**_LEAN_HEADERS, "User-Agent": user_agent})
             if proxy:  # the technician's gateway.proxy: every request, uploads included
                 session.proxies = {"http": proxy, "https": proxy}
         self._session = session
@@ -251,6 +253,7 @@ class HttpTransport:
             monotonic=self._monotonic,
             wall=self._wall,
             proxy=self._proxy,
+            user_agent=self._user_agent,
         )
         twin.stats = self.stats
         return twin
@@ -270,7 +273,9 @@ class HttpTransport:
         headers: Mapping[str, str] | None = None,
     ) -> Response:
         """Perform one request; network failures raise a transient GatewayError."""
-        all_headers = {"Authorization": f"Bearer {self._token}", **(headers or {})}
+        # No token (a kiosk enrolling): no Authorization header at all, not an empty one.
+        auth = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        all_headers = {**auth, **(headers or {})}
         body = data
         if json_body is not None:
             body = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
