@@ -4,14 +4,14 @@ as chosen (the doctor's own check, ``kiosk.doctor``), and only then the configur
 A technician swaps a printer or moves the QR module to another port; the kiosk must not be left
 with a configuration that names a device which does not answer. ``try_device`` builds the
 settings the choice would give (validated like any configuration file: a bad port or host is a
-named field error), asks the doctor to check that one device with them, and ``save_device``
+named field error), asks the doctor to check that one device with them, and ``save_if_answered``
 writes them atomically only when the check did not fail. The devices the app holds are built at
 start-up, so the new ones are used after a restart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -133,12 +133,17 @@ def candidate(settings: Settings, choice: DeviceChoice) -> Settings:
         raise SetupError(f"devices.{choice.kind.value}.driver", "not a driver offered here")
     data = settings.model_dump(mode="python")
     data["devices"][choice.kind.value].update(_section_changes(choice))
+    return _validated(data)
+
+
+def _validated(data: dict[str, Any]) -> Settings:
+    """Settings from ``data`` as a configuration file is checked; the first problem as a
+    ``SetupError`` naming its field."""
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        raise SetupError(field, first["msg"]) from None
+        raise SetupError(".".join(str(part) for part in first["loc"]), first["msg"]) from None
 
 
 def _current(settings: Settings, choice: DeviceChoice) -> str:
@@ -164,10 +169,10 @@ def try_device(
     return changed, _CHECKS[choice.kind](make_doctor(changed))
 
 
-def save_device(changed: Settings, result: CheckResult, path: Path) -> bool:
-    """Write the configuration when the device answered (a warning, such as paper running out,
-    still saves); False, and nothing written, when it failed."""
-    if result.outcome is Outcome.FAILED:
+def save_if_answered(changed: Settings, results: Sequence[CheckResult], path: Path) -> bool:
+    """Write the configuration when no check failed (a warning, such as paper running out,
+    still saves); False, and nothing written, when one did."""
+    if any(result.outcome is Outcome.FAILED for result in results):
         return False
     save_settings(changed, path)
     return True
@@ -180,14 +185,13 @@ def gateway_candidate(settings: Settings, url: str, ca_file: str, proxy: str) ->
     """The settings with the gateway's address, extra CA bundle and proxy changed, validated."""
     data = settings.model_dump(mode="python")
     data["gateway"].update(
-        {"url": url.strip(), "ca_file": Path(ca_file.strip()) if ca_file.strip() else None}
+        {
+            "url": url.strip(),
+            "ca_file": Path(ca_file.strip()) if ca_file.strip() else None,
+            "proxy": proxy.strip(),
+        }
     )
-    data["gateway"]["proxy"] = proxy.strip()
-    try:
-        return Settings.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise SetupError(".".join(str(part) for part in first["loc"]), first["msg"]) from None
+    return _validated(data)
 
 
 def try_gateway(
@@ -202,11 +206,3 @@ def try_gateway(
     gateway issued: another gateway refuses it, and needs an enrolment, not an address."""
     changed = gateway_candidate(settings, url, ca_file, proxy)
     return changed, make_doctor(changed).gateway()
-
-
-def save_gateway(changed: Settings, results: list[CheckResult], path: Path) -> bool:
-    """Write the configuration when no step of the link failed; False, nothing written, else."""
-    if any(result.outcome is Outcome.FAILED for result in results):
-        return False
-    save_settings(changed, path)
-    return True

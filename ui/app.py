@@ -66,8 +66,7 @@ from kiosk import __version__
 from kiosk.app import Kiosk, build_kiosk
 from kiosk.device_setup import (
     DeviceChoice,
-    save_device,
-    save_gateway,
+    save_if_answered,
     try_device,
     try_gateway,
 )
@@ -176,7 +175,7 @@ def _enrol(config_path: Path, code: str) -> tuple[str, str]:
     """Enrol with a code read at the reader; the configuration is written, the app goes on
     with the old one until restarted."""
     with _CONFIG_WRITES:
-        current = load_settings(config_path) if config_path.exists() else Settings()
+        current = _configured(config_path, Settings())
         _same_gateway(current, code)
         enrolled = enrol(code, config_path)
     return enrolled.kiosk_id, enrolled.gateway_url
@@ -184,6 +183,12 @@ def _enrol(config_path: Path, code: str) -> tuple[str, str]:
 
 # Enrolment and device set-up both rewrite the configuration file, from worker threads.
 _CONFIG_WRITES = threading.Lock()
+
+
+def _configured(config_path: Path, otherwise: Settings) -> Settings:
+    """The configuration file as it is now (enrolment or another change may have rewritten it
+    since the app started), or ``otherwise`` where there is none yet."""
+    return load_settings(config_path) if config_path.exists() else otherwise
 
 
 class _BorrowedQr:
@@ -269,9 +274,9 @@ def _setup_device(
     file as it is now, not as the app started: an enrolment (or another device) saved since
     must not be overwritten."""
     with _CONFIG_WRITES:
-        current = load_settings(config_path) if config_path.exists() else settings
+        current = _configured(config_path, settings)
         changed, check = try_device(current, choice)
-        return save_device(changed, check, config_path), check
+        return save_if_answered(changed, [check], config_path), check
 
 
 def _setup_gateway(
@@ -279,9 +284,9 @@ def _setup_gateway(
 ) -> tuple[bool, list[CheckResult]]:
     """The link checked with the new address, trust and proxy; written if no step failed."""
     with _CONFIG_WRITES:
-        current = load_settings(config_path) if config_path.exists() else settings
+        current = _configured(config_path, settings)
         changed, steps = try_gateway(current, url, ca_file, proxy)
-        return save_gateway(changed, steps, config_path), steps
+        return save_if_answered(changed, steps, config_path), steps
 
 
 def _list_scanners(scanner: DocumentScanner) -> list[tuple[str, str]]:
@@ -294,7 +299,7 @@ def _save_camera(
 ) -> None:
     """The camera's exposure and focus into the configuration file as it is now."""
     with _CONFIG_WRITES:
-        current = load_settings(config_path) if config_path.exists() else settings
+        current = _configured(config_path, settings)
         qr = current.devices.qr.model_copy(
             update={"camera_exposure": exposure, "camera_focus": focus}
         )

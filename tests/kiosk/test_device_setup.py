@@ -17,7 +17,7 @@ from kiosk.device_setup import (
     DeviceKind,
     SetupError,
     candidate,
-    save_device,
+    save_if_answered,
     try_device,
 )
 from kiosk.doctor import Doctor, Outcome
@@ -111,7 +111,7 @@ def test_a_printer_that_does_not_answer_is_not_saved(config: Path) -> None:
     choice = DeviceChoice(DeviceKind.PRINTER, "network", f"127.0.0.1:{closed_port()}")
     changed, result = try_device(load_settings(config), choice, fast_doctor)
     assert result.outcome is Outcome.FAILED
-    assert not save_device(changed, result, config)
+    assert not save_if_answered(changed, [result], config)
     assert config.read_bytes() == before
 
 
@@ -119,7 +119,7 @@ def test_a_printer_that_answers_is_saved(config: Path, listening_printer: int) -
     choice = DeviceChoice(DeviceKind.PRINTER, "network", f"127.0.0.1:{listening_printer}")
     changed, result = try_device(load_settings(config), choice, fast_doctor)
     assert result.outcome is not Outcome.FAILED, result.summary
-    assert save_device(changed, result, config)
+    assert save_if_answered(changed, [result], config)
     saved = load_settings(config)
     assert saved.devices.printer.driver is PrinterDriver.NETWORK
     assert saved.devices.printer.port == listening_printer
@@ -130,19 +130,19 @@ def test_a_serial_reader_on_a_missing_port_is_not_saved(config: Path, tmp_path: 
     choice = DeviceChoice(DeviceKind.QR, "serial", str(tmp_path / "ttyACM9"))
     changed, result = try_device(load_settings(config), choice, fast_doctor)
     assert result.outcome is Outcome.FAILED
-    assert not save_device(changed, result, config)
+    assert not save_if_answered(changed, [result], config)
     assert config.read_bytes() == before
 
 
 def test_a_gateway_address_that_does_not_answer_is_not_saved(config: Path) -> None:
-    from kiosk.device_setup import save_gateway, try_gateway
+    from kiosk.device_setup import try_gateway
 
     before = config.read_bytes()
     changed, results = try_gateway(
         load_settings(config), f"http://127.0.0.1:{closed_port()}", "", "", fast_doctor
     )
     assert any(r.outcome is Outcome.FAILED for r in results)
-    assert not save_gateway(changed, results, config)
+    assert not save_if_answered(changed, results, config)
     assert config.read_bytes() == before
 
 

@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from config.settings import GatewaySection, Settings, load_settings
-from drivers.qr.fake import FakeQrReader
 from dvc_common.clock import VIETNAM
 from kiosk.router import Screen
 from offline_queue.opening import open_queue_store
 from simulators.gateway_process import GatewayProcess
 from simulators.screens_demo import play_citizen, register_sample_citizen
-from tests.ui.conftest import AppFactory, AppHarness
+from tests.ui.conftest import AppFactory
 from tests.ui.test_journey_e2e import sms_reader
+from tests.ui.test_technician_screens import open_entry, reader
 
 
 def gateway_cli(gateway: GatewayProcess, *args: str) -> str:
@@ -43,18 +43,6 @@ def gateway(tmp_path: Path) -> Iterator[GatewayProcess]:
     register_sample_citizen(process.data_dir)
     yield process
     process.stop()
-
-
-def reader(app: AppHarness) -> FakeQrReader:
-    qr = app.devices.qr
-    assert isinstance(qr, FakeQrReader)
-    return qr
-
-
-def open_entry(app: AppHarness) -> None:
-    for _ in range(5):
-        app.driver.tap("technicianCorner", counted=False)
-    app.driver.wait_screen(Screen.TECH_ENTRY)
 
 
 def test_enrol_badge_carry_on_a_stick_and_sync_without_duplicates(
