@@ -25,7 +25,7 @@ from dvc_common.clock import Clock
 from dvc_common.privacy import mask_digits_in
 from dvc_common.trust import is_badge, is_enrolment_code
 from kiosk.device_setup import CHOICES, SOURCES, DeviceChoice, DeviceKind, SetupError
-from kiosk.doctor import CheckResult
+from kiosk.doctor import CheckResult, Outcome
 from kiosk.enrolment import EnrolmentError
 from kiosk.identity import IdentityError, parse_identity
 from kiosk.journey import Cancel, Journey
@@ -676,14 +676,22 @@ class TechnicianViewModel(QObject):
         text = qtTrId("tech.enrol.done").replace("%1", found[0]).replace("%2", found[1])
         return {"ok": True, "text": text}
 
-    def _get_setup(self) -> dict[str, Any]:
-        found = self._result(Task.SETUP)
+    def _not_saved(self, task: Task) -> dict[str, Any] | None:
+        """A set-up that ended without trying (a choice the configuration refuses, worded with
+        its field) or failed outright; None when it has a result (or none yet)."""
+        found = self._result(task)
         if isinstance(found, SetupError):
             text = qtTrId("tech.setup.badChoice").replace("%1", found.field)
-            text = text.replace("%2", found.reason)
-            return {"saved": False, "text": text}
+            return {"saved": False, "text": text.replace("%2", found.reason)}
         if isinstance(found, Exception):
-            return {"saved": False, "text": self._error(Task.SETUP)}
+            return {"saved": False, "text": self._error(task)}
+        return None
+
+    def _get_setup(self) -> dict[str, Any]:
+        found = self._result(Task.SETUP)
+        refused = self._not_saved(Task.SETUP)
+        if refused is not None:
+            return refused
         if not isinstance(found, tuple):
             return {}
         saved, check = found
@@ -697,15 +705,13 @@ class TechnicianViewModel(QObject):
     def _get_gateway(self) -> dict[str, Any]:
         found = self._result(Task.GATEWAY)
         now = self._tools.gateway_now()
-        if isinstance(found, SetupError):
-            text = qtTrId("tech.setup.badChoice").replace("%1", found.field)
-            return {**now, "saved": False, "text": text.replace("%2", found.reason)}
-        if isinstance(found, Exception):
-            return {**now, "saved": False, "text": self._error(Task.GATEWAY)}
+        refused = self._not_saved(Task.GATEWAY)
+        if refused is not None:
+            return {**now, **refused}
         if not isinstance(found, tuple):
             return now
         saved, steps = found
-        failed = [step for step in steps if step.outcome.value == "failed"]
+        failed = [step for step in steps if step.outcome is Outcome.FAILED]
         said = qtTrId("tech.gateway.saved" if saved else "tech.gateway.notSaved")
         detail = "; ".join(
             f"{qtTrId(f'tech.check.{step.check.value}')}: {step.summary}" for step in failed
