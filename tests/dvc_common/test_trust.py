@@ -148,7 +148,10 @@ def test_a_sealed_file_opens_to_exactly_what_was_sealed(size: int) -> None:
     key = X25519PrivateKey.generate()
     data = os.urandom(size)
     sealed = seal(data, key)
-    assert data[:64] not in sealed or size == 0
+    if size >= 16:
+        # No run of plaintext shows through. (A plaintext of a byte or two turns up in any
+        # random-looking bytes by chance: there the check means nothing, and failed 1 run in 3.)
+        assert data[:64] not in sealed
     reader = SealReader(io.BytesIO(sealed), key)
     assert reader.header.details["kiosk"] == "KIOSK01"
     assert reader.read() == data
