@@ -23,6 +23,10 @@ debs=(
     espeak-ng
     # dbus-daemon runs the private bus the Wi-Fi and USB-stick drivers are tested on.
     dbus-daemon
+    # The appliance package: built with dpkg-deb (readelf from binutils works out its Depends),
+    # checked by lintian and systemd-analyze, installed into a Debian root made by
+    # debootstrap, and published by the province's tool through reprepro, signed with gpg.
+    binutils debootstrap lintian reprepro gnupg systemd
 )
 
 missing=()
