@@ -109,9 +109,11 @@ def _base_tarball() -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     build = cache / f"debian-{SUITE}-minbase.build"
     shutil.rmtree(build, ignore_errors=True)
-    archives = archives()
     subprocess.run(
-        ["debootstrap", "--variant=minbase", f"--cache-dir={archives}", SUITE, str(build), MIRROR],
+        [
+            "debootstrap", "--variant=minbase", f"--cache-dir={archives()}", SUITE, str(build),
+            MIRROR,
+        ],
         check=True, capture_output=True, timeout=1800,
     )
     # No service starts in a chroot (there is no systemd to start them anyway).
@@ -139,16 +141,11 @@ def archives() -> Path:
 class DebianRoot:
     path: Path
 
-    def run(
-        self,
-        *command: str,
-        check: bool = True,
-        timeout: float = 600,
-        user: str | None = None,
-        env: dict[str, str] | None = None,
-        stdin: str | None = None,
-    ) -> subprocess.CompletedProcess[str]:
-        """``command`` inside the root, with /proc and apt's cache mounted privately."""
+    def command(
+        self, *command: str, user: str | None = None, env: dict[str, str] | None = None
+    ) -> list[str]:
+        """The host command line that runs ``command`` inside the root, with /proc and apt's
+        cache mounted in a private mount (and PID) namespace."""
         inner = list(command)
         if user is not None:
             inner = ["runuser", "-u", user, "--", *inner]
@@ -162,12 +159,24 @@ class DebianRoot:
             'mount -t proc proc "$1/proc" && mount --bind "$2" "$1/var/cache/apt/archives" '
             '&& exec chroot "$1" /usr/bin/env -i "${@:3}"'
         )
+        return [
+            "unshare", "--mount", "--propagation", "private", "--pid", "--fork", "bash",
+            "-c", script, "bash", str(self.path), str(archives()),
+            *(f"{k}={v}" for k, v in variables.items()), *inner,
+        ]
+
+    def run(
+        self,
+        *command: str,
+        check: bool = True,
+        timeout: float = 600,
+        user: str | None = None,
+        env: dict[str, str] | None = None,
+        stdin: str | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        """``command`` inside the root; its output, and an error if it failed (``check``)."""
         result = subprocess.run(
-            [
-                "unshare", "--mount", "--propagation", "private", "--pid", "--fork", "bash",
-                "-c", script, "bash", str(self.path), str(archives()),
-                *(f"{k}={v}" for k, v in variables.items()), *inner,
-            ],
+            self.command(*command, user=user, env=env),
             capture_output=True, text=True, check=False, timeout=timeout, input=stdin,
         )
         if check and result.returncode != 0:

@@ -3,6 +3,7 @@ and that two builds of one commit list the same files at the same versions."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -17,7 +18,7 @@ from tests.packaging.conftest import REPO, Package, build_package, needs_root
 
 sys.path.insert(0, str(REPO / "packaging"))
 
-import udev_rules  # noqa: E402
+import udev_rules
 
 pytestmark = needs_root
 
@@ -28,8 +29,6 @@ def members(deb: Path) -> dict[str, tarfile.TarInfo]:
     data = subprocess.run(
         ["dpkg-deb", "--fsys-tarfile", str(deb)], capture_output=True, check=True
     ).stdout
-    import io  # noqa: PLC0415
-
     with tarfile.open(fileobj=io.BytesIO(data)) as archive:
         return {m.name.removeprefix("./"): m for m in archive.getmembers()}
 
@@ -41,14 +40,6 @@ def field(deb: Path, name: str) -> str:
 
 
 def control_file(deb: Path, name: str) -> str:
-    return subprocess.run(
-        ["dpkg-deb", "--ctrl-tarfile", str(deb)], capture_output=True, check=True
-    ).stdout and _control_member(deb, name)
-
-
-def _control_member(deb: Path, name: str) -> str:
-    import io  # noqa: PLC0415
-
     data = subprocess.run(
         ["dpkg-deb", "--ctrl-tarfile", str(deb)], capture_output=True, check=True
     ).stdout

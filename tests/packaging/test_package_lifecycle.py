@@ -9,12 +9,15 @@ the reference gateway on 127.0.0.1 (the root shares the host's network).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
 import os
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -160,6 +163,59 @@ def test_04_version_and_doctor_run(debian_root: DebianRoot) -> None:
     assert checks["enrolment"]["outcome"] == "failed"
     assert checks["configuration"]["outcome"] != "failed", checks["configuration"]
     assert doctor.returncode != 0
+
+
+def test_04b_the_app_starts_from_the_package_and_feeds_its_watchdog(
+    debian_root: DebianRoot,
+) -> None:
+    """kiosk-app from the installed package, on the packaged configuration (real drivers, no
+    devices here), offscreen: it loads every screen and the virtual keyboard from the reduced Qt,
+    tells the service manager it is ready, pings the watchdog, and stops cleanly on SIGTERM."""
+    path = debian_root.file("/run/kiosk-notify-test.sock")
+    path.unlink(missing_ok=True)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+    sock.bind(str(path))
+    path.chmod(0o777)
+    sock.settimeout(180)  # an upper bound for a slow machine; the test waits on the messages
+    command = debian_root.command(
+        "kiosk-app",
+        user="kiosk",
+        env={
+            "QT_QPA_PLATFORM": "offscreen",
+            "QT_QUICK_BACKEND": "software",
+            "NOTIFY_SOCKET": "/run/kiosk-notify-test.sock",
+            "WATCHDOG_USEC": "2000000",
+            "KIOSK_CONFIG": "/etc/kiosk/kiosk.toml",
+        },
+    )
+    app = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen: list[str] = []
+    sender = 0
+    try:
+        while not ({"READY=1", "WATCHDOG=1"} <= set(seen)):
+            message, ancillary, _, _ = sock.recvmsg(4096, socket.CMSG_SPACE(12))
+            seen += message.decode().splitlines()
+            for level, kind, data in ancillary:
+                if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+                    sender = struct.unpack("iII", data[:12])[0]
+        assert sender > 0
+        os.kill(sender, signal.SIGTERM)  # the app's PID as this host sees it
+        _, err = app.communicate(timeout=120)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.communicate()
+        sock.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            while True:
+                seen += sock.recv(4096).decode().splitlines()
+        sock.close()
+        path.unlink(missing_ok=True)
+    assert app.returncode == 0, err[-3000:]
+    assert "STOPPING=1" in seen
+    for problem in ("is not installed", "Cannot load library", "Could not load the Qt platform"):
+        assert problem not in err, err[-3000:]
 
 
 def test_05_enrolled_kiosk_syncs_a_dossier(
