@@ -52,7 +52,10 @@ PYSIDE_TOOLS = (
     "qsb", "balsam", "balsamui", "svgtoqml", "include", "typesystems", "glue", "doc", "scripts",
     "QtAsyncio", "Qt/libexec", "Qt/resources", "Qt/metatypes", "Qt/modules",
 )
-TRANSLATIONS_KEPT = re.compile(r"_(vi|en)\.qm$")
+# Qt's own messages in the app's two languages, for the modules kept (not Designer's, Linguist's…).
+TRANSLATIONS_KEPT = re.compile(
+    r"^(qt|qtbase|qtdeclarative|qtmultimedia|qtvirtualkeyboard)_(vi|en)\.qm$"
+)
 _IMPORT = re.compile(r"^\s*import\s+([A-Za-z][\w.]*)", re.MULTILINE)
 _QMLDIR_LINK = re.compile(r"^(?:depends|import)\s+([A-Za-z][\w.]*)", re.MULTILINE)
 
