@@ -55,6 +55,7 @@ PREFIX = Path("/opt/kiosk-dvc")
 PYTHON = Path("/usr/bin/python3.11")
 UV_VERSION = "0.13.9"
 KEPT_COMMANDS = ("kiosk", "kiosk-app")
+BUILD_NOTES = ("direct_url.json", "uv_cache.json")
 LOCK = HERE / "requirements.lock"
 LOCK_INPUTS_MARK = "# inputs-sha256: "
 # The appliance's two distributions; the gateway and the simulators are never packaged here.
@@ -280,10 +281,13 @@ def build_environment(stage: Path, cache: Path, epoch: int) -> None:
             env=env,
             cwd=source,
         )
+        # By name from a folder, not by path: an install by path records the (temporary) path
+        # in direct_url.json, and two builds would differ there.
         run(
             [
                 tool, "pip", "install", "--quiet", "--python", python, "--no-deps",
-                "--link-mode", "copy", *sorted(str(w) for w in wheels.glob("*.whl")),
+                "--link-mode", "copy", "--no-index", "--find-links", str(wheels),
+                *OWN_DISTRIBUTIONS,
             ],
             env=env,
         )
@@ -293,12 +297,24 @@ def trim_environment(venv: Path) -> None:
     """Drop what only a developer uses, then keep only the Qt the app loads."""
     site = next((venv / "lib").glob("python3.*/site-packages"))
     qt_prune.prune(site / "PySide6")
-    for pattern in ("**/*.pyi", "**/__pycache__", "**/tests", "**/*.dist-info/direct_url.json"):
+    for pattern in ("**/*.pyi", "**/__pycache__", "**/tests"):
         for path in list(site.glob(pattern)):
             if path.is_dir():
                 shutil.rmtree(path)
             elif path.exists():
                 path.unlink()
+    # Installer notes that name a build's temporary path or time (direct_url.json, uv's
+    # uv_cache.json) would make two builds of one commit differ: dropped, and out of RECORD.
+    for info in site.glob("*.dist-info"):
+        dropped = [info / name for name in BUILD_NOTES if (info / name).exists()]
+        for path in dropped:
+            path.unlink()
+        record = info / "RECORD"
+        if dropped and record.exists():
+            names = {f"{info.name}/{path.name}" for path in dropped}
+            lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
+            kept = [line for line in lines if line.split(",", 1)[0] not in names]
+            record.write_text("".join(kept), encoding="utf-8")
     # bin/: only the kiosk's two commands and the interpreter links. Third-party entry points
     # (f2py, pyserial-miniterm…) have no use on a kiosk.
     for entry in (venv / "bin").iterdir():

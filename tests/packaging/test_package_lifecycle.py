@@ -151,6 +151,19 @@ def test_03_units_pass_systemd_analyze_verify(debian_root: DebianRoot) -> None:
     verified = debian_root.run("systemd-analyze", "verify", *units, check=False)
     assert verified.returncode == 0, verified.stderr
     assert "kiosk" not in verified.stderr, verified.stderr  # no warning about our units
+    # apt's upgrade units with the package's drop-ins (the condition and the night window).
+    apt_units = debian_root.run(
+        "systemd-analyze", "verify", "apt-daily-upgrade.service", "apt-daily-upgrade.timer",
+        check=False,
+    )
+    assert apt_units.returncode == 0, apt_units.stderr
+    window = debian_root.file("/lib/systemd/system/apt-daily-upgrade.timer.d/kiosk-dvc.conf")
+    (spec,) = [
+        line.split("=", 1)[1] for line in window.read_text().splitlines()
+        if line.startswith("OnCalendar=") and line != "OnCalendar="
+    ]
+    calendar = debian_root.run("systemd-analyze", "calendar", spec)
+    assert "Normalized form: *-*-* 01,02,03:00:00" in calendar.stdout, calendar.stdout
 
 
 def test_04_version_and_doctor_run(debian_root: DebianRoot) -> None:
