@@ -28,9 +28,10 @@ from config.settings import (
 from dvc_common.catalog import Catalog, Procedure, load_catalog
 from dvc_common.clock import SystemClock
 from dvc_common.datafile import ConfigError
-from dvc_common.privacy import install_log_masking
+from dvc_common.log_setup import configure_logging
 from kiosk import __version__
 from kiosk.app import load_calendar
+from kiosk.cli_maintenance import add_maintenance_commands
 from kiosk.cli_qr import add_qr_commands
 from kiosk.cli_queue import add_queue_commands
 from kiosk.cli_scan import add_scan_commands
@@ -310,16 +311,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_slip_commands(sub)
     add_scan_commands(sub)
     add_technician_commands(sub)
+    add_maintenance_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    install_log_masking()
+    configure_logging(logging.INFO if args.verbose else logging.WARNING)
     try:
         result: int = args.func(args)
     except ConfigError as exc:

@@ -379,9 +379,9 @@ def _queue_check(args: argparse.Namespace) -> int:
 
 
 def _sync(args: argparse.Namespace) -> int:
-    """``kiosk sync run`` / ``kiosk sync --once``: the sync process (``offline_queue.service``)."""
-    settings, _ = load_effective(args.config)
-    return run_command(settings, keep_running=args.mode == "run", software_version=__version__)
+    """``kiosk sync run`` / ``kiosk sync --once``: the sync process (``offline_queue.service``;
+    ``run`` follows the configuration file, waiting while the kiosk is not enrolled)."""
+    return run_command(args.config, keep_running=args.mode == "run", software_version=__version__)
 
 
 def add_queue_commands(sub: Any) -> None:

@@ -275,6 +275,7 @@ class SyncEngine:
         monotonic: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         reference: ReferenceData | None = None,
+        on_transfer: Callable[[bool], None] = lambda busy: None,
     ) -> None:
         serial = _SerialStore(store)
         self._store = cast(QueueStore, serial)
@@ -283,7 +284,11 @@ class SyncEngine:
         # the others are clones with connections of their own.
         self._lanes = [transport] + [transport.clone() for _ in range(settings.lanes - 1)]
         self._now = now
-        self._stop = threading.Event()
+        self._stop = threading.Event()  # this pass is ending: lanes stop between chunks
+        self._halted = threading.Event()  # the process is stopping: no pass starts again
+        # Told True when a pass starts sending a dossier, False when that pass has ended:
+        # the sync-busy marker maintenance waits on (offline_queue.busy).
+        self._on_transfer = on_transfer
         backoff_rng = rng or random.Random()  # noqa: S311
         backoff = Backoff(settings.backoff_base_s, settings.backoff_cap_s, backoff_rng)
         self.pacing = LinkPacing(backoff, now)
@@ -355,6 +360,17 @@ class SyncEngine:
         for lane in self._lanes[1:]:
             lane.close()
 
+    def halt(self) -> None:
+        """Stop soon, from any thread or a signal handler: the pass in progress ends once the
+        requests in flight are answered (each lane stops before its next chunk), nothing starts
+        after it, and ``run`` returns. What the lanes committed is kept, as on any stop."""
+        self._halted.set()
+        self._stop.set()
+
+    @property
+    def halted(self) -> bool:
+        return self._halted.is_set()
+
     # --- the sender ---------------------------------------------------------------------------
 
     def next_wakeup(self) -> float | None:
@@ -393,7 +409,10 @@ class SyncEngine:
         free = list(self._lanes)
         inflight: dict[Future[Any], tuple[Job, HttpTransport]] = {}
         self._stop.clear()
+        if self._halted.is_set():  # halted before this pass cleared the flag
+            self._stop.set()
         self.pacing.start_pass()
+        sending = False
         pool = ThreadPoolExecutor(max_workers=len(self._lanes), thread_name_prefix="sync-lane")
         try:
             while True:
@@ -401,6 +420,9 @@ class SyncEngine:
                     job = window.next_job()
                     if job is None:
                         break
+                    if not sending:
+                        sending = True
+                        self._on_transfer(True)
                     lane = free.pop()
                     window.started(job)
                     self.progress.current = job.work.row.receipt_number
@@ -427,6 +449,8 @@ class SyncEngine:
             # and stop before their next one; nothing they committed is lost.
             self._stop.set()
             pool.shutdown(wait=True)
+            if sending:
+                self._on_transfer(False)
 
     def _perform(self, job: Job, lane: HttpTransport) -> Any:
         """One step of one dossier, on a lane's thread."""
@@ -606,15 +630,18 @@ class SyncEngine:
         return report
 
     def run(self, stop: Callable[[float], bool], *, idle_poll_s: float = 5.0) -> None:
-        """Run until ``stop(timeout)`` returns True; it is called to wait between passes.
+        """Run until ``stop(timeout)`` returns True (it is called to wait between passes) or
+        ``halt()`` is called.
 
         The loop logs and keeps going on any unexpected error: a crashing sync process would
         stop every dossier behind the one that triggered the bug.
         """
-        while True:
+        while not self._halted.is_set():
             try:
                 self.housekeeping()
                 self.run_once()
+                if self._halted.is_set():
+                    return
                 self.deliver_audit()
                 wake = self.next_wakeup()
                 wait_s = (
@@ -623,5 +650,5 @@ class SyncEngine:
             except Exception:
                 log.exception("sync pass failed; continuing")
                 wait_s = idle_poll_s
-            if stop(wait_s):
+            if self._halted.is_set() or stop(wait_s):
                 return

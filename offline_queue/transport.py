@@ -29,6 +29,9 @@ import requests
 from offline_queue.store import ErrorKind
 
 MAX_RESPONSE_BYTES = 1024 * 1024
+# What ``longest_silence_s`` allows for name resolution, which requests does not bound: glibc's
+# resolver gives each name server 5 s by default (resolv.conf ``timeout``), tried twice.
+RESOLVER_ALLOWANCE_S = 10.0
 TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
@@ -202,6 +205,7 @@ class HttpTransport:
         wall: Callable[[], float] = time.time,
         proxy: str = "",
         user_agent: str = "kiosk-sync",
+        progress: Callable[[], None] = lambda: None,
     ) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         self._proxy = proxy
@@ -222,6 +226,10 @@ class HttpTransport:
         self._session = session
         self._monotonic = monotonic
         self._wall = wall
+        # Called (from the thread making the request) as a request starts, as each piece of its
+        # answer arrives and as it ends, whatever the outcome: the sync process feeds systemd's
+        # watchdog with it. See ``longest_silence_s`` for how long it can go uncalled.
+        self._progress = progress
         self.stats = TransportStats()
 
     @property
@@ -254,9 +262,21 @@ class HttpTransport:
             wall=self._wall,
             proxy=self._proxy,
             user_agent=self._user_agent,
+            progress=self._progress,
         )
         twin.stats = self.stats
         return twin
+
+    @property
+    def longest_silence_s(self) -> float:
+        """About the longest a request in progress goes without calling ``progress``: name
+        resolution (the system resolver's own timeouts, RESOLVER_ALLOWANCE_S), connecting
+        (``connect_timeout_s`` per address; two for a name with IPv4 and IPv6), the TLS
+        handshake and handing the body to the kernel (urllib3 does both under the connect
+        timeout), then the wait for the first byte of the answer and for each piece after it
+        (``read_timeout_s`` each). The overall ``deadline_s`` bounds a whole answer, which
+        reports progress piece by piece."""
+        return RESOLVER_ALLOWANCE_S + 4 * self._connect_timeout_s + self._read_timeout_s
 
     def url(self, path: str) -> str:
         if path.startswith(("http://", "https://")):
@@ -281,6 +301,7 @@ class HttpTransport:
             body = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
             all_headers["Content-Type"] = "application/json"
         started = self._monotonic()
+        self._progress()
         try:
             raw = self._session.request(
                 method,
@@ -303,11 +324,14 @@ class HttpTransport:
             raise GatewayError(
                 ErrorKind.TRANSIENT, f"{method} {path}: {type(exc).__name__}"
             ) from None
+        finally:
+            self._progress()
         return Response(raw.status_code, {k.lower(): v for k, v in raw.headers.items()}, content)
 
     def _read_capped(self, raw: requests.Response, started: float, method: str, path: str) -> bytes:
         out = bytearray()
         for chunk in raw.iter_content(chunk_size=16 * 1024):
+            self._progress()
             out += chunk
             if len(out) > self._max:
                 raise GatewayError(

@@ -2,7 +2,10 @@
 
     kiosk-app [--config FILE] [--orientation portrait|landscape] [--fullscreen]
 
-Exit codes: 0 done, 2 a broken configuration or data file, 3 the outbox cannot be opened.
+Exit codes: 0 done (SIGTERM and SIGINT included: the session is wiped first), 2 a broken
+configuration or data file, 3 the outbox cannot be opened. Under systemd it says READY=1,
+feeds the watchdog and says STOPPING=1 (``ui.supervision``); when it starts itself again on a
+rewritten configuration it says RELOADING=1 and the new image says READY=1.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from config.settings import load_effective
+from dvc_common import sd_notify
 from dvc_common.datafile import ConfigError
-from dvc_common.privacy import install_log_masking
+from dvc_common.log_setup import configure_logging
 from kiosk.ports import QueueError
 from ui.app import Orientation
 
@@ -36,10 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    install_log_masking()
+    configure_logging(logging.INFO)
     orientation = Orientation(args.orientation)
     try:
         settings, config_path = load_effective(args.config)
@@ -49,9 +50,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
 
     from ui.app import build_app, prepare_qt_environment  # noqa: PLC0415
+    from ui.supervision import QuitOnSignals, WatchdogTimer, announce_ready  # noqa: PLC0415
 
     prepare_qt_environment()
     app = QGuiApplication(sys.argv[:1])
+    # Before the long start-up: a SIGTERM during it ends the app cleanly too.
+    signals = QuitOnSignals(app)
     try:
         kapp = build_app(
             settings,
@@ -69,14 +73,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
     if args.fullscreen:
         kapp.window.showFullScreen()
+    watchdog = WatchdogTimer()
+    announce_ready()
+    code = 1  # what an exception out of the event loop leaves
     try:
-        code = int(app.exec())
+        # A signal that came during start-up has quit a loop that was not running yet.
+        code = 0 if signals.received is not None else int(app.exec())
     finally:
+        watchdog.stop()
+        if code == RESTART:
+            sd_notify.reloading()
+        elif signals.received is None:  # a signal's handler has said it already
+            sd_notify.stopping()
         kapp.close()
+        # The citizen's scans on disk go with the app (a new one would wipe them at start).
+        kapp.kiosk.scratch.wipe_all()
+        signals.close()
     if code == RESTART:
         # A technician enrolled the kiosk or changed its devices: start again on the new
-        # configuration, in this same process slot (systemd sees one service throughout).
-        # sys.orig_argv is the command as started (``kiosk-app …`` or ``python -m ui …``).
+        # configuration, in this same process slot (systemd sees one service throughout; the
+        # new image says READY=1 again). sys.orig_argv is the command as started (``kiosk-app
+        # …`` or ``python -m ui …``).
         os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])  # noqa: S606
     return code
 

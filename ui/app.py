@@ -85,6 +85,7 @@ from kiosk.maintenance import (
     trial_scan,
     wifi_view,
 )
+from kiosk.maintenance_window import SessionMarker
 from kiosk.outbox import Outbox
 from kiosk.ports import DossierQueue
 from kiosk.printing import PrintDesk, SlipPrinting
@@ -328,6 +329,7 @@ class KioskApp:
     services: GatewayServices
     engine: QQmlApplicationEngine
     window: QQuickWindow
+    session_marker: SessionMarker
 
     def find(self, name: str) -> QObject | None:
         """The QML item with this objectName (tests and the scripted demo tap by name)."""
@@ -359,6 +361,7 @@ class KioskApp:
         shiboken6.delete(self.engine)
         self.hub.close()
         self.services.close()
+        self.session_marker.close()
 
 
 def _load_fonts() -> None:
@@ -555,6 +558,10 @@ def build_app(
         journey.publish,
     ):
         core_journey.subscribe(listener)
+    # ``session-active`` in the scratch directory while a citizen's session is open, for the
+    # maintenance check; read afresh (a listener before may have dispatched a newer event).
+    session_marker = SessionMarker(settings.paths.scratch_dir, clock)
+    core_journey.subscribe(lambda _: session_marker.update(router.in_session))
     router.entered.connect(lookup.on_entered)
     router.left.connect(lookup.on_left)
     router.lookup_codes.connect(lookup.ask)
@@ -665,4 +672,5 @@ def build_app(
         services=services,
         engine=engine,
         window=window,
+        session_marker=session_marker,
     )

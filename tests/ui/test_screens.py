@@ -13,6 +13,7 @@ from drivers.qr.base import ReaderState
 from drivers.qr.camera import PREVIEW_WIDTH
 from drivers.qr.fake import FakeFrameSource
 from drivers.scanner.fake import FakeScanner
+from kiosk.maintenance_window import SESSION_MARKER
 from kiosk.router import Screen
 from offline_queue.opening import open_queue_store
 from simulators.screens_demo import BOTH, NO_PACE, answer_page, demo_pages
@@ -92,7 +93,8 @@ def test_idle_in_the_middle_of_scanning_wipes_everything(make_app: AppFactory) -
     scanner.release(1)
     driver.wait_until(lambda: len(journey.documents[0]["pages"]) == 1, "the first page")
     assert journey.scanning
-    assert files_under(app.settings.paths.scratch_dir)  # the page sits in the session folder
+    # The page sits in the session folder (beside it, the session-active marker).
+    assert [p for p in files_under(app.settings.paths.scratch_dir) if p.name != SESSION_MARKER]
 
     session = app.settings.session
     app.idle(session.idle_warning_after_s + 1)
