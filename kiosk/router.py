@@ -20,6 +20,11 @@ wiped a mode, ``shown`` when the screen changes (as qutebrowser's mode manager d
   view-model wipes it as on idle, then moves here).
 * TECHNICIAN: the technician's screens; locked (back to ATTRACT) after the configured quiet time
   or on leaving. Codes read here go to the reader test.
+* SETUP: the first-run set-up of a kiosk that is not enrolled yet (a new appliance, or one whose
+  configuration was lost): the technician's entry, which takes the gateway's enrolment code at
+  the reader, with no way back to the citizen screens and no idle time; a dossier taken now
+  could go nowhere. Every move that would reach ATTRACT reaches SETUP instead while the kiosk
+  still needs it (``needs_setup``); enrolment restarts the app, which then starts in ATTRACT.
 Single-threaded: it is driven from the thread that drives the journey.
 """
 
@@ -80,6 +85,7 @@ class Mode(StrEnum):
     LOOKUP = "lookup"
     TECH_ENTRY = "tech_entry"
     TECHNICIAN = "technician"
+    SETUP = "setup"
 
 
 class Trigger(StrEnum):
@@ -103,6 +109,7 @@ class IdleRule(StrEnum):
     LOOKUP_IDLE = "lookup_idle"  # after LOOKUP_IDLE_S, an IDLE trigger
     ENTRY_IDLE = "entry_idle"  # after ENTRY_IDLE_S, an IDLE trigger
     TECHNICIAN_IDLE = "technician_idle"  # after the quiet-lock time (settings), an IDLE trigger
+    NEVER = "never"  # stays until something else moves it
 
 
 class CodeUse(StrEnum):
@@ -127,6 +134,7 @@ MODES: dict[Mode, ModeSpec] = {
     Mode.LOOKUP: ModeSpec(Screen.LOOKUP, IdleRule.LOOKUP_IDLE, CodeUse.LOOKUP),
     Mode.TECH_ENTRY: ModeSpec(Screen.TECH_ENTRY, IdleRule.ENTRY_IDLE, CodeUse.TECHNICIAN),
     Mode.TECHNICIAN: ModeSpec(Screen.TECHNICIAN, IdleRule.TECHNICIAN_IDLE, CodeUse.TECHNICIAN),
+    Mode.SETUP: ModeSpec(Screen.TECH_ENTRY, IdleRule.NEVER, CodeUse.TECHNICIAN),
 }
 
 TRANSITIONS: dict[tuple[Mode, Trigger], Mode] = {
@@ -148,9 +156,13 @@ TRANSITIONS: dict[tuple[Mode, Trigger], Mode] = {
     (Mode.TECH_ENTRY, Trigger.IDLE): Mode.ATTRACT,
     (Mode.TECHNICIAN, Trigger.CLOSE_TECHNICIAN): Mode.ATTRACT,
     (Mode.TECHNICIAN, Trigger.IDLE): Mode.ATTRACT,  # the quiet lock
+    # A PIN set before enrolment (kiosk config set-pin) opens the technician's screens too.
+    (Mode.SETUP, Trigger.TECHNICIAN_GRANTED): Mode.TECHNICIAN,
 }
 
 _WIPES_HOME = (Mode.LOOKUP, Mode.TECHNICIAN)
+# The modes that show the technician's entry.
+ENTRY_MODES = frozenset({Mode.TECH_ENTRY, Mode.SETUP})
 
 T = TypeVar("T")
 
@@ -185,8 +197,10 @@ class ScreenRouter:
         forget_codes: Callable[[], object],
         lookup_idle_s: float = LOOKUP_IDLE_S,
         technician_idle_s: float = 300.0,
+        needs_setup: Callable[[], bool] = lambda: False,
     ) -> None:
         self._journey = journey
+        self._needs_setup = needs_setup
         self._clock = clock
         self._forget_codes = forget_codes
         self._idle_limits: dict[IdleRule, float | None] = {
@@ -195,11 +209,12 @@ class ScreenRouter:
             IdleRule.LOOKUP_IDLE: lookup_idle_s,
             IdleRule.ENTRY_IDLE: ENTRY_IDLE_S,
             IdleRule.TECHNICIAN_IDLE: technician_idle_s,
+            IdleRule.NEVER: None,
         }
         snapshot = journey.snapshot()
         self._journey_state = snapshot.state
         self._journey_screen = self._screen_for(snapshot)
-        self._mode = Mode.JOURNEY if snapshot.session_id is not None else Mode.ATTRACT
+        self._mode = Mode.JOURNEY if snapshot.session_id is not None else self._home()
         self._screen = self._current_screen()
         self._reading = self._codes_count()
         self._quiet_since = clock.monotonic()
@@ -219,6 +234,11 @@ class ScreenRouter:
     @property
     def screen(self) -> Screen:
         return self._screen
+
+    @property
+    def at_entry(self) -> bool:
+        """Whether the technician's entry shows (opened by the gesture, or the first-run set-up)."""
+        return self._mode in ENTRY_MODES
 
     @property
     def in_session(self) -> bool:
@@ -272,11 +292,17 @@ class ScreenRouter:
         else:
             log.debug("QR read ignored in mode %s", self._mode.value)
 
+    def _home(self) -> Mode:
+        """Where the kiosk rests: the home screen, or the set-up while it is not enrolled."""
+        return Mode.SETUP if self._needs_setup() else Mode.ATTRACT
+
     def trigger(self, trigger: Trigger) -> bool:
         """Move along ``TRANSITIONS``; False (and nothing happens) when the table has no row."""
         target = TRANSITIONS.get((self._mode, trigger))
         if target is None:
             return False
+        if target is Mode.ATTRACT:
+            target = self._home()
         before = self._mode
         self._quiet_since = self._clock.monotonic()
         if trigger is Trigger.IDLE:

@@ -532,6 +532,9 @@ def build_app(
         clock,
         attract_idle_s=settings.session.idle_warning_after_s,
         forget_codes=devices.qr.forget_repeats,
+        # Not enrolled (a new appliance): the first-run set-up instead of citizen screens.
+        # Enrolment restarts the app on the configuration it wrote.
+        needs_setup=lambda: not settings.gateway.token.get_secret_value(),
     )
     router_vm = RouterViewModel(router, tick_interval_ms)
     journey = JourneyViewModel(

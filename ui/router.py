@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
-from kiosk.router import Mode, Screen, ScreenRouter
+from kiosk.router import ENTRY_MODES, Mode, Screen, ScreenRouter
 
 
 class RouterViewModel(QObject):
@@ -73,7 +73,7 @@ class RouterViewModel(QObject):
             # Leaving a session, except for the technician's entry drawn over it.
             (before is Mode.JOURNEY and after is not Mode.TECH_ENTRY)
             # The entry granted (any session behind it was wiped) or closed over no session.
-            or (before is Mode.TECH_ENTRY and not self._router.in_session)
+            or (before in ENTRY_MODES and not self._router.in_session)
             # The technician leaves: the next citizen starts afresh.
             or before is Mode.TECHNICIAN
         )

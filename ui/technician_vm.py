@@ -31,7 +31,7 @@ from kiosk.identity import IdentityError, parse_identity
 from kiosk.journey import Cancel, Journey
 from kiosk.logbook import RecentLog
 from kiosk.maintenance import CareResult
-from kiosk.router import Mode, ScreenRouter, Trigger
+from kiosk.router import ENTRY_MODES, Mode, ScreenRouter, Trigger
 from kiosk.technician import AuditKind, AuditTrail, EntryOutcome, EntryResult, TechnicianAccess
 
 log = logging.getLogger(__name__)
@@ -206,14 +206,14 @@ class TechnicianViewModel(QObject):
 
     @Slot(str)
     def submitPin(self, pin: str) -> None:
-        if self._router.mode is not Mode.TECH_ENTRY:
+        if not self._router.at_entry:
             return
         result = self._access.try_pin(pin)
         self._refresh_lock()
         self._answer(result)
 
     def _on_code(self, text: str) -> None:
-        if self._router.mode is Mode.TECH_ENTRY:
+        if self._router.at_entry:
             if is_badge(text):
                 self._answer(self._access.try_badge(text))
             elif is_enrolment_code(text) and self._may_enrol_at_entry():
@@ -284,7 +284,7 @@ class TechnicianViewModel(QObject):
         self._leaving = False
 
     def _on_entered(self, mode: Mode) -> None:
-        if mode is Mode.TECH_ENTRY:
+        if mode in ENTRY_MODES:
             self._visit += 1
             self._busy.clear()
             self._results.clear()
@@ -510,7 +510,7 @@ class TechnicianViewModel(QObject):
             said = outcome.problem.value if isinstance(outcome, EnrolmentError) else "enrolled"
             self._enrolled_now = self._enrolled_now or isinstance(outcome, tuple)
             self._audit.record(AuditKind.ENROLMENT, self._actor or "-", f"enrolment: {said}")
-            at_entry = self._router.mode is Mode.TECH_ENTRY
+            at_entry = self._router.at_entry
             if at_entry and isinstance(outcome, tuple):
                 # Enrolled at first boot: in, to restart on the new configuration.
                 actor = qtTrId("tech.enrol.actor")

@@ -249,3 +249,38 @@ def test_technician_mode_cannot_be_granted_without_the_entry(harness: Harness) -
     drive_to(harness, State.FORM)
     assert router.trigger(Trigger.TECHNICIAN_GRANTED) is False
     assert router.mode is Mode.JOURNEY
+
+
+def test_a_kiosk_not_enrolled_rests_in_its_first_run_set_up(harness: Harness) -> None:
+    enrolled = False
+    router = ScreenRouter(
+        harness.kiosk.journey,
+        harness.clock,
+        attract_idle_s=WARN_AFTER,
+        forget_codes=lambda: None,
+        needs_setup=lambda: not enrolled,
+    )
+    harness.kiosk.journey.subscribe(router.on_snapshot)
+    # It starts in the set-up, the technician's entry, and codes read go to the entry.
+    assert (router.mode, router.screen) == (Mode.SETUP, Screen.TECH_ENTRY)
+    assert router.at_entry
+    heard: list[str] = []
+    router.technician_codes.connect(heard.append)
+    router.read_code(b"DVCE1.code.https://gw")
+    assert heard == ["DVCE1.code.https://gw"]
+    # No way to the citizen screens: no idle time, no closing, no lookup, no gesture.
+    harness.clock.advance(24 * 3600)
+    router.tick()
+    for trigger in (Trigger.CLOSE_TECHNICIAN, Trigger.OPEN_LOOKUP, Trigger.OPEN_TECHNICIAN):
+        assert router.trigger(trigger) is False
+    assert router.mode is Mode.SETUP
+    # A PIN set before enrolment lets the technician in; leaving comes back to the set-up.
+    assert router.trigger(Trigger.TECHNICIAN_GRANTED)
+    assert router.mode is Mode.TECHNICIAN and not router.at_entry
+    assert router.trigger(Trigger.CLOSE_TECHNICIAN)
+    assert router.mode is Mode.SETUP
+    # Enrolled (the app restarts on it anyway): the technician's leaving reaches the home screen.
+    router.trigger(Trigger.TECHNICIAN_GRANTED)
+    enrolled = True
+    router.trigger(Trigger.CLOSE_TECHNICIAN)
+    assert (router.mode, router.screen) == (Mode.ATTRACT, Screen.HOME)

@@ -19,8 +19,9 @@ from dvc_common.clock import VIETNAM
 from kiosk.router import Screen
 from offline_queue.opening import open_queue_store
 from simulators.gateway_process import GatewayProcess
-from simulators.screens_demo import play_citizen, register_sample_citizen
-from tests.ui.conftest import AppFactory
+from simulators.layout_check import LayoutProblem, layout_problems
+from simulators.screens_demo import BOTH, play_citizen, register_sample_citizen
+from tests.ui.conftest import ARTIFACTS, AppFactory
 from tests.ui.test_journey_e2e import sms_reader
 from tests.ui.test_technician_screens import open_entry, reader
 
@@ -66,8 +67,20 @@ def test_enrol_badge_carry_on_a_stick_and_sync_without_duplicates(
     code = gateway_cli(gateway, "enrol-code", "--kiosk", "KIOSK07", "--url", gateway.url)
     assert code.startswith("DVCE1.")
 
-    # A badge cannot be checked yet (no gateway key), the PIN is not set: the code is the way in.
-    open_entry(first)
+    # Not enrolled: the kiosk opens on its first-run set-up, not on the citizen screens, with no
+    # way back to them and no PIN pad (there is no PIN). A badge cannot be checked yet (no
+    # gateway key): the enrolment code is the way in.
+    first.driver.wait_screen(Screen.TECH_ENTRY)
+    assert first.driver.text("techEntryHow").startswith("Kiosk này chưa đăng ký")
+    assert not first.driver.exists("techEntryBack") and not first.driver.exists("pinPad")
+    problems: list[LayoutProblem] = []
+    first.driver.shoot(
+        ARTIFACTS / "technician",
+        "first-run",
+        BOTH,
+        check=lambda _, window: problems.extend(layout_problems(window)),
+    )
+    assert problems == []
     reader(first).present(code.encode())
     first.driver.wait_screen(Screen.TECHNICIAN, timeout_s=60)
     enrolled = load_settings(config)

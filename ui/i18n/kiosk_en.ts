@@ -1727,5 +1727,17 @@
         <source>Nạp giấy hai mặt</source>
         <translation>Duplex feeder</translation>
     </message>
+    <message id="tech.firstRun.title">
+        <source>Cài đặt lần đầu</source>
+        <translation>First-time set-up</translation>
+    </message>
+    <message id="tech.firstRun.howCode">
+        <source>Kiosk này chưa đăng ký với máy chủ tỉnh nên chưa nhận hồ sơ. Kỹ thuật viên đưa mã đăng ký do máy chủ tỉnh cấp cho kiosk này vào máy đọc mã.</source>
+        <translation>This kiosk is not enrolled with the province's server yet, so it takes no applications. Technician: hold the enrolment code the province's server issued for this kiosk to the code reader.</translation>
+    </message>
+    <message id="tech.firstRun.howPin">
+        <source>Kiosk này chưa đăng ký với máy chủ tỉnh nên chưa nhận hồ sơ. Kỹ thuật viên nhập mã PIN kỹ thuật rồi bấm Vào, sau đó đăng ký kiosk ở mục Tình trạng.</source>
+        <translation>This kiosk is not enrolled with the province's server yet, so it takes no applications. Technician: enter the technician PIN, press Enter, then enrol the kiosk under Status.</translation>
+    </message>
 </context>
 </TS>

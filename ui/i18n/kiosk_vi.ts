@@ -1727,5 +1727,17 @@
         <source>Nạp giấy hai mặt</source>
         <translation>Nạp giấy hai mặt</translation>
     </message>
+    <message id="tech.firstRun.title">
+        <source>Cài đặt lần đầu</source>
+        <translation>Cài đặt lần đầu</translation>
+    </message>
+    <message id="tech.firstRun.howCode">
+        <source>Kiosk này chưa đăng ký với máy chủ tỉnh nên chưa nhận hồ sơ. Kỹ thuật viên đưa mã đăng ký do máy chủ tỉnh cấp cho kiosk này vào máy đọc mã.</source>
+        <translation>Kiosk này chưa đăng ký với máy chủ tỉnh nên chưa nhận hồ sơ. Kỹ thuật viên đưa mã đăng ký do máy chủ tỉnh cấp cho kiosk này vào máy đọc mã.</translation>
+    </message>
+    <message id="tech.firstRun.howPin">
+        <source>Kiosk này chưa đăng ký với máy chủ tỉnh nên chưa nhận hồ sơ. Kỹ thuật viên nhập mã PIN kỹ thuật rồi bấm Vào, sau đó đăng ký kiosk ở mục Tình trạng.</source>
+        <translation>Kiosk này chưa đăng ký với máy chủ tỉnh nên chưa nhận hồ sơ. Kỹ thuật viên nhập mã PIN kỹ thuật rồi bấm Vào, sau đó đăng ký kiosk ở mục Tình trạng.</translation>
+    </message>
 </context>
 </TS>

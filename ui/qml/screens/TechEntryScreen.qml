@@ -7,11 +7,16 @@ import "../components"
 // whose suggestions could remember it), or a badge held to the QR reader. The PIN shows as dots;
 // after too many wrong ones the pad says until when it is locked. A citizen who found the hidden
 // gesture reads "for technicians" and "Quay lại" brings back what they were doing.
+// On a kiosk not enrolled yet the same screen is the first-run set-up (router mode "setup"):
+// no way back to citizen screens, and without a PIN no pad, only the enrolment code at the reader.
 ColumnLayout {
     id: entry
     spacing: Theme.gap
     property string pin: ""
     readonly property bool locked: technician.lockedUntil !== ""
+    readonly property bool firstRun: router.mode === "setup"
+    // A kiosk with no PIN yet takes its enrolment code at the reader: a pad would lead nowhere.
+    readonly property bool padShown: !(firstRun && technician.enrolAtEntry)
 
     // "Quay lại" beside the title: in landscape the pad takes the height, and a citizen who
     // found the gesture must see the way back at once.
@@ -19,10 +24,11 @@ ColumnLayout {
         Layout.fillWidth: true
         ScreenTitle {
             Layout.fillWidth: true
-            text: qsTrId("tech.entry.title")
+            text: entry.firstRun ? qsTrId("tech.firstRun.title") : qsTrId("tech.entry.title")
         }
         BigButton {
             objectName: "techEntryBack"
+            visible: !entry.firstRun
             text: qsTrId("common.back")
             fill: "#e0e4ea"
             ink: Theme.ink
@@ -31,7 +37,10 @@ ColumnLayout {
     }
     Text {
         Layout.fillWidth: true
-        text: qsTrId("tech.entry.how") + (technician.enrolAtEntry ? " " + qsTrId("tech.entry.howEnrol") : "")
+        objectName: "techEntryHow"
+        text: entry.firstRun
+            ? qsTrId(technician.enrolAtEntry ? "tech.firstRun.howCode" : "tech.firstRun.howPin")
+            : qsTrId("tech.entry.how") + (technician.enrolAtEntry ? " " + qsTrId("tech.entry.howEnrol") : "")
         wrapMode: Text.WordWrap
         font.family: Theme.font; font.pixelSize: Theme.body
         color: Theme.ink
@@ -44,6 +53,7 @@ ColumnLayout {
     }
     Text {
         objectName: "pinDots"
+        visible: entry.padShown
         Layout.alignment: Qt.AlignHCenter
         text: entry.pin.length > 0 ? "●".repeat(entry.pin.length) : " "
         font.family: Theme.font; font.pixelSize: Theme.huge * 0.6
@@ -51,6 +61,7 @@ ColumnLayout {
     }
     GridLayout {
         objectName: "pinPad"
+        visible: entry.padShown
         Layout.alignment: Qt.AlignHCenter
         columns: 3
         rowSpacing: Theme.gap / 2
