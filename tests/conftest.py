@@ -4,8 +4,35 @@ application object is created, by whichever test comes first, so they are set he
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_QUICK_BACKEND", "software")
 os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
 os.environ.setdefault("QT_VIRTUALKEYBOARD_DESKTOP_DISABLE", "1")
+
+
+# --- processes for the PID-marker tests (dvc_common.markers, kiosk.maintenance_window) ---
+
+
+@pytest.fixture
+def child() -> Iterator[subprocess.Popen[bytes]]:
+    """A live process of our own that waits for its stdin to close."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )
+    yield process
+    if process.stdin is not None:
+        process.stdin.close()
+    process.wait()
+
+
+def dead_pid() -> int:
+    """The PID of a process that has exited and been reaped."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid

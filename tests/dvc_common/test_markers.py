@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -21,27 +20,11 @@ from dvc_common.markers import (
     start_ticks,
     write_marker,
 )
+from tests.conftest import dead_pid
 
 WHEN = datetime(2026, 12, 2, 9, 30, tzinfo=VIETNAM)
 
 
-@pytest.fixture
-def child() -> Iterator[subprocess.Popen[bytes]]:
-    """A live process of our own that waits for its stdin to close."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
-    )
-    yield process
-    if process.stdin is not None:
-        process.stdin.close()
-    process.wait()
-
-
-def dead_pid() -> int:
-    """The PID of a process that has exited and been reaped."""
-    process = subprocess.Popen([sys.executable, "-c", "pass"])
-    process.wait()
-    return process.pid
 
 
 def test_a_marker_names_a_live_process_until_it_is_gone(

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from kiosk.maintenance_window import (
     wait_for_window,
 )
 from offline_queue.busy import SYNC_BUSY_MARKER
+from tests.conftest import dead_pid
 
 ROOT = Path(__file__).resolve().parents[2]
 WHEN = datetime(2026, 12, 2, 9, 30, tzinfo=VIETNAM)
@@ -46,22 +46,6 @@ def config(tmp_path: Path, scratch: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def other_process() -> Iterator[subprocess.Popen[bytes]]:
-    """A live process that is not this one (the app, the sync process), until the test ends."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
-    )
-    yield process
-    if process.stdin is not None:
-        process.stdin.close()
-    process.wait()
-
-
-def reaped_pid() -> int:
-    process = subprocess.Popen([sys.executable, "-c", "pass"])
-    process.wait()
-    return process.pid
 
 
 def check(config: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
@@ -78,9 +62,9 @@ def test_nothing_going_on_allows_the_upgrade(
 
 
 def test_an_open_session_refuses_with_its_reason(
-    config: Path, scratch: Path, other_process: subprocess.Popen[bytes]
+    config: Path, scratch: Path, child: subprocess.Popen[bytes]
 ) -> None:
-    write_marker(scratch / SESSION_MARKER, WHEN, pid=other_process.pid)
+    write_marker(scratch / SESSION_MARKER, WHEN, pid=child.pid)
     # As apt's unit runs it: a process of its own, the line on stdout.
     result = subprocess.run(
         [sys.executable, "-m", "kiosk", "--config", str(config), "maintenance", "check"],
@@ -97,10 +81,10 @@ def test_an_open_session_refuses_with_its_reason(
 def test_a_transfer_in_flight_refuses_and_both_reasons_are_given(
     config: Path,
     scratch: Path,
-    other_process: subprocess.Popen[bytes],
+    child: subprocess.Popen[bytes],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    write_marker(scratch / SYNC_BUSY_MARKER, WHEN, pid=other_process.pid)
+    write_marker(scratch / SYNC_BUSY_MARKER, WHEN, pid=child.pid)
     assert check(config, capsys) == (1, "not now: a dossier is being sent to the gateway\n")
     write_marker(scratch / SESSION_MARKER, WHEN, pid=os.getpid())
     assert check(config, capsys) == (
@@ -113,12 +97,12 @@ def test_a_transfer_in_flight_refuses_and_both_reasons_are_given(
 def test_markers_of_processes_that_died_do_not_block(
     config: Path, scratch: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write_marker(scratch / SESSION_MARKER, WHEN, pid=reaped_pid())  # the app crashed
-    write_marker(scratch / SYNC_BUSY_MARKER, WHEN, pid=reaped_pid())  # the sync was killed
+    write_marker(scratch / SESSION_MARKER, WHEN, pid=dead_pid())  # the app crashed
+    write_marker(scratch / SYNC_BUSY_MARKER, WHEN, pid=dead_pid())  # the sync was killed
     assert check(config, capsys)[0] == 0
 
 
-def test_a_marker_whose_pid_now_names_another_process_does_not_block(
+def test_a_marker_whose_pid_now_names_anchild_does_not_block(
     config: Path, scratch: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Written by a process with this PID that started earlier than this one: not us.
@@ -161,9 +145,9 @@ def test_wait_returns_at_once_when_the_moment_is_clear(
 
 
 def test_wait_looks_again_until_the_session_ends(
-    scratch: Path, other_process: subprocess.Popen[bytes]
+    scratch: Path, child: subprocess.Popen[bytes]
 ) -> None:
-    write_marker(scratch / SESSION_MARKER, WHEN, pid=other_process.pid)
+    write_marker(scratch / SESSION_MARKER, WHEN, pid=child.pid)
     clock = FakeClock(WHEN)
     pauses: list[float] = []
 
@@ -179,9 +163,9 @@ def test_wait_looks_again_until_the_session_ends(
 
 
 def test_wait_gives_up_after_its_seconds_with_the_reason(
-    scratch: Path, other_process: subprocess.Popen[bytes]
+    scratch: Path, child: subprocess.Popen[bytes]
 ) -> None:
-    write_marker(scratch / SYNC_BUSY_MARKER, WHEN, pid=other_process.pid)
+    write_marker(scratch / SYNC_BUSY_MARKER, WHEN, pid=child.pid)
     clock = FakeClock(WHEN)
     pauses: list[float] = []
 
@@ -225,16 +209,16 @@ def test_the_session_marker_follows_the_session(scratch: Path) -> None:
 
 
 def test_at_start_a_stale_marker_or_one_of_this_very_process_is_cleared(
-    scratch: Path, other_process: subprocess.Popen[bytes]
+    scratch: Path, child: subprocess.Popen[bytes]
 ) -> None:
     path = scratch / SESSION_MARKER
-    write_marker(path, WHEN, pid=reaped_pid())  # the app crashed with a citizen at the screen
+    write_marker(path, WHEN, pid=dead_pid())  # the app crashed with a citizen at the screen
     SessionMarker(scratch, FakeClock(WHEN))
     assert not path.exists()
     write_marker(path, WHEN)  # this process before it re-executed itself (same PID)
     SessionMarker(scratch, FakeClock(WHEN))
     assert not path.exists()
-    write_marker(path, WHEN, pid=other_process.pid)  # someone alive: not ours to remove
+    write_marker(path, WHEN, pid=child.pid)  # someone alive: not ours to remove
     SessionMarker(scratch, FakeClock(WHEN))
     assert live_marker(path) is not None
 

@@ -176,6 +176,9 @@ def test_04_version_and_doctor_run(debian_root: DebianRoot) -> None:
     assert checks["enrolment"]["outcome"] == "failed"
     assert checks["configuration"]["outcome"] != "failed", checks["configuration"]
     assert doctor.returncode != 0
+    # What apt-daily-upgrade's ExecCondition runs, as root: nobody at the screen, nothing sent.
+    window = debian_root.run("kiosk", "maintenance", "check", check=False)
+    assert window.returncode == 0 and window.stdout.startswith("ok:"), window.stdout + window.stderr
 
 
 def test_04b_the_app_starts_from_the_package_and_feeds_its_watchdog(
