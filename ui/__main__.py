@@ -6,6 +6,11 @@ Exit codes: 0 done (SIGTERM and SIGINT included: the session is wiped first), 2 
 configuration or data file, 3 the outbox cannot be opened. Under systemd it says READY=1,
 feeds the watchdog and says STOPPING=1 (``ui.supervision``); when it starts itself again on a
 rewritten configuration it says RELOADING=1 and the new image says READY=1.
+
+With ``--fullscreen`` (the appliance) a broken configuration does not exit: the fault page
+(``ui.fault_screen``) says on the screen that the kiosk is out of service and, for the
+technician, what is wrong with which file, until the file changes; then it starts again on it.
+Exiting would have systemd restart it every two seconds for ever.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from config.settings import load_effective
+from config.settings import load_effective, resolve_config_path
 from dvc_common import sd_notify
 from dvc_common.datafile import ConfigError
 from dvc_common.log_setup import configure_logging
@@ -34,7 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--orientation", choices=[o.value for o in Orientation], default=Orientation.PORTRAIT.value
     )
-    parser.add_argument("--fullscreen", action="store_true", help="fill the screen (the appliance)")
+    parser.add_argument(
+        "--fullscreen",
+        action="store_true",
+        help="fill the screen (the appliance; a broken configuration is then shown on screen "
+        "until it is fixed, instead of exiting 2)",
+    )
     return parser
 
 
@@ -46,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings, config_path = load_effective(args.config)
     except ConfigError as exc:
         print(f"kiosk-app: {exc}", file=sys.stderr)
+        if args.fullscreen:
+            # The appliance: say so on the screen until the file is fixed, not a crash loop.
+            return show_fault(str(exc), resolve_config_path(args.config))
         return 2
     from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
 
@@ -65,6 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except ConfigError as exc:
         print(f"kiosk-app: {exc}", file=sys.stderr)
+        if args.fullscreen:
+            signals.close()
+            return show_fault(str(exc), config_path or args.config, app=app)
         return 2
     except QueueError as exc:
         # The outbox cannot be opened (locked, disk full, key missing): say why and exit
@@ -94,6 +110,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         # configuration, in this same process slot (systemd sees one service throughout; the
         # new image says READY=1 again). sys.orig_argv is the command as started (``kiosk-app
         # …`` or ``python -m ui …``).
+        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])  # noqa: S606
+    return code
+
+
+def show_fault(detail: str, config_path: Path | None, app: object | None = None) -> int:
+    """The fault page (``ui.fault_screen``) until the configuration file changes; then start
+    again on it, in this same process (as after an enrolment)."""
+    from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
+
+    from ui.app import prepare_qt_environment  # noqa: PLC0415
+    from ui.fault_screen import FaultScreen  # noqa: PLC0415
+    from ui.supervision import QuitOnSignals, WatchdogTimer, announce_ready  # noqa: PLC0415
+
+    if not isinstance(app, QGuiApplication):
+        prepare_qt_environment()
+        app = QGuiApplication(sys.argv[:1])
+    signals = QuitOnSignals(app)
+    screen = FaultScreen(detail, config_path, restart=lambda: app.exit(RESTART))
+    screen.show_full_screen()
+    watchdog = WatchdogTimer()
+    sd_notify.status(f"configuration unusable: {detail}")
+    announce_ready()
+    code = 1
+    try:
+        code = 0 if signals.received is not None else int(app.exec())
+    finally:
+        watchdog.stop()
+        screen.close()
+        signals.close()
+    if code == RESTART:
+        sd_notify.reloading()
         os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])  # noqa: S606
     return code
 

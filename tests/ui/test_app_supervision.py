@@ -175,3 +175,40 @@ def test_an_open_session_keeps_the_marker_the_maintenance_check_reads(
         check=False,
     )
     assert clear.returncode == 0
+
+
+def test_a_broken_configuration_shows_the_fault_page_until_it_is_fixed(tmp_path: Path) -> None:
+    """The appliance (full screen) with a configuration that does not validate: no exit, no
+    crash loop. It says READY with the reason, keeps the watchdog fed and shows the fault page;
+    once the file is fixed it starts again on it, in the same process, and the kiosk is up."""
+    config = appliance_config(tmp_path)
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good.replace("[paths]", "[paths]\nscratch_dir_typo = 1"), encoding="utf-8")
+    log = tmp_path / "stderr.log"
+    with path_listener() as manager:
+        process = start(
+            [str(KIOSK_APP), "--config", str(config), "--fullscreen"],
+            manager,
+            log,
+            WATCHDOG_USEC="3000000",
+            WATCHDOG_PID=str(os.getpid()),
+        )
+        try:
+            unusable = manager.wait_status("configuration unusable")
+            assert "scratch_dir_typo" in (unusable.value("STATUS") or "")
+            first = manager.wait_field(Notice.READY)
+            assert first.pid == process.pid
+            assert manager.wait_field(Notice.WATCHDOG).pid == process.pid
+            assert process.poll() is None  # still up, showing the page
+            # The technician fixes the file (an atomic rewrite, as an editor or enrolment does).
+            fixed = tmp_path / "kiosk.toml.new"
+            fixed.write_text(good, encoding="utf-8")
+            fixed.replace(config)
+            assert manager.wait_field(Notice.RELOADING).pid == process.pid
+            again = manager.wait_field(Notice.READY)
+            assert again.pid == process.pid  # the same service process, re-executed
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=60) == 0
+        finally:
+            stop(process)
+    assert "scratch_dir_typo" in log.read_text(encoding="utf-8")

@@ -1739,5 +1739,17 @@
         <source>Kiosk này chưa đăng ký với máy chủ tỉnh nên chưa nhận hồ sơ. Kỹ thuật viên nhập mã PIN kỹ thuật rồi bấm Vào, sau đó đăng ký kiosk ở mục Tình trạng.</source>
         <translation>This kiosk is not enrolled with the province's server yet, so it takes no applications. Technician: enter the technician PIN, press Enter, then enrol the kiosk under Status.</translation>
     </message>
+    <message id="fault.title">
+        <source>Kiosk đang tạm ngừng phục vụ</source>
+        <translation>This kiosk is out of service for now</translation>
+    </message>
+    <message id="fault.citizen">
+        <source>Xin mời ông/bà đến quầy Bộ phận Một cửa để được cán bộ hỗ trợ nộp hồ sơ. Xin lỗi vì sự bất tiện này.</source>
+        <translation>Please go to the one-stop counter, where the staff will help you submit your application. We are sorry for the inconvenience.</translation>
+    </message>
+    <message id="fault.technician">
+        <source>Dành cho kỹ thuật viên: tệp cấu hình %1 không dùng được: %2. Sửa tệp (kiosk config check %1 để kiểm tra); kiosk tự khởi động lại khi tệp thay đổi.</source>
+        <translation>For the technician: the configuration file %1 cannot be used: %2. Fix the file (kiosk config check %1 checks it); the kiosk starts again by itself when the file changes.</translation>
+    </message>
 </context>
 </TS>

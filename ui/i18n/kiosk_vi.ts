@@ -1739,5 +1739,17 @@
         <source>Kiosk này chưa đăng ký với máy chủ tỉnh nên chưa nhận hồ sơ. Kỹ thuật viên nhập mã PIN kỹ thuật rồi bấm Vào, sau đó đăng ký kiosk ở mục Tình trạng.</source>
         <translation>Kiosk này chưa đăng ký với máy chủ tỉnh nên chưa nhận hồ sơ. Kỹ thuật viên nhập mã PIN kỹ thuật rồi bấm Vào, sau đó đăng ký kiosk ở mục Tình trạng.</translation>
     </message>
+    <message id="fault.title">
+        <source>Kiosk đang tạm ngừng phục vụ</source>
+        <translation>Kiosk đang tạm ngừng phục vụ</translation>
+    </message>
+    <message id="fault.citizen">
+        <source>Xin mời ông/bà đến quầy Bộ phận Một cửa để được cán bộ hỗ trợ nộp hồ sơ. Xin lỗi vì sự bất tiện này.</source>
+        <translation>Xin mời ông/bà đến quầy Bộ phận Một cửa để được cán bộ hỗ trợ nộp hồ sơ. Xin lỗi vì sự bất tiện này.</translation>
+    </message>
+    <message id="fault.technician">
+        <source>Dành cho kỹ thuật viên: tệp cấu hình %1 không dùng được: %2. Sửa tệp (kiosk config check %1 để kiểm tra); kiosk tự khởi động lại khi tệp thay đổi.</source>
+        <translation>Dành cho kỹ thuật viên: tệp cấu hình %1 không dùng được: %2. Sửa tệp (kiosk config check %1 để kiểm tra); kiosk tự khởi động lại khi tệp thay đổi.</translation>
+    </message>
 </context>
 </TS>
