@@ -15,7 +15,8 @@ import threading
 import time
 from typing import Any
 
-from config.settings import load_effective
+from config.settings import PathsSection, load_effective
+from dvc_common.datafile import ConfigError
 from kiosk.maintenance_window import check_window, wait_for_window
 
 EXIT_CLEAR, EXIT_BUSY, EXIT_INVALID = 0, 1, 2
@@ -32,8 +33,15 @@ def _seconds(text: str) -> float:
 
 
 def _maintenance_check(args: argparse.Namespace) -> int:
-    settings, _ = load_effective(args.config)
-    scratch = settings.paths.scratch_dir
+    try:
+        settings, _ = load_effective(args.config)
+        scratch = settings.paths.scratch_dir
+    except ConfigError as exc:
+        # A kiosk whose configuration is broken shows its fault page; the upgrade that may mend
+        # it must not be held back by it. The markers are looked for where they are by default.
+        scratch = PathsSection().scratch_dir
+        print(f"kiosk: configuration unusable ({exc}); markers looked for in {scratch}",
+              file=sys.stderr)
     try:
         if args.wait:
             # Nothing to interrupt the wait but the time: an Event nobody sets is a plain,

@@ -21,16 +21,17 @@ is limited to.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
 ORIGIN = "kiosk-dvc"
+PROMOTED = "kiosk-dvc"
 KEYRING = "/usr/share/keyrings/kiosk-dvc-archive-keyring.gpg"
 SOURCES = "/etc/apt/sources.list.d/kiosk-dvc.sources"
 
@@ -110,13 +111,12 @@ def publish(repo: Path, channel: Channel, debs: list[Path]) -> None:
 
 def promote(repo: Path) -> None:
     """Copy every package of pilot, at the version pilot has, to stable."""
-    names = sorted(
-        {line.split()[1] for line in listing(repo, Channel.PILOT).splitlines() if line.strip()}
-    )
-    if not names:
-        raise RepoError("the pilot channel is empty: nothing to promote")
+    names = {line.split()[1] for line in listing(repo, Channel.PILOT).splitlines() if line.strip()}
+    if PROMOTED not in names:
+        raise RepoError("the pilot channel holds no kiosk-dvc: nothing to promote")
+    # kiosk-dvc only: each channel keeps its own kiosk-dvc-repo (its apt source names it).
     _run(
-        ["reprepro", "-b", str(repo), "copy", Channel.STABLE.value, Channel.PILOT.value, *names],
+        ["reprepro", "-b", str(repo), "copy", Channel.STABLE.value, Channel.PILOT.value, PROMOTED],
         env={"GNUPGHOME": str(repo / "gnupg")},
     )
 
@@ -128,11 +128,15 @@ def listing(repo: Path, channel: Channel) -> str:
 def source_package(repo: Path, channel: Channel, out: Path) -> Path:
     """``kiosk-dvc-repo``: this repository's apt source (one channel) and its key."""
     url = (repo / "url").read_text(encoding="utf-8").strip()
-    key = (repo / "public" / "kiosk-dvc-archive-keyring.gpg").read_bytes()
-    # The version changes with the key and the channel, so a new key or a move to stable is
-    # an upgrade the kiosks take like any other.
-    digest = hashlib.sha256(key + channel.value.encode() + url.encode()).hexdigest()[:8]
-    version = f"1+{channel.value}.{digest}"
+    # Every public key in the repository's keyring: during a key change both the old and the
+    # new one (packaging/README.md, "The signing key").
+    key = subprocess.run(
+        ["gpg", "--batch", "--homedir", str(repo / "gnupg"), "--export"],
+        capture_output=True, check=True,
+    ).stdout
+    # A new key, address or channel is an upgrade the kiosks take like any other: the version
+    # grows with time (UTC), never with a hash that could sort lower.
+    version = f"1+{channel.value}.{datetime.now(UTC):%Y%m%d%H%M%S}"
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         keyring = root / KEYRING.lstrip("/")

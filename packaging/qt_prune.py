@@ -28,8 +28,7 @@ from pathlib import Path
 
 # The PySide6 Python modules the app imports (ui/, and what PySide6 loads with them).
 PYTHON_MODULES = frozenset(
-    {"QtCore", "QtGui", "QtNetwork", "QtOpenGL", "QtQml", "QtQuick", "QtTextToSpeech",
-     "QtMultimedia"}
+    {"QtCore", "QtGui", "QtNetwork", "QtOpenGL", "QtQml", "QtQuick", "QtTextToSpeech"}
 )
 # Plugin directories kept whole, and single plugins kept from directories otherwise dropped.
 PLUGIN_DIRS = frozenset(

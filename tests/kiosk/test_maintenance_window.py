@@ -112,7 +112,9 @@ def test_a_marker_whose_pid_now_names_anchild_does_not_block(
     assert check(config, capsys)[0] == 0
 
 
-def test_a_broken_configuration_exits_2(tmp_path: Path) -> None:
+def test_a_broken_configuration_does_not_hold_back_the_upgrade(tmp_path: Path) -> None:
+    # The kiosk shows its fault page; the nightly upgrade may be what mends it. The markers are
+    # looked for in the default scratch directory, and the reason is said on stderr.
     broken = tmp_path / "kiosk.toml"
     broken.write_text("[paths]\nscratch_dir = 42\n", encoding="utf-8")
     result = subprocess.run(
@@ -123,9 +125,8 @@ def test_a_broken_configuration_exits_2(tmp_path: Path) -> None:
         timeout=120,
         check=False,
     )
-    assert result.returncode == 2
-    assert "paths.scratch_dir" in result.stderr
-    assert result.stdout == ""
+    assert "paths.scratch_dir" in result.stderr and "/run/kiosk" in result.stderr
+    assert result.returncode in (0, 1) and result.stdout.startswith(("ok:", "not now:"))
 
 
 def test_a_marker_that_cannot_be_read_exits_2(

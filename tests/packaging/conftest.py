@@ -209,12 +209,21 @@ def debian_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DebianRoot
     if REASON is not None:
         pytest.skip(REASON)
     tarball = _base_tarball()
+    # apt's cache is shared between runs for Debian's packages; builds of ours a run downloaded
+    # (the repository test) must not be found there by the next run's recovery test.
+    forget_our_builds()
     path = tmp_path_factory.mktemp("debian-root")
     with tarfile.open(tarball) as archive:
         # Our own cached debootstrap (device nodes, setuid files): extracted as made.
         archive.extractall(path, filter="fully_trusted")  # noqa: S202
     yield DebianRoot(path)
     shutil.rmtree(path, ignore_errors=True)
+    forget_our_builds()
+
+
+def forget_our_builds() -> None:
+    for deb in archives().glob("kiosk-dvc*.deb"):
+        deb.unlink()
 
 
 def sha256(path: Path) -> str:

@@ -152,9 +152,10 @@ def test_03_units_pass_systemd_analyze_verify(debian_root: DebianRoot) -> None:
     assert verified.returncode == 0, verified.stderr
     assert "kiosk" not in verified.stderr, verified.stderr  # no warning about our units
     # apt's upgrade units with the package's drop-ins (the condition and the night window).
+    # (--man=no: apt's unit names its manual page, which a minimal root does not install.)
     apt_units = debian_root.run(
-        "systemd-analyze", "verify", "apt-daily-upgrade.service", "apt-daily-upgrade.timer",
-        check=False,
+        "systemd-analyze", "verify", "--man=no", "apt-daily-upgrade.service",
+        "apt-daily-upgrade.timer", check=False,
     )
     assert apt_units.returncode == 0, apt_units.stderr
     window = debian_root.file("/lib/systemd/system/apt-daily-upgrade.timer.d/kiosk-dvc.conf")
@@ -387,7 +388,10 @@ def test_10_unattended_upgrade_from_the_province_repository(
 
     # Promotion copies exactly the pilot build to stable.
     province_repo("promote", str(repo))
-    assert "stable|main|amd64: kiosk-dvc 0.1.0-5" in province_repo("list", str(repo))
+    channels = province_repo("list", str(repo))
+    assert "stable|main|amd64: kiosk-dvc 0.1.0-5" in channels
+    # Each channel keeps its own apt source: the pilot's is not promoted to stable.
+    assert "stable|main|amd64: kiosk-dvc-repo" not in channels
 
 
 def test_11_purge_refuses_while_a_dossier_is_unsynced(
@@ -396,11 +400,25 @@ def test_11_purge_refuses_while_a_dossier_is_unsynced(
     unsent = enqueue(debian_root, "KIOSK01-261206-0003")
     config = debian_root.file("/etc/kiosk/kiosk.toml").read_text()
     key = sha256(debian_root.file("/var/lib/kiosk/master.key"))
+    files = outbox_files(debian_root)
+
+    # Purged while installed: refused before anything is removed; the kiosk stays as it was.
     refused = debian_root.run("dpkg", "--purge", "kiosk-dvc", check=False, timeout=900)
     assert refused.returncode != 0
-    assert "PURGE REFUSED" in refused.stderr and "1 dossier" in refused.stderr
+    assert "PURGE REFUSED" in refused.stderr and "holds 1 dossier" in refused.stderr
+    assert "Nothing was removed" in refused.stderr
+    assert debian_root.status().split("|")[0].endswith("i")  # still installed
+    assert debian_root.run("kiosk", "--version").returncode == 0
+    assert debian_root.file("/etc/kiosk/kiosk.toml").read_text() == config
+
+    # Removed, then purged: the software is gone by then; the count noted at removal refuses.
+    debian_root.run("dpkg", "--remove", "kiosk-dvc", timeout=900)
+    assert debian_root.status().startswith("rc|")
+    refused = debian_root.run("dpkg", "--purge", "kiosk-dvc", check=False, timeout=900)
+    assert refused.returncode != 0 and "PURGE REFUSED" in refused.stderr
     assert sha256(debian_root.file("/var/lib/kiosk/master.key")) == key
-    assert debian_root.file("/var/lib/kiosk/queue").is_dir()
+    assert outbox_files(debian_root) == files
+
     # Reinstalling brings the kiosk back as it was, enrolment included, and it sends the dossier.
     debian_root.run("apt-get", "install", "-y", "-q", "kiosk-dvc", timeout=900)
     assert debian_root.status() == "ii|0.1.0-5"
@@ -409,9 +427,25 @@ def test_11_purge_refuses_while_a_dossier_is_unsynced(
     assert unsent in {d["client_uuid"] for d in gateway.received()}
 
 
+def test_11b_a_dossier_exported_to_a_stick_does_not_hold_the_purge(
+    debian_root: DebianRoot, gateway: GatewayProcess
+) -> None:
+    """The README's way out for a kiosk whose link is dead: export to a stick, then purge."""
+    enqueue(debian_root, "KIOSK01-261206-0004")
+    debian_root.run("install", "-d", "-o", "kiosk", "-g", "kiosk", "/tmp/stick")
+    exported = debian_root.run(
+        "kiosk", "queue", "export-usb", "--to", "/tmp/stick", user="kiosk", timeout=300
+    )
+    assert list(debian_root.file("/tmp/stick").iterdir()), exported.stdout + exported.stderr
+    counted = debian_root.run("/usr/libexec/kiosk-dvc/kiosk-maint", "unsynced", user="kiosk")
+    assert counted.stdout.strip() == "0"
+    assert queue_counts(debian_root)["queued"] == 1  # still syncing: exported is not acknowledged
+
+
 def test_12_purge_of_a_synced_kiosk_crypto_erases(debian_root: DebianRoot) -> None:
-    counts = queue_counts(debian_root)
-    assert sum(n for status, n in counts.items() if status != "submitted") == 0
+    # Everything sent, or exported to a stick (test_11b): nothing a purge would lose.
+    counted = debian_root.run("/usr/libexec/kiosk-dvc/kiosk-maint", "unsynced", user="kiosk")
+    assert counted.stdout.strip() == "0"
     purged = debian_root.run("dpkg", "--purge", "kiosk-dvc", check=False, timeout=900)
     assert purged.returncode == 0, purged.stderr
     assert not debian_root.file("/var/lib/kiosk").exists()
