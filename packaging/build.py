@@ -353,18 +353,7 @@ def prune_wheel_libraries(site: Path) -> None:
     bundled = [d for d in site.glob("*.libs") if d.is_dir()]
     users = [p for p in qt_prune.elf_files(site) if p.parent not in bundled]
     libraries = {p.name: p for d in bundled for p in d.iterdir() if p.is_file()}
-    entries = qt_prune.dynamic_entries([*users, *libraries.values()])
-    keep: set[str] = set()
-    pending = [name for user in users for name in entries.get(user, (set(), None))[0]]
-    while pending:
-        name = pending.pop()
-        if name in keep or name not in libraries:
-            continue
-        keep.add(name)
-        pending.extend(entries.get(libraries[name], (set(), None))[0])
-    for name, path in libraries.items():
-        if name not in keep:
-            path.unlink()
+    qt_prune.drop_unreachable(users, libraries)
 
 
 def _plain_shebang(script: Path) -> None:

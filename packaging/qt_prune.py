@@ -170,11 +170,9 @@ def dynamic_entries(files: Iterable[Path]) -> dict[Path, tuple[set[str], str | N
     return entries
 
 
-def prune_libraries(pyside: Path) -> None:
-    """Keep the Qt/lib files reachable from every other ELF file kept in the PySide6 tree."""
-    lib = pyside / "Qt" / "lib"
-    libraries = {path.name: path for path in lib.iterdir() if path.is_file()}
-    users = [p for p in elf_files(pyside) if p.parent != lib]
+def drop_unreachable(users: list[Path], libraries: dict[str, Path]) -> None:
+    """Delete the ``libraries`` (by file name) that no ``users`` reach through ``DT_NEEDED``,
+    directly or through other libraries."""
     entries = dynamic_entries([*users, *libraries.values()])
     keep: set[str] = set()
     pending = [name for user in users for name in entries.get(user, (set(), None))[0]]
@@ -187,6 +185,13 @@ def prune_libraries(pyside: Path) -> None:
     for name, path in libraries.items():
         if name not in keep:
             path.unlink()
+
+
+def prune_libraries(pyside: Path) -> None:
+    """Keep the Qt/lib files reachable from every other ELF file kept in the PySide6 tree."""
+    lib = pyside / "Qt" / "lib"
+    libraries = {path.name: path for path in lib.iterdir() if path.is_file()}
+    drop_unreachable([p for p in elf_files(pyside) if p.parent != lib], libraries)
 
 
 def prune(pyside: Path) -> None:

@@ -25,11 +25,20 @@ pytestmark = needs_root
 MIB = 1024 * 1024
 
 
+def archive_of(deb: Path, part: str = "--fsys-tarfile") -> tarfile.TarFile:
+    """The package's files (or, with ``--ctrl-tarfile``, its control files) as a tar archive."""
+    data = subprocess.run(["dpkg-deb", part, str(deb)], capture_output=True, check=True).stdout
+    return tarfile.open(fileobj=io.BytesIO(data))
+
+
+def read_member(archive: tarfile.TarFile, name: str) -> str:
+    handle = archive.extractfile(f"./{name}")
+    assert handle is not None, name
+    return handle.read().decode()
+
+
 def members(deb: Path) -> dict[str, tarfile.TarInfo]:
-    data = subprocess.run(
-        ["dpkg-deb", "--fsys-tarfile", str(deb)], capture_output=True, check=True
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+    with archive_of(deb) as archive:
         return {m.name.removeprefix("./"): m for m in archive.getmembers()}
 
 
@@ -40,13 +49,8 @@ def field(deb: Path, name: str) -> str:
 
 
 def control_file(deb: Path, name: str) -> str:
-    data = subprocess.run(
-        ["dpkg-deb", "--ctrl-tarfile", str(deb)], capture_output=True, check=True
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-        handle = archive.extractfile(f"./{name}")
-        assert handle is not None
-        return handle.read().decode()
+    with archive_of(deb, "--ctrl-tarfile") as archive:
+        return read_member(archive, name)
 
 
 def test_lintian_reports_nothing_unexplained(package: Package) -> None:
@@ -107,13 +111,8 @@ def test_contents_carry_the_appliance_and_nothing_else(package: Package) -> None
 
 
 def packaged_text(deb: Path, name: str) -> str:
-    data = subprocess.run(
-        ["dpkg-deb", "--fsys-tarfile", str(deb)], capture_output=True, check=True
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-        handle = archive.extractfile(f"./{name}")
-        assert handle is not None
-        return handle.read().decode()
+    with archive_of(deb) as archive:
+        return read_member(archive, name)
 
 
 def test_units_are_supervised_and_hardened(package: Package) -> None:
