@@ -88,3 +88,36 @@ def validated(model: type[_M], raw: dict[str, Any], source: Path) -> _M:
         return model.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(str(source), describe_validation_error(exc, raw)) from None
+
+
+Signature = tuple[int, int, int, int]
+
+
+def file_signature(path: Path) -> Signature | None:
+    """What tells a changed file from the same one: device, inode (an atomic rewrite is a new
+    file), modification time and size; None while it does not exist."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return (-1, -1, -1, -1)  # unreadable directory: a state of its own, compared like any
+    return (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+class FileWatch:
+    """Whether a data file changed since it was last looked at (polled: one ``stat`` a look).
+    The sync process follows its configuration with it, and so does the app's fault page."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._seen = file_signature(path)
+
+    def mark(self) -> Signature | None:
+        """Take the file as it is now as the one read (before reading it: a change during the
+        read then shows at the next look); its signature, None while it does not exist."""
+        self._seen = file_signature(self.path)
+        return self._seen
+
+    def changed(self) -> bool:
+        return file_signature(self.path) != self._seen

@@ -54,7 +54,7 @@ from config.settings import (
     resolve_config_path,
 )
 from dvc_common import sd_notify
-from dvc_common.datafile import ConfigError
+from dvc_common.datafile import ConfigError, FileWatch
 from dvc_common.log_setup import configure_logging
 from dvc_common.sd_notify import Watchdog
 from offline_queue.busy import TransferMarker
@@ -305,21 +305,6 @@ class Waiting(StrEnum):
     NOT_ENROLLED = "not_enrolled"  # no gateway token
 
 
-Signature = tuple[int, int, int, int]
-
-
-def file_signature(path: Path) -> Signature | None:
-    """What tells a changed file from the same one: device, inode (an atomic rewrite is a new
-    file), modification time and size; None while it does not exist."""
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return (-1, -1, -1, -1)  # unreadable directory: a state of its own, compared like any
-    return (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
-
-
 @dataclass(frozen=True)
 class ConfigReading:
     """One reading of the configuration file: settings to sync with, or why not."""
@@ -352,12 +337,10 @@ class ConfigWatch:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._seen: Signature | None = None
+        self._watch = FileWatch(path)
 
     def read(self) -> ConfigReading:
-        # The signature is taken before reading: a change during the read shows at the next look.
-        self._seen = file_signature(self.path)
-        if self._seen is None:
+        if self._watch.mark() is None:
             return ConfigReading(None, Waiting.NO_CONFIGURATION)
         try:
             settings = load_settings(self.path)
@@ -369,7 +352,7 @@ class ConfigWatch:
 
     def changed(self) -> bool:
         """Whether the file is not what ``read`` last read."""
-        return file_signature(self.path) != self._seen
+        return self._watch.changed()
 
 
 class Announcer:

@@ -19,8 +19,9 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from config.settings import load_effective, resolve_config_path
 from dvc_common import sd_notify
@@ -28,6 +29,11 @@ from dvc_common.datafile import ConfigError
 from dvc_common.log_setup import configure_logging
 from kiosk.ports import QueueError
 from ui.app import Orientation
+
+if TYPE_CHECKING:  # Qt is imported once the configuration has been read
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.supervision import QuitOnSignals
 
 # The exit code with which the app asks to be started again (its configuration was rewritten).
 RESTART = 75
@@ -60,13 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             # The appliance: say so on the screen until the file is fixed, not a crash loop.
             return show_fault(str(exc), resolve_config_path(args.config))
         return 2
-    from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
+    from ui.app import build_app  # noqa: PLC0415
+    from ui.supervision import QuitOnSignals  # noqa: PLC0415
 
-    from ui.app import build_app, prepare_qt_environment  # noqa: PLC0415
-    from ui.supervision import QuitOnSignals, WatchdogTimer, announce_ready  # noqa: PLC0415
-
-    prepare_qt_environment()
-    app = QGuiApplication(sys.argv[:1])
+    app = _application()
     # Before the long start-up: a SIGTERM during it ends the app cleanly too.
     signals = QuitOnSignals(app)
     try:
@@ -80,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kiosk-app: {exc}", file=sys.stderr)
         if args.fullscreen:
             signals.close()
-            return show_fault(str(exc), config_path or args.config, app=app)
+            return show_fault(str(exc), config_path or args.config)
         return 2
     except QueueError as exc:
         # The outbox cannot be opened (locked, disk full, key missing): say why and exit
@@ -89,6 +92,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
     if args.fullscreen:
         kapp.window.showFullScreen()
+
+    def close() -> None:
+        kapp.close()
+        # The citizen's scans on disk go with the app (a new one would wipe them at start).
+        kapp.kiosk.scratch.wipe_all()
+
+    return _serve(app, signals, close)
+
+
+def _application() -> QGuiApplication:
+    """The one Qt application of this process (made on first use, its environment first)."""
+    from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
+
+    from ui.app import prepare_qt_environment  # noqa: PLC0415
+
+    existing = QGuiApplication.instance()
+    if isinstance(existing, QGuiApplication):
+        return existing
+    prepare_qt_environment()
+    return QGuiApplication(sys.argv[:1])
+
+
+def _serve(app: QGuiApplication, signals: QuitOnSignals, close: Callable[[], None]) -> int:
+    """Run the event loop as systemd's service: READY=1 and the watchdog fed from the loop,
+    STOPPING=1 (or RELOADING=1) at the end, ``close`` then; and on the restart code start again
+    in this same process slot (systemd sees one service throughout; the new image says READY=1
+    again). sys.orig_argv is the command as started (``kiosk-app …`` or ``python -m ui …``)."""
+    from ui.supervision import WatchdogTimer, announce_ready  # noqa: PLC0415
+
     watchdog = WatchdogTimer()
     announce_ready()
     code = 1  # what an exception out of the event loop leaves
@@ -101,48 +133,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             sd_notify.reloading()
         elif signals.received is None:  # a signal's handler has said it already
             sd_notify.stopping()
-        kapp.close()
-        # The citizen's scans on disk go with the app (a new one would wipe them at start).
-        kapp.kiosk.scratch.wipe_all()
+        close()
         signals.close()
     if code == RESTART:
-        # A technician enrolled the kiosk or changed its devices: start again on the new
-        # configuration, in this same process slot (systemd sees one service throughout; the
-        # new image says READY=1 again). sys.orig_argv is the command as started (``kiosk-app
-        # …`` or ``python -m ui …``).
         os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])  # noqa: S606
     return code
 
 
-def show_fault(detail: str, config_path: Path | None, app: object | None = None) -> int:
+def show_fault(detail: str, config_path: Path | None) -> int:
     """The fault page (``ui.fault_screen``) until the configuration file changes; then start
-    again on it, in this same process (as after an enrolment)."""
-    from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
-
-    from ui.app import prepare_qt_environment  # noqa: PLC0415
+    again on it, in this same process (as after an enrolment or a device change)."""
     from ui.fault_screen import FaultScreen  # noqa: PLC0415
-    from ui.supervision import QuitOnSignals, WatchdogTimer, announce_ready  # noqa: PLC0415
+    from ui.supervision import QuitOnSignals  # noqa: PLC0415
 
-    if not isinstance(app, QGuiApplication):
-        prepare_qt_environment()
-        app = QGuiApplication(sys.argv[:1])
+    app = _application()
     signals = QuitOnSignals(app)
     screen = FaultScreen(detail, config_path, restart=lambda: app.exit(RESTART))
     screen.show_full_screen()
-    watchdog = WatchdogTimer()
     sd_notify.status(f"configuration unusable: {detail}")
-    announce_ready()
-    code = 1
-    try:
-        code = 0 if signals.received is not None else int(app.exec())
-    finally:
-        watchdog.stop()
-        screen.close()
-        signals.close()
-    if code == RESTART:
-        sd_notify.reloading()
-        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])  # noqa: S606
-    return code
+    return _serve(app, signals, screen.close)
 
 
 if __name__ == "__main__":

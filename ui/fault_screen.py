@@ -21,25 +21,13 @@ from PySide6.QtCore import Property, QObject, QTimer, Signal
 from PySide6.QtQml import QQmlApplicationEngine
 
 from config.settings import Language
+from dvc_common.datafile import FileWatch
 from ui.i18n import LanguageSwitch
 
 log = logging.getLogger(__name__)
 
 FAULT_QML = Path(__file__).resolve().parent / "qml" / "FaultPage.qml"
 LOOK_EVERY_MS = 1000
-
-Signature = tuple[int, int, int, int] | None
-
-
-def file_signature(path: Path | None) -> Signature:
-    """Device, inode, modification time and size (an atomic rewrite is a new inode), or None."""
-    if path is None:
-        return None
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
 
 
 class FaultPage(QObject):
@@ -59,14 +47,15 @@ class FaultPage(QObject):
         self._detail = detail
         self._path = config_path
         self._restart = restart
-        self._seen = file_signature(config_path)
+        # No file named at all (built-in defaults failed to validate): nothing to watch.
+        self._watch = FileWatch(config_path) if config_path is not None else None
         self._timer = QTimer(self)
         self._timer.setInterval(look_every_ms)
         self._timer.timeout.connect(self._look)
         self._timer.start()
 
     def _look(self) -> None:
-        if file_signature(self._path) != self._seen:
+        if self._watch is not None and self._watch.changed():
             log.info("configuration file changed: starting again on it")
             self._timer.stop()
             self._restart()
