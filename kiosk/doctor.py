@@ -290,6 +290,19 @@ def _device_failure(check: CheckId, what: str, exc: DeviceError, facts: Facts) -
     return CheckResult(check, outcome, f"{what}: {words}", step, facts)
 
 
+def _probed(
+    check: CheckId, what: str, probe: Callable[[], _T], timeout_s: float, facts: Facts
+) -> _T | CheckResult:
+    """A device's answer to ``probe`` within ``timeout_s``, or the check's result saying why
+    there is none (no answer in time, or the device's own error)."""
+    try:
+        return _bounded(probe, timeout_s, check.value)
+    except _TimedOutError as exc:
+        return _failed(check, f"{what}: {exc}", DEVICE_WORDS[DeviceProblem.TIMEOUT][1], facts)
+    except DeviceError as exc:
+        return _device_failure(check, what, exc, facts)
+
+
 def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8", errors="replace").strip()
@@ -629,17 +642,10 @@ class Doctor:
             finally:
                 scanner.close()
 
-        try:
-            found, info, capabilities = _bounded(probe, self._device_timeout_s, "scanner")
-        except _TimedOutError as exc:
-            return _failed(
-                CheckId.SCANNER,
-                f"{what}: {exc}",
-                DEVICE_WORDS[DeviceProblem.TIMEOUT][1],
-                facts,
-            )
-        except DeviceError as exc:
-            return _device_failure(CheckId.SCANNER, what, exc, facts)
+        answer = _probed(CheckId.SCANNER, what, probe, self._device_timeout_s, facts)
+        if isinstance(answer, CheckResult):
+            return answer
+        found, info, capabilities = answer
         facts["found"] = len(found)
         facts["device"] = info.name
         facts["model"] = "simulated" if section.driver is ScannerDriver.FAKE else info.label
@@ -681,17 +687,9 @@ class Doctor:
             finally:
                 printer.close()
 
-        try:
-            status = _bounded(probe, self._device_timeout_s, "printer")
-        except _TimedOutError as exc:
-            return _failed(
-                CheckId.PRINTER,
-                f"{what}: {exc}",
-                DEVICE_WORDS[DeviceProblem.TIMEOUT][1],
-                facts,
-            )
-        except DeviceError as exc:
-            return _device_failure(CheckId.PRINTER, what, exc, facts)
+        status = _probed(CheckId.PRINTER, what, probe, self._device_timeout_s, facts)
+        if isinstance(status, CheckResult):
+            return status
         facts["status"] = status.value
         outcome, words, step = _PRINTER_WORDS[status]
         simulated = " (simulated)" if section.driver is PrinterDriver.FAKE else ""
