@@ -194,15 +194,19 @@ def prune_libraries(pyside: Path) -> None:
     drop_unreachable([p for p in elf_files(pyside) if p.parent != lib], libraries)
 
 
+def remove(path: Path) -> None:
+    """A file or a whole folder, gone; nothing when it is not there."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
 def prune(pyside: Path) -> None:
     """Reduce an installed PySide6 tree to what the kiosk app loads."""
     site = pyside.parent
     for name in PYSIDE_TOOLS:
-        target = pyside / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
+        remove(pyside / name)
     for module in pyside.glob("Qt*.abi3.so"):
         if module.name.split(".")[0] not in PYTHON_MODULES:
             module.unlink()
