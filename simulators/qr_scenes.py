@@ -5,7 +5,12 @@ measured on pictures made by this module: a QR code rendered from a payload with
 shown on a phone screen (the VNeID app) or printed on the back of a card-like carrier, placed in
 a 1280×720 scene through a 3-D tilt and a pinhole projection, then spoiled the way kiosk cameras
 spoil it (defocus, motion, sensor noise, dim or washed-out light, a specular glare blob, the
-moiré of a phone's pixel grid, codes held far away or too close, MJPEG compression).
+moiré of a phone's pixel grid, the room reflected in the glass over a phone's screen, the light
+on dark code of an app in dark mode, codes held far away or too close, MJPEG compression). Each
+condition has a ladder of three severities, from an easy photo most decoders read to a hard one.
+
+QR model 1 (the 1990s variant without alignment patterns) is not generated: neither ``qrcode``
+nor zxing-cpp (3.1) can encode it, and CCCD cards and VNeID show model 2.
 
 Used by the tests, ``benchmarks.qr`` and the fake camera frame source of the demo. Everything is
 driven by a numpy ``Generator`` so a seed gives the same pictures on every machine.
@@ -35,7 +40,7 @@ FOCAL_PX = 1000.0
 
 
 class Condition(StrEnum):
-    """What makes a photo hard; each is generated in a mild and a hard variant."""
+    """What makes a photo hard; each is generated at every ``Severity``."""
 
     CLEAN = "clean"
     PERSPECTIVE = "perspective"
@@ -48,9 +53,14 @@ class Condition(StrEnum):
     SMALL = "small"
     LARGE = "large"
     CARD = "card"
+    INVERTED = "inverted"  # light modules on a dark screen: an app in dark mode
+    SCREEN_GLASS = "screen_glass"  # the room reflected in a phone's glass, over its pixel grid
 
 
 class Severity(StrEnum):
+    """A ladder from a photo nearly every decoder reads to one that defeats most of them."""
+
+    EASY = "easy"
     MILD = "mild"
     HARD = "hard"
 
@@ -123,6 +133,8 @@ class Scene:
     moire: float = 0.0  # contrast of the phone's pixel grid
     jpeg_quality: int = 85
     error_correction: str = "M"
+    inverted: bool = False  # light modules on a dark screen (phone only)
+    reflection: float = 0.0  # peak of the room's reflection in the screen's glass (phone only)
 
 
 def _u8(array: Any) -> Image:
@@ -201,7 +213,11 @@ def _card(
 
 
 def _phone(
-    modules: Image | None, module_px: int, moire: float, rng: np.random.Generator
+    modules: Image | None,
+    module_px: int,
+    moire: float,
+    rng: np.random.Generator,
+    inverted: bool = False,
 ) -> tuple[Floats, tuple[float, float, float]]:
     """A phone showing the VNeID identity QR; returns the image and the code's (x, y, side)."""
     n = 53 if modules is None else modules.shape[0]
@@ -213,7 +229,7 @@ def _phone(
     phone = np.zeros((screen_h + 2 * bezel, screen_w + 2 * bezel, 3), dtype=np.float32)
     phone[:] = (25, 25, 28)
     canvas = np.empty((screen_h, screen_w, 3), dtype=np.uint8)
-    canvas[:] = (245, 245, 245)
+    canvas[:] = (28, 28, 30) if inverted else (245, 245, 245)
     canvas[: int(screen_h * 0.12)] = (40, 30, 200)  # the app's red header (BGR)
     unit = screen_w / 400
     cv2.putText(
@@ -223,12 +239,13 @@ def _phone(
     for i, width in enumerate((300, 220, 260)):
         y = int(screen_h * 0.74 + 28 * unit * i)
         end = (margin + int(width * unit), y + int(10 * unit))
-        cv2.rectangle(canvas, (margin, y), end, (90, 90, 90), -1)
+        cv2.rectangle(canvas, (margin, y), end, (170, 170, 170) if inverted else (90, 90, 90), -1)
     screen = canvas.astype(np.float32)
     y0 = int(screen_h * 0.2)
     if modules is not None:
         code = np.kron(modules, np.ones((module_px, module_px), dtype=np.float32))
-        screen[y0 : y0 + side, margin : margin + side, :] = np.where(code > 0, 10.0, 245.0)[
+        dark, light = (230.0, 28.0) if inverted else (10.0, 245.0)
+        screen[y0 : y0 + side, margin : margin + side, :] = np.where(code > 0, dark, light)[
             :, :, None
         ]
     if moire > 0:
@@ -255,6 +272,32 @@ def _moire_bands(frame: Floats, screen: Floats, strength: float, rng: np.random.
         phase = 2 * math.pi * (along + bend * (across - across.mean()) ** 2) + channel * 0.9
         band = 1.0 - strength * (0.5 + 0.5 * np.cos(phase))
         frame[:, :, channel] *= 1.0 - screen * (1.0 - band)
+
+
+def _reflection(frame: Floats, screen: Floats, peak: float, rng: np.random.Generator) -> None:
+    """Add what the phone's glass mirrors: a bright window with its bars, a darker silhouette
+    (the citizen's head) and a soft haze, all out of focus and only where the screen is.
+
+    Glass reflects a few percent of a dim room but most of a window behind the citizen; the
+    reflection adds light to dark and light modules alike, so it lowers the local contrast and
+    draws sharp-edged bright shapes across the code.
+    """
+    h, w = frame.shape[:2]
+    small = np.zeros((h // 4, w // 4), dtype=np.float32)
+    sh, sw = small.shape
+    cx, cy = rng.uniform(0.3, 0.7) * sw, rng.uniform(0.3, 0.7) * sh
+    half_w, half_h = rng.uniform(0.06, 0.14) * sw, rng.uniform(0.1, 0.25) * sh
+    corners = cv2.boxPoints(((cx, cy), (2 * half_w, 2 * half_h), rng.uniform(-25, 25)))
+    cv2.fillConvexPoly(small, corners.astype(np.int32), 1.0)
+    bar = max(1, int(half_w * 0.12))
+    cv2.line(small, (int(cx), 0), (int(cx), sh), 0.35, bar)  # the window's frame bars
+    cv2.line(small, (0, int(cy)), (sw, int(cy)), 0.35, bar)
+    head = (int(rng.uniform(0.2, 0.8) * sw), int(rng.uniform(0.2, 0.8) * sh))
+    cv2.ellipse(small, head, (int(0.08 * sw), int(0.12 * sh)), 0, 0, 360, 0.1, -1)
+    small = np.asarray(cv2.GaussianBlur(small, (0, 0), rng.uniform(0.8, 2.0)), dtype=np.float32)
+    haze = np.float32(rng.uniform(0.15, 0.3))
+    light = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR) * (1 - haze) + haze
+    frame += (255.0 * peak * light * screen)[:, :, None]
 
 
 def _pixel_grid(h: int, w: int, strength: float) -> Floats:
@@ -335,15 +378,16 @@ def photo(payload: bytes | None, scene: Scene, rng: np.random.Generator) -> Imag
     if scene.carrier is Carrier.CARD:
         carrier, box = _card(modules, module_px, rng)
     else:
-        carrier, box = _phone(modules, module_px, scene.moire, rng)
+        carrier, box = _phone(modules, module_px, scene.moire, rng, scene.inverted)
     matrix = _homography(box, scene)
     scale = module_px / (scene.qr_side_px / n)
     if scene.moire == 0 and scale > 1.2:
         # Optical low-pass before resampling; the moiré scene keeps its aliasing on purpose.
         carrier = np.asarray(cv2.GaussianBlur(carrier, (0, 0), 0.45 * scale), dtype=np.float32)
     frame = _background(rng)
-    if scene.moire > 0:
-        # Where the screen lands in the frame, for the interference bands.
+    screen_lit = scene.carrier is Carrier.PHONE and (scene.moire > 0 or scene.reflection > 0)
+    if screen_lit:
+        # Where the screen lands in the frame, for the interference bands and reflections.
         lit = np.zeros(carrier.shape[:2], dtype=np.float32)
         border = int(carrier.shape[1] * 0.05)
         lit[border:-border, border:-border] = 1.0
@@ -353,8 +397,10 @@ def photo(payload: bytes | None, scene: Scene, rng: np.random.Generator) -> Imag
         carrier, matrix, (FRAME_WIDTH, FRAME_HEIGHT), dst=frame, flags=cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_TRANSPARENT,
     )  # fmt: skip
-    if scene.moire > 0:
+    if screen_lit and scene.moire > 0:
         _moire_bands(frame, np.asarray(screen, dtype=np.float32), 0.6 * scene.moire, rng)
+    if screen_lit and scene.reflection > 0:
+        _reflection(frame, np.asarray(screen, dtype=np.float32), scene.reflection, rng)
     _thumb(frame, matrix, carrier.shape, rng)
     x0, y0, side = box
     centre = cv2.perspectiveTransform(
@@ -403,8 +449,14 @@ def _thumb(frame: Floats, matrix: Any, shape: tuple[int, ...], rng: Any) -> None
 def scene_for(
     condition: Condition, severity: Severity, rng: np.random.Generator, index: int = 0
 ) -> Scene:
-    """A random scene of the given condition; ``index`` alternates phone and card carriers."""
-    hard = severity is Severity.HARD
+    """A random scene of the given condition; ``index`` alternates phone and card carriers.
+
+    Each condition's three severities pick from ranges that grow harder from EASY (a photo the
+    decoders mostly read) through MILD to HARD (at or past the limit of what a decoder can be
+    asked to read: about 1.5 px per module, contrast of a few grey levels, the sensor saturated
+    over part of the code).
+    """
+    level = list(Severity).index(severity)  # 0 easy, 1 mild, 2 hard
     carrier = Carrier.PHONE if index % 2 == 0 else Carrier.CARD
 
     def u(lo: float, hi: float) -> float:
@@ -412,6 +464,9 @@ def scene_for(
 
     def pm(limit: float) -> float:
         return float(rng.uniform(-limit, limit))
+
+    def rung(*ranges: tuple[float, float]) -> float:
+        return u(*ranges[level])
 
     base: dict[str, Any] = {
         "carrier": carrier,
@@ -425,40 +480,55 @@ def scene_for(
         case Condition.CLEAN:
             pass
         case Condition.PERSPECTIVE:
-            limit = (38, 55) if hard else (20, 35)
+            limit = ((20, 35), (38, 55), (55, 65))[level]
             sign = 1 if rng.integers(2) else -1
             base["tilt_x_deg"] = sign * u(*limit)
             base["tilt_y_deg"] = pm(limit[1] * 0.6)
         case Condition.ROTATION:
             base["roll_deg"] = u(0, 360)
-            if hard:
-                base["tilt_x_deg"], base["tilt_y_deg"] = pm(25), pm(25)
-                base["qr_side_px"] = u(150, 200)
+            if level >= 1:
+                tilt = (25, 35)[level - 1]
+                base["tilt_x_deg"], base["tilt_y_deg"] = pm(tilt), pm(tilt)
+                base["qr_side_px"] = rung((0, 0), (150, 200), (110, 140))
         case Condition.BLUR:
-            base["defocus_sigma"] = u(1.8, 2.4) if hard else u(1.2, 1.6)
-            base["motion_px"] = u(4, 8) if hard else u(0, 4)
+            base["defocus_sigma"] = rung((1.2, 1.6), (1.8, 2.4), (2.4, 3.0))
+            base["motion_px"] = rung((0, 4), (4, 8), (8, 12))
         case Condition.NOISE:
-            base["noise_sigma"] = u(22, 32) if hard else u(10, 15)
+            base["noise_sigma"] = rung((10, 15), (22, 32), (34, 44))
         case Condition.LOW_CONTRAST:
-            lo = u(0.38, 0.45) if hard else u(0.25, 0.32)
-            base["contrast"] = (lo, lo + (u(0.12, 0.16) if hard else u(0.28, 0.35)))
+            lo = rung((0.25, 0.32), (0.38, 0.45), (0.42, 0.47))
+            base["contrast"] = (lo, lo + rung((0.28, 0.35), (0.12, 0.16), (0.07, 0.1)))
         case Condition.GLARE:
-            base["glare"] = u(0.9, 1.3) if hard else u(0.5, 0.8)
-            base["glare_size"] = u(0.16, 0.22) if hard else u(0.12, 0.18)
+            base["glare"] = rung((0.5, 0.8), (0.9, 1.3), (1.4, 2.0))
+            base["glare_size"] = rung((0.12, 0.18), (0.16, 0.22), (0.22, 0.3))
         case Condition.MOIRE:
             base["carrier"] = Carrier.PHONE
-            base["moire"] = u(0.55, 0.7) if hard else u(0.25, 0.4)
+            base["moire"] = rung((0.25, 0.4), (0.55, 0.7), (0.75, 0.9))
         case Condition.SMALL:
-            base["qr_side_px"] = u(85, 100) if hard else u(118, 135)
+            base["qr_side_px"] = rung((118, 135), (85, 100), (70, 82))
             base["defocus_sigma"] = 0.6
         case Condition.LARGE:
-            base["qr_side_px"] = u(650, 700) if hard else u(480, 580)
+            base["qr_side_px"] = rung((480, 580), (650, 700), (690, 710))
             base["offset"] = (pm(0.05), pm(0.02))
-            base["defocus_sigma"] = u(2.0, 3.0) if hard else u(1.0, 1.5)  # too close to focus
+            base["defocus_sigma"] = rung((1.0, 1.5), (2.0, 3.0), (3.0, 4.0))  # too close to focus
         case Condition.CARD:
             base["carrier"] = Carrier.CARD
-            base["qr_side_px"] = u(130, 160) if hard else u(170, 220)
-            base["tilt_x_deg"], base["tilt_y_deg"] = pm(20 if hard else 10), pm(20 if hard else 10)
+            base["qr_side_px"] = rung((170, 220), (130, 160), (105, 125))
+            tilt = (10, 20, 30)[level]
+            base["tilt_x_deg"], base["tilt_y_deg"] = pm(tilt), pm(tilt)
+        case Condition.INVERTED:
+            base["carrier"] = Carrier.PHONE
+            base["inverted"] = True
+            base["defocus_sigma"] = rung((0.6, 0.9), (1.4, 1.8), (1.8, 2.4))
+            if level >= 1:
+                tilt = (25, 35)[level - 1]
+                base["tilt_x_deg"], base["tilt_y_deg"] = pm(tilt), pm(tilt)
+                lo = u(0.15, 0.25)
+                base["contrast"] = (lo, lo + rung((0, 0), (0.3, 0.4), (0.18, 0.25)))
+        case Condition.SCREEN_GLASS:
+            base["carrier"] = Carrier.PHONE
+            base["reflection"] = rung((0.2, 0.35), (0.45, 0.65), (0.7, 0.95))
+            base["moire"] = rung((0.0, 0.1), (0.2, 0.35), (0.35, 0.5))
     return Scene(**base)
 
 

@@ -1,10 +1,12 @@
 """Decode rates on generated camera photos of invented citizens' CCCD/VNeID codes.
 
-Six photos per condition and severity (perspective, rotation, blur, noise, low contrast, glare,
-moiré, small and large codes, the code on a card). The table of rates for pyzbar alone, zxing-cpp
-alone and the pipeline is printed (``pytest -s``); only sensible floors are asserted, never
-timings: the pipeline decodes at least as many as either decoder alone, ≥ 90% of the mild
-photos, and every payload it returns is the exact bytes, accepted by ``parse_identity``.
+Four photos per condition and severity (perspective, rotation, blur, noise, low contrast, glare,
+moiré, small and large codes, the code on a card, a dark-mode screen, a screen behind glass; easy,
+mild and hard). The table of rates for pyzbar alone, zxing-cpp alone and the pipeline is printed
+(``pytest -s``); only sensible floors are asserted, never timings: the pipeline decodes at least
+as many as either decoder alone and never fewer than zxing-cpp alone on any condition and
+severity, ≥ 90% of the easy photos, and every payload it returns is the exact bytes, accepted by
+``parse_identity``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from drivers.qr.decode import FrameDecoder
 from kiosk.identity import parse_identity
 from simulators.qr_scenes import Condition, Sample, Severity, photo_set
 
-PER_CONDITION = 6
+PER_CONDITION = 4
 TODAY = date(2026, 11, 23)
 
 Results = dict[QrDecoder, dict[tuple[Condition, Severity], list[bool]]]
@@ -70,17 +72,24 @@ def test_pipeline_decodes_at_least_as_many_as_either_decoder_alone(results: Resu
     assert pipeline >= total(results, QrDecoder.ZXING)
 
 
-def test_pipeline_decodes_at_least_90_percent_of_mild_photos(results: Results) -> None:
-    mild = total(results, QrDecoder.PIPELINE, Severity.MILD)
-    assert mild >= 0.9 * PER_CONDITION * len(Condition)
+def test_pipeline_never_decodes_fewer_than_zxing_alone_on_a_condition(results: Results) -> None:
+    for key, hits in results[QrDecoder.PIPELINE].items():
+        assert sum(hits) >= sum(results[QrDecoder.ZXING][key]), key
+
+
+def test_pipeline_decodes_at_least_90_percent_of_easy_photos(results: Results) -> None:
+    easy = total(results, QrDecoder.PIPELINE, Severity.EASY)
+    assert easy >= 0.9 * PER_CONDITION * len(Condition)
     for condition in Condition:
-        assert sum(results[QrDecoder.PIPELINE][(condition, Severity.MILD)]) >= PER_CONDITION - 2
+        assert sum(results[QrDecoder.PIPELINE][(condition, Severity.EASY)]) >= PER_CONDITION - 1
 
 
-def test_hard_photos_are_mostly_decoded_by_the_pipeline(results: Results) -> None:
-    assert total(results, QrDecoder.PIPELINE, Severity.HARD) >= 0.75 * PER_CONDITION * len(
-        Condition
-    )
+def test_mild_photos_are_mostly_and_hard_ones_often_decoded_by_the_pipeline(
+    results: Results,
+) -> None:
+    n = PER_CONDITION * len(Condition)
+    assert total(results, QrDecoder.PIPELINE, Severity.MILD) >= 0.8 * n
+    assert total(results, QrDecoder.PIPELINE, Severity.HARD) >= 0.5 * n
 
 
 def test_decoded_photos_are_valid_identities(samples: list[Sample]) -> None:
