@@ -11,7 +11,9 @@ venv="$root/.venv"
 # client library (Qt Virtual Keyboard's plugin links it), Qt's X/EGL/font stack for PySide6
 # wheels, fonts with Vietnamese glyphs for the screens and the slip, and tesseract with its
 # Vietnamese and English data (the scan tests check OCR legibility of the pipeline's output).
-# espeak-ng (with its Vietnamese voice) reads each screen's guidance aloud.
+# espeak-ng (with its Vietnamese voice) reads each screen's guidance aloud. The generated scan
+# pages are set in more faces with Vietnamese glyphs (serif, mono, condensed, a calligraphic
+# hand): Liberation, FreeFont, TeX Gyre and DejaVu's extra styles.
 debs=(
     python3 python3-venv python3-dev
     libzbar0 libsane1 sane-utils libpulse0 libusb-1.0-0
@@ -19,6 +21,7 @@ debs=(
     libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
     libxcb-render-util0 libxcb-image0
     fonts-noto-core fonts-dejavu-core tzdata
+    fonts-liberation2 fonts-freefont-ttf fonts-texgyre fonts-dejavu-extra
     tesseract-ocr tesseract-ocr-eng tesseract-ocr-vie
     espeak-ng
     # dbus-daemon runs the private bus the Wi-Fi and USB-stick drivers are tested on.

@@ -1,10 +1,16 @@
 """Generated document pages and "scans" of them, for the scan pipeline's tests and benchmark.
 
 No real dossier may ever be used in a test, so the pipeline is measured on pages drawn here:
-Vietnamese administrative text with its diacritics (bundled Noto Sans), a table, a form with
+Vietnamese administrative text with its diacritics (Noto Sans), a table, a form with
 rules to fill in, a red commune seal with a blue signature, a photocopied chip ID card of an
 invented person, a photo page, a page with a single line, and the empty backs of duplex scans
-with dust and bleed-through. ``scan`` then spoils a page the way a document scanner does: a few
+with dust and bleed-through. So that the benchmark is not one generator's idea of paper, more
+kinds vary what real papers vary: typefaces and sizes (8–9 pt book serif; Liberation, FreeFont,
+TeX Gyre and DejaVu faces from Debian, all with Vietnamese glyphs), a typewriter's uneven ink, a
+tired photocopier's grey, specks and streaks, faint pencil and carbon copies, handwriting on
+ruled paper, tables ruled with hairlines, halftone-screened pictures, a red seal stamped across
+text, and French, German, Spanish and Portuguese text. Real scans are in
+``simulators.real_pages``. ``scan`` then spoils a page the way a document scanner does: a few
 degrees of skew, fed upside down, offset on the darker scanner background, sensor noise, a little
 optical blur, JPEG artefacts of the scanner's own compression, too little light, or paper that
 runs off the scan area.
@@ -18,10 +24,12 @@ invented.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple, TypeVar
 
 import cv2
 import numpy as np
@@ -31,6 +39,7 @@ from PIL import ImageDraw, ImageFont
 
 Image = npt.NDArray[np.uint8]
 Floats = npt.NDArray[np.float32]
+_T = TypeVar("_T")
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 MM_PER_INCH = 25.4
@@ -55,9 +64,76 @@ class PageKind(StrEnum):
     PHOTO = "photo"  # a full-width colour photograph with a caption
     CARD_ALONE = "card_alone"  # the ID card itself on the glass: an 85.6 × 54 mm "page"
     BLANK = "blank"  # the empty back of a duplex scan: dust and bleed-through only
+    SMALL_SERIF = "small_serif"  # a book-like page in 8–9 pt serif type
+    TYPEFACES = "typefaces"  # sections in several typefaces and sizes (8–16 pt)
+    TYPEWRITER = "typewriter"  # monospaced type with uneven ribbon ink
+    PHOTOCOPY = "photocopy"  # a copy of a copy: grey background, speckle, toner streaks
+    FAINT = "faint"  # pencil or carbon copy: low contrast
+    HANDWRITING = "handwriting"  # a handwritten request on ruled paper, with a signature
+    THIN_TABLE = "thin_table"  # a dense table ruled with 0.1–0.2 mm lines
+    HALFTONE = "halftone"  # text with a halftone-screened illustration, as in print
+    SEAL_OVER_TEXT = "seal_over_text"  # a red seal stamped across lines of text
+    LATIN = "latin"  # French, German, Spanish and Portuguese text with their diacritics
 
 
 TEXT_KINDS = (PageKind.TEXT, PageKind.TABLE, PageKind.FORM, PageKind.SPARSE)
+# What ``benchmarks.scan`` runs: pages a citizen brings, text pages first (those count for the
+# size and time targets), then the pictures. Blank backs and a card alone are the pipeline
+# tests' business.
+TEXT_BENCH_KINDS = (
+    PageKind.TEXT, PageKind.SMALL_SERIF, PageKind.TYPEFACES, PageKind.TYPEWRITER,
+    PageKind.PHOTOCOPY, PageKind.FAINT, PageKind.HANDWRITING, PageKind.TABLE, PageKind.THIN_TABLE,
+    PageKind.FORM, PageKind.STAMPED, PageKind.SEAL_OVER_TEXT, PageKind.LATIN,
+)  # fmt: skip
+BENCH_KINDS = (*TEXT_BENCH_KINDS, PageKind.HALFTONE, PageKind.PHOTO, PageKind.ID_CARD)
+
+
+class Typeface(StrEnum):
+    """Typefaces with Vietnamese glyphs, from Debian's font packages (see scripts/setup.sh)."""
+
+    NOTO_SANS = "noto_sans"  # fonts-noto-core
+    NOTO_SERIF = "noto_serif"
+    LIBERATION_SERIF = "liberation_serif"  # fonts-liberation2: metric-compatible with Times
+    LIBERATION_SANS = "liberation_sans"  # ... with Arial, the usual office sans
+    LIBERATION_MONO = "liberation_mono"  # ... with Courier New
+    FREE_SERIF = "free_serif"  # fonts-freefont-ttf
+    FREE_MONO = "free_mono"
+    TERMES = "termes"  # fonts-texgyre: Times-like
+    PAGELLA = "pagella"  # Palatino-like, a book face
+    CURSOR = "cursor"  # Courier-like: the typewriter's face
+    CHORUS = "chorus"  # Zapf Chancery-like: the nearest to handwriting with Vietnamese glyphs
+    DEJAVU_CONDENSED = "dejavu_condensed"  # fonts-dejavu-extra: narrow sans
+
+
+_TEXGYRE = Path("/usr/share/texmf/fonts/opentype/public/tex-gyre")
+_TRUETYPE = Path("/usr/share/fonts/truetype")
+_FACE_FILES: dict[Typeface, tuple[Path, Path]] = {  # regular, bold
+    Typeface.NOTO_SANS: (_TRUETYPE / "noto/NotoSans-Regular.ttf",
+                         _TRUETYPE / "noto/NotoSans-Bold.ttf"),
+    Typeface.NOTO_SERIF: (_TRUETYPE / "noto/NotoSerif-Regular.ttf",
+                          _TRUETYPE / "noto/NotoSerif-Bold.ttf"),
+    Typeface.LIBERATION_SERIF: (_TRUETYPE / "liberation2/LiberationSerif-Regular.ttf",
+                                _TRUETYPE / "liberation2/LiberationSerif-Bold.ttf"),
+    Typeface.LIBERATION_SANS: (_TRUETYPE / "liberation2/LiberationSans-Regular.ttf",
+                               _TRUETYPE / "liberation2/LiberationSans-Bold.ttf"),
+    Typeface.LIBERATION_MONO: (_TRUETYPE / "liberation2/LiberationMono-Regular.ttf",
+                               _TRUETYPE / "liberation2/LiberationMono-Bold.ttf"),
+    Typeface.FREE_SERIF: (_TRUETYPE / "freefont/FreeSerif.ttf",
+                          _TRUETYPE / "freefont/FreeSerifBold.ttf"),
+    Typeface.FREE_MONO: (_TRUETYPE / "freefont/FreeMono.ttf",
+                         _TRUETYPE / "freefont/FreeMonoBold.ttf"),
+    Typeface.TERMES: (_TEXGYRE / "texgyretermes-regular.otf", _TEXGYRE / "texgyretermes-bold.otf"),
+    Typeface.PAGELLA: (_TEXGYRE / "texgyrepagella-regular.otf",
+                       _TEXGYRE / "texgyrepagella-bold.otf"),
+    Typeface.CURSOR: (_TEXGYRE / "texgyrecursor-regular.otf", _TEXGYRE / "texgyrecursor-bold.otf"),
+    Typeface.CHORUS: (_TEXGYRE / "texgyrechorus-mediumitalic.otf",
+                      _TEXGYRE / "texgyrechorus-mediumitalic.otf"),
+    Typeface.DEJAVU_CONDENSED: (_TRUETYPE / "dejavu/DejaVuSansCondensed.ttf",
+                                _TRUETYPE / "dejavu/DejaVuSansCondensed-Bold.ttf"),
+}  # fmt: skip
+SERIF_FACES = (Typeface.NOTO_SERIF, Typeface.LIBERATION_SERIF, Typeface.FREE_SERIF,
+               Typeface.TERMES, Typeface.PAGELLA)  # fmt: skip
+MONO_FACES = (Typeface.LIBERATION_MONO, Typeface.FREE_MONO, Typeface.CURSOR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +144,8 @@ class Page:
     perfect: Image  # RGB, the page before the scanner touched it
     dpi: int
     words: tuple[str, ...] = ()
+    faces: tuple[Typeface, ...] = ()  # typefaces the text is set in, in order of first use
+    sizes_pt: tuple[float, ...] = ()  # body text sizes used
 
     @property
     def size_mm(self) -> tuple[float, float]:
@@ -148,6 +226,15 @@ def _font(size_px: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONT_DIR / name), size_px)
 
 
+@cache
+def face_font(face: Typeface, size_px: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    """``face`` at ``size_px``; a clear error when its Debian package is not installed."""
+    path = _FACE_FILES[face][1 if bold else 0]
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: scripts/setup.sh installs the fonts")
+    return ImageFont.truetype(str(path), size_px)
+
+
 def _px(mm: float, dpi: int) -> int:
     return round(mm / MM_PER_INCH * dpi)
 
@@ -157,42 +244,72 @@ def _pt(points: float, dpi: int) -> int:
 
 
 class _Writer:
-    """Lays out lines of text top to bottom on a page, wrapping at the right margin."""
+    """Lays out lines of text top to bottom on a page, wrapping at the right margin.
 
-    def __init__(self, canvas: PilImage.Image, dpi: int, left_mm: float = 25.0) -> None:
+    Without a ``face`` the text is Noto Sans, as on the commune's own printouts; with one, every
+    line and paragraph is set in it unless a call names another, and the faces and sizes used
+    are recorded for the ``Page``.
+    """
+
+    def __init__(
+        self, canvas: PilImage.Image, dpi: int, left_mm: float = 25.0, *,
+        face: Typeface | None = None, right_mm: float = 18.0, top_mm: float = 18.0,
+        leading: float = 1.45, fill: tuple[int, int, int] = INK_RGB,
+    ) -> None:  # fmt: skip
         self.draw = ImageDraw.Draw(canvas)
         self.dpi = dpi
         self.left = _px(left_mm, dpi)
-        self.right = canvas.width - _px(18.0, dpi)
-        self.y = _px(18.0, dpi)
+        self.right = canvas.width - _px(right_mm, dpi)
+        self.y = _px(top_mm, dpi)
+        self.face = face
+        self.leading = leading
+        self.fill = fill
         self.words: list[str] = []
+        self.faces: list[Typeface] = []
+        self.sizes: list[float] = []
+
+    def font(
+        self, points: float, bold: bool = False, face: Typeface | None = None
+    ) -> ImageFont.FreeTypeFont:
+        face = face or self.face
+        if face is None:
+            return _font(_pt(points, self.dpi), bold)
+        if face not in self.faces:
+            self.faces.append(face)
+        return face_font(face, _pt(points, self.dpi), bold)
 
     def line(
         self, text: str, *, points: float = 12.0, bold: bool = False, centre: bool = False,
-        x: int | None = None, fill: tuple[int, int, int] = INK_RGB,
+        x: int | None = None, fill: tuple[int, int, int] | None = None,
+        face: Typeface | None = None,
     ) -> None:  # fmt: skip
-        font = _font(_pt(points, self.dpi), bold)
+        font = self.font(points, bold, face)
         width = font.getlength(text)
         left = x if x is not None else self.left
         if centre:
             left = int((self.left + self.right - width) / 2)
-        self.draw.text((left, self.y), text, font=font, fill=fill)
+        self.draw.text((left, self.y), text, font=font, fill=fill or self.fill)
         self.words.extend(text.split())
-        self.y += int(font.size * 1.45)
+        self.y += int(font.size * self.leading)
 
-    def paragraph(self, text: str, *, points: float = 12.0, indent_mm: float = 10.0) -> None:
-        font = _font(_pt(points, self.dpi))
+    def paragraph(
+        self, text: str, *, points: float = 12.0, indent_mm: float = 10.0,
+        face: Typeface | None = None,
+    ) -> None:  # fmt: skip
+        font = self.font(points, face=face)
+        if points not in self.sizes:
+            self.sizes.append(points)
         space = font.getlength(" ")
         x = self.left + _px(indent_mm, self.dpi)
         for word in text.split():
             width = font.getlength(word)
             if x + width > self.right:
-                self.y += int(font.size * 1.45)
+                self.y += int(font.size * self.leading)
                 x = self.left
-            self.draw.text((x, self.y), word, font=font, fill=INK_RGB)
+            self.draw.text((x, self.y), word, font=font, fill=self.fill)
             self.words.append(word)
             x += int(width + space)
-        self.y += int(font.size * 1.45 * 1.3)
+        self.y += int(font.size * self.leading * 1.3)
 
     def gap(self, mm: float) -> None:
         self.y += _px(mm, self.dpi)
@@ -505,23 +622,389 @@ def _card_alone(dpi: int, rng: np.random.Generator) -> tuple[PilImage.Image, lis
     return PilImage.fromarray(card), words
 
 
-_MAKERS = {
-    PageKind.TEXT: _text_page,
-    PageKind.TABLE: _table_page,
-    PageKind.FORM: _form_page,
-    PageKind.STAMPED: _stamped_page,
-    PageKind.SPARSE: _sparse_page,
-    PageKind.ID_CARD: _id_card_page,
-    PageKind.PHOTO: _photo_page,
-    PageKind.CARD_ALONE: _card_alone,
-    PageKind.BLANK: _blank_page,
+# --- more kinds of paper: typefaces, textures, hands, screens -------------------------------------
+
+_LATIN = (
+    # French, German, Spanish and Portuguese: the accents and umlauts of other Latin scripts.
+    "La demande doit être déposée au secrétariat de la mairie avant la fin du trimestre.",
+    "Les pièces justificatives sont à fournir en français ou accompagnées d'une traduction.",
+    "Le délai de réponse est fixé à quinze jours ouvrés à compter de la réception du dossier.",
+    "Die Bescheinigung wird nur gegen Vorlage eines gültigen Ausweises ausgehändigt.",
+    "Bitte füllen Sie das Formular vollständig aus und legen Sie die Unterlagen bei.",
+    "Für Rückfragen steht Ihnen das Bürgerbüro während der Öffnungszeiten zur Verfügung.",
+    "La solicitud se presentará en la oficina municipal acompañada del documento de identidad.",
+    "El plazo de resolución será de diez días hábiles desde la recepción de la petición.",
+    "A certidão é emitida mediante a apresentação do cartão de cidadão e do requerimento.",
+    "O pedido pode ser entregue pessoalmente ou enviado por correio para a junta de freguesia.",
+)
+_HANDWRITTEN = (
+    "Kính gửi Ủy ban nhân dân xã, tôi viết đơn này để xin xác nhận nơi cư trú.",
+    "Gia đình tôi đã sống tại thôn Đông từ năm hai nghìn không trăm mười hai.",
+    "Tôi xin cam đoan những điều trên là đúng sự thật, nếu sai tôi xin chịu trách nhiệm.",
+    "Kính mong Ủy ban xem xét và giúp đỡ, tôi xin chân thành cảm ơn.",
+    "Con trai tôi cần giấy này để nộp hồ sơ nhập học vào tháng chín tới.",
+    "Tôi sẽ đến nhận kết quả vào buổi sáng thứ hai tuần sau.",
+)
+
+
+class _Drawn(NamedTuple):
+    """What a page maker drew: the page, its words, the faces and body sizes it used."""
+
+    canvas: PilImage.Image
+    words: list[str]
+    faces: tuple[Typeface, ...] = ()
+    sizes_pt: tuple[float, ...] = ()
+
+
+def _pick(rng: np.random.Generator, options: tuple[_T, ...]) -> _T:
+    return options[int(rng.integers(len(options)))]
+
+
+def _drawn(canvas: PilImage.Image, writer: _Writer) -> _Drawn:
+    return _Drawn(canvas, writer.words, tuple(writer.faces), tuple(writer.sizes))
+
+
+def _small_serif_page(dpi: int, rng: np.random.Generator) -> _Drawn:
+    """A book or gazette page: 8–9 pt serif on narrow margins, a running head, a footnote."""
+    canvas = _blank_canvas(A4_MM, dpi)
+    face = _pick(rng, SERIF_FACES)
+    points = float(rng.choice([8.0, 8.5, 9.0]))
+    writer = _Writer(canvas, dpi, 20.0, face=face, right_mm=20.0, top_mm=15.0, leading=1.25)
+    writer.line(f"CÔNG BÁO / Số {int(rng.integers(100, 999))}", points=points, bold=True)
+    writer.gap(3)
+    writer.line(_pick(rng, _HEADINGS), points=points + 2, bold=True, centre=True)
+    writer.gap(2)
+    while writer.y < canvas.height - _px(45, dpi):
+        n = int(rng.integers(3, 6))
+        picks = rng.choice(len(_SENTENCES), size=n, replace=False)
+        writer.paragraph(" ".join(_SENTENCES[int(i)] for i in picks), points=points, indent_mm=5)
+    writer.gap(3)
+    writer.draw.line([(writer.left, writer.y), (writer.left + _px(40, dpi), writer.y)],
+                     fill=INK_RGB, width=1)  # fmt: skip
+    writer.gap(1.5)
+    writer.paragraph("(1) " + _pick(rng, _SENTENCES), points=8.0, indent_mm=0)
+    return _drawn(canvas, writer)
+
+
+def _typefaces_page(dpi: int, rng: np.random.Generator) -> _Drawn:
+    """Sections each set in another typeface and size, as in a dossier of papers from many
+    offices: serif, sans, condensed and monospaced, 8 to 16 pt, some bold."""
+    canvas = _blank_canvas(A4_MM, dpi)
+    writer = _Writer(canvas, dpi, face=Typeface.LIBERATION_SANS)
+    faces = list(_FACE_FILES)
+    faces.remove(Typeface.CHORUS)  # not a text face
+    order = [faces[int(i)] for i in rng.permutation(len(faces))][:6]
+    sizes = (8.0, 9.0, 10.0, 11.0, 12.0, 14.0, 16.0)
+    for face in order:
+        if writer.y > canvas.height - _px(50, dpi):
+            break
+        points = float(rng.choice(sizes))
+        writer.line(_pick(rng, _HEADINGS).capitalize(), points=points + 1, bold=True, face=face)
+        n = int(rng.integers(2, 4))
+        picks = rng.choice(len(_SENTENCES), size=n, replace=False)
+        writer.paragraph(" ".join(_SENTENCES[int(i)] for i in picks), points=points, face=face)
+        writer.gap(2)
+    return _drawn(canvas, writer)
+
+
+def _ink_onto(canvas: PilImage.Image, ink: Floats, colour: tuple[int, int, int]) -> None:
+    """Lay ``ink`` (0: none, 1: full) of ``colour`` onto ``canvas``, multiplied like real ink."""
+    page = np.asarray(canvas, dtype=np.float32)
+    tint = np.array(colour, dtype=np.float32) / 255.0
+    layer = 1.0 - ink[:, :, None] * (1.0 - tint[None, None, :])
+    canvas.paste(PilImage.fromarray(np.clip(page * layer, 0, 255).astype(np.uint8)))
+
+
+def _typewriter_page(dpi: int, rng: np.random.Generator) -> _Drawn:
+    """Typed on a mechanical typewriter: monospaced, each key struck a little harder or softer
+    and a little off the line, the ribbon's ink uneven and grainy."""
+    canvas = _blank_canvas(A4_MM, dpi)
+    face = _pick(rng, MONO_FACES)
+    font = face_font(face, _pt(12, dpi))
+    mask = PilImage.new("L", canvas.size, 0)
+    draw = ImageDraw.Draw(mask)
+    pitch = font.getlength("m")
+    left, right = _px(25, dpi), canvas.width - _px(20, dpi)
+    y = _px(25, dpi)
+    words: list[str] = []
+    lines = [_pick(rng, _HEADINGS)] + [
+        " ".join(_SENTENCES[int(i)] for i in rng.choice(len(_SENTENCES), 3, replace=False))
+        for _ in range(7)
+    ]
+    for text in lines:
+        x = float(left + (0 if text.isupper() else int(5 * pitch)))
+        for word in text.split():
+            if x + pitch * len(word) > right:
+                y += int(font.size * 1.6)
+                x = float(left)
+            for char in word:
+                strike = int(255 * rng.uniform(0.7, 1.0))  # how hard the key hit
+                dy = int(rng.integers(-1, 2)) if rng.random() < 0.3 else 0
+                draw.text((round(x), y + dy), char, font=font, fill=strike)
+                x += pitch
+            words.append(word)
+            x += pitch
+        y += int(font.size * 1.6 * 1.5)
+    ink = np.asarray(mask, dtype=np.float32) / 255.0
+    ribbon = 0.9 + 0.1 * _smooth_field(ink.shape, rng, 30)[:, :, 0]  # worn patches of ribbon
+    grain = rng.uniform(0.75, 1.0, size=ink.shape).astype(np.float32)  # the cloth's weave
+    # The type bar presses ink into the paper: strokes spread a little beyond the glyph.
+    spread = np.asarray(cv2.GaussianBlur(ink, (0, 0), 0.7), dtype=np.float32) * 1.6
+    ink = np.clip(spread, 0, 1) * np.clip(ribbon, 0.6, 1.0) * grain
+    _ink_onto(canvas, np.clip(ink, 0, 1), (30, 30, 36))
+    return _Drawn(canvas, words, (face,), (12.0,))
+
+
+def _photocopy_page(dpi: int, rng: np.random.Generator) -> _Drawn:
+    """A text page after a tired photocopier: greyish paper, toner speckle, vertical streaks from
+    the drum, thickened strokes and a dark band where the lid did not close."""
+    canvas, words = _text_page(dpi, rng)
+    grey = np.asarray(canvas.convert("L"), dtype=np.float32)
+    ink = 1.0 - grey / 255.0
+    if rng.random() < 0.6:  # toner spreads: strokes a pixel thicker
+        ink = np.asarray(cv2.dilate(ink, np.ones((2, 2), np.uint8)), dtype=np.float32)
+    h, w = ink.shape
+    paper = float(rng.uniform(200, 222)) + 8 * _smooth_field((h, w), rng, 5)[:, :, 0]
+    page = paper * (1.0 - np.clip(ink * 1.05, 0, 1))
+    for _ in range(int(rng.integers(2, 6))):  # drum streaks run along the paper path
+        x0, width = int(rng.integers(0, w)), int(rng.integers(2, 7))
+        page[:, x0 : x0 + width] -= float(rng.uniform(15, 45))
+    specks = rng.random((h, w)) < float(rng.uniform(0.0008, 0.003))
+    page[specks] = rng.uniform(20, 120, size=int(specks.sum()))
+    page = cv2.GaussianBlur(page, (0, 0), 0.6)
+    band = int(rng.integers(_px(3, dpi), _px(9, dpi)))
+    page[:, w - band :] *= np.linspace(1.0, 0.35, band, dtype=np.float32)[None, :]
+    rgb = np.repeat(np.clip(page, 0, 255).astype(np.uint8)[:, :, None], 3, axis=2)
+    return _Drawn(PilImage.fromarray(rgb), words, (Typeface.NOTO_SANS,), (12.0,))
+
+
+def _faint_page(dpi: int, rng: np.random.Generator) -> _Drawn:
+    """Pencil on paper, or the third carbon copy: the ink barely darker than the paper."""
+    canvas = _blank_canvas(A4_MM, dpi)
+    carbon = rng.random() < 0.5
+    face = Typeface.CURSOR if carbon else Typeface.CHORUS
+    writer = _Writer(canvas, dpi, face=face, leading=1.6, fill=(255, 255, 255))
+    mask = PilImage.new("RGB", canvas.size, (0, 0, 0))
+    writer.draw = ImageDraw.Draw(mask)  # draw the text as ink amounts, tinted below
+    writer.line(_pick(rng, _HEADINGS), points=13, bold=True, centre=True)
+    writer.gap(5)
+    size = 12.0 if carbon else 15.0
+    for _ in range(6):
+        writer.paragraph(_pick(rng, _HANDWRITTEN if not carbon else _SENTENCES), points=size)
+    ink = np.asarray(mask, dtype=np.float32)[:, :, 0] / 255.0
+    if carbon:  # carbon paper smudges and spreads
+        ink = cv2.GaussianBlur(ink, (0, 0), 1.0) * float(rng.uniform(0.45, 0.6))
+        colour = (40, 50, 120)
+    else:  # graphite: grainy, greyish, lighter where the pencil pressed less
+        grain = rng.uniform(0.5, 1.0, size=ink.shape).astype(np.float32)
+        ink = ink * grain * float(rng.uniform(0.4, 0.55))
+        colour = (60, 60, 66)
+    _ink_onto(canvas, np.clip(ink, 0, 1), colour)
+    return _drawn(canvas, writer)
+
+
+def _handwriting_page(dpi: int, rng: np.random.Generator) -> _Drawn:
+    """A request written by hand with a ballpoint on ruled paper: a calligraphic face with
+    wandering baseline, size and slant for each word, and a signature of free pen strokes."""
+    canvas = _blank_canvas(A4_MM, dpi)
+    draw = ImageDraw.Draw(canvas)
+    pitch = _px(9, dpi)
+    for y in range(_px(30, dpi), canvas.height - _px(20, dpi), pitch):  # the notebook's rules
+        draw.line([(0, y), (canvas.width, y)], fill=(170, 195, 225), width=1)
+    pen = (int(rng.integers(20, 45)), int(rng.integers(30, 60)), int(rng.integers(120, 170)))
+    left, right = _px(22, dpi), canvas.width - _px(15, dpi)
+    y, words = _px(30, dpi) - _px(6, dpi), []
+    lines = ["Đơn xin xác nhận"] + [_pick(rng, _HANDWRITTEN) for _ in range(8)]
+    for text in lines:
+        x = float(left + (_px(50, dpi) if text.startswith("Đơn") else _px(8, dpi)))
+        for word in text.split():
+            font = face_font(Typeface.CHORUS, _pt(float(rng.uniform(15, 17.5)), dpi))
+            width = font.getlength(word)
+            if x + width > right:
+                y += pitch
+                x = float(left)
+            glyphs = PilImage.new("L", (int(width) + 8, int(font.size * 2)), 0)
+            ImageDraw.Draw(glyphs).text((4, int(font.size // 3)), word, font=font, fill=255)
+            glyphs = glyphs.rotate(float(rng.uniform(-3, 3)), resample=PilImage.Resampling.BICUBIC)
+            dy = int(rng.normal(0, 1.2))
+            canvas.paste(PilImage.new("RGB", glyphs.size, pen), (int(x), y + dy), glyphs)
+            words.append(word)
+            x += width + font.getlength(" ") * float(rng.uniform(0.8, 1.4))
+        y += pitch
+    _signature(canvas, (canvas.width * 3 // 5, y + _px(8, dpi)), dpi, rng)
+    return _Drawn(canvas, words, (Typeface.CHORUS,), (16.0,))
+
+
+def _thin_table_page(dpi: int, rng: np.random.Generator) -> _Drawn:
+    """A register extract: a dense table in 9 pt ruled with hairlines of 0.1–0.2 mm, thinner
+    than a pixel at 200 dpi, so the rules are grey on the page as on a real print."""
+    canvas = _blank_canvas(A4_MM, dpi)
+    face = _pick(rng, (Typeface.LIBERATION_SANS, Typeface.LIBERATION_SERIF, Typeface.TERMES))
+    writer = _Writer(canvas, dpi, 15.0, face=face, right_mm=15.0)
+    _letterhead(writer, rng)
+    columns = (("STT", 10), ("Họ và tên", 48), ("Ngày sinh", 24), ("Nơi sinh", 36),
+               ("Quan hệ", 22), ("Số định danh", 40))  # fmt: skip
+    font = writer.font(9.0)
+    bold = writer.font(9.0, bold=True)
+    writer.sizes.append(9.0)
+    row_h = _px(6.0, dpi)
+    rule_mm = float(rng.uniform(0.1, 0.2))
+    rules = PilImage.new("L", canvas.size, 0)
+    rule_draw = ImageDraw.Draw(rules)
+    # A rule thinner than a pixel is drawn one pixel wide with its share of the ink.
+    strength = int(255 * min(1.0, rule_mm / MM_PER_INCH * dpi))
+    x_edges = [writer.left]
+    for _, width in columns:
+        x_edges.append(x_edges[-1] + _px(width, dpi))
+    y0 = writer.y
+    rows = 1 + int(rng.integers(22, 30))
+    relations = ("Chủ hộ", "Vợ", "Chồng", "Con", "Cháu", "Mẹ", "Cha")
+    for r in range(rows):
+        if r == 0:
+            cells = [c for c, _ in columns]
+        else:
+            cells = [str(r), _pick(rng, _NAMES),
+                     f"{int(rng.integers(1, 29)):02d}/{int(rng.integers(1, 13)):02d}/"
+                     f"{int(rng.integers(1940, 2024))}", _pick(rng, _PLACES).capitalize(),
+                     _pick(rng, relations), f"0{int(rng.integers(10**10, 10**11))}"]  # fmt: skip
+        for c, text in enumerate(cells):
+            writer.draw.text((x_edges[c] + _px(1, dpi), y0 + r * row_h + _px(1, dpi)), text,
+                             font=bold if r == 0 else font, fill=INK_RGB)  # fmt: skip
+            writer.words.extend(text.split())
+    for r in range(rows + 1):
+        y = y0 + r * row_h
+        rule_draw.line([(x_edges[0], y), (x_edges[-1], y)], fill=strength, width=1)
+    for x in x_edges:
+        rule_draw.line([(x, y0), (x, y0 + rows * row_h)], fill=strength, width=1)
+    _ink_onto(canvas, np.asarray(rules, dtype=np.float32) / 255.0, INK_RGB)
+    return _drawn(canvas, writer)
+
+
+def halftone(grey: Floats, period_px: float, angle_deg: float = 45.0) -> Image:
+    """``grey`` (0–255) as a printer's amplitude-modulated screen: round black dots on a grid of
+    ``period_px`` at ``angle_deg``, each as large as its cell is dark; drawn 4× finer and
+    averaged down, as the scanner's sensor averages the paper. Done in strips of rows so that
+    the fine drawing of a page-wide picture stays a few megabytes."""
+    fine, strip = 4, 32
+    h, w = grey.shape
+    theta = math.radians(angle_deg)
+    out = np.empty((h, w), dtype=np.float32)
+    xs = np.arange(w * fine, dtype=np.float32)[None, :] / fine
+    for top in range(0, h, strip):
+        rows = min(strip, h - top)
+        part = grey[top : top + rows]
+        big = cv2.resize(part, (w * fine, rows * fine), interpolation=cv2.INTER_LINEAR)
+        big = big.reshape(rows * fine, w * fine)  # one row: OpenCV may drop an axis
+        ys = (top + np.arange(rows * fine, dtype=np.float32)[:, None] / fine).astype(np.float32)
+        u = (xs * math.cos(theta) + ys * math.sin(theta)) / period_px
+        v = (-xs * math.sin(theta) + ys * math.cos(theta)) / period_px
+        # Distance to the cell's centre, 0 (centre) .. ~0.7 (corner), against the dot's radius.
+        dist = np.hypot(u - np.round(u), v - np.round(v))
+        radius = np.sqrt(np.clip(1.0 - big / 255.0, 0, 1) / math.pi)  # area ∝ darkness
+        dots = (dist < radius).astype(np.float32)
+        out[top : top + rows] = cv2.resize(dots, (w, rows), interpolation=cv2.INTER_AREA)
+    return _u8(np.clip(255.0 * (1.0 - out), 0, 255))
+
+
+def _halftone_page(dpi: int, rng: np.random.Generator) -> _Drawn:
+    """A newsletter page: text, then a photograph printed through a halftone screen of 40–60
+    lines per inch, then its caption and more text."""
+    canvas = _blank_canvas(A4_MM, dpi)
+    face = _pick(rng, SERIF_FACES)
+    writer = _Writer(canvas, dpi, face=face)
+    writer.line("BẢN TIN XÃ " + _pick(rng, _PLACES).upper(), points=16, bold=True, centre=True)
+    _paragraphs(writer, rng, 2)
+    width = writer.right - writer.left
+    picture = _portrait((int(width * 0.55), int(width * 0.45)), rng) if rng.random() < 0.4 \
+        else _photo((int(width * 0.5), width), rng)  # fmt: skip
+    lpi = float(rng.uniform(40, 60))
+    screened = halftone(np.asarray(cv2.cvtColor(picture, cv2.COLOR_RGB2GRAY), np.float32),
+                        dpi / lpi, float(rng.choice([45.0, 15.0, 75.0])))  # fmt: skip
+    canvas.paste(PilImage.fromarray(screened).convert("RGB"), (writer.left, writer.y))
+    writer.y += screened.shape[0] + _px(3, dpi)
+    writer.line("Ảnh: Quang cảnh buổi lễ khánh thành nhà văn hóa thôn.", points=9)
+    writer.gap(3)
+    _paragraphs(writer, rng, 2)
+    return _drawn(canvas, writer)
+
+
+def _seal_over_text_page(dpi: int, rng: np.random.Generator) -> _Drawn:
+    """A certified copy: the commune's red seal stamped across the last lines of text and the
+    signature, as the certifying officer does it."""
+    canvas = _blank_canvas(A4_MM, dpi)
+    writer = _Writer(canvas, dpi, face=_pick(rng, (Typeface.TERMES, Typeface.LIBERATION_SERIF)))
+    _letterhead(writer, rng)
+    _paragraphs(writer, rng, 4)
+    anchor = writer.y - _px(12, dpi)  # the seal covers the end of the last paragraph
+    x = canvas.width * 3 // 5
+    writer.line("CHỨNG THỰC BẢN SAO ĐÚNG VỚI BẢN CHÍNH", points=12, bold=True, x=x - _px(40, dpi))
+    writer.line("CÔNG CHỨC TƯ PHÁP - HỘ TỊCH", points=12, bold=True, x=x - _px(10, dpi))
+    _signature(canvas, (x, writer.y + _px(4, dpi)), dpi, rng)
+    writer.gap(18)
+    writer.line(_pick(rng, _NAMES), points=12, bold=True, x=x)
+    for _ in range(int(rng.integers(1, 3))):  # sometimes stamped twice, as on a page join
+        centre = (int(rng.integers(writer.left + _px(25, dpi), writer.right - _px(25, dpi))),
+                  int(anchor + rng.integers(-_px(8, dpi), _px(8, dpi))))  # fmt: skip
+        _seal(canvas, centre, dpi, _pick(rng, _PLACES))
+        anchor = writer.y - _px(20, dpi)
+    return _drawn(canvas, writer)
+
+
+def _latin_page(dpi: int, rng: np.random.Generator) -> _Drawn:
+    """A foreign document in French, German, Spanish or Portuguese (a certificate brought from
+    abroad), in a serif or sans face."""
+    canvas = _blank_canvas(A4_MM, dpi)
+    face = _pick(rng, (*SERIF_FACES, Typeface.LIBERATION_SANS, Typeface.NOTO_SANS))
+    writer = _Writer(canvas, dpi, face=face)
+    writer.line("ATTESTATION / BESCHEINIGUNG / CERTIFICADO", points=13, bold=True, centre=True)
+    writer.gap(5)
+    points = float(rng.choice([10.0, 11.0, 12.0]))
+    for _ in range(8):
+        picks = rng.choice(len(_LATIN), size=3, replace=False)
+        writer.paragraph(" ".join(_LATIN[int(i)] for i in picks), points=points)
+    return _drawn(canvas, writer)
+
+
+def _plain(
+    maker: Callable[[int, np.random.Generator], tuple[PilImage.Image, list[str]]],
+) -> Callable[[int, np.random.Generator], _Drawn]:
+    """The first kinds: Noto Sans, body text at 12 pt."""
+
+    def make(dpi: int, rng: np.random.Generator) -> _Drawn:
+        canvas, words = maker(dpi, rng)
+        return _Drawn(canvas, words, (Typeface.NOTO_SANS,), (12.0,) if words else ())
+
+    return make
+
+
+_MAKERS: dict[PageKind, Callable[[int, np.random.Generator], _Drawn]] = {
+    PageKind.TEXT: _plain(_text_page),
+    PageKind.TABLE: _plain(_table_page),
+    PageKind.FORM: _plain(_form_page),
+    PageKind.STAMPED: _plain(_stamped_page),
+    PageKind.SPARSE: _plain(_sparse_page),
+    PageKind.ID_CARD: _plain(_id_card_page),
+    PageKind.PHOTO: _plain(_photo_page),
+    PageKind.CARD_ALONE: _plain(_card_alone),
+    PageKind.BLANK: _plain(_blank_page),
+    PageKind.SMALL_SERIF: _small_serif_page,
+    PageKind.TYPEFACES: _typefaces_page,
+    PageKind.TYPEWRITER: _typewriter_page,
+    PageKind.PHOTOCOPY: _photocopy_page,
+    PageKind.FAINT: _faint_page,
+    PageKind.HANDWRITING: _handwriting_page,
+    PageKind.THIN_TABLE: _thin_table_page,
+    PageKind.HALFTONE: _halftone_page,
+    PageKind.SEAL_OVER_TEXT: _seal_over_text_page,
+    PageKind.LATIN: _latin_page,
 }
 
 
 def make_page(kind: PageKind, rng: np.random.Generator, *, dpi: int = 200) -> Page:
     """A freshly drawn page of ``kind`` at ``dpi`` (A4 except ``CARD_ALONE``)."""
-    canvas, words = _MAKERS[kind](dpi, rng)
-    return Page(kind, np.asarray(canvas.convert("RGB"), dtype=np.uint8), dpi, tuple(words))
+    drawn = _MAKERS[kind](dpi, rng)
+    pixels = np.asarray(drawn.canvas.convert("RGB"), dtype=np.uint8)
+    return Page(kind, pixels, dpi, tuple(drawn.words), drawn.faces, drawn.sizes_pt)
 
 
 # --- the scanner ----------------------------------------------------------------------------------
@@ -529,9 +1012,18 @@ def make_page(kind: PageKind, rng: np.random.Generator, *, dpi: int = 200) -> Pa
 
 def scan(page: Page, degradation: Degradation, rng: np.random.Generator) -> Image:
     """What a document scanner delivers for ``page``: RGB, at the page's dpi."""
+    return scan_image(page.perfect, page.dpi, degradation, rng)
+
+
+def scan_image(paper: Image, dpi: int, degradation: Degradation, rng: np.random.Generator) -> Image:
+    """What a document scanner delivers for the sheet ``paper`` (RGB or grey, at ``dpi``).
+
+    The result has the input's channels: a grey sheet gives a grey scan, as a scanner set to
+    grey hands over (``simulators.real_pages`` feeds real pages through here).
+    """
     d = degradation
-    dpi = page.dpi
-    img = page.perfect.astype(np.float32)
+    grey = paper.ndim == 2
+    img = (paper[:, :, None] if grey else paper).astype(np.float32)
     if d.upside_down:
         img = img[::-1, ::-1]
     h, w = img.shape[:2]
@@ -546,6 +1038,8 @@ def scan(page: Page, degradation: Degradation, rng: np.random.Generator) -> Imag
                             borderMode=cv2.BORDER_CONSTANT, borderValue=outside_value)  # fmt: skip
     backing = d.background + 6 * _smooth_field((out_h, out_w), rng, 3)
     # The paper's edge casts a soft shadow on the backing plate.
+    if warped.ndim == 2:  # OpenCV drops a single channel axis
+        warped = warped[:, :, None]
     outside = (warped[:, :, 0] < 0).astype(np.float32)
     shadow = cv2.GaussianBlur(1.0 - outside, (0, 0), max(1.0, dpi / 100))[:, :, None]
     backing = backing * (1.0 - 0.3 * shadow)
@@ -556,12 +1050,30 @@ def scan(page: Page, degradation: Degradation, rng: np.random.Generator) -> Imag
     if d.blur_sigma_px > 0:
         out = cv2.GaussianBlur(out, (0, 0), d.blur_sigma_px)
     out = out + rng.normal(0, d.noise_sigma, size=out.shape).astype(np.float32)
+    if grey:
+        out = out[:, :, 0]
     result = np.clip(out, 0, 255).astype(np.uint8)
     if d.jpeg_quality is not None:
         ok, data = cv2.imencode(".jpg", result, [cv2.IMWRITE_JPEG_QUALITY, d.jpeg_quality])
         assert ok
         result = np.asarray(cv2.imdecode(data, cv2.IMREAD_UNCHANGED), dtype=np.uint8)
     return result
+
+
+def unscan(image: Image, paper_shape: tuple[int, int], dpi: int, degradation: Degradation) -> Image:
+    """The sheet cut back out of ``scan_image``'s output: the skew, offset and margin undone
+    exactly (the simulation knows them), so only what the scanner's light, blur and noise did
+    is left. ``paper_shape`` is the sheet's (height, width) at ``dpi``."""
+    d = degradation
+    h, w = paper_shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), d.angle_deg, 1.0)
+    matrix[0, 2] += _px(d.margin_mm, dpi) + _px(d.offset_mm[0], dpi)
+    matrix[1, 2] += _px(d.margin_mm, dpi) + _px(d.offset_mm[1], dpi)
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    sheet = cv2.warpAffine(image, matrix, (w, h), flags=flags, borderMode=cv2.BORDER_REPLICATE)
+    if d.upside_down:
+        sheet = sheet[::-1, ::-1]
+    return np.ascontiguousarray(sheet, dtype=np.uint8)
 
 
 @dataclass(frozen=True, slots=True)
