@@ -384,6 +384,13 @@ class ScannerSection(_Section):
     source: ScanSource = ScanSource.FEEDER
     resolution_dpi: int = Field(default=200, ge=75, le=600)
     mode: ColorMode = ColorMode.GRAY
+    check_documents: bool = Field(
+        default=True,
+        description=(
+            "Read each scanned document's title and warn when it is not the one asked for"
+            " (with a real scanner: the fake and simulated ones feed sample pages)"
+        ),
+    )
 
 
 class PrinterSection(_Section):
@@ -430,8 +437,6 @@ class Settings(_Section):
         if value != SCHEMA_VERSION:
             raise ValueError(f"must be {SCHEMA_VERSION} after migration, got {value}")
         return value
-
-
 
 
 def _is_loopback(host: str) -> bool:

@@ -24,6 +24,15 @@ BUNDLED_CATALOG_DIR = Path(__file__).with_name("procedures")
 INDEX_FILE = "catalog.toml"
 
 _SLUG = r"^[a-z][a-z0-9_]{1,39}$"
+_MOTTO_WORDS = frozenset({"cong", "hoa", "xa", "hoi", "chu", "nghia", "viet", "nam"})
+
+
+def _fold(text: str) -> str:
+    """``text`` in lower case without diacritics or punctuation, to compare titles."""
+    stripped = "".join(
+        ch for ch in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(ch)
+    ).replace("đ", "d")
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", stripped).split())
 
 
 class DocumentHandling(StrEnum):
@@ -192,6 +201,30 @@ class RequiredDocument(_Model):
     needed_when: AnswerRule | None = Field(
         default=None, description="Scanned only for these answers of the form; skipped otherwise."
     )
+    titles: tuple[str, ...] = Field(
+        default=(),
+        description="The titles or keywords printed on the document that identify it, as they "
+        "are printed (e.g. 'GIẤY CHỨNG SINH'); the kiosk reads the title of each scanned page "
+        "and warns when it is not one of these. Required for scanned documents.",
+    )
+    any_paper: bool = Field(
+        default=False,
+        description="Any paper will do (the original of a certified copy): no titles; the "
+        "check still warns about blank, upside-down, cut-off and unreadable pages.",
+    )
+
+    @field_validator("titles")
+    @classmethod
+    def _titles_readable(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for title in value:
+            # The national motto heads nearly every form and says nothing about which one.
+            if sum(ch.isalpha() for ch in title) < 3:
+                raise ValueError(f"title {title!r} has too few letters to identify a document")
+            if _MOTTO_WORDS & set(_fold(title).split()) == _MOTTO_WORDS:
+                raise ValueError("the national motto identifies no document; use its own title")
+        if len({_fold(t) for t in value}) != len(value):
+            raise ValueError("titles must be unique")
+        return tuple(unicodedata.normalize("NFC", t) for t in value)
 
     @model_validator(mode="after")
     def _guidance_present(self) -> Self:
@@ -201,6 +234,17 @@ class RequiredDocument(_Model):
             raise ValueError("a scanned document needs instructions")
         if not self.mandatory and not self.condition:
             raise ValueError("an optional document needs a condition saying when it is needed")
+        # Without titles the kiosk cannot tell the citizen that the paper fed is the wrong one.
+        if self.handling is DocumentHandling.SCAN and not self.titles and not self.any_paper:
+            raise ValueError(
+                f"scanned document {self.code!r} needs titles: the titles or keywords printed "
+                'on it (e.g. titles = ["GIẤY CHỨNG SINH"]), or any_paper = true if any '
+                "paper will do"
+            )
+        if self.any_paper and self.titles:
+            raise ValueError("a document that takes any paper has no titles")
+        if self.handling is not DocumentHandling.SCAN and (self.titles or self.any_paper):
+            raise ValueError("titles and any_paper apply only to scanned documents")
         return self
 
 

@@ -1,5 +1,6 @@
 """The protocol between kiosk and gateway, the parts both ends hold in code: the processing
-status a dossier has in the back office, and the limits one dossier must keep.
+status a dossier has in the back office, the warning a document of the dossier may carry, and the
+limits one dossier must keep.
 
 The limits are defined once: the gateway's request models, tus server and body-size middleware
 enforce them and ``GET /api/v1/limits`` publishes them (``to_document``); the kiosk parses the
@@ -30,6 +31,26 @@ class ProcessingStatus(StrEnum):
     READY = "ready"
     RETURNED = "returned"
     REJECTED = "rejected"
+
+
+class CheckVerdict(StrEnum):
+    """Why the kiosk's document check warned about a scanned document the citizen kept anyway.
+
+    A document entry of a dossier may carry ``check: {verdict, looks_like, page_index}`` (all but
+    ``verdict`` optional); an entry without it was not warned about, or came from a kiosk without
+    the check. Only warnings travel: the kiosk's own ``kiosk.document_check.DocumentVerdict`` is
+    these plus ``match`` and ``not_checked``, which warn nobody and are never sent.
+    """
+
+    OTHER_DOCUMENT = "other_document"  # the title of another paper was read (``looks_like``)
+    BLANK = "blank"
+    UPSIDE_DOWN = "upside_down"
+    CUT_OFF = "cut_off"
+    UNREADABLE = "unreadable"
+
+
+MAX_LOOKS_LIKE_CHARS: Final = 200
+"""The name of the paper a warned document looks like (a catalog name, Vietnamese)."""
 
 
 @dataclass(frozen=True)

@@ -175,6 +175,7 @@ def holdings(data_dir: Path) -> list[dict[str, Any]]:
                     }
                 )
             status = dossier.status.value if dossier.status else dossier.intake_status.value
+            documents = json.loads(dossier.body).get("documents", [])
             listing.append(
                 {
                     "dossier_id": dossier.dossier_id,
@@ -183,6 +184,12 @@ def holdings(data_dir: Path) -> list[dict[str, Any]]:
                     "dossier_code": dossier.dossier_code,
                     "status": status,
                     "files": files,
+                    # Documents kept despite the kiosk's document check: staff look at these.
+                    "warnings": [
+                        {"code": d["code"], "name": d["name"], **d["check"]}
+                        for d in documents
+                        if d.get("check")
+                    ],
                 }
             )
         return listing
@@ -206,6 +213,9 @@ def _received(args: argparse.Namespace) -> int:
         for file in dossier["files"]:
             state = f"sha256 {file['sha256']}" if file["complete"] else "incomplete"
             print(f"    {file['name']}  {file['size']} bytes  {state}")
+        for warning in dossier["warnings"]:
+            looks_like = f" ({warning['looks_like']})" if warning.get("looks_like") else ""
+            print(f"    check: {warning['name']}: {warning['verdict']}{looks_like}")
     return EXIT_OK
 
 

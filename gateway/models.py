@@ -25,7 +25,7 @@ from pydantic import (
     field_validator,
 )
 
-from dvc_common.protocol import DEFAULT_LIMITS
+from dvc_common.protocol import DEFAULT_LIMITS, MAX_LOOKS_LIKE_CHARS, CheckVerdict
 from gateway.problems import FieldProblem, ProblemError, ProblemType
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -113,10 +113,26 @@ class FileManifest(_Body):
     ]
 
 
+# The verdicts as a pattern: a strict model takes JSON strings, not enum members.
+_VERDICT_PATTERN = "^(" + "|".join(re.escape(v.value) for v in CheckVerdict) + ")$"
+
+
+class DocumentCheckWarning(_Body):
+    """The kiosk's document check warned and the citizen kept the document: staff look."""
+
+    verdict: Annotated[str, StringConstraints(pattern=_VERDICT_PATTERN)]
+    looks_like: Annotated[str, _text(MAX_LOOKS_LIKE_CHARS)] | None = None
+    page_index: Annotated[JsonInt, Field(ge=0, lt=DEFAULT_LIMITS.max_files_per_document)] | None = (
+        None
+    )
+
+
 class DocumentManifest(_Body):
     code: DocumentCode
     name: Annotated[str, _text(200)]
     files: Annotated[list[FileManifest], Field(max_length=DEFAULT_LIMITS.max_files_per_document)]
+    # Optional: kiosks without the document check, and dossiers stored before it, have none.
+    check: DocumentCheckWarning | None = None
 
 
 class Rating(_Body):

@@ -4,6 +4,10 @@ The client UUID is made when the session starts and never changes: it is the ide
 sync engine sends, so a retried upload can never create a second dossier at the gateway. The
 local receipt number is printed on the slip (marked provisional) until the gateway issues the
 official dossier code.
+
+A document the kiosk's check warned about (it looked like another paper, was blank, upside down,
+cut off or unreadable) and the citizen kept anyway carries a ``DocumentWarning``: the decision is
+the civil servant's, who sees it with the dossier.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 from uuid import UUID
 
 from dvc_common.atomic import sha256_file
+from dvc_common.protocol import CheckVerdict
 from kiosk.identity import Identity
 
 DOSSIER_FORMAT_VERSION = 1
@@ -53,10 +58,38 @@ class ScannedPage:
 
 
 @dataclass(frozen=True)
+class DocumentWarning:
+    """The check's warning about a document the citizen kept: staff look at it."""
+
+    verdict: CheckVerdict
+    looks_like: str | None = None  # for OTHER_DOCUMENT: the name of the paper it looks like
+    page_index: int | None = None  # the page the warning is about (0-based), if one
+
+    def to_dict(self) -> dict[str, Any]:
+        """The protocol's ``check`` object of a document entry (``dvc_common.protocol``)."""
+        data: dict[str, Any] = {"verdict": self.verdict.value}
+        if self.looks_like is not None:
+            data["looks_like"] = self.looks_like
+        if self.page_index is not None:
+            data["page_index"] = self.page_index
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DocumentWarning:
+        page = data.get("page_index")
+        return cls(
+            CheckVerdict(data["verdict"]),
+            data.get("looks_like"),
+            None if page is None else int(page),
+        )
+
+
+@dataclass(frozen=True)
 class DossierDocument:
     code: str
     name: str
     pages: tuple[ScannedPage, ...]
+    warning: DocumentWarning | None = None  # kept despite the document check's warning
 
 
 @dataclass(frozen=True)
@@ -120,6 +153,7 @@ class Dossier:
                     "pages": [
                         {"file": str(p.path), "size": p.size, "sha256": p.sha256} for p in doc.pages
                     ],
+                    "warning": doc.warning.to_dict() if doc.warning is not None else None,
                 }
                 for doc in self.documents
             ],
@@ -159,6 +193,10 @@ class Dossier:
                     pages=tuple(
                         ScannedPage(Path(p["file"]), int(p["size"]), p["sha256"])
                         for p in doc["pages"]
+                    ),
+                    # Absent from dossiers stored before the document check existed.
+                    warning=(
+                        DocumentWarning.from_dict(doc["warning"]) if doc.get("warning") else None
                     ),
                 )
                 for doc in data["documents"]

@@ -14,6 +14,12 @@ guards and either return the next state or raise ``_RefusedError`` with a reason
 A few events are valid everywhere (cancel, call staff, touch, the idle tick). Time comes from an
 injected clock; the UI sends ``Tick`` once a second and tests move a fake clock instead.
 
+After the first page of a required document is scanned, the scan service's document check
+(``kiosk.document_check``) may warn that it looks like another paper, is blank, upside down, cut
+off or unreadable (``DocumentChecked``). The warning belongs to that document's scan step: the
+citizen scans the document again (its pages are discarded) or keeps it, and a kept warning goes
+into the dossier for staff to judge; nobody is stopped by it.
+
 Idle handling protects the next citizen's privacy: after a quiet spell a warning state counts
 down, then the session is wiped (identity, form, scanned pages on disk) and the kiosk returns to
 attract. Submitting only hands the dossier to the local queue and never waits for the network.
@@ -29,12 +35,20 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dvc_common.catalog import CARD_SOURCES, Catalog, Procedure, RequiredDocument
 from dvc_common.clock import Clock
+from dvc_common.protocol import CheckVerdict
 from dvc_common.workdays import WorkingCalendar
-from kiosk.dossier import Dossier, DossierDocument, Rating, ScannedPage, Verification
+from kiosk.dossier import (
+    DocumentWarning,
+    Dossier,
+    DossierDocument,
+    Rating,
+    ScannedPage,
+    Verification,
+)
 from kiosk.forms import (
     FieldProblem,
     asked_pages,
@@ -52,6 +66,11 @@ from kiosk.ports import (
 )
 from kiosk.receipts import ReceiptNumbers
 from kiosk.scratch import ScratchSpace
+
+if TYPE_CHECKING:
+    # Only the type: the journey reads the check's fields, and importing the module would load
+    # the scan pipeline (numpy, OpenCV) into every user of the journey.
+    from kiosk.document_check import DocumentCheck
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +240,28 @@ class ReplacePage:
 
 
 @dataclass(frozen=True)
+class DocumentChecked:
+    """The document check's result for the pages just scanned, whenever it arrives.
+
+    It names the session it was made for (a result arriving after that citizen has left must not
+    land in the next citizen's dossier) and, through ``check.expected``, the document.
+    """
+
+    session_id: uuid.UUID
+    check: DocumentCheck
+
+
+@dataclass(frozen=True)
+class RescanDocument:
+    """'Quét lại' after a warning: the document's pages are discarded, to be scanned again."""
+
+
+@dataclass(frozen=True)
+class KeepDocument:
+    """'Vẫn nộp giấy tờ này' after a warning: the pages stay and the dossier records it."""
+
+
+@dataclass(frozen=True)
 class UndoRemove:
     """Put back the page just removed, where it was."""
 
@@ -291,6 +332,9 @@ Event = (
     | PageScanned
     | RemovePage
     | ReplacePage
+    | DocumentChecked
+    | RescanDocument
+    | KeepDocument
     | UndoRemove
     | Edit
     | EnterCode
@@ -304,7 +348,7 @@ Event = (
     | Tick
 )
 # Events the system sends; they neither count as the citizen being present nor end a warning.
-_SYSTEM_EVENTS = (Tick, IdentityChecked, PrintFinished)
+_SYSTEM_EVENTS = (Tick, IdentityChecked, PrintFinished, DocumentChecked)
 
 
 # --- results and snapshots ----------------------------------------------------------------------
@@ -322,10 +366,21 @@ class Outcome:
 class DocumentProgress:
     document: RequiredDocument
     pages: tuple[ScannedPage, ...]
+    check: DocumentCheck | None = None  # the check of its first page, while it has pages
+    kept: bool = False  # the citizen chose to keep it despite the check's warning
 
     @property
     def complete(self) -> bool:
         return bool(self.pages) or not self.document.mandatory
+
+    @property
+    def warned(self) -> bool:
+        return self.check is not None and self.check.warned
+
+    @property
+    def warning_open(self) -> bool:
+        """A warning the citizen has not answered yet: the scan step asks about it."""
+        return self.warned and not self.kept
 
 
 @dataclass(frozen=True)
@@ -394,6 +449,10 @@ class _Session:
     # The page last removed (its document, its place, the page), kept until the citizen does
     # something else so that a slip of the finger can be undone.
     removed: tuple[str, int, ScannedPage] | None = None
+    # The document check's latest result per document code, and the codes whose warning the
+    # citizen answered with "keep it".
+    checks: dict[str, DocumentCheck] = field(default_factory=dict)
+    kept_warnings: set[str] = field(default_factory=set)
     return_to_review: bool = False
     challenge: ConfirmationChallenge | None = None
     wrong_codes: int = 0
@@ -541,6 +600,9 @@ class Journey:
                 if session is not None and session.client_uuid == session_id and session.identity:
                     session.verification = result
                 return
+            case DocumentChecked(session_id=session_id, check=check):
+                self._document_checked(session_id, check)
+                return
             case Touch():
                 self._resume_from_warning()
                 return
@@ -560,6 +622,19 @@ class Journey:
         self._state = state
         if state is State.SUBMITTING:
             self._enter(self._submit())
+
+    def _document_checked(self, session_id: uuid.UUID, check: DocumentCheck) -> None:
+        session = self._session
+        if session is None or session.client_uuid != session_id:
+            return  # for a citizen who has left
+        if check.expected not in {doc.code for doc in self._scan_documents()}:
+            return  # the procedure changed since the scan started
+        # A new check of the document (its first page scanned again) replaces the old one and
+        # asks afresh.
+        session.checks[check.expected] = check
+        session.kept_warnings.discard(check.expected)
+        if check.warned:
+            log.info("document check warned: %s (%s)", check.expected, check.verdict.value)
 
     # --- idle -----------------------------------------------------------------------------------
 
@@ -656,10 +731,16 @@ class Journey:
 
     def _progress(self) -> tuple[DocumentProgress, ...]:
         session = self._session
-        return tuple(
-            DocumentProgress(doc, tuple(session.pages.get(doc.code, ())) if session else ())
-            for doc in self._scan_documents()
-        )
+        if session is None:
+            return tuple(DocumentProgress(doc, ()) for doc in self._scan_documents())
+        progress = []
+        for doc in self._scan_documents():
+            pages = tuple(session.pages.get(doc.code, ()))
+            # A check is about pages: once every page is gone, so is what it said.
+            check = session.checks.get(doc.code) if pages else None
+            kept = check is not None and doc.code in session.kept_warnings
+            progress.append(DocumentProgress(doc, pages, check, kept))
+        return tuple(progress)
 
     def _first_incomplete(self) -> int | None:
         for index, progress in enumerate(self._progress()):
@@ -734,7 +815,7 @@ class Journey:
                 verification=session.verification,
                 form=values,
                 documents=tuple(
-                    DossierDocument(p.document.code, p.document.name, p.pages)
+                    DossierDocument(p.document.code, p.document.name, p.pages, _warning(p))
                     for p in self._progress()
                     if p.pages
                 ),
@@ -943,12 +1024,42 @@ class Journey:
         old, pages[event.index] = pages[event.index], new
         if old.path != new.path:
             old.path.unlink(missing_ok=True)
+        if event.index == 0:
+            # The check was about the page just replaced: the new page's own check (when it
+            # comes, and if it can be made) is the one that counts.
+            session.checks.pop(document.code, None)
+            session.kept_warnings.discard(document.code)
+        return State.SCAN
+
+    def _rescan_document(self, _: RescanDocument) -> State:
+        session = self._require_session()
+        current = self._progress()[session.document_index]
+        if not current.warned:
+            raise _RefusedError(RejectReason.NOT_ALLOWED_HERE)
+        code = current.document.code
+        for page in session.pages.pop(code, []):
+            page.path.unlink(missing_ok=True)
+        session.checks.pop(code, None)
+        session.kept_warnings.discard(code)
+        return State.SCAN
+
+    def _keep_document(self, _: KeepDocument) -> State:
+        session = self._require_session()
+        current = self._progress()[session.document_index]
+        if not current.warned:
+            raise _RefusedError(RejectReason.NOT_ALLOWED_HERE)
+        session.kept_warnings.add(current.document.code)
+        log.info("document kept despite the check: %s", current.document.code)
         return State.SCAN
 
     def _scan_proceed(self, _: Proceed) -> State:
         session = self._require_session()
         progress = self._progress()
         current = progress[session.document_index]
+        if current.warning_open:
+            # Going on is keeping it: the warning is recorded all the same, and the decision is
+            # the civil servant's.
+            session.kept_warnings.add(current.document.code)
         if not current.complete:
             raise _RefusedError(
                 RejectReason.DOCUMENT_MISSING,
@@ -1074,7 +1185,17 @@ class Journey:
             for page in pages:
                 page.path.unlink(missing_ok=True)
         session.pages = {}
+        session.checks = {}
+        session.kept_warnings = set()
         session.document_index = 0
+
+
+def _warning(progress: DocumentProgress) -> DocumentWarning | None:
+    """What the dossier records of the check: a warning, for a document that has pages."""
+    check = progress.check
+    if check is None or not check.warned:
+        return None
+    return DocumentWarning(CheckVerdict(check.verdict.value), check.looks_like, check.page_index)
 
 
 _TABLE: dict[tuple[State, type], Handler] = {
@@ -1096,6 +1217,8 @@ _TABLE: dict[tuple[State, type], Handler] = {
     (State.SCAN, RemovePage): Journey._remove_page,
     (State.SCAN, ReplacePage): Journey._replace_page,
     (State.SCAN, UndoRemove): Journey._undo_remove,
+    (State.SCAN, RescanDocument): Journey._rescan_document,
+    (State.SCAN, KeepDocument): Journey._keep_document,
     (State.SCAN, Proceed): Journey._scan_proceed,
     (State.SCAN, Back): Journey._scan_back,
     (State.REVIEW, Edit): Journey._review_edit,

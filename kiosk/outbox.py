@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from kiosk.dossier import Dossier, Rating, ScannedPage
+from kiosk.dossier import Dossier, DossierDocument, Rating, ScannedPage
 from kiosk.ports import QueueError
 from offline_queue.errors import StoreError
 from offline_queue.records import PageInput
@@ -43,13 +43,20 @@ def gateway_body(dossier: Dossier) -> dict[str, Any]:
         "applicant": {key: applicant[key] for key in APPLICANT_FIELDS},
         "verification": dossier.verification.value,
         "form": dict(dossier.form),
-        "documents": [
-            {"code": document.code, "name": document.name} for document in dossier.documents
-        ],
+        "documents": [_document_entry(document) for document in dossier.documents],
         "received_at": dossier.received_at.isoformat(),
         "due_date": dossier.due_date.isoformat(),
         "rating": None,
     }
+
+
+def _document_entry(document: DossierDocument) -> dict[str, Any]:
+    entry: dict[str, Any] = {"code": document.code, "name": document.name}
+    # Only when there is a warning: a dossier without one keeps the body older kiosks sent, so a
+    # retry across an upgrade is still the same request to the gateway.
+    if document.warning is not None:
+        entry["check"] = document.warning.to_dict()
+    return entry
 
 
 def page_inputs(dossier: Dossier) -> list[PageInput]:

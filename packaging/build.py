@@ -76,6 +76,9 @@ BASE_DEPENDS = (
     "libpython3.11-stdlib",
     "libzbar0",
     "libsane1",
+    # The document check loads libtesseract.so.5 with ctypes and reads with the Vietnamese model.
+    "libtesseract5",
+    "tesseract-ocr-vie",
     "libusb-1.0-0",
     "cage",
     "kbd",  # chvt, before cage starts on tty1

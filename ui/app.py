@@ -28,9 +28,16 @@ from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
 
-from config.settings import GatewaySection, Settings, load_settings, save_settings
+from config.settings import (
+    GatewaySection,
+    ScannerDriver,
+    Settings,
+    load_settings,
+    save_settings,
+)
 from drivers.network.base import WifiControl
 from drivers.network.nm import NetworkManagerWifi
+from drivers.ocr.tesseract import TesseractReader
 from drivers.printer import ReceiptPrinter, open_printer
 from drivers.printer.base import PrinterStatus, PrintResult, RenderedSlip
 from drivers.printer.kept import KeptSlipStore
@@ -60,6 +67,7 @@ from drivers.scanner.base import (
 )
 from drivers.simulated import NONE as NO_SIMULATION
 from drivers.simulated import Simulated
+from dvc_common.catalog import Catalog
 from dvc_common.clock import Clock, SystemClock
 from dvc_common.trust import TrustError, parse_enrolment_code
 from kiosk import __version__
@@ -71,6 +79,7 @@ from kiosk.device_setup import (
     try_gateway,
 )
 from kiosk.doctor import CheckResult, DeviceFactories, Doctor
+from kiosk.document_check import DocumentChecker
 from kiosk.enrolment import EnrolmentError, EnrolmentProblem, enrol
 from kiosk.gateway_services import GatewayServices, build_gateway_services
 from kiosk.logbook import RecentLog
@@ -92,6 +101,7 @@ from kiosk.printing import PrintDesk, SlipPrinting
 from kiosk.router import ScreenRouter
 from kiosk.scanning import ScanDesk, ScanService
 from kiosk.technician import AuditKind, TechnicianAccess
+from kiosk.title_check import TitleChecker
 from kiosk.verification import IdentityCheck, VerificationDesk
 from offline_queue.opening import open_queue_store
 from offline_queue.store import QueueStore
@@ -483,6 +493,18 @@ def _technician_tools(
     )
 
 
+def document_checker(settings: Settings, catalog: Catalog) -> DocumentChecker | None:
+    """The check of each scanned document against the catalog (its title read with tesseract,
+    whose engine loads on the first check), or None: turned off in the settings (``[devices.
+    scanner] check_documents``), or a scanner that feeds no real paper (the fake and simulated
+    scanners hand over generated sample pages, which are no document of the catalog: every scan
+    would be warned about)."""
+    scanner = settings.devices.scanner
+    if not scanner.check_documents or scanner.driver is not ScannerDriver.SANE:
+        return None
+    return TitleChecker(TesseractReader(), catalog)
+
+
 def build_app(
     settings: Settings,
     *,
@@ -514,7 +536,11 @@ def build_app(
     kept = KeptSlipStore(settings.paths.data_dir / KEPT_SLIPS_DIR, clock=clock)
     hub = DeviceHub(
         qr=devices.qr,
-        scanning=ScanService(devices.scanner, settings.devices.scanner),
+        scanning=ScanService(
+            devices.scanner,
+            settings.devices.scanner,
+            document_checker(settings, kiosk.catalog),
+        ),
         printing=SlipPrinting(
             printer=devices.printer, kept=kept, render=render_slip, settings=settings
         ),
@@ -572,6 +598,7 @@ def build_app(
     # view-models live on the GUI thread).
     hub.qrRead.connect(router_vm.on_code)
     hub.pageReady.connect(journey.on_page_ready)
+    hub.checkStarted.connect(journey.on_check_started)
     hub.scanFinished.connect(journey.on_scan_finished)
     hub.printDone.connect(journey.on_print_done)
     hub.verificationDone.connect(journey.on_verification)

@@ -34,6 +34,7 @@ class DeviceHub(QObject):
 
     qrRead = Signal(object)  # bytes
     pageReady = Signal(object)  # kiosk.scanning.PageReady
+    checkStarted = Signal(object)  # kiosk.scanning.CheckStarted
     scanFinished = Signal(object)  # kiosk.scanning.ScanFinished
     printDone = Signal(object)  # kiosk.printing.PrintDone
     verificationDone = Signal(object)  # kiosk.verification.VerificationDone
@@ -77,10 +78,15 @@ class DeviceHub(QObject):
         return self.scanning_service.scanning
 
     def start_scan(self, target: ScanTarget) -> DeviceTrouble | None:
-        return self.scanning_service.start(target, self.pageReady.emit, self.scanFinished.emit)
+        return self.scanning_service.start(
+            target, self.pageReady.emit, self.scanFinished.emit, self.checkStarted.emit
+        )
 
     def cancel_scan(self) -> None:
         self.scanning_service.cancel()
+
+    def stop_scan(self) -> None:
+        self.scanning_service.stop()
 
     # --- printing and the gateway -----------------------------------------------------------------
 

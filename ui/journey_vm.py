@@ -28,6 +28,7 @@ from config.settings import Settings
 from dvc_common.catalog import DocumentHandling, FieldType, FormField, Procedure
 from dvc_common.clock import Clock
 from dvc_common.privacy import mask_id
+from kiosk.document_check import DocumentCheck, DocumentVerdict
 from kiosk.forms import page_fields, with_copies
 from kiosk.gateway_services import SMS_CODE_DIGITS
 from kiosk.journey import (
@@ -35,12 +36,15 @@ from kiosk.journey import (
     CallStaff,
     Cancel,
     ChooseProcedure,
+    DocumentProgress,
     Edit,
     EnterCode,
     Journey,
+    KeepDocument,
     Proceed,
     Rate,
     RemovePage,
+    RescanDocument,
     ResendCode,
     ReviewSection,
     SelectDocument,
@@ -55,11 +59,11 @@ from kiosk.journey import (
 from kiosk.ports import ConfirmationChannel
 from kiosk.printing import PrintDesk, PrintDone
 from kiosk.router import Screen, ScreenRouter
-from kiosk.scanning import PageReady, ScanDesk, ScanFinished
+from kiosk.scanning import CheckStarted, PageReady, ScanDesk, ScanFinished
 from kiosk.slip import mask_phone
 from kiosk.steps import step_position
 from kiosk.verification import VerificationDesk, VerificationDone
-from ui.messages import guide_id
+from ui.messages import fill, guide_id
 from ui.translate import (
     appointment_words,
     notice_text,
@@ -120,6 +124,28 @@ def procedure_view(procedure: Procedure) -> dict[str, Any]:
     }
 
 
+# The check's warnings, worded by the scan screen: %1 the document asked for, %2 (for another
+# paper) the paper it looks like. Not in ``ui.messages``' table: that table is keyed by enum
+# members, and these share their values ("blank", "unreadable") with other reasons there.
+CHECK_WORDING: dict[DocumentVerdict, str] = {
+    verdict: f"scan.check.{verdict.value}"
+    for verdict in DocumentVerdict
+    if DocumentCheck(verdict, "").warned
+}
+
+
+def _warning_text(progress: DocumentProgress) -> str:
+    """The check's warning about ``progress``'s document, in the screens' language."""
+    check: DocumentCheck | None = progress.check
+    assert check is not None and check.warned
+    expected = progress.document.name
+    if check.verdict is DocumentVerdict.OTHER_DOCUMENT and not check.looks_like:
+        # Another paper without a name to say: all the citizen can be told is that it is not
+        # sure to be the one asked for.
+        return fill(translate_id(CHECK_WORDING[DocumentVerdict.UNREADABLE]), [expected])
+    return fill(translate_id(CHECK_WORDING[check.verdict]), [expected, check.looks_like or ""])
+
+
 class JourneyViewModel(QObject):
     """One object for every journey screen; see the module docstring."""
 
@@ -175,6 +201,11 @@ class JourneyViewModel(QObject):
     def on_page_ready(self, ready: PageReady) -> None:
         self._scan_desk.accept_page(ready)
         self.changed.emit()
+
+    @Slot(object)
+    def on_check_started(self, started: CheckStarted) -> None:
+        if self._scan_desk.check_started(started):
+            self.changed.emit()
 
     @Slot(object)
     def on_scan_finished(self, finished: ScanFinished) -> None:
@@ -264,6 +295,18 @@ class JourneyViewModel(QObject):
     def stopScan(self) -> None:
         self._scan_desk.stop()
         self.changed.emit()
+
+    @Slot()
+    def rescanDocument(self) -> None:
+        """After the check's warning: this document's pages go, and the feeder starts again."""
+        if self._journey.dispatch(RescanDocument()).accepted:
+            self._scan_desk.scan()
+        self.changed.emit()
+
+    @Slot()
+    def keepDocument(self) -> None:
+        """After the check's warning: the pages stay, the dossier says so, staff decide."""
+        self._journey.dispatch(KeepDocument())
 
     @Slot(int)
     def removePage(self, index: int) -> None:
@@ -454,6 +497,9 @@ class JourneyViewModel(QObject):
                 "complete": p.complete,
                 "maxPages": p.document.max_pages,
                 "pages": [self._page(page.path, page.size) for page in p.pages],
+                # The check's warning, worded; "" when there is none.
+                "warning": _warning_text(p) if p.warned else "",
+                "warningOpen": p.warning_open,
             }
             for p in self._snapshot.documents
         ]
@@ -506,6 +552,9 @@ class JourneyViewModel(QObject):
     def _scan_count(self) -> int:
         return self._scan_desk.pages_this_job
 
+    def _checking(self) -> bool:
+        return self._scan_desk.checking
+
     def _identify_help(self) -> bool:
         since = self._identify_since
         return (
@@ -531,6 +580,7 @@ class JourneyViewModel(QObject):
         scanning: bool
         scanMessage: str
         scanPagesThisJob: int
+        checking: bool
         identifyHelp: bool
         formPage: dict[str, Any]
         step: dict[str, Any]
@@ -554,6 +604,7 @@ class JourneyViewModel(QObject):
         scanning = Property(bool, _scanning, notify=changed)
         scanMessage = Property(str, _scan_msg, notify=changed)
         scanPagesThisJob = Property(int, _scan_count, notify=changed)
+        checking = Property(bool, _checking, notify=changed)
         identifyHelp = Property(bool, _identify_help, notify=changed)
         formPage = Property(dict, _form_page, notify=changed)
         step = Property(dict, _step, notify=changed)

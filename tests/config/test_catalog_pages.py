@@ -485,6 +485,7 @@ def _with_conditional_scan(raw: dict[str, Any], rule: dict[str, Any]) -> dict[st
             "mandatory": False,
             "condition": "Khi nhờ người khác nộp thay.",
             "instructions": "Đặt văn bản ủy quyền vào khay quét, mặt chữ úp xuống.",
+            "titles": ["VĂN BẢN ỦY QUYỀN"],
             "needed_when": rule,
         }
     )

@@ -69,6 +69,9 @@ class InboxFeed:
     def cancel_scan(self) -> None:
         self.service.cancel()
 
+    def stop_scan(self) -> None:
+        self.service.stop()
+
 
 def deliver(desk: ScanDesk, inbox: Inbox) -> ScanFinished:
     """Hand every answer of the running job to the desk, in order, up to its end."""

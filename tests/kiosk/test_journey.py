@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from dvc_common.catalog import FieldType
+from kiosk.document_check import DocumentCheck, DocumentVerdict
 from kiosk.dossier import Verification
 from kiosk.forms import page_fields
 from kiosk.journey import (
@@ -21,10 +22,12 @@ from kiosk.journey import (
     CallStaff,
     Cancel,
     ChooseProcedure,
+    DocumentChecked,
     Edit,
     EnterCode,
     Event,
     IdentityChecked,
+    KeepDocument,
     PageScanned,
     PrintFinished,
     PrintStatus,
@@ -34,6 +37,7 @@ from kiosk.journey import (
     RejectReason,
     RemovePage,
     ReplacePage,
+    RescanDocument,
     ResendCode,
     ReviewSection,
     SelectDocument,
@@ -123,6 +127,17 @@ def drive_to(h: Harness, target: State, procedure: str = BIRTH) -> None:
             return
         step()
     assert journey.state is target, journey.state
+
+
+def warned_page(h: Harness) -> None:
+    """A page of the document on screen, and the document check's warning about it."""
+    journey = h.kiosk.journey
+    journey.dispatch(PageScanned(h.page()))
+    snapshot = journey.snapshot()
+    assert snapshot.session_id is not None
+    document = snapshot.documents[snapshot.document_index].document
+    check = DocumentCheck(DocumentVerdict.OTHER_DOCUMENT, document.code, "Sổ hộ khẩu", 0)
+    journey.dispatch(DocumentChecked(snapshot.session_id, check))
 
 
 def code(h: Harness) -> str:
@@ -237,6 +252,8 @@ ROWS: dict[tuple[State, type], tuple[Callable[[Harness], Event], State]] = {
         )[2],
         State.SCAN,
     ),
+    (State.SCAN, RescanDocument): (lambda h: (warned_page(h), RescanDocument())[1], State.SCAN),
+    (State.SCAN, KeepDocument): (lambda h: (warned_page(h), KeepDocument())[1], State.SCAN),
     (State.SCAN, Back): (lambda h: Back(), State.FORM),
     (State.REVIEW, Edit): (lambda h: Edit(ReviewSection.FORM), State.FORM),
     (State.REVIEW, Proceed): (lambda h: Proceed(), State.CONFIRM),
@@ -281,6 +298,8 @@ ALL_EVENTS: list[Event] = [
     RemovePage(0),
     ReplacePage(0, Path("/nonexistent")),
     UndoRemove(),
+    RescanDocument(),
+    KeepDocument(),
     Edit(ReviewSection.FORM),
     EnterCode("0000"),
     ResendCode(),

@@ -1751,5 +1751,53 @@
         <source>Dành cho kỹ thuật viên: tệp cấu hình %1 không dùng được: %2. Sửa tệp (kiosk config check %1 để kiểm tra); kiosk tự khởi động lại khi tệp thay đổi.</source>
         <translation>For the technician: the configuration file %1 cannot be used: %2. Fix the file (kiosk config check %1 checks it); the kiosk starts again by itself when the file changes.</translation>
     </message>
+    <message id="scan.check.other_document">
+        <source>Giấy tờ vừa quét có vẻ là “%2”, không phải “%1”.</source>
+        <translation>The paper just scanned looks like “%2”, not “%1”.</translation>
+    </message>
+    <message id="scan.check.blank">
+        <source>Đầu trang giấy vừa quét để trống, không thấy tên “%1”. Có thể giấy bị đặt ngược mặt.</source>
+        <translation>The top of the page just scanned is empty: the title “%1” is not there. The paper may be face up.</translation>
+    </message>
+    <message id="scan.check.upside_down">
+        <source>Giấy tờ vừa quét có vẻ bị đặt ngược. Xin đặt “%1” với đầu trang vào trước rồi quét lại.</source>
+        <translation>The paper just scanned seems to be upside down. Put “%1” in with the top edge first and scan it again.</translation>
+    </message>
+    <message id="scan.check.cut_off">
+        <source>Giấy tờ vừa quét có vẻ bị mất một phần. Xin đặt thẳng “%1” vào khay rồi quét lại.</source>
+        <translation>Part of the paper just scanned seems to be missing. Put “%1” straight in the tray and scan it again.</translation>
+    </message>
+    <message id="scan.check.unreadable">
+        <source>Máy không đọc được tên giấy tờ vừa quét, nên chưa chắc đó là “%1”.</source>
+        <translation>The kiosk could not read the title of the paper just scanned, so it is not sure it is “%1”.</translation>
+    </message>
+    <message id="scan.check.title">
+        <source>Xin kiểm tra lại giấy tờ</source>
+        <translation>Please check the paper</translation>
+    </message>
+    <message id="scan.check.choice">
+        <source>Ông/bà có thể quét lại, hoặc vẫn nộp giấy tờ này nếu chắc chắn là đúng; cán bộ sẽ kiểm tra lại.</source>
+        <translation>You can scan it again, or submit it anyway if you are sure it is right; staff will check it.</translation>
+    </message>
+    <message id="scan.check.keep">
+        <source>Vẫn nộp giấy tờ này</source>
+        <translation>Submit this paper anyway</translation>
+    </message>
+    <message id="scan.check.checking">
+        <source>Đang kiểm tra giấy tờ vừa quét, xin chờ một chút…</source>
+        <translation>Checking the paper just scanned, please wait a moment…</translation>
+    </message>
+    <message id="scan.check.kept">
+        <source>Ông/bà đã chọn vẫn nộp giấy tờ này; cán bộ sẽ kiểm tra lại.</source>
+        <translation>You chose to submit this paper anyway; staff will check it.</translation>
+    </message>
+    <message id="review.checkKept">
+        <source>Có thể chưa đúng giấy tờ; cán bộ sẽ kiểm tra lại.</source>
+        <translation>It may not be the right paper; staff will check it.</translation>
+    </message>
+    <message id="review.checkKeptList">
+        <source>Cán bộ sẽ kiểm tra lại giấy tờ có thể chưa đúng: %1.</source>
+        <translation>Staff will check the papers that may not be right: %1.</translation>
+    </message>
 </context>
 </TS>

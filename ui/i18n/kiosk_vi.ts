@@ -1751,5 +1751,53 @@
         <source>Dành cho kỹ thuật viên: tệp cấu hình %1 không dùng được: %2. Sửa tệp (kiosk config check %1 để kiểm tra); kiosk tự khởi động lại khi tệp thay đổi.</source>
         <translation>Dành cho kỹ thuật viên: tệp cấu hình %1 không dùng được: %2. Sửa tệp (kiosk config check %1 để kiểm tra); kiosk tự khởi động lại khi tệp thay đổi.</translation>
     </message>
+    <message id="scan.check.other_document">
+        <source>Giấy tờ vừa quét có vẻ là “%2”, không phải “%1”.</source>
+        <translation>Giấy tờ vừa quét có vẻ là “%2”, không phải “%1”.</translation>
+    </message>
+    <message id="scan.check.blank">
+        <source>Đầu trang giấy vừa quét để trống, không thấy tên “%1”. Có thể giấy bị đặt ngược mặt.</source>
+        <translation>Đầu trang giấy vừa quét để trống, không thấy tên “%1”. Có thể giấy bị đặt ngược mặt.</translation>
+    </message>
+    <message id="scan.check.upside_down">
+        <source>Giấy tờ vừa quét có vẻ bị đặt ngược. Xin đặt “%1” với đầu trang vào trước rồi quét lại.</source>
+        <translation>Giấy tờ vừa quét có vẻ bị đặt ngược. Xin đặt “%1” với đầu trang vào trước rồi quét lại.</translation>
+    </message>
+    <message id="scan.check.cut_off">
+        <source>Giấy tờ vừa quét có vẻ bị mất một phần. Xin đặt thẳng “%1” vào khay rồi quét lại.</source>
+        <translation>Giấy tờ vừa quét có vẻ bị mất một phần. Xin đặt thẳng “%1” vào khay rồi quét lại.</translation>
+    </message>
+    <message id="scan.check.unreadable">
+        <source>Máy không đọc được tên giấy tờ vừa quét, nên chưa chắc đó là “%1”.</source>
+        <translation>Máy không đọc được tên giấy tờ vừa quét, nên chưa chắc đó là “%1”.</translation>
+    </message>
+    <message id="scan.check.title">
+        <source>Xin kiểm tra lại giấy tờ</source>
+        <translation>Xin kiểm tra lại giấy tờ</translation>
+    </message>
+    <message id="scan.check.choice">
+        <source>Ông/bà có thể quét lại, hoặc vẫn nộp giấy tờ này nếu chắc chắn là đúng; cán bộ sẽ kiểm tra lại.</source>
+        <translation>Ông/bà có thể quét lại, hoặc vẫn nộp giấy tờ này nếu chắc chắn là đúng; cán bộ sẽ kiểm tra lại.</translation>
+    </message>
+    <message id="scan.check.keep">
+        <source>Vẫn nộp giấy tờ này</source>
+        <translation>Vẫn nộp giấy tờ này</translation>
+    </message>
+    <message id="scan.check.checking">
+        <source>Đang kiểm tra giấy tờ vừa quét, xin chờ một chút…</source>
+        <translation>Đang kiểm tra giấy tờ vừa quét, xin chờ một chút…</translation>
+    </message>
+    <message id="scan.check.kept">
+        <source>Ông/bà đã chọn vẫn nộp giấy tờ này; cán bộ sẽ kiểm tra lại.</source>
+        <translation>Ông/bà đã chọn vẫn nộp giấy tờ này; cán bộ sẽ kiểm tra lại.</translation>
+    </message>
+    <message id="review.checkKept">
+        <source>Có thể chưa đúng giấy tờ; cán bộ sẽ kiểm tra lại.</source>
+        <translation>Có thể chưa đúng giấy tờ; cán bộ sẽ kiểm tra lại.</translation>
+    </message>
+    <message id="review.checkKeptList">
+        <source>Cán bộ sẽ kiểm tra lại giấy tờ có thể chưa đúng: %1.</source>
+        <translation>Cán bộ sẽ kiểm tra lại giấy tờ có thể chưa đúng: %1.</translation>
+    </message>
 </context>
 </TS>

@@ -12,6 +12,15 @@ ColumnLayout {
         Layout.fillWidth: true
         text: qsTrId("review.title")
     }
+    // The papers kept despite the document check's warning, named where no scrolling hides them.
+    Banner {
+        objectName: "reviewCheckBanner"
+        Layout.fillWidth: true
+        readonly property var kept: journey.documents.filter(function (d) { return (d.warning || "") !== "" })
+        text: kept.length > 0
+              ? "⚠ " + qsTrId("review.checkKeptList").arg(kept.map(function (d) { return d.name }).join(", "))
+              : ""
+    }
     Flickable {
         id: flick
         Layout.fillWidth: true
@@ -115,7 +124,7 @@ ColumnLayout {
                             width: parent.width
                             Text {
                                 Layout.fillWidth: true
-                                text: (modelData.pages.length > 0 ? "✓ " : "– ") + modelData.name
+                                text: ((modelData.warning || "") !== "" ? "⚠ " : modelData.pages.length > 0 ? "✓ " : "– ") + modelData.name
                                 wrapMode: Text.WordWrap
                                 font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
                                 color: Theme.primary
@@ -134,6 +143,16 @@ ColumnLayout {
                             text: modelData.pages.length > 0 ? qsTrId("review.pages").arg(modelData.pages.length) : qsTrId("review.noPages")
                             font.family: Theme.font; font.pixelSize: Theme.body
                             color: modelData.pages.length > 0 || !modelData.mandatory ? Theme.ink : Theme.danger
+                        }
+                        // Kept despite the document check's warning: staff will look at it.
+                        Text {
+                            objectName: "reviewCheckKept_" + index
+                            width: parent.width
+                            visible: (modelData.warning || "") !== ""
+                            text: "⚠ " + qsTrId("review.checkKept")
+                            wrapMode: Text.WordWrap
+                            font.family: Theme.font; font.pixelSize: Theme.body; font.bold: true
+                            color: Theme.accent
                         }
                         Flow {
                             width: parent.width

@@ -6,7 +6,9 @@ import "../components"
 // One step per required document: every document named in the list with its state in colour
 // and a sign (✓ scanned, ○ still to scan, – skipped), what to put in the feeder, the pages as they
 // arrive (large enough to recognise; a tap shows one full screen), what is wrong with a page, a
-// removal that can be undone, and a reminder to take the originals back.
+// removal that can be undone, and a reminder to take the originals back. When the document check
+// warns that the paper may not be the one asked for, it says so large and plain, naming the
+// document expected, with two answers: scan it again, or submit it anyway (staff will look).
 ColumnLayout {
     id: scanScreen
     spacing: Theme.gap
@@ -100,6 +102,17 @@ ColumnLayout {
                     font.family: Theme.font; font.pixelSize: Theme.body
                     color: Theme.muted
                 }
+                // Kept despite the check's warning: said once more, so nobody thinks it went
+                // unnoticed (here, where the document is named, not among the scan's news).
+                Text {
+                    objectName: "checkKeptNote"
+                    width: parent.width
+                    visible: (scanScreen.doc.warning || "") !== "" && !scanScreen.doc.warningOpen
+                    text: "⚠ " + qsTrId("scan.check.kept")
+                    wrapMode: Text.WordWrap
+                    font.family: Theme.font; font.pixelSize: Theme.body; font.bold: true
+                    color: Theme.accent
+                }
             }
 
             RowLayout {
@@ -107,13 +120,17 @@ ColumnLayout {
                 spacing: Theme.gap
                 // The one primary action until pages exist; then "Tiếp tục" is, and this one
                 // steps back to an outlined button.
+                // While the check reads the pages the feeder is done: nothing to stop, nothing to
+                // start yet.
                 BigButton {
-                    objectName: journey.scanning ? "stopScanButton" : "scanButton"
+                    readonly property bool feeding: journey.scanning && !journey.checking
+                    objectName: feeding ? "stopScanButton" : "scanButton"
                     Layout.fillWidth: true
-                    text: journey.scanning ? qsTrId("scan.stop") : (scanScreen.pages.length > 0 ? qsTrId("scan.more") : qsTrId("scan.start"))
-                    fill: journey.scanning ? Theme.danger : scanScreen.pages.length > 0 ? "#ffffff" : Theme.primary
-                    ink: journey.scanning || scanScreen.pages.length === 0 ? Theme.primaryInk : Theme.primary
-                    onClicked: journey.scanning ? journey.stopScan() : journey.scanPages()
+                    enabled: !journey.checking
+                    text: feeding ? qsTrId("scan.stop") : (scanScreen.pages.length > 0 ? qsTrId("scan.more") : qsTrId("scan.start"))
+                    fill: feeding ? Theme.danger : scanScreen.pages.length > 0 ? "#ffffff" : Theme.primary
+                    ink: feeding || scanScreen.pages.length === 0 ? Theme.primaryInk : Theme.primary
+                    onClicked: feeding ? journey.stopScan() : journey.scanPages()
                 }
                 BusyIndicator {
                     running: journey.scanning
@@ -144,6 +161,14 @@ ColumnLayout {
                 error: true
                 text: journey.scanMessage
             }
+            // The check reads the pages just scanned (up to a second): say so, or the wait
+            // looks like a kiosk that hangs.
+            Banner {
+                objectName: "checkingBanner"
+                Layout.fillWidth: true
+                text: journey.checking ? qsTrId("scan.check.checking") : ""
+            }
+
             // Removed by mistake? Put it back, until the citizen does something else.
             Rectangle {
                 objectName: "undoBar"
@@ -281,6 +306,66 @@ ColumnLayout {
         nextText: scanScreen.skippable ? qsTrId("scan.skip") : qsTrId("common.next")
         onBackClicked: journey.back()
         onNextClicked: journey.proceed()
+    }
+
+    // The check's warning: over the screen's content (the header's "cancel" and "call staff"
+    // stay within reach), until the citizen picks one of the two answers.
+    Rectangle {
+        id: checkOverlay
+        objectName: "checkWarningOverlay"
+        parent: root.contentItem
+        x: 0
+        y: header.visible ? header.height : 0
+        width: root.width
+        height: root.height - y
+        visible: scanScreen.doc.warningOpen === true && !journey.scanning
+        color: "#cc000000"
+        z: 30
+        MouseArea { anchors.fill: parent }
+        Card {
+            anchors.centerIn: parent
+            width: Math.min(parent.width - 2 * Theme.gap, 1100)
+            Text {
+                width: parent.width
+                text: "⚠ " + qsTrId("scan.check.title")
+                wrapMode: Text.WordWrap
+                horizontalAlignment: Text.AlignHCenter
+                font.family: Theme.font; font.pixelSize: Theme.title; font.bold: true
+                color: Theme.accent
+            }
+            Text {
+                objectName: "checkWarningText"
+                width: parent.width
+                text: scanScreen.doc.warning || ""
+                wrapMode: Text.WordWrap
+                textFormat: Text.PlainText
+                font.family: Theme.font; font.pixelSize: Theme.large; font.bold: true
+                color: Theme.ink
+            }
+            Text {
+                width: parent.width
+                text: qsTrId("scan.check.choice")
+                wrapMode: Text.WordWrap
+                font.family: Theme.font; font.pixelSize: Theme.body
+                color: Theme.ink
+            }
+            Item { width: 1; height: Theme.gap / 2 }
+            BigButton {
+                objectName: "rescanDocumentButton"
+                width: parent.width
+                text: qsTrId("scan.rescan")
+                onClicked: journey.rescanDocument()
+            }
+            Item { width: 1; height: Theme.gap }
+            BigButton {
+                objectName: "keepDocumentButton"
+                width: parent.width
+                text: qsTrId("scan.check.keep")
+                fill: "#ffffff"
+                ink: Theme.primary
+                onClicked: journey.keepDocument()
+            }
+        }
     }
 
     // One page full screen, to check it can be read; a tap anywhere closes it.
