@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import cv2
 import numpy as np
 import pytest
+import zxingcpp
 
 from config.settings import QrDecoder
 from drivers.qr.base import DecodedBy
-from drivers.qr.decode import PIPELINE, FrameDecoder, Stage, StageKind, to_gray
+from drivers.qr.decode import PIPELINE, FrameDecoder, Stage, StageKind, _rectified, to_gray
 from kiosk.identity import parse_identity
 from simulators.people import invent_person, sample_person
 from simulators.qr_scenes import Negative, negative, render_code
@@ -176,3 +178,35 @@ def test_each_stage_reports_every_stage(decoders: dict[QrDecoder, FrameDecoder])
     assert stages[Stage.ZXING_CROP_UP][0] == []  # nothing located-but-unread to enlarge
     with pytest.raises(ValueError, match="pipeline"):
         decoders[QrDecoder.ZXING].each_stage(np.zeros((10, 10), dtype=np.uint8))
+
+
+def test_a_defocused_code_zxing_alone_misses_is_read_by_deconvolution() -> None:
+    payload = sample_person().payload()
+    # Three pixels per module under a Gaussian defocus of two: the modules run together.
+    frame = cv2.GaussianBlur(in_frame(render_code(payload, module_px=3)), (0, 0), 2.0)
+    assert [b for b in zxingcpp.read_barcodes(frame) if b.valid] == []
+    outcome = FrameDecoder(QrDecoder.PIPELINE, budget_ms=60_000).decode(frame)
+    assert outcome.first is not None
+    assert outcome.first.payload == payload
+    assert outcome.first.stage is Stage.ZXING_DEBLURRED
+
+
+def test_rectifying_a_located_quad_gives_an_upright_square_code() -> None:
+    payload = sample_person().payload()
+    code = render_code(payload, module_px=6)
+    side, quiet = code.shape[0], 4 * 6
+    corners = np.float32([[0, 0], [side, 0], [side, side], [0, side]])
+    tilted = np.float32([[500, 200], [760, 240], [740, 420], [520, 470]])
+    matrix = cv2.getPerspectiveTransform(corners, tilted)
+    frame = np.full((720, 1280), 128, dtype=np.uint8)
+    cv2.warpPerspective(code, matrix, (1280, 720), dst=frame, borderMode=cv2.BORDER_TRANSPARENT)
+    symbol = np.float32([[[quiet, quiet], [side - quiet, quiet], [side - quiet, side - quiet],
+                          [quiet, side - quiet]]])  # fmt: skip
+    quad = tuple((float(x), float(y)) for x, y in cv2.perspectiveTransform(symbol, matrix)[0])
+    square = _rectified(frame, quad)
+    assert square.shape == (496, 496)  # 400 px of symbol and a quiet zone of 12% each side
+    # Upright: read without trying rotations, and the top-left finder is where it belongs.
+    read = zxingcpp.read_barcodes(square, try_rotate=False)
+    assert [b.bytes for b in read if b.valid] == [payload]
+    top_left = read[0].position.top_left
+    assert abs(top_left.x - 48) < 12 and abs(top_left.y - 48) < 12
