@@ -23,6 +23,8 @@ debs=(
     fonts-noto-core fonts-dejavu-core tzdata
     fonts-liberation2 fonts-freefont-ttf fonts-texgyre fonts-dejavu-extra
     tesseract-ocr tesseract-ocr-eng tesseract-ocr-vie
+    # poppler's pdftoppm renders the pipeline's PDFs as a viewer would, for the tests to compare.
+    poppler-utils
     espeak-ng
     # dbus-daemon runs the private bus the Wi-Fi and USB-stick drivers are tested on.
     dbus-daemon

@@ -1,7 +1,8 @@
 """A minimal PDF writer for scanned pages: CCITT G4 and JPEG streams embedded as they are.
 
-Why not img2pdf: a page here may be layered (mixed raster content): a JPEG patch for a red seal
-or a photo, with the bilevel text drawn over it as a G4 image mask, so that a stamped letter
+Why not img2pdf: a page here may be layered (mixed raster content, as in DjVu): a low-resolution
+background JPEG carrying the pictures, with the text drawn over it as G4 stencil masks (/ImageMask)
+painted in their ink's colour (black text, a red seal, a blue signature), so that a stamped letter
 stays a G4-sized page instead of becoming a whole-page colour JPEG. img2pdf puts one image per
 page. The format needed for that is small (PDF 1.4: a catalog, a page tree, one content stream
 and the image XObjects per page, a cross-reference table), and writing it here means no
@@ -38,9 +39,10 @@ class PlacedImage:
     y_pt: float
     width_pt: float
     height_pt: float
-    # A G4 image drawn as a stencil: only its ink is painted (black), its paper stays
-    # transparent, so whatever was drawn below (a colour patch) shows through.
+    # A G4 image drawn as a stencil: only its ink is painted (in ``colour``, RGB 0-255), its
+    # paper stays transparent, so whatever was drawn below (a background JPEG) shows through.
     stencil: bool = False
+    colour: tuple[int, int, int] = (0, 0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +105,9 @@ def write_pdf(pages: Sequence[PdfPage], *, title: str | None = None) -> bytes:
             matrix = " ".join(
                 _num(v) for v in (image.width_pt, 0, 0, image.height_pt, image.x_pt, image.y_pt)
             )
-            fill = "0 g " if image.stencil else ""
+            fill = ""
+            if image.stencil:
+                fill = " ".join(_num(c / 255) for c in image.colour) + " rg "
             drawing.append(f"q {fill}{matrix} cm {name} Do Q")
         content = "\n".join(drawing).encode("ascii")
         stream = add(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")

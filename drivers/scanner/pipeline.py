@@ -20,18 +20,32 @@ page from the document scanner goes through, in order:
 5. **Checks** a citizen can fix by scanning again (``PageFlag``): too dark, low contrast,
    blurred (edge width estimated from the steepest text edges, in millimetres so that it means
    the same at any dpi), cut off (paper running out of the scan area, or ink at the very edge).
-6. **Encoding**, chosen per page and explained in ``ProcessedPage.reasons``: text is bilevel
-   CCITT G4 (background-normalised local threshold that keeps thin diacritics); regions of
-   colour (red seal, blue signature) or continuous tone (photos, the portrait on an ID card) are
-   JPEG patches over the G4 page (colour only when the region is colourful); a page mostly made
-   of such regions is one JPEG. Never JBIG2.
+6. **Encoding**, chosen per page and explained in ``ProcessedPage.reasons`` (mixed raster
+   content, as DjVu and the Internet Archive's archive-pdf-tools do). The page is divided by its
+   local paper level (paper = 255). Pictures (halftones, photos, engravings: areas still dark
+   once averaged over 2.5 mm at 50 dpi, at least 10 mm across, then grown through the lighter
+   ink touching them and by 1.5 mm) go whole into a background JPEG over their bounding box
+   (grey ones descreened at 150 dpi, colour ones at 200 dpi), white around them, the black
+   text over them inpainted; a page without pictures has no background. A red seal dark
+   enough to count as a picture stays red in the background while the black text it was
+   stamped over stays in the mask (``_seals``). The text is a CCITT G4 stencil mask
+   (/ImageMask, painted black) thresholded at ``ink_ratio`` of the paper on the grey page
+   upsampled so that edges keep their sub-pixel position, as ScanTailor and OCRmyPDF do: ×2,
+   ×1.5 or ×1, the finest whose G4 size (estimated from the mask's edge pixels) fits
+   ``mask_budget_kb``, or the larger ``small_type_budget_kb`` for small or thin type. Other
+   colour marks (a blue pen, a seal too light to be a picture) are G4 stencil masks painted in
+   their own colour, under the black one so that text stamped over stays black and sharp. A
+   page whose ink is faint (pencil, carbon copy: ``faint_contrast_levels``) would lose strokes
+   to any threshold: it is one grey JPEG at 150 dpi with its contrast stretched. A page mostly
+   made of photos is one JPEG. Never JBIG2 (Debian 12 has no jbig2enc; lossy JBIG2 swaps
+   digits).
 
 ``process_page`` only composes the stages, each a function with a frozen result that can be run
 and tested alone: ``prepare`` (grey and 100 dpi copies), ``locate_page`` (1), ``measure_skew``
 (2), ``deskew``, ``survey_ink`` and ``decide_orientation`` (3), ``blank_finding`` (4),
-``check_quality``, ``classify``, ``warp_full`` and ``check_blur`` (5), then ``binarise_page`` with
-``encode_text``, or ``encode_photo`` (6). What a stage notices comes back as ``Finding``s: a
-reason, and the ``PageFlag`` it raises if any.
+``check_quality``, ``classify``, ``warp_full`` and ``check_blur`` (5), then ``binarise_page``,
+``decide_encoding`` and ``encode_text`` or ``encode_greyscale``, or ``encode_photo`` (6). What a
+stage notices comes back as ``Finding``s: a reason, and the ``PageFlag`` it raises if any.
 
 Everything is computed once at full resolution only where it must be: one affine warp (crop +
 deskew + 180° turn together), the threshold and the encoders. Analysis runs on 100 dpi copies.
@@ -67,9 +81,10 @@ PAPER_DPI = 50  # the sheet is found at this one
 
 
 class PageKind(StrEnum):
-    TEXT = "text"  # one bilevel G4 image
-    MIXED = "mixed"  # G4 text with JPEG patches (seal, signature, photo)
+    TEXT = "text"  # one bilevel G4 stencil mask
+    MIXED = "mixed"  # G4 masks (black, and colour marks) over a background JPEG of pictures
     PHOTO = "photo"  # one JPEG for the whole page
+    GREYSCALE = "greyscale"  # one grey JPEG: faint pencil or carbon that bilevel would break
     BLANK = "blank"  # dropped: not in the PDF
 
 
@@ -119,6 +134,23 @@ class ScanSettings:
     low_contrast_levels: int = 70  # paper minus darkest ink
     blur_limit_mm: float = 0.2  # estimated edge blur (Gaussian sigma) above which: blurred
     whole_page_jpeg_fraction: float = 0.35  # patches covering more than this: one JPEG
+    # Encoding (``decide_encoding``, ``encode_text``).
+    faint_contrast_levels: int = 100  # ink fewer levels below the paper: greyscale page
+    greyscale_dpi: int = 150
+    jpeg_quality_greyscale: int = 45
+    small_type_mm: float = 1.9  # characters shorter than this: the mask at twice the dpi
+    thin_stroke_mm: float = 0.34  # strokes thinner than this: likewise
+    # The finest mask (×2, ×1.5, else ×1) whose G4 estimate stays under the budget.
+    mask_budget_kb: float = 45.0
+    small_type_budget_kb: float = 100.0  # small or thin type: legibility first
+    black_over_colour: float = 0.3  # of the paper: a colour mark darker than this is black ink
+    picture_level: float = 0.85  # of the paper: darker over 2.5 mm is a picture, not text
+    picture_reach_level: float = 0.95  # of the paper: a picture grows through what is darker
+    picture_min_mm: float = 10.0  # pictures smaller than this stay in the mask
+    picture_dpi: int = 150  # the background carrying pictures
+    descreen_mm: float = 0.12  # Gaussian sigma applied to grey pictures before they are resampled
+    colour_picture_dpi: int = 200  # colour pictures (photos, ID cards): text printed over them
+    jpeg_quality_background: int = 50
     max_skew_deg: float = 15.0  # searched when no paper edge is seen
     orientation_margin: float = 0.08  # |asymmetry| below this: undecided, left as it is
 
@@ -136,7 +168,12 @@ class Layer:
     y: int
     width: int
     height: int
-    dpi: float  # a photo patch may be stored at a lower resolution than the page
+    dpi: float  # its own: the mask may be finer than the page, the background coarser
+    stored_size: tuple[int, int]  # (width, height) of the encoded image in its own pixels
+    # A G4 mask painted as a stencil: its ink in ``colour``, its paper transparent over what
+    # is below.
+    stencil: bool = False
+    colour: tuple[int, int, int] = (0, 0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,8 +232,7 @@ class ProcessedPage:
         images = []
         for layer in self.layers:
             lw, lh = layer.width * sx, layer.height * sy
-            px_w = round(layer.width * layer.dpi / self.dpi)
-            px_h = round(layer.height * layer.dpi / self.dpi)
+            px_w, px_h = layer.stored_size
             images.append(
                 PlacedImage(
                     layer.kind,
@@ -207,6 +243,8 @@ class ProcessedPage:
                     h_pt - (layer.y * sy) - lh,
                     lw,
                     lh,
+                    stencil=layer.stencil,
+                    colour=layer.colour,
                 )
             )
         return PdfPage(w_pt, h_pt, tuple(images))
@@ -503,20 +541,37 @@ def _blur_mm(gray: Image, dpi: float, paper: float, ink: float) -> float:
 # --- 6. encoding ---------------------------------------------------------------------------------
 
 
-def binarise(gray: Image, settings: ScanSettings = DEFAULT_SETTINGS) -> Mask:
-    """Ink mask of a grey page: darker than ``ink_ratio`` of the local paper level.
+def paper_level_map(gray: Image) -> Image:
+    """The local paper level of a grey page, full size: a max filter on a 1/8 copy, smoothed.
 
-    The paper level comes from a max filter on a 1/8 copy, so shading, a dark scan and the
-    yellowed edge of an old sheet do not turn to ink, while thin diacritic strokes, lighter than
-    full ink after the scanner's blur, stay above the threshold.
+    Shading, a dark scan and the yellowed edge of an old sheet are paper, not ink.
     """
     h, w = gray.shape
     small = _resize(gray, 1 / 8)
     paper = cv2.dilate(small, np.ones((5, 5), np.uint8))
     paper = cv2.blur(paper, (5, 5))
-    limit = (paper.astype(np.float32) * settings.ink_ratio).astype(np.uint8)
-    limit_full = _u8(cv2.resize(limit, (w, h), interpolation=cv2.INTER_LINEAR))
-    return np.asarray(gray < limit_full, dtype=np.bool_)
+    return _u8(cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR))
+
+
+def normalise(gray: Image) -> Image:
+    """The page divided by its local paper level: paper reads 255 everywhere, ink keeps its
+    contrast. What the mask is thresholded on and what the JPEG layers are made of."""
+    return _u8(cv2.divide(gray, np.maximum(paper_level_map(gray), 1), scale=255))
+
+
+def binarise(norm: Image, settings: ScanSettings = DEFAULT_SETTINGS, scale: float = 1.0) -> Mask:
+    """Ink mask of a normalised page: darker than ``ink_ratio`` of the paper, at ``scale`` times
+    the page's resolution.
+
+    Above 1 the grey page is upsampled (bicubic) before the threshold, as ScanTailor and
+    OCRmyPDF do: a stroke's edge then falls between the page's pixels where the grey says it
+    is, so small type keeps its shapes and thin strokes (diacritics, serifs) their width; a
+    viewer showing the page at its own resolution averages the finer mask back into grey edges.
+    """
+    limit = round(settings.ink_ratio * 255)
+    if scale != 1.0:
+        norm = _u8(cv2.resize(norm, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC))
+    return np.asarray(norm < limit, dtype=np.bool_)
 
 
 def encode_g4(ink: Mask) -> bytes:
@@ -559,21 +614,46 @@ def g4_as_tiff(data: bytes, width: int, height: int) -> bytes:
     return bytes(out) + data
 
 
-def render_page(page: ProcessedPage) -> Image:
-    """The grey bitmap a PDF viewer shows for ``page`` at the page's dpi, from its layers."""
+def _decode_layer(layer: Layer) -> Image:
+    """A layer's pixels at its own resolution: ink = 0 for G4, grey levels for a JPEG."""
     from PIL import Image as PilImage
 
+    if layer.kind is StreamKind.G4:
+        w, h = layer.stored_size
+        tiff = PilImage.open(io.BytesIO(g4_as_tiff(layer.data, w, h)))
+        return np.asarray(tiff.convert("L"), dtype=np.uint8)
+    decoded = cv2.imdecode(np.frombuffer(layer.data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    if decoded is None:
+        raise ValueError("a JPEG layer does not decode")
+    return _u8(decoded)
+
+
+def render_page(page: ProcessedPage) -> Image:
+    """The grey bitmap a PDF viewer shows for ``page`` at the page's dpi, from its layers.
+
+    Painted in order on white paper: a JPEG is scaled to its place (bilinear, as viewers
+    smooth images); a stencil mask paints black where it has ink, its finer pixels averaged
+    into the page's (the anti-aliasing a viewer does) and leaves the rest as it was.
+    """
     canvas = np.full((page.height_px, page.width_px), 255, dtype=np.uint8)
     for layer in page.layers:
-        if layer.kind is StreamKind.G4:
-            tiff = PilImage.open(io.BytesIO(g4_as_tiff(layer.data, layer.width, layer.height)))
-            pixels = np.asarray(tiff.convert("L"), dtype=np.uint8)
+        pixels = _decode_layer(layer)
+        box = (layer.width, layer.height)
+        area = canvas[layer.y : layer.y + layer.height, layer.x : layer.x + layer.width]
+        if layer.stencil:
+            # Coverage of each page pixel by ink, 0..255.
+            ink = cv2.subtract(np.full_like(pixels, 255), pixels)
+            if pixels.shape[::-1] != box:
+                ink = _u8(cv2.resize(ink, box, interpolation=cv2.INTER_AREA))
+            r, g, b = layer.colour
+            luma = round(0.299 * r + 0.587 * g + 0.114 * b)  # what the grey view shows
+            cover = ink.astype(np.uint16)
+            mixed = area.astype(np.uint16) * (255 - cover) + luma * cover
+            area[...] = _u8((mixed + 127) // 255)
         else:
-            decoded = cv2.imdecode(np.frombuffer(layer.data, np.uint8), cv2.IMREAD_GRAYSCALE)
-            if decoded is None:
-                raise ValueError("a JPEG layer does not decode")
-            pixels = _u8(cv2.resize(decoded, (layer.width, layer.height)))
-        canvas[layer.y : layer.y + layer.height, layer.x : layer.x + layer.width] = pixels
+            if pixels.shape[::-1] != box:
+                pixels = _u8(cv2.resize(pixels, box, interpolation=cv2.INTER_LINEAR))
+            area[...] = pixels
     return canvas
 
 
@@ -1073,48 +1153,339 @@ def check_blur(
 
 
 def _whitened(image: Image, fill: float) -> Image:
-    """Paper to white, as on the G4 page around it (and flat white costs no bytes)."""
+    """Paper to white by the page's paper level (one gain for the whole page)."""
     return _u8(cv2.convertScaleAbs(image, alpha=255.0 / max(fill, 1.0)))
 
 
+def _jpeg_layer(image: Image, quality: int, page_size: tuple[int, int], dpi: float) -> Layer:
+    """A grey or RGB image (already at its stored size) as a JPEG covering the whole page."""
+    stream = StreamKind.JPEG_GRAY if image.ndim == 2 else StreamKind.JPEG_RGB
+    h, w = image.shape[:2]
+    data = encode_jpeg(image, quality)
+    return Layer(stream, data, 0, 0, page_size[0], page_size[1], dpi, (w, h))
+
+
+def _normalised_rgb(rgb: Image, paper: Image) -> Image:
+    """An RGB page divided by the (grey) local paper level: paper white, colours kept."""
+    return _u8(cv2.divide(rgb, cv2.cvtColor(np.maximum(paper, 1), cv2.COLOR_GRAY2RGB), scale=255))
+
+
 def encode_photo(full: FullPage, settings: ScanSettings = DEFAULT_SETTINGS) -> tuple[Layer, ...]:
-    """Stage ``encode`` of a PHOTO page: the whole page as one JPEG (colour if it has colour)."""
+    """Stage ``encode`` of a PHOTO page: the whole page as one JPEG (colour if it has colour),
+    paper brought to white."""
+    paper = paper_level_map(full.gray)
     if full.rgb is not None:
-        source, stream, quality = full.rgb, StreamKind.JPEG_RGB, settings.jpeg_quality_colour
+        source, quality = _normalised_rgb(full.rgb, paper), settings.jpeg_quality_colour
     else:
-        source, stream, quality = full.gray, StreamKind.JPEG_GRAY, settings.jpeg_quality_gray
-    data = encode_jpeg(_whitened(source, full.fill), quality)
-    return (Layer(stream, data, 0, 0, full.width_px, full.height_px, full.dpi),)
+        source = _u8(cv2.divide(full.gray, np.maximum(paper, 1), scale=255))
+        quality = settings.jpeg_quality_gray
+    return (_jpeg_layer(source, quality, (full.width_px, full.height_px), full.dpi),)
 
 
-def binarise_page(full: FullPage, settings: ScanSettings = DEFAULT_SETTINGS) -> Mask:
-    """Stage ``binarise``: the ink mask for G4, with the painted-over edge kept paper."""
-    ink = binarise(full.gray, settings)
+@dataclass(frozen=True, slots=True)
+class TextPage:
+    """Stage ``binarise``: the normalised page, its ink mask at the page's resolution, and the
+    areas the mask leaves to the background layer."""
+
+    norm: Image  # the grey page divided by its local paper level (paper = 255)
+    paper: Image  # that local paper level
+    ink: Mask  # darker than ``ink_ratio`` of the paper, pictures and colour left out
+    pictures: Mask  # halftones, photos, illustrations: carried whole by the background
+    colour: Mask  # colourful marks (seal, signature): the background carries them in colour
+    left_out: Mask  # what the black mask leaves to the other layers: pictures (not seals), colour
+    char_height_mm: float  # median height of character-sized marks
+    stroke_mm: float  # mean stroke width of the ink
+    edge_px: int  # the ink's edge pixels: what G4's bytes grow with
+
+    @property
+    def measures(self) -> dict[str, float]:
+        size = float(self.ink.size)
+        return {
+            "picture_fraction": round(cv2.countNonZero(self.pictures.view(np.uint8)) / size, 4),
+            "colour_ink_fraction": round(cv2.countNonZero(self.colour.view(np.uint8)) / size, 5),
+            "char_height_mm": round(self.char_height_mm, 2),
+            "stroke_mm": round(self.stroke_mm, 3),
+        }
+
+
+def find_pictures(
+    gray: Image, paper: float, dpi: float, settings: ScanSettings = DEFAULT_SETTINGS
+) -> Mask:
+    """Halftones, photos and illustrations: areas that stay dark once averaged over 2.5 mm.
+
+    As leptonica finds halftone regions: at 50 dpi, a text line is a thin grey band between
+    white line gaps and an opening 2.5 mm across wipes it out, while a picture (a screen of
+    dots, an engraving's hatching, a photo) is a grey area that survives. What survives, if at
+    least ``picture_min_mm`` across, is grown by 1.5 mm so that the picture's light edges go
+    with it: the background layer then carries the picture whole, never cut into boxes.
+    """
+    h, w = gray.shape
+    small = _resize(gray, PAPER_DPI / dpi)
+    # Relative to the page's paper level: the local one sinks inside a dense picture.
+    level = settings.picture_level * paper
+    dark = cv2.threshold(small, level, 255, cv2.THRESH_BINARY_INV)[1]
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+    solid = cv2.morphologyEx(dark, cv2.MORPH_OPEN, kernel)
+    _n, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    side = _px(settings.picture_min_mm, PAPER_DPI)
+    big = (stats[:, cv2.CC_STAT_WIDTH] >= side) & (stats[:, cv2.CC_STAT_HEIGHT] >= side)
+    big[0] = False
+    if not big.any():
+        return np.zeros((h, w), dtype=bool)
+    region = big[labels].view(np.uint8) * 255
+    # Its lighter parts (a figure drawn in open line work beside a dark one) join it when they
+    # touch it, up to 6 mm out: grown step by step through anything not plain paper.
+    inked = cv2.threshold(small, settings.picture_reach_level * paper, 255, cv2.THRESH_BINARY_INV)[
+        1
+    ]
+    step = np.ones((3, 3), np.uint8)
+    for _ in range(_px(6, PAPER_DPI)):
+        region = cv2.bitwise_and(cv2.dilate(region, step), inked) | region
+    # Close the gaps between a picture's dark parts (a face's light cheek, the sky), then grow.
+    round_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (15, 15))
+    region = cv2.morphologyEx(region, cv2.MORPH_CLOSE, round_kernel)
+    grow = 2 * _px(1.5, PAPER_DPI) + 1
+    region = cv2.dilate(region, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
+    return np.asarray(cv2.resize(region, (w, h), interpolation=cv2.INTER_LINEAR) > 127)
+
+
+def _colour_marks(full: FullPage) -> Mask:
+    """Colourful pixels of the full page (red seal, blue signature); none for a grey page."""
+    if full.rgb is None:
+        return np.zeros(full.gray.shape, dtype=bool)
+    r, g, b = cv2.split(full.rgb)
+    chroma = cv2.subtract(cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b))
+    colour = cv2.threshold(chroma, 50, 255, cv2.THRESH_BINARY)[1]
+    colour = cv2.morphologyEx(colour, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    return np.asarray(colour > 0)
+
+
+def _colour_inks(full: FullPage, colour: Mask) -> list[tuple[Mask, tuple[int, int, int]]]:
+    """The colour marks split by hue (red-ish: seals; the rest: pens), each with its median
+    colour: each becomes a stencil mask painted in that colour."""
+    if full.rgb is None or not colour.any():
+        return []
+    ys, xs = np.nonzero(colour)
+    pixels = full.rgb[ys, xs]  # N × 3: only the colour pixels are looked at
+    hue = cv2.cvtColor(pixels[np.newaxis], cv2.COLOR_RGB2HSV)[0, :, 0]  # 0-180
+    red = (hue < 20) | (hue > 150)
+    inks = []
+    for chosen in (red, ~red):
+        if int(chosen.sum()) < 50:
+            continue
+        group = np.zeros(colour.shape, dtype=bool)
+        group[ys[chosen], xs[chosen]] = True
+        median = np.median(pixels[chosen][::7], axis=0)  # a sample is plenty for a colour
+        # Painted flat, so a little deeper than the median: the stroke's core, not its edge.
+        inks.append((group, (int(median[0] * 0.85), int(median[1] * 0.85), int(median[2] * 0.85))))
+    return inks
+
+
+def _type_size(ink: Mask, marks100: Mask, dpi: float) -> tuple[float, float, int]:
+    """(median height of character-sized marks, mean stroke width) in mm, and the ink's edge
+    pixels. Heights from the 100 dpi marks (a connected-component pass at full resolution
+    costs 25 ms); the stroke from the full-resolution mask's area and edge."""
+    ink8 = ink.view(np.uint8)
+    area = cv2.countNonZero(ink8)
+    if area == 0:
+        return 0.0, 0.0, 0
+    edge = area - cv2.countNonZero(cv2.erode(ink8, np.ones((3, 3), np.uint8)))
+    _n, _labels, stats, _ = cv2.connectedComponentsWithStats(
+        marks100.view(np.uint8), connectivity=8
+    )
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    chars = heights[(heights >= 2) & (heights <= _px(8, ANALYSIS_DPI))]
+    height = _mm(float(np.median(chars)), ANALYSIS_DPI) if chars.size else 0.0
+    # A stroke of width w and length L has area w·L and about 2·L edge pixels.
+    return height, _mm(2.0 * area / max(edge, 1), dpi), edge
+
+
+def binarise_page(
+    full: FullPage, marks100: Mask, settings: ScanSettings = DEFAULT_SETTINGS
+) -> TextPage:
+    """Stage ``binarise``: the normalised page, the areas left to the background (pictures,
+    colour) and the ink mask at the page's resolution, with the painted-over edge kept paper."""
+    paper = paper_level_map(full.gray)
+    norm = _u8(cv2.divide(full.gray, np.maximum(paper, 1), scale=255))
+    pictures = find_pictures(full.gray, full.fill, full.dpi, settings)
+    # Colourful marks leave the black mask, except where they are nearly black: the text a
+    # seal is stamped over (painted black, over the seal's own mask).
+    colour = _colour_marks(full)
+    if colour.any():
+        colour &= norm >= settings.black_over_colour * 255
+    left_out = pictures | colour if pictures.any() else colour
+    if pictures.any() and colour.any():
+        # A picture that is mostly colour marks is a seal: the black text it was stamped over
+        # stays in the mask, sharp, and the background carries only the seal.
+        left_out = (pictures & ~_seals(pictures, colour, full.dpi)) | colour
+    ink = binarise(norm, settings)
+    if left_out.any():
+        ink &= ~left_out
     _clear_edges(ink.view(np.uint8), full.sliver, 0)
-    return ink
+    height, stroke, edge = _type_size(ink, marks100, full.dpi)
+    return TextPage(norm, paper, ink, pictures, colour, left_out, height, stroke, edge)
+
+
+def _seals(pictures: Mask, colour: Mask, dpi: float) -> Mask:
+    """The pictures of which at least a sixth of the area is colour marks (at 50 dpi)."""
+    h, w = pictures.shape
+    size = (max(1, round(w * PAPER_DPI / dpi)), max(1, round(h * PAPER_DPI / dpi)))
+    p50 = cv2.resize(pictures.view(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+    c50 = cv2.resize(colour.view(np.uint8) * 255, size, interpolation=cv2.INTER_AREA)
+    n, labels = cv2.connectedComponents(p50, connectivity=8)
+    if n <= 1:
+        return np.zeros((h, w), dtype=bool)
+    sums = np.bincount(labels.ravel(), weights=c50.ravel(), minlength=n)
+    counts = np.maximum(np.bincount(labels.ravel(), minlength=n), 1)
+    seal = sums / counts > 255 / 6
+    seal[0] = False
+    if not seal.any():
+        return np.zeros((h, w), dtype=bool)
+    chosen = seal[labels].view(np.uint8)
+    return np.asarray(cv2.resize(chosen, (w, h), interpolation=cv2.INTER_NEAREST) > 0)
+
+
+class Encoding(StrEnum):
+    """How a page that is not one photo is encoded (``decide_encoding``)."""
+
+    MASK = "mask"  # a bilevel G4 text mask, over a background JPEG where the page has one
+    GREYSCALE = "greyscale"  # one grey JPEG: bilevel would lose the faint strokes
+
+
+@dataclass(frozen=True, slots=True)
+class EncodingChoice:
+    """Stage ``decide``: the encoding, the mask's resolution and why."""
+
+    encoding: Encoding
+    mask_scale: float  # mask pixels per page pixel (1, 1.5 or 2)
+    findings: tuple[Finding, ...]
+
+
+def decide_encoding(
+    text: TextPage, ink: InkSurvey, checks: QualityChecks, dpi: float,
+    settings: ScanSettings = DEFAULT_SETTINGS,
+) -> EncodingChoice:  # fmt: skip
+    """Bilevel where it keeps the page legible, greyscale where it would not; and the mask's
+    resolution: finer for small or thin type (its shapes are made of few pixels), finer too
+    when the mask is cheap enough that the bytes stay within ``mask_budget_kb``."""
+    contrast = ink.paper_level - checks.ink_level
+    if contrast < settings.faint_contrast_levels:
+        return EncodingChoice(Encoding.GREYSCALE, 1.0, (Finding(
+            f"greyscale: the ink is only {contrast:.0f} levels below the paper "
+            f"(< {settings.faint_contrast_levels}: pencil, carbon copy or a faded page) → one "
+            f"grey JPEG at {settings.greyscale_dpi} dpi, a threshold would break its strokes"
+        ),))  # fmt: skip
+    small = 0 < text.char_height_mm < settings.small_type_mm
+    thin = 0 < text.stroke_mm < settings.thin_stroke_mm
+    # G4 spends about 0.14-0.22 bytes per edge pixel of the mask (measured on the generated
+    # pages), and its bytes grow about linearly with the scale (the edges' length).
+    estimate_kb = 0.2 * text.edge_px / 1024
+    if small or thin:
+        budget = settings.small_type_budget_kb
+        why = (f"small type ({text.char_height_mm:.1f} mm)" if small else
+               f"thin strokes ({text.stroke_mm:.2f} mm)")  # fmt: skip
+    else:
+        budget = settings.mask_budget_kb
+        why = "ordinary type"
+    scale = next((s for s in (2.0, 1.5) if estimate_kb * s <= budget), 1.0)
+    why += f", about {estimate_kb:.0f} KB at {dpi:.0f} dpi, budget {budget:.0f} KB"
+    return EncodingChoice(Encoding.MASK, scale, (Finding(
+        f"mask at {dpi * scale:.0f} dpi ({why}): binarised from the grey page upsampled so "
+        "that edges keep their position"
+    ),))  # fmt: skip
+
+
+def _background(full: FullPage, text: TextPage, settings: ScanSettings) -> Layer:
+    """The pictures as one JPEG over their bounding box, white around them within it; black
+    text the mask paints over them is filled in from around (inpainted) so that the JPEG does
+    not spend bytes on it.
+
+    A grey picture (a printed halftone or engraving) is descreened and kept at
+    ``picture_dpi``; a colour one (a photo, an ID card with the text printed over its ground)
+    at ``colour_picture_dpi`` and not blurred: there the text the mask leaves to it must stay
+    readable, and measured on ID-card copies the blur cost a tenth of the words.
+    """
+    grown = cv2.dilate(
+        text.pictures.view(np.uint8), np.ones((2 * _px(1.5, full.dpi) + 1,) * 2, np.uint8)
+    )
+    x, y, w, h = cv2.boundingRect(grown)
+    colour = full.rgb if full.rgb is not None else full.gray
+    # Relative to the page's paper level: the local one sinks inside a dense picture.
+    crop = _whitened(colour[y : y + h, x : x + w], full.fill)
+    if full.rgb is None:
+        # A halftone's dots resampled to 150 dpi beat into moiré, which costs JPEG bytes and
+        # shows nothing of the picture (the ink dots are 0.15-0.3 mm apart).
+        sigma = settings.descreen_mm / MM_PER_INCH * full.dpi
+        crop = _u8(cv2.GaussianBlur(crop, (0, 0), sigma))
+        scale = min(1.0, settings.picture_dpi / full.dpi)
+    else:
+        scale = min(1.0, settings.colour_picture_dpi / full.dpi)
+    small = crop if scale == 1.0 else _resize(crop, scale)
+    size = (small.shape[1], small.shape[0])
+    inside = cv2.resize(grown[y : y + h, x : x + w], size, interpolation=cv2.INTER_AREA) > 0
+    over = (text.ink[y : y + h, x : x + w] & (grown[y : y + h, x : x + w] > 0)).view(np.uint8)
+    dark = cv2.resize(over * 255, size, interpolation=cv2.INTER_AREA)
+    dark = cv2.dilate(cv2.threshold(dark, 20, 255, cv2.THRESH_BINARY)[1], np.ones((3, 3), np.uint8))
+    if dark.any():
+        small = _u8(cv2.inpaint(small, dark, 3, cv2.INPAINT_TELEA))
+    small[~inside] = 255  # the rest is the mask's business: white costs no bytes
+    stream = StreamKind.JPEG_GRAY if small.ndim == 2 else StreamKind.JPEG_RGB
+    data = encode_jpeg(small, settings.jpeg_quality_background)
+    return Layer(stream, data, x, y, w, h, full.dpi * scale, size)
 
 
 def encode_text(
-    full: FullPage, ink: Mask, regions: Sequence[Region], scale: float,
+    full: FullPage, text: TextPage, choice: EncodingChoice,
+    settings: ScanSettings = DEFAULT_SETTINGS,
+) -> tuple[tuple[Layer, ...], Finding]:  # fmt: skip
+    """Stage ``encode`` of a TEXT or MIXED page (mixed raster content, as DjVu and the Internet
+    Archive's archive-pdf-tools do): a background JPEG of the pictures and colour marks only,
+    at a low resolution, with everything else white; over it the ink as a G4 stencil mask at
+    ``choice.mask_scale`` times the page's resolution, painted black. A page that is plain
+    paper behind its text has no background layer at all."""
+    page_size = (full.width_px, full.height_px)
+    layers: list[Layer] = []
+    keep = text.pictures
+    if keep.any():
+        layers.append(_background(full, text, settings))
+        what = f"background {layers[0].kind.value} at {layers[0].dpi:.0f} dpi"
+    else:
+        what = "no background (plain paper behind the text)"
+    for group, rgb in _colour_inks(full, text.colour & ~text.pictures):
+        layers.append(Layer(StreamKind.G4, encode_g4(group), 0, 0, page_size[0], page_size[1],
+                            full.dpi, page_size, stencil=True, colour=rgb))  # fmt: skip
+        what += f" + {'red' if rgb[0] > rgb[2] else 'colour'} ink mask"
+    scale = choice.mask_scale
+    clean = text.norm
+    if text.left_out.any():
+        clean = clean.copy()
+        clean[text.left_out] = 255
+    ink = binarise(clean, settings, scale) if scale != 1.0 else text.ink
+    if scale != 1.0:
+        border = max(1, round(full.sliver * scale))
+        _clear_edges(ink.view(np.uint8), border, 0)
+    mh, mw = ink.shape
+    mask = Layer(StreamKind.G4, encode_g4(ink), 0, 0, page_size[0], page_size[1],
+                 full.dpi * scale, (mw, mh), stencil=True)  # fmt: skip
+    layers.append(mask)
+    kb = [f"{len(layer.data) / 1024:.1f}" for layer in layers]
+    return tuple(layers), Finding(f"encoded: {what} + G4 stencil mask ({' + '.join(kb)} KB)")
+
+
+def encode_greyscale(
+    full: FullPage, text: TextPage, ink: InkSurvey, checks: QualityChecks,
     settings: ScanSettings = DEFAULT_SETTINGS,
 ) -> tuple[Layer, ...]:  # fmt: skip
-    """Stage ``encode`` of a TEXT or MIXED page: the ink as one G4 image, then a JPEG patch per
-    region (``scale``: full resolution → the regions' 100 dpi). Clears ``ink`` under patches."""
-    out_w, out_h = full.width_px, full.height_px
-    patches: list[Layer] = []
-    for r in regions:
-        x0, y0 = round(r.x / scale), round(r.y / scale)
-        x1, y1 = min(out_w, round((r.x + r.w) / scale)), min(out_h, round((r.y + r.h) / scale))
-        if r.colourful and full.rgb is not None:
-            crop: Image = full.rgb[y0:y1, x0:x1]
-            stream, quality = StreamKind.JPEG_RGB, settings.jpeg_quality_colour
-        else:
-            crop = full.gray[y0:y1, x0:x1]
-            stream, quality = StreamKind.JPEG_GRAY, settings.jpeg_quality_gray
-        ink[y0:y1, x0:x1] = False  # the patch carries everything inside its box
-        data = encode_jpeg(_whitened(crop, full.fill), quality)
-        patches.append(Layer(stream, data, x0, y0, x1 - x0, y1 - y0, full.dpi))
-    return (Layer(StreamKind.G4, encode_g4(ink), 0, 0, out_w, out_h, full.dpi), *patches)
+    """Stage ``encode`` of a GREYSCALE page: the normalised page, its faint ink stretched to a
+    readable contrast, as one grey JPEG at ``greyscale_dpi``."""
+    contrast = max(8.0, (ink.paper_level - checks.ink_level) / max(ink.paper_level, 1) * 255)
+    gain = min(3.0, 200.0 / contrast)
+    stretched = _u8(cv2.convertScaleAbs(text.norm, alpha=gain, beta=255 - 255 * gain))
+    scale = min(1.0, settings.greyscale_dpi / full.dpi)
+    small = _resize(stretched, scale) if scale < 1 else stretched
+    dpi = settings.greyscale_dpi if scale < 1 else full.dpi
+    return (_jpeg_layer(small, settings.jpeg_quality_greyscale,
+                        (full.width_px, full.height_px), dpi),)  # fmt: skip
 
 
 def process_page(
@@ -1155,17 +1526,29 @@ def process_page(
     watch.lap("warp")
     blur = None if classified.kind is PageKind.PHOTO else check_blur(full, ink, checks, settings)
     watch.lap("blur")
-    if classified.kind is PageKind.PHOTO:
+    kind = classified.kind
+    encoded: list[Finding] = []
+    if kind is PageKind.PHOTO:
         layers = encode_photo(full, settings)
     else:
-        mask = binarise_page(full, settings)
+        text = binarise_page(full, ink.marks, settings)
         watch.lap("binarise")
-        layers = encode_text(full, mask, classified.regions, prepared.scale, settings)
+        choice = decide_encoding(text, ink, checks, full.dpi, settings)
+        encoded += choice.findings
+        measures |= text.measures | {"mask_scale": choice.mask_scale}
+        if choice.encoding is Encoding.GREYSCALE:
+            kind = PageKind.GREYSCALE
+            layers = encode_greyscale(full, text, ink, checks, settings)
+        else:
+            layers, done = encode_text(full, text, choice, settings)
+            kind = PageKind.MIXED if len(layers) > 1 else PageKind.TEXT
+            encoded.append(done)
     watch.lap("encode")
 
     measures |= checks.measures | classified.measures | ({} if blur is None else blur.measures)
     findings += [*checks.findings, *classified.findings, *(() if blur is None else blur.findings)]
-    return _processed(index, classified.kind, layers, prepared=prepared, frame=frame, skew=skew,
+    findings += encoded
+    return _processed(index, kind, layers, prepared=prepared, frame=frame, skew=skew,
                       page=page, findings=findings, measures=measures, watch=watch)  # fmt: skip
 
 

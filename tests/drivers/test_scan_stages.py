@@ -280,18 +280,22 @@ def test_check_blur_measures_the_text_edges(sigma: float, blurred: bool) -> None
 # --- encoding ------------------------------------------------------------------------------------
 
 
-def test_encode_text_puts_g4_first_and_clears_the_ink_under_patches() -> None:
+def test_encode_text_paints_colour_marks_then_black_ink_as_stencils() -> None:
     prepared = scanned(Drawn.STAMPED, 19)
-    frame, page, ink, _checks, classified = checked(prepared)
+    frame, page, ink, checks, classified = checked(prepared)
     full = p.warp_full(prepared, frame, page, ink, classified.colourful)
-    mask = p.binarise_page(full)
-    assert mask.shape == full.gray.shape and not mask[: full.sliver].any()
-    layers = p.encode_text(full, mask, classified.regions, prepared.scale)
-    assert [layer.kind for layer in layers[:1]] == [StreamKind.G4]
-    assert len(layers) == 1 + len(classified.regions)
-    assert StreamKind.JPEG_RGB in [layer.kind for layer in layers[1:]]
-    for patch in layers[1:]:
-        assert not mask[patch.y : patch.y + patch.height, patch.x : patch.x + patch.width].any()
+    text = p.binarise_page(full, ink.marks)
+    assert text.ink.shape == full.gray.shape and not text.ink[: full.sliver].any()
+    assert text.colour.any() and not (text.ink & text.colour).any()
+    choice = p.decide_encoding(text, ink, checks, full.dpi)
+    assert choice.encoding is p.Encoding.MASK
+    layers, finding = p.encode_text(full, text, choice)
+    assert all(layer.kind is StreamKind.G4 and layer.stencil for layer in layers)
+    assert layers[-1].colour == (0, 0, 0) and len(layers) >= 2
+    width, height = layers[-1].stored_size
+    assert (width, height) == (round(full.width_px * choice.mask_scale),
+                               round(full.height_px * choice.mask_scale))  # fmt: skip
+    assert "no background" in finding.reason  # seal and signature need none: no picture
 
 
 def test_encode_photo_is_one_jpeg_of_the_whole_page() -> None:
