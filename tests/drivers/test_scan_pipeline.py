@@ -14,6 +14,7 @@ import numpy as np
 import pikepdf
 import pytest
 
+from drivers.scanner import pipeline as p
 from drivers.scanner.pdf import StreamKind
 from drivers.scanner.pipeline import (
     PageFlag,
@@ -38,7 +39,6 @@ def run(
 
 def residual_skew(page: ProcessedPage) -> float:
     """The text angle left in the pipeline's own output, measured the same way afresh."""
-    from drivers.scanner import pipeline as p
 
     bitmap = p._resize(render_page(page), p.ANALYSIS_DPI / page.dpi)
     region = np.zeros(bitmap.shape, dtype=bool)
@@ -123,7 +123,6 @@ def test_a_red_seal_stays_red_as_a_red_stencil_mask() -> None:
     assert all(layer.kind is StreamKind.G4 and layer.stencil for layer in page.layers)
     red = [layer for layer in page.layers if layer.colour[0] > layer.colour[1] + 80]
     assert len(red) == 1 and page.layers[-1].colour == (0, 0, 0)
-    from drivers.scanner import pipeline as p
 
     seal = p._decode_layer(red[0])
     assert (seal < 128).sum() > 2000  # the seal's ring and star
@@ -150,7 +149,7 @@ def media_boxes(pdf: bytes) -> list[tuple[float, float]]:
     import io
 
     with pikepdf.open(io.BytesIO(pdf)) as doc:
-        return [(float(p.mediabox[2]), float(p.mediabox[3])) for p in doc.pages]
+        return [(float(pg.mediabox[2]), float(pg.mediabox[3])) for pg in doc.pages]
 
 
 def test_pdf_has_one_page_per_kept_page_at_physical_size() -> None:
@@ -247,3 +246,21 @@ def test_ocr_reads_the_output_as_well_as_the_perfect_page(tmp_path: Path) -> Non
         read_perfect += sum(perfect.values())
         read_output += sum(min(n, output[w]) for w, n in perfect.items())
     assert read_output >= 0.98 * read_perfect
+
+
+@pytest.mark.skipif(tesseract_ready() is not None, reason=str(tesseract_ready()))
+def test_light_typewriter_ink_is_thresholded_higher_and_reads_better(tmp_path: Path) -> None:
+    # A worn ribbon: the darkest marks sit at about 0.55 of the paper's level.
+    scan = sample(Drawn.TYPEWRITER, np.random.default_rng(2), replace(GOOD_SCAN, angle_deg=1.0))
+    perfect = words(scan.page.perfect_gray(), tmp_path)
+
+    def recall(settings: p.ScanSettings) -> tuple[float, ProcessedPage]:
+        page = process_page(scan.image, 200, settings=settings)
+        output = words(render_page(page), tmp_path)
+        found = sum(min(n, output[w]) for w, n in perfect.items())
+        return found / sum(perfect.values()), page
+
+    raised, page = recall(p.DEFAULT_SETTINGS)
+    fixed, _ = recall(replace(p.DEFAULT_SETTINGS, light_ink_from=1.0))  # never raised
+    assert any(r.startswith("light ink") for r in page.reasons)
+    assert raised >= fixed + 0.03

@@ -319,3 +319,21 @@ def test_process_page_reports_every_stage_in_order() -> None:
     assert list(page.stage_ms) == [*stages, "binarise", "encode"]
     blank = draw(Drawn.BLANK, np.random.default_rng(22), GOOD_SCAN, dpi=DPI)
     assert list(p.process_page(blank.image, DPI).stage_ms) == stages[:4]
+
+
+def test_threshold_for_raises_the_threshold_only_for_light_ink() -> None:
+    _frame, _page, ink, checks, _classified = checked(scanned(Drawn.TEXT, 13))
+    settings, finding = p.threshold_for(ink, checks)
+    assert settings == p.DEFAULT_SETTINGS and finding is None  # black ink: the fixed fraction
+
+    def at(relative: float) -> tuple[p.ScanSettings, p.Finding | None]:
+        light = replace(checks, ink_level=relative * ink.paper_level)
+        return p.threshold_for(ink, light)
+
+    slightly, _ = at(0.46)  # a little above light_ink_from: raised by half the excess
+    assert slightly.ink_ratio == pytest.approx(0.72 + 0.5 * (0.46 - 0.42))
+    worn, reason = at(0.6)  # a worn ribbon: raised, but no further than the cap
+    assert worn.ink_ratio == p.DEFAULT_SETTINGS.light_ink_max_ratio
+    assert reason is not None and reason.flag is None
+    assert reason.reason.startswith("light ink (its darkest marks at 0.60 of the paper)")
+    assert replace(worn, ink_ratio=p.DEFAULT_SETTINGS.ink_ratio) == p.DEFAULT_SETTINGS
