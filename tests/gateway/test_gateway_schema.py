@@ -199,11 +199,14 @@ def test_every_operation_conforms(live: Live, label: str) -> None:
 ENGINE_EXAMPLES = 15
 # The walk is seeded, yet not only by the seed: which link it follows also depends on the
 # process's memory layout, i.e. on which modules were imported before it runs. With 25 steps it
-# reached every link when this file ran alone and missed GET /status/{code} whenever the UI
-# tests' helpers had been imported (a full run collects them: failed in two fresh-clone runs,
-# reproduced every time with `pytest tests -k stateful`). 40 steps reach every link with the
-# file alone, with every test collected, and with each subset tried.
+# missed GET /status/{code} whenever the UI tests' helpers had been imported; with 40 it later
+# missed PATCH /uploads/{upload_id} 204 once more modules were collected (one fresh-clone run in
+# three). No fixed budget can promise every link in a walk the seed alone does not decide, so
+# the walk goes on, from the next seed, until every link has been answered or WALKS walks have
+# been taken; every walk must pass its checks.
 STATEFUL_STEPS = 40
+WALKS = 6
+SEED = 20261123
 OPERATION_PATHS = [
     (re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$"), path) for path in SPEC["paths"]
 ]
@@ -254,7 +257,7 @@ def _header_patterns(operation: Any) -> dict[str, re.Pattern[str]]:
     return found
 
 
-def engine_schema(url: str, token: str, phases: set[PhaseName]) -> Any:
+def engine_schema(url: str, token: str, phases: set[PhaseName], seed: int = SEED) -> Any:
     """The document as schemathesis' engine runs it against ``url``, with the hooks every
     generated case goes through."""
 
@@ -264,7 +267,7 @@ def engine_schema(url: str, token: str, phases: set[PhaseName]) -> Any:
     config = schemathesis.Config.from_str(
         f"""
 base-url = "{url}"
-seed = 20261123
+seed = {seed}
 
 [headers]
 Authorization = "Bearer {token}"
@@ -422,12 +425,6 @@ def test_schemathesis_stateful_phase_reaches_finalize_rating_and_status(
     counted_gateway: tuple[str, str, Counting],
 ) -> None:
     url, token, counting = counted_gateway
-
-    run = EngineRun(engine_schema(url, token, {PhaseName.STATEFUL_TESTING}))
-
-    assert run.errors == []
-    assert run.failures == [], "\n".join(run.failures)
-    assert run.phases[PhaseName.STATEFUL_TESTING] is Status.SUCCESS
     # Real answers, reached by following links from a created dossier or upload: a random
     # dossier id, code or upload id only ever meets a 404.
     chained = {
@@ -439,6 +436,15 @@ def test_schemathesis_stateful_phase_reaches_finalize_rating_and_status(
         ("PATCH /api/v1/uploads/{upload_id}", 204),
         ("DELETE /api/v1/uploads/{upload_id}", 204),
     }
+
+    for walk in range(WALKS):
+        run = EngineRun(engine_schema(url, token, {PhaseName.STATEFUL_TESTING}, SEED + walk))
+        assert run.errors == []
+        assert run.failures == [], "\n".join(run.failures)
+        assert run.phases[PhaseName.STATEFUL_TESTING] is Status.SUCCESS
+        if all(counting.answered(*answer) for answer in chained):
+            break
+
     assert {
         answer: counting.answered(*answer) for answer in chained if not counting.answered(*answer)
     } == {}
