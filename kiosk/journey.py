@@ -459,6 +459,12 @@ class _Session:
     dossier: Dossier | None = None
     print_status: PrintStatus = PrintStatus.PENDING
 
+    def forget_check(self, code: str) -> None:
+        """The document's check no longer stands (its title page is gone): nor does the
+        citizen's answer to it."""
+        self.checks.pop(code, None)
+        self.kept_warnings.discard(code)
+
 
 class _RefusedError(Exception):
     def __init__(self, reason: RejectReason, notice: Notice | None = None) -> None:
@@ -1027,8 +1033,7 @@ class Journey:
         if event.index == 0:
             # The check was about the page just replaced: the new page's own check (when it
             # comes, and if it can be made) is the one that counts.
-            session.checks.pop(document.code, None)
-            session.kept_warnings.discard(document.code)
+            session.forget_check(document.code)
         return State.SCAN
 
     def _rescan_document(self, _: RescanDocument) -> State:
@@ -1039,8 +1044,7 @@ class Journey:
         code = current.document.code
         for page in session.pages.pop(code, []):
             page.path.unlink(missing_ok=True)
-        session.checks.pop(code, None)
-        session.kept_warnings.discard(code)
+        session.forget_check(code)
         return State.SCAN
 
     def _keep_document(self, _: KeepDocument) -> State:

@@ -45,6 +45,7 @@ from drivers.ocr.base import Gray, Layout, OcrError, TextReader, Word
 from drivers.scanner.pipeline import MM_PER_INCH, PageFlag, ProcessedPage, render_page
 from dvc_common.catalog import Catalog, DocumentHandling, RequiredDocument
 from dvc_common.clock import Clock, SystemClock
+from kiosk import search
 from kiosk.document_check import DocumentCheck, DocumentVerdict
 
 __all__ = [
@@ -122,15 +123,10 @@ MARK_GAP_MM = 0.9  # a diacritic sits at most this far above its letters
 PAD_MM = 1.5  # white margin left around a line cut out for the reader
 
 
-def _strip(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("đ", "d")
-
-
 def fold(text: str) -> str:
     """``text`` as the matcher compares it: lower case, no diacritics, OCR confusions merged,
     letters and digits only, words separated by one space."""
-    letters = re.sub(r"[^0-9a-z]+", " ", _strip(text).translate(_CONFUSIONS))
+    letters = re.sub(r"[^0-9a-z]+", " ", search.fold(text).translate(_CONFUSIONS))
     return " ".join(letters.split())
 
 
