@@ -562,10 +562,11 @@ def paper_level_map(gray: Image) -> Image:
     return _u8(cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR))
 
 
-def normalise(gray: Image) -> Image:
-    """The page divided by its local paper level: paper reads 255 everywhere, ink keeps its
-    contrast. What the mask is thresholded on and what the JPEG layers are made of."""
-    return _u8(cv2.divide(gray, np.maximum(paper_level_map(gray), 1), scale=255))
+def normalise(gray: Image, paper: Image) -> Image:
+    """The page divided by its local paper level (``paper_level_map``): paper reads 255
+    everywhere, ink keeps its contrast. What the mask is thresholded on and what the JPEG
+    layers are made of."""
+    return _u8(cv2.divide(gray, np.maximum(paper, 1), scale=255))
 
 
 def binarise(norm: Image, settings: ScanSettings = DEFAULT_SETTINGS, scale: float = 1.0) -> Mask:
@@ -1186,7 +1187,7 @@ def encode_photo(full: FullPage, settings: ScanSettings = DEFAULT_SETTINGS) -> t
     if full.rgb is not None:
         source, quality = _normalised_rgb(full.rgb, paper), settings.jpeg_quality_colour
     else:
-        source = _u8(cv2.divide(full.gray, np.maximum(paper, 1), scale=255))
+        source = normalise(full.gray, paper)
         quality = settings.jpeg_quality_gray
     return (_jpeg_layer(source, quality, (full.width_px, full.height_px), full.dpi),)
 
@@ -1342,7 +1343,7 @@ def binarise_page(
     """Stage ``binarise``: the normalised page, the areas left to the background (pictures,
     colour) and the ink mask at the page's resolution, with the painted-over edge kept paper."""
     paper = paper_level_map(full.gray)
-    norm = _u8(cv2.divide(full.gray, np.maximum(paper, 1), scale=255))
+    norm = normalise(full.gray, paper)
     pictures = find_pictures(full.gray, full.fill, full.dpi, settings)
     # Colourful marks leave the black mask, except where they are nearly black: the text a
     # seal is stamped over (painted black, over the seal's own mask).
