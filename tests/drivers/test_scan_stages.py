@@ -309,6 +309,19 @@ def test_encode_photo_is_one_jpeg_of_the_whole_page() -> None:
     assert [layer.kind for layer in p.encode_photo(grey)] == [StreamKind.JPEG_GRAY]
 
 
+def test_encode_photo_keeps_a_dense_picture_dark() -> None:
+    """One gain for the page: a dark picture on it stays dark. Divided by the local paper level,
+    which sinks inside the picture, it came out near white and text over it was lost."""
+    gray = np.full((1200, 900), 200, np.uint8)
+    gray[300:900, 200:700] = 70  # a dark photo
+    gray[580:620, 250:650] = 20  # a line of text printed over it
+    (layer,) = p.encode_photo(p.FullPage(200.0, gray, None, 200.0, 4))
+    shown = p._decode_layer(layer)
+    assert abs(int(np.median(shown[20:200, 20:200])) - 255) <= 2  # paper is white
+    assert abs(int(np.median(shown[350:550, 250:650])) - 70 * 255 // 200) <= 4
+    assert int(np.median(shown[590:610, 300:600])) <= 20 * 255 // 200 + 4
+
+
 # --- the composition -----------------------------------------------------------------------------
 
 
