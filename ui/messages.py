@@ -114,9 +114,26 @@ def _by_value(
     }
 
 
+def merge_tables(*tables: Mapping[StrEnum, MessageSpec]) -> dict[StrEnum, MessageSpec]:
+    """One table from one per enum. A StrEnum member hashes and compares as its value, so two
+    enums with a member of the same value would share one key, and one of the two sentences
+    would be lost without a word: that is refused here, when the module loads."""
+    merged: dict[StrEnum, MessageSpec] = {}
+    for table in tables:
+        for member, spec in table.items():
+            if member in merged:
+                taken = next(key for key in merged if key == member)
+                raise ValueError(
+                    f"{type(member).__name__}.{member.name} and {type(taken).__name__}."
+                    f"{taken.name} share the value {member.value!r}: one table cannot hold both"
+                )
+            merged[member] = spec
+    return merged
+
+
 _TABLE: Mapping[StrEnum, MessageSpec] = MappingProxyType(
-    {
-        **_by_value(
+    merge_tables(
+        _by_value(
             RejectReason,
             "reason.journey",
             params={
@@ -130,24 +147,24 @@ _TABLE: Mapping[StrEnum, MessageSpec] = MappingProxyType(
                 RejectReason.STORAGE_FAILED: _NOT_STORED,
             },
         ),
-        **_by_value(JourneyNotice, "notice.journey"),
-        **_by_value(
+        _by_value(JourneyNotice, "notice.journey"),
+        _by_value(
             FieldReason,
             "reason.field",
             params=dict(FIELD_PARAMS.items()),
             shared={FieldReason.CHOICE_UNKNOWN: "reason.field.choice_required"},
         ),
-        **_by_value(IdentityProblem, "reason.identity"),
-        **_by_value(StatusKind, "reason.lookup"),
-        **_by_value(ProcessingStatus, "status.processing"),
-        **_by_value(
+        _by_value(IdentityProblem, "reason.identity"),
+        _by_value(StatusKind, "reason.lookup"),
+        _by_value(ProcessingStatus, "status.processing"),
+        _by_value(
             DeviceFault,
             "reason.device",
             # A slip that cannot be drawn is a failed print: the citizen reads what every failed
             # print says.
             shared={DeviceFault.RENDERING: SLIP_NOT_PRINTED_ID},
         ),
-        **_by_value(
+        _by_value(
             StoreFailure,
             "reason.outbox",
             # Only a full disk has words of its own; the citizen can do nothing different about
@@ -155,11 +172,11 @@ _TABLE: Mapping[StrEnum, MessageSpec] = MappingProxyType(
             shared={StoreFailure.UNAVAILABLE: _NOT_STORED, StoreFailure.REFUSED: _NOT_STORED},
         ),
         # The scan screen translated these before this table existed; their ids stay.
-        **{
+        {
             ScanNotice.ALL_BLANK: MessageSpec("scan.blank"),
             ScanNotice.DOCUMENT_FULL: MessageSpec("scan.full"),
         },
-    }
+    )
 )
 
 

@@ -11,6 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -52,12 +53,14 @@ from ui.messages import (
     REASON_ENUMS,
     SLIP_NOT_PRINTED_ID,
     STAFF_CALLED_ID,
+    MessageSpec,
     Reason,
     all_ids,
     all_messages,
     arguments,
     fill,
     has_message,
+    merge_tables,
     message_id,
     message_spec,
     say,
@@ -512,3 +515,17 @@ def test_scan_notices_keep_the_ids_the_scan_screen_uses() -> None:
     assert message_id(ScanNotice.ALL_BLANK) == "scan.blank"
     assert message_id(ScanNotice.DOCUMENT_FULL) == "scan.full"
     assert vietnamese(ScanNotice.ALL_BLANK) == VI["scan.blank"]
+
+
+def test_two_enums_sharing_a_value_are_refused_not_merged_silently() -> None:
+    class One(StrEnum):
+        OUT = "paper_out"
+
+    class Other(StrEnum):
+        OUT = "paper_out"
+
+    with pytest.raises(ValueError, match=r"Other\.OUT and One\.OUT share the value 'paper_out'"):
+        merge_tables({One.OUT: MessageSpec("a")},
+                              {Other.OUT: MessageSpec("b")})  # fmt: skip
+    merged = merge_tables({One.OUT: MessageSpec("a")})
+    assert merged == {One.OUT: MessageSpec("a")}
