@@ -36,7 +36,6 @@ pipeline stage run on its own (CPU ms), which is how the pipeline's order and ga
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import re
 import shutil
 import statistics
@@ -53,6 +52,7 @@ from types import ModuleType
 import numpy as np
 import numpy.typing as npt
 
+from benchmarks.revision import load_revision
 from config.settings import QrDecoder
 from drivers.qr.decode import PIPELINE, FrameDecoder, Stage
 from simulators import real_qr_photos
@@ -103,21 +103,9 @@ def zxing_alone() -> Reader:
 
 
 def load_baseline(rev: str) -> ModuleType:
-    """``drivers/qr/decode.py`` as it was at ``rev``, imported as a module of its own."""
-    source = subprocess.run(
-        ["git", "show", f"{rev}:drivers/qr/decode.py"],  # noqa: S607  # git from PATH, as a user runs it
-        cwd=REPO, capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    folder = Path(tempfile.mkdtemp(prefix="qr-baseline-"))
-    path = folder / f"qr_decode_{rev}.py"
-    path.write_text(source)
-    name = f"qr_decode_baseline_{rev}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
+    """``drivers/qr/decode.py`` as it was at ``rev`` (with the ``drivers.qr`` modules it
+    imports, of the same revision), imported as a module of its own."""
+    return load_revision(rev, "drivers.qr", "decode", Path(tempfile.mkdtemp(prefix="qr-baseline-")))
 
 
 def readers(baseline: str) -> dict[Column, Reader]:

@@ -42,7 +42,6 @@ import collections
 import concurrent.futures
 import functools
 import hashlib
-import importlib.util
 import json
 import math
 import os
@@ -50,7 +49,6 @@ import re
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import types
@@ -63,6 +61,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from benchmarks.revision import load_revision
 from simulators import real_pages
 from simulators.scan_pages import (
     BENCH_KINDS,
@@ -231,43 +230,6 @@ def paper_png(scanned: Scanned, dpi: int) -> Encoded:
     if not ok:
         raise RuntimeError("PNG encoding failed")
     return Encoded(len(data) / 1024, ms, grey, float(dpi), {})
-
-
-_SCANNER_IMPORT = re.compile(r"^from drivers\.scanner\.(\w+) import", re.MULTILINE)
-
-
-def load_revision(rev: str, folder: Path) -> types.ModuleType:
-    """``drivers/scanner/pipeline.py`` of git revision ``rev`` (and the scanner modules it
-    imports, ``pdf.py`` first) as a module of a throw-away package under ``folder``."""
-    package = "scan_baseline_" + re.sub(r"\W", "_", rev)
-    target = folder / package
-    target.mkdir(parents=True, exist_ok=True)
-    (target / "__init__.py").write_text("")
-    git = shutil.which("git") or "/usr/bin/git"
-    todo, seen = ["pipeline", "pdf"], set()
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        source = subprocess.run(
-            [git, "show", f"{rev}:drivers/scanner/{name}.py"],
-            capture_output=True, text=True, check=True, cwd=ROOT,
-        ).stdout  # fmt: skip
-        todo.extend(_SCANNER_IMPORT.findall(source))
-        source = _SCANNER_IMPORT.sub(lambda m: f"from {package}.{m.group(1)} import", source)
-        (target / f"{name}.py").write_text(source)
-    sys.path.insert(0, str(folder))
-    try:
-        spec = importlib.util.find_spec(f"{package}.pipeline")
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot load the pipeline of {rev}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(folder))
-    return module
 
 
 # --- the pages -----------------------------------------------------------------------------------
@@ -552,7 +514,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         encoders: dict[Method, Encoder] = {Method.CURRENT: _pipeline_encoder(current)}
         if args.baseline != "none":
-            baseline = load_revision(args.baseline, folder / "baseline")
+            baseline = load_revision(args.baseline, "drivers.scanner", "pipeline", folder)
             encoders[Method.BASELINE] = _pipeline_encoder(baseline)
         encoders[Method.JPEG] = scan_jpeg
         encoders[Method.JPEG_PAPER] = paper_jpeg

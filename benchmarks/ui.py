@@ -170,9 +170,7 @@ def main() -> int:
             change(demo.simulator.presentIdentity, "CardCheck")
         )
         changes.setdefault("card check → form", []).append(change(journey.proceed, "Form"))
-        changes.setdefault("form → card check (back)", []).append(
-            change(journey.back, "CardCheck")
-        )
+        changes.setdefault("form → card check (back)", []).append(change(journey.back, "CardCheck"))
         changes.setdefault("card check → identify (back)", []).append(
             change(journey.back, "Identify")
         )

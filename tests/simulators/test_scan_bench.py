@@ -12,14 +12,15 @@ import pytest
 from PIL import Image as PilImage
 from PIL import ImageDraw
 
+from benchmarks.revision import load_revision
 from benchmarks.scan import (
     Method,
     Scanned,
     agreement,
-    load_revision,
     naive_jpeg,
     ocr_key,
     paper_jpeg,
+    paper_png,
     read_words,
     words,
 )
@@ -82,6 +83,11 @@ def test_the_paper_jpeg_is_the_sheet_cut_back_out_of_the_scan() -> None:
     rows = (paper < 100).sum(axis=1)
     assert rows.max() > 550 and int(np.argmax(rows)) in range(299, 304)  # the rule, level
     assert np.abs(paper[50:-50, 50:-50].astype(int) - sheet[50:-50, 50:-50]).mean() < 8
+    lossless = paper_png(scanned, 200)
+    assert lossless.shown.shape == sheet.shape
+    # The same sheet, unencoded: JPEG's loss is all that separates the two.
+    assert np.abs(lossless.shown.astype(int) - paper.astype(int)).mean() < 3
+    assert lossless.kb > paper_jpeg(scanned, 200).kb
 
 
 @needs_tesseract
@@ -112,11 +118,22 @@ def test_the_ocr_key_depends_on_pixels_dpi_and_languages() -> None:
 def test_a_revision_s_pipeline_loads_apart_from_the_working_tree_s(tmp_path: Path) -> None:
     import drivers.scanner.pipeline as current
 
-    module = load_revision("HEAD", tmp_path)
+    module = load_revision("HEAD", "drivers.scanner", "pipeline", tmp_path)
     assert module.__name__ != current.__name__
     assert module.process_page is not current.process_page
     scan = sample(PageKind.SPARSE, np.random.default_rng(2), GOOD_SCAN)
     page = module.process_page(scan.image, 200)
     shown = module.render_page(page)
     assert shown.ndim == 2 and page.bytes > 0
-    assert {m.value for m in Method} == {"current", "baseline", "jpeg75", "jpeg75_paper"}
+    assert {m.value for m in Method} == {
+        "current", "baseline", "jpeg75", "jpeg75_paper", "png_paper"}  # fmt: skip
+
+
+def test_a_revision_s_module_brings_its_own_package_siblings(tmp_path: Path) -> None:
+    """The QR benchmark's earlier decoder comes with the ``drivers.qr`` modules of its own
+    revision (``base``), not today's."""
+    import drivers.qr.base as current_base
+
+    module = load_revision("HEAD", "drivers.qr", "decode", tmp_path)
+    assert module.qr_error.__module__ != current_base.__name__
+    assert module.qr_error.__module__.endswith(".base")
