@@ -32,6 +32,9 @@ debs=(
     # checked by lintian and systemd-analyze, installed into a Debian root made by
     # debootstrap, and published by the province's tool through reprepro, signed with gpg.
     binutils debootstrap lintian reprepro gnupg systemd
+    # The gateway's PostgreSQL backend is tested on a real server: the tests start throwaway
+    # clusters with its binaries (simulators/pg_cluster.py); the system cluster is not used.
+    postgresql
 )
 
 missing=()

@@ -3,12 +3,15 @@ application object is created, by whichever test comes first, so they are set he
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 
 import pytest
+
+from simulators.pg_cluster import ThrowawayCluster
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_QUICK_BACKEND", "software")
@@ -36,3 +39,26 @@ def dead_pid() -> int:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()
     return process.pid
+
+
+# --- a real PostgreSQL server for the gateway's PostgreSQL backend (simulators.pg_cluster) ---
+
+
+@pytest.fixture(scope="session")
+def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThrowawayCluster]:
+    """One throwaway cluster for the whole run (Debian's server, started in about a second);
+    each test takes a database of its own from it (``pg_url``)."""
+    with ThrowawayCluster(tmp_path_factory.mktemp("postgres")) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def pg_url(pg_cluster: ThrowawayCluster) -> Iterator[str]:
+    """The URL of a new, empty database, dropped after the test."""
+    name = f"test_{next(_databases)}"
+    url = pg_cluster.create_database(name)
+    yield url
+    pg_cluster.drop_database(name)
+
+
+_databases = itertools.count(1)
