@@ -53,12 +53,17 @@ from dvc_common.privacy import mask_digits_in
 from dvc_common.protocol import DEFAULT_LIMITS, ProcessingStatus
 from dvc_common.trust import check_enrolment_proof
 from dvc_common.workdays import WorkingCalendar, load_overrides
-from gateway import GATEWAY_VERSION
+from gateway import GATEWAY_VERSION, migrate
+from gateway.blobs import DirectoryBlobStore
 from gateway.credentials import enrolment_code_digest
+from gateway.database import DatabaseChoiceError, check_url, database_url, record_url, redacted
 from gateway.faults import FaultMiddleware, FaultState
 from gateway.imports import ExportRefusedError, Importer, ImportReport
 from gateway.intake import DossierIntake
 from gateway.keys import GatewayKeys, ensure_keys
+from gateway.locks import LocalLocks, UploadLocks
+from gateway.locks_postgres import AdvisoryLocks
+from gateway.metrics import METRICS_PATH, GatewayMetrics, RequestMetricsMiddleware
 from gateway.middleware import (
     BodyLimitMiddleware,
     MethodOverrideMiddleware,
@@ -91,7 +96,8 @@ from gateway.store import (
     new_id,
     token_digest,
 )
-from gateway.store_sqlite import SqliteStore
+from gateway.store_postgres import PostgresStore
+from gateway.store_sqlite import DB_NAME, SqliteStore
 from gateway.tus import UPLOADS_PATH, TusService
 
 log = logging.getLogger(__name__)
@@ -208,6 +214,13 @@ class Gateway:
         self.units_doc = reference.units_doc
         self.specification = reference.specification
         self._outbox_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Release the upload locks' connections, then the store's."""
+        try:
+            self.tus.locks.close()
+        finally:
+            self.store.close()
 
     # --- request plumbing -----------------------------------------------------------------------
 
@@ -709,13 +722,50 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def open_store(data_dir: Path) -> Store:
-    """The metadata store on ``data_dir``: the one place the gateway picks a database."""
-    return SqliteStore(data_dir)
+    """The metadata store of the gateway on ``data_dir``: the one place the gateway picks a
+    database. PostgreSQL when the directory names one (``gateway.database``; its schema brought
+    up to date on opening), otherwise the embedded SQLite file."""
+    url = database_url(data_dir)
+    if url is None:
+        return SqliteStore(data_dir)
+    return PostgresStore(url)
+
+
+def open_upload_locks(data_dir: Path) -> UploadLocks:
+    """The tus upload lock's reach: every replica on the PostgreSQL database the directory
+    names, or this one process on the embedded SQLite file (which no replica shares)."""
+    url = database_url(data_dir)
+    return LocalLocks() if url is None else AdvisoryLocks(url)
 
 
 def store_exists(data_dir: Path) -> bool:
-    """Whether ``data_dir`` holds a gateway's metadata (without creating any)."""
-    return SqliteStore.exists(data_dir)
+    """Whether ``data_dir`` holds a gateway's metadata (without creating any): a PostgreSQL
+    database named, or the SQLite file."""
+    return database_url(data_dir) is not None or SqliteStore.exists(data_dir)
+
+
+def use_database(data_dir: Path, url: str) -> str:
+    """Make the PostgreSQL database at ``url`` the metadata store of the gateway on
+    ``data_dir``: its schema is brought up to date (a reachable server and a database that
+    exists are checked on the way), then the directory names it. Returns the schema revision.
+
+    DatabaseChoiceError when the directory already keeps its metadata elsewhere (its SQLite
+    file, or another database): moving a gateway's metadata is not a matter of naming a URL.
+    Naming the same database again only upgrades its schema.
+    """
+    url = check_url(url)
+    named = database_url(data_dir)
+    if named is not None and named != url:
+        raise DatabaseChoiceError(
+            f"{data_dir} already keeps its metadata in {redacted(named)}, not {redacted(url)}"
+        )
+    if named is None and SqliteStore.exists(data_dir):
+        raise DatabaseChoiceError(
+            f"{data_dir} already keeps its metadata in its SQLite file ({data_dir / DB_NAME})"
+        )
+    PostgresStore(url).close()  # connects and migrates, or raises BackendError
+    record_url(data_dir, url)
+    return migrate.current(url) or ""
 
 
 def load_reference(settings: GatewaySettings) -> ReferenceData:
@@ -742,10 +792,15 @@ def build_gateway(data_dir: Path, settings: GatewaySettings, faults: FaultState)
     if created:
         log.warning("created the gateway's signing and sealing keys in %s", data_dir)
     store = open_store(data_dir)
+    locks: UploadLocks | None = None
     try:
         reference = load_reference(settings)
         authenticate = Authenticator(store)
-        tus = TusService(data_dir, store, settings, authenticate, reached=faults.reached)
+        locks = open_upload_locks(data_dir)
+        tus = TusService(
+            data_dir, store, settings, authenticate, locks=locks,
+            blobs=DirectoryBlobStore(data_dir), reached=faults.reached,
+        )  # fmt: skip
         intake = DossierIntake(
             store=store,
             settings=settings,
@@ -761,6 +816,8 @@ def build_gateway(data_dir: Path, settings: GatewaySettings, faults: FaultState)
             staging_dir=data_dir / IMPORTS_DIR,
         )
     except BaseException:
+        if locks is not None:
+            locks.close()
         store.close()
         raise
     return Gateway(
@@ -792,7 +849,7 @@ def create_app(
         # Before the first request (and before `gateway serve` says it is listening).
         await gateway.tus.recover()
         yield
-        gateway.store.close()
+        gateway.close()
 
     app = FastAPI(
         title="Reference public-service gateway",
@@ -846,10 +903,14 @@ def create_app(
         faults=faults,
         public=is_public,
         never_failing_paths={HEALTH_PATH},
-        exempt=lambda path: path.startswith(ADMIN_PREFIX),
+        exempt=lambda path: path.startswith(ADMIN_PREFIX) or path == METRICS_PATH,
     )
     app.add_middleware(TusHeaderMiddleware)
     app.add_middleware(MethodOverrideMiddleware)
+    # Outermost: every answer is counted, a fault's or a refused body's included.
+    metrics = GatewayMetrics(gateway.store, settings.now, settings.metrics_token)
+    app.add_route(METRICS_PATH, metrics.endpoint, methods=["GET"])
+    app.add_middleware(RequestMetricsMiddleware, metrics=metrics, routes=app)
     return app
 
 
@@ -875,7 +936,7 @@ def import_exports(
     try:
         return asyncio.run(run())
     finally:
-        gateway.store.close()
+        gateway.close()
 
 
 def enrol(data_dir: Path, kiosk_id: str, now: datetime | None = None) -> str:

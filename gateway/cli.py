@@ -34,7 +34,7 @@ from dvc_common.clock import VIETNAM
 from dvc_common.datafile import ConfigError
 from dvc_common.privacy import install_log_masking
 from dvc_common.trust import TrustError
-from gateway import GATEWAY_VERSION
+from gateway import GATEWAY_VERSION, migrate
 from gateway.app import (
     create_app,
     enrol,
@@ -42,13 +42,17 @@ from gateway.app import (
     open_store,
     set_kiosk_enabled,
     store_exists,
+    use_database,
 )
+from gateway.blobs import DirectoryBlobStore
 from gateway.credentials import issue_badge, issue_enrolment_code, write_qr_png
+from gateway.database import DatabaseChoiceError, database_url, redacted
 from gateway.faults import FaultState, Garbage
 from gateway.imports import ImportOutcome, ImportReport
 from gateway.keys import KeyFileError, ensure_keys, load_keys
 from gateway.server import Server, bind, make_config
 from gateway.settings import GatewaySettings
+from gateway.store import BackendError, StoreError
 from gateway.tus import partial_path
 
 EXIT_OK, EXIT_REFUSED, EXIT_INVALID = 0, 1, 2
@@ -67,15 +71,15 @@ def _url(host: str, port: int) -> str:
 # --- serve ---------------------------------------------------------------------------------------
 
 
-def _admin_token(path: Path | None) -> str | None:
-    """The administrator's token from the first line of ``path`` (a file, not the command
-    line: a command line is visible to every user of the machine)."""
+def _token_file(path: Path | None, whose: str) -> str | None:
+    """A token from the first line of ``path`` (a file, not the command line: a command line
+    is visible to every user of the machine)."""
     if path is None:
         return None
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"cannot read the administrator's token from {path}: {exc}") from None
+        raise ValueError(f"cannot read {whose} from {path}: {exc}") from None
     return lines[0].strip() if lines else ""
 
 
@@ -86,7 +90,10 @@ def settings_from_args(args: argparse.Namespace) -> GatewaySettings:
         catalog_dir=args.catalog,
         calendar_overrides=args.calendar,
         admin_units_dir=args.admin_units,
-        admin_token=_admin_token(getattr(args, "admin_token_file", None)),
+        admin_token=_token_file(
+            getattr(args, "admin_token_file", None), "the administrator's token"
+        ),
+        metrics_token=_token_file(getattr(args, "metrics_token_file", None), "the metrics token"),
     )
 
 
@@ -153,6 +160,7 @@ def run_on(app: ASGIApp, sock: socket.socket, host: str, port: int) -> None:
 
 def holdings(data_dir: Path) -> list[dict[str, Any]]:
     """What the gateway holds, per dossier, with sizes and digests computed from the disk."""
+    blobs = DirectoryBlobStore(data_dir)
     with open_store(data_dir) as store:
         listing = []
         for dossier in store.all_dossiers():
@@ -160,7 +168,8 @@ def holdings(data_dir: Path) -> list[dict[str, Any]]:
             for file in store.files(dossier.dossier_id):
                 size, sha256 = 0, None
                 if file.complete and file.stored_path:
-                    stored = data_dir / file.stored_path
+                    # Computed from the bytes, not taken from the name: this is the check.
+                    stored = blobs.locate(file.stored_path)
                     size, sha256 = stored.stat().st_size, sha256_file(stored)
                 elif file.upload_id:
                     partial = partial_path(data_dir, file.upload_id)
@@ -267,6 +276,52 @@ def _enrol_code(args: argparse.Namespace) -> int:
         f"one-time code for {args.kiosk}, valid until {expires_at:%Y-%m-%d %H:%M %z}",
         file=sys.stderr,
     )
+    return EXIT_OK
+
+
+# --- the database --------------------------------------------------------------------------------
+
+
+def _db_use(args: argparse.Namespace) -> int:
+    try:
+        revision = use_database(args.data, args.url)
+    except (DatabaseChoiceError, StoreError) as exc:
+        return _fail(str(exc))
+    print(f"{args.data}: metadata in {redacted(args.url.strip())}, schema {revision}")
+    return EXIT_OK
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    try:
+        url = database_url(args.data)
+        if url is None:
+            return _fail(f"{args.data} names no PostgreSQL database (its SQLite file needs none)")
+        migrate.upgrade(url)
+        revision = migrate.current(url)
+    except (DatabaseChoiceError, StoreError) as exc:
+        return _fail(str(exc))
+    print(f"schema {revision} (head {migrate.head()})")
+    return EXIT_OK
+
+
+def _db_status(args: argparse.Namespace) -> int:
+    try:
+        url = database_url(args.data)
+        if url is None:
+            kind = "sqlite" if store_exists(args.data) else "none"
+            status = {"backend": kind, "url": None, "revision": None, "head": None}
+        else:
+            status = {"backend": "postgresql", "url": redacted(url),
+                      "revision": migrate.current(url), "head": migrate.head()}  # fmt: skip
+    except (DatabaseChoiceError, StoreError) as exc:
+        return _fail(str(exc))
+    if args.json:
+        print(json.dumps(status))
+    elif status["backend"] == "postgresql":
+        behind = "" if status["revision"] == status["head"] else f" (head {status['head']})"
+        print(f"postgresql {status['url']}: schema {status['revision'] or 'none'}{behind}")
+    else:
+        print(f"{status['backend']}: no PostgreSQL database named in {args.data}")
     return EXIT_OK
 
 
@@ -481,6 +536,12 @@ def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
         help="a file whose first line is the administrator's token (POST /api/v1/imports); "
         "without it that endpoint answers 403",
     )
+    serve.add_argument(
+        "--metrics-token-file",
+        type=Path,
+        help="a file whose first line is the token Prometheus scrapes GET /metrics with; "
+        "without it /metrics answers 404",
+    )
     faults = serve.add_argument_group("faults")
     faults.add_argument("--latency-ms", type=_fraction, default=0.0)
     faults.add_argument("--error-rate", type=_fraction, default=0.0, help="fraction answered 500")
@@ -531,6 +592,22 @@ def build_parser() -> argparse.ArgumentParser:
     code_cmd.add_argument("--png", type=Path, help="also write the QR code as a PNG image")
     code_cmd.set_defaults(func=_enrol_code)
 
+    db = commands.add_parser("db", help="the PostgreSQL database of a province's gateway")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
+    use = db_commands.add_parser(
+        "use", help="keep the metadata in this PostgreSQL database (schema brought up to date)"
+    )
+    use.add_argument("--data", type=Path, required=True)
+    use.add_argument("url", metavar="URL", help="postgresql://user[:password]@host/database")
+    use.set_defaults(func=_db_use)
+    upgrade = db_commands.add_parser("upgrade", help="apply the schema migrations not applied yet")
+    upgrade.add_argument("--data", type=Path, required=True)
+    upgrade.set_defaults(func=_db_upgrade)
+    status = db_commands.add_parser("status", help="the database named and its schema revision")
+    status.add_argument("--data", type=Path, required=True)
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=_db_status)
+
     keys = commands.add_parser("keys", help="the gateway's signing and sealing keys")
     key_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="COMMAND")
     init = key_commands.add_parser("init", help="create the keys (never replaces them)")
@@ -578,5 +655,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments[:1] == ["gateway"]:
         arguments.pop(0)
     args = build_parser().parse_args(arguments)
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+    except (DatabaseChoiceError, BackendError) as exc:
+        # A database named wrongly or out of reach: said in one line, for every command.
+        return _fail(str(exc))
     return code

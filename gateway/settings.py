@@ -50,6 +50,9 @@ class GatewaySettings:
     admin_token: str | None = field(default=None, repr=False)
     """The bearer token of the province's administrator, for ``POST /api/v1/imports``; None
     switches that endpoint off (403). Never a kiosk's token, never logged."""
+    metrics_token: str | None = field(default=None, repr=False)
+    """The bearer token the province's monitoring scrapes ``GET /metrics`` with; None switches
+    the endpoint off (404): it lists every kiosk. Never logged."""
     max_import_bytes: int = 16 * 1024**3
     """The largest USB export ``POST /api/v1/imports`` takes (it is spooled to the data
     directory before it is read)."""
@@ -57,10 +60,10 @@ class GatewaySettings:
     def __post_init__(self) -> None:
         if not UNIT_CODE_PATTERN.fullmatch(self.unit_code):
             raise ValueError(f"unit code {self.unit_code!r} is not like H15.50.05.13")
-        if self.admin_token is not None and len(self.admin_token) < MIN_ADMIN_TOKEN_CHARS:
-            raise ValueError(
-                f"the administrator's token must be at least {MIN_ADMIN_TOKEN_CHARS} characters"
-            )
+        for token, whose in ((self.admin_token, "the administrator's token"),
+                             (self.metrics_token, "the metrics token")):  # fmt: skip
+            if token is not None and len(token) < MIN_ADMIN_TOKEN_CHARS:
+                raise ValueError(f"{whose} must be at least {MIN_ADMIN_TOKEN_CHARS} characters")
 
     def now(self) -> datetime:
         moment = self.clock()

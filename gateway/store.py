@@ -228,6 +228,24 @@ class OtpRecord:
 
 
 @dataclass(frozen=True)
+class HeartbeatRecord:
+    """A kiosk's latest heartbeat, with when the gateway received it (by its own clock)."""
+
+    kiosk_id: str
+    received_at: datetime
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoreCounts:
+    """What the province's monitoring counts (``gateway.metrics``)."""
+
+    kiosks: int  # enrolled and enabled
+    uploads_in_progress: int  # active tus uploads: bytes may still arrive
+    dossiers_awaiting_files: int  # created, not all files arrived yet
+
+
+@dataclass(frozen=True)
 class Finalization:
     """The outcome of a finalize: the dossier as registered, or the files still missing."""
 
@@ -469,3 +487,12 @@ class Store(Protocol):
         ...
 
     def heartbeat(self, kiosk_id: str) -> dict[str, Any] | None: ...
+
+    def heartbeats(self) -> list[HeartbeatRecord]:
+        """Every kiosk's latest heartbeat, by kiosk id; ``received_at`` is the same instant
+        ``save_heartbeat`` was given (its offset may differ)."""
+        ...
+
+    # --- monitoring -----------------------------------------------------------------------------
+
+    def counts(self) -> StoreCounts: ...

@@ -35,6 +35,7 @@ from gateway.store import (
     FileAlreadyCompleteError,
     FileRecord,
     Finalization,
+    HeartbeatRecord,
     HistoryRecord,
     IntakeStatus,
     KioskRecord,
@@ -43,6 +44,7 @@ from gateway.store import (
     NoSuchRecordError,
     OtpRecord,
     ReceiptNumberTakenError,
+    StoreCounts,
     UploadRecord,
     UploadState,
     new_id,
@@ -858,3 +860,20 @@ class SqliteStore:
             return None
         body: dict[str, Any] = json.loads(row["body"])
         return body
+
+    def heartbeats(self) -> list[HeartbeatRecord]:
+        rows = self._all("SELECT kiosk_id, received_at, body FROM heartbeats ORDER BY kiosk_id")
+        return [
+            HeartbeatRecord(row["kiosk_id"], _dt(row["received_at"]), json.loads(row["body"]))
+            for row in rows
+        ]
+
+    def counts(self) -> StoreCounts:
+        row = self._one(
+            "SELECT (SELECT count(*) FROM kiosks WHERE enabled) AS kiosks, "
+            "(SELECT count(*) FROM uploads WHERE state = ?) AS uploads, "
+            "(SELECT count(*) FROM dossiers WHERE intake_status = ?) AS awaiting",
+            (UploadState.ACTIVE.value, IntakeStatus.AWAITING_FILES.value),
+        )
+        assert row is not None  # an aggregate always has its one row
+        return StoreCounts(row["kiosks"], row["uploads"], row["awaiting"])

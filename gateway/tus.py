@@ -4,11 +4,13 @@ Bytes go straight from the socket to ``uploads/<id>.part`` as they arrive. Witho
 ``Upload-Checksum`` whatever arrived before a connection dropped is kept and the offset moves, so
 a kiosk on a bad link never sends a byte twice; with it, a request is buffered in
 ``uploads/<id>.chunk`` and kept whole or not at all. A finished dossier file is checked against
-its manifest (size and SHA-256) and moved to ``dossiers/<dossier id>/``; a finished free-standing
-upload becomes ``uploads/<id>.bin``.
+its manifest (size and SHA-256) and becomes a blob named by its digest (``gateway.blobs``); a
+finished free-standing upload becomes ``uploads/<id>.bin``. The uploads directory sits on the
+storage the replicas share, so a PATCH resumed on another replica finds the bytes.
 
-Only one request works on an upload at a time (an asyncio lock per upload): a PATCH retried while
-the server still reads the previous, dying connection waits for it rather than interleaving.
+Only one request works on an upload at a time (``gateway.locks``: within a process, or across
+replicas on PostgreSQL): a PATCH retried while the server still reads the previous, dying
+connection waits for it rather than interleaving.
 
 Completion can be redone from any point (``TusService.settle``): an upload left holding all its
 bytes by a gateway that died mid-completion is completed at start-up, on HEAD, on finalize and
@@ -18,6 +20,8 @@ A dossier file imported from a USB export (``gateway.imports``) goes through the
 (``TusService.take_file``): an upload is created for it, its bytes are recorded all at once and
 it is completed and checked like any other, so the kiosk's own uploads of it meet a file that
 is simply complete.
+
+Why this server and not a maintained library (asgi-tus, tuspyserver): ``docs/tus-server-choice.md``.
 """
 
 from __future__ import annotations
@@ -28,9 +32,8 @@ import hashlib
 import logging
 import os
 import re
-import weakref
 from collections.abc import AsyncGenerator, Callable
-from contextlib import aclosing
+from contextlib import AbstractAsyncContextManager, aclosing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -42,7 +45,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from dvc_common.atomic import fsync_directory, sha256_file
+from gateway.blobs import BlobStore, blob_name
 from gateway.faults import CrashPoint
+from gateway.locks import UploadLocks
 from gateway.problems import FieldProblem, ProblemError, ProblemType
 from gateway.settings import TUS_MAX_SIZE, GatewaySettings
 from gateway.store import (
@@ -71,7 +76,6 @@ METADATA_PATTERN = re.compile(rf"({_PAIR}(,{_PAIR})*)?")
 CHECKSUM_PATTERN = re.compile(
     r"(sha1 [A-Za-z0-9+/]{27}=|md5 [A-Za-z0-9+/]{22}==|sha256 [A-Za-z0-9+/]{43}=)"
 )
-_SAFE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}")
 _COPY_BLOCK = 1 << 20
 
 
@@ -170,19 +174,21 @@ class TusService:
         store: Store,
         settings: GatewaySettings,
         authenticate: Callable[[Request], str],
+        *,
+        locks: UploadLocks,
+        blobs: BlobStore,
         reached: Callable[[CrashPoint], None] = lambda point: None,
     ) -> None:
         self.uploads_dir = data_dir / "uploads"
-        self.dossiers_dir = data_dir / "dossiers"
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
-        self.dossiers_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir = data_dir
         self.store = store
         self.settings = settings
         self.authenticate = authenticate
+        self.locks = locks
+        self.blobs = blobs
         # Called at each step of completion; tests make the gateway die there (gateway.faults).
         self.reached = reached
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # --- paths ----------------------------------------------------------------------------------
 
@@ -194,12 +200,6 @@ class TusService:
 
     def free_path(self, upload_id: str) -> Path:
         return self.uploads_dir / f"{upload_id}.bin"
-
-    def dossier_file_path(self, file: FileRecord) -> Path:
-        suffix = Path(file.name).suffix
-        if not _SAFE_SUFFIX.fullmatch(suffix):
-            suffix = ""
-        return self.dossiers_dir / file.dossier_id / f"{file.file_id}{suffix.lower()}"
 
     def _discard(self, upload_id: str) -> None:
         self.partial_path(upload_id).unlink(missing_ok=True)
@@ -234,20 +234,10 @@ class TusService:
             )
         return upload
 
-    def _lock(self, upload_id: str) -> asyncio.Lock:
-        lock = self._locks.get(upload_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[upload_id] = lock
-        return lock
-
-    async def _acquire(self, lock: asyncio.Lock) -> bool:
-        try:
-            async with asyncio.timeout(self.settings.upload_lock_wait_s):
-                await lock.acquire()
-        except TimeoutError:
-            return False
-        return True
+    def _hold(self, upload_id: str, *, wait: bool = False) -> AbstractAsyncContextManager[bool]:
+        """The upload's lock for a block; the block learns whether it was taken within
+        ``upload_lock_wait_s`` (always, after as long as it takes, with ``wait``)."""
+        return self.locks.hold(upload_id, None if wait else self.settings.upload_lock_wait_s)
 
     def _headers(self, upload: UploadRecord) -> dict[str, str]:
         headers = {"Upload-Offset": str(upload.offset)}
@@ -325,24 +315,22 @@ class TusService:
         if media != OFFSET_OCTET_STREAM or request.headers.get("content-length") in (None, "0"):
             return upload
         checksum = parse_checksum(request.headers.get("upload-checksum"))
-        lock = self._lock(upload.upload_id)
-        await lock.acquire()
-        try:
-            if checksum is None:
-                upload = await self._receive_streaming(request, upload)
-            else:
-                upload = await self._receive_checked(request, upload, checksum)
-            if upload.offset == upload.length and upload.state is UploadState.ACTIVE:
-                upload = await self._complete(upload)
-        except ProblemError as problem:
-            if problem.status not in (400, 460):
-                raise
-            log.info("upload %s: bytes sent with the creation discarded", upload.upload_id)
-            current = self.store.upload(upload.upload_id)
-            assert current is not None
-            upload = current
-        finally:
-            lock.release()
+        # A new upload: nobody else knows its id yet, so waiting costs nothing.
+        async with self._hold(upload.upload_id, wait=True):
+            try:
+                if checksum is None:
+                    upload = await self._receive_streaming(request, upload)
+                else:
+                    upload = await self._receive_checked(request, upload, checksum)
+                if upload.offset == upload.length and upload.state is UploadState.ACTIVE:
+                    upload = await self._complete(upload)
+            except ProblemError as problem:
+                if problem.status not in (400, 460):
+                    raise
+                log.info("upload %s: bytes sent with the creation discarded", upload.upload_id)
+                current = self.store.upload(upload.upload_id)
+                assert current is not None
+                upload = current
         return upload
 
     @staticmethod
@@ -378,16 +366,11 @@ class TusService:
         self._lookup(upload_id, kiosk_id)
         # A PATCH in progress is about to move the offset: answering after it keeps a resuming
         # client from sending bytes the server is still taking in.
-        lock = self._lock(upload_id)
-        acquired = await self._acquire(lock)
-        try:
+        async with self._hold(upload_id) as held:
             upload = self._lookup(upload_id, kiosk_id)
-            if acquired:
+            if held:
                 # A client told offset = length sends nothing more; finishing it is ours to do.
                 upload = await self.settle(upload)
-        finally:
-            if acquired:
-                lock.release()
         headers = self._headers(upload)
         headers["Upload-Length"] = str(upload.length)
         headers["Cache-Control"] = "no-store"
@@ -397,17 +380,14 @@ class TusService:
         kiosk_id = self.authenticate(request)
         self._check_version(request)
         self._lookup(upload_id, kiosk_id)
-        lock = self._lock(upload_id)
-        if not await self._acquire(lock):
-            raise self._busy()
-        try:
+        async with self._hold(upload_id) as held:
+            if not held:
+                raise self._busy()
             upload = self._lookup(upload_id, kiosk_id)
             self.store.terminate_upload(upload_id)
             self._discard(upload_id)
             if upload.file_id is None:
                 self.free_path(upload_id).unlink(missing_ok=True)
-        finally:
-            lock.release()
         return Response(status_code=204)
 
     @staticmethod
@@ -434,10 +414,9 @@ class TusService:
         if "content-length" in request.headers:
             declared = _number_header(request, "Content-Length")
         self._lookup(upload_id, kiosk_id)
-        lock = self._lock(upload_id)
-        if not await self._acquire(lock):
-            raise self._busy()
-        try:
+        async with self._hold(upload_id) as held:
+            if not held:
+                raise self._busy()
             upload = self._lookup(upload_id, kiosk_id)
             if offset != upload.offset:
                 raise ProblemError(
@@ -458,8 +437,6 @@ class TusService:
                 upload = await self._receive_checked(request, upload, checksum)
             if upload.offset == upload.length and upload.state is UploadState.ACTIVE:
                 upload = await self._complete(upload)
-        finally:
-            lock.release()
         return Response(status_code=204, headers=self._headers(upload))
 
     # --- receiving ------------------------------------------------------------------------------
@@ -558,47 +535,52 @@ class TusService:
 
         Every step may be redone: a gateway that dies anywhere in here leaves an upload whose
         offset equals its length but which is not complete, and ``settle`` runs this again (at
-        start-up, on HEAD, on finalize), picking up from what the disk says. The bytes are in
-        ``.part`` until moved to their final place, so whichever of the two exists holds them.
+        start-up, on HEAD, on finalize), picking up from what the storage says. The bytes are in
+        ``.part`` until they become their blob (or, for a free-standing upload, ``.bin``), so
+        whichever of the two exists holds them.
         """
         self.reached(CrashPoint.OFFSET_RECORDED)
         partial = self.partial_path(upload.upload_id)
-        file: FileRecord | None = None
         if upload.file_id is None:
-            target = self.free_path(upload.upload_id)
+            await self._complete_free(upload, partial)
         else:
             file = self.store.file(upload.file_id)
             assert file is not None  # uploads reference files that exist: both written together
-            target = self.dossier_file_path(file)
-        source = partial if partial.exists() else target if target.exists() else None
-        if source is None:
-            intact = False  # not on disk at all: nothing to keep
-        elif file is None:
-            intact = source.stat().st_size == upload.length
-        else:
-            sha256, size = await run_in_threadpool(_sha256_of, source)
-            intact = sha256 == file.sha256 and size == file.size
-        if not intact:
-            await self._start_again(upload, source)
-        if source == partial:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial.replace(target)
-            fsync_directory(target.parent)
-        self.reached(CrashPoint.FILE_MOVED)
-        stored = None if file is None else str(target.relative_to(self.data_dir))
-        self.store.complete_upload(upload.upload_id, stored)
+            name = blob_name(file.sha256)
+            if partial.exists():
+                sha256, size = await run_in_threadpool(_sha256_of, partial)
+                if sha256 != file.sha256 or size != file.size:
+                    await self._start_again(upload)
+                await run_in_threadpool(self.blobs.adopt, partial, file.sha256)
+            elif not self.blobs.exists(name):
+                await self._start_again(upload)  # not on the storage at all: nothing to keep
+            # A blob is named by its checked digest: one that exists holds these very bytes.
+            self.reached(CrashPoint.FILE_MOVED)
+            self.store.complete_upload(upload.upload_id, name)
         self.reached(CrashPoint.UPLOAD_COMPLETED)
         completed = self.store.upload(upload.upload_id)
         assert completed is not None
         return completed
 
-    async def _start_again(self, upload: UploadRecord, source: Path | None) -> NoReturn:
+    async def _complete_free(self, upload: UploadRecord, partial: Path) -> None:
+        """A free-standing upload (no dossier file): its bytes become ``uploads/<id>.bin``."""
+        target = self.free_path(upload.upload_id)
+        source = partial if partial.exists() else target if target.exists() else None
+        if source is None or source.stat().st_size != upload.length:
+            if source == target:
+                target.unlink()
+            await self._start_again(upload)
+        if source == partial:
+            partial.replace(target)
+            fsync_directory(target.parent)
+        self.reached(CrashPoint.FILE_MOVED)
+        self.store.complete_upload(upload.upload_id, None)
+
+    async def _start_again(self, upload: UploadRecord) -> NoReturn:
         """Discard a finished file that does not match its manifest (or, after a crash, whose
-        bytes are not all on disk): offset 0, and 460."""
+        bytes are not all on the storage): offset 0, and 460."""
         partial = self.partial_path(upload.upload_id)
         partial.write_bytes(b"")
-        if source is not None and source != partial:
-            source.unlink(missing_ok=True)
         self.reached(CrashPoint.MISMATCH_DISCARDED)
         now = self.settings.now()
         self.store.set_offset(upload.upload_id, 0, self._expiry(now))
@@ -646,7 +628,7 @@ class TusService:
             # The kiosk's next PATCH to its upload is answered 404, its next creation 409
             # (already-complete): both tell it the file is there.
             self._discard(replaced)
-        async with self._lock(upload.upload_id):
+        async with self._hold(upload.upload_id, wait=True):
             partial = self.partial_path(upload.upload_id)
             source.replace(partial)
             fsync_directory(partial.parent)
@@ -681,15 +663,12 @@ class TusService:
     async def _settle_locked(self, upload_id: str) -> bool:
         """Complete the upload if it holds all its bytes; False when another request holds its
         lock (it is being written or completed), so nothing can be said about it now."""
-        lock = self._lock(upload_id)
-        if not await self._acquire(lock):
-            return False
-        try:
+        async with self._hold(upload_id) as held:
+            if not held:
+                return False
             upload = self.store.upload(upload_id)
             if upload is not None:
                 await self.settle(upload)
-        finally:
-            lock.release()
         return True
 
     async def settle_dossier(self, dossier_id: str) -> bool:

@@ -35,6 +35,10 @@ debs=(
     # The gateway's PostgreSQL backend is tested on a real server: the tests start throwaway
     # clusters with its binaries (simulators/pg_cluster.py); the system cluster is not used.
     postgresql
+    # The gateway's deployment (packaging/gateway): its nginx site is tested in front of two
+    # replicas, its systemd units are checked with systemd-analyze (systemd, above), and its
+    # alert rules are unit-tested with Prometheus's promtool.
+    nginx-light prometheus
 )
 
 missing=()
@@ -47,8 +51,20 @@ if ((${#missing[@]})); then
     if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
     echo "setup: installing Debian packages: ${missing[*]}" >&2
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    # Packages of servers (postgresql, nginx) start their system daemons when installed; the
+    # tests start their own throwaway ones, so a policy-rc.d that refuses every start (101) is
+    # put in place for the install, unless the machine already has its own policy.
+    policy=/usr/sbin/policy-rc.d
+    placed=0
+    if [[ ! -e "$policy" ]]; then
+        printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+        "${sudo[@]}" chmod 755 "$policy"
+        placed=1
+        trap '"${sudo[@]}" rm -f "$policy"' EXIT  # also when the install fails
+    fi
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         "${missing[@]}" >/dev/null
+    if ((placed)); then "${sudo[@]}" rm -f "$policy"; trap - EXIT; fi
 fi
 
 # Prefer a python3 that is 3.11 or newer on PATH (Debian 12 ships 3.11).

@@ -86,6 +86,19 @@ class GatewayProcess:
         process, url = self._serve(self.data_dir, extra)
         return GatewayProcess(process, self.data_dir, url, self.token)
 
+    def replica(self, *extra: str) -> GatewayProcess:
+        """Another gateway process on the same data directory, beside this one, on a new port:
+        a replica, when the directory names a PostgreSQL database (``dvc-gateway db use``)."""
+        process, url = self._serve(self.data_dir, extra)
+        return GatewayProcess(process, self.data_dir, url, self.token)
+
+    def kill(self) -> None:
+        """SIGKILL, as a power cut or the OOM killer ends a gateway: no shutdown runs."""
+        self.process.kill()
+        self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
     @staticmethod
     def _serve(data_dir: Path, extra: tuple[str, ...]) -> tuple[subprocess.Popen[str], str]:
         process = subprocess.Popen(

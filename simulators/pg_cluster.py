@@ -150,7 +150,9 @@ class ThrowawayCluster:
         """A new empty database (or a copy of ``template``, far faster than migrating again);
         returns its URL."""
         _check_name(name)
-        sql = f'CREATE DATABASE "{name}"'
+        # FILE_COPY, not PostgreSQL 15's default WAL_LOG: a copy of a small template's files is
+        # about four times faster (61 against 224 ms here), and every test makes a database.
+        sql = f'CREATE DATABASE "{name}" STRATEGY FILE_COPY'
         if template is not None:
             _check_name(template)
             sql += f' TEMPLATE "{template}"'

@@ -7,7 +7,9 @@ import itertools
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -45,10 +47,16 @@ def dead_pid() -> int:
 
 
 @pytest.fixture(scope="session")
-def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThrowawayCluster]:
+def pg_cluster() -> Iterator[ThrowawayCluster]:
     """One throwaway cluster for the whole run (Debian's server, started in about a second);
-    each test takes a database of its own from it (``pg_url``)."""
-    with ThrowawayCluster(tmp_path_factory.mktemp("postgres")) as cluster:
+    each test takes a database of its own from it (``pg_url``).
+
+    Not under pytest's temporary directory: a second pytest run started meanwhile (a developer
+    running one file) deletes the oldest of those, a live cluster's included."""
+    with (
+        tempfile.TemporaryDirectory(prefix="kiosk-tests-postgres-") as root,
+        ThrowawayCluster(Path(root) / "cluster") as cluster,
+    ):
         yield cluster
 
 

@@ -204,7 +204,10 @@ def test_each_distribution_packages_only_its_own_code() -> None:
     assert sorted(p.rstrip("*") for p in include) == sorted(APPLIANCE)
     for package in ("gateway", "dvc_common", "simulators"):
         own = tomllib.loads((ROOT / package / "pyproject.toml").read_text(encoding="utf-8"))
-        assert own["tool"]["setuptools"]["packages"] == [package]
+        packages = own["tool"]["setuptools"]["packages"]
+        # The package and its own subpackages (the gateway's migrations), nothing else.
+        assert packages[0] == package
+        assert all(p.startswith(f"{package}.") for p in packages[1:]), packages
 
 
 def test_the_kiosk_command_is_the_appliance_and_the_server_has_its_own() -> None:

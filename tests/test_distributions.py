@@ -79,6 +79,16 @@ def test_each_wheel_carries_only_its_own_packages(wheels: dict[str, Path], name:
     assert _top_level_packages(wheels[name]) == PROJECTS[name][1]
 
 
+def test_the_gateway_wheel_carries_its_schema_migrations(wheels: dict[str, Path]) -> None:
+    """A province installs the wheel, not the checkout: ``db use`` and a replica's start
+    apply the migrations from it."""
+    with zipfile.ZipFile(wheels["dvc-gateway"]) as archive:
+        names = set(archive.namelist())
+    wanted = {"gateway/migrations/env.py", "gateway/migrations/script.py.mako",
+              "gateway/migrations/versions/r0001_initial.py", "gateway/openapi.yaml"}  # fmt: skip
+    assert wanted <= names
+
+
 def test_the_appliance_requires_no_web_server(wheels: dict[str, Path]) -> None:
     appliance = _requires(wheels["kiosk-dvc"])
     assert "dvc-common" in appliance

@@ -14,6 +14,7 @@ import requests
 
 from dvc_common.clock import VIETNAM, FakeClock
 from gateway.app import open_store
+from gateway.blobs import DirectoryBlobStore
 from gateway.faults import FaultState
 from gateway.store import Store
 
@@ -81,6 +82,15 @@ def dossier_body(
         "due_date": "2026-11-23",
         "rating": None,
     }
+
+
+def stored_files(data_dir: Path, dossier_id: str) -> list[Path]:
+    """Where the gateway on ``data_dir`` keeps the complete files of the dossier (its blob
+    store), in manifest order."""
+    blobs = DirectoryBlobStore(data_dir)
+    with open_store(data_dir) as store:
+        files = store.files(dossier_id)
+    return [blobs.locate(f.stored_path) for f in files if f.complete and f.stored_path]
 
 
 @dataclass

@@ -21,6 +21,7 @@ from export_kit import Exported, export_bytes
 from gateway_testkit import TUS, Gateway, dossier_body
 
 from dvc_common.trust import parse_enrolment_code, sign_enrolment
+from gateway.blobs import DirectoryBlobStore, blob_name
 from gateway.cli import main
 from gateway.keys import load_keys
 
@@ -105,7 +106,9 @@ def test_received_reads_the_bytes_not_the_manifest(
 ) -> None:
     dossier = gateway.create_dossier(dossier_body([PAGE])).json()
     gateway.upload_dossier_file(dossier["dossier_id"], dossier["files"][0]["file_id"], PAGE)
-    (stored,) = (gateway.data_dir / "dossiers" / dossier["dossier_id"]).iterdir()
+    stored = DirectoryBlobStore(gateway.data_dir).locate(
+        blob_name(hashlib.sha256(PAGE).hexdigest())
+    )
     stored.write_bytes(b"tampered")
 
     assert run("received", "--data", str(gateway.data_dir), "--json") == 0
@@ -222,8 +225,16 @@ def test_serve_refuses_bad_flags(tmp_path: Path, flags: tuple[str, ...]) -> None
 
 def test_impaired_gateway_refuses_a_reset_rate_outside_0_to_1(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "simulators", "impaired-gateway", "--data", str(tmp_path),
-         "--reset-rate", "-0.1"],
+        [
+            sys.executable,
+            "-m",
+            "simulators",
+            "impaired-gateway",
+            "--data",
+            str(tmp_path),
+            "--reset-rate",
+            "-0.1",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -24,6 +24,7 @@ from dvc_common.catalog import load_catalog
 from dvc_common.clock import VIETNAM, FakeClock
 from dvc_common.workdays import WorkingCalendar, load_overrides
 from gateway.app import create_app
+from gateway.blobs import DirectoryBlobStore
 from gateway.faults import FaultState
 from gateway.server import BackgroundServer
 from gateway.settings import GatewaySettings
@@ -275,7 +276,8 @@ def test_a_whole_dossier_goes_through(gateway: Gateway) -> None:
     assert after["dossier_code"] == result["dossier_code"]
     assert after["appointment_date"] == result["appointment_date"]
 
-    stored = sorted((gateway.data_dir / "dossiers" / dossier_id).iterdir())
+    blobs = DirectoryBlobStore(gateway.data_dir)
+    stored = [blobs.locate(f.stored_path or "") for f in gateway.db.files(dossier_id)]
     assert sorted(p.read_bytes() for p in stored) == sorted([PAGE, PHOTO])
 
 

@@ -29,6 +29,7 @@ from gateway_testkit import KIOSK, OTHER_KIOSK, UNIT_CODE, Gateway, dossier_body
 
 from dvc_common.export_format import dossier_member, file_member
 from dvc_common.sealed import MAGIC
+from gateway.blobs import DirectoryBlobStore
 from gateway.cli import main
 from gateway.keys import load_keys
 from offline_queue.store import QueueStatus
@@ -92,7 +93,9 @@ def stored_digests(gateway: Gateway, client_uuid: str) -> list[str | None]:
     dossier = gateway.db.dossier_by_uuid(client_uuid)
     assert dossier is not None
     return [
-        hashlib.sha256((gateway.data_dir / f.stored_path).read_bytes()).hexdigest()
+        hashlib.sha256(
+            DirectoryBlobStore(gateway.data_dir).locate(f.stored_path).read_bytes()
+        ).hexdigest()
         if f.complete and f.stored_path
         else None
         for f in gateway.db.files(dossier.dossier_id)
@@ -153,7 +156,7 @@ def test_importing_the_same_file_twice_stores_nothing_twice(gateway: Gateway) ->
         d["dossier_code"] for d in first["dossiers"]
     ]
     assert len(gateway.db.all_dossiers()) == 2
-    assert len(list((gateway.data_dir / "dossiers").rglob("*.pdf"))) == 3
+    assert len([p for p in (gateway.data_dir / "blobs").rglob("*") if p.is_file()]) == 3
     # No official number was used up by the second import: the next dossier gets the third.
     assert gateway.submit([b"%PDF next"], receipt_number="KIOSK01-261123-0009")["dossier_code"] == (
         f"{UNIT_CODE}-261123-0003"
@@ -368,7 +371,7 @@ def test_a_dossier_refused_for_its_content_leaves_nothing_and_the_others_are_imp
     assert reason in refused["reason"]
     assert refused["dossier_code"] is None
     assert gateway.db.dossier_by_uuid(bad.body["client_uuid"]) is None
-    assert len(list((gateway.data_dir / "dossiers").rglob("*.pdf"))) == 2
+    assert len([p for p in (gateway.data_dir / "blobs").rglob("*") if p.is_file()]) == 2
     assert nothing_left_over(gateway)
 
 

@@ -14,14 +14,15 @@ process lives on, so only HEAD or finalize can notice).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from gateway_testkit import OCTETS, TUS, Gateway, dossier_body, tus_metadata
+from gateway_testkit import OCTETS, TUS, Gateway, dossier_body, stored_files, tus_metadata
 
 from gateway.app import open_store
 from gateway.faults import CRASH_EXIT_STATUS, CrashPoint
@@ -127,7 +128,7 @@ def assert_registered_exactly_once(client: Client, dossier_id: str, data: bytes)
     (file,) = held["files"]
     assert file["complete"] is True
     assert file["sha256"] == hashlib.sha256(data).hexdigest()
-    (stored,) = (client.gateway.data_dir / "dossiers" / dossier_id).iterdir()
+    (stored,) = stored_files(client.gateway.data_dir, dossier_id)
     assert stored.read_bytes() == data
     assert list((client.gateway.data_dir / "uploads").glob("*.part")) == []
 
@@ -269,7 +270,7 @@ def test_finalize_completes_an_upload_whose_completion_failed(
 
     assert first.status_code == 200, first.text
     assert again.json()["dossier_code"] == first.json()["dossier_code"]
-    (stored,) = (gateway.data_dir / "dossiers" / dossier_id).iterdir()
+    (stored,) = stored_files(gateway.data_dir, dossier_id)
     assert stored.read_bytes() == DATA
     assert len(gateway.db.all_dossiers()) == 1
 
@@ -333,14 +334,15 @@ def test_creating_the_upload_again_finds_the_file_complete(gateway: Gateway) -> 
 def test_finalize_says_busy_not_missing_while_an_upload_is_held(
     gateway: Gateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from gateway.tus import TusService
+    from gateway.locks import LocalLocks
 
     dossier_id, _, _ = stranded(gateway, CrashPoint.OFFSET_RECORDED)
 
-    async def held(self: TusService, lock: object) -> bool:
-        return False  # another request holds the upload's lock past the wait
+    @contextlib.asynccontextmanager
+    async def held(self: LocalLocks, upload_id: str, wait_s: float | None) -> AsyncIterator[bool]:
+        yield False  # another request holds the upload's lock past the wait
 
-    monkeypatch.setattr(TusService, "_acquire", held)
+    monkeypatch.setattr(LocalLocks, "hold", held)
     busy = gateway.api("POST", f"/api/v1/dossiers/{dossier_id}/finalize")
     assert busy.status_code == 503, busy.text
     assert busy.headers["Retry-After"] == "2"

@@ -1,22 +1,27 @@
 """The ``Store`` contract (gateway.store): the same tests for every backend of the gateway's
 metadata, called directly, without HTTP.
 
-Each backend is one entry of ``BACKENDS``: given a test's temporary directory, it returns an
-opener, and every call of the opener opens the same data again (a second connection, as the
-``received`` and ``enrol`` commands open next to a serving gateway). Only SQLite exists; a
-PostgreSQL backend adds one entry (a throwaway database per test) and must pass unchanged.
-Tests that only make sense for one backend are at the end, apart from the contract.
+Each backend is one entry of ``BACKENDS``: given the test's request (for the fixtures it needs)
+and its temporary directory, it returns an opener, and every call of the opener opens the same
+data again (a second connection, as the ``received`` and ``enrol`` commands open next to a
+serving gateway, or another replica). SQLite keeps a file in the test's directory; PostgreSQL
+gets a throwaway database per test on a real server (``pg_url``: Debian's PostgreSQL on a Unix
+socket), migrated by the store as it opens. Tests that only make sense for one backend are at
+the end, apart from the contract.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 from gateway_testkit import KIOSK, MONDAY_MORNING, OTHER_KIOSK, UNIT_CODE
 
@@ -37,19 +42,30 @@ from gateway.store import (
     NoSuchRecordError,
     ReceiptNumberTakenError,
     Store,
+    StoreCounts,
     StoreError,
     UploadState,
 )
+from gateway.store_postgres import PostgresStore
 from gateway.store_sqlite import DB_NAME, SqliteStore
+from simulators.pg_cluster import ThrowawayCluster
 
 Opener = Callable[[], Store]
 
 
-def _sqlite(tmp_path: Path) -> Opener:
+def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
     return lambda: SqliteStore(tmp_path / "gateway")
 
 
-BACKENDS: dict[str, Callable[[Path], Opener]] = {"sqlite": _sqlite}
+def _postgres(request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
+    url: str = request.getfixturevalue("pg_url")
+    return lambda: PostgresStore(url)
+
+
+BACKENDS: dict[str, Callable[[pytest.FixtureRequest, Path], Opener]] = {
+    "sqlite": _sqlite,
+    "postgres": _postgres,
+}
 
 NOW = MONDAY_MORNING
 TODAY = NOW.date()
@@ -64,7 +80,7 @@ BODY = '{"procedure_code":"1.001193"}'
 @pytest.fixture(params=sorted(BACKENDS))
 def reopen(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
     """Opens the test's data once more on each call; every store opened is closed after."""
-    opener = BACKENDS[request.param](tmp_path)
+    opener = BACKENDS[request.param](request, tmp_path)
     opened: list[Store] = []
 
     def open_store() -> Store:
@@ -838,6 +854,41 @@ def test_the_latest_heartbeat_replaces_the_one_before(store: Store) -> None:
     assert store.heartbeat(OTHER_KIOSK) is None
 
 
+def test_every_kiosk_s_latest_heartbeat_is_listed_with_when_it_arrived(store: Store) -> None:
+    assert store.heartbeats() == []
+    store.save_heartbeat(OTHER_KIOSK, {"queue": {"queued": 2}}, NOW)
+    store.save_heartbeat(KIOSK, {"queue": {"queued": 1}}, NOW)
+    store.save_heartbeat(KIOSK, {"queue": {"queued": 0}}, LATER)
+
+    beats = store.heartbeats()
+
+    assert [b.kiosk_id for b in beats] == [KIOSK, OTHER_KIOSK]
+    assert [b.body for b in beats] == [{"queue": {"queued": 0}}, {"queue": {"queued": 2}}]
+    # The same instants (aware datetimes compare as instants, whatever their offset).
+    assert [b.received_at for b in beats] == [LATER, NOW]
+    assert all(b.received_at.tzinfo is not None for b in beats)
+
+
+# --- monitoring ----------------------------------------------------------------------------------
+
+
+def test_counts_follow_kiosks_uploads_and_dossiers_awaiting_files(store: Store) -> None:
+    assert store.counts() == StoreCounts(kiosks=0, uploads_in_progress=0, dossiers_awaiting_files=0)
+    store.enrol(KIOSK, NOW)
+    store.enrol(OTHER_KIOSK, NOW)
+    store.set_enabled(OTHER_KIOSK, False)
+    waiting = create(store)
+    done = create(store, "c0000000-0000-4000-8000-000000000002",
+                  receipt_number="KIOSK01-261123-0002")  # fmt: skip
+    complete_files(store, done)
+    store.finalize(done, now=NOW, day=TODAY, unit_code=UNIT_CODE,
+                   appointment_date=APPOINTMENT, note=NOTE)  # fmt: skip
+    first, _ = store.files(waiting)
+    upload_for(store, first, first.size)
+
+    assert store.counts() == StoreCounts(kiosks=1, uploads_in_progress=1, dossiers_awaiting_files=1)
+
+
 # --- durability and the boundary -----------------------------------------------------------------
 
 
@@ -939,3 +990,195 @@ def test_sqlite_gives_a_database_of_an_earlier_gateway_the_kiosks_key_column(
         )
         store.redeem_enrolment_code(CODE, public_key=KIOSK_KEY, now=NOW)
         assert store.kiosk(KIOSK) == KioskRecord(KIOSK, True, KIOSK_KEY)
+
+
+# --- PostgreSQL only -----------------------------------------------------------------------------
+# What only a server shows: separate stores (as separate replicas would hold them) racing on one
+# database, and a server that goes away.
+
+REPLICAS = 8
+OTHER_UNIT = "H15.50.05.14"
+
+
+@pytest.fixture
+def replicas(pg_url: str) -> Iterator[list[PostgresStore]]:
+    """Eight stores on one database, each with its own pool, as eight gateway processes."""
+    stores = [PostgresStore(pg_url) for _ in range(REPLICAS)]
+    yield stores
+    for store in stores:
+        store.close()
+
+
+def test_postgres_replicas_finalizing_at_once_number_each_unit_and_day_without_gaps(
+    replicas: list[PostgresStore],
+) -> None:
+    per_unit = 24
+    units = [UNIT_CODE, OTHER_UNIT]
+    dossier_ids = [
+        create(replicas[0], f"c{n}", receipt_number=f"R-{n}", files=0)
+        for n in range(per_unit * len(units))
+    ]
+    start = threading.Barrier(REPLICAS)
+
+    def register(worker: int) -> list[str | None]:
+        start.wait(timeout=30)
+        return [
+            replicas[worker]
+            .finalize(
+                dossier_ids[n],
+                now=NOW,
+                day=TODAY,
+                unit_code=units[n % len(units)],
+                appointment_date=APPOINTMENT,
+                note=NOTE,
+            )
+            .dossier.dossier_code
+            for n in range(worker, len(dossier_ids), REPLICAS)
+        ]
+
+    with ThreadPoolExecutor(max_workers=REPLICAS) as pool:
+        codes = [code for batch in pool.map(register, range(REPLICAS)) for code in batch]
+
+    for unit in units:
+        issued = sorted(c for c in codes if c is not None and c.startswith(f"{unit}-"))
+        assert issued == [f"{unit}-261123-{n:04d}" for n in range(1, per_unit + 1)]
+
+
+def test_postgres_replicas_creating_one_client_uuid_at_once_make_one_dossier(
+    replicas: list[PostgresStore],
+) -> None:
+    # The same request (same client UUID, same receipt number) reaching every replica at the
+    # same moment, several times over: one creates, every other gets that dossier back. (Now
+    # and then the loser's insert trips on the receipt number rather than the client UUID;
+    # thirty rounds meet that case a few times.)
+    rounds = 30
+    start = threading.Barrier(REPLICAS)
+
+    def send(worker: int, attempt: int) -> tuple[str, bool]:
+        start.wait(timeout=30)
+        record, created = replicas[worker].create_dossier(
+            client_uuid=f"c0000000-0000-4000-8000-{attempt:012d}",
+            kiosk_id=KIOSK,
+            receipt_number=f"KIOSK01-261123-{attempt:04d}",
+            procedure_code="1.001193",
+            body=BODY,
+            files=new_files(3),
+            now=NOW,
+        )
+        return record.dossier_id, created
+
+    with ThreadPoolExecutor(max_workers=REPLICAS) as pool:
+        for attempt in range(rounds):
+            outcomes = list(pool.map(send, range(REPLICAS), [attempt] * REPLICAS))
+            assert [created for _, created in outcomes].count(True) == 1
+            assert len({dossier_id for dossier_id, _ in outcomes}) == 1
+            assert len(replicas[0].files(outcomes[0][0])) == 3
+
+    assert len(replicas[0].all_dossiers()) == rounds
+
+
+def test_postgres_replicas_redeeming_one_code_at_once_enrol_once(
+    replicas: list[PostgresStore],
+) -> None:
+    replicas[0].create_enrolment_code(
+        code_sha256=CODE, kiosk_id=KIOSK, now=NOW, expires_at=NOW + CODE_TTL
+    )
+    start = threading.Barrier(REPLICAS)
+
+    def redeem(worker: int) -> str | None:
+        start.wait(timeout=30)
+        try:
+            return replicas[worker].redeem_enrolment_code(CODE, public_key=KIOSK_KEY, now=NOW)
+        except EnrolmentCodeUsedError:
+            return None
+
+    with ThreadPoolExecutor(max_workers=REPLICAS) as pool:
+        tokens = [t for t in pool.map(redeem, range(REPLICAS)) if t is not None]
+
+    assert len(tokens) == 1
+    assert replicas[-1].kiosk_for_token(tokens[0]) == KioskRecord(KIOSK, True, KIOSK_KEY)
+
+
+def _poll(conn: psycopg.Connection[tuple[Any, ...]], sql: str, timeout_s: float = 30) -> Any:
+    """The first value of ``sql`` once it has a row. The server has no notification for
+    "a backend started waiting on a lock", so the catalog is asked again until it says so."""
+    deadline = time.monotonic() + timeout_s
+    while (row := conn.execute(sql).fetchone()) is None:
+        assert time.monotonic() < deadline, f"never true: {sql}"
+        threading.Event().wait(0.01)
+    return row[0]
+
+
+def test_postgres_a_finalize_cut_off_midway_leaves_nothing_behind(pg_url: str) -> None:
+    # A finalize that has locked its dossier and waits for the day's counter loses its server
+    # connection (as when the server restarts): it fails as a BackendError, and the dossier,
+    # its history and the counter are as they were, so no number is lost.
+    with PostgresStore(pg_url) as store:
+        assert finalize(store, create(store, "c1", receipt_number="R-1", files=0)) is not None
+        second = create(store, "c2", receipt_number="R-2", files=0)
+        with (
+            psycopg.connect(pg_url) as blocker,
+            psycopg.connect(pg_url, autocommit=True) as monitor,
+            ThreadPoolExecutor(max_workers=1) as pool,
+        ):
+            blocker.execute("SELECT last FROM day_sequence FOR UPDATE")  # holds the counter
+            pending = pool.submit(finalize, store, second)
+            waiting = _poll(
+                monitor,
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+            )
+            monitor.execute("SELECT pg_terminate_backend(%s)", (waiting,))
+            with pytest.raises(BackendError) as raised:
+                pending.result(timeout=30)
+            blocker.rollback()
+
+        assert isinstance(raised.value.__cause__, psycopg.Error)
+        assert "terminating connection" in str(raised.value)
+        cut_off = store.dossier(second)  # the pool replaced the broken connection
+        assert cut_off is not None and cut_off.dossier_code is None
+        assert cut_off.intake_status is IntakeStatus.AWAITING_FILES
+        assert store.history(second) == []
+        assert finalize(store, second) == f"{UNIT_CODE}-261123-0002"
+
+
+def test_postgres_a_lock_held_too_long_is_a_backend_error_and_changes_nothing(
+    pg_url: str,
+) -> None:
+    with PostgresStore(pg_url, lock_timeout=0.2) as store:
+        dossier_id = create(store, files=0)
+        with psycopg.connect(pg_url) as blocker:
+            blocker.execute("SELECT 1 FROM dossiers FOR UPDATE")  # another replica, stuck
+
+            with pytest.raises(BackendError, match="timed out waiting for a lock"):
+                finalize(store, dossier_id)
+            blocker.rollback()
+
+        assert store.history(dossier_id) == []
+        assert finalize(store, dossier_id) == f"{UNIT_CODE}-261123-0001"
+
+
+def test_postgres_a_stopped_server_is_a_backend_error_that_says_so(tmp_path: Path) -> None:
+    with ThrowawayCluster(tmp_path / "pg") as cluster:
+        url = cluster.create_database("gateway")
+        store = PostgresStore(url, timeout=2)
+        dossier_id = create(store, files=0)
+
+        cluster.stop()
+        with pytest.raises(BackendError) as during:
+            finalize(store, dossier_id)
+        with pytest.raises(BackendError) as opening:
+            PostgresStore(url, timeout=2)
+
+        for raised in (during, opening):
+            message = str(raised.value)
+            assert "PostgreSQL database gateway on" in message
+            assert "Is the server running" in message  # libpq's own words, passed on
+            assert not isinstance(raised.value, psycopg.Error)
+        store.close()
+
+        cluster.start()
+        with PostgresStore(url) as again:
+            untouched = again.dossier(dossier_id)
+            assert untouched is not None and untouched.dossier_code is None
+            assert finalize(again, dossier_id) == f"{UNIT_CODE}-261123-0001"

@@ -12,6 +12,7 @@ import gateway
 GATEWAY_DIR = Path(gateway.__file__).parent
 ROOT_MODULE = "gateway.app"
 SQLITE_MODULE = "gateway.store_sqlite"
+POSTGRES_MODULES = ["gateway.locks_postgres", "gateway.store_postgres"]
 
 
 def _imports(path: Path) -> set[str]:
@@ -26,12 +27,30 @@ def _imports(path: Path) -> set[str]:
 
 
 def _modules() -> dict[str, set[str]]:
-    return {f"gateway.{path.stem}": _imports(path) for path in sorted(GATEWAY_DIR.glob("*.py"))}
+    return {
+        ".".join(("gateway", *path.relative_to(GATEWAY_DIR).with_suffix("").parts)): _imports(path)
+        for path in sorted(GATEWAY_DIR.rglob("*.py"))
+    }
 
 
 def test_only_the_composition_root_picks_the_store_backend() -> None:
-    pickers = sorted(name for name, imports in _modules().items() if SQLITE_MODULE in imports)
-    assert pickers == [ROOT_MODULE]
+    for backend in (SQLITE_MODULE, *POSTGRES_MODULES):
+        pickers = sorted(name for name, imports in _modules().items() if backend in imports)
+        assert pickers == [ROOT_MODULE], backend
+
+
+def test_only_the_postgresql_backend_and_its_migrations_speak_to_postgresql() -> None:
+    speakers = sorted(
+        name
+        for name, imports in _modules().items()
+        if any(
+            i.split(".")[0] in ("psycopg", "psycopg_pool", "sqlalchemy", "alembic") for i in imports
+        )
+    )
+    migrations = [name for name in speakers if name.startswith("gateway.migrations.")]
+    assert migrations, "the migrations speak to the database through Alembic"
+    assert [name for name in speakers if name not in migrations] == [
+        "gateway.locks_postgres", "gateway.migrate", "gateway.store_postgres"]  # fmt: skip
 
 
 def test_only_the_sqlite_backend_speaks_to_sqlite() -> None:

@@ -13,7 +13,15 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from gateway_testkit import MONDAY_MORNING, OCTETS, TUS, Gateway, dossier_body, tus_metadata
+from gateway_testkit import (
+    MONDAY_MORNING,
+    OCTETS,
+    TUS,
+    Gateway,
+    dossier_body,
+    stored_files,
+    tus_metadata,
+)
 from tusclient.client import TusClient
 
 DATA = bytes((i * 7 + 3) % 256 for i in range(100_000))
@@ -441,7 +449,7 @@ def test_tuspy_uploads_a_dossier_file(gateway: Gateway, tmp_path: Path) -> None:
 
     finalized = gateway.api("POST", f"/api/v1/dossiers/{dossier_id}/finalize")
     assert finalized.status_code == 200
-    (stored,) = (gateway.data_dir / "dossiers" / dossier_id).iterdir()
+    (stored,) = stored_files(gateway.data_dir, dossier_id)
     assert stored.read_bytes() == DATA
 
 

@@ -1,0 +1,108 @@
+"""The tus upload lock across gateway replicas: a PostgreSQL advisory lock per upload.
+
+Every replica of a province's gateway works on one PostgreSQL database, so a session-level
+advisory lock keyed by the upload is seen by all of them: a PATCH resumed on another replica
+while the first one still reads the dying connection waits for it, as it does within one
+process. The server drops a session's locks when its connection ends, so a replica that dies
+holding one (SIGKILL, a power cut) frees it at once instead of blocking the upload for ever.
+
+Within a process the requests for one upload first queue on a ``LocalLocks`` lock, so a
+process holds at most one connection per upload; the connection comes from a small pool of its
+own (it is held for a whole PATCH, which must not starve the store's short transactions).
+Waiting is the server's: ``lock_timeout`` bounds ``pg_advisory_lock``. psycopg stays in here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.rows import TupleRow
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from gateway.locks import LocalLocks
+from gateway.store import BackendError
+
+log = logging.getLogger(__name__)
+
+# The first key of the two-key advisory lock: "tus" uploads, apart from any other lock a later
+# part of the gateway takes on the same database (migrations use their own).
+UPLOAD_LOCK_CLASS = 0x747573
+
+
+def upload_key(upload_id: str) -> int:
+    """The second key: 32 bits of the upload id's SHA-256 (ids are random; two uploads sharing
+    a key only ever wait for each other, never write each other's bytes)."""
+    return int.from_bytes(hashlib.sha256(upload_id.encode()).digest()[:4], "big", signed=True)
+
+
+class AdvisoryLocks:
+    """Upload locks every process on the database at ``url`` respects."""
+
+    def __init__(self, url: str, *, max_connections: int = 32) -> None:
+        self._local = LocalLocks()
+        # autocommit: a lock taken outside a transaction lives with the session, and no
+        # transaction stays open for the length of a PATCH.
+        self._pool = ConnectionPool(
+            url, min_size=0, max_size=max_connections, open=True, name="upload-locks",
+            kwargs={"autocommit": True},
+        )  # fmt: skip
+
+    @asynccontextmanager
+    async def hold(self, upload_id: str, wait_s: float | None) -> AsyncIterator[bool]:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        async with self._local.hold(upload_id, wait_s) as held:
+            if not held:
+                yield False
+                return
+            left = None if wait_s is None else max(0.0, wait_s - (loop.time() - started))
+            connection = await asyncio.to_thread(self._take, upload_id, left)
+            if connection is None:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                await asyncio.to_thread(self._give_back, connection, upload_id)
+
+    def _take(self, upload_id: str, wait_s: float | None) -> psycopg.Connection[TupleRow] | None:
+        try:
+            connection = self._pool.getconn(timeout=wait_s if wait_s is not None else 60.0)
+        except PoolTimeout:
+            return None
+        except psycopg.Error as exc:
+            raise BackendError(f"cannot reach the database for an upload lock: {exc}") from None
+        try:
+            # lock_timeout 0 would mean "no limit": the shortest real wait is one millisecond.
+            timeout_ms = 0 if wait_s is None else max(1, round(wait_s * 1000))
+            connection.execute(f"SET lock_timeout = {timeout_ms}")
+            connection.execute(
+                "SELECT pg_advisory_lock(%s, %s)", (UPLOAD_LOCK_CLASS, upload_key(upload_id))
+            )
+        except pg_errors.LockNotAvailable:
+            self._pool.putconn(connection)
+            return None
+        except psycopg.Error as exc:
+            self._pool.putconn(connection)
+            raise BackendError(f"cannot take the lock of upload {upload_id}: {exc}") from None
+        return connection
+
+    def _give_back(self, connection: psycopg.Connection[TupleRow], upload_id: str) -> None:
+        try:
+            connection.execute(
+                "SELECT pg_advisory_unlock(%s, %s)", (UPLOAD_LOCK_CLASS, upload_key(upload_id))
+            )
+        except psycopg.Error:
+            # The session is gone, and its locks with it; the pool drops a broken connection.
+            log.warning("upload %s: lock connection lost before unlocking", upload_id)
+        finally:
+            self._pool.putconn(connection)
+
+    def close(self) -> None:
+        self._pool.close()

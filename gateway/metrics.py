@@ -1,0 +1,206 @@
+"""``GET /metrics``: the gateway in Prometheus's text format, for the province's monitoring.
+
+Two kinds of figures:
+- this process's own: requests by method, route and status, and their latency. Each replica
+  counts its own, and Prometheus scrapes each replica on its loopback port (``sum by (route)``
+  adds them up);
+- the fleet's, read from the store at each scrape, the same from every replica: uploads in
+  progress, dossiers awaiting files, and per kiosk its last heartbeat, outbox depth, its oldest
+  unsynced dossier, its clock's skew and the devices it reports not ready. ``max by (kiosk)``
+  takes one replica's answer.
+
+Routes are labelled by their template (``/api/v1/uploads/{upload_id}``), never by the path
+itself, so a scrape has a bounded number of series whatever the requests were. Kiosk ids are
+labels; nothing personal is (dossier codes and ID numbers never appear).
+
+The endpoint lists the fleet, so it is not public: it takes the monitoring token
+(``GatewaySettings.metrics_token``) as a bearer token, and without one configured it answers 404.
+The example alert rules are ``packaging/gateway/alerts.yml``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.store import Store
+
+METRICS_PATH = "/metrics"
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+# Heartbeats every 30 s; the slowest request a kiosk makes is a PATCH over a rural link.
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+UNMATCHED = "(unmatched)"
+READY = "ok"  # a device the kiosk reports ready; anything else is a problem worth a look
+
+
+def _ts(moment: datetime | str | None) -> float | None:
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return None
+    if moment.tzinfo is None:
+        return None
+    return moment.timestamp()
+
+
+class FleetCollector(Collector):
+    """The fleet's figures, read from the store at each scrape."""
+
+    def __init__(self, store: Store, now: Callable[[], datetime]) -> None:
+        self._store = store
+        self._now = now
+
+    def collect(self) -> Iterable[Metric]:
+        counts = self._store.counts()
+        yield GaugeMetricFamily(
+            "dvc_gateway_uploads_in_progress",
+            "tus uploads not complete yet (a kiosk may resume them)",
+            value=counts.uploads_in_progress,
+        )
+        yield GaugeMetricFamily(
+            "dvc_gateway_dossiers_awaiting_files",
+            "dossiers created whose files have not all arrived",
+            value=counts.dossiers_awaiting_files,
+        )
+        yield GaugeMetricFamily(
+            "dvc_gateway_kiosks_enrolled", "kiosks enrolled and enabled", value=counts.kiosks
+        )
+        yield from self._kiosks()
+
+    def _kiosks(self) -> Iterator[Metric]:
+        seen = GaugeMetricFamily(
+            "dvc_gateway_kiosk_last_seen_timestamp_seconds",
+            "when the gateway received the kiosk's last heartbeat (Unix time)", labels=["kiosk"],
+        )  # fmt: skip
+        queued = GaugeMetricFamily(
+            "dvc_gateway_kiosk_outbox_dossiers",
+            "dossiers in the kiosk's outbox at its last heartbeat, by state",
+            labels=["kiosk", "state"],
+        )
+        oldest = GaugeMetricFamily(
+            "dvc_gateway_kiosk_oldest_unsynced_timestamp_seconds",
+            "when the oldest dossier still in the kiosk's outbox was queued (Unix time)",
+            labels=["kiosk"],
+        )
+        skew = GaugeMetricFamily(
+            "dvc_gateway_kiosk_clock_skew_seconds",
+            "the kiosk's clock minus the gateway's, at its last heartbeat", labels=["kiosk"],
+        )  # fmt: skip
+        devices = GaugeMetricFamily(
+            "dvc_gateway_kiosk_device_ready",
+            "1 when the kiosk reported the device ready at its last heartbeat, 0 otherwise",
+            labels=["kiosk", "device"],
+        )
+        version = GaugeMetricFamily(
+            "dvc_gateway_kiosk_software_info", "the kiosk's software version (always 1)",
+            labels=["kiosk", "version"],
+        )  # fmt: skip
+        for beat in self._store.heartbeats():
+            kiosk = beat.kiosk_id
+            received = beat.received_at.timestamp()
+            seen.add_metric([kiosk], received)
+            queue = beat.body.get("queue") or {}
+            for state in ("queued", "uploading", "needs_attention"):
+                value = queue.get(state)
+                if isinstance(value, int):
+                    queued.add_metric([kiosk, state], value)
+            since = _ts(queue.get("oldest_queued_at"))
+            if since is not None:
+                oldest.add_metric([kiosk], since)
+            sent = _ts(beat.body.get("at"))
+            if sent is not None:
+                skew.add_metric([kiosk], sent - received)
+            for device, status in sorted((beat.body.get("devices") or {}).items()):
+                devices.add_metric([kiosk, str(device)], 1.0 if status == READY else 0.0)
+            software = beat.body.get("software_version")
+            if isinstance(software, str):
+                version.add_metric([kiosk, software], 1.0)
+        yield from (seen, queued, oldest, skew, devices, version)
+
+
+class GatewayMetrics:
+    """This process's request counters and the fleet collector, in one registry."""
+
+    def __init__(self, store: Store, now: Callable[[], datetime], token: str | None) -> None:
+        self.registry = CollectorRegistry(auto_describe=False)
+        self.requests = Counter(
+            "dvc_gateway_http_requests", "requests answered, by route template and status",
+            ["method", "route", "status"], registry=self.registry,
+        )  # fmt: skip
+        self.latency = Histogram(
+            "dvc_gateway_http_request_duration_seconds",
+            "time from the request's start to the end of the answer, by route template",
+            ["method", "route"], buckets=LATENCY_BUCKETS, registry=self.registry,
+        )  # fmt: skip
+        self.registry.register(FleetCollector(store, now))
+        self._token = token
+
+    async def endpoint(self, request: Request) -> Response:
+        """The scrape. 404 without a monitoring token configured, 401 without the right one:
+        the figures name every kiosk of the province."""
+        if self._token is None:
+            return Response(status_code=404)
+        given = request.headers.get("authorization", "")
+        expected = f"Bearer {self._token}"
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE)
+
+
+def route_of(app: ASGIApp, scope: Scope) -> str:
+    """The template of the route that took the request, as the router left it in the scope;
+    the routes are looked at again only for a request that ended before routing (a 413 from
+    the body limit, a fault injected in front)."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if isinstance(path, str):
+        return path
+    for candidate in getattr(getattr(app, "router", None), "routes", ()):
+        match, _ = candidate.matches(scope)
+        if match is Match.FULL:
+            return str(getattr(candidate, "path", UNMATCHED))
+    return UNMATCHED
+
+
+class RequestMetricsMiddleware:
+    """Counts and times every HTTP request, whatever answered it (handler, middleware or the
+    server's own error page). ``routes`` is the application whose router names the routes."""
+
+    def __init__(self, app: ASGIApp, metrics: GatewayMetrics, routes: ASGIApp) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.routes_of = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] == METRICS_PATH:
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the server answers if the application raises before answering
+
+        async def record(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record)
+        finally:
+            route = route_of(self.routes_of, scope)
+            method = scope["method"]
+            self.metrics.requests.labels(method, route, str(status)).inc()
+            self.metrics.latency.labels(method, route).observe(time.perf_counter() - started)

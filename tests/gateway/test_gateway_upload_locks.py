@@ -1,0 +1,119 @@
+"""The tus upload lock (gateway.locks): one request per upload at a time, within a process
+(LocalLocks) and across gateway replicas on one PostgreSQL database (AdvisoryLocks), freed when
+the replica holding it dies."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+import textwrap
+
+from gateway.locks import LocalLocks, UploadLocks
+from gateway.locks_postgres import AdvisoryLocks
+
+
+async def _second_waits(first: UploadLocks, second: UploadLocks) -> list[str]:
+    """While ``first`` holds u_1, ``second`` is refused it after its wait but gets u_2; once
+    ``first`` lets go, ``second`` gets u_1."""
+    seen: list[str] = []
+    async with first.hold("u_1", 1.0) as taken:
+        seen.append(f"first {taken}")
+        async with second.hold("u_1", 0.2) as refused:
+            seen.append(f"second while held {refused}")
+        async with second.hold("u_2", 0.2) as other:
+            seen.append(f"other upload {other}")
+    async with second.hold("u_1", 0.2) as after:
+        seen.append(f"second after {after}")
+    return seen
+
+
+EXPECTED = ["first True", "second while held False", "other upload True", "second after True"]
+
+
+def test_one_process_s_requests_take_turns() -> None:
+    locks = LocalLocks()
+    assert asyncio.run(_second_waits(locks, locks)) == EXPECTED
+
+
+def test_two_replicas_on_one_database_take_turns(pg_url: str) -> None:
+    # Two instances, two connection pools: as two gateway processes are.
+    first, second = AdvisoryLocks(pg_url), AdvisoryLocks(pg_url)
+    try:
+        assert asyncio.run(_second_waits(first, second)) == EXPECTED
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_waiting_request_gets_the_lock_as_soon_as_it_is_let_go(pg_url: str) -> None:
+    async def scenario(first: AdvisoryLocks, second: AdvisoryLocks) -> list[str]:
+        order: list[str] = []
+        taken = asyncio.Event()
+
+        async def holder() -> None:
+            async with first.hold("u_1", 1.0):
+                taken.set()
+                order.append("first in")
+                await asyncio.sleep(0)  # let the waiter start waiting on the server
+                for _ in range(3):
+                    await asyncio.sleep(0)
+                order.append("first out")
+
+        async def waiter() -> None:
+            await taken.wait()
+            async with second.hold("u_1", None) as held:
+                order.append(f"second in {held}")
+
+        await asyncio.gather(holder(), waiter())
+        return order
+
+    first, second = AdvisoryLocks(pg_url), AdvisoryLocks(pg_url)
+    try:
+        assert asyncio.run(scenario(first, second)) == ["first in", "first out", "second in True"]
+    finally:
+        first.close()
+        second.close()
+
+
+CHILD = textwrap.dedent(
+    """
+    import asyncio, sys
+    from gateway.locks_postgres import AdvisoryLocks
+
+    async def main() -> None:
+        locks = AdvisoryLocks(sys.argv[1])
+        async with locks.hold("u_1", 5.0) as held:
+            print("held" if held else "refused", flush=True)
+            await asyncio.to_thread(sys.stdin.read)  # until killed
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_a_replica_killed_holding_the_lock_frees_it(pg_url: str) -> None:
+    locks = AdvisoryLocks(pg_url)
+    with subprocess.Popen(
+        [sys.executable, "-c", CHILD, pg_url],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    ) as child:  # fmt: skip
+        try:
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "held"
+
+            async def attempt(wait_s: float) -> bool:
+                async with locks.hold("u_1", wait_s) as held:
+                    return held
+
+            assert asyncio.run(attempt(0.2)) is False  # the other process holds it
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+            # The server ends the dead replica's session and its locks with it; the wait is a
+            # bound, not a pause: the lock is taken as soon as the session is gone.
+            assert asyncio.run(attempt(30.0)) is True
+        finally:
+            if child.poll() is None:
+                child.kill()
+            locks.close()
