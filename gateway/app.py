@@ -939,11 +939,13 @@ def import_exports(
         gateway.close()
 
 
-def enrol(data_dir: Path, kiosk_id: str, now: datetime | None = None) -> str:
+def enrol(
+    data_dir: Path, kiosk_id: str, now: datetime | None = None, unit_code: str | None = None
+) -> str:
     """Issue a new bearer token for ``kiosk_id`` (replacing any earlier one, which stops working
-    at once) and return it."""
+    at once; in ``unit_code`` when given) and return it."""
     with open_store(data_dir) as store:
-        return store.enrol(kiosk_id, now or datetime.now(VIETNAM))
+        return store.enrol(kiosk_id, now or datetime.now(VIETNAM), unit_code)
 
 
 def set_kiosk_enabled(data_dir: Path, kiosk_id: str, enabled: bool) -> bool:

@@ -51,7 +51,7 @@ from gateway.faults import FaultState, Garbage
 from gateway.imports import ImportOutcome, ImportReport
 from gateway.keys import KeyFileError, ensure_keys, load_keys
 from gateway.server import Server, bind, make_config
-from gateway.settings import GatewaySettings
+from gateway.settings import UNIT_CODE_PATTERN, GatewaySettings
 from gateway.store import BackendError, StoreError
 from gateway.tus import partial_path
 
@@ -231,14 +231,51 @@ def _received(args: argparse.Namespace) -> int:
 # --- kiosks --------------------------------------------------------------------------------------
 
 
+def _unit(text: str) -> str:
+    if not UNIT_CODE_PATTERN.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"unit code {text!r} is not like H15.50.05.13")
+    return text
+
+
 def _enrol(args: argparse.Namespace) -> int:
     if not KIOSK_ID.fullmatch(args.kiosk):
         return _fail(f"kiosk id {args.kiosk!r} is not 2-12 capital letters and digits")
     try:
-        token = enrol(args.data, args.kiosk)
+        token = enrol(args.data, args.kiosk, unit_code=args.unit)
     except OSError as exc:
         return _fail(f"cannot use {args.data}: {exc.strerror}")
     print(token)
+    return EXIT_OK
+
+
+def _kiosks(args: argparse.Namespace) -> int:
+    if not store_exists(args.data):
+        return _fail(f"no gateway data in {args.data}")
+    with open_store(args.data) as store:
+        if args.kiosk is not None and not store.set_kiosk_unit(args.kiosk, args.unit):
+            return _fail(f"kiosk {args.kiosk} is not enrolled")
+        kiosks = store.kiosks()
+        beats = {beat.kiosk_id: beat for beat in store.heartbeats()}
+    listing = [
+        {
+            "kiosk_id": kiosk.kiosk_id,
+            "unit_code": kiosk.unit_code,
+            "enabled": kiosk.enabled,
+            "last_heartbeat": beats[kiosk.kiosk_id].received_at.isoformat()
+            if kiosk.kiosk_id in beats
+            else None,
+        }
+        for kiosk in kiosks
+    ]
+    if args.json:
+        print(json.dumps(listing))
+        return EXIT_OK
+    for entry in listing:
+        print(
+            f"{entry['kiosk_id']}  {entry['unit_code'] or '(no unit)'}  "
+            f"{'enabled' if entry['enabled'] else 'disabled'}  "
+            f"last heartbeat {entry['last_heartbeat'] or 'never'}"
+        )
     return EXIT_OK
 
 
@@ -264,6 +301,7 @@ def _enrol_code(args: argparse.Namespace) -> int:
                 now=datetime.now(VIETNAM),
                 ttl=timedelta(minutes=args.ttl_min),
                 gateway_url=args.url or "",
+                unit_code=args.unit,
             )
         if args.png is not None:
             write_qr_png(code.text(), args.png)
@@ -574,7 +612,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     enrol_cmd.add_argument("--data", type=Path, required=True)
     enrol_cmd.add_argument("--kiosk", required=True, metavar="KIOSK_ID")
+    enrol_cmd.add_argument("--unit", type=_unit, metavar="UNIT_CODE", help="the commune unit")
     enrol_cmd.set_defaults(func=_enrol)
+
+    kiosks = commands.add_parser(
+        "kiosks", help="list the kiosks, their units and last heartbeats; or set a kiosk's unit"
+    )
+    kiosks.add_argument("--data", type=Path, required=True)
+    kiosks.add_argument("--kiosk", metavar="KIOSK_ID", help="set this kiosk's unit (--unit)")
+    kiosks.add_argument("--unit", type=_unit, metavar="UNIT_CODE")
+    kiosks.add_argument("--json", action="store_true")
+    kiosks.set_defaults(func=_kiosks)
 
     disable = commands.add_parser("disable", help="refuse a kiosk's token with 403")
     disable.add_argument("--data", type=Path, required=True)
@@ -590,6 +638,9 @@ def build_parser() -> argparse.ArgumentParser:
     code_cmd.add_argument("--ttl-min", type=int, default=60, help="minutes it stays valid")
     code_cmd.add_argument("--url", help="the gateway's address the kiosk redeems it at")
     code_cmd.add_argument("--png", type=Path, help="also write the QR code as a PNG image")
+    code_cmd.add_argument(
+        "--unit", type=_unit, metavar="UNIT_CODE", help="the commune unit the kiosk will be in"
+    )
     code_cmd.set_defaults(func=_enrol_code)
 
     db = commands.add_parser("db", help="the PostgreSQL database of a province's gateway")

@@ -45,9 +45,16 @@ def enrolment_code_digest(code: str) -> str:
 
 
 def issue_enrolment_code(
-    store: Store, *, kiosk_id: str, now: datetime, ttl: timedelta, gateway_url: str = ""
+    store: Store,
+    *,
+    kiosk_id: str,
+    now: datetime,
+    ttl: timedelta,
+    gateway_url: str = "",
+    unit_code: str | None = None,
 ) -> tuple[EnrolmentCode, datetime]:
-    """A new code for enrolling ``kiosk_id`` (its QR text is ``.text()``) and its expiry.
+    """A new code for enrolling ``kiosk_id`` (in ``unit_code``, when given; its QR text is
+    ``.text()``) and its expiry.
 
     ValueError (``TrustError``) if ``gateway_url`` is not an http(s) URL.
     """
@@ -58,6 +65,7 @@ def issue_enrolment_code(
         kiosk_id=kiosk_id,
         now=now,
         expires_at=expires_at,
+        unit_code=unit_code,
     )
     return code, expires_at
 

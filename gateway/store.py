@@ -92,6 +92,10 @@ class KioskRecord:
     public_key: str | None = None
     """The kiosk's own Ed25519 key (``ed25519:…``) when it enrolled with a code; None when its
     token was issued directly (``dvc-gateway enrol``)."""
+    unit_code: str | None = None
+    """The commune unit the kiosk stands in (``H15.50.05.13``), named when it was enrolled or
+    later; None until someone says. The console shows a kiosk, and its dossiers, to the staff
+    of that unit and of the district and province above it."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,7 @@ class EnrolmentCodeRecord:
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None
+    unit_code: str | None = None  # given to the kiosk when the code is redeemed
 
 
 @dataclass(frozen=True)
@@ -270,8 +275,17 @@ class Store(Protocol):
 
     # --- kiosks ---------------------------------------------------------------------------------
 
-    def enrol(self, kiosk_id: str, now: datetime) -> str:
-        """A new token for ``kiosk_id``, which is enabled; any earlier token of it stops working."""
+    def enrol(self, kiosk_id: str, now: datetime, unit_code: str | None = None) -> str:
+        """A new token for ``kiosk_id``, which is enabled; any earlier token of it stops working.
+        The kiosk's unit becomes ``unit_code`` when given, and stays as it was otherwise."""
+        ...
+
+    def set_kiosk_unit(self, kiosk_id: str, unit_code: str | None) -> bool:
+        """Name the unit the kiosk stands in (None: unknown); False if it was never enrolled."""
+        ...
+
+    def kiosks(self) -> list[KioskRecord]:
+        """Every kiosk ever enrolled, enabled or not, by id."""
         ...
 
     def set_enabled(self, kiosk_id: str, enabled: bool) -> bool:
@@ -289,17 +303,24 @@ class Store(Protocol):
     # --- enrolment codes ------------------------------------------------------------------------
 
     def create_enrolment_code(
-        self, *, code_sha256: str, kiosk_id: str, now: datetime, expires_at: datetime
+        self,
+        *,
+        code_sha256: str,
+        kiosk_id: str,
+        now: datetime,
+        expires_at: datetime,
+        unit_code: str | None = None,
     ) -> None:
-        """Keep a new one-time code (its digest) for enrolling ``kiosk_id`` until
-        ``expires_at``."""
+        """Keep a new one-time code (its digest) for enrolling ``kiosk_id`` (in ``unit_code``,
+        when given) until ``expires_at``."""
         ...
 
     def enrolment_code(self, code_sha256: str) -> EnrolmentCodeRecord | None: ...
 
     def redeem_enrolment_code(self, code_sha256: str, *, public_key: str, now: datetime) -> str:
         """Use the code, once: in one atomic step mark it used, enrol its kiosk with
-        ``public_key`` (enabled, any earlier token retired) and return the kiosk's new token.
+        ``public_key`` (enabled, any earlier token retired, in the code's unit if it names one)
+        and return the kiosk's new token.
 
         EnrolmentCodeUnknownError, EnrolmentCodeUsedError or EnrolmentCodeExpiredError (an
         expiry at ``now`` or before) and nothing changes. Of two redemptions of one code,

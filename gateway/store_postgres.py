@@ -117,7 +117,7 @@ def _at_or_none(row: DictRow, name: str) -> datetime | None:
 
 
 def _kiosk(row: DictRow) -> KioskRecord:
-    return KioskRecord(row["kiosk_id"], row["enabled"], row["public_key"])
+    return KioskRecord(row["kiosk_id"], row["enabled"], row["public_key"], row["unit_code"])
 
 
 def _enrolment_code(row: DictRow) -> EnrolmentCodeRecord:
@@ -127,6 +127,7 @@ def _enrolment_code(row: DictRow) -> EnrolmentCodeRecord:
         created_at=_at(row, "created_at"),
         expires_at=_at(row, "expires_at"),
         used_at=_at_or_none(row, "used_at"),
+        unit_code=row["unit_code"],
     )
 
 
@@ -310,24 +311,41 @@ class PostgresStore:
 
     # --- kiosks ---------------------------------------------------------------------------------
 
-    def enrol(self, kiosk_id: str, now: datetime) -> str:
+    def enrol(self, kiosk_id: str, now: datetime, unit_code: str | None = None) -> str:
         """A new token for ``kiosk_id``; any earlier token of that kiosk stops working."""
         with self._tx() as conn:
-            return self._enrol(conn, kiosk_id, now, None)
+            return self._enrol(conn, kiosk_id, now, None, unit_code)
+
+    def set_kiosk_unit(self, kiosk_id: str, unit_code: str | None) -> bool:
+        with self._tx() as conn:
+            cursor = conn.execute(
+                "UPDATE kiosks SET unit_code = %s WHERE kiosk_id = %s", (unit_code, kiosk_id)
+            )
+            return cursor.rowcount == 1
+
+    def kiosks(self) -> list[KioskRecord]:
+        return [_kiosk(row) for row in self._all("SELECT * FROM kiosks ORDER BY kiosk_id")]
 
     @staticmethod
-    def _enrol(conn: Connection, kiosk_id: str, now: datetime, public_key: str | None) -> str:
+    def _enrol(
+        conn: Connection,
+        kiosk_id: str,
+        now: datetime,
+        public_key: str | None,
+        unit_code: str | None,
+    ) -> str:
         # One row per kiosk holding the digest of its one current token: replacing the digest
         # retires the earlier token. A token issued without a code forgets the key of an
         # earlier enrolment: that key belongs to whatever the kiosk was before.
         _offset(now)  # aware only, as everywhere, though only the instant is kept
         token = secrets.token_urlsafe(32)
         conn.execute(
-            "INSERT INTO kiosks(kiosk_id, token_sha256, enabled, enrolled_at, public_key) "
-            "VALUES (%s, %s, TRUE, %s, %s) ON CONFLICT (kiosk_id) DO UPDATE SET "
+            "INSERT INTO kiosks(kiosk_id, token_sha256, enabled, enrolled_at, public_key, "
+            "unit_code) VALUES (%s, %s, TRUE, %s, %s, %s) ON CONFLICT (kiosk_id) DO UPDATE SET "
             "token_sha256 = excluded.token_sha256, enabled = TRUE, "
-            "enrolled_at = excluded.enrolled_at, public_key = excluded.public_key",
-            (kiosk_id, token_digest(token), now, public_key),
+            "enrolled_at = excluded.enrolled_at, public_key = excluded.public_key, "
+            "unit_code = coalesce(excluded.unit_code, kiosks.unit_code)",
+            (kiosk_id, token_digest(token), now, public_key, unit_code),
         )
         return token
 
@@ -349,14 +367,20 @@ class PostgresStore:
     # --- enrolment codes ------------------------------------------------------------------------
 
     def create_enrolment_code(
-        self, *, code_sha256: str, kiosk_id: str, now: datetime, expires_at: datetime
+        self,
+        *,
+        code_sha256: str,
+        kiosk_id: str,
+        now: datetime,
+        expires_at: datetime,
+        unit_code: str | None = None,
     ) -> None:
         with self._tx() as conn:
             conn.execute(
                 "INSERT INTO enrolment_codes(code_sha256, kiosk_id, created_at, "
-                "created_at_offset, expires_at, expires_at_offset) "
-                "VALUES (%s, %s, %s, %s, %s, %s)",
-                (code_sha256, kiosk_id, *_moment(now), *_moment(expires_at)),
+                "created_at_offset, expires_at, expires_at_offset, unit_code) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                (code_sha256, kiosk_id, *_moment(now), *_moment(expires_at), unit_code),
             )
 
     def enrolment_code(self, code_sha256: str) -> EnrolmentCodeRecord | None:
@@ -385,7 +409,7 @@ class PostgresStore:
                 "WHERE code_sha256 = %s",
                 (*_moment(now), code_sha256),
             )
-            return self._enrol(conn, code.kiosk_id, now, public_key)
+            return self._enrol(conn, code.kiosk_id, now, public_key, code.unit_code)
 
     # --- technician badges ----------------------------------------------------------------------
 

@@ -158,7 +158,11 @@ CREATE TABLE IF NOT EXISTS audit_events (
 """
 # Columns added after a table's first release: a database made by an earlier gateway gains them
 # when it is opened (CREATE TABLE IF NOT EXISTS leaves an existing table as it was).
-_ADDED_COLUMNS = (("kiosks", "public_key", "TEXT"),)
+_ADDED_COLUMNS = (
+    ("kiosks", "public_key", "TEXT"),
+    ("kiosks", "unit_code", "TEXT"),
+    ("enrolment_codes", "unit_code", "TEXT"),
+)
 
 
 def _iso(moment: datetime) -> str:
@@ -206,7 +210,7 @@ def _dossier(row: sqlite3.Row) -> DossierRecord:
 
 
 def _kiosk(row: sqlite3.Row) -> KioskRecord:
-    return KioskRecord(row["kiosk_id"], bool(row["enabled"]), row["public_key"])
+    return KioskRecord(row["kiosk_id"], bool(row["enabled"]), row["public_key"], row["unit_code"])
 
 
 def _enrolment_code(row: sqlite3.Row) -> EnrolmentCodeRecord:
@@ -216,6 +220,7 @@ def _enrolment_code(row: sqlite3.Row) -> EnrolmentCodeRecord:
         created_at=_dt(row["created_at"]),
         expires_at=_dt(row["expires_at"]),
         used_at=_dt(row["used_at"]) if row["used_at"] else None,
+        unit_code=row["unit_code"],
     )
 
 
@@ -339,25 +344,40 @@ class SqliteStore:
 
     # --- kiosks ---------------------------------------------------------------------------------
 
-    def enrol(self, kiosk_id: str, now: datetime) -> str:
+    def enrol(self, kiosk_id: str, now: datetime, unit_code: str | None = None) -> str:
         """A new token for ``kiosk_id``; any earlier token of that kiosk stops working."""
         with self._tx() as conn:
-            return self._enrol(conn, kiosk_id, now, None)
+            return self._enrol(conn, kiosk_id, now, None, unit_code)
+
+    def set_kiosk_unit(self, kiosk_id: str, unit_code: str | None) -> bool:
+        with self._tx() as conn:
+            cursor = conn.execute(
+                "UPDATE kiosks SET unit_code = ? WHERE kiosk_id = ?", (unit_code, kiosk_id)
+            )
+            return cursor.rowcount == 1
+
+    def kiosks(self) -> list[KioskRecord]:
+        return [_kiosk(row) for row in self._all("SELECT * FROM kiosks ORDER BY kiosk_id")]
 
     @staticmethod
     def _enrol(
-        conn: sqlite3.Connection, kiosk_id: str, now: datetime, public_key: str | None
+        conn: sqlite3.Connection,
+        kiosk_id: str,
+        now: datetime,
+        public_key: str | None,
+        unit_code: str | None,
     ) -> str:
         # One row per kiosk holding the digest of its one current token: replacing the digest
         # is what retires the earlier token. A token issued without a code forgets the key of
         # an earlier enrolment: that key belongs to whatever the kiosk was before.
         token = secrets.token_urlsafe(32)
         conn.execute(
-            "INSERT INTO kiosks(kiosk_id, token_sha256, enabled, enrolled_at, public_key) "
-            "VALUES (?, ?, 1, ?, ?) ON CONFLICT(kiosk_id) DO UPDATE SET "
+            "INSERT INTO kiosks(kiosk_id, token_sha256, enabled, enrolled_at, public_key, "
+            "unit_code) VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT(kiosk_id) DO UPDATE SET "
             "token_sha256 = excluded.token_sha256, enabled = 1, "
-            "enrolled_at = excluded.enrolled_at, public_key = excluded.public_key",
-            (kiosk_id, token_digest(token), _iso(now), public_key),
+            "enrolled_at = excluded.enrolled_at, public_key = excluded.public_key, "
+            "unit_code = coalesce(excluded.unit_code, kiosks.unit_code)",
+            (kiosk_id, token_digest(token), _iso(now), public_key, unit_code),
         )
         return token
 
@@ -380,13 +400,19 @@ class SqliteStore:
     # --- enrolment codes ------------------------------------------------------------------------
 
     def create_enrolment_code(
-        self, *, code_sha256: str, kiosk_id: str, now: datetime, expires_at: datetime
+        self,
+        *,
+        code_sha256: str,
+        kiosk_id: str,
+        now: datetime,
+        expires_at: datetime,
+        unit_code: str | None = None,
     ) -> None:
         with self._tx() as conn:
             conn.execute(
-                "INSERT INTO enrolment_codes(code_sha256, kiosk_id, created_at, expires_at) "
-                "VALUES (?, ?, ?, ?)",
-                (code_sha256, kiosk_id, _iso(now), _iso(expires_at)),
+                "INSERT INTO enrolment_codes(code_sha256, kiosk_id, created_at, expires_at, "
+                "unit_code) VALUES (?, ?, ?, ?, ?)",
+                (code_sha256, kiosk_id, _iso(now), _iso(expires_at), unit_code),
             )
 
     def enrolment_code(self, code_sha256: str) -> EnrolmentCodeRecord | None:
@@ -414,7 +440,7 @@ class SqliteStore:
                 "UPDATE enrolment_codes SET used_at = ? WHERE code_sha256 = ?",
                 (_iso(now), code_sha256),
             )
-            return self._enrol(conn, code.kiosk_id, now, public_key)
+            return self._enrol(conn, code.kiosk_id, now, public_key, code.unit_code)
 
     # --- technician badges ----------------------------------------------------------------------
 

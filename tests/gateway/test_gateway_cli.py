@@ -52,6 +52,27 @@ def test_enrol_refuses_a_bad_kiosk_id(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "kiosk id" in capsys.readouterr().err
 
 
+def test_kiosks_lists_units_and_heartbeats_and_sets_a_unit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = str(tmp_path / "gateway")
+    assert run("enrol", "--data", data, "--kiosk", "KIOSK07", "--unit", "H15.50.05.13") == 0
+    assert run("enrol", "--data", data, "--kiosk", "KIOSK08") == 0
+    capsys.readouterr()
+
+    assert run("kiosks", "--data", data, "--kiosk", "KIOSK08", "--unit", "H15.50.07.01") == 0
+    assert run("kiosks", "--data", data, "--json") == 0
+    listing = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert [(k["kiosk_id"], k["unit_code"], k["last_heartbeat"]) for k in listing] == [
+        ("KIOSK07", "H15.50.05.13", None), ("KIOSK08", "H15.50.07.01", None)]  # fmt: skip
+
+    assert run("kiosks", "--data", data, "--kiosk", "NOBODY", "--unit", "H15.50.07.01") == 2
+    assert "not enrolled" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run("enrol", "--data", data, "--kiosk", "KIOSK09", "--unit", "xã Mẫu")
+    assert "is not like H15.50.05.13" in capsys.readouterr().err
+
+
 def test_disable_makes_the_token_forbidden(gateway: Gateway) -> None:
     assert run("disable", "--data", str(gateway.data_dir), "--kiosk", "KIOSK01") == 0
     assert gateway.api("GET", "/api/v1/catalog").status_code == 403

@@ -222,6 +222,37 @@ def test_a_kiosk_is_found_by_its_id_with_the_key_it_enrolled_with(store: Store) 
     assert store.kiosk(KIOSK) == KioskRecord(KIOSK, True, None)
 
 
+def test_a_kiosk_s_unit_is_named_at_enrolment_or_later_and_kept(store: Store) -> None:
+    store.enrol(KIOSK, NOW, "H15.50.05.13")
+    store.enrol(OTHER_KIOSK, NOW)
+    assert [(k.kiosk_id, k.unit_code) for k in store.kiosks()] == [
+        (KIOSK, "H15.50.05.13"), (OTHER_KIOSK, None)]  # fmt: skip
+
+    store.enrol(KIOSK, LATER)  # a new token, the unit unchanged
+    assert store.set_kiosk_unit(OTHER_KIOSK, "H15.50.07.01") is True
+    assert store.set_kiosk_unit("NOBODY", "H15.50.07.01") is False
+    store.set_enabled(OTHER_KIOSK, False)
+
+    assert store.kiosks() == [
+        KioskRecord(KIOSK, True, None, "H15.50.05.13"),
+        KioskRecord(OTHER_KIOSK, False, None, "H15.50.07.01"),
+    ]
+    assert store.set_kiosk_unit(KIOSK, None) is True
+    kiosk = store.kiosk(KIOSK)
+    assert kiosk is not None and kiosk.unit_code is None
+
+
+def test_a_kiosk_enrolled_with_a_code_gets_the_code_s_unit(store: Store) -> None:
+    store.create_enrolment_code(code_sha256=CODE, kiosk_id=KIOSK, now=NOW,
+                                expires_at=NOW + CODE_TTL, unit_code="H15.50.05.13")  # fmt: skip
+    code = store.enrolment_code(CODE)
+    assert code is not None and code.unit_code == "H15.50.05.13"
+
+    store.redeem_enrolment_code(CODE, public_key=KIOSK_KEY, now=NOW)
+
+    assert store.kiosk(KIOSK) == KioskRecord(KIOSK, True, KIOSK_KEY, "H15.50.05.13")
+
+
 # --- enrolment codes -----------------------------------------------------------------------------
 
 CODE = "a" * 64
@@ -970,7 +1001,7 @@ def test_sqlite_keeps_only_a_digest_of_each_token(tmp_path: Path) -> None:
     assert stored and token not in {row[0] for row in stored}
 
 
-def test_sqlite_gives_a_database_of_an_earlier_gateway_the_kiosks_key_column(
+def test_sqlite_gives_a_database_of_an_earlier_gateway_the_kiosks_key_and_unit_columns(
     tmp_path: Path,
 ) -> None:
     data_dir = tmp_path / "gateway"
@@ -981,15 +1012,20 @@ def test_sqlite_gives_a_database_of_an_earlier_gateway_the_kiosks_key_column(
             "enabled INTEGER NOT NULL DEFAULT 1, enrolled_at TEXT NOT NULL)"
         )
         conn.execute("INSERT INTO kiosks VALUES ('KIOSK01', 'digest', 1, '2026-01-01T00:00:00')")
+        conn.execute(
+            "CREATE TABLE enrolment_codes (code_sha256 TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL, "
+            "created_at TEXT NOT NULL, expires_at TEXT NOT NULL, used_at TEXT)"
+        )
     conn.close()
 
     with SqliteStore(data_dir) as store:
-        assert store.kiosk(KIOSK) == KioskRecord(KIOSK, True, None)
+        assert store.kiosk(KIOSK) == KioskRecord(KIOSK, True, None, None)
         store.create_enrolment_code(
-            code_sha256=CODE, kiosk_id=KIOSK, now=NOW, expires_at=NOW + CODE_TTL
-        )
+            code_sha256=CODE, kiosk_id=KIOSK, now=NOW, expires_at=NOW + CODE_TTL,
+            unit_code="H15.50.05.13",
+        )  # fmt: skip
         store.redeem_enrolment_code(CODE, public_key=KIOSK_KEY, now=NOW)
-        assert store.kiosk(KIOSK) == KioskRecord(KIOSK, True, KIOSK_KEY)
+        assert store.kiosk(KIOSK) == KioskRecord(KIOSK, True, KIOSK_KEY, "H15.50.05.13")
 
 
 # --- PostgreSQL only -----------------------------------------------------------------------------

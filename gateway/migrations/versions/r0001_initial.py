@@ -69,6 +69,7 @@ def upgrade() -> None:
         sa.Column("enabled", sa.Boolean(), nullable=False, server_default=sa.true()),
         sa.Column("enrolled_at", sa.TIMESTAMP(timezone=True), nullable=False),
         _text("public_key", nullable=True),
+        _text("unit_code", nullable=True),
         sa.PrimaryKeyConstraint("kiosk_id", name="kiosks_pkey"),
         sa.UniqueConstraint("token_sha256", name="kiosks_token_sha256_key"),
     )
@@ -79,6 +80,7 @@ def upgrade() -> None:
         *_moment("created_at"),
         *_moment("expires_at"),
         *_moment("used_at", nullable=True),
+        _text("unit_code", nullable=True),
         sa.PrimaryKeyConstraint("code_sha256", name="enrolment_codes_pkey"),
     )
     op.create_table(
