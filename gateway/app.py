@@ -55,6 +55,7 @@ from dvc_common.trust import check_enrolment_proof
 from dvc_common.workdays import WorkingCalendar, load_overrides
 from gateway import GATEWAY_VERSION, migrate
 from gateway.blobs import DirectoryBlobStore
+from gateway.console import CONSOLE_PATH, ConsoleStore, create_console, open_console_store
 from gateway.credentials import enrolment_code_digest
 from gateway.database import DatabaseChoiceError, check_url, database_url, record_url, redacted
 from gateway.faults import FaultMiddleware, FaultState
@@ -196,6 +197,7 @@ class Gateway:
         keys: GatewayKeys,
         intake: DossierIntake,
         importer: Importer,
+        console_store: ConsoleStore,
     ) -> None:
         self.data_dir = data_dir
         self.settings = settings
@@ -206,6 +208,7 @@ class Gateway:
         self.keys = keys
         self.intake = intake
         self.importer = importer
+        self.console_store = console_store
         self.catalog = reference.catalog
         self.calendar = reference.calendar
         self.catalog_doc = reference.catalog_doc
@@ -216,11 +219,14 @@ class Gateway:
         self._outbox_lock = threading.Lock()
 
     def close(self) -> None:
-        """Release the upload locks' connections, then the store's."""
+        """Release the upload locks' connections, then the console's store, then the store."""
         try:
             self.tus.locks.close()
         finally:
-            self.store.close()
+            try:
+                self.console_store.close()
+            finally:
+                self.store.close()
 
     # --- request plumbing -----------------------------------------------------------------------
 
@@ -793,10 +799,12 @@ def build_gateway(data_dir: Path, settings: GatewaySettings, faults: FaultState)
         log.warning("created the gateway's signing and sealing keys in %s", data_dir)
     store = open_store(data_dir)
     locks: UploadLocks | None = None
+    console_store: ConsoleStore | None = None
     try:
         reference = load_reference(settings)
         authenticate = Authenticator(store)
         locks = open_upload_locks(data_dir)
+        console_store = open_console_store(data_dir)
         tus = TusService(
             data_dir, store, settings, authenticate, locks=locks,
             blobs=DirectoryBlobStore(data_dir), reached=faults.reached,
@@ -816,6 +824,8 @@ def build_gateway(data_dir: Path, settings: GatewaySettings, faults: FaultState)
             staging_dir=data_dir / IMPORTS_DIR,
         )
     except BaseException:
+        if console_store is not None:
+            console_store.close()
         if locks is not None:
             locks.close()
         store.close()
@@ -831,6 +841,7 @@ def build_gateway(data_dir: Path, settings: GatewaySettings, faults: FaultState)
         keys=keys,
         intake=intake,
         importer=importer,
+        console_store=console_store,
     )
 
 
@@ -892,6 +903,12 @@ def create_app(
         routes[f"{ADMIN_PREFIX}/status/{{code}}"] = {"POST": gateway.set_status}
     for path, handlers in routes.items():
         _route(app, path, handlers)
+    # The fleet console: its own pages, sessions and CSRF, on the same store and blobs.
+    console = create_console(
+        store=gateway.store, console_store=gateway.console_store, blobs=gateway.tus.blobs,
+        settings=settings,
+    )  # fmt: skip
+    app.mount(CONSOLE_PATH, console)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     # Added innermost first: the body limit sees requests after the faults, the tus header is
     # put on every answer under /uploads, fault answers included, and a method override is
@@ -903,7 +920,7 @@ def create_app(
         faults=faults,
         public=is_public,
         never_failing_paths={HEALTH_PATH},
-        exempt=lambda path: path.startswith(ADMIN_PREFIX) or path == METRICS_PATH,
+        exempt=_never_faulted,
     )
     app.add_middleware(TusHeaderMiddleware)
     app.add_middleware(MethodOverrideMiddleware)
@@ -912,6 +929,14 @@ def create_app(
     app.add_route(METRICS_PATH, metrics.endpoint, methods=["GET"])
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics, routes=app)
     return app
+
+
+def _never_faulted(path: str) -> bool:
+    """The paths injected faults leave alone: the switches themselves, monitoring, the console."""
+    return path.startswith((ADMIN_PREFIX, CONSOLE_PATH + "/")) or path in (
+        METRICS_PATH,
+        CONSOLE_PATH,
+    )
 
 
 def import_exports(

@@ -45,6 +45,7 @@ from gateway.app import (
     use_database,
 )
 from gateway.blobs import DirectoryBlobStore
+from gateway.console.commands import add_staff_commands
 from gateway.credentials import issue_badge, issue_enrolment_code, write_qr_png
 from gateway.database import DatabaseChoiceError, database_url, redacted
 from gateway.faults import FaultState, Garbage
@@ -642,6 +643,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--unit", type=_unit, metavar="UNIT_CODE", help="the commune unit the kiosk will be in"
     )
     code_cmd.set_defaults(func=_enrol_code)
+
+    add_staff_commands(commands)
 
     db = commands.add_parser("db", help="the PostgreSQL database of a province's gateway")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")

@@ -144,6 +144,12 @@ class DossierIntake:
         cutoff: time | None = procedure.cutoff
         return self.calendar.due_date(received, procedure.processing_days, cutoff)
 
+    def unit_of(self, dossier: DossierRecord) -> str:
+        """The unit an official code is issued in: the commune whose kiosk took the dossier
+        (``KioskRecord.unit_code``), or the gateway's own unit for a kiosk never given one."""
+        kiosk = self.store.kiosk(dossier.kiosk_id)
+        return (kiosk.unit_code if kiosk is not None else None) or self.settings.unit_code
+
     async def finalize(self, dossier: DossierRecord, note: str) -> DossierRecord:
         """Register the dossier under its official code (the one it has, if registered).
 
@@ -161,7 +167,7 @@ class DossierIntake:
             dossier.dossier_id,
             now=now,
             day=now.astimezone(VIETNAM).date(),
-            unit_code=self.settings.unit_code,
+            unit_code=self.unit_of(dossier),
             appointment_date=self.appointment_for(dossier),
             note=note,
         )

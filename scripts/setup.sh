@@ -39,6 +39,8 @@ debs=(
     # replicas, its systemd units are checked with systemd-analyze (systemd, above), and its
     # alert rules are unit-tested with Prometheus's promtool.
     nginx-light prometheus
+    # The fleet console's browser tests: Playwright drives Debian's Chromium, headless.
+    chromium
 )
 
 missing=()

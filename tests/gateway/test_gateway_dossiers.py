@@ -281,6 +281,18 @@ def test_a_whole_dossier_goes_through(gateway: Gateway) -> None:
     assert sorted(p.read_bytes() for p in stored) == sorted([PAGE, PHOTO])
 
 
+def test_a_kiosk_s_dossiers_are_numbered_in_its_commune(gateway: Gateway) -> None:
+    assert gateway.db.set_kiosk_unit(KIOSK, "H15.50.07.01")
+    first = gateway.submit([PAGE], receipt_number="KIOSK01-261123-0001")
+    second = gateway.submit([PHOTO], receipt_number="KIOSK01-261123-0002")
+    assert gateway.db.set_kiosk_unit(KIOSK, None)  # a kiosk nobody placed: the gateway's unit
+    third = gateway.submit([PAGE + PHOTO], receipt_number="KIOSK01-261123-0003")
+
+    assert [first["dossier_code"], second["dossier_code"]] == [
+        "H15.50.07.01-261123-0001", "H15.50.07.01-261123-0002"]  # fmt: skip
+    assert third["dossier_code"].startswith(f"{UNIT_CODE}-261123-")
+
+
 def test_status_is_found_by_official_code_and_by_receipt_number(gateway: Gateway) -> None:
     result = gateway.submit([PAGE], receipt_number="KIOSK01-261123-0042")
 

@@ -23,7 +23,8 @@ from gateway.store import BackendError, UploadState
 from gateway.store_postgres import AWAITING_COMPLETION, RECEIPT_NUMBER_CONSTRAINT, PostgresStore
 
 REPO = Path(__file__).resolve().parents[2]
-STORE_SOURCE = REPO / "gateway" / "store_postgres.py"
+# The gateway's store and the console's: every table of the schema is one of theirs.
+STORE_SOURCES = (REPO / "gateway" / "store_postgres.py", REPO / "gateway/console/store_postgres.py")
 
 TABLES = {
     "kiosks",
@@ -37,6 +38,11 @@ TABLES = {
     "status_history",
     "otps",
     "heartbeats",
+    # the fleet console's (revision 0002)
+    "console_staff",
+    "console_login_throttle",
+    "console_sessions",
+    "console_audit",
 }
 
 
@@ -142,7 +148,7 @@ def waiting_for_lock(conn: psycopg.Connection[tuple[Any, ...]], count: int) -> N
 
 def test_every_table_and_column_the_store_writes_exists(pg_url: str) -> None:
     migrate.upgrade(pg_url)
-    source = STORE_SOURCE.read_text()
+    source = "\n".join(path.read_text() for path in STORE_SOURCES)
     # The store's SQL is in adjacent string literals: join them to read whole statements.
     sql = re.sub(r'"\s*\n\s*"|"\s*\n\s*\'|\'\s*\n\s*"', "", source)
 

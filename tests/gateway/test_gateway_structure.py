@@ -13,6 +13,8 @@ GATEWAY_DIR = Path(gateway.__file__).parent
 ROOT_MODULE = "gateway.app"
 SQLITE_MODULE = "gateway.store_sqlite"
 POSTGRES_MODULES = ["gateway.locks_postgres", "gateway.store_postgres"]
+CONSOLE_SQLITE = "gateway.console.store_sqlite"
+CONSOLE_POSTGRES = "gateway.console.store_postgres"
 
 
 def _imports(path: Path) -> set[str]:
@@ -26,17 +28,29 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
+def _name(path: Path) -> str:
+    parts = path.relative_to(GATEWAY_DIR).with_suffix("").parts
+    return ".".join(("gateway", *(parts[:-1] if parts[-1] == "__init__" else parts)))
+
+
 def _modules() -> dict[str, set[str]]:
-    return {
-        ".".join(("gateway", *path.relative_to(GATEWAY_DIR).with_suffix("").parts)): _imports(path)
-        for path in sorted(GATEWAY_DIR.rglob("*.py"))
-    }
+    return {_name(path): _imports(path) for path in sorted(GATEWAY_DIR.rglob("*.py"))}
+
+
+def _importers(module: str) -> list[str]:
+    return sorted(name for name, imports in _modules().items() if module in imports)
 
 
 def test_only_the_composition_root_picks_the_store_backend() -> None:
-    for backend in (SQLITE_MODULE, *POSTGRES_MODULES):
-        pickers = sorted(name for name, imports in _modules().items() if backend in imports)
-        assert pickers == [ROOT_MODULE], backend
+    for backend in POSTGRES_MODULES:
+        assert _importers(backend) == [ROOT_MODULE], backend
+    # The console's SQLite backend lives in the gateway's SQLite file and takes its name there.
+    assert _importers(SQLITE_MODULE) == [ROOT_MODULE, CONSOLE_SQLITE]
+
+
+def test_only_the_console_package_picks_the_console_store_backend() -> None:
+    for backend in (CONSOLE_SQLITE, CONSOLE_POSTGRES):
+        assert _importers(backend) == ["gateway.console"], backend
 
 
 def test_only_the_postgresql_backend_and_its_migrations_speak_to_postgresql() -> None:
@@ -49,13 +63,13 @@ def test_only_the_postgresql_backend_and_its_migrations_speak_to_postgresql() ->
     )
     migrations = [name for name in speakers if name.startswith("gateway.migrations.")]
     assert migrations, "the migrations speak to the database through Alembic"
-    assert [name for name in speakers if name not in migrations] == [
-        "gateway.locks_postgres", "gateway.migrate", "gateway.store_postgres"]  # fmt: skip
+    backends = sorted([CONSOLE_POSTGRES, "gateway.migrate", *POSTGRES_MODULES])
+    assert [name for name in speakers if name not in migrations] == backends
 
 
 def test_only_the_sqlite_backend_speaks_to_sqlite() -> None:
     speakers = sorted(name for name, imports in _modules().items() if "sqlite3" in imports)
-    assert speakers == [SQLITE_MODULE]
+    assert speakers == [CONSOLE_SQLITE, SQLITE_MODULE]
 
 
 def test_the_store_protocol_names_no_database() -> None:

@@ -1,0 +1,810 @@
+"""The console's pages and their handlers: ``create_console`` builds the Starlette application
+that the gateway mounts under ``/console`` (see ``gateway.console`` for the why and the
+permission table).
+
+Every page asks the same questions in the same order: who is signed in (the session cookie, its
+idle and absolute expiry), whether a POST carries the session's synchronizer token (and comes
+from this site), whether the account's role allows the page, and whether the dossier's unit is
+in the account's area; a dossier outside it is "not found", exactly as one that does not exist.
+Every change, and every refusal of one, is written to the console's audit log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import math
+import secrets
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from dvc_common.clock import VIETNAM
+from dvc_common.privacy import mask_id
+from dvc_common.protocol import CheckVerdict, ProcessingStatus
+from gateway.blobs import BlobError, BlobStore, read_blocks
+from gateway.console.access import (
+    AWAITING_FILES_LABEL,
+    NEXT_STATUSES,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    Permission,
+    allowed,
+    covers,
+)
+from gateway.console.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from gateway.console.store import (
+    UNKNOWN_ACTOR,
+    ConsoleAction,
+    ConsoleStore,
+    NewAuditEntry,
+    Outcome,
+    SessionRecord,
+    StaffRecord,
+    throttle_key,
+)
+from gateway.settings import GatewaySettings
+from gateway.store import DossierRecord, FileRecord, Store, token_digest
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "__Host-dvc_console"
+LOGIN_COOKIE = "__Host-dvc_console_login"
+"""A pre-session token for the log-in form (double submit): nobody can log a victim's browser
+into the attacker's account from another site."""
+CSRF_FIELD = "csrf_token"
+IDLE_EXPIRY = timedelta(minutes=30)
+ABSOLUTE_EXPIRY = timedelta(hours=12)
+LOCK_THRESHOLD = 5
+LOCK_DURATION = timedelta(minutes=15)
+PAGE_SIZE = 50
+HASHING_SLOTS = 4
+"""Passwords checked at once: each scrypt takes 32 MiB, so a burst of log-ins (a brute force
+across many names) queues here instead of taking the server's memory."""
+AUDIT_PAGE_SIZE = 100
+MAX_NOTE_CHARS = 500
+MAX_QUERY_CHARS = 64
+AWAITING = "awaiting_files"
+"""The status filter's value for dossiers whose files have not all arrived."""
+
+INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "image/webp"})
+"""Media types shown in the browser; anything else is downloaded as octets, so a file a kiosk
+sent can never run as a page of the console's origin."""
+
+CSP = (
+    "default-src 'self'; img-src 'self'; style-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+SECURITY_HEADERS = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-content-type-options", b"nosniff"),
+)
+
+MSG_BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
+MSG_LOCKED = (
+    "Tài khoản đang tạm khoá do đăng nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút."
+)
+MSG_STALE_FORM = (
+    "Biểu mẫu đã hết hạn hoặc không hợp lệ nên thao tác chưa được thực hiện. "
+    "Vui lòng tải lại trang rồi thử lại."
+)
+MSG_NOT_FOUND = "Không tìm thấy hồ sơ, hoặc hồ sơ không thuộc đơn vị của bạn."
+MSG_FORBIDDEN = "Tài khoản của bạn không có quyền thực hiện thao tác này."
+MSG_STATUS_MOVED = (
+    "Trạng thái hồ sơ vừa được người khác thay đổi. Vui lòng xem lại trước khi cập nhật."
+)
+MSG_STATUS_REFUSED = "Không thể chuyển hồ sơ sang trạng thái đã chọn."
+MSG_LOGGED_OUT = "Bạn đã đăng xuất."
+MSG_EXPIRED = "Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại."
+
+VERDICT_LABELS: dict[CheckVerdict, str] = {
+    CheckVerdict.OTHER_DOCUMENT: "Có thể là giấy tờ khác",
+    CheckVerdict.BLANK: "Trang trống",
+    CheckVerdict.UPSIDE_DOWN: "Trang bị lộn ngược",
+    CheckVerdict.CUT_OFF: "Trang bị mất một phần",
+    CheckVerdict.UNREADABLE: "Không đọc được nội dung",
+}
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class SecurityHeaders:
+    """Security headers on every answer of the console; ``no-store`` on all but the stylesheet,
+    so a signed-in page is never kept by the browser or a proxy."""
+
+    def __init__(self, app: ASGIApp, static_prefix: str) -> None:
+        self.app = app
+        self.static_prefix = static_prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # A mounted application sees the whole path; its own part follows the mount point.
+        path, root = scope["path"], scope.get("root_path", "")
+        cacheable = path.removeprefix(root).startswith(self.static_prefix)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() not in {name for name, _ in SECURITY_HEADERS}
+                ]
+                headers.extend(SECURITY_HEADERS)
+                if not cacheable:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+@dataclass(frozen=True)
+class Visitor:
+    staff: StaffRecord
+    session: SessionRecord
+
+
+@dataclass(frozen=True)
+class DossierRow:
+    dossier: DossierRecord
+    unit_code: str | None
+    status_label: str
+
+
+def _vn_time(moment: datetime | None) -> str:
+    return "" if moment is None else moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} byte"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB".replace(".", ",")
+    return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
+
+
+def status_label(dossier: DossierRecord) -> str:
+    return AWAITING_FILES_LABEL if dossier.status is None else STATUS_LABELS[dossier.status]
+
+
+class Console:
+    """The handlers and what they share, all handed in by ``create_console``."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        console_store: ConsoleStore,
+        blobs: BlobStore,
+        settings: GatewaySettings,
+    ) -> None:
+        self.store = store
+        self.console_store = console_store
+        self.blobs = blobs
+        self.settings = settings
+        self.templates = Environment(
+            loader=PackageLoader("gateway.console", "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.templates.filters["vn_time"] = _vn_time
+        self.templates.filters["size"] = _size
+        self._hashing = asyncio.Semaphore(HASHING_SLOTS)
+
+    # --- plumbing -------------------------------------------------------------------------------
+
+    def base(self, request: Request) -> str:
+        """The path the console is mounted at (``/console``), for links and form actions."""
+        return str(request.scope.get("root_path", "")).rstrip("/")
+
+    def render(
+        self,
+        request: Request,
+        template: str,
+        *,
+        visitor: Visitor | None = None,
+        status_code: int = 200,
+        **values: Any,
+    ) -> HTMLResponse:
+        page = self.templates.get_template(template).render(
+            base=self.base(request),
+            visitor=visitor,
+            role_label=ROLE_LABELS[visitor.staff.role] if visitor else "",
+            can_audit=visitor is not None and allowed(visitor.staff, Permission.VIEW_AUDIT),
+            csrf_field=CSRF_FIELD,
+            csrf_token=visitor.session.csrf_token if visitor else "",
+            **values,
+        )
+        return HTMLResponse(page, status_code=status_code)
+
+    def message(
+        self, request: Request, visitor: Visitor | None, status_code: int, title: str, text: str
+    ) -> HTMLResponse:
+        return self.render(
+            request, "message.html", visitor=visitor, status_code=status_code,
+            title=title, text=text,
+        )  # fmt: skip
+
+    def audit(
+        self,
+        actor: str,
+        action: ConsoleAction,
+        outcome: Outcome,
+        *,
+        unit_code: str | None = None,
+        target: str | None = None,
+        detail: str = "",
+    ) -> None:
+        self.console_store.add_audit(
+            NewAuditEntry(
+                at=self.settings.now(),
+                actor=actor,
+                action=action,
+                unit_code=unit_code,
+                target=target,
+                outcome=outcome,
+                detail=detail,
+            )
+        )
+
+    def to_login(self, request: Request, notice: str | None = None) -> RedirectResponse:
+        query = f"?{urlencode({'notice': notice})}" if notice else ""
+        return RedirectResponse(f"{self.base(request)}/login{query}", status_code=303)
+
+    def signed_out(self, request: Request) -> RedirectResponse:
+        """To the log-in page; saying the session ended when the browser still had one."""
+        return self.to_login(request, "expired" if request.cookies.get(SESSION_COOKIE) else None)
+
+    def visitor(self, request: Request) -> Visitor | None:
+        """The signed-in account of the request, or None (no cookie, an unknown or expired
+        session, a disabled account); an expired session is deleted on sight."""
+        token = request.cookies.get(SESSION_COOKIE)
+        if not token:
+            return None
+        digest = token_digest(token)
+        session = self.console_store.session(digest)
+        if session is None:
+            return None
+        now = self.settings.now()
+        staff = self.console_store.staff(session.username)
+        if (
+            now - session.last_seen > IDLE_EXPIRY
+            or now - session.created_at > ABSOLUTE_EXPIRY
+            or staff is None
+            or not staff.enabled
+        ):
+            self.console_store.delete_session(digest)
+            return None
+        self.console_store.touch_session(digest, now)
+        return Visitor(staff, session)
+
+    @staticmethod
+    def same_origin(request: Request) -> bool:
+        """A POST another site made the browser send is refused before its token is looked at.
+        Browsers say where a request comes from in ``Sec-Fetch-Site``; ``Origin`` is checked
+        too where it names a site (under ``Referrer-Policy: no-referrer`` a form's POST says
+        ``Origin: null``). A client that sends neither is judged by its token alone."""
+        site = request.headers.get("sec-fetch-site")
+        if site is not None and site not in {"same-origin", "none"}:
+            return False
+        origin = request.headers.get("origin")
+        if origin is None or origin == "null":
+            return True
+        return urlsplit(origin).netloc == request.headers.get("host", "")
+
+    def csrf_ok(self, request: Request, visitor: Visitor, form: FormData) -> bool:
+        sent = form.get(CSRF_FIELD)
+        return (
+            self.same_origin(request)
+            and isinstance(sent, str)
+            and hmac.compare_digest(sent.encode(), visitor.session.csrf_token.encode())
+        )
+
+    def stale_form(self, request: Request, visitor: Visitor, what: str) -> HTMLResponse:
+        self.audit(visitor.staff.username, ConsoleAction.CSRF_REFUSED, Outcome.REFUSED, detail=what)
+        return self.message(request, visitor, 403, "Biểu mẫu không hợp lệ", MSG_STALE_FORM)
+
+    def unit_of_kiosks(self) -> dict[str, str | None]:
+        return {k.kiosk_id: k.unit_code for k in self.store.kiosks()}
+
+    def visible_dossier(
+        self, visitor: Visitor, dossier_id: str
+    ) -> tuple[DossierRecord, str | None]:
+        """The dossier and its unit if the account's area covers it; LookupError for one that
+        does not exist and for one outside the area alike."""
+        dossier = self.store.dossier(dossier_id)
+        if dossier is None:
+            raise LookupError(dossier_id)
+        unit = self.unit_of_kiosks().get(dossier.kiosk_id)
+        if not covers(visitor.staff, unit):
+            raise LookupError(dossier_id)
+        return dossier, unit
+
+    # --- log-in, log-out ------------------------------------------------------------------------
+
+    async def home(self, request: Request) -> Response:
+        if self.visitor(request) is None:
+            return self.to_login(request)
+        return RedirectResponse(f"{self.base(request)}/dossiers", status_code=303)
+
+    def login_page(
+        self, request: Request, *, error: str | None = None, status_code: int = 200,
+        username: str = "",
+    ) -> Response:  # fmt: skip
+        token = secrets.token_urlsafe(32)
+        notices = {"out": MSG_LOGGED_OUT, "expired": MSG_EXPIRED}
+        response = self.render(
+            request,
+            "login.html",
+            status_code=status_code,
+            error=error,
+            notice=notices.get(request.query_params.get("notice", "")),
+            login_token=token,
+            username=username,
+        )
+        response.set_cookie(
+            LOGIN_COOKIE, token, path="/", secure=True, httponly=True, samesite="strict"
+        )
+        return response
+
+    async def login_form(self, request: Request) -> Response:
+        if self.visitor(request) is not None:
+            return RedirectResponse(f"{self.base(request)}/dossiers", status_code=303)
+        return self.login_page(request)
+
+    async def login(self, request: Request) -> Response:
+        form = await request.form()
+        sent = form.get("login_token")
+        expected = request.cookies.get(LOGIN_COOKIE, "")
+        if (
+            not self.same_origin(request)
+            or not isinstance(sent, str)
+            or not expected
+            or not hmac.compare_digest(sent.encode(), expected.encode())
+        ):
+            return self.login_page(request, error=MSG_STALE_FORM, status_code=403)
+        username = str(form.get("username", "")).strip()[:100]
+        password = str(form.get("password", ""))
+        now = self.settings.now()
+        key = throttle_key(username)
+        locked = self.console_store.locked_until(key, now)
+        if locked is not None:
+            return self.refuse_locked(request, username, locked, now)
+        staff = self.console_store.staff(username)
+        # The hash is checked even for an unknown name, so the time taken says nothing.
+        stored = staff.password_hash if staff is not None else DUMMY_HASH
+        async with self._hashing:
+            matches = await run_in_threadpool(verify_password, password, stored)
+        if staff is None or not staff.enabled or not matches:
+            until = self.console_store.login_failed(
+                key, now=now, threshold=LOCK_THRESHOLD, lock_for=LOCK_DURATION
+            )
+            self.audit(
+                staff.username if staff is not None else UNKNOWN_ACTOR,
+                ConsoleAction.LOGIN_FAILED,
+                Outcome.FAILURE,
+                unit_code=staff.unit_prefix if staff is not None else None,
+                detail="Tài khoản bị tạm khoá 15 phút" if until else "Sai mật khẩu hoặc tài khoản",
+            )
+            if until is not None:
+                return self.refuse_locked(request, username, until, now, audited=True)
+            return self.login_page(request, error=MSG_BAD_LOGIN, status_code=401, username=username)
+        self.console_store.login_succeeded(key)
+        if needs_rehash(staff.password_hash):
+            async with self._hashing:
+                rehashed = await run_in_threadpool(hash_password, password)
+            self.console_store.set_password(username, rehashed)
+        self.console_store.delete_stale_sessions(
+            idle_since=now - IDLE_EXPIRY, created_before=now - ABSOLUTE_EXPIRY
+        )
+        token = secrets.token_urlsafe(32)
+        self.console_store.create_session(
+            token_sha256=token_digest(token),
+            username=staff.username,
+            csrf_token=secrets.token_urlsafe(32),
+            now=now,
+        )
+        self.audit(
+            staff.username, ConsoleAction.LOGIN, Outcome.SUCCESS, unit_code=staff.unit_prefix
+        )
+        response = RedirectResponse(f"{self.base(request)}/dossiers", status_code=303)
+        # A session cookie (no Max-Age): it goes when the browser closes, and the server's
+        # expiry bounds it anyway.
+        response.set_cookie(
+            SESSION_COOKIE, token, path="/", secure=True, httponly=True, samesite="strict"
+        )
+        response.delete_cookie(LOGIN_COOKIE, path="/", secure=True, httponly=True)
+        return response
+
+    def refuse_locked(
+        self, request: Request, username: str, until: datetime, now: datetime, *,
+        audited: bool = False,
+    ) -> Response:  # fmt: skip
+        if not audited:
+            staff = self.console_store.staff(username)
+            self.audit(
+                staff.username if staff is not None else UNKNOWN_ACTOR,
+                ConsoleAction.LOGIN_FAILED,
+                Outcome.REFUSED,
+                unit_code=staff.unit_prefix if staff is not None else None,
+                detail="Tài khoản đang tạm khoá",
+            )
+        minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+        return self.login_page(
+            request, error=MSG_LOCKED.format(minutes=minutes), status_code=429, username=username
+        )
+
+    async def logout(self, request: Request) -> Response:
+        visitor = self.visitor(request)
+        if visitor is None:
+            return self.signed_out(request)
+        form = await request.form()
+        if not self.csrf_ok(request, visitor, form):
+            return self.stale_form(request, visitor, "Đăng xuất")
+        self.console_store.delete_session(visitor.session.token_sha256)
+        self.audit(
+            visitor.staff.username,
+            ConsoleAction.LOGOUT,
+            Outcome.SUCCESS,
+            unit_code=visitor.staff.unit_prefix,
+        )
+        response = self.to_login(request, "out")
+        response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True)
+        return response
+
+    # --- dossiers -------------------------------------------------------------------------------
+
+    def dossiers_in_area(self, staff: StaffRecord) -> Iterator[DossierRow]:
+        units = self.unit_of_kiosks()
+        for dossier in reversed(self.store.all_dossiers()):
+            unit = units.get(dossier.kiosk_id)
+            if covers(staff, unit):
+                yield DossierRow(dossier, unit, status_label(dossier))
+
+    async def dossiers(self, request: Request) -> Response:
+        visitor = self.visitor(request)
+        if visitor is None:
+            return self.signed_out(request)
+        params = request.query_params
+        query = params.get("q", "").strip()[:MAX_QUERY_CHARS]
+        wanted = params.get("status", "")
+        statuses = {s.value: STATUS_LABELS[s] for s in ProcessingStatus}
+        if wanted not in statuses and wanted != AWAITING:
+            wanted = ""
+        try:
+            page = max(1, int(params.get("page", "1")))
+        except ValueError:
+            page = 1
+        needle = query.casefold()
+        rows = [
+            row
+            for row in self.dossiers_in_area(visitor.staff)
+            if _matches(row.dossier, needle) and _has_status(row.dossier, wanted)
+        ]
+        pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
+        page = min(page, pages)
+        shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+
+        def page_link(number: int) -> str:
+            values = {"q": query, "status": wanted, "page": str(number)}
+            return "?" + urlencode({k: v for k, v in values.items() if v})
+
+        # Only the rows shown are read further: the procedure's name is in the dossier's body.
+        procedures = [str(_body(row.dossier).get("procedure_name") or "") for row in shown]
+        return self.render(
+            request,
+            "dossiers.html",
+            visitor=visitor,
+            rows=list(zip(shown, procedures, strict=True)),
+            total=len(rows),
+            page=page,
+            pages=pages,
+            previous_link=page_link(page - 1) if page > 1 else None,
+            next_link=page_link(page + 1) if page < pages else None,
+            query=query,
+            wanted=wanted,
+            statuses=[(AWAITING, AWAITING_FILES_LABEL), *statuses.items()],
+        )
+
+    async def dossier_page(self, request: Request) -> Response:
+        visitor = self.visitor(request)
+        if visitor is None:
+            return self.signed_out(request)
+        try:
+            dossier, unit = self.visible_dossier(visitor, request.path_params["dossier_id"])
+        except LookupError:
+            return self.message(request, visitor, 404, "Không tìm thấy hồ sơ", MSG_NOT_FOUND)
+        return self.dossier_view(request, visitor, dossier, unit)
+
+    def dossier_view(
+        self,
+        request: Request,
+        visitor: Visitor,
+        dossier: DossierRecord,
+        unit: str | None,
+        *,
+        error: str | None = None,
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        body = _body(dossier)
+        applicant = body.get("applicant") if isinstance(body.get("applicant"), dict) else {}
+        assert isinstance(applicant, dict)
+        files = self.store.files(dossier.dossier_id)
+        can_change = allowed(visitor.staff, Permission.CHANGE_STATUS)
+        next_statuses = NEXT_STATUSES[dossier.status] if dossier.status is not None else ()
+        return self.render(
+            request,
+            "dossier.html",
+            visitor=visitor,
+            status_code=status_code,
+            dossier=dossier,
+            unit=unit,
+            status=status_label(dossier),
+            applicant_name=str(applicant.get("full_name", "")),
+            applicant_id=mask_id(str(applicant.get("id_number", "") or "")),
+            procedure_name=str(body.get("procedure_name", "")),
+            documents=list(_documents(body, files)),
+            history=[
+                (h.at, STATUS_LABELS[h.status], h.note)
+                for h in self.store.history(dossier.dossier_id)
+            ],
+            can_change=can_change and bool(next_statuses),
+            view_only=not can_change,
+            next_statuses=[(s.value, STATUS_LABELS[s]) for s in next_statuses],
+            changed=request.query_params.get("changed") == "1",
+            error=error,
+            max_note=MAX_NOTE_CHARS,
+        )
+
+    async def change_status(self, request: Request) -> Response:
+        visitor = self.visitor(request)
+        if visitor is None:
+            return self.signed_out(request)
+        form = await request.form()
+        if not self.csrf_ok(request, visitor, form):
+            return self.stale_form(request, visitor, "Cập nhật trạng thái hồ sơ")
+        try:
+            dossier, unit = self.visible_dossier(visitor, request.path_params["dossier_id"])
+        except LookupError:
+            return self.message(request, visitor, 404, "Không tìm thấy hồ sơ", MSG_NOT_FOUND)
+        target = dossier.dossier_code or dossier.receipt_number
+        if not allowed(visitor.staff, Permission.CHANGE_STATUS):
+            self.audit(
+                visitor.staff.username, ConsoleAction.STATUS_CHANGE, Outcome.REFUSED,
+                unit_code=unit, target=target, detail="Vai trò không được đổi trạng thái",
+            )  # fmt: skip
+            return self.message(request, visitor, 403, "Không có quyền", MSG_FORBIDDEN)
+        try:
+            wanted = ProcessingStatus(str(form.get("status", "")))
+        except ValueError:
+            wanted = None
+        note = " ".join(str(form.get("note", "")).split())[:MAX_NOTE_CHARS] or None
+        current = dossier.status
+        if str(form.get("from_status", "")) != (current.value if current else ""):
+            return self.dossier_view(
+                request, visitor, dossier, unit, error=MSG_STATUS_MOVED, status_code=409
+            )
+        if current is None or wanted is None or wanted not in NEXT_STATUSES[current]:
+            self.audit(
+                visitor.staff.username, ConsoleAction.STATUS_CHANGE, Outcome.FAILURE,
+                unit_code=unit, target=target,
+                detail=f"{status_label(dossier)} → {STATUS_LABELS[wanted] if wanted else '?'}",
+            )  # fmt: skip
+            return self.dossier_view(
+                request, visitor, dossier, unit, error=MSG_STATUS_REFUSED, status_code=400
+            )
+        self.store.set_status(dossier.dossier_id, wanted, self.settings.now(), note)
+        self.audit(
+            visitor.staff.username, ConsoleAction.STATUS_CHANGE, Outcome.SUCCESS,
+            unit_code=unit, target=target,
+            detail=f"{STATUS_LABELS[current]} → {STATUS_LABELS[wanted]}",
+        )  # fmt: skip
+        return RedirectResponse(
+            f"{self.base(request)}/dossiers/{dossier.dossier_id}?changed=1", status_code=303
+        )
+
+    async def dossier_file(self, request: Request) -> Response:
+        visitor = self.visitor(request)
+        if visitor is None:
+            return self.signed_out(request)
+        not_found = self.message(request, visitor, 404, "Không tìm thấy tệp", MSG_NOT_FOUND)
+        try:
+            dossier, _unit = self.visible_dossier(visitor, request.path_params["dossier_id"])
+        except LookupError:
+            return not_found
+        record = self.store.file(request.path_params["file_id"])
+        if (
+            record is None
+            or record.dossier_id != dossier.dossier_id
+            or not record.complete
+            or record.stored_path is None
+        ):
+            return not_found
+        try:
+            size = self.blobs.size(record.stored_path)
+            blocks = read_blocks(self.blobs, record.stored_path)
+        except BlobError:
+            log.error("dossier %s: file %s is recorded but not stored", dossier.dossier_id,
+                      record.file_id)  # fmt: skip
+            return not_found
+        inline = record.media_type in INLINE_TYPES
+        media_type = record.media_type if inline else "application/octet-stream"
+        return StreamingResponse(
+            blocks,
+            media_type=media_type,
+            headers={
+                "Content-Length": str(size),
+                "Content-Disposition": _disposition(record, inline),
+            },
+        )
+
+    # --- audit ----------------------------------------------------------------------------------
+
+    async def audit_page(self, request: Request) -> Response:
+        visitor = self.visitor(request)
+        if visitor is None:
+            return self.signed_out(request)
+        if not allowed(visitor.staff, Permission.VIEW_AUDIT):
+            return self.message(request, visitor, 403, "Không có quyền", MSG_FORBIDDEN)
+        try:
+            page = max(1, int(request.query_params.get("page", "1")))
+        except ValueError:
+            page = 1
+        entries = self.console_store.audit_entries(
+            unit_prefix=visitor.staff.unit_prefix,
+            limit=AUDIT_PAGE_SIZE + 1,
+            offset=(page - 1) * AUDIT_PAGE_SIZE,
+        )
+        return self.render(
+            request,
+            "audit.html",
+            visitor=visitor,
+            entries=entries[:AUDIT_PAGE_SIZE],
+            page=page,
+            previous_link=f"?page={page - 1}" if page > 1 else None,
+            next_link=f"?page={page + 1}" if len(entries) > AUDIT_PAGE_SIZE else None,
+            action_labels=ACTION_LABELS,
+            outcome_labels=OUTCOME_LABELS,
+        )
+
+
+ACTION_LABELS: Mapping[ConsoleAction, str] = {
+    ConsoleAction.LOGIN: "Đăng nhập",
+    ConsoleAction.LOGIN_FAILED: "Đăng nhập không thành công",
+    ConsoleAction.LOGOUT: "Đăng xuất",
+    ConsoleAction.STATUS_CHANGE: "Cập nhật trạng thái hồ sơ",
+    ConsoleAction.CSRF_REFUSED: "Biểu mẫu không hợp lệ",
+    ConsoleAction.STAFF_ADD: "Tạo tài khoản",
+    ConsoleAction.STAFF_PASSWORD: "Đổi mật khẩu",
+    ConsoleAction.STAFF_DISABLE: "Khoá tài khoản",
+}
+OUTCOME_LABELS: Mapping[Outcome, str] = {
+    Outcome.SUCCESS: "Thành công",
+    Outcome.FAILURE: "Không thành công",
+    Outcome.REFUSED: "Bị từ chối",
+}
+
+
+def _matches(dossier: DossierRecord, needle: str) -> bool:
+    """An official code or receipt number equal to the search, or starting with it."""
+    if not needle:
+        return True
+    return any(
+        code is not None and code.casefold().startswith(needle)
+        for code in (dossier.dossier_code, dossier.receipt_number)
+    )
+
+
+def _has_status(dossier: DossierRecord, wanted: str) -> bool:
+    if not wanted:
+        return True
+    if wanted == AWAITING:
+        return dossier.status is None
+    return dossier.status is not None and dossier.status.value == wanted
+
+
+def _body(dossier: DossierRecord) -> dict[str, Any]:
+    try:
+        body = json.loads(dossier.body)
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    name: str
+    warning: str | None
+    files: list[FileRecord]
+
+
+def _documents(body: dict[str, Any], files: list[FileRecord]) -> Iterator[DocumentView]:
+    """The dossier's documents in its order, each with its files and the kiosk's warning."""
+    by_code: dict[str, list[FileRecord]] = {}
+    for record in files:
+        by_code.setdefault(record.document_code, []).append(record)
+    documents = body.get("documents")
+    for document in documents if isinstance(documents, list) else []:
+        if not isinstance(document, dict):
+            continue
+        code = str(document.get("code", ""))
+        yield DocumentView(
+            name=str(document.get("name") or code),
+            warning=_warning(document.get("check")),
+            files=by_code.pop(code, []),
+        )
+    for code, rest in by_code.items():  # files whose document the body does not name
+        yield DocumentView(name=code, warning=None, files=rest)
+
+
+def _warning(check: object) -> str | None:
+    if not isinstance(check, dict):
+        return None
+    try:
+        verdict = CheckVerdict(str(check.get("verdict")))
+    except ValueError:
+        return None
+    text = VERDICT_LABELS[verdict]
+    looks_like = check.get("looks_like")
+    if verdict is CheckVerdict.OTHER_DOCUMENT and isinstance(looks_like, str) and looks_like:
+        text += f" (trông giống: {looks_like})"
+    page = check.get("page_index")
+    if isinstance(page, int) and not isinstance(page, bool):
+        text += f", trang {page + 1}"
+    return text
+
+
+def _disposition(record: FileRecord, inline: bool) -> str:
+    """``inline`` or ``attachment`` with the file's name, ASCII fallback and UTF-8 (RFC 6266)."""
+    ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_"
+                         for c in record.name)  # fmt: skip
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(record.name)}"
+
+
+def create_console(
+    *, store: Store, console_store: ConsoleStore, blobs: BlobStore, settings: GatewaySettings
+) -> Starlette:
+    """The console as an ASGI application, to be mounted at ``/console`` (any path works: links
+    are made from the mount point)."""
+    console = Console(store=store, console_store=console_store, blobs=blobs, settings=settings)
+    routes: list[tuple[str, Endpoint, list[str]]] = [
+        ("/", console.home, ["GET"]),
+        ("/login", console.login_form, ["GET"]),
+        ("/login", console.login, ["POST"]),
+        ("/logout", console.logout, ["POST"]),
+        ("/dossiers", console.dossiers, ["GET"]),
+        ("/dossiers/{dossier_id}", console.dossier_page, ["GET"]),
+        ("/dossiers/{dossier_id}/status", console.change_status, ["POST"]),
+        ("/dossiers/{dossier_id}/files/{file_id}", console.dossier_file, ["GET"]),
+        ("/audit", console.audit_page, ["GET"]),
+    ]
+    app = Starlette(
+        routes=[
+            *(Route(path, endpoint, methods=methods) for path, endpoint, methods in routes),
+            Mount("/static", StaticFiles(packages=[("gateway.console", "static")]), name="static"),
+        ]
+    )
+    app.add_middleware(SecurityHeaders, static_prefix="/static/")
+    app.state.console = console
+    return app

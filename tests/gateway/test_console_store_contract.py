@@ -1,0 +1,287 @@
+"""The ``ConsoleStore`` contract, run against both backends: SQLite in the gateway's own file
+(beside a live gateway store, as it is served) and PostgreSQL on a real throwaway server
+(``pg_url``), its tables made by the Alembic revision ``r0002_console``. Every call of the opener
+opens the same data again, as a second replica or the ``staff`` command does."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from gateway_testkit import MONDAY_MORNING
+
+from gateway import migrate
+from gateway.console.store import (
+    ConsoleAction,
+    ConsoleStore,
+    NewAuditEntry,
+    Outcome,
+    StaffExistsError,
+    StaffRole,
+    in_scope,
+)
+from gateway.console.store_postgres import PostgresConsoleStore
+from gateway.console.store_sqlite import SqliteConsoleStore
+from gateway.store_postgres import PostgresStore
+from gateway.store_sqlite import SqliteStore
+
+Opener = Callable[[], ConsoleStore]
+NOW = MONDAY_MORNING
+STORED_HASH = "scrypt$n=32768,r=8,p=1$c2FsdA==$aGFzaA=="  # the store keeps it as given
+
+
+def open_session(store: ConsoleStore, digest: str, username: str, now: datetime) -> None:
+    store.create_session(
+        token_sha256=digest,
+        username=username,
+        csrf_token=f"form-{digest}",
+        now=now,
+    )
+
+
+def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
+    SqliteStore(tmp_path).close()  # the gateway's own tables are there first, as when served
+    return lambda: SqliteConsoleStore(tmp_path)
+
+
+def _postgres(request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
+    url: str = request.getfixturevalue("pg_url")
+    return lambda: PostgresConsoleStore(url)
+
+
+BACKENDS: dict[str, Callable[[pytest.FixtureRequest, Path], Opener]] = {
+    "sqlite": _sqlite,
+    "postgres": _postgres,
+}
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def reopen(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
+    opener = BACKENDS[request.param](request, tmp_path)
+    opened: list[ConsoleStore] = []
+
+    def open_store() -> ConsoleStore:
+        store = opener()
+        opened.append(store)
+        return store
+
+    yield open_store
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def store(reopen: Opener) -> ConsoleStore:
+    return reopen()
+
+
+def add(store: ConsoleStore, username: str = "xa.a", unit: str = "H15.50.05.13") -> None:
+    store.add_staff(
+        username=username,
+        full_name="Lê Thị Lan",
+        role=StaffRole.COMMUNE_STAFF,
+        unit_prefix=unit,
+        password_hash=STORED_HASH,
+        now=NOW,
+    )
+
+
+def entry(at: datetime, unit: str | None, actor: str = "xa.a") -> NewAuditEntry:
+    return NewAuditEntry(
+        at=at,
+        actor=actor,
+        action=ConsoleAction.STATUS_CHANGE,
+        unit_code=unit,
+        target="H15.50.05.13-261123-0001",
+        outcome=Outcome.SUCCESS,
+        detail="Đã tiếp nhận → Đang xử lý",
+    )
+
+
+def test_an_account_is_kept_and_read_back(reopen: Opener) -> None:
+    add(reopen())
+    staff = reopen().staff("xa.a")
+    assert staff is not None
+    assert (staff.full_name, staff.role, staff.unit_prefix, staff.enabled) == (
+        "Lê Thị Lan",
+        StaffRole.COMMUNE_STAFF,
+        "H15.50.05.13",
+        True,
+    )
+    assert staff.created_at == NOW
+    assert reopen().staff("nobody") is None
+
+
+def test_a_username_is_taken_once(store: ConsoleStore) -> None:
+    add(store)
+    with pytest.raises(StaffExistsError):
+        add(store, unit="H15")
+    assert [s.unit_prefix for s in store.all_staff()] == ["H15.50.05.13"]
+
+
+def test_accounts_are_listed_by_username(store: ConsoleStore) -> None:
+    for name in ("c", "a", "b"):
+        add(store, name)
+    assert [s.username for s in store.all_staff()] == ["a", "b", "c"]
+
+
+def test_password_and_enabled_change_only_existing_accounts(store: ConsoleStore) -> None:
+    add(store)
+    assert store.set_password("xa.a", "scrypt$new")
+    assert not store.set_password("nobody", "scrypt$new")
+    staff = store.staff("xa.a")
+    assert staff is not None and staff.password_hash == "scrypt$new"
+    assert store.set_staff_enabled("xa.a", False)
+    assert not store.set_staff_enabled("nobody", False)
+    staff = store.staff("xa.a")
+    assert staff is not None and not staff.enabled
+
+
+def test_the_threshold_th_failure_locks_and_the_count_starts_again(store: ConsoleStore) -> None:
+    lock = timedelta(minutes=15)
+    for i in range(4):
+        assert store.login_failed("xa.a", now=NOW, threshold=5, lock_for=lock) is None, i
+        assert store.locked_until("xa.a", NOW) is None
+    until = store.login_failed("xa.a", now=NOW, threshold=5, lock_for=lock)
+    assert until == NOW + lock
+    assert store.locked_until("xa.a", NOW + timedelta(minutes=14)) == NOW + lock
+    assert store.locked_until("xa.a", NOW + lock) is None
+    assert store.locked_until("someone.else", NOW) is None
+    later = NOW + timedelta(minutes=20)
+    for _ in range(4):
+        assert store.login_failed("xa.a", now=later, threshold=5, lock_for=lock) is None
+
+
+def test_a_success_forgets_the_failures(store: ConsoleStore) -> None:
+    lock = timedelta(minutes=15)
+    for _ in range(4):
+        store.login_failed("xa.a", now=NOW, threshold=5, lock_for=lock)
+    store.login_succeeded("xa.a")
+    for _ in range(4):
+        assert store.login_failed("xa.a", now=NOW, threshold=5, lock_for=lock) is None
+
+
+def test_failures_from_two_replicas_at_once_are_all_counted(reopen: Opener) -> None:
+    stores = [reopen(), reopen()]
+    barrier = threading.Barrier(2)
+    locks: list[datetime | None] = []
+
+    def fail(store: ConsoleStore) -> None:
+        barrier.wait()
+        for _ in range(5):
+            locks.append(
+                store.login_failed("xa.a", now=NOW, threshold=10, lock_for=timedelta(minutes=15))
+            )
+
+    threads = [threading.Thread(target=fail, args=(s,)) for s in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(lock is not None for lock in locks) == 1  # the tenth, whichever replica saw it
+    assert stores[0].locked_until("xa.a", NOW) is not None
+
+
+def test_sessions_live_until_deleted_or_stale(reopen: Opener) -> None:
+    store = reopen()
+    add(store)
+    add(store, "xa.b")
+    open_session(store, "s1", "xa.a", NOW)
+    open_session(store, "s2", "xa.a", NOW)
+    open_session(store, "s3", "xa.b", NOW)
+    session = reopen().session("s1")
+    assert session is not None
+    assert (session.username, session.csrf_token, session.created_at, session.last_seen) == (
+        "xa.a",
+        "form-s1",
+        NOW,
+        NOW,
+    )
+    store.touch_session("s1", NOW + timedelta(minutes=20))
+    touched = store.session("s1")
+    assert touched is not None and touched.last_seen == NOW + timedelta(minutes=20)
+    store.delete_session("s2")
+    assert store.session("s2") is None
+    removed = store.delete_stale_sessions(
+        idle_since=NOW + timedelta(minutes=10), created_before=NOW - timedelta(hours=12)
+    )
+    assert removed == 1  # s3, idle since NOW; s1 was touched
+    assert store.session("s1") is not None and store.session("s3") is None
+    assert store.delete_sessions_of("xa.a") == 1
+    assert store.session("s1") is None
+
+
+def test_disabling_an_account_ends_its_sessions(store: ConsoleStore) -> None:
+    add(store)
+    open_session(store, "s1", "xa.a", NOW)
+    store.set_staff_enabled("xa.a", False)
+    assert store.session("s1") is None
+
+
+def test_audit_entries_come_newest_first_and_by_area(reopen: Opener) -> None:
+    store = reopen()
+    units = ["H15.50.05.13", "H15.50.07.01", "H15.60.01.01", None, "H15.5", "H16.50"]
+    for i, unit in enumerate(units):
+        store.add_audit(entry(NOW + timedelta(minutes=i), unit))
+    every = reopen().audit_entries(unit_prefix=None, limit=100)
+    assert [e.unit_code for e in every] == list(reversed(units))
+    assert every[0].at == NOW + timedelta(minutes=5)
+    assert every[0].detail == "Đã tiếp nhận → Đang xử lý"
+    district = store.audit_entries(unit_prefix="H15.50", limit=100)
+    assert [e.unit_code for e in district] == [None, "H15.50.07.01", "H15.50.05.13"]
+    assert [e.unit_code for e in store.audit_entries(unit_prefix=None, limit=2, offset=1)] == [
+        "H15.5",
+        None,
+    ]
+    assert store.audit_entries(unit_prefix="h15.50", limit=100) == [
+        e for e in district if e.unit_code is None
+    ]
+
+
+def test_times_keep_their_instant_whatever_the_offset(store: ConsoleStore) -> None:
+    add(store)
+    utc = NOW.astimezone(UTC)
+    open_session(store, "s1", "xa.a", utc)
+    session = store.session("s1")
+    assert session is not None and session.created_at == NOW
+
+
+def test_naive_times_are_refused(store: ConsoleStore) -> None:
+    with pytest.raises(ValueError, match="aware"):
+        store.login_failed(
+            "xa.a", now=NOW.replace(tzinfo=None), threshold=5, lock_for=timedelta(minutes=1)
+        )
+
+
+def test_scope_is_the_prefix_or_a_unit_under_it() -> None:
+    assert in_scope("H15", "H15.50.05.13") and in_scope("H15.50.05.13", "H15.50.05.13")
+    assert not in_scope("H15.5", "H15.50.05.13") and not in_scope("H15.50", "H15")
+
+
+def test_postgres_console_tables_come_with_the_gateways_schema(pg_url: str) -> None:
+    PostgresStore(pg_url).close()  # the gateway's store migrates to head: 0002 included
+    assert migrate.current(pg_url) == "0002" == migrate.head()
+    with PostgresConsoleStore(pg_url) as store:
+        add(store)
+        assert store.staff("xa.a") is not None
+
+
+def test_postgres_the_console_revision_goes_down_and_up_again(pg_url: str) -> None:
+    from alembic import command
+
+    migrate.upgrade(pg_url)
+    engine = migrate.sqlalchemy_engine(pg_url)
+    try:
+        with engine.begin() as conn:
+            config = migrate.alembic_config()
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0001")
+    finally:
+        engine.dispose()
+    assert migrate.current(pg_url) == "0001"
+    with PostgresConsoleStore(pg_url) as store:  # migrates up again as it opens
+        add(store)
+    assert migrate.current(pg_url) == "0002"
