@@ -381,7 +381,7 @@ def main() -> None:
     generated_fp = false_positives(((k.value, f) for k, f in none), columns)
     print("\nfalse positives: pictures without a QR code that gave a payload")
     print(f"{'':<28}" + "".join(f"{c.value:>10}" for c in names))
-    counts = defaultdict(int, {})
+    counts: defaultdict[Column, int] = defaultdict(int)
     for title, table in (("generated", generated_fp), ("real", real_fp)):
         for name, cells in table.items():
             print(f"{title + ' ' + name:<28}" + "".join(f"{cells[c]:>10}" for c in names))
