@@ -303,16 +303,14 @@ def reconcile(sent: list[dict[str, Any]], holdings: list[dict[str, Any]]) -> Rec
 
 
 @contextmanager
-def metadata_store(
-    options: Options, root: Path, data_dir: Path
-) -> Iterator[ThrowawayCluster | None]:
+def metadata_store(options: Options, data_dir: Path) -> Iterator[ThrowawayCluster | None]:
     """The data directory's metadata store, ready: a durable PostgreSQL cluster named with
     ``dvc-gateway db use``, or nothing for SQLite (created when the kiosks are enrolled)."""
     data_dir.mkdir(parents=True)
     if options.backend is Backend.SQLITE:
         yield None
         return
-    with ThrowawayCluster(root / "pg", durability=DURABLE) as cluster:
+    with ThrowawayCluster(durability=DURABLE) as cluster:
         url = cluster.create_database("gateway")
         done = subprocess.run(
             gateway_command("db", "use", "--data", str(data_dir), url),
@@ -331,7 +329,7 @@ def run_once(options: Options, root: Path) -> Result:
         raise ValueError("SQLite is the embedded one-process store: one replica only")
     data_dir = root / "gateway"
     with ExitStack() as stack:
-        cluster = stack.enter_context(metadata_store(options, root, data_dir))
+        cluster = stack.enter_context(metadata_store(options, data_dir))
         kiosks = enrol_kiosks(data_dir, options.kiosks)
         replicas: list[Replica] = []
         for n in range(options.replicas):

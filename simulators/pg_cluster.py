@@ -10,7 +10,7 @@ server runs as the ``postgres`` user the Debian package creates, in a directory 
 the client still connects as the cluster's superuser through the socket (``trust`` on the
 socket alone, which only this machine's users can reach).
 
-    with ThrowawayCluster(tmp_path / "pg") as cluster:
+    with ThrowawayCluster() as cluster:          # a directory of its own, removed after
         url = cluster.create_database("gateway")
 """
 
@@ -21,6 +21,7 @@ import pwd
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -71,11 +72,26 @@ DURABLE = Durability(fsync=True)
 
 
 class ThrowawayCluster:
-    """One initdb'd cluster under ``root``, listening only on a socket in ``root``."""
+    """One initdb'd cluster under ``root``, listening only on a socket in ``root``.
+
+    Without a ``root`` the cluster gets a directory of its own in the system's temporary
+    directory, removed when the ``with`` block ends. That is what tests want: pytest keeps its
+    temporary directories 0700 and sets them back to 0700 whenever another pytest run starts,
+    which locks the postgres user out of a cluster kept there.
+    """
 
     def __init__(
-        self, root: Path, *, durability: Durability = FAST, max_connections: int = 200
+        self,
+        root: Path | None = None,
+        *,
+        durability: Durability = FAST,
+        max_connections: int = 200,
     ) -> None:
+        self._owned = root is None
+        if root is None:
+            root = Path(tempfile.mkdtemp(prefix="kiosk-postgres-"))
+            root.chmod(0o711)  # the postgres user passes through to the cluster's own directory
+            root = root / "cluster"
         self.root = root
         self.data = root / "data"
         self.socket_dir = root / "run"
@@ -138,7 +154,11 @@ class ThrowawayCluster:
         error: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.stop()
+        try:
+            self.stop()
+        finally:
+            if self._owned:
+                shutil.rmtree(self.root.parent, ignore_errors=True)
 
     # --- databases ------------------------------------------------------------------------------
 

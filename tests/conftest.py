@@ -7,9 +7,7 @@ import itertools
 import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -51,12 +49,9 @@ def pg_cluster() -> Iterator[ThrowawayCluster]:
     """One throwaway cluster for the whole run (Debian's server, started in about a second);
     each test takes a database of its own from it (``pg_url``).
 
-    Not under pytest's temporary directory: a second pytest run started meanwhile (a developer
-    running one file) deletes the oldest of those, a live cluster's included."""
-    with (
-        tempfile.TemporaryDirectory(prefix="kiosk-tests-postgres-") as root,
-        ThrowawayCluster(Path(root) / "cluster") as cluster,
-    ):
+    In a directory of its own, not under pytest's: another pytest run started meanwhile (a
+    developer running one file) deletes the oldest of those and makes them 0700 again."""
+    with ThrowawayCluster() as cluster:
         yield cluster
 
 

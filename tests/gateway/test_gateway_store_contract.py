@@ -1194,8 +1194,8 @@ def test_postgres_a_lock_held_too_long_is_a_backend_error_and_changes_nothing(
         assert finalize(store, dossier_id) == f"{UNIT_CODE}-261123-0001"
 
 
-def test_postgres_a_stopped_server_is_a_backend_error_that_says_so(tmp_path: Path) -> None:
-    with ThrowawayCluster(tmp_path / "pg") as cluster:
+def test_postgres_a_stopped_server_is_a_backend_error_that_says_so() -> None:
+    with ThrowawayCluster() as cluster:
         url = cluster.create_database("gateway")
         store = PostgresStore(url, timeout=2)
         dossier_id = create(store, files=0)

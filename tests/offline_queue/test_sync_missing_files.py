@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from gateway.app import Gateway, create_app, enrol
+from gateway.blobs import DirectoryBlobStore
 from gateway.faults import FaultState
 from gateway.server import BackgroundServer
 from gateway.settings import GatewaySettings
@@ -84,7 +85,7 @@ class InProcessGateway:
             if not file.complete or file.stored_path is None:
                 out.append(None)
                 continue
-            data = (self.data_dir / file.stored_path).read_bytes()
+            data = DirectoryBlobStore(self.data_dir).locate(file.stored_path).read_bytes()
             out.append(hashlib.sha256(data).hexdigest())
         return out
 
