@@ -79,13 +79,20 @@ def test_each_wheel_carries_only_its_own_packages(wheels: dict[str, Path], name:
     assert _top_level_packages(wheels[name]) == PROJECTS[name][1]
 
 
-def test_the_gateway_wheel_carries_its_schema_migrations(wheels: dict[str, Path]) -> None:
+def test_the_gateway_wheel_carries_its_migrations_and_pages(wheels: dict[str, Path]) -> None:
     """A province installs the wheel, not the checkout: ``db use`` and a replica's start
     apply the migrations from it."""
     with zipfile.ZipFile(wheels["dvc-gateway"]) as archive:
         names = set(archive.namelist())
-    wanted = {"gateway/migrations/env.py", "gateway/migrations/script.py.mako",
-              "gateway/migrations/versions/r0001_initial.py", "gateway/openapi.yaml"}  # fmt: skip
+    wanted = {
+        "gateway/migrations/env.py",
+        "gateway/migrations/script.py.mako",
+        "gateway/migrations/versions/r0001_initial.py",
+        "gateway/openapi.yaml",
+        # and the console's pages, which a wheel without its package data would lack
+        "gateway/console/templates/kiosks.html",
+        "gateway/console/static/console.css",
+    }
     assert wanted <= names
 
 

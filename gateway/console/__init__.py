@@ -1,7 +1,8 @@
 """The province's web console, served by the gateway under ``/console``, in Vietnamese: staff
-sign in and see the dossiers their units received, open their pages in the browser, move them
-through the back office's statuses (which the kiosks' status lookup then shows), and province
-administrators read the console's audit log.
+sign in and see the kiosks of their units (last heartbeat, outbox, device alerts, clock skew,
+the ones out of touch first) and the dossiers those units received, open their pages in the
+browser, move them through the back office's statuses (which the kiosks' status lookup then
+shows), and province administrators read the console's audit log.
 
 Why server-rendered pages (Jinja2 templates, HTML forms, one stylesheet, no JavaScript):
 
@@ -25,7 +26,8 @@ action                                   province_admin  district_technician  co
 list and search dossiers in the area     yes             yes                  yes
 open a dossier and view its files        yes             yes                  yes
 change a dossier's status (with a note)  yes             no                   yes
-dossiers of kiosks without a unit        yes             no                   no
+see the kiosks in the area ("Kiosk")     yes             yes                  yes
+dossiers and kiosks without a unit       yes             no                   no
 read the audit log ("Nhật ký thao tác")  yes             no                   no
 create, reset or disable accounts        on the server only, ``dvc-gateway staff …``
 =======================================  ==============  ===================  =============

@@ -13,12 +13,15 @@ class Permission(StrEnum):
     VIEW_DOSSIERS = "view_dossiers"  # the list, a dossier's page and its files
     CHANGE_STATUS = "change_status"
     VIEW_AUDIT = "view_audit"
+    VIEW_KIOSKS = "view_kiosks"  # the fleet page: heartbeats, outboxes, device alerts
 
 
 PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
     StaffRole.PROVINCE_ADMIN: frozenset(Permission),
-    StaffRole.DISTRICT_TECHNICIAN: frozenset({Permission.VIEW_DOSSIERS}),
-    StaffRole.COMMUNE_STAFF: frozenset({Permission.VIEW_DOSSIERS, Permission.CHANGE_STATUS}),
+    StaffRole.DISTRICT_TECHNICIAN: frozenset({Permission.VIEW_DOSSIERS, Permission.VIEW_KIOSKS}),
+    StaffRole.COMMUNE_STAFF: frozenset(
+        {Permission.VIEW_DOSSIERS, Permission.CHANGE_STATUS, Permission.VIEW_KIOSKS}
+    ),
 }
 
 

@@ -58,7 +58,14 @@ from gateway.console.store import (
     throttle_key,
 )
 from gateway.settings import GatewaySettings
-from gateway.store import DossierRecord, FileRecord, Store, token_digest
+from gateway.store import (
+    DossierRecord,
+    FileRecord,
+    HeartbeatRecord,
+    KioskRecord,
+    Store,
+    token_digest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +85,11 @@ across many names) queues here instead of taking the server's memory."""
 AUDIT_PAGE_SIZE = 100
 MAX_NOTE_CHARS = 500
 MAX_QUERY_CHARS = 64
+STALE_AFTER = timedelta(minutes=15)
+"""A kiosk beats every 30 s: one silent for 15 minutes is off the network, off, or broken."""
+SKEW_LIMIT = timedelta(minutes=5)
+"""Beyond this the kiosk's clock is flagged: its receipts and appointment dates may be wrong."""
+DEVICE_READY = "ok"  # a device the kiosk reports ready (as ``gateway.metrics`` reads it)
 AWAITING = "awaiting_files"
 """The status filter's value for dossiers whose files have not all arrived."""
 
@@ -182,6 +194,134 @@ def _size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
 
 
+def _span(length: timedelta) -> str:
+    """A length of time in plain words, to the minute: "3 phút", "2 giờ 5 phút", "4 ngày"."""
+    minutes = int(abs(length).total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} phút"
+    if minutes < 24 * 60:
+        hours, rest = divmod(minutes, 60)
+        return f"{hours} giờ {rest} phút" if rest else f"{hours} giờ"
+    days, rest = divmod(minutes, 24 * 60)
+    return f"{days} ngày {rest // 60} giờ" if rest >= 60 else f"{days} ngày"
+
+
+def _ago(length: timedelta) -> str:
+    return "vừa xong" if length < timedelta(minutes=1) else f"{_span(length)} trước"
+
+
+def _skew(skew: timedelta) -> str:
+    """The kiosk's clock against the gateway's: "nhanh 6 phút", "chậm 12 giây", "khớp"."""
+    seconds = round(skew.total_seconds())
+    if seconds == 0:
+        return "khớp"
+    way = "nhanh" if seconds > 0 else "chậm"
+    amount = f"{abs(seconds)} giây" if abs(seconds) < 60 else _span(skew)
+    return f"{way} {amount}"
+
+
+def _moment(value: object) -> datetime | None:
+    """A time from a heartbeat (ISO text, or a datetime as a store may hand it back) with its
+    offset, or None for anything else."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+DEVICE_LABELS: Mapping[str, str] = {
+    "printer": "Máy in",
+    "scanner": "Máy quét",
+    "card_reader": "Đầu đọc thẻ",
+    "reader": "Đầu đọc thẻ",
+    "camera": "Máy ảnh",
+}
+DEVICE_STATUS_LABELS: Mapping[str, str] = {
+    "paper_out": "hết giấy",
+    "paper_near_end": "sắp hết giấy",
+    "paper_low": "sắp hết giấy",
+    "unplugged": "không kết nối",
+    "missing": "không tìm thấy",
+    "cover_open": "đang mở nắp",
+    "jammed": "kẹt giấy",
+    "paper_jam": "kẹt giấy",
+    "busy": "đang bận",
+    "io_error": "lỗi giao tiếp",
+    "timeout": "không phản hồi",
+}
+"""The words for the devices and problems kiosks report; anything else is shown as sent."""
+
+
+@dataclass(frozen=True)
+class KioskRow:
+    """One kiosk as the fleet page shows it, read defensively from its last heartbeat (a kiosk
+    of an older version may leave fields out)."""
+
+    kiosk_id: str
+    unit_code: str | None
+    enabled: bool
+    last_seen: datetime | None
+    last_seen_ago: str
+    stale: bool
+    software_version: str | None
+    queued: int | None
+    uploading: int | None
+    needs_attention: int | None
+    oldest_age: str | None
+    skew: str | None
+    skew_flagged: bool
+    device_problems: tuple[str, ...]
+
+    @property
+    def sort_key(self) -> tuple[bool, bool, str]:
+        # Out of touch first, then device trouble, then by id.
+        return (not self.stale, not self.device_problems, self.kiosk_id)
+
+
+def kiosk_row(kiosk: KioskRecord, beat: HeartbeatRecord | None, now: datetime) -> KioskRow:
+    body = beat.body if beat is not None else {}
+    queue = body.get("queue")
+    queue = queue if isinstance(queue, dict) else {}
+    oldest = _moment(queue.get("oldest_queued_at"))
+    sent = _moment(body.get("at"))
+    skew = sent - beat.received_at if beat is not None and sent is not None else None
+    devices = body.get("devices")
+    problems = tuple(
+        f"{DEVICE_LABELS.get(str(name), str(name))}: "
+        f"{DEVICE_STATUS_LABELS.get(str(status), str(status))}"
+        for name, status in sorted((devices if isinstance(devices, dict) else {}).items())
+        if status != DEVICE_READY
+    )
+    version = body.get("software_version")
+    return KioskRow(
+        kiosk_id=kiosk.kiosk_id,
+        unit_code=kiosk.unit_code,
+        enabled=kiosk.enabled,
+        last_seen=beat.received_at if beat is not None else None,
+        last_seen_ago=_ago(now - beat.received_at) if beat is not None else "chưa bao giờ",
+        # A disabled kiosk is silent on purpose (its token refused): no alarm for it.
+        stale=kiosk.enabled and (beat is None or now - beat.received_at > STALE_AFTER),
+        software_version=version if isinstance(version, str) else None,
+        queued=_count(queue.get("queued")),
+        uploading=_count(queue.get("uploading")),
+        needs_attention=_count(queue.get("needs_attention")),
+        oldest_age=_span(now - oldest) if oldest is not None else None,
+        skew=_skew(skew) if skew is not None else None,
+        skew_flagged=skew is not None and abs(skew) > SKEW_LIMIT,
+        device_problems=problems,
+    )
+
+
 def status_label(dossier: DossierRecord) -> str:
     return AWAITING_FILES_LABEL if dossier.status is None else STATUS_LABELS[dossier.status]
 
@@ -231,6 +371,7 @@ class Console:
             visitor=visitor,
             role_label=ROLE_LABELS[visitor.staff.role] if visitor else "",
             can_audit=visitor is not None and allowed(visitor.staff, Permission.VIEW_AUDIT),
+            can_kiosks=visitor is not None and allowed(visitor.staff, Permission.VIEW_KIOSKS),
             csrf_field=CSRF_FIELD,
             csrf_token=visitor.session.csrf_token if visitor else "",
             **values,
@@ -658,6 +799,35 @@ class Console:
             },
         )
 
+    # --- kiosks ---------------------------------------------------------------------------------
+
+    async def kiosks(self, request: Request) -> Response:
+        visitor = self.visitor(request)
+        if visitor is None:
+            return self.signed_out(request)
+        if not allowed(visitor.staff, Permission.VIEW_KIOSKS):
+            return self.message(request, visitor, 403, "Không có quyền", MSG_FORBIDDEN)
+        now = self.settings.now()
+        beats = {beat.kiosk_id: beat for beat in self.store.heartbeats()}
+        rows = sorted(
+            (
+                kiosk_row(kiosk, beats.get(kiosk.kiosk_id), now)
+                for kiosk in self.store.kiosks()
+                if covers(visitor.staff, kiosk.unit_code)
+            ),
+            key=lambda row: row.sort_key,
+        )
+        return self.render(
+            request,
+            "kiosks.html",
+            visitor=visitor,
+            rows=rows,
+            now=now,
+            stale_count=sum(row.stale for row in rows),
+            trouble_count=sum(bool(row.device_problems) for row in rows),
+            stale_minutes=int(STALE_AFTER.total_seconds() // 60),
+        )
+
     # --- audit ----------------------------------------------------------------------------------
 
     async def audit_page(self, request: Request) -> Response:
@@ -797,6 +967,7 @@ def create_console(
         ("/dossiers/{dossier_id}", console.dossier_page, ["GET"]),
         ("/dossiers/{dossier_id}/status", console.change_status, ["POST"]),
         ("/dossiers/{dossier_id}/files/{file_id}", console.dossier_file, ["GET"]),
+        ("/kiosks", console.kiosks, ["GET"]),
         ("/audit", console.audit_page, ["GET"]),
     ]
     app = Starlette(
