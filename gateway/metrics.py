@@ -33,6 +33,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.fleet import DEVICE_READY, KioskReport
 from gateway.store import Store
 
 METRICS_PATH = "/metrics"
@@ -40,20 +41,6 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Heartbeats every 30 s; the slowest request a kiosk makes is a PATCH over a rural link.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 UNMATCHED = "(unmatched)"
-READY = "ok"  # a device the kiosk reports ready; anything else is a problem worth a look
-
-
-def _ts(moment: datetime | str | None) -> float | None:
-    if moment is None:
-        return None
-    if isinstance(moment, str):
-        try:
-            moment = datetime.fromisoformat(moment)
-        except ValueError:
-            return None
-    if moment.tzinfo is None:
-        return None
-    return moment.timestamp()
 
 
 class FleetCollector(Collector):
@@ -108,26 +95,20 @@ class FleetCollector(Collector):
             "dvc_gateway_kiosk_software_info", "the kiosk's software version (always 1)",
             labels=["kiosk", "version"],
         )  # fmt: skip
-        for beat in self._store.heartbeats():
-            kiosk = beat.kiosk_id
-            received = beat.received_at.timestamp()
-            seen.add_metric([kiosk], received)
-            queue = beat.body.get("queue") or {}
-            for state in ("queued", "uploading", "needs_attention"):
-                value = queue.get(state)
-                if isinstance(value, int):
-                    queued.add_metric([kiosk, state], value)
-            since = _ts(queue.get("oldest_queued_at"))
-            if since is not None:
-                oldest.add_metric([kiosk], since)
-            sent = _ts(beat.body.get("at"))
-            if sent is not None:
-                skew.add_metric([kiosk], sent - received)
-            for device, status in sorted((beat.body.get("devices") or {}).items()):
-                devices.add_metric([kiosk, str(device)], 1.0 if status == READY else 0.0)
-            software = beat.body.get("software_version")
-            if isinstance(software, str):
-                version.add_metric([kiosk, software], 1.0)
+        for report in map(KioskReport.of, self._store.heartbeats()):
+            kiosk = report.kiosk_id
+            seen.add_metric([kiosk], report.received_at.timestamp())
+            for state, count in report.outbox.items():
+                if count is not None:
+                    queued.add_metric([kiosk, state], count)
+            if report.oldest_queued_at is not None:
+                oldest.add_metric([kiosk], report.oldest_queued_at.timestamp())
+            if report.clock_skew is not None:
+                skew.add_metric([kiosk], report.clock_skew.total_seconds())
+            for device, status in report.devices.items():
+                devices.add_metric([kiosk, device], 1.0 if status == DEVICE_READY else 0.0)
+            if report.software_version is not None:
+                version.add_metric([kiosk, report.software_version], 1.0)
         yield from (seen, queued, oldest, skew, devices, version)
 
 

@@ -57,6 +57,7 @@ from gateway.console.store import (
     StaffRecord,
     throttle_key,
 )
+from gateway.fleet import KioskReport
 from gateway.settings import GatewaySettings
 from gateway.store import (
     DossierRecord,
@@ -89,7 +90,6 @@ STALE_AFTER = timedelta(minutes=15)
 """A kiosk beats every 30 s: one silent for 15 minutes is off the network, off, or broken."""
 SKEW_LIMIT = timedelta(minutes=5)
 """Beyond this the kiosk's clock is flagged: its receipts and appointment dates may be wrong."""
-DEVICE_READY = "ok"  # a device the kiosk reports ready (as ``gateway.metrics`` reads it)
 AWAITING = "awaiting_files"
 """The status filter's value for dossiers whose files have not all arrived."""
 
@@ -220,25 +220,6 @@ def _skew(skew: timedelta) -> str:
     return f"{way} {amount}"
 
 
-def _moment(value: object) -> datetime | None:
-    """A time from a heartbeat (ISO text, or a datetime as a store may hand it back) with its
-    offset, or None for anything else."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    else:
-        return None
-    return moment if moment.tzinfo is not None else None
-
-
-def _count(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 DEVICE_LABELS: Mapping[str, str] = {
     "printer": "Máy in",
     "scanner": "Máy quét",
@@ -289,20 +270,14 @@ class KioskRow:
 
 
 def kiosk_row(kiosk: KioskRecord, beat: HeartbeatRecord | None, now: datetime) -> KioskRow:
-    body = beat.body if beat is not None else {}
-    queue = body.get("queue")
-    queue = queue if isinstance(queue, dict) else {}
-    oldest = _moment(queue.get("oldest_queued_at"))
-    sent = _moment(body.get("at"))
-    skew = sent - beat.received_at if beat is not None and sent is not None else None
-    devices = body.get("devices")
+    report = KioskReport.of(beat) if beat is not None else None
+    oldest = report.oldest_queued_at if report is not None else None
+    skew = report.clock_skew if report is not None else None
     problems = tuple(
-        f"{DEVICE_LABELS.get(str(name), str(name))}: "
-        f"{DEVICE_STATUS_LABELS.get(str(status), str(status))}"
-        for name, status in sorted((devices if isinstance(devices, dict) else {}).items())
-        if status != DEVICE_READY
+        f"{DEVICE_LABELS.get(name, name)}: {DEVICE_STATUS_LABELS.get(status, status)}"
+        for name, status in (report.device_problems if report is not None else {}).items()
     )
-    version = body.get("software_version")
+    outbox = report.outbox if report is not None else {}
     return KioskRow(
         kiosk_id=kiosk.kiosk_id,
         unit_code=kiosk.unit_code,
@@ -311,10 +286,10 @@ def kiosk_row(kiosk: KioskRecord, beat: HeartbeatRecord | None, now: datetime) -
         last_seen_ago=_ago(now - beat.received_at) if beat is not None else "chưa bao giờ",
         # A disabled kiosk is silent on purpose (its token refused): no alarm for it.
         stale=kiosk.enabled and (beat is None or now - beat.received_at > STALE_AFTER),
-        software_version=version if isinstance(version, str) else None,
-        queued=_count(queue.get("queued")),
-        uploading=_count(queue.get("uploading")),
-        needs_attention=_count(queue.get("needs_attention")),
+        software_version=report.software_version if report is not None else None,
+        queued=outbox.get("queued"),
+        uploading=outbox.get("uploading"),
+        needs_attention=outbox.get("needs_attention"),
         oldest_age=_span(now - oldest) if oldest is not None else None,
         skew=_skew(skew) if skew is not None else None,
         skew_flagged=skew is not None and abs(skew) > SKEW_LIMIT,
