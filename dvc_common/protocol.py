@@ -49,6 +49,41 @@ class CheckVerdict(StrEnum):
     UNREADABLE = "unreadable"
 
 
+class DeviceKind(StrEnum):
+    """The devices a heartbeat reports on: the keys of its ``devices`` object."""
+
+    PRINTER = "printer"
+    SCANNER = "scanner"
+    QR_READER = "qr_reader"
+
+
+class DeviceCondition(StrEnum):
+    """What a heartbeat says of one device: the values of its ``devices`` object.
+
+    The kiosk maps each driver's own states onto these (a printer's ``paper_near_end`` is
+    ``PAPER_LOW``); the console translates them. A kiosk of an older version may send other text,
+    which the gateway keeps and shows as it came.
+    """
+
+    OK = "ok"
+    PAPER_LOW = "paper_low"  # still prints; change the roll soon
+    PAPER_OUT = "paper_out"
+    COVER_OPEN = "cover_open"
+    MISSING = "missing"  # not connected, or not found where the configuration says
+    ERROR = "error"  # connected but failing (I/O errors, a jam, a reader restarting)
+    UNKNOWN = "unknown"  # not known yet since the kiosk started
+
+
+class LinkQuality(StrEnum):
+    """How well a kiosk reaches the gateway, judged by the gateway from a heartbeat's ``link``
+    object (``gateway.fleet.LinkReport``)."""
+
+    GOOD = "good"
+    WEAK = "weak"
+    POOR = "poor"
+    UNKNOWN = "unknown"  # the kiosk sent no link figures (an older version, or just started)
+
+
 MAX_LOOKS_LIKE_CHARS: Final = 200
 """The name of the paper a warned document looks like (a catalog name, Vietnamese)."""
 

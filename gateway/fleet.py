@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from dvc_common.protocol import LinkQuality
 from gateway.store import HeartbeatRecord
 
 DEVICE_READY = "ok"  # a device the kiosk reports ready; anything else is worth a look
@@ -35,6 +36,66 @@ def _count(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+# Below these a link is weak, and further below poor. A failure is a request that got no answer
+# at all (time-out, refused, reset); an HTTP error is an answer. Ratios are judged only over
+# enough requests that one lost packet does not condemn a quiet kiosk.
+_WEAK_SIGNAL, _POOR_SIGNAL = 50, 30  # percent, as NetworkManager reports it
+_WEAK_RTT_MS, _POOR_RTT_MS = 800, 2000
+_WEAK_FAILURES, _POOR_FAILURES = 0.05, 0.20
+_MIN_REQUESTS = 5
+
+
+@dataclass(frozen=True)
+class LinkReport:
+    """A heartbeat's ``link`` object: the kiosk's view of its connection over the last hour.
+
+    ``{"signal_percent": 0..100 | null, "rtt_ms": int | null, "requests": int, "failures": int}``:
+    the Wi-Fi signal (null on a wired link or when unknown), the median round trip of the
+    gateway requests that were answered, how many requests were tried and how many got no answer.
+    """
+
+    signal_percent: int | None = None
+    rtt_ms: int | None = None
+    requests: int | None = None
+    failures: int | None = None
+
+    @classmethod
+    def of(cls, value: object) -> LinkReport:
+        if not isinstance(value, dict):
+            return cls()
+        return cls(
+            signal_percent=_count(value.get("signal_percent")),
+            rtt_ms=_count(value.get("rtt_ms")),
+            requests=_count(value.get("requests")),
+            failures=_count(value.get("failures")),
+        )
+
+    @property
+    def failure_ratio(self) -> float | None:
+        if self.requests is None or self.failures is None or self.requests < _MIN_REQUESTS:
+            return None
+        return min(1.0, self.failures / self.requests)
+
+    @property
+    def quality(self) -> LinkQuality:
+        ratio = self.failure_ratio
+        if self.signal_percent is None and self.rtt_ms is None and ratio is None:
+            return LinkQuality.UNKNOWN
+        if (
+            (self.signal_percent is not None and self.signal_percent < _POOR_SIGNAL)
+            or (self.rtt_ms is not None and self.rtt_ms > _POOR_RTT_MS)
+            or (ratio is not None and ratio >= _POOR_FAILURES)
+        ):
+            return LinkQuality.POOR
+        if (
+            (self.signal_percent is not None and self.signal_percent < _WEAK_SIGNAL)
+            or (self.rtt_ms is not None and self.rtt_ms > _WEAK_RTT_MS)
+            or (ratio is not None and ratio >= _WEAK_FAILURES)
+        ):
+            return LinkQuality.WEAK
+        return LinkQuality.GOOD
+
+
 @dataclass(frozen=True)
 class KioskReport:
     """One kiosk's last heartbeat: when the gateway received it, and what the kiosk said."""
@@ -46,6 +107,7 @@ class KioskReport:
     outbox: dict[str, int | None]  # by QUEUE_STATES
     oldest_queued_at: datetime | None
     devices: dict[str, str] = field(default_factory=dict)
+    link: LinkReport = field(default_factory=LinkReport)
 
     @classmethod
     def of(cls, beat: HeartbeatRecord) -> KioskReport:
@@ -64,6 +126,7 @@ class KioskReport:
             devices={str(k): str(v) for k, v in sorted(devices.items())}
             if isinstance(devices, dict)
             else {},
+            link=LinkReport.of(body.get("link")),
         )
 
     @property
