@@ -72,26 +72,22 @@ DURABLE = Durability(fsync=True)
 
 
 class ThrowawayCluster:
-    """One initdb'd cluster under ``root``, listening only on a socket in ``root``.
+    """One initdb'd cluster in a directory of its own, listening only on a socket there.
 
-    Without a ``root`` the cluster gets a directory of its own in the system's temporary
-    directory, removed when the ``with`` block ends. That is what tests want: pytest keeps its
-    temporary directories 0700 and sets them back to 0700 whenever another pytest run starts,
-    which locks the postgres user out of a cluster kept there.
+    The directory is made in the system's temporary directory and removed when the ``with``
+    block ends. Not under pytest's temporary directory: pytest keeps those 0700 and sets them back
+    to 0700 whenever another pytest run starts, which would lock the postgres user out.
     """
 
     def __init__(
         self,
-        root: Path | None = None,
         *,
         durability: Durability = FAST,
         max_connections: int = 200,
     ) -> None:
-        self._owned = root is None
-        if root is None:
-            root = Path(tempfile.mkdtemp(prefix="kiosk-postgres-"))
-            root.chmod(0o711)  # the postgres user passes through to the cluster's own directory
-            root = root / "cluster"
+        self._home = Path(tempfile.mkdtemp(prefix="kiosk-postgres-"))
+        self._home.chmod(0o711)  # the postgres user passes through to the cluster's own directory
+        root = self._home / "cluster"
         self.root = root
         self.data = root / "data"
         self.socket_dir = root / "run"
@@ -111,18 +107,12 @@ class ThrowawayCluster:
     # --- life -----------------------------------------------------------------------------------
 
     def start(self) -> Self:
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(exist_ok=True)
         self.socket_dir.mkdir(exist_ok=True)
         if self._as:
-            # The server's user must own its directories and reach them through the parents.
+            # The server's user must own its directories (it reaches them through _home, 0711).
             shutil.chown(self.root, "postgres", "postgres")
             shutil.chown(self.socket_dir, "postgres", "postgres")
-            for parent in self.root.parents:
-                if parent == Path("/"):
-                    break
-                mode = parent.stat().st_mode
-                if not mode & 0o001:
-                    parent.chmod(mode | 0o001)  # search only: names inside stay unlisted
         if not (self.data / "PG_VERSION").exists():
             self._run(
                 self._bin / "initdb", "-D", str(self.data), "-U", SUPERUSER, "--auth=trust",
@@ -157,8 +147,7 @@ class ThrowawayCluster:
         try:
             self.stop()
         finally:
-            if self._owned:
-                shutil.rmtree(self.root.parent, ignore_errors=True)
+            shutil.rmtree(self._home, ignore_errors=True)
 
     # --- databases ------------------------------------------------------------------------------
 
