@@ -108,6 +108,9 @@ class KioskReport:
     oldest_queued_at: datetime | None
     devices: dict[str, str] = field(default_factory=dict)
     link: LinkReport = field(default_factory=LinkReport)
+    app_running: bool | None = None
+    """Whether the kiosk's touchscreen app had reported its devices recently; None from a kiosk
+    that does not say (an older version). When False, ``devices`` are all unknown."""
 
     @classmethod
     def of(cls, beat: HeartbeatRecord) -> KioskReport:
@@ -127,6 +130,7 @@ class KioskReport:
             if isinstance(devices, dict)
             else {},
             link=LinkReport.of(body.get("link")),
+            app_running=running if isinstance(running := body.get("app_running"), bool) else None,
         )
 
     @property

@@ -6,8 +6,9 @@ Two kinds of figures:
   adds them up);
 - the fleet's, read from the store at each scrape, the same from every replica: uploads in
   progress, dossiers awaiting files, and per kiosk its last heartbeat, outbox depth, its oldest
-  unsynced dossier, its clock's skew and the devices it reports not ready. ``max by (kiosk)``
-  takes one replica's answer.
+  unsynced dossier, its clock's skew, the devices it reports not ready and each device's
+  condition, whether its touchscreen app is running, and its link (the quality the gateway
+  judges, and the figures it is judged from). ``max by (kiosk)`` takes one replica's answer.
 
 Routes are labelled by their template (``/api/v1/uploads/{upload_id}``), never by the path
 itself, so a scrape has a bounded number of series whatever the requests were. Kiosk ids are
@@ -33,6 +34,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dvc_common.protocol import DeviceCondition, LinkQuality
 from gateway.fleet import DEVICE_READY, KioskReport
 from gateway.store import Store
 
@@ -41,6 +43,14 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Heartbeats every 30 s; the slowest request a kiosk makes is a PATCH over a rural link.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 UNMATCHED = "(unmatched)"
+# A condition label is one of the protocol's; an older kiosk's free text is "other", so a scrape
+# has a bounded number of series whatever kiosks send.
+CONDITIONS = frozenset(condition.value for condition in DeviceCondition)
+OTHER_CONDITION = "other"
+
+
+def condition_label(status: str) -> str:
+    return status if status in CONDITIONS else OTHER_CONDITION
 
 
 class FleetCollector(Collector):
@@ -95,6 +105,44 @@ class FleetCollector(Collector):
             "dvc_gateway_kiosk_software_info", "the kiosk's software version (always 1)",
             labels=["kiosk", "version"],
         )  # fmt: skip
+        condition = GaugeMetricFamily(
+            "dvc_gateway_kiosk_device_condition",
+            "1 for the condition the kiosk reported for the device at its last heartbeat "
+            "(ok, paper_low, paper_out, cover_open, missing, error, unknown; other for text "
+            "from an older kiosk)",
+            labels=["kiosk", "device", "condition"],
+        )
+        app = GaugeMetricFamily(
+            "dvc_gateway_kiosk_app_running",
+            "1 when the kiosk's touchscreen app had reported its devices recently at its last "
+            "heartbeat, 0 when it had not (not running); absent for kiosks that do not say",
+            labels=["kiosk"],
+        )
+        quality = GaugeMetricFamily(
+            "dvc_gateway_kiosk_link_quality",
+            "1 for the quality the gateway judges the kiosk's link at its last heartbeat "
+            "(good, weak, poor, unknown)",
+            labels=["kiosk", "quality"],
+        )
+        signal = GaugeMetricFamily(
+            "dvc_gateway_kiosk_link_signal_percent",
+            "the kiosk's Wi-Fi signal at its last heartbeat (absent on a wired link)",
+            labels=["kiosk"],
+        )
+        rtt = GaugeMetricFamily(
+            "dvc_gateway_kiosk_link_rtt_seconds",
+            "the median round trip of the kiosk's answered small requests over the hour before "
+            "its last heartbeat",
+            labels=["kiosk"],
+        )
+        tried = GaugeMetricFamily(
+            "dvc_gateway_kiosk_link_requests",
+            "requests the kiosk tried in the hour before its last heartbeat", labels=["kiosk"],
+        )  # fmt: skip
+        failed = GaugeMetricFamily(
+            "dvc_gateway_kiosk_link_failures",
+            "of them, requests that got no answer (time-out, refused, reset)", labels=["kiosk"],
+        )  # fmt: skip
         for report in map(KioskReport.of, self._store.heartbeats()):
             kiosk = report.kiosk_id
             seen.add_metric([kiosk], report.received_at.timestamp())
@@ -107,9 +155,25 @@ class FleetCollector(Collector):
                 skew.add_metric([kiosk], report.clock_skew.total_seconds())
             for device, status in report.devices.items():
                 devices.add_metric([kiosk, device], 1.0 if status == DEVICE_READY else 0.0)
+                condition.add_metric([kiosk, device, condition_label(status)], 1.0)
             if report.software_version is not None:
                 version.add_metric([kiosk, report.software_version], 1.0)
-        yield from (seen, queued, oldest, skew, devices, version)
+            if report.app_running is not None:
+                app.add_metric([kiosk], 1.0 if report.app_running else 0.0)
+            link = report.link
+            judged = link.quality
+            for level in LinkQuality:
+                quality.add_metric([kiosk, level.value], 1.0 if level is judged else 0.0)
+            if link.signal_percent is not None:
+                signal.add_metric([kiosk], float(link.signal_percent))
+            if link.rtt_ms is not None:
+                rtt.add_metric([kiosk], link.rtt_ms / 1000)
+            if link.requests is not None:
+                tried.add_metric([kiosk], float(link.requests))
+            if link.failures is not None:
+                failed.add_metric([kiosk], float(link.failures))
+        yield from (seen, queued, oldest, skew, devices, version, condition, app)
+        yield from (quality, signal, rtt, tried, failed)
 
 
 class GatewayMetrics:

@@ -20,9 +20,11 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     StringConstraints,
     ValidationError,
     field_validator,
+    model_serializer,
 )
 
 from dvc_common.protocol import DEFAULT_LIMITS, MAX_LOOKS_LIKE_CHARS, CheckVerdict
@@ -193,7 +195,29 @@ class QueueCounts(_Body):
     oldest_queued_at: IsoDateTime | None
 
 
+# The link object's bounds: generous beside what a kiosk can send (its transport gives up on a
+# request after 120 s, and it keeps at most 30 000 requests of the last hour), tight enough that
+# a garbled figure is refused rather than shown.
+MAX_LINK_RTT_MS = 600_000
+MAX_LINK_REQUESTS = 1_000_000
+
+
+class LinkFigures(_Body):
+    """A heartbeat's ``link`` object (``gateway.fleet.LinkReport`` judges it): the last hour's
+    gateway requests as the kiosk saw them. Every key is sent; the two figures a kiosk may not
+    know are null. ``failures`` above ``requests`` is not refused (the schema cannot say it);
+    the judgement caps the ratio at 1."""
+
+    signal_percent: Annotated[JsonInt, Field(ge=0, le=100)] | None
+    rtt_ms: Annotated[JsonInt, Field(ge=0, le=MAX_LINK_RTT_MS)] | None
+    requests: Annotated[JsonInt, Field(ge=0, le=MAX_LINK_REQUESTS)]
+    failures: Annotated[JsonInt, Field(ge=0, le=MAX_LINK_REQUESTS)]
+
+
 class Heartbeat(_Body):
+    """``POST /api/v1/kiosks/heartbeat``. ``link`` and ``app_running`` came with issue 16: an
+    older kiosk leaves them out and is still accepted."""
+
     kiosk_id: KioskId
     at: IsoDateTime
     software_version: Annotated[str, _text(40)]
@@ -205,6 +229,21 @@ class Heartbeat(_Body):
         ],
         Field(max_length=20),
     ]
+    link: LinkFigures | None = None
+    app_running: bool | None = None
+
+    @model_serializer(mode="wrap")
+    def _as_sent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The body as the kiosk sent it: the store keeps what came, so an older kiosk's
+        heartbeat is stored without the fields it left out (not with nulls it never sent)."""
+        data: dict[str, Any] = handler(self)
+        for name in _NEWER_HEARTBEAT_FIELDS:
+            if name not in self.model_fields_set:
+                data.pop(name, None)
+        return data
+
+
+_NEWER_HEARTBEAT_FIELDS = ("link", "app_running")
 
 
 class EnrolmentRequest(_Body):

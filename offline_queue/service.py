@@ -42,6 +42,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -55,11 +56,13 @@ from config.settings import (
 )
 from dvc_common import sd_notify
 from dvc_common.datafile import ConfigError, FileWatch
+from dvc_common.device_report import read_report, report_path
 from dvc_common.log_setup import configure_logging
 from dvc_common.sd_notify import Watchdog
 from offline_queue.busy import TransferMarker
 from offline_queue.crypto import CryptoError
 from offline_queue.errors import StoreError
+from offline_queue.link import wifi_signal_percent
 from offline_queue.opening import open_queue_store, queue_dir, reference_dir
 from offline_queue.records import ACTIVE, QueueStatus, StartupReport
 from offline_queue.reference import ReferenceData
@@ -145,9 +148,10 @@ def build_engine(
     progress: Callable[[], None] = lambda: None,
     on_transfer: Callable[[bool], None] = lambda busy: None,
 ) -> SyncEngine:
-    """The sync engine for these settings, over ``store``: transport, tunables, reference.
-    ``progress`` hears every request's progress (the watchdog), ``on_transfer`` when a pass
-    starts and stops sending dossiers (the sync-busy marker)."""
+    """The sync engine for these settings, over ``store``: transport, tunables, reference, and
+    the heartbeat's sources (the app's device report in the scratch directory, the Wi-Fi signal
+    from ``/proc``). ``progress`` hears every request's progress (the watchdog), ``on_transfer``
+    when a pass starts and stops sending dossiers (the sync-busy marker)."""
     gateway = settings.gateway
     transport = HttpTransport(
         gateway.url,
@@ -175,6 +179,8 @@ def build_engine(
         ),
         reference=ReferenceData(store, transport, reference_dir(settings)),
         on_transfer=on_transfer,
+        devices=partial(read_report, report_path(settings.paths.scratch_dir)),
+        wifi_signal=wifi_signal_percent,
     )
 
 
@@ -243,8 +249,7 @@ def opened(
     try:
         if not settings.gateway.token.get_secret_value():
             raise NotEnrolledError(
-                "gateway.token is not set: enrol the kiosk first (dvc-gateway enrol at the "
-                "gateway)"
+                "gateway.token is not set: enrol the kiosk first (dvc-gateway enrol at the gateway)"
             )
         engine = build_engine(
             settings,

@@ -43,7 +43,7 @@ from offline_queue.audit import AuditEvent
 from offline_queue.auth_probe import AUTH_STATUS_KEY, AuthGate
 from offline_queue.chunking import DROP_FRACTION, ChunkSizer
 from offline_queue.crypto import CryptoError
-from offline_queue.housekeeping import Heartbeats, Housekeeping
+from offline_queue.housekeeping import DeviceSource, Heartbeats, Housekeeping
 from offline_queue.outcomes import DossierRetryError, PageUnreadableError, PassStoppedError
 from offline_queue.progress import STATUS_KEY, Progress, SyncState
 from offline_queue.records import AlertKind, ErrorKind
@@ -276,6 +276,8 @@ class SyncEngine:
         rng: random.Random | None = None,
         reference: ReferenceData | None = None,
         on_transfer: Callable[[bool], None] = lambda busy: None,
+        devices: DeviceSource | None = None,
+        wifi_signal: Callable[[], int | None] | None = None,
     ) -> None:
         serial = _SerialStore(store)
         self._store = cast(QueueStore, serial)
@@ -314,7 +316,16 @@ class SyncEngine:
                 monotonic=monotonic,
             ),
         )
-        heartbeats = Heartbeats(self._store, transport, settings, now)
+        # The heartbeat's devices come from the app's report (``devices``), its link figures from
+        # every lane's requests (the transport's window) and ``wifi_signal``; without them it
+        # says the devices are unknown and the signal null.
+        heartbeat_sources: dict[str, Any] = {}
+        if devices is not None:
+            heartbeat_sources["devices"] = devices
+        if wifi_signal is not None:
+            heartbeat_sources["signal"] = wifi_signal
+        self.heartbeats = Heartbeats(self._store, transport, settings, now, **heartbeat_sources)
+        heartbeats = self.heartbeats
         self.auth = AuthGate(
             self._store,
             settings,

@@ -8,7 +8,8 @@ decides retries in one place.
 
 The sync engine keeps more than one request in flight (one lane per file being sent): each lane
 has its own ``HttpTransport`` from ``clone()``, so each keeps its own kept-alive connection, and
-the clones count their requests together in one ``TransportStats``.
+the clones count their requests together in one ``TransportStats``, and record them together in
+one ``offline_queue.link.LinkWindow`` (the heartbeat's link figures).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from urllib.parse import urljoin
 
 import requests
 
+from offline_queue.link import LinkWindow
 from offline_queue.store import ErrorKind
 
 MAX_RESPONSE_BYTES = 1024 * 1024
@@ -231,6 +233,8 @@ class HttpTransport:
         # watchdog with it. See ``longest_silence_s`` for how long it can go uncalled.
         self._progress = progress
         self.stats = TransportStats()
+        # Every request, answered or not, for the heartbeat's link figures (shared by clones).
+        self.link = LinkWindow(monotonic)
 
     @property
     def bytes_sent(self) -> int:
@@ -265,6 +269,7 @@ class HttpTransport:
             progress=self._progress,
         )
         twin.stats = self.stats
+        twin.link = self.link
         return twin
 
     @property
@@ -302,6 +307,10 @@ class HttpTransport:
             all_headers["Content-Type"] = "application/json"
         started = self._monotonic()
         self._progress()
+        # Unless the whole answer arrives, the request is a failure of the link (time-out,
+        # refused, reset, an answer that trickled past the deadline or never ended).
+        answered = False
+        round_trip: float | None = None
         try:
             raw = self._session.request(
                 method,
@@ -318,13 +327,16 @@ class HttpTransport:
                 content = self._read_capped(raw, started, method, path)
             finally:
                 raw.close()
+            answered = True
             if len(body or b"") <= SMALL_REQUEST_BYTES and len(content) <= SMALL_REQUEST_BYTES:
-                self.stats.round_trip(self._monotonic() - started)
+                round_trip = self._monotonic() - started
+                self.stats.round_trip(round_trip)
         except requests.RequestException as exc:
             raise GatewayError(
                 ErrorKind.TRANSIENT, f"{method} {path}: {type(exc).__name__}"
             ) from None
         finally:
+            self.link.record(answered=answered, round_trip_s=round_trip)
             self._progress()
         return Response(raw.status_code, {k.lower(): v for k, v in raw.headers.items()}, content)
 

@@ -69,6 +69,7 @@ from drivers.simulated import NONE as NO_SIMULATION
 from drivers.simulated import Simulated
 from dvc_common.catalog import Catalog
 from dvc_common.clock import Clock, SystemClock
+from dvc_common.device_report import report_path
 from dvc_common.trust import TrustError, parse_enrolment_code
 from kiosk import __version__
 from kiosk.app import Kiosk, build_kiosk
@@ -78,6 +79,7 @@ from kiosk.device_setup import (
     try_device,
     try_gateway,
 )
+from kiosk.device_watch import DeviceWatch, scanner_present
 from kiosk.doctor import CheckResult, DeviceFactories, Doctor
 from kiosk.document_check import DocumentChecker
 from kiosk.enrolment import EnrolmentError, EnrolmentProblem, enrol
@@ -340,6 +342,7 @@ class KioskApp:
     engine: QQmlApplicationEngine
     window: QQuickWindow
     session_marker: SessionMarker
+    device_watch: DeviceWatch | None = None
 
     def find(self, name: str) -> QObject | None:
         """The QML item with this objectName (tests and the scripted demo tap by name)."""
@@ -372,6 +375,8 @@ class KioskApp:
         self.hub.close()
         self.services.close()
         self.session_marker.close()
+        if self.device_watch is not None:
+            self.device_watch.stop()
 
 
 def _load_fonts() -> None:
@@ -688,6 +693,19 @@ def build_app(
         raise RuntimeError(f"{QML_MAIN} did not load")
     window = roots[0]
     hub.start_qr()
+    # The devices' conditions for the sync process's heartbeats (dvc_common.device_report),
+    # asked again at once when a print or a scan has just said something about them.
+    watch = DeviceWatch(
+        report_path(settings.paths.scratch_dir),
+        clock=clock,
+        printer=hub.printing.printer_status,
+        qr=devices.qr.status,
+        find_scanner=partial(scanner_present, devices.scanner, settings.devices.scanner.device),
+        scanning=lambda: hub.scanning,
+    )
+    hub.printDone.connect(lambda _done: watch.poll_soon())
+    hub.scanFinished.connect(lambda done: watch.scan_ended(done.end, done.trouble))
+    watch.start()
     return KioskApp(
         kiosk=kiosk,
         hub=hub,
@@ -703,4 +721,5 @@ def build_app(
         engine=engine,
         window=window,
         session_marker=session_marker,
+        device_watch=watch,
     )

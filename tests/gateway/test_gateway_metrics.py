@@ -135,3 +135,67 @@ def test_the_alert_rules_fire_on_the_histories_they_are_for(tmp_path: Path) -> N
                             capture_output=True, text=True, check=False)  # fmt: skip
     assert tested.returncode == 0, tested.stdout + tested.stderr
     assert "SUCCESS" in tested.stdout
+
+
+def test_device_conditions_app_and_link_quality_per_kiosk(watched: Gateway) -> None:
+    beat = {
+        "kiosk_id": "KIOSK01", "at": "2026-11-23T09:05:00+07:00", "software_version": "0.2.0",
+        "queue": {"queued": 0, "uploading": 0, "needs_attention": 0, "oldest_queued_at": None},
+        "devices": {"printer": "paper_out", "scanner": "ok", "qr_reader": "the lens is dusty"},
+        "app_running": True,
+        "link": {"signal_percent": 45, "rtt_ms": 2500, "requests": 40, "failures": 3},
+    }  # fmt: skip
+    assert watched.api("POST", "/api/v1/kiosks/heartbeat", json=beat).status_code == 204
+    found = samples(watched)
+
+    def value(name: str, **labels: str) -> float | None:
+        return found.get((name, tuple(sorted(labels.items()))))
+
+    condition = "dvc_gateway_kiosk_device_condition"
+    assert value(condition, kiosk="KIOSK01", device="printer", condition="paper_out") == 1
+    assert value(condition, kiosk="KIOSK01", device="scanner", condition="ok") == 1
+    # Free text from an older kiosk is "other": a scrape's series stay bounded.
+    assert value(condition, kiosk="KIOSK01", device="qr_reader", condition="other") == 1
+    assert value("dvc_gateway_kiosk_app_running", kiosk="KIOSK01") == 1
+    quality = "dvc_gateway_kiosk_link_quality"
+    assert value(quality, kiosk="KIOSK01", quality="poor") == 1  # 2.5 s round trips
+    assert value(quality, kiosk="KIOSK01", quality="good") == 0
+    assert value("dvc_gateway_kiosk_link_signal_percent", kiosk="KIOSK01") == 45
+    assert value("dvc_gateway_kiosk_link_rtt_seconds", kiosk="KIOSK01") == 2.5
+    assert value("dvc_gateway_kiosk_link_requests", kiosk="KIOSK01") == 40
+    assert value("dvc_gateway_kiosk_link_failures", kiosk="KIOSK01") == 3
+
+
+def test_an_older_kiosks_heartbeat_has_an_unknown_link_and_no_app_figure(
+    watched: Gateway,
+) -> None:
+    beat = {
+        "kiosk_id": "KIOSK01", "at": "2026-11-23T09:05:00+07:00", "software_version": "0.1.0",
+        "queue": {"queued": 0, "uploading": 0, "needs_attention": 0, "oldest_queued_at": None},
+        "devices": {"printer": "ok"},
+    }  # fmt: skip
+    assert watched.api("POST", "/api/v1/kiosks/heartbeat", json=beat).status_code == 204
+    found = samples(watched)
+    key = (("kiosk", "KIOSK01"), ("quality", "unknown"))
+    assert found[("dvc_gateway_kiosk_link_quality", key)] == 1
+    assert not any(name.startswith(("dvc_gateway_kiosk_app_", "dvc_gateway_kiosk_link_r"))
+                   for name, _ in found)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        {"signal_percent": 101, "rtt_ms": 10, "requests": 1, "failures": 0},
+        {"signal_percent": None, "rtt_ms": -1, "requests": 1, "failures": 0},
+        {"signal_percent": None, "rtt_ms": None, "requests": 1},
+        {"signal_percent": None, "rtt_ms": None, "requests": "5", "failures": 0},
+        {"signal_percent": None, "rtt_ms": None, "requests": 1, "failures": 0, "ssid": "x"},
+    ],
+)
+def test_a_link_object_out_of_bounds_is_refused(gateway: Gateway, link: dict[str, object]) -> None:
+    beat = {
+        "kiosk_id": "KIOSK01", "at": "2026-11-23T09:05:00+07:00", "software_version": "0.2.0",
+        "queue": {"queued": 0, "uploading": 0, "needs_attention": 0, "oldest_queued_at": None},
+        "devices": {}, "link": link,
+    }  # fmt: skip
+    assert gateway.api("POST", "/api/v1/kiosks/heartbeat", json=beat).status_code in (400, 422)
