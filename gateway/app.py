@@ -3,8 +3,11 @@
 The end of this module is the gateway's composition root: ``create_app`` (through
 ``build_gateway``) is the only place the store, the reference data, the authenticator, the tus
 service, the dossier intake and the importer of USB exports are built and wired (and the
-gateway's keys made if they do not exist yet), and ``open_store`` the only place a database
-backend is chosen; the ``dvc-gateway`` command (``gateway.cli``) turns its arguments into settings
+gateway's keys made if they do not exist yet), and ``open_store`` and ``open_publications`` the
+only places a database backend is chosen. The catalog and the calendar overrides served, and
+those the intake dates dossiers by, are the newest the console published
+(``gateway.reference.ReferenceSource``), else the files the settings name; the ``dvc-gateway``
+command (``gateway.cli``) turns its arguments into settings
 and fault switches and comes here for everything else (``import_exports`` for its ``import``).
 
 Every operation of ``openapi.yaml`` is here, and only those (plus the ``/_admin`` endpoints that
@@ -22,6 +25,7 @@ logged with ID-shaped numbers masked.
 from __future__ import annotations
 
 import asyncio
+import getpass
 import hashlib
 import hmac
 import json
@@ -52,10 +56,11 @@ from dvc_common.export_format import SUFFIX
 from dvc_common.privacy import mask_digits_in
 from dvc_common.protocol import DEFAULT_LIMITS, ProcessingStatus
 from dvc_common.trust import check_enrolment_proof
-from dvc_common.workdays import WorkingCalendar, load_overrides
+from dvc_common.workdays import load_overrides
 from gateway import GATEWAY_VERSION, migrate
 from gateway.blobs import DirectoryBlobStore
 from gateway.console import CONSOLE_PATH, ConsoleStore, create_console, open_console_store
+from gateway.console.publishing import STREAMED_PATHS, PublishingServices, attach_publishing
 from gateway.credentials import enrolment_code_digest
 from gateway.database import DatabaseChoiceError, check_url, database_url, record_url, redacted
 from gateway.faults import FaultMiddleware, FaultState
@@ -83,8 +88,20 @@ from gateway.models import (
     canonical_uuid,
     validate,
 )
+from gateway.offload import Offloader
 from gateway.problems import FieldProblem, ProblemError, ProblemType, problem_response
-from gateway.reference import ReferenceData, Tagged, catalog_document, overrides_document
+from gateway.publications import ImportChannel, PublicationStore
+from gateway.publications_postgres import PostgresPublicationStore
+from gateway.publications_sqlite import SqlitePublicationStore
+from gateway.reference import (
+    CalendarInForce,
+    CatalogInForce,
+    FollowingCalendar,
+    FollowingCatalog,
+    ReferenceData,
+    ReferenceSource,
+    Tagged,
+)
 from gateway.settings import MAX_BODY_BYTES, GatewaySettings
 from gateway.store import (
     DossierRecord,
@@ -92,6 +109,7 @@ from gateway.store import (
     EnrolmentCodeUnknownError,
     EnrolmentCodeUsedError,
     NewAuditEvent,
+    OtpRecord,
     Store,
     StoreError,
     new_id,
@@ -116,6 +134,10 @@ ADMIN_PREFIX = "/_admin"
 IDENTITIES_FILE = "identities.json"
 OUTBOX_FILE = "outbox.jsonl"
 OTP_LENGTH = 6
+# The PostgreSQL store's pooled connections, and so the threads its calls run on (one each:
+# a store thread never waits in the pool). The embedded SQLite store has one connection.
+STORE_CONNECTIONS = 8
+SQLITE_STORE_THREADS = 1
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -156,7 +178,11 @@ def _iso(moment: datetime) -> str:
 
 
 class Authenticator:
-    """Bearer tokens to kiosks: the kiosk a request's token belongs to, or 401 or 403."""
+    """Bearer tokens to kiosks: the kiosk a request's token belongs to, or 401 or 403.
+
+    A blocking call (a store look-up): handlers run it off the event loop (``gateway.offload``),
+    alone or at the start of a function that goes on with the request's other store calls.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -198,6 +224,9 @@ class Gateway:
         intake: DossierIntake,
         importer: Importer,
         console_store: ConsoleStore,
+        offload: Offloader,
+        publications: PublicationStore,
+        reference_source: ReferenceSource,
     ) -> None:
         self.data_dir = data_dir
         self.settings = settings
@@ -209,26 +238,42 @@ class Gateway:
         self.intake = intake
         self.importer = importer
         self.console_store = console_store
-        self.catalog = reference.catalog
-        self.calendar = reference.calendar
-        self.catalog_doc = reference.catalog_doc
-        self.overrides_doc = reference.overrides_doc
+        self.offload = offload
+        self.publications = publications
+        self.reference = reference_source
         self.limits_doc = reference.limits_doc
         self.units_doc = reference.units_doc
         self.specification = reference.specification
         self._outbox_lock = threading.Lock()
 
     def close(self) -> None:
-        """Release the upload locks' connections, then the console's store, then the store."""
+        """Release the upload locks' connections, then the console's store and the
+        publications, then the store (once the store calls under way have ended)."""
         try:
             self.tus.locks.close()
         finally:
             try:
-                self.console_store.close()
+                try:
+                    self.console_store.close()
+                finally:
+                    self.publications.close()
             finally:
-                self.store.close()
+                try:
+                    self.offload.close()
+                finally:
+                    self.store.close()
 
     # --- request plumbing -----------------------------------------------------------------------
+
+    async def kiosk_of(self, request: Request) -> str:
+        """The kiosk the request's token belongs to (401, 403), looked up off the event loop."""
+        return await self.offload(self.authenticate, request)
+
+    def own_dossier_of(self, request: Request, dossier_id: str) -> tuple[str, DossierRecord]:
+        """The requesting kiosk and its dossier ``dossier_id`` (404 for another kiosk's); one
+        blocking function, so a request hops to a store thread once for both."""
+        kiosk_id = self.authenticate(request)
+        return kiosk_id, self.own_dossier(dossier_id, kiosk_id)
 
     async def read_json(self, request: Request) -> Any:
         content_type = request.headers.get("content-type")
@@ -326,7 +371,7 @@ class Gateway:
     # --- dossiers -------------------------------------------------------------------------------
 
     async def create_dossier(self, request: Request) -> Response:
-        kiosk_id = self.authenticate(request)
+        kiosk_id = await self.kiosk_of(request)
         raw_key = request.headers.get("idempotency-key")
         if raw_key is None:
             raise ProblemError(
@@ -345,18 +390,24 @@ class Gateway:
                 errors=[FieldProblem("Idempotency-Key", str(exc))],
             ) from None
         raw = await self.read_json(request)
-        record, created = self.intake.register(key, kiosk_id, raw)
-        if created:
-            log.info("dossier %s created by kiosk %s", record.dossier_id, kiosk_id)
-        return json_response(self.dossier_view(request, record), status=201 if created else 200)
+
+        def register() -> tuple[dict[str, Any], bool]:
+            record, created = self.intake.register(key, kiosk_id, raw)
+            if created:
+                log.info("dossier %s created by kiosk %s", record.dossier_id, kiosk_id)
+            return self.dossier_view(request, record), created
+
+        view, created = await self.offload(register)
+        return json_response(view, status=201 if created else 200)
 
     async def get_dossier(self, request: Request, dossier_id: str) -> Response:
-        kiosk_id = self.authenticate(request)
-        return json_response(self.dossier_view(request, self.own_dossier(dossier_id, kiosk_id)))
+        def view() -> dict[str, Any]:
+            return self.dossier_view(request, self.own_dossier_of(request, dossier_id)[1])
+
+        return json_response(await self.offload(view))
 
     async def finalize(self, request: Request, dossier_id: str) -> Response:
-        kiosk_id = self.authenticate(request)
-        dossier = self.own_dossier(dossier_id, kiosk_id)
+        kiosk_id, dossier = await self.offload(self.own_dossier_of, request, dossier_id)
         registered = await self.intake.finalize(dossier, f"Tiếp nhận hồ sơ từ kiosk {kiosk_id}")
         assert registered.registered_at is not None and registered.appointment_date is not None
         return json_response(
@@ -370,47 +421,57 @@ class Gateway:
         )
 
     async def rate(self, request: Request, dossier_id: str) -> Response:
-        kiosk_id = self.authenticate(request)
-        self.own_dossier(dossier_id, kiosk_id)
+        await self.offload(self.own_dossier_of, request, dossier_id)
         rating = await self.read_model(request, Rating)
-        self.store.set_rating(dossier_id, rating.model_dump())
+        await self.offload(self.store.set_rating, dossier_id, rating.model_dump())
         return Response(status_code=204)
 
     # --- status, reference data -----------------------------------------------------------------
 
     async def status(self, request: Request, code: str) -> Response:
+        return json_response(await self.offload(self._status_view, request, code))
+
+    def _status_view(self, request: Request, code: str) -> dict[str, Any]:
         self.authenticate(request)
         dossier = self.store.dossier_by_code(code)
         if dossier is None or dossier.status is None or dossier.appointment_date is None:
             raise ProblemError(404, ProblemType.NOT_FOUND, "No registered dossier has this code.")
-        return json_response(
-            {
-                "dossier_code": dossier.dossier_code,
-                "receipt_number": dossier.receipt_number,
-                "procedure_code": dossier.procedure_code,
-                "status": dossier.status.value,
-                "history": [
-                    {"at": _iso(h.at), "status": h.status.value, "note": h.note}
-                    for h in self.store.history(dossier.dossier_id)
-                ],
-                "expected_return_date": dossier.appointment_date.isoformat(),
-            }
-        )
+        return {
+            "dossier_code": dossier.dossier_code,
+            "receipt_number": dossier.receipt_number,
+            "procedure_code": dossier.procedure_code,
+            "status": dossier.status.value,
+            "history": [
+                {"at": _iso(h.at), "status": h.status.value, "note": h.note}
+                for h in self.store.history(dossier.dossier_id)
+            ],
+            "expected_return_date": dossier.appointment_date.isoformat(),
+        }
+
+    def _catalog_for(self, request: Request) -> CatalogInForce:
+        self.authenticate(request)
+        return self.reference.catalog()
+
+    def _calendar_for(self, request: Request) -> CalendarInForce:
+        self.authenticate(request)
+        return self.reference.calendar()
 
     async def catalog_endpoint(self, request: Request) -> Response:
-        self.authenticate(request)
-        return self.catalog_doc.response(request)
+        # The token and the version in force in one hop off the event loop: the newest
+        # publication (``gateway.reference.ReferenceSource``), whichever replica made it.
+        in_force = await self.offload(self._catalog_for, request)
+        return in_force.doc.response(request)
 
     async def overrides_endpoint(self, request: Request) -> Response:
-        self.authenticate(request)
-        return self.overrides_doc.response(request)
+        in_force = await self.offload(self._calendar_for, request)
+        return in_force.doc.response(request)
 
     async def limits_endpoint(self, request: Request) -> Response:
-        self.authenticate(request)
+        await self.kiosk_of(request)
         return self.limits_doc.response(request)
 
     async def units_endpoint(self, request: Request) -> Response:
-        self.authenticate(request)
+        await self.kiosk_of(request)
         return self.units_doc.response(request)
 
     # --- identity, one-time codes, heartbeat ----------------------------------------------------
@@ -438,7 +499,7 @@ class Gateway:
         )
 
     async def verify_identity(self, request: Request) -> Response:
-        self.authenticate(request)
+        await self.kiosk_of(request)
         query = await self.read_model(request, IdentityQuery)
         if self.faults.identity_down:
             raise self._identity_unavailable()
@@ -460,12 +521,36 @@ class Gateway:
         return hashlib.sha256(f"{otp_id}:{code}".encode()).hexdigest()
 
     async def request_otp(self, request: Request) -> Response:
-        kiosk_id = self.authenticate(request)
+        kiosk_id = await self.kiosk_of(request)
         wanted = await self.read_model(request, OtpRequest)
         now = self.settings.now()
         expires_at = now + self.settings.otp_ttl
         code = f"{secrets.randbelow(10**OTP_LENGTH):0{OTP_LENGTH}d}"
         otp_id = new_id("o")
+        await self.offload(
+            self._send_otp,
+            kiosk_id=kiosk_id,
+            wanted=wanted,
+            otp_id=otp_id,
+            code=code,
+            now=now,
+            expires_at=expires_at,
+        )
+        return json_response(
+            {"otp_id": otp_id, "expires_at": _iso(expires_at), "length": OTP_LENGTH}, status=201
+        )
+
+    def _send_otp(
+        self,
+        *,
+        kiosk_id: str,
+        wanted: OtpRequest,
+        otp_id: str,
+        code: str,
+        now: datetime,
+        expires_at: datetime,
+    ) -> None:
+        """Store the code's digest, then hand the code to the SMS outbox (blocking)."""
         self.store.create_otp(
             otp_id=otp_id,
             kiosk_id=kiosk_id,
@@ -478,22 +563,25 @@ class Gateway:
         line = {"otp_id": otp_id, "phone": wanted.phone, "code": code, "at": _iso(now)}
         with self._outbox_lock, (self.data_dir / OUTBOX_FILE).open("a", encoding="utf-8") as out:
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
-        return json_response(
-            {"otp_id": otp_id, "expires_at": _iso(expires_at), "length": OTP_LENGTH}, status=201
-        )
 
-    async def verify_otp(self, request: Request, otp_id: str) -> Response:
+    def _own_otp(self, request: Request, otp_id: str) -> OtpRecord:
         kiosk_id = self.authenticate(request)
         otp = self.store.otp(otp_id)
         if otp is None or otp.kiosk_id != kiosk_id:
             raise ProblemError(404, ProblemType.NOT_FOUND, "No such one-time code.")
+        return otp
+
+    async def verify_otp(self, request: Request, otp_id: str) -> Response:
+        otp = await self.offload(self._own_otp, request, otp_id)
         check = await self.read_model(request, OtpCheck)
         matches = hmac.compare_digest(self._code_digest(otp_id, check.code), otp.code_sha256)
-        valid, left = self.store.check_otp(otp_id, matches=matches, now=self.settings.now())
+        valid, left = await self.offload(
+            self.store.check_otp, otp_id, matches=matches, now=self.settings.now()
+        )
         return json_response({"valid": valid, "attempts_left": left})
 
     async def heartbeat(self, request: Request) -> Response:
-        kiosk_id = self.authenticate(request)
+        kiosk_id = await self.kiosk_of(request)
         beat = await self.read_model(request, Heartbeat)
         if beat.kiosk_id != kiosk_id:
             raise ProblemError(
@@ -502,7 +590,9 @@ class Gateway:
                 "The heartbeat names another kiosk.",
                 errors=[FieldProblem("kiosk_id", "is not the kiosk the token belongs to")],
             )
-        self.store.save_heartbeat(kiosk_id, beat.model_dump(), self.settings.now())
+        await self.offload(
+            self.store.save_heartbeat, kiosk_id, beat.model_dump(), self.settings.now()
+        )
         return Response(status_code=204)
 
     # --- technician mode: enrolment, audit logs, USB imports -------------------------------------
@@ -515,7 +605,7 @@ class Gateway:
         now = self.settings.now()
         # The code is looked at before the proof, so the answer says what the technician must
         # do: an unknown, used or expired code needs a new one, a bad proof is the kiosk's.
-        code = self.store.enrolment_code(digest)
+        code = await self.offload(self.store.enrolment_code, digest)
         if code is None:
             raise _enrolment_refused(EnrolmentCodeUnknownError())
         if code.used_at is not None:
@@ -534,8 +624,11 @@ class Gateway:
             ) from None
         try:
             # Atomic: of two redemptions of one code, the second finds it used here.
-            token = self.store.redeem_enrolment_code(
-                digest, public_key=wanted.kiosk_public_key, now=now
+            token = await self.offload(
+                self.store.redeem_enrolment_code,
+                digest,
+                public_key=wanted.kiosk_public_key,
+                now=now,
             )
         except StoreError as exc:
             raise _enrolment_refused(exc) from None
@@ -553,7 +646,7 @@ class Gateway:
     async def audit(self, request: Request) -> Response:
         """Events of the kiosk's audit log; an event id seen before from this kiosk is counted
         as a duplicate and not stored again, so a batch is safely sent again."""
-        kiosk_id = self.authenticate(request)
+        kiosk_id = await self.kiosk_of(request)
         batch = await self.read_model(request, AuditBatch)
         events = [
             NewAuditEvent(
@@ -561,7 +654,9 @@ class Gateway:
             )
             for e in batch.events
         ]
-        stored = self.store.add_audit_events(kiosk_id, events, self.settings.now())
+        stored = await self.offload(
+            self.store.add_audit_events, kiosk_id, events, self.settings.now()
+        )
         return json_response({"stored": stored, "duplicates": len(events) - stored})
 
     async def import_export(self, request: Request) -> Response:
@@ -580,7 +675,9 @@ class Gateway:
         try:
             await self._spool(request, incoming)
             try:
-                report = await self.importer.import_file(incoming)
+                report = await self.importer.import_file(
+                    incoming, channel=ImportChannel.API, file_name=_sent_file_name(request)
+                )
             except ExportRefusedError as exc:
                 raise ProblemError(
                     400, ProblemType.IMPORT_REFUSED, f"Nothing was imported: {exc}."
@@ -635,12 +732,21 @@ class Gateway:
 
     async def set_status(self, request: Request, code: str) -> Response:
         change = await self.read_model(request, StatusChange)
-        dossier = self.store.dossier_by_code(code)
-        if dossier is None:
-            raise ProblemError(404, ProblemType.NOT_FOUND, "No registered dossier has this code.")
-        self.store.set_status(
-            dossier.dossier_id, ProcessingStatus(change.status), self.settings.now(), change.note
-        )
+
+        def set_status() -> None:
+            dossier = self.store.dossier_by_code(code)
+            if dossier is None:
+                raise ProblemError(
+                    404, ProblemType.NOT_FOUND, "No registered dossier has this code."
+                )
+            self.store.set_status(
+                dossier.dossier_id,
+                ProcessingStatus(change.status),
+                self.settings.now(),
+                change.note,
+            )
+
+        await self.offload(set_status)
         return Response(status_code=204)
 
 
@@ -734,7 +840,23 @@ def open_store(data_dir: Path) -> Store:
     url = database_url(data_dir)
     if url is None:
         return SqliteStore(data_dir)
-    return PostgresStore(url)
+    return PostgresStore(url, max_connections=STORE_CONNECTIONS)
+
+
+def open_publications(data_dir: Path) -> PublicationStore:
+    """The publications and the import log beside the gateway's store on ``data_dir``: in the
+    PostgreSQL database the directory names, or in the embedded SQLite file."""
+    url = database_url(data_dir)
+    if url is None:
+        return SqlitePublicationStore(data_dir)
+    return PostgresPublicationStore(url)
+
+
+def store_offloader(store: Store) -> Offloader:
+    """The threads the store's calls run on, off the event loop: one per connection."""
+    if isinstance(store, PostgresStore):
+        return Offloader(STORE_CONNECTIONS, name="store")
+    return Offloader(SQLITE_STORE_THREADS, name="store")
 
 
 def open_upload_locks(data_dir: Path) -> UploadLocks:
@@ -777,13 +899,9 @@ def use_database(data_dir: Path, url: str) -> str:
 def load_reference(settings: GatewaySettings) -> ReferenceData:
     """The catalog, calendar, units table and published documents the settings name
     (ConfigError if not)."""
-    catalog = load_catalog(settings.catalog_dir)
-    overrides = load_overrides(settings.calendar_overrides)
     return ReferenceData(
-        catalog=catalog,
-        calendar=WorkingCalendar(overrides),
-        catalog_doc=Tagged.of(catalog_document(catalog)),
-        overrides_doc=Tagged.of(overrides_document(overrides)),
+        catalog=load_catalog(settings.catalog_dir),
+        overrides=load_overrides(settings.calendar_overrides),
         limits_doc=Tagged.of(DEFAULT_LIMITS.to_document()),
         units_doc=Tagged.of(units_document(settings.admin_units_dir)),
         specification=load_specification(),
@@ -798,22 +916,30 @@ def build_gateway(data_dir: Path, settings: GatewaySettings, faults: FaultState)
     if created:
         log.warning("created the gateway's signing and sealing keys in %s", data_dir)
     store = open_store(data_dir)
+    offload = store_offloader(store)
     locks: UploadLocks | None = None
     console_store: ConsoleStore | None = None
+    publications: PublicationStore | None = None
     try:
         reference = load_reference(settings)
+        publications = open_publications(data_dir)
+        # The catalog and calendar in force: the newest publication, or the files above.
+        source = ReferenceSource(
+            publications, catalog=reference.catalog, overrides=reference.overrides
+        )
         authenticate = Authenticator(store)
         locks = open_upload_locks(data_dir)
         console_store = open_console_store(data_dir)
         tus = TusService(
             data_dir, store, settings, authenticate, locks=locks,
-            blobs=DirectoryBlobStore(data_dir), reached=faults.reached,
+            blobs=DirectoryBlobStore(data_dir), reached=faults.reached, offload=offload,
         )  # fmt: skip
         intake = DossierIntake(
             store=store,
+            offload=offload,
             settings=settings,
-            catalog=reference.catalog,
-            calendar=reference.calendar,
+            catalog=FollowingCatalog(source),
+            calendar=FollowingCalendar(source),
             tus=tus,
         )
         importer = Importer(
@@ -822,12 +948,16 @@ def build_gateway(data_dir: Path, settings: GatewaySettings, faults: FaultState)
             tus=tus,
             key=keys.sealing,
             staging_dir=data_dir / IMPORTS_DIR,
+            records=publications,
         )
     except BaseException:
+        if publications is not None:
+            publications.close()
         if console_store is not None:
             console_store.close()
         if locks is not None:
             locks.close()
+        offload.close()
         store.close()
         raise
     return Gateway(
@@ -842,6 +972,9 @@ def build_gateway(data_dir: Path, settings: GatewaySettings, faults: FaultState)
         intake=intake,
         importer=importer,
         console_store=console_store,
+        offload=offload,
+        publications=publications,
+        reference_source=source,
     )
 
 
@@ -906,15 +1039,26 @@ def create_app(
     # The fleet console: its own pages, sessions and CSRF, on the same store and blobs.
     console = create_console(
         store=gateway.store, console_store=gateway.console_store, blobs=gateway.tus.blobs,
-        settings=settings,
+        settings=settings, signing_key=gateway.keys.signing, gateway_url=settings.public_url,
     )  # fmt: skip
+    attach_publishing(
+        console,
+        PublishingServices(
+            publications=gateway.publications,
+            reference=gateway.reference,
+            importer=gateway.importer,
+            max_import_bytes=settings.max_import_bytes,
+        ),
+    )
     app.mount(CONSOLE_PATH, console)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     # Added innermost first: the body limit sees requests after the faults, the tus header is
     # put on every answer under /uploads, fault answers included, and a method override is
     # applied before anything looks at the method. An export is streamed to disk, bounded by
-    # max_import_bytes instead of the JSON limit.
-    app.add_middleware(BodyLimitMiddleware, limit=MAX_BODY_BYTES, streamed=(IMPORTS_PATH,))
+    # max_import_bytes instead of the JSON limit, and so are the console's uploads (an export,
+    # a catalog), each bounded by its page.
+    streamed = (IMPORTS_PATH, *(CONSOLE_PATH + path for path in STREAMED_PATHS))
+    app.add_middleware(BodyLimitMiddleware, limit=MAX_BODY_BYTES, streamed=streamed)
     app.add_middleware(
         FaultMiddleware,
         faults=faults,
@@ -953,7 +1097,11 @@ def import_exports(
         results: list[ImportReport | ExportRefusedError] = []
         for path in paths:
             try:
-                results.append(await gateway.importer.import_file(path))
+                results.append(
+                    await gateway.importer.import_file(
+                        path, actor=_server_account(), channel=ImportChannel.CLI
+                    )
+                )
             except ExportRefusedError as exc:
                 results.append(exc)
         return results
@@ -962,6 +1110,24 @@ def import_exports(
         return asyncio.run(run())
     finally:
         gateway.close()
+
+
+def _server_account() -> str:
+    """Who the import log names for ``dvc-gateway import``: the server's account running it."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a container's)
+        return "(máy chủ)"
+
+
+def _sent_file_name(request: Request) -> str | None:
+    """The export's file name, when the client named it (``Content-Disposition``)."""
+    header = request.headers.get("content-disposition", "")
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "filename" and value.strip('"'):
+            return value.strip('"').rsplit("/", 1)[-1][:200]
+    return None
 
 
 def enrol(

@@ -33,7 +33,7 @@ from dvc_common.atomic import sha256_file
 from dvc_common.clock import VIETNAM
 from dvc_common.datafile import ConfigError
 from dvc_common.privacy import install_log_masking
-from dvc_common.trust import TrustError
+from dvc_common.trust import TrustError, parse_enrolment_code
 from gateway import GATEWAY_VERSION, migrate
 from gateway.app import (
     create_app,
@@ -46,14 +46,27 @@ from gateway.app import (
 )
 from gateway.blobs import DirectoryBlobStore
 from gateway.console.commands import add_staff_commands
-from gateway.credentials import issue_badge, issue_enrolment_code, write_qr_png
+from gateway.credentials import (
+    CodeState,
+    code_state,
+    enrolment_code_digest,
+    issue_badge,
+    issue_enrolment_code,
+    write_qr_png,
+)
 from gateway.database import DatabaseChoiceError, database_url, redacted
 from gateway.faults import FaultState, Garbage
 from gateway.imports import ImportOutcome, ImportReport
 from gateway.keys import KeyFileError, ensure_keys, load_keys
 from gateway.server import Server, bind, make_config
 from gateway.settings import UNIT_CODE_PATTERN, GatewaySettings
-from gateway.store import BackendError, StoreError
+from gateway.store import (
+    BackendError,
+    EnrolmentCodeExpiredError,
+    EnrolmentCodeUnknownError,
+    EnrolmentCodeUsedError,
+    StoreError,
+)
 from gateway.tus import partial_path
 
 EXIT_OK, EXIT_REFUSED, EXIT_INVALID = 0, 1, 2
@@ -95,6 +108,7 @@ def settings_from_args(args: argparse.Namespace) -> GatewaySettings:
             getattr(args, "admin_token_file", None), "the administrator's token"
         ),
         metrics_token=_token_file(getattr(args, "metrics_token_file", None), "the metrics token"),
+        public_url=getattr(args, "public_url", None),
     )
 
 
@@ -262,6 +276,9 @@ def _kiosks(args: argparse.Namespace) -> int:
             "kiosk_id": kiosk.kiosk_id,
             "unit_code": kiosk.unit_code,
             "enabled": kiosk.enabled,
+            "token_revoked_at": kiosk.token_revoked_at.isoformat()
+            if kiosk.token_revoked_at is not None
+            else None,
             "last_heartbeat": beats[kiosk.kiosk_id].received_at.isoformat()
             if kiosk.kiosk_id in beats
             else None,
@@ -275,7 +292,8 @@ def _kiosks(args: argparse.Namespace) -> int:
         print(
             f"{entry['kiosk_id']}  {entry['unit_code'] or '(no unit)'}  "
             f"{'enabled' if entry['enabled'] else 'disabled'}  "
-            f"last heartbeat {entry['last_heartbeat'] or 'never'}"
+            + (f"token revoked {entry['token_revoked_at']}  " if entry["token_revoked_at"] else "")
+            + f"last heartbeat {entry['last_heartbeat'] or 'never'}"
         )
     return EXIT_OK
 
@@ -290,6 +308,8 @@ def _disable(args: argparse.Namespace) -> int:
 
 
 def _enrol_code(args: argparse.Namespace) -> int:
+    if args.data is None or args.kiosk is None:
+        return _fail("enrol-code needs --data and --kiosk (or: enrol-code revoke|list --data …)")
     if not KIOSK_ID.fullmatch(args.kiosk):
         return _fail(f"kiosk id {args.kiosk!r} is not 2-12 capital letters and digits")
     if not 1 <= args.ttl_min <= 7 * 24 * 60:
@@ -314,6 +334,90 @@ def _enrol_code(args: argparse.Namespace) -> int:
     print(
         f"one-time code for {args.kiosk}, valid until {expires_at:%Y-%m-%d %H:%M %z}",
         file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _enrol_code_revoke(args: argparse.Namespace) -> int:
+    """Revoke one code (its text as printed or typed, or the QR's text), or every code of a
+    kiosk still valid."""
+    if not store_exists(args.data):
+        return _fail(f"no gateway data in {args.data}")
+    now = datetime.now(VIETNAM)
+    with open_store(args.data) as store:
+        if args.code is not None:
+            try:
+                digest = enrolment_code_digest(parse_enrolment_code(args.code).code)
+            except TrustError as exc:
+                return _fail(str(exc))
+            try:
+                code = store.revoke_enrolment_code(digest, now=now)
+            except EnrolmentCodeUnknownError:
+                return _fail("the gateway issued no such code")
+            except EnrolmentCodeUsedError:
+                return _fail(
+                    "the code was used already; to cut the kiosk off, revoke its token "
+                    "(dvc-gateway revoke-token)"
+                )
+            except EnrolmentCodeExpiredError:
+                return _fail("the code has expired already: nothing to revoke")
+            revoked = [code]
+        else:
+            revoked = [
+                store.revoke_enrolment_code(code.code_sha256, now=now)
+                for code in store.enrolment_codes()
+                if code.kiosk_id == args.kiosk and code_state(code, now) is CodeState.VALID
+            ]
+    for code in revoked:
+        when = "" if code.revoked_at == now else " (revoked before)"
+        print(
+            f"revoked the code for {code.kiosk_id} issued {code.created_at:%Y-%m-%d %H:%M %z}"
+            + when
+        )
+    if not revoked:
+        print(f"no valid code for {args.kiosk}")
+    return EXIT_OK
+
+
+def _enrol_code_list(args: argparse.Namespace) -> int:
+    if not store_exists(args.data):
+        return _fail(f"no gateway data in {args.data}")
+    now = datetime.now(VIETNAM)
+    with open_store(args.data) as store:
+        codes = store.enrolment_codes()
+    listing = [
+        {
+            "kiosk_id": code.kiosk_id,
+            "unit_code": code.unit_code,
+            "created_at": code.created_at.isoformat(),
+            "expires_at": code.expires_at.isoformat(),
+            "state": code_state(code, now).value,
+        }
+        for code in codes
+    ]
+    if args.json:
+        print(json.dumps(listing))
+        return EXIT_OK
+    if not listing:
+        print("no enrolment codes")
+    for entry in listing:
+        print(
+            f"{entry['kiosk_id']}  {entry['unit_code'] or '(no unit)'}  issued "
+            f"{entry['created_at']}  expires {entry['expires_at']}  {entry['state']}"
+        )
+    return EXIT_OK
+
+
+def _revoke_token(args: argparse.Namespace) -> int:
+    if not store_exists(args.data):
+        return _fail(f"no gateway data in {args.data}")
+    with open_store(args.data) as store:
+        kiosk = store.revoke_kiosk_token(args.kiosk, datetime.now(VIETNAM))
+    if kiosk is None or kiosk.token_revoked_at is None:
+        return _fail(f"kiosk {args.kiosk} is not enrolled")
+    print(
+        f"{kiosk.kiosk_id}: token revoked at {kiosk.token_revoked_at:%Y-%m-%d %H:%M %z}; "
+        "a new enrolment code (dvc-gateway enrol-code) gives it a working token again"
     )
     return EXIT_OK
 
@@ -576,6 +680,11 @@ def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
         "without it that endpoint answers 403",
     )
     serve.add_argument(
+        "--public-url",
+        help="the address kiosks reach this gateway at (https://…), written into the enrolment "
+        "QR codes the console issues; default: the address the console was opened at",
+    )
+    serve.add_argument(
         "--metrics-token-file",
         type=Path,
         help="a file whose first line is the token Prometheus scrapes GET /metrics with; "
@@ -634,8 +743,9 @@ def build_parser() -> argparse.ArgumentParser:
     code_cmd = commands.add_parser(
         "enrol-code", help="issue a one-time enrolment code for a kiosk (its QR text printed)"
     )
-    code_cmd.add_argument("--data", type=Path, required=True)
-    code_cmd.add_argument("--kiosk", required=True, metavar="KIOSK_ID")
+    # Required to issue a code; not marked so, since ``enrol-code revoke|list`` take their own.
+    code_cmd.add_argument("--data", type=Path)
+    code_cmd.add_argument("--kiosk", metavar="KIOSK_ID")
     code_cmd.add_argument("--ttl-min", type=int, default=60, help="minutes it stays valid")
     code_cmd.add_argument("--url", help="the gateway's address the kiosk redeems it at")
     code_cmd.add_argument("--png", type=Path, help="also write the QR code as a PNG image")
@@ -643,6 +753,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--unit", type=_unit, metavar="UNIT_CODE", help="the commune unit the kiosk will be in"
     )
     code_cmd.set_defaults(func=_enrol_code)
+    code_actions = code_cmd.add_subparsers(dest="code_command", metavar="COMMAND")
+    revoke = code_actions.add_parser(
+        "revoke", help="revoke an unused code (its text, or every valid code of --kiosk)"
+    )
+    revoke.add_argument("--data", type=Path, required=True)
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("code", nargs="?", metavar="CODE", help="as printed, typed or in the QR")
+    which.add_argument("--kiosk", metavar="KIOSK_ID", help="every valid code of this kiosk")
+    revoke.set_defaults(func=_enrol_code_revoke)
+    code_list = code_actions.add_parser("list", help="the codes issued, newest first")
+    code_list.add_argument("--data", type=Path, required=True)
+    code_list.add_argument("--json", action="store_true")
+    code_list.set_defaults(func=_enrol_code_list)
+
+    revoke_token = commands.add_parser(
+        "revoke-token",
+        help="stop a kiosk's token working (until it is enrolled again with a new code)",
+    )
+    revoke_token.add_argument("--data", type=Path, required=True)
+    revoke_token.add_argument("--kiosk", required=True, metavar="KIOSK_ID")
+    revoke_token.set_defaults(func=_revoke_token)
 
     add_staff_commands(commands)
 

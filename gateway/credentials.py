@@ -14,6 +14,7 @@ import io
 import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Final
 
@@ -23,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from dvc_common.atomic import write_atomic
 from dvc_common.trust import Badge, EnrolmentCode, sign_badge
-from gateway.store import BadgeRecord, Store
+from gateway.store import BadgeRecord, EnrolmentCodeRecord, Store
 
 # 15 random bytes are 24 base32 characters without padding: 120 bits, typeable from paper.
 _CODE_BYTES: Final = 15
@@ -32,6 +33,27 @@ _CODE_BYTES: Final = 15
 BADGE_CLOCK_SKEW: Final = timedelta(minutes=5)
 # The widest serial a badge is dry-run signed with, to check its length before it is recorded.
 _LONGEST_SERIAL: Final = "B9999999999"
+
+
+class CodeState(StrEnum):
+    """Where an enrolment code stands, as the console and ``enrol-code list`` show it."""
+
+    VALID = "valid"
+    USED = "used"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+def code_state(code: EnrolmentCodeRecord, now: datetime) -> CodeState:
+    """Used, revoked or expired (in that order: a code used before its expiry stays "used"),
+    else valid."""
+    if code.used_at is not None:
+        return CodeState.USED
+    if code.revoked_at is not None:
+        return CodeState.REVOKED
+    if code.expires_at <= now:
+        return CodeState.EXPIRED
+    return CodeState.VALID
 
 
 def new_enrolment_code() -> str:
@@ -109,12 +131,29 @@ def issue_badge(
     return record, sign_badge(replace(badge, serial=record.serial), key)
 
 
-def write_qr_png(text: str, path: Path) -> None:
-    """``text`` as a QR code in a PNG file, written atomically."""
+QR_TARGET_PIXELS: Final = 360
+"""About how wide a QR image is made (modules are whole pixels, so it varies a little): big
+enough for a phone or the kiosk's scanner to read off a screen, small enough for a page."""
+
+
+def qr_png(text: str, *, target_pixels: int = QR_TARGET_PIXELS) -> bytes:
+    """``text`` as a QR code in PNG bytes, each module a whole number of pixels."""
     # Medium error correction: a code printed on a badge card survives some wear.
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
     code.add_data(text)
     code.make(fit=True)
+    modules = code.modules_count + 2 * code.border
+    code.box_size = max(2, target_pixels // modules)
     buffer = io.BytesIO()
     code.make_image().save(buffer, format="PNG")
-    write_atomic(path, buffer.getvalue())
+    return buffer.getvalue()
+
+
+def qr_data_url(text: str) -> str:
+    """The QR image as a ``data:`` URL, for a page that shows it once and keeps it nowhere."""
+    return "data:image/png;base64," + base64.b64encode(qr_png(text)).decode("ascii")
+
+
+def write_qr_png(text: str, path: Path) -> None:
+    """``text`` as a QR code in a PNG file, written atomically."""
+    write_atomic(path, qr_png(text))

@@ -11,18 +11,23 @@ The file is read twice. The first pass only checks it (the seal authenticates ev
 the archive's structure is the format's, every file matches its body) and stores nothing, so a
 damaged file is refused as a whole. The second stores, one dossier at a time: its files are
 staged and checked before the dossier is created, so a dossier refused for its content leaves
-nothing behind. Decrypting, reading and hashing run on a worker thread, a dossier at a time;
-the event loop only moves files and talks to the store.
+nothing behind. Decrypting, reading and hashing run on a worker thread, a dossier at a time,
+and the store's calls on the store's own threads (``gateway.offload``): the event loop only
+moves files.
+
+Every import is logged (``PublicationStore.add_import``), whichever way the file came (the
+console's page, ``POST /api/v1/imports``, ``dvc-gateway import``), a file refused whole
+included: who brought it, its name, size and SHA-256, the kiosk, and each dossier's outcome.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
-from collections.abc import Generator
-from dataclasses import dataclass
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -33,38 +38,43 @@ from dvc_common.export_format import ExportManifest
 from gateway.export_reader import ExportReader, ExportRefusedError, FoundDossier
 from gateway.intake import DossierIntake
 from gateway.problems import ProblemError
+from gateway.publications import (
+    ImportChannel,
+    ImportLine,
+    ImportOutcome,
+    ImportRecord,
+    NewImport,
+    PublicationStore,
+)
 from gateway.store import Store
 from gateway.tus import TusService
 
-__all__ = ["DossierImport", "ExportRefusedError", "ImportOutcome", "ImportReport", "Importer"]
+__all__ = [
+    "DossierImport",
+    "ExportOutOfScopeError",
+    "ExportRefusedError",
+    "ImportOutcome",
+    "ImportReport",
+    "Importer",
+]
 
 log = logging.getLogger(__name__)
 
+DossierImport = ImportLine
+"""One dossier's outcome; the import log keeps the same lines."""
 
-class ImportOutcome(StrEnum):
-    """What became of one dossier of an export."""
+SYSTEM_ACTOR = "(hệ thống)"
+"""Who the log names for an import made without a named person (the administrator's token)."""
 
-    IMPORTED = "imported"  # the gateway registered it now (or completed what a sync began)
-    ALREADY_PRESENT = "already_present"  # registered before (an earlier import or a sync)
-    REFUSED = "refused"  # not stored; ``reason`` says why
+
+class ExportOutOfScopeError(ExportRefusedError):
+    """The export is from a kiosk outside the units of the person importing it."""
 
 
 @dataclass(frozen=True)
-class DossierImport:
-    client_uuid: str
-    receipt_number: str
-    outcome: ImportOutcome
-    reason: str | None = None
-    dossier_code: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "client_uuid": self.client_uuid,
-            "receipt_number": self.receipt_number,
-            "outcome": self.outcome.value,
-            "reason": self.reason,
-            "dossier_code": self.dossier_code,
-        }
+class _Checked:
+    manifest: ExportManifest
+    unit_code: str | None
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,8 @@ class ImportReport:
     kiosk_id: str
     exported_at: datetime
     dossiers: tuple[DossierImport, ...]
+    import_id: int | None = field(default=None, compare=False)
+    """Its entry in the import log, when the importer keeps one."""
 
     def count(self, outcome: ImportOutcome) -> int:
         return sum(1 for d in self.dossiers if d.outcome is outcome)
@@ -103,22 +115,60 @@ class Importer:
         tus: TusService,
         key: X25519PrivateKey,
         staging_dir: Path,
+        records: PublicationStore | None = None,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.store = store
         self.intake = intake
         self.tus = tus
         self.key = key
         self.staging_dir = staging_dir
+        self.records = records
+        self.now = now or intake.settings.now
         # Two imports of the same stick at once would race to upload the same files; in turn,
         # the second finds the first's dossiers registered.
         self._one_at_a_time = asyncio.Lock()
 
-    async def import_file(self, path: Path) -> ImportReport:
+    async def import_file(
+        self,
+        path: Path,
+        *,
+        actor: str = SYSTEM_ACTOR,
+        channel: ImportChannel = ImportChannel.API,
+        file_name: str | None = None,
+        may_import: Callable[[str | None], bool] | None = None,
+    ) -> ImportReport:
         """Import the export at ``path``; ExportRefusedError (nothing stored) if it is damaged,
-        not sealed to this gateway, not an export, or from a kiosk never enrolled here."""
+        not sealed to this gateway, not an export, or from a kiosk never enrolled here, and
+        ExportOutOfScopeError when ``may_import`` refuses the kiosk's unit (the units of the
+        person importing). The import is logged either way, under ``actor`` and ``file_name``
+        (the path's name by default)."""
+        name = file_name or path.name
         async with self._one_at_a_time:
-            manifest = await run_in_threadpool(self._check, path)
-            report = await self._store_all(path, manifest)
+            sha256, size = await run_in_threadpool(_digest, path)
+            try:
+                checked = await run_in_threadpool(self._check, path, may_import)
+            except ExportRefusedError as exc:
+                await self._log(
+                    NewImport(
+                        at=self.now(), actor=actor, channel=channel, file_name=name,
+                        sha256=sha256, size=size, kiosk_id=None, unit_code=None,
+                        exported_at=None, refused=str(exc),
+                    )
+                )  # fmt: skip
+                raise
+            report = await self._store_all(path, checked.manifest)
+            record = await self._log(
+                NewImport(
+                    at=self.now(), actor=actor, channel=channel, file_name=name, sha256=sha256,
+                    size=size, kiosk_id=report.kiosk_id, unit_code=checked.unit_code,
+                    exported_at=report.exported_at, refused=None, lines=report.dossiers,
+                )
+            )  # fmt: skip
+        if record is not None:
+            report = ImportReport(
+                report.kiosk_id, report.exported_at, report.dossiers, record.import_id
+            )
         log.info(
             "import from kiosk %s: %d imported, %d already present, %d refused",
             report.kiosk_id,
@@ -128,19 +178,29 @@ class Importer:
         )
         return report
 
-    def _check(self, path: Path) -> ExportManifest:
+    async def _log(self, new: NewImport) -> ImportRecord | None:
+        if self.records is None:
+            return None
+        return await run_in_threadpool(self.records.add_import, new)
+
+    def _check(self, path: Path, may_import: Callable[[str | None], bool] | None) -> _Checked:
         """The first pass: read the whole file, store nothing."""
         with path.open("rb") as source:
             reader = ExportReader(source, self.key)
             for _ in reader.dossiers():
                 pass
         assert reader.manifest is not None  # read through without a refusal
-        if self.store.kiosk(reader.manifest.kiosk_id) is None:
+        kiosk = self.store.kiosk(reader.manifest.kiosk_id)
+        if kiosk is None:
             raise ExportRefusedError(
                 f"the export is from kiosk {reader.manifest.kiosk_id}, which is not enrolled at "
                 "this gateway"
             )
-        return reader.manifest
+        if may_import is not None and not may_import(kiosk.unit_code):
+            raise ExportOutOfScopeError(
+                f"the export is from kiosk {kiosk.kiosk_id}, which is not in your units"
+            )
+        return _Checked(reader.manifest, kiosk.unit_code)
 
     def _wanted(self, client_uuid: str) -> bool:
         """Whether a dossier's files are to be staged: not when it is registered already."""
@@ -177,7 +237,9 @@ class Importer:
         if found.problem is not None:
             return refused(found.problem)
         try:
-            record, _ = self.intake.register(found.client_uuid, kiosk_id, found.body)
+            record, _ = await self.intake.offload(
+                self.intake.register, found.client_uuid, kiosk_id, found.body
+            )
         except ProblemError as problem:
             return refused(_reason(problem))
         if record.dossier_code is not None:
@@ -188,9 +250,8 @@ class Importer:
                 dossier_code=record.dossier_code,
             )
         try:
-            for file, exported in zip(
-                self.store.files(record.dossier_id), found.files, strict=True
-            ):
+            files = await self.intake.offload(self.store.files, record.dossier_id)
+            for file, exported in zip(files, found.files, strict=True):
                 if file.complete:
                     continue  # the kiosk's sync brought it already
                 if exported.staged is None or (file.name, file.sha256) != (
@@ -210,6 +271,13 @@ class Importer:
             ImportOutcome.IMPORTED,
             dossier_code=registered.dossier_code,
         )
+
+
+def _digest(path: Path) -> tuple[str, int]:
+    """The file's SHA-256 and size, read in blocks (an export may be gigabytes)."""
+    with path.open("rb") as source:
+        digest = hashlib.file_digest(source, "sha256")
+        return digest.hexdigest(), source.tell()
 
 
 def _next(dossiers: Generator[FoundDossier, None, None]) -> FoundDossier | None:

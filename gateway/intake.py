@@ -6,6 +6,9 @@ import of a USB export (``gateway.imports``) both go through ``DossierIntake``, 
 arrives both ways, in either order, is checked by the same rules and stored once: its client
 UUID is the idempotency key either way, and the same body under the same key is the same
 dossier.
+
+``register`` and the other methods without ``async`` are blocking (they call the store): a
+handler runs them off the event loop (``gateway.offload``). ``finalize`` does that itself.
 """
 
 from __future__ import annotations
@@ -19,9 +22,16 @@ from dvc_common.catalog import Catalog
 from dvc_common.clock import VIETNAM
 from dvc_common.workdays import WorkingCalendar
 from gateway.models import DossierCreate, canonical_uuid, validate
+from gateway.offload import Offloader
 from gateway.problems import FieldProblem, ProblemError, ProblemType
 from gateway.settings import GatewaySettings
-from gateway.store import DossierRecord, NewFile, ReceiptNumberTakenError, Store
+from gateway.store import (
+    DossierRecord,
+    Finalization,
+    NewFile,
+    ReceiptNumberTakenError,
+    Store,
+)
 from gateway.tus import TusService
 
 log = logging.getLogger(__name__)
@@ -56,8 +66,10 @@ class DossierIntake:
         catalog: Catalog,
         calendar: WorkingCalendar,
         tus: TusService,
+        offload: Offloader,
     ) -> None:
         self.store = store
+        self.offload = offload
         self.settings = settings
         self.catalog = catalog
         self.calendar = calendar
@@ -150,6 +162,18 @@ class DossierIntake:
         kiosk = self.store.kiosk(dossier.kiosk_id)
         return (kiosk.unit_code if kiosk is not None else None) or self.settings.unit_code
 
+    def _register_code(self, dossier: DossierRecord, note: str) -> Finalization:
+        """The store's registration of the dossier (blocking: its unit, then the store)."""
+        now = self.settings.now()
+        return self.store.finalize(
+            dossier.dossier_id,
+            now=now,
+            day=now.astimezone(VIETNAM).date(),
+            unit_code=self.unit_of(dossier),
+            appointment_date=self.appointment_for(dossier),
+            note=note,
+        )
+
     async def finalize(self, dossier: DossierRecord, note: str) -> DossierRecord:
         """Register the dossier under its official code (the one it has, if registered).
 
@@ -162,15 +186,7 @@ class DossierIntake:
             # A file whose bytes all arrived but whose completion a crash interrupted would
             # otherwise be "missing" for ever: the kiosk has nothing more to send.
             examined = await self.tus.settle_dossier(dossier.dossier_id)
-        now = self.settings.now()
-        outcome = self.store.finalize(
-            dossier.dossier_id,
-            now=now,
-            day=now.astimezone(VIETNAM).date(),
-            unit_code=self.unit_of(dossier),
-            appointment_date=self.appointment_for(dossier),
-            note=note,
-        )
+        outcome = await self.offload(self._register_code, dossier, note)
         if outcome.missing and not examined:
             # An upload of this dossier is being written or completed right now: "missing"
             # would make the kiosk send the whole file again (and count it against the dossier).

@@ -17,7 +17,8 @@ waiting for one blocked the very releases that would have freed one, and a 20 do
 collapsed into 120 s timeouts. Now a PATCH waits for a free connection on an asyncio semaphore
 the size of the pool; only then does a thread of the lock's own executor take a connection
 (free at once) and wait on the server (``lock_timeout`` bounds ``pg_advisory_lock``), and the
-releases run on an executor of their own that nothing else can fill.
+releases run on an executor of their own that nothing else can fill. Taking a lock is one round
+trip (the ``lock_timeout`` and the lock in one query string), releasing it another.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from contextlib import asynccontextmanager
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg import sql
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -123,9 +125,14 @@ class AdvisoryLocks:
         try:
             # lock_timeout 0 would mean "no limit": the shortest real wait is one millisecond.
             timeout_ms = 0 if wait_s is None else max(1, round(wait_s * 1000))
-            connection.execute(f"SET lock_timeout = {timeout_ms}")
+            # Both statements in one round trip (the simple query protocol takes several when
+            # nothing is bound; the three numbers are ours, not a client's).
             connection.execute(
-                "SELECT pg_advisory_lock(%s, %s)", (UPLOAD_LOCK_CLASS, upload_key(upload_id))
+                sql.SQL("SET lock_timeout = {}; SELECT pg_advisory_lock({}, {})").format(
+                    sql.Literal(timeout_ms),
+                    sql.Literal(UPLOAD_LOCK_CLASS),
+                    sql.Literal(upload_key(upload_id)),
+                )
             )
         except pg_errors.LockNotAvailable:
             self._pool.putconn(connection)

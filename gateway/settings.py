@@ -53,6 +53,10 @@ class GatewaySettings:
     metrics_token: str | None = field(default=None, repr=False)
     """The bearer token the province's monitoring scrapes ``GET /metrics`` with; None switches
     the endpoint off (404): it lists every kiosk. Never logged."""
+    public_url: str | None = None
+    """The address kiosks reach this gateway at (``https://dvc.example.gov.vn``), written into
+    the enrolment QR codes the console issues; None: the address the console was opened at,
+    which behind a TLS proxy may be one the kiosks cannot reach."""
     max_import_bytes: int = 16 * 1024**3
     """The largest USB export ``POST /api/v1/imports`` takes (it is spooled to the data
     directory before it is read)."""
@@ -60,6 +64,10 @@ class GatewaySettings:
     def __post_init__(self) -> None:
         if not UNIT_CODE_PATTERN.fullmatch(self.unit_code):
             raise ValueError(f"unit code {self.unit_code!r} is not like H15.50.05.13")
+        if self.public_url is not None and not re.fullmatch(
+            r"https?://[^\s/]+(/\S*)?", self.public_url
+        ):
+            raise ValueError(f"public URL {self.public_url!r} is not an http(s) address")
         for token, whose in ((self.admin_token, "the administrator's token"),
                              (self.metrics_token, "the metrics token")):  # fmt: skip
             if token is not None and len(token) < MIN_ADMIN_TOKEN_CHARS:

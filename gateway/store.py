@@ -70,6 +70,12 @@ class EnrolmentCodeExpiredError(StoreError):
     """The enrolment code's time ran out before it was redeemed."""
 
 
+class EnrolmentCodeRevokedError(EnrolmentCodeExpiredError):
+    """The enrolment code was revoked before it was used. A kind of expiry: the kiosk is told
+    what it is told of an expired code (ask for a new one), and a caller that knows only
+    expiry refuses it the same way."""
+
+
 class BackendError(StoreError):
     """The database itself failed: it could not be opened, timed out waiting for a lock,
     refused a statement or was already closed. The change did not happen."""
@@ -96,6 +102,9 @@ class KioskRecord:
     """The commune unit the kiosk stands in (``H15.50.05.13``), named when it was enrolled or
     later; None until someone says. The console shows a kiosk, and its dossiers, to the staff
     of that unit and of the district and province above it."""
+    token_revoked_at: datetime | None = None
+    """When its token was revoked (it no longer authenticates); None while the token is good.
+    Enrolling the kiosk again clears it."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,7 @@ class EnrolmentCodeRecord:
     expires_at: datetime
     used_at: datetime | None
     unit_code: str | None = None  # given to the kiosk when the code is redeemed
+    revoked_at: datetime | None = None  # revoked before use: it can no longer be redeemed
 
 
 @dataclass(frozen=True)
@@ -245,7 +255,7 @@ class HeartbeatRecord:
 class StoreCounts:
     """What the province's monitoring counts (``gateway.metrics``)."""
 
-    kiosks: int  # enrolled and enabled
+    kiosks: int  # enrolled and enabled, their token not revoked
     uploads_in_progress: int  # active tus uploads: bytes may still arrive
     dossiers_awaiting_files: int  # created, not all files arrived yet
 
@@ -276,8 +286,9 @@ class Store(Protocol):
     # --- kiosks ---------------------------------------------------------------------------------
 
     def enrol(self, kiosk_id: str, now: datetime, unit_code: str | None = None) -> str:
-        """A new token for ``kiosk_id``, which is enabled; any earlier token of it stops working.
-        The kiosk's unit becomes ``unit_code`` when given, and stays as it was otherwise."""
+        """A new token for ``kiosk_id``, which is enabled; any earlier token of it stops working
+        and a revocation of it is cleared. The kiosk's unit becomes ``unit_code`` when given,
+        and stays as it was otherwise."""
         ...
 
     def set_kiosk_unit(self, kiosk_id: str, unit_code: str | None) -> bool:
@@ -293,7 +304,13 @@ class Store(Protocol):
         ...
 
     def kiosk_for_token(self, token: str) -> KioskRecord | None:
-        """The kiosk whose current token this is, enabled or not."""
+        """The kiosk whose current token this is, enabled or not; None once it is revoked."""
+        ...
+
+    def revoke_kiosk_token(self, kiosk_id: str, now: datetime) -> KioskRecord | None:
+        """Stop the kiosk's token authenticating, recording ``now`` (a token revoked already
+        keeps its first time); the kiosk as it now is, None if it was never enrolled. Only a
+        new enrolment gives it a working token again."""
         ...
 
     def kiosk(self, kiosk_id: str) -> KioskRecord | None:
@@ -317,14 +334,29 @@ class Store(Protocol):
 
     def enrolment_code(self, code_sha256: str) -> EnrolmentCodeRecord | None: ...
 
+    def enrolment_codes(self) -> list[EnrolmentCodeRecord]:
+        """Every code issued, used, expired or revoked alike, newest first."""
+        ...
+
+    def revoke_enrolment_code(self, code_sha256: str, *, now: datetime) -> EnrolmentCodeRecord:
+        """Revoke a code not yet used, so that it can never be redeemed; the code as it now is
+        (a code revoked already is returned unchanged, with its first revocation time).
+
+        EnrolmentCodeUnknownError, EnrolmentCodeUsedError (revoke the kiosk's token instead)
+        or EnrolmentCodeExpiredError (an expiry at ``now`` or before: nothing left to revoke),
+        and nothing changes. Atomic with ``redeem_enrolment_code``: of a revocation and a
+        redemption of one code, exactly one succeeds.
+        """
+        ...
+
     def redeem_enrolment_code(self, code_sha256: str, *, public_key: str, now: datetime) -> str:
         """Use the code, once: in one atomic step mark it used, enrol its kiosk with
         ``public_key`` (enabled, any earlier token retired, in the code's unit if it names one)
         and return the kiosk's new token.
 
-        EnrolmentCodeUnknownError, EnrolmentCodeUsedError or EnrolmentCodeExpiredError (an
-        expiry at ``now`` or before) and nothing changes. Of two redemptions of one code,
-        exactly one succeeds.
+        EnrolmentCodeUnknownError, EnrolmentCodeUsedError, EnrolmentCodeRevokedError or
+        EnrolmentCodeExpiredError (an expiry at ``now`` or before) and nothing changes. Of two
+        redemptions of one code, exactly one succeeds.
         """
         ...
 

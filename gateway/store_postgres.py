@@ -34,6 +34,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -52,6 +53,7 @@ from gateway.store import (
     DossierRecord,
     EnrolmentCodeExpiredError,
     EnrolmentCodeRecord,
+    EnrolmentCodeRevokedError,
     EnrolmentCodeUnknownError,
     EnrolmentCodeUsedError,
     FileAlreadyCompleteError,
@@ -117,7 +119,13 @@ def _at_or_none(row: DictRow, name: str) -> datetime | None:
 
 
 def _kiosk(row: DictRow) -> KioskRecord:
-    return KioskRecord(row["kiosk_id"], row["enabled"], row["public_key"], row["unit_code"])
+    return KioskRecord(
+        row["kiosk_id"],
+        row["enabled"],
+        row["public_key"],
+        row["unit_code"],
+        _at_or_none(row, "token_revoked_at"),
+    )
 
 
 def _enrolment_code(row: DictRow) -> EnrolmentCodeRecord:
@@ -128,6 +136,7 @@ def _enrolment_code(row: DictRow) -> EnrolmentCodeRecord:
         expires_at=_at(row, "expires_at"),
         used_at=_at_or_none(row, "used_at"),
         unit_code=row["unit_code"],
+        revoked_at=_at_or_none(row, "revoked_at"),
     )
 
 
@@ -342,7 +351,8 @@ class PostgresStore:
         conn.execute(
             "INSERT INTO kiosks(kiosk_id, token_sha256, enabled, enrolled_at, public_key, "
             "unit_code) VALUES (%s, %s, TRUE, %s, %s, %s) ON CONFLICT (kiosk_id) DO UPDATE SET "
-            "token_sha256 = excluded.token_sha256, enabled = TRUE, "
+            "token_sha256 = excluded.token_sha256, enabled = TRUE, token_revoked_at = NULL, "
+            "token_revoked_at_offset = NULL, "
             "enrolled_at = excluded.enrolled_at, public_key = excluded.public_key, "
             "unit_code = coalesce(excluded.unit_code, kiosks.unit_code)",
             (kiosk_id, token_digest(token), now, public_key, unit_code),
@@ -357,8 +367,22 @@ class PostgresStore:
             return cursor.rowcount == 1
 
     def kiosk_for_token(self, token: str) -> KioskRecord | None:
-        row = self._one("SELECT * FROM kiosks WHERE token_sha256 = %s", (token_digest(token),))
+        row = self._one(
+            "SELECT * FROM kiosks WHERE token_sha256 = %s AND token_revoked_at IS NULL",
+            (token_digest(token),),
+        )
         return _kiosk(row) if row else None
+
+    def revoke_kiosk_token(self, kiosk_id: str, now: datetime) -> KioskRecord | None:
+        with self._tx() as conn:
+            # The CASE keeps the first revocation's instant and offset together.
+            row = conn.execute(
+                "UPDATE kiosks SET token_revoked_at = coalesce(token_revoked_at, %s), "
+                "token_revoked_at_offset = CASE WHEN token_revoked_at IS NULL THEN %s "
+                "ELSE token_revoked_at_offset END WHERE kiosk_id = %s RETURNING *",
+                (*_moment(now), kiosk_id),
+            ).fetchone()
+            return _kiosk(row) if row else None
 
     def kiosk(self, kiosk_id: str) -> KioskRecord | None:
         row = self._one("SELECT * FROM kiosks WHERE kiosk_id = %s", (kiosk_id,))
@@ -387,6 +411,34 @@ class PostgresStore:
         row = self._one("SELECT * FROM enrolment_codes WHERE code_sha256 = %s", (code_sha256,))
         return _enrolment_code(row) if row else None
 
+    def enrolment_codes(self) -> list[EnrolmentCodeRecord]:
+        rows = self._all("SELECT * FROM enrolment_codes ORDER BY created_at DESC, code_sha256")
+        return [_enrolment_code(row) for row in rows]
+
+    def revoke_enrolment_code(self, code_sha256: str, *, now: datetime) -> EnrolmentCodeRecord:
+        with self._tx() as conn:
+            # Locked as a redemption locks it: of the two, the second sees what the first did.
+            row = conn.execute(
+                "SELECT * FROM enrolment_codes WHERE code_sha256 = %s FOR UPDATE", (code_sha256,)
+            ).fetchone()
+            if row is None:
+                raise EnrolmentCodeUnknownError("no such enrolment code")
+            code = _enrolment_code(row)
+            if code.used_at is not None:
+                raise EnrolmentCodeUsedError(f"the code was used at {code.used_at.isoformat()}")
+            if code.revoked_at is not None:
+                return code
+            if code.expires_at <= now:
+                raise EnrolmentCodeExpiredError(
+                    f"the code expired at {code.expires_at.isoformat()}"
+                )
+            conn.execute(
+                "UPDATE enrolment_codes SET revoked_at = %s, revoked_at_offset = %s "
+                "WHERE code_sha256 = %s",
+                (*_moment(now), code_sha256),
+            )
+            return replace(code, revoked_at=now)
+
     def redeem_enrolment_code(self, code_sha256: str, *, public_key: str, now: datetime) -> str:
         """Use the code once and enrol its kiosk with ``public_key``; the new token."""
         with self._tx() as conn:
@@ -400,6 +452,10 @@ class PostgresStore:
             code = _enrolment_code(row)
             if code.used_at is not None:
                 raise EnrolmentCodeUsedError(f"the code was used at {code.used_at.isoformat()}")
+            if code.revoked_at is not None:
+                raise EnrolmentCodeRevokedError(
+                    f"the code was revoked at {code.revoked_at.isoformat()}"
+                )
             if code.expires_at <= now:
                 raise EnrolmentCodeExpiredError(
                     f"the code expired at {code.expires_at.isoformat()}"
@@ -921,7 +977,8 @@ class PostgresStore:
 
     def counts(self) -> StoreCounts:
         row = self._one(
-            "SELECT (SELECT count(*) FROM kiosks WHERE enabled) AS kiosks, "
+            "SELECT (SELECT count(*) FROM kiosks WHERE enabled AND token_revoked_at IS NULL) "
+            "AS kiosks, "
             "(SELECT count(*) FROM uploads WHERE state = %s) AS uploads, "
             "(SELECT count(*) FROM dossiers WHERE intake_status = %s) AS awaiting",
             (UploadState.ACTIVE.value, IntakeStatus.AWAITING_FILES.value),

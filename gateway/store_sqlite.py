@@ -18,6 +18,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from gateway.store import (
     DossierRecord,
     EnrolmentCodeExpiredError,
     EnrolmentCodeRecord,
+    EnrolmentCodeRevokedError,
     EnrolmentCodeUnknownError,
     EnrolmentCodeUsedError,
     FileAlreadyCompleteError,
@@ -162,6 +164,8 @@ _ADDED_COLUMNS = (
     ("kiosks", "public_key", "TEXT"),
     ("kiosks", "unit_code", "TEXT"),
     ("enrolment_codes", "unit_code", "TEXT"),
+    ("enrolment_codes", "revoked_at", "TEXT"),
+    ("kiosks", "token_revoked_at", "TEXT"),
 )
 
 
@@ -210,7 +214,13 @@ def _dossier(row: sqlite3.Row) -> DossierRecord:
 
 
 def _kiosk(row: sqlite3.Row) -> KioskRecord:
-    return KioskRecord(row["kiosk_id"], bool(row["enabled"]), row["public_key"], row["unit_code"])
+    return KioskRecord(
+        row["kiosk_id"],
+        bool(row["enabled"]),
+        row["public_key"],
+        row["unit_code"],
+        _dt(row["token_revoked_at"]) if row["token_revoked_at"] else None,
+    )
 
 
 def _enrolment_code(row: sqlite3.Row) -> EnrolmentCodeRecord:
@@ -221,6 +231,7 @@ def _enrolment_code(row: sqlite3.Row) -> EnrolmentCodeRecord:
         expires_at=_dt(row["expires_at"]),
         used_at=_dt(row["used_at"]) if row["used_at"] else None,
         unit_code=row["unit_code"],
+        revoked_at=_dt(row["revoked_at"]) if row["revoked_at"] else None,
     )
 
 
@@ -374,7 +385,7 @@ class SqliteStore:
         conn.execute(
             "INSERT INTO kiosks(kiosk_id, token_sha256, enabled, enrolled_at, public_key, "
             "unit_code) VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT(kiosk_id) DO UPDATE SET "
-            "token_sha256 = excluded.token_sha256, enabled = 1, "
+            "token_sha256 = excluded.token_sha256, enabled = 1, token_revoked_at = NULL, "
             "enrolled_at = excluded.enrolled_at, public_key = excluded.public_key, "
             "unit_code = coalesce(excluded.unit_code, kiosks.unit_code)",
             (kiosk_id, token_digest(token), _iso(now), public_key, unit_code),
@@ -390,8 +401,21 @@ class SqliteStore:
             return cursor.rowcount == 1
 
     def kiosk_for_token(self, token: str) -> KioskRecord | None:
-        row = self._one("SELECT * FROM kiosks WHERE token_sha256 = ?", (token_digest(token),))
+        row = self._one(
+            "SELECT * FROM kiosks WHERE token_sha256 = ? AND token_revoked_at IS NULL",
+            (token_digest(token),),
+        )
         return _kiosk(row) if row else None
+
+    def revoke_kiosk_token(self, kiosk_id: str, now: datetime) -> KioskRecord | None:
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE kiosks SET token_revoked_at = coalesce(token_revoked_at, ?) "
+                "WHERE kiosk_id = ?",
+                (_iso(now), kiosk_id),
+            )
+            row = conn.execute("SELECT * FROM kiosks WHERE kiosk_id = ?", (kiosk_id,)).fetchone()
+            return _kiosk(row) if row else None
 
     def kiosk(self, kiosk_id: str) -> KioskRecord | None:
         row = self._one("SELECT * FROM kiosks WHERE kiosk_id = ?", (kiosk_id,))
@@ -419,6 +443,33 @@ class SqliteStore:
         row = self._one("SELECT * FROM enrolment_codes WHERE code_sha256 = ?", (code_sha256,))
         return _enrolment_code(row) if row else None
 
+    def enrolment_codes(self) -> list[EnrolmentCodeRecord]:
+        # rowid breaks ties between codes issued in the same instant: the later one first.
+        rows = self._all("SELECT * FROM enrolment_codes ORDER BY created_at DESC, rowid DESC")
+        return sorted((_enrolment_code(r) for r in rows), key=lambda c: c.created_at, reverse=True)
+
+    def revoke_enrolment_code(self, code_sha256: str, *, now: datetime) -> EnrolmentCodeRecord:
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT * FROM enrolment_codes WHERE code_sha256 = ?", (code_sha256,)
+            ).fetchone()
+            if row is None:
+                raise EnrolmentCodeUnknownError("no such enrolment code")
+            code = _enrolment_code(row)
+            if code.used_at is not None:
+                raise EnrolmentCodeUsedError(f"the code was used at {code.used_at.isoformat()}")
+            if code.revoked_at is not None:
+                return code
+            if code.expires_at <= now:
+                raise EnrolmentCodeExpiredError(
+                    f"the code expired at {code.expires_at.isoformat()}"
+                )
+            conn.execute(
+                "UPDATE enrolment_codes SET revoked_at = ? WHERE code_sha256 = ?",
+                (_iso(now), code_sha256),
+            )
+            return replace(code, revoked_at=now)
+
     def redeem_enrolment_code(self, code_sha256: str, *, public_key: str, now: datetime) -> str:
         """Use the code once and enrol its kiosk with ``public_key``; the new token."""
         with self._tx() as conn:
@@ -432,6 +483,10 @@ class SqliteStore:
             code = _enrolment_code(row)
             if code.used_at is not None:
                 raise EnrolmentCodeUsedError(f"the code was used at {code.used_at.isoformat()}")
+            if code.revoked_at is not None:
+                raise EnrolmentCodeRevokedError(
+                    f"the code was revoked at {code.revoked_at.isoformat()}"
+                )
             if code.expires_at <= now:
                 raise EnrolmentCodeExpiredError(
                     f"the code expired at {code.expires_at.isoformat()}"
@@ -896,7 +951,8 @@ class SqliteStore:
 
     def counts(self) -> StoreCounts:
         row = self._one(
-            "SELECT (SELECT count(*) FROM kiosks WHERE enabled) AS kiosks, "
+            "SELECT (SELECT count(*) FROM kiosks WHERE enabled AND token_revoked_at IS NULL) "
+            "AS kiosks, "
             "(SELECT count(*) FROM uploads WHERE state = ?) AS uploads, "
             "(SELECT count(*) FROM dossiers WHERE intake_status = ?) AS awaiting",
             (UploadState.ACTIVE.value, IntakeStatus.AWAITING_FILES.value),

@@ -21,6 +21,11 @@ A dossier file imported from a USB export (``gateway.imports``) goes through the
 it is completed and checked like any other, so the kiosk's own uploads of it meet a file that
 is simply complete.
 
+Every store call runs off the event loop (``gateway.offload``), the calls of one step of a
+request grouped into one blocking function (``_creation``, ``_found``, ``_terminate``, …) so a
+request hops to a store thread as few times as its steps allow; a round trip to PostgreSQL
+never holds up the other requests of the process.
+
 Why this server and not a maintained library (asgi-tus, tuspyserver): ``docs/tus-server-choice.md``.
 """
 
@@ -37,8 +42,9 @@ from contextlib import AbstractAsyncContextManager, aclosing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from enum import Enum, auto
 from pathlib import Path
-from typing import Final, NoReturn
+from typing import Final, NamedTuple, NoReturn
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -48,6 +54,7 @@ from dvc_common.atomic import fsync_directory, sha256_file
 from gateway.blobs import BlobStore, blob_name
 from gateway.faults import CrashPoint
 from gateway.locks import UploadLocks
+from gateway.offload import Offloader
 from gateway.problems import FieldProblem, ProblemError, ProblemType
 from gateway.settings import TUS_MAX_SIZE, GatewaySettings
 from gateway.store import (
@@ -161,6 +168,29 @@ def partial_path(data_dir: Path, upload_id: str) -> Path:
     return data_dir / "uploads" / f"{upload_id}.part"
 
 
+class _Bytes(Enum):
+    """Where a finished dossier file's bytes stand after the check against its manifest."""
+
+    STORED = auto()  # they are its blob
+    MISMATCH = auto()  # they do not match the manifest's size and SHA-256
+    MISSING = auto()  # they are nowhere on the storage (a crash before they were kept)
+
+
+class _Creation(NamedTuple):
+    kiosk_id: str
+    length: int
+    metadata: dict[str, str]
+    file: FileRecord | None
+    upload: UploadRecord | None  # None: the file's earlier upload is to be settled first
+
+
+class _PatchRequest(NamedTuple):
+    kiosk_id: str
+    offset: int
+    checksum: Checksum | None
+    declared: int | None
+
+
 class _BodyDroppedError(Exception):
     """The request body stopped before its end: the client went away or went silent."""
 
@@ -177,6 +207,7 @@ class TusService:
         *,
         locks: UploadLocks,
         blobs: BlobStore,
+        offload: Offloader,
         reached: Callable[[CrashPoint], None] = lambda point: None,
     ) -> None:
         self.uploads_dir = data_dir / "uploads"
@@ -187,6 +218,7 @@ class TusService:
         self.authenticate = authenticate
         self.locks = locks
         self.blobs = blobs
+        self.offload = offload
         # Called at each step of completion; tests make the gateway die there (gateway.faults).
         self.reached = reached
 
@@ -220,8 +252,15 @@ class TusService:
     def _expiry(self, now: datetime) -> datetime:
         return now + self.settings.upload_ttl
 
+    def _found(self, request: Request, upload_id: str) -> tuple[str, UploadRecord]:
+        """The requesting kiosk (401, 403, then 412 for another tus version) and its upload
+        ``upload_id`` (``_lookup``): the blocking start of HEAD and DELETE."""
+        kiosk_id = self.authenticate(request)
+        self._check_version(request)
+        return kiosk_id, self._lookup(upload_id, kiosk_id)
+
     def _lookup(self, upload_id: str, kiosk_id: str) -> UploadRecord:
-        """The upload, if this kiosk may see it and it is still alive."""
+        """The upload, if this kiosk may see it and it is still alive (blocking)."""
         upload = self.store.upload(upload_id)
         if upload is None or upload.kiosk_id != kiosk_id or upload.state is UploadState.TERMINATED:
             raise ProblemError(404, ProblemType.NOT_FOUND, "No such upload.")
@@ -263,6 +302,28 @@ class TusService:
         )
 
     async def create(self, request: Request) -> Response:
+        creation = await self.offload(self._creation, request)
+        upload = creation.upload
+        if upload is None:
+            assert creation.file is not None and creation.file.upload_id is not None
+            # The file's current upload may hold all its bytes, its completion interrupted
+            # (a client that never got the answer to a creation-with-upload comes back here).
+            await self._settle_locked(creation.file.upload_id)
+            upload = await self.offload(self._creation_again, creation)
+        if upload.length == 0:
+            await self._complete(upload)
+        upload = await self._first_bytes(request, upload)
+        location = f"{str(request.base_url).rstrip('/')}{UPLOADS_PATH}/{upload.upload_id}"
+        headers = {"Location": location, "Upload-Offset": str(upload.offset)}
+        if upload.state is UploadState.ACTIVE:
+            headers["Upload-Expires"] = http_date(upload.expires_at)
+        return Response(status_code=201, headers=headers)
+
+    def _creation(self, request: Request) -> _Creation:
+        """The checks of a creation, in the order their refusals come (blocking): the kiosk,
+        the tus version, the length, the metadata and the dossier file it names (or None);
+        then the new upload, unless the file has an upload already, which may have to be
+        settled first (``upload`` None)."""
         kiosk_id = self.authenticate(request)
         self._check_version(request)
         if "upload-defer-length" in request.headers:
@@ -275,10 +336,21 @@ class TusService:
         metadata = parse_metadata(request.headers.get("upload-metadata"))
         file = self._dossier_file(metadata, kiosk_id, length)
         if file is not None and file.upload_id is not None:
-            # The file's current upload may hold all its bytes, its completion interrupted
-            # (a client that never got the answer to a creation-with-upload comes back here).
-            await self._settle_locked(file.upload_id)
-            file = self._dossier_file(metadata, kiosk_id, length)
+            return _Creation(kiosk_id, length, metadata, file, None)
+        upload = self._new_upload(kiosk_id, length, metadata, file)
+        return _Creation(kiosk_id, length, metadata, file, upload)
+
+    def _creation_again(self, creation: _Creation) -> UploadRecord:
+        """The new upload of a creation, once the file's earlier upload was settled: the file
+        looked at again, as settling may have completed it (blocking)."""
+        file = self._dossier_file(creation.metadata, creation.kiosk_id, creation.length)
+        return self._new_upload(creation.kiosk_id, creation.length, creation.metadata, file)
+
+    def _new_upload(
+        self, kiosk_id: str, length: int, metadata: dict[str, str], file: FileRecord | None
+    ) -> UploadRecord:
+        """A new upload and its empty ``.part`` file, replacing the file's earlier upload
+        (blocking); 409 when the file is complete."""
         now = self.settings.now()
         try:
             upload, replaced = self.store.create_upload(
@@ -293,16 +365,8 @@ class TusService:
             raise self._already_complete() from None
         if replaced is not None:
             self._discard(replaced)
-        partial = self.partial_path(upload.upload_id)
-        partial.touch()
-        if length == 0:
-            await self._complete(upload)
-        upload = await self._first_bytes(request, upload)
-        location = f"{str(request.base_url).rstrip('/')}{UPLOADS_PATH}/{upload.upload_id}"
-        headers = {"Location": location, "Upload-Offset": str(upload.offset)}
-        if upload.state is UploadState.ACTIVE:
-            headers["Upload-Expires"] = http_date(upload.expires_at)
-        return Response(status_code=201, headers=headers)
+        self.partial_path(upload.upload_id).touch()
+        return upload
 
     async def _first_bytes(self, request: Request, upload: UploadRecord) -> UploadRecord:
         """creation-with-upload: take the bytes sent along with the POST, as a PATCH at 0.
@@ -328,7 +392,7 @@ class TusService:
                 if problem.status not in (400, 460):
                     raise
                 log.info("upload %s: bytes sent with the creation discarded", upload.upload_id)
-                current = self.store.upload(upload.upload_id)
+                current = await self.offload(self.store.upload, upload.upload_id)
                 assert current is not None
                 upload = current
         return upload
@@ -342,6 +406,7 @@ class TusService:
     def _dossier_file(
         self, metadata: dict[str, str], kiosk_id: str, length: int
     ) -> FileRecord | None:
+        """The dossier file an upload's metadata names, checked (blocking)."""
         dossier_id, file_id = metadata.get("dossier_id"), metadata.get("file_id")
         if dossier_id is None and file_id is None:
             return None
@@ -361,13 +426,11 @@ class TusService:
         return file
 
     async def head(self, request: Request, upload_id: str) -> Response:
-        kiosk_id = self.authenticate(request)
-        self._check_version(request)
-        self._lookup(upload_id, kiosk_id)
+        kiosk_id, _ = await self.offload(self._found, request, upload_id)
         # A PATCH in progress is about to move the offset: answering after it keeps a resuming
         # client from sending bytes the server is still taking in.
         async with self._hold(upload_id) as held:
-            upload = self._lookup(upload_id, kiosk_id)
+            upload = await self.offload(self._lookup, upload_id, kiosk_id)
             if held:
                 # A client told offset = length sends nothing more; finishing it is ours to do.
                 upload = await self.settle(upload)
@@ -377,18 +440,20 @@ class TusService:
         return Response(status_code=200, headers=headers)
 
     async def delete(self, request: Request, upload_id: str) -> Response:
-        kiosk_id = self.authenticate(request)
-        self._check_version(request)
-        self._lookup(upload_id, kiosk_id)
+        kiosk_id, _ = await self.offload(self._found, request, upload_id)
         async with self._hold(upload_id) as held:
             if not held:
                 raise self._busy()
-            upload = self._lookup(upload_id, kiosk_id)
-            self.store.terminate_upload(upload_id)
-            self._discard(upload_id)
-            if upload.file_id is None:
-                self.free_path(upload_id).unlink(missing_ok=True)
+            await self.offload(self._terminate, upload_id, kiosk_id)
         return Response(status_code=204)
+
+    def _terminate(self, upload_id: str, kiosk_id: str) -> None:
+        """Terminate the upload and delete its bytes (blocking; under the upload's lock)."""
+        upload = self._lookup(upload_id, kiosk_id)
+        self.store.terminate_upload(upload_id)
+        self._discard(upload_id)
+        if upload.file_id is None:
+            self.free_path(upload_id).unlink(missing_ok=True)
 
     @staticmethod
     def _busy() -> ProblemError:
@@ -398,7 +463,9 @@ class TusService:
             "Another request is writing to this upload; ask for the offset again.",
         )
 
-    async def patch(self, request: Request, upload_id: str) -> Response:
+    def _patch_request(self, request: Request, upload_id: str) -> _PatchRequest:
+        """A PATCH's checks before its upload's lock, in the order their refusals come
+        (blocking): the kiosk, the tus version, the headers, the upload."""
         kiosk_id = self.authenticate(request)
         self._check_version(request)
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -414,10 +481,16 @@ class TusService:
         if "content-length" in request.headers:
             declared = _number_header(request, "Content-Length")
         self._lookup(upload_id, kiosk_id)
+        return _PatchRequest(kiosk_id, offset, checksum, declared)
+
+    async def patch(self, request: Request, upload_id: str) -> Response:
+        kiosk_id, offset, checksum, declared = await self.offload(
+            self._patch_request, request, upload_id
+        )
         async with self._hold(upload_id) as held:
             if not held:
                 raise self._busy()
-            upload = self._lookup(upload_id, kiosk_id)
+            upload, file = await self.offload(self._lookup_with_file, upload_id, kiosk_id)
             if offset != upload.offset:
                 raise ProblemError(
                     409,
@@ -436,8 +509,18 @@ class TusService:
             else:
                 upload = await self._receive_checked(request, upload, checksum)
             if upload.offset == upload.length and upload.state is UploadState.ACTIVE:
-                upload = await self._complete(upload)
+                upload = await self._complete(upload, file)
         return Response(status_code=204, headers=self._headers(upload))
+
+    def _lookup_with_file(
+        self, upload_id: str, kiosk_id: str
+    ) -> tuple[UploadRecord, FileRecord | None]:
+        """``_lookup``, and the upload's dossier file (None for a free-standing upload), which
+        its completion checks the bytes against: fetched in the same trip to a store thread,
+        since a PATCH usually carries a file's last bytes (blocking)."""
+        upload = self._lookup(upload_id, kiosk_id)
+        file = None if upload.file_id is None else self.store.file(upload.file_id)
+        return upload, file
 
     # --- receiving ------------------------------------------------------------------------------
 
@@ -490,7 +573,9 @@ class TusService:
         if dropped:
             log.info("upload %s: connection dropped, kept %d bytes", upload.upload_id, written)
         now = self.settings.now()
-        return self.store.set_offset(upload.upload_id, upload.offset + written, self._expiry(now))
+        return await self.offload(
+            self.store.set_offset, upload.upload_id, upload.offset + written, self._expiry(now)
+        )
 
     async def _receive_checked(
         self, request: Request, upload: UploadRecord, checksum: Checksum
@@ -528,10 +613,13 @@ class TusService:
         finally:
             chunk_path.unlink(missing_ok=True)
         now = self.settings.now()
-        return self.store.set_offset(upload.upload_id, upload.offset + received, self._expiry(now))
+        return await self.offload(
+            self.store.set_offset, upload.upload_id, upload.offset + received, self._expiry(now)
+        )
 
-    async def _complete(self, upload: UploadRecord) -> UploadRecord:
-        """Finish an upload whose last byte is recorded; for a dossier file, check it first.
+    async def _complete(self, upload: UploadRecord, file: FileRecord | None = None) -> UploadRecord:
+        """Finish an upload whose last byte is recorded; for a dossier file, check it first
+        (against ``file``, the upload's dossier file, looked up here when not given).
 
         Every step may be redone: a gateway that dies anywhere in here leaves an upload whose
         offset equals its length but which is not complete, and ``settle`` runs this again (at
@@ -541,28 +629,42 @@ class TusService:
         """
         self.reached(CrashPoint.OFFSET_RECORDED)
         partial = self.partial_path(upload.upload_id)
+        name: str | None = None
         if upload.file_id is None:
-            await self._complete_free(upload, partial)
+            await self._move_free(upload, partial)
         else:
-            file = self.store.file(upload.file_id)
+            if file is None:
+                file = await self.offload(self.store.file, upload.file_id)
             assert file is not None  # uploads reference files that exist: both written together
             name = blob_name(file.sha256)
-            if partial.exists():
-                sha256, size = await run_in_threadpool(_sha256_of, partial)
-                if sha256 != file.sha256 or size != file.size:
-                    await self._start_again(upload)
-                await run_in_threadpool(self.blobs.adopt, partial, file.sha256)
-            elif not self.blobs.exists(name):
-                await self._start_again(upload)  # not on the storage at all: nothing to keep
-            # A blob is named by its checked digest: one that exists holds these very bytes.
-            self.reached(CrashPoint.FILE_MOVED)
-            self.store.complete_upload(upload.upload_id, name)
+            # One trip to a worker thread for the digest and the move (file I/O).
+            if await run_in_threadpool(self._adopt_checked, partial, file) is not _Bytes.STORED:
+                await self._start_again(upload)
+        self.reached(CrashPoint.FILE_MOVED)
+        return await self.offload(self._mark_complete, upload.upload_id, name)
+
+    def _adopt_checked(self, partial: Path, file: FileRecord) -> _Bytes:
+        """The finished file's bytes made its blob if they match its manifest (blocking)."""
+        if partial.exists():
+            sha256, size = _sha256_of(partial)
+            if sha256 != file.sha256 or size != file.size:
+                return _Bytes.MISMATCH
+            self.blobs.adopt(partial, file.sha256)
+            return _Bytes.STORED
+        # Not in .part: the blob it became before a crash, or nothing at all to keep. A blob
+        # is named by its checked digest: one that exists holds these very bytes.
+        return _Bytes.STORED if self.blobs.exists(blob_name(file.sha256)) else _Bytes.MISSING
+
+    def _mark_complete(self, upload_id: str, stored: str | None) -> UploadRecord:
+        """Record the upload complete, its bytes in ``stored`` (a blob's name; None for a
+        free-standing upload's ``.bin``), and read it back (blocking)."""
+        self.store.complete_upload(upload_id, stored)
         self.reached(CrashPoint.UPLOAD_COMPLETED)
-        completed = self.store.upload(upload.upload_id)
+        completed = self.store.upload(upload_id)
         assert completed is not None
         return completed
 
-    async def _complete_free(self, upload: UploadRecord, partial: Path) -> None:
+    async def _move_free(self, upload: UploadRecord, partial: Path) -> None:
         """A free-standing upload (no dossier file): its bytes become ``uploads/<id>.bin``."""
         target = self.free_path(upload.upload_id)
         source = partial if partial.exists() else target if target.exists() else None
@@ -572,9 +674,7 @@ class TusService:
             await self._start_again(upload)
         if source == partial:
             partial.replace(target)
-            fsync_directory(target.parent)
-        self.reached(CrashPoint.FILE_MOVED)
-        self.store.complete_upload(upload.upload_id, None)
+            await run_in_threadpool(fsync_directory, target.parent)
 
     async def _start_again(self, upload: UploadRecord) -> NoReturn:
         """Discard a finished file that does not match its manifest (or, after a crash, whose
@@ -583,7 +683,7 @@ class TusService:
         partial.write_bytes(b"")
         self.reached(CrashPoint.MISMATCH_DISCARDED)
         now = self.settings.now()
-        self.store.set_offset(upload.upload_id, 0, self._expiry(now))
+        await self.offload(self.store.set_offset, upload.upload_id, 0, self._expiry(now))
         log.warning("upload %s: file does not match its manifest", upload.upload_id)
         raise ProblemError(
             460,
@@ -614,7 +714,8 @@ class TusService:
             "filetype": file.media_type,
         }
         try:
-            upload, replaced = self.store.create_upload(
+            upload, replaced = await self.offload(
+                self.store.create_upload,
                 kiosk_id=kiosk_id,
                 length=file.size,
                 metadata=metadata,
@@ -631,8 +732,10 @@ class TusService:
         async with self._hold(upload.upload_id, wait=True):
             partial = self.partial_path(upload.upload_id)
             source.replace(partial)
-            fsync_directory(partial.parent)
-            upload = self.store.set_offset(upload.upload_id, upload.length, self._expiry(now))
+            await run_in_threadpool(fsync_directory, partial.parent)
+            upload = await self.offload(
+                self.store.set_offset, upload.upload_id, upload.length, self._expiry(now)
+            )
             await self._complete(upload)
         return True
 
@@ -656,7 +759,7 @@ class TusService:
         except ProblemError as problem:
             if problem.status != 460:
                 raise
-        current = self.store.upload(upload.upload_id)
+        current = await self.offload(self.store.upload, upload.upload_id)
         assert current is not None
         return current
 
@@ -666,7 +769,7 @@ class TusService:
         async with self._hold(upload_id) as held:
             if not held:
                 return False
-            upload = self.store.upload(upload_id)
+            upload = await self.offload(self.store.upload, upload_id)
             if upload is not None:
                 await self.settle(upload)
         return True
@@ -678,7 +781,7 @@ class TusService:
         known to be missing, only unfinished, and must not be reported missing.
         """
         examined = True
-        for file in self.store.files(dossier_id):
+        for file in await self.offload(self.store.files, dossier_id):
             if not file.complete and file.upload_id is not None:
                 examined = await self._settle_locked(file.upload_id) and examined
         return examined
@@ -690,7 +793,7 @@ class TusService:
         so it cannot keep the gateway from starting.
         """
         count = 0
-        for upload in self.store.uploads_awaiting_completion():
+        for upload in await self.offload(self.store.uploads_awaiting_completion):
             try:
                 await self._settle_locked(upload.upload_id)
             except Exception:

@@ -14,11 +14,22 @@ class Permission(StrEnum):
     CHANGE_STATUS = "change_status"
     VIEW_AUDIT = "view_audit"
     VIEW_KIOSKS = "view_kiosks"  # the fleet page: heartbeats, outboxes, device alerts
+    ISSUE_CREDENTIALS = "issue_credentials"  # enrolment codes, technician badges, token revocation
+    PUBLISH_REFERENCE = "publish_reference"  # the catalog and the calendar for the whole province
+    IMPORT_USB = "import_usb"  # a kiosk's USB export brought in by hand, within the staff's units
+    MANAGE_STAFF = "manage_staff"  # the account pages (``gateway.console.accounts``)
 
 
 PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
     StaffRole.PROVINCE_ADMIN: frozenset(Permission),
-    StaffRole.DISTRICT_TECHNICIAN: frozenset({Permission.VIEW_DOSSIERS, Permission.VIEW_KIOSKS}),
+    StaffRole.DISTRICT_TECHNICIAN: frozenset(
+        {
+            Permission.VIEW_DOSSIERS,
+            Permission.VIEW_KIOSKS,
+            Permission.ISSUE_CREDENTIALS,
+            Permission.IMPORT_USB,
+        }
+    ),
     StaffRole.COMMUNE_STAFF: frozenset(
         {Permission.VIEW_DOSSIERS, Permission.CHANGE_STATUS, Permission.VIEW_KIOSKS}
     ),

@@ -44,6 +44,14 @@ class ConsoleAction(StrEnum):
     STAFF_ADD = "staff_add"
     STAFF_PASSWORD = "staff_password"  # noqa: S105 (an action's name, no password)
     STAFF_DISABLE = "staff_disable"
+    STAFF_ENABLE = "staff_enable"
+    PUBLISH_CATALOG = "publish_catalog"
+    PUBLISH_CALENDAR = "publish_calendar"
+    IMPORT_USB = "import_usb"
+    ENROLMENT_CODE_ISSUE = "enrolment_code_issue"
+    ENROLMENT_CODE_REVOKE = "enrolment_code_revoke"
+    KIOSK_TOKEN_REVOKE = "kiosk_token_revoke"  # noqa: S105 (an action's name, no token)
+    BADGE_ISSUE = "badge_issue"
 
 
 class Outcome(StrEnum):

@@ -7,6 +7,12 @@ idle and absolute expiry), whether a POST carries the session's synchronizer tok
 from this site), whether the account's role allows the page, and whether the dossier's unit is
 in the account's area; a dossier outside it is "not found", exactly as one that does not exist.
 Every change, and every refusal of one, is written to the console's audit log.
+
+The stores are synchronous, so a page's work (session, store calls, rendering) runs on a worker
+thread (``offloaded``), one hop per request: a console page waiting on the database never holds
+up the kiosks' requests served by the same event loop. The credentials pages are
+``gateway.console.credentials_pages``; the catalog, calendar and imports pages
+``gateway.console.publishing``; the account pages ``gateway.console.accounts``.
 """
 
 from __future__ import annotations
@@ -20,9 +26,10 @@ import secrets
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -35,7 +42,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dvc_common.clock import VIETNAM
 from dvc_common.privacy import mask_id
-from dvc_common.protocol import CheckVerdict, ProcessingStatus
+from dvc_common.protocol import (
+    CheckVerdict,
+    DeviceCondition,
+    DeviceKind,
+    LinkQuality,
+    ProcessingStatus,
+)
 from gateway.blobs import BlobError, BlobStore, read_blocks
 from gateway.console.access import (
     AWAITING_FILES_LABEL,
@@ -57,9 +70,10 @@ from gateway.console.store import (
     StaffRecord,
     throttle_key,
 )
-from gateway.fleet import KioskReport
+from gateway.fleet import KioskReport, LinkReport
 from gateway.settings import GatewaySettings
 from gateway.store import (
+    AuditRecord,
     DossierRecord,
     FileRecord,
     HeartbeatRecord,
@@ -88,6 +102,8 @@ MAX_NOTE_CHARS = 500
 MAX_QUERY_CHARS = 64
 STALE_AFTER = timedelta(minutes=15)
 """A kiosk beats every 30 s: one silent for 15 minutes is off the network, off, or broken."""
+KIOSK_AUDIT_SHOWN = 300
+"""The newest technician audit events a kiosk's page lists (``dvc-gateway audit`` has them all)."""
 SKEW_LIMIT = timedelta(minutes=5)
 """Beyond this the kiosk's clock is flagged: its receipts and appointment dates may be wrong."""
 AWAITING = "awaiting_files"
@@ -97,8 +113,11 @@ INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "image/w
 """Media types shown in the browser; anything else is downloaded as octets, so a file a kiosk
 sent can never run as a page of the console's origin."""
 
+# ``data:`` images: a credential's QR is shown once, inline in the page that issued it
+# (``gateway.console.credentials_pages``), not from a URL that could be asked for again; an image
+# runs nothing and fetches nothing.
 CSP = (
-    "default-src 'self'; img-src 'self'; style-src 'self'; form-action 'self'; "
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 SECURITY_HEADERS = (
@@ -117,6 +136,7 @@ MSG_STALE_FORM = (
     "Vui lòng tải lại trang rồi thử lại."
 )
 MSG_NOT_FOUND = "Không tìm thấy hồ sơ, hoặc hồ sơ không thuộc đơn vị của bạn."
+MSG_KIOSK_NOT_FOUND = "Không tìm thấy kiosk, hoặc kiosk không thuộc đơn vị của bạn."
 MSG_FORBIDDEN = "Tài khoản của bạn không có quyền thực hiện thao tác này."
 MSG_STATUS_MOVED = (
     "Trạng thái hồ sơ vừa được người khác thay đổi. Vui lòng xem lại trước khi cập nhật."
@@ -135,6 +155,30 @@ VERDICT_LABELS: dict[CheckVerdict, str] = {
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+PageHandler = Callable[[Request, FormData | None], Response]
+"""A console page's work, synchronous: it reads the session and the store and renders."""
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+async def blocking(function: Callable[_P, _R], /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    """``function`` on a worker thread: the stores are synchronous (sqlite3, psycopg), and a
+    console page waiting on the database must not hold up the kiosks' requests that the same
+    event loop serves."""
+    return await run_in_threadpool(function, *args, **kwargs)
+
+
+def offloaded(handler: PageHandler) -> Endpoint:
+    """The endpoint for a page: the form (of a POST) is read on the event loop, then everything
+    else of the request — session, permissions, store calls, rendering — runs in one go on a
+    worker thread, one thread hop per request."""
+
+    async def endpoint(request: Request) -> Response:
+        form = await request.form() if request.method == "POST" else None
+        return await blocking(handler, request, form)
+
+    return endpoint
 
 
 class SecurityHeaders:
@@ -221,18 +265,25 @@ def _skew(skew: timedelta) -> str:
 
 
 DEVICE_LABELS: Mapping[str, str] = {
-    "printer": "Máy in",
-    "scanner": "Máy quét",
+    DeviceKind.PRINTER: "Máy in",
+    DeviceKind.SCANNER: "Máy quét",
+    DeviceKind.QR_READER: "Đầu đọc mã QR",
+    # Names kiosks of earlier versions sent.
     "card_reader": "Đầu đọc thẻ",
     "reader": "Đầu đọc thẻ",
     "camera": "Máy ảnh",
 }
-DEVICE_STATUS_LABELS: Mapping[str, str] = {
-    "paper_out": "hết giấy",
+CONDITION_LABELS: Mapping[str, str] = {
+    DeviceCondition.OK: "sẵn sàng",
+    DeviceCondition.PAPER_LOW: "sắp hết giấy",
+    DeviceCondition.PAPER_OUT: "hết giấy",
+    DeviceCondition.COVER_OPEN: "đang mở nắp",
+    DeviceCondition.MISSING: "không kết nối",
+    DeviceCondition.ERROR: "đang bị lỗi",
+    DeviceCondition.UNKNOWN: "chưa rõ tình trạng",
+    # What kiosks of earlier versions sent, before ``DeviceCondition``.
     "paper_near_end": "sắp hết giấy",
-    "paper_low": "sắp hết giấy",
     "unplugged": "không kết nối",
-    "missing": "không tìm thấy",
     "cover_open": "đang mở nắp",
     "jammed": "kẹt giấy",
     "paper_jam": "kẹt giấy",
@@ -240,7 +291,45 @@ DEVICE_STATUS_LABELS: Mapping[str, str] = {
     "io_error": "lỗi giao tiếp",
     "timeout": "không phản hồi",
 }
-"""The words for the devices and problems kiosks report; anything else is shown as sent."""
+"""The words for the devices and conditions kiosks report; anything else is shown as sent."""
+
+LINK_LABELS: Mapping[LinkQuality, str] = {
+    LinkQuality.GOOD: "Tốt",
+    LinkQuality.WEAK: "Yếu",
+    LinkQuality.POOR: "Kém",
+    LinkQuality.UNKNOWN: "Chưa rõ",
+}
+
+AUDIT_KIND_LABELS: Mapping[str, str] = {
+    "entry": "Vào chế độ kỹ thuật",
+    "entry_refused": "Vào chế độ kỹ thuật bị từ chối",
+    "exit": "Thoát chế độ kỹ thuật",
+    "test": "Kiểm tra thiết bị hoặc kết nối",
+    "setting_changed": "Thay đổi cài đặt",
+    "export": "Xuất hồ sơ ra USB",
+    "retry": "Gửi lại hồ sơ cần xử lý",
+    "enrolment": "Đăng ký kiosk với cổng",
+    "network": "Cài đặt mạng",
+}
+"""The kinds of the kiosks' technician audit events (``offline_queue.audit.AuditKind``'s
+slugs); a kind a newer kiosk sends is shown as sent."""
+
+
+def device_text(name: str, condition: str) -> str:
+    return f"{DEVICE_LABELS.get(name, name)}: {CONDITION_LABELS.get(condition, condition)}"
+
+
+def link_figures(link: LinkReport) -> str | None:
+    """The figures behind the link's judgement, in small words: "sóng 72%, 180 ms, 2/140
+    không phản hồi"; None when the kiosk sent none."""
+    parts = []
+    if link.signal_percent is not None:
+        parts.append(f"sóng {link.signal_percent}%")
+    if link.rtt_ms is not None:
+        parts.append(f"{link.rtt_ms} ms")
+    if link.requests is not None and link.failures is not None:
+        parts.append(f"{link.failures}/{link.requests} không phản hồi")
+    return ", ".join(parts) or None
 
 
 @dataclass(frozen=True)
@@ -251,6 +340,7 @@ class KioskRow:
     kiosk_id: str
     unit_code: str | None
     enabled: bool
+    token_revoked_at: datetime | None
     last_seen: datetime | None
     last_seen_ago: str
     stale: bool
@@ -262,6 +352,11 @@ class KioskRow:
     skew: str | None
     skew_flagged: bool
     device_problems: tuple[str, ...]
+    devices: tuple[tuple[str, bool], ...]
+    """Every device the kiosk reported, in words, and whether it is in trouble."""
+    link_quality: LinkQuality
+    link_label: str
+    link_figures: str | None
 
     @property
     def sort_key(self) -> tuple[bool, bool, str]:
@@ -269,23 +364,33 @@ class KioskRow:
         return (not self.stale, not self.device_problems, self.kiosk_id)
 
 
+APP_NOT_RUNNING = "Ứng dụng trên kiosk không chạy, chưa rõ tình trạng thiết bị"
+
+
 def kiosk_row(kiosk: KioskRecord, beat: HeartbeatRecord | None, now: datetime) -> KioskRow:
     report = KioskReport.of(beat) if beat is not None else None
     oldest = report.oldest_queued_at if report is not None else None
     skew = report.clock_skew if report is not None else None
     problems = tuple(
-        f"{DEVICE_LABELS.get(name, name)}: {DEVICE_STATUS_LABELS.get(status, status)}"
-        for name, status in (report.device_problems if report is not None else {}).items()
+        device_text(name, condition)
+        for name, condition in (report.device_problems if report is not None else {}).items()
     )
+    if report is not None and report.app_running is False:
+        # Its devices are all "unknown" then: one line saying why reads better than three.
+        problems = (APP_NOT_RUNNING,)
     outbox = report.outbox if report is not None else {}
+    link = report.link if report is not None else LinkReport()
     return KioskRow(
         kiosk_id=kiosk.kiosk_id,
         unit_code=kiosk.unit_code,
         enabled=kiosk.enabled,
+        token_revoked_at=kiosk.token_revoked_at,
         last_seen=beat.received_at if beat is not None else None,
         last_seen_ago=_ago(now - beat.received_at) if beat is not None else "chưa bao giờ",
-        # A disabled kiosk is silent on purpose (its token refused): no alarm for it.
-        stale=kiosk.enabled and (beat is None or now - beat.received_at > STALE_AFTER),
+        # A disabled kiosk, or one whose token was revoked, is silent on purpose: no alarm.
+        stale=kiosk.enabled
+        and kiosk.token_revoked_at is None
+        and (beat is None or now - beat.received_at > STALE_AFTER),
         software_version=report.software_version if report is not None else None,
         queued=outbox.get("queued"),
         uploading=outbox.get("uploading"),
@@ -294,6 +399,34 @@ def kiosk_row(kiosk: KioskRecord, beat: HeartbeatRecord | None, now: datetime) -
         skew=_skew(skew) if skew is not None else None,
         skew_flagged=skew is not None and abs(skew) > SKEW_LIMIT,
         device_problems=problems,
+        devices=tuple(
+            (device_text(name, condition), condition != DeviceCondition.OK)
+            for name, condition in (report.devices if report is not None else {}).items()
+        ),
+        link_quality=link.quality,
+        link_label=LINK_LABELS[link.quality],
+        link_figures=link_figures(link),
+    )
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One of a kiosk's technician audit events, in the console's words."""
+
+    at: datetime
+    kind: str
+    actor: str
+    detail: str
+    received_at: datetime
+
+
+def audit_line(event: AuditRecord) -> AuditLine:
+    return AuditLine(
+        at=event.at,
+        kind=AUDIT_KIND_LABELS.get(event.kind, event.kind),
+        actor=event.actor,
+        detail=event.detail,
+        received_at=event.received_at,
     )
 
 
@@ -324,7 +457,8 @@ class Console:
         )
         self.templates.filters["vn_time"] = _vn_time
         self.templates.filters["size"] = _size
-        self._hashing = asyncio.Semaphore(HASHING_SLOTS)
+        self.hashing = asyncio.Semaphore(HASHING_SLOTS)
+        """Slots for scrypt (log-ins, passwords set in the account pages)."""
 
     # --- plumbing -------------------------------------------------------------------------------
 
@@ -347,6 +481,12 @@ class Console:
             role_label=ROLE_LABELS[visitor.staff.role] if visitor else "",
             can_audit=visitor is not None and allowed(visitor.staff, Permission.VIEW_AUDIT),
             can_kiosks=visitor is not None and allowed(visitor.staff, Permission.VIEW_KIOSKS),
+            can_credentials=visitor is not None
+            and allowed(visitor.staff, Permission.ISSUE_CREDENTIALS),
+            can_publish=visitor is not None
+            and allowed(visitor.staff, Permission.PUBLISH_REFERENCE),
+            can_import=visitor is not None and allowed(visitor.staff, Permission.IMPORT_USB),
+            can_staff=visitor is not None and allowed(visitor.staff, Permission.MANAGE_STAFF),
             csrf_field=CSRF_FIELD,
             csrf_token=visitor.session.csrf_token if visitor else "",
             **values,
@@ -428,8 +568,8 @@ class Console:
             return True
         return urlsplit(origin).netloc == request.headers.get("host", "")
 
-    def csrf_ok(self, request: Request, visitor: Visitor, form: FormData) -> bool:
-        sent = form.get(CSRF_FIELD)
+    def csrf_ok(self, request: Request, visitor: Visitor, form: FormData | None) -> bool:
+        sent = form.get(CSRF_FIELD) if form is not None else None
         return (
             self.same_origin(request)
             and isinstance(sent, str)
@@ -458,7 +598,7 @@ class Console:
 
     # --- log-in, log-out ------------------------------------------------------------------------
 
-    async def home(self, request: Request) -> Response:
+    def home(self, request: Request, form: FormData | None = None) -> Response:
         if self.visitor(request) is None:
             return self.to_login(request)
         return RedirectResponse(f"{self.base(request)}/dossiers", status_code=303)
@@ -483,12 +623,14 @@ class Console:
         )
         return response
 
-    async def login_form(self, request: Request) -> Response:
+    def login_form(self, request: Request, form: FormData | None = None) -> Response:
         if self.visitor(request) is not None:
             return RedirectResponse(f"{self.base(request)}/dossiers", status_code=303)
         return self.login_page(request)
 
     async def login(self, request: Request) -> Response:
+        # Async, unlike the other handlers: the password check waits for a hashing slot on the
+        # event loop; every store step around it runs on a thread (``blocking``).
         form = await request.form()
         sent = form.get("login_token")
         expected = request.cookies.get(LOGIN_COOKIE, "")
@@ -503,33 +645,45 @@ class Console:
         password = str(form.get("password", ""))
         now = self.settings.now()
         key = throttle_key(username)
-        locked = self.console_store.locked_until(key, now)
+        locked = await blocking(self.console_store.locked_until, key, now)
         if locked is not None:
-            return self.refuse_locked(request, username, locked, now)
-        staff = self.console_store.staff(username)
+            return await blocking(self.refuse_locked, request, username, locked, now)
+        staff = await blocking(self.console_store.staff, username)
         # The hash is checked even for an unknown name, so the time taken says nothing.
         stored = staff.password_hash if staff is not None else DUMMY_HASH
-        async with self._hashing:
+        async with self.hashing:
             matches = await run_in_threadpool(verify_password, password, stored)
         if staff is None or not staff.enabled or not matches:
-            until = self.console_store.login_failed(
-                key, now=now, threshold=LOCK_THRESHOLD, lock_for=LOCK_DURATION
-            )
-            self.audit(
-                staff.username if staff is not None else UNKNOWN_ACTOR,
-                ConsoleAction.LOGIN_FAILED,
-                Outcome.FAILURE,
-                unit_code=staff.unit_prefix if staff is not None else None,
-                detail="Tài khoản bị tạm khoá 15 phút" if until else "Sai mật khẩu hoặc tài khoản",
-            )
-            if until is not None:
-                return self.refuse_locked(request, username, until, now, audited=True)
-            return self.login_page(request, error=MSG_BAD_LOGIN, status_code=401, username=username)
-        self.console_store.login_succeeded(key)
+            return await blocking(self.login_failed, request, staff, username, key, now)
+        rehashed = None
         if needs_rehash(staff.password_hash):
-            async with self._hashing:
+            async with self.hashing:
                 rehashed = await run_in_threadpool(hash_password, password)
-            self.console_store.set_password(username, rehashed)
+        return await blocking(self.logged_in, request, staff, key, now, rehashed)
+
+    def login_failed(
+        self, request: Request, staff: StaffRecord | None, username: str, key: str, now: datetime
+    ) -> Response:
+        until = self.console_store.login_failed(
+            key, now=now, threshold=LOCK_THRESHOLD, lock_for=LOCK_DURATION
+        )
+        self.audit(
+            staff.username if staff is not None else UNKNOWN_ACTOR,
+            ConsoleAction.LOGIN_FAILED,
+            Outcome.FAILURE,
+            unit_code=staff.unit_prefix if staff is not None else None,
+            detail="Tài khoản bị tạm khoá 15 phút" if until else "Sai mật khẩu hoặc tài khoản",
+        )
+        if until is not None:
+            return self.refuse_locked(request, username, until, now, audited=True)
+        return self.login_page(request, error=MSG_BAD_LOGIN, status_code=401, username=username)
+
+    def logged_in(
+        self, request: Request, staff: StaffRecord, key: str, now: datetime, rehashed: str | None
+    ) -> Response:
+        self.console_store.login_succeeded(key)
+        if rehashed is not None:
+            self.console_store.set_password(staff.username, rehashed)
         self.console_store.delete_stale_sessions(
             idle_since=now - IDLE_EXPIRY, created_before=now - ABSOLUTE_EXPIRY
         )
@@ -570,11 +724,10 @@ class Console:
             request, error=MSG_LOCKED.format(minutes=minutes), status_code=429, username=username
         )
 
-    async def logout(self, request: Request) -> Response:
+    def logout(self, request: Request, form: FormData | None) -> Response:
         visitor = self.visitor(request)
         if visitor is None:
             return self.signed_out(request)
-        form = await request.form()
         if not self.csrf_ok(request, visitor, form):
             return self.stale_form(request, visitor, "Đăng xuất")
         self.console_store.delete_session(visitor.session.token_sha256)
@@ -597,7 +750,7 @@ class Console:
             if covers(staff, unit):
                 yield DossierRow(dossier, unit, status_label(dossier))
 
-    async def dossiers(self, request: Request) -> Response:
+    def dossiers(self, request: Request, form: FormData | None = None) -> Response:
         visitor = self.visitor(request)
         if visitor is None:
             return self.signed_out(request)
@@ -642,7 +795,7 @@ class Console:
             statuses=[(AWAITING, AWAITING_FILES_LABEL), *statuses.items()],
         )
 
-    async def dossier_page(self, request: Request) -> Response:
+    def dossier_page(self, request: Request, form: FormData | None = None) -> Response:
         visitor = self.visitor(request)
         if visitor is None:
             return self.signed_out(request)
@@ -692,11 +845,10 @@ class Console:
             max_note=MAX_NOTE_CHARS,
         )
 
-    async def change_status(self, request: Request) -> Response:
+    def change_status(self, request: Request, form: FormData | None) -> Response:
         visitor = self.visitor(request)
         if visitor is None:
             return self.signed_out(request)
-        form = await request.form()
         if not self.csrf_ok(request, visitor, form):
             return self.stale_form(request, visitor, "Cập nhật trạng thái hồ sơ")
         try:
@@ -710,6 +862,7 @@ class Console:
                 unit_code=unit, target=target, detail="Vai trò không được đổi trạng thái",
             )  # fmt: skip
             return self.message(request, visitor, 403, "Không có quyền", MSG_FORBIDDEN)
+        assert form is not None  # csrf_ok refuses a request without one
         try:
             wanted = ProcessingStatus(str(form.get("status", "")))
         except ValueError:
@@ -739,7 +892,7 @@ class Console:
             f"{self.base(request)}/dossiers/{dossier.dossier_id}?changed=1", status_code=303
         )
 
-    async def dossier_file(self, request: Request) -> Response:
+    def dossier_file(self, request: Request, form: FormData | None = None) -> Response:
         visitor = self.visitor(request)
         if visitor is None:
             return self.signed_out(request)
@@ -776,7 +929,7 @@ class Console:
 
     # --- kiosks ---------------------------------------------------------------------------------
 
-    async def kiosks(self, request: Request) -> Response:
+    def kiosks(self, request: Request, form: FormData | None = None) -> Response:
         visitor = self.visitor(request)
         if visitor is None:
             return self.signed_out(request)
@@ -801,11 +954,49 @@ class Console:
             stale_count=sum(row.stale for row in rows),
             trouble_count=sum(bool(row.device_problems) for row in rows),
             stale_minutes=int(STALE_AFTER.total_seconds() // 60),
+            can_revoke=allowed(visitor.staff, Permission.ISSUE_CREDENTIALS),
+            revoked=request.query_params.get("revoked", ""),
+        )
+
+    def visible_kiosk(self, visitor: Visitor, kiosk_id: str) -> KioskRecord:
+        """The kiosk if the account's area covers it; LookupError for one never enrolled and
+        for one outside the area alike."""
+        kiosk = self.store.kiosk(kiosk_id)
+        if kiosk is None or not covers(visitor.staff, kiosk.unit_code):
+            raise LookupError(kiosk_id)
+        return kiosk
+
+    def kiosk_page(self, request: Request, form: FormData | None = None) -> Response:
+        """One kiosk: its last heartbeat in full (every device, the link's figures) and the
+        technicians' audit log it sent, newest first. The log is here rather than on the fleet
+        page: it grows without bound, and is read for one kiosk when someone asks."""
+        visitor = self.visitor(request)
+        if visitor is None:
+            return self.signed_out(request)
+        if not allowed(visitor.staff, Permission.VIEW_KIOSKS):
+            return self.message(request, visitor, 403, "Không có quyền", MSG_FORBIDDEN)
+        try:
+            kiosk = self.visible_kiosk(visitor, request.path_params["kiosk_id"])
+        except LookupError:
+            return self.message(request, visitor, 404, "Không tìm thấy kiosk", MSG_KIOSK_NOT_FOUND)
+        now = self.settings.now()
+        beat = next((b for b in self.store.heartbeats() if b.kiosk_id == kiosk.kiosk_id), None)
+        recorded = self.store.audit_events(kiosk.kiosk_id)
+        events = [audit_line(e) for e in reversed(recorded[-KIOSK_AUDIT_SHOWN:])]
+        return self.render(
+            request,
+            "kiosk.html",
+            visitor=visitor,
+            row=kiosk_row(kiosk, beat, now),
+            events=events,
+            event_count=len(recorded),
+            can_revoke=allowed(visitor.staff, Permission.ISSUE_CREDENTIALS),
+            request_revoked=request.query_params.get("revoked") == "1",
         )
 
     # --- audit ----------------------------------------------------------------------------------
 
-    async def audit_page(self, request: Request) -> Response:
+    def audit_page(self, request: Request, form: FormData | None = None) -> Response:
         visitor = self.visitor(request)
         if visitor is None:
             return self.signed_out(request)
@@ -842,6 +1033,14 @@ ACTION_LABELS: Mapping[ConsoleAction, str] = {
     ConsoleAction.STAFF_ADD: "Tạo tài khoản",
     ConsoleAction.STAFF_PASSWORD: "Đổi mật khẩu",
     ConsoleAction.STAFF_DISABLE: "Khoá tài khoản",
+    ConsoleAction.STAFF_ENABLE: "Mở lại tài khoản",
+    ConsoleAction.PUBLISH_CATALOG: "Phát hành danh mục thủ tục",
+    ConsoleAction.PUBLISH_CALENDAR: "Phát hành lịch làm việc",
+    ConsoleAction.IMPORT_USB: "Nhập hồ sơ từ USB",
+    ConsoleAction.ENROLMENT_CODE_ISSUE: "Cấp mã đăng ký kiosk",
+    ConsoleAction.ENROLMENT_CODE_REVOKE: "Thu hồi mã đăng ký kiosk",
+    ConsoleAction.KIOSK_TOKEN_REVOKE: "Thu hồi mã truy cập của kiosk",
+    ConsoleAction.BADGE_ISSUE: "Cấp thẻ kỹ thuật viên",
 }
 OUTCOME_LABELS: Mapping[Outcome, str] = {
     Outcome.SUCCESS: "Thành công",
@@ -928,26 +1127,53 @@ def _disposition(record: FileRecord, inline: bool) -> str:
 
 
 def create_console(
-    *, store: Store, console_store: ConsoleStore, blobs: BlobStore, settings: GatewaySettings
+    *,
+    store: Store,
+    console_store: ConsoleStore,
+    blobs: BlobStore,
+    settings: GatewaySettings,
+    signing_key: Ed25519PrivateKey | None = None,
+    gateway_url: str | None = None,
 ) -> Starlette:
     """The console as an ASGI application, to be mounted at ``/console`` (any path works: links
-    are made from the mount point)."""
+    are made from the mount point).
+
+    ``signing_key`` signs technician badges (the gateway's, ``gateway.keys``; without it the
+    badges page says none can be issued). ``gateway_url`` is the address kiosks
+    reach the gateway at, written into enrolment QR codes; when None, the address the console
+    was asked at.
+    """
+    # The pages' modules build on ``Console``, defined in this one: imported here, not on top.
+    from gateway.console.accounts import accounts_routes  # noqa: PLC0415
+    from gateway.console.credentials_pages import CredentialPages  # noqa: PLC0415
+    from gateway.console.publishing import publishing_routes  # noqa: PLC0415
+
     console = Console(store=store, console_store=console_store, blobs=blobs, settings=settings)
-    routes: list[tuple[str, Endpoint, list[str]]] = [
+    credentials = CredentialPages(console, keys=signing_key, gateway_url=gateway_url)
+    pages: list[tuple[str, PageHandler, list[str]]] = [
         ("/", console.home, ["GET"]),
         ("/login", console.login_form, ["GET"]),
-        ("/login", console.login, ["POST"]),
         ("/logout", console.logout, ["POST"]),
         ("/dossiers", console.dossiers, ["GET"]),
         ("/dossiers/{dossier_id}", console.dossier_page, ["GET"]),
         ("/dossiers/{dossier_id}/status", console.change_status, ["POST"]),
         ("/dossiers/{dossier_id}/files/{file_id}", console.dossier_file, ["GET"]),
         ("/kiosks", console.kiosks, ["GET"]),
+        ("/kiosks/{kiosk_id}", console.kiosk_page, ["GET"]),
         ("/audit", console.audit_page, ["GET"]),
+        *credentials.pages(),
+    ]
+    routes = [
+        Route("/login", console.login, methods=["POST"]),
+        *(Route(path, offloaded(page), methods=methods) for path, page, methods in pages),
+        # The catalog, the calendar and USB imports (``gateway.console.publishing``).
+        *publishing_routes(console),
+        # Staff accounts and one's own password (``gateway.console.accounts``).
+        *accounts_routes(console),
     ]
     app = Starlette(
         routes=[
-            *(Route(path, endpoint, methods=methods) for path, endpoint, methods in routes),
+            *routes,
             Mount("/static", StaticFiles(packages=[("gateway.console", "static")]), name="static"),
         ]
     )

@@ -49,6 +49,7 @@ def beat(
     skew: timedelta = timedelta(0),
     queue: dict[str, Any] | None = None,
     devices: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> None:
     """A heartbeat as the kiosk sends it, its clock ``skew`` off the gateway's."""
     body: dict[str, Any] = {
@@ -58,6 +59,7 @@ def beat(
         "queue": queue or {"queued": 0, "uploading": 0, "needs_attention": 0,
                            "oldest_queued_at": None},
         "devices": devices or {"printer": "ok", "scanner": "ok"},
+        **(extra or {}),
     }  # fmt: skip
     sent = gateway.kiosk(kiosk_id).post(
         gateway.url + "/api/v1/kiosks/heartbeat", json=body, timeout=10
@@ -138,6 +140,20 @@ def test_device_problems_skew_and_the_outbox_are_shown(console_gateway: ConsoleG
     # Queued at 08:40 by the kiosk, looked at 09:16 by the gateway's clock.
     assert "36 phút" in found[KIOSK_A]
     assert "0.4.2" in found[KIOSK_A] and "0.4.2" not in found[KIOSK_C]
+    admin.close()
+
+
+def test_a_kiosk_whose_app_is_not_running_says_so_once(console_gateway: ConsoleGateway) -> None:
+    unknown = {"printer": "unknown", "scanner": "unknown", "qr_reader": "unknown"}
+    beat(console_gateway, KIOSK_A, devices=unknown, extra={"app_running": False})
+    beat(console_gateway, KIOSK_B, devices={"printer": "unknown"}, extra={"app_running": True})
+    admin = signed_in(console_gateway, ADMIN.username)
+    found = rows(admin)
+    assert "Ứng dụng trên kiosk không chạy" in found[KIOSK_A]
+    assert found[KIOSK_A].count('role="alert"') == 1
+    # Running, a device not known yet: that device is named, and the app is not blamed.
+    assert "Ứng dụng trên kiosk không chạy" not in found[KIOSK_B]
+    assert 'role="alert"' in found[KIOSK_B]
     admin.close()
 
 

@@ -241,7 +241,7 @@ class ConsoleClient:
 
 
 def start_console_gateway(
-    tmp_path: Path, database: str | None = None
+    tmp_path: Path, database: str | None = None, public_url: str | None = None
 ) -> tuple[BackgroundServer, ConsoleGateway]:
     """The gateway on SQLite, or on the PostgreSQL ``database`` (a URL) when given."""
     data_dir = tmp_path / "gateway"
@@ -249,7 +249,7 @@ def start_console_gateway(
         data_dir.mkdir()
         use_database(data_dir, database)
     clock = FakeClock(MONDAY_MORNING)
-    settings = GatewaySettings(unit_code=UNIT_CODE, clock=clock.now)
+    settings = GatewaySettings(unit_code=UNIT_CODE, clock=clock.now, public_url=public_url)
     tokens = {
         KIOSK_A: enrol(data_dir, KIOSK_A, unit_code=COMMUNE_A),
         KIOSK_B: enrol(data_dir, KIOSK_B, unit_code=COMMUNE_B),
@@ -272,10 +272,10 @@ def start_console_gateway(
 
 
 def running_console_gateway(
-    tmp_path: Path, database: str | None = None
+    tmp_path: Path, database: str | None = None, public_url: str | None = None
 ) -> Iterator[ConsoleGateway]:
     """The body of a test module's ``console_gateway`` fixture (``yield from`` it)."""
-    server, gateway = start_console_gateway(tmp_path, database)
+    server, gateway = start_console_gateway(tmp_path, database, public_url)
     yield gateway
     gateway.close()
     server.stop()

@@ -263,7 +263,7 @@ def test_scope_is_the_prefix_or_a_unit_under_it() -> None:
 
 def test_postgres_console_tables_come_with_the_gateways_schema(pg_url: str) -> None:
     PostgresStore(pg_url).close()  # the gateway's store migrates to head: 0002 included
-    assert migrate.current(pg_url) == "0002" == migrate.head()
+    assert migrate.current(pg_url) == migrate.head() >= "0002"
     with PostgresConsoleStore(pg_url) as store:
         add(store)
         assert store.staff("xa.a") is not None
@@ -284,4 +284,4 @@ def test_postgres_the_console_revision_goes_down_and_up_again(pg_url: str) -> No
     assert migrate.current(pg_url) == "0001"
     with PostgresConsoleStore(pg_url) as store:  # migrates up again as it opens
         add(store)
-    assert migrate.current(pg_url) == "0002"
+    assert migrate.current(pg_url) == migrate.head()

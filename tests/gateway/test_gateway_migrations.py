@@ -24,7 +24,11 @@ from gateway.store_postgres import AWAITING_COMPLETION, RECEIPT_NUMBER_CONSTRAIN
 
 REPO = Path(__file__).resolve().parents[2]
 # The gateway's store and the console's: every table of the schema is one of theirs.
-STORE_SOURCES = (REPO / "gateway" / "store_postgres.py", REPO / "gateway/console/store_postgres.py")
+STORE_SOURCES = (
+    REPO / "gateway" / "store_postgres.py",
+    REPO / "gateway" / "console" / "store_postgres.py",
+    REPO / "gateway" / "publications_postgres.py",
+)
 
 TABLES = {
     "kiosks",
@@ -43,6 +47,9 @@ TABLES = {
     "console_login_throttle",
     "console_sessions",
     "console_audit",
+    # published reference documents and the import log (revision 0004)
+    "publications",
+    "province_imports",
 }
 
 

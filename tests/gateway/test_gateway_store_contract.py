@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from gateway.store import (
     BadgeRecord,
     EnrolmentCodeExpiredError,
     EnrolmentCodeRecord,
+    EnrolmentCodeRevokedError,
     EnrolmentCodeUnknownError,
     EnrolmentCodeUsedError,
     FileAlreadyCompleteError,
@@ -321,6 +322,134 @@ def test_concurrent_redemptions_of_one_code_enrol_once(reopen: Opener) -> None:
 
     assert len(tokens) == 1
     assert stores[1].kiosk_for_token(tokens[0]) is not None
+
+
+def test_a_revoked_code_is_refused_as_revoked_and_enrols_nothing(store: Store) -> None:
+    store.create_enrolment_code(code_sha256=CODE, kiosk_id=KIOSK, now=NOW,
+                                expires_at=NOW + CODE_TTL, unit_code="H15.50.05.13")  # fmt: skip
+
+    revoked = store.revoke_enrolment_code(CODE, now=NOW + TICK)
+
+    assert revoked.revoked_at == NOW + TICK and revoked.used_at is None
+    assert store.enrolment_code(CODE) == revoked
+    with pytest.raises(EnrolmentCodeRevokedError):
+        store.redeem_enrolment_code(CODE, public_key=KIOSK_KEY, now=NOW + 2 * TICK)
+    assert store.kiosk(KIOSK) is None
+    # Revoked twice: the first time stays.
+    assert store.revoke_enrolment_code(CODE, now=LATER - TICK).revoked_at == NOW + TICK
+    # A revoked code is a kind of expired one, so older callers refuse it too.
+    assert issubclass(EnrolmentCodeRevokedError, EnrolmentCodeExpiredError)
+
+
+def test_only_a_code_still_valid_can_be_revoked(store: Store) -> None:
+    used, expired = "c" * 64, "d" * 64
+    for digest in (used, expired):
+        store.create_enrolment_code(code_sha256=digest, kiosk_id=KIOSK, now=NOW,
+                                    expires_at=NOW + CODE_TTL)  # fmt: skip
+    store.redeem_enrolment_code(used, public_key=KIOSK_KEY, now=NOW)
+
+    with pytest.raises(EnrolmentCodeUsedError):
+        store.revoke_enrolment_code(used, now=NOW + TICK)
+    with pytest.raises(EnrolmentCodeExpiredError) as raised:
+        store.revoke_enrolment_code(expired, now=NOW + CODE_TTL)
+    assert not isinstance(raised.value, EnrolmentCodeRevokedError)
+    with pytest.raises(EnrolmentCodeUnknownError):
+        store.revoke_enrolment_code("e" * 64, now=NOW)
+    assert [c.revoked_at for c in (store.enrolment_code(used), store.enrolment_code(expired))
+            if c is not None] == [None, None]  # fmt: skip
+
+
+def test_codes_are_listed_newest_first_with_their_state(store: Store) -> None:
+    vietnam = timezone(timedelta(hours=7))
+    issued = [
+        ("1" * 64, NOW),
+        ("2" * 64, NOW + TICK),
+        ("3" * 64, (NOW + 2 * TICK).astimezone(vietnam)),
+    ]
+    for digest, at in issued:
+        store.create_enrolment_code(code_sha256=digest, kiosk_id=KIOSK, now=at,
+                                    expires_at=at + CODE_TTL)  # fmt: skip
+    store.redeem_enrolment_code("1" * 64, public_key=KIOSK_KEY, now=NOW + TICK)
+    store.revoke_enrolment_code("2" * 64, now=NOW + 2 * TICK)
+
+    listed = store.enrolment_codes()
+
+    assert [c.code_sha256 for c in listed] == ["3" * 64, "2" * 64, "1" * 64]
+    assert listed[0].created_at == NOW + 2 * TICK and listed[0].created_at.utcoffset() == timedelta(
+        hours=7
+    )
+    assert [(c.used_at, c.revoked_at) for c in listed] == [
+        (None, None), (None, NOW + 2 * TICK), (NOW + TICK, None)]  # fmt: skip
+
+
+def test_a_revocation_and_a_redemption_of_one_code_do_not_both_succeed(reopen: Opener) -> None:
+    stores = [reopen(), reopen()]
+    stores[0].create_enrolment_code(
+        code_sha256=CODE, kiosk_id=KIOSK, now=NOW, expires_at=NOW + CODE_TTL
+    )
+    start = threading.Barrier(2)
+
+    def redeem() -> str | None:
+        start.wait(timeout=30)
+        try:
+            return stores[0].redeem_enrolment_code(CODE, public_key=KIOSK_KEY, now=NOW)
+        except EnrolmentCodeRevokedError:
+            return None
+
+    def revoke() -> bool:
+        start.wait(timeout=30)
+        try:
+            stores[1].revoke_enrolment_code(CODE, now=NOW)
+        except EnrolmentCodeUsedError:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        token, revoked = pool.submit(redeem), pool.submit(revoke)
+        outcome = (token.result(), revoked.result())
+
+    code = stores[1].enrolment_code(CODE)
+    assert code is not None
+    if outcome[1]:
+        assert outcome[0] is None and code.used_at is None and code.revoked_at == NOW
+    else:
+        assert outcome[0] is not None and code.used_at == NOW and code.revoked_at is None
+
+
+# --- kiosk token revocation ----------------------------------------------------------------------
+
+
+def test_a_revoked_token_no_longer_finds_its_kiosk(reopen: Opener) -> None:
+    store, other = reopen(), reopen()
+    token = store.enrol(KIOSK, NOW, "H15.50.05.13")
+    kept = store.enrol(OTHER_KIOSK, NOW)
+
+    revoked = store.revoke_kiosk_token(KIOSK, NOW + TICK)
+
+    assert revoked == KioskRecord(KIOSK, True, None, "H15.50.05.13", NOW + TICK)
+    assert other.kiosk_for_token(token) is None  # on every connection (another replica)
+    assert other.kiosk(KIOSK) == revoked and other.kiosks()[0] == revoked
+    found = other.kiosk_for_token(kept)
+    assert found is not None and found.token_revoked_at is None
+    assert store.revoke_kiosk_token(KIOSK, LATER) == revoked  # the first time stays
+    assert other.counts().kiosks == 1  # a kiosk cut off is not counted as serving
+    assert store.revoke_kiosk_token("NOBODY", NOW) is None
+
+
+def test_enrolling_again_with_a_code_clears_a_revocation(store: Store) -> None:
+    store.enrol(KIOSK, NOW)
+    store.revoke_kiosk_token(KIOSK, NOW + TICK)
+    store.create_enrolment_code(
+        code_sha256=CODE, kiosk_id=KIOSK, now=NOW, expires_at=NOW + CODE_TTL
+    )
+
+    token = store.redeem_enrolment_code(CODE, public_key=KIOSK_KEY, now=NOW + 2 * TICK)
+
+    found = store.kiosk_for_token(token)
+    assert found == KioskRecord(KIOSK, True, KIOSK_KEY, None, None)
+    store.revoke_kiosk_token(KIOSK, LATER)
+    assert store.kiosk_for_token(token) is None
+    assert store.kiosk_for_token(store.enrol(KIOSK, LATER + TICK)) is not None
 
 
 # --- badges --------------------------------------------------------------------------------------
@@ -1026,6 +1155,12 @@ def test_sqlite_gives_a_database_of_an_earlier_gateway_the_kiosks_key_and_unit_c
         )  # fmt: skip
         store.redeem_enrolment_code(CODE, public_key=KIOSK_KEY, now=NOW)
         assert store.kiosk(KIOSK) == KioskRecord(KIOSK, True, KIOSK_KEY, "H15.50.05.13")
+        # And the revocation columns: a token revoked, a code revoked.
+        store.revoke_kiosk_token(KIOSK, LATER)
+        assert store.kiosk(KIOSK) == KioskRecord(KIOSK, True, KIOSK_KEY, "H15.50.05.13", LATER)
+        store.create_enrolment_code(code_sha256="b" * 64, kiosk_id=KIOSK, now=NOW,
+                                    expires_at=NOW + CODE_TTL)  # fmt: skip
+        assert store.revoke_enrolment_code("b" * 64, now=NOW).revoked_at == NOW
 
 
 # --- PostgreSQL only -----------------------------------------------------------------------------

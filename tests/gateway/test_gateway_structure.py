@@ -12,7 +12,12 @@ import gateway
 GATEWAY_DIR = Path(gateway.__file__).parent
 ROOT_MODULE = "gateway.app"
 SQLITE_MODULE = "gateway.store_sqlite"
-POSTGRES_MODULES = ["gateway.locks_postgres", "gateway.store_postgres"]
+POSTGRES_MODULES = [
+    "gateway.locks_postgres",
+    "gateway.publications_postgres",
+    "gateway.store_postgres",
+]
+PUBLICATIONS_SQLITE = "gateway.publications_sqlite"
 CONSOLE_SQLITE = "gateway.console.store_sqlite"
 CONSOLE_POSTGRES = "gateway.console.store_postgres"
 
@@ -44,8 +49,10 @@ def _importers(module: str) -> list[str]:
 def test_only_the_composition_root_picks_the_store_backend() -> None:
     for backend in POSTGRES_MODULES:
         assert _importers(backend) == [ROOT_MODULE], backend
-    # The console's SQLite backend lives in the gateway's SQLite file and takes its name there.
-    assert _importers(SQLITE_MODULE) == [ROOT_MODULE, CONSOLE_SQLITE]
+    assert _importers(PUBLICATIONS_SQLITE) == [ROOT_MODULE]
+    # The console's and the publications' SQLite backends live in the gateway's SQLite file and
+    # take its name there.
+    assert _importers(SQLITE_MODULE) == sorted([ROOT_MODULE, CONSOLE_SQLITE, PUBLICATIONS_SQLITE])
 
 
 def test_only_the_console_package_picks_the_console_store_backend() -> None:
@@ -69,7 +76,7 @@ def test_only_the_postgresql_backend_and_its_migrations_speak_to_postgresql() ->
 
 def test_only_the_sqlite_backend_speaks_to_sqlite() -> None:
     speakers = sorted(name for name, imports in _modules().items() if "sqlite3" in imports)
-    assert speakers == [CONSOLE_SQLITE, SQLITE_MODULE]
+    assert speakers == sorted([CONSOLE_SQLITE, PUBLICATIONS_SQLITE, SQLITE_MODULE])
 
 
 def test_the_store_protocol_names_no_database() -> None:

@@ -1,0 +1,199 @@
+"""The store's calls run off the event loop (``gateway.offload``): a request whose store call is
+slow holds up no other request of the process.
+
+On PostgreSQL every store call is a round trip to the server; made on the event loop, one slow
+call (a row lock, a busy server) stalled every heartbeat of the replica. Here one request's store
+call is held until a heartbeat has been answered: on the event loop the heartbeat could not be
+answered at all until the hold ran out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from gateway_testkit import KIOSK, MONDAY_MORNING, OCTETS, OTHER_KIOSK, TUS, UNIT_CODE
+
+from dvc_common.clock import FakeClock
+from gateway.app import create_app, enrol, use_database
+from gateway.faults import FaultState
+from gateway.offload import Offloader
+from gateway.server import BackgroundServer
+from gateway.settings import GatewaySettings
+from gateway.store import Store
+
+# How long a held store call waits for the heartbeat before giving up. Only a failing run waits
+# this long: a passing one is released as soon as the heartbeat is answered.
+HOLD_LIMIT_S = 30.0
+HTTP_TIMEOUT_S = 90.0
+HEARTBEAT = {
+    "kiosk_id": KIOSK,
+    "at": "2026-11-23T09:05:00+07:00",
+    "software_version": "0.1.0",
+    "queue": {"queued": 0, "uploading": 1, "needs_attention": 0, "oldest_queued_at": None},
+    "devices": {"printer": "ok"},
+}
+
+
+@dataclass
+class Hold:
+    """Wraps one store method: the calls ``applies`` picks wait until ``release`` (or until
+    HOLD_LIMIT_S), and say which it was in ``released_in_time``."""
+
+    method: Callable[..., Any]
+    applies: Callable[..., bool]
+    entered: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+    released_in_time: list[bool] = field(default_factory=list)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.applies(*args, **kwargs):
+            self.entered.set()
+            self.released_in_time.append(self.released.wait(HOLD_LIMIT_S))
+        return self.method(*args, **kwargs)
+
+
+@dataclass
+class PostgresGateway:
+    url: str
+    store: Store
+    token: str
+    other_token: str
+
+    def post(self, path: str, token: str, **kwargs: Any) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+        return requests.post(f"{self.url}{path}", headers=headers, timeout=HTTP_TIMEOUT_S, **kwargs)
+
+
+@pytest.fixture
+def pg_gateway(tmp_path: Path, pg_url: str) -> Any:
+    data_dir = tmp_path / "srv"
+    use_database(data_dir, pg_url)
+    token, other = enrol(data_dir, KIOSK), enrol(data_dir, OTHER_KIOSK)
+    settings = GatewaySettings(unit_code=UNIT_CODE, clock=FakeClock(MONDAY_MORNING).now)
+    app = create_app(data_dir, settings, FaultState())
+    with BackgroundServer(app) as server:
+        yield PostgresGateway(server.url, app.state.gateway.store, token, other)
+
+
+def _heartbeat_answered_while_held(
+    gateway: PostgresGateway,
+    monkeypatch: pytest.MonkeyPatch,
+    method: str,
+    applies: Callable[..., bool],
+    held_request: Callable[[], requests.Response],
+) -> requests.Response:
+    """Send ``held_request`` with the store's ``method`` held for it, then a heartbeat; the
+    held call is let go once the heartbeat is answered. The held request's answer."""
+    hold = Hold(getattr(gateway.store, method), applies)
+    monkeypatch.setattr(gateway.store, method, hold)
+    answers: list[requests.Response] = []
+    sender = threading.Thread(target=lambda: answers.append(held_request()))
+    sender.start()
+    try:
+        assert hold.entered.wait(HTTP_TIMEOUT_S), "the held request never reached the store"
+        beat = gateway.post("/api/v1/kiosks/heartbeat", gateway.token, json=HEARTBEAT)
+        assert beat.status_code == 204, beat.text
+    finally:
+        hold.released.set()
+        sender.join(HTTP_TIMEOUT_S)
+    # The heartbeat was answered while the other request still waited on the store.
+    assert hold.released_in_time == [True]
+    (answer,) = answers
+    return answer
+
+
+def test_a_heartbeat_is_answered_while_another_kiosks_token_check_waits_on_the_database(
+    pg_gateway: PostgresGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = pg_gateway.other_token
+    answer = _heartbeat_answered_while_held(
+        pg_gateway,
+        monkeypatch,
+        "kiosk_for_token",
+        lambda token: token == other,
+        lambda: requests.get(
+            f"{pg_gateway.url}/api/v1/limits",
+            headers={"Authorization": f"Bearer {other}"},
+            timeout=HTTP_TIMEOUT_S,
+        ),
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def test_a_heartbeat_is_answered_while_a_patch_records_its_offset(
+    pg_gateway: PostgresGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created = pg_gateway.post(
+        "/api/v1/uploads", pg_gateway.other_token, headers={**TUS, "Upload-Length": "5"}
+    )
+    assert created.status_code == 201, created.text
+    location = created.headers["Location"]
+
+    def patch() -> requests.Response:
+        return requests.patch(
+            location,
+            data=b"hello",
+            headers={
+                **TUS,
+                "Authorization": f"Bearer {pg_gateway.other_token}",
+                "Content-Type": OCTETS,
+                "Upload-Offset": "0",
+            },
+            timeout=HTTP_TIMEOUT_S,
+        )
+
+    answer = _heartbeat_answered_while_held(
+        pg_gateway, monkeypatch, "set_offset", lambda *args, **kwargs: True, patch
+    )
+    assert answer.status_code == 204, answer.text
+    assert answer.headers["Upload-Offset"] == "5"
+
+
+# --- the offloader itself ------------------------------------------------------------------------
+
+_REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="none")
+
+
+def _where(tag: str, *, suffix: str) -> tuple[str, str, str]:
+    return threading.current_thread().name, _REQUEST_ID.get(), tag + suffix
+
+
+def _refuse(message: str) -> None:
+    raise LookupError(message)
+
+
+def test_a_call_runs_on_the_offloaders_own_thread_with_its_arguments_and_context() -> None:
+    offload = Offloader(2, name="store-test")
+
+    async def run() -> tuple[str, str, str]:
+        _REQUEST_ID.set("r-17")
+        return await offload(_where, "a", suffix="b")
+
+    try:
+        thread, request_id, joined = asyncio.run(run())
+    finally:
+        offload.close()
+    assert thread.startswith("store-test")
+    assert (request_id, joined) == ("r-17", "ab")
+
+
+def test_an_offloaded_calls_exception_is_raised_to_the_caller() -> None:
+    offload = Offloader(1)
+    try:
+        with pytest.raises(LookupError, match="no such dossier"):
+            asyncio.run(offload(_refuse, "no such dossier"))
+    finally:
+        offload.close()
+
+
+def test_an_offloader_needs_a_thread() -> None:
+    with pytest.raises(ValueError, match="at least one thread"):
+        Offloader(0)
