@@ -143,7 +143,13 @@ class FleetCollector(Collector):
             "dvc_gateway_kiosk_link_failures",
             "of them, requests that got no answer (time-out, refused, reset)", labels=["kiosk"],
         )  # fmt: skip
-        for report in map(KioskReport.of, self._store.heartbeats()):
+        # A kiosk disabled or whose token was revoked is silent on purpose: its last heartbeat
+        # is not exported, or every alert on it (stale above all) would fire for ever.
+        active = {
+            k.kiosk_id for k in self._store.kiosks() if k.enabled and k.token_revoked_at is None
+        }
+        beats = (beat for beat in self._store.heartbeats() if beat.kiosk_id in active)
+        for report in map(KioskReport.of, beats):
             kiosk = report.kiosk_id
             seen.add_metric([kiosk], report.received_at.timestamp())
             for state, count in report.outbox.items():

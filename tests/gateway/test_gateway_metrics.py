@@ -199,3 +199,19 @@ def test_a_link_object_out_of_bounds_is_refused(gateway: Gateway, link: dict[str
         "devices": {}, "link": link,
     }  # fmt: skip
     assert gateway.api("POST", "/api/v1/kiosks/heartbeat", json=beat).status_code in (400, 422)
+
+
+def test_a_kiosk_silenced_on_purpose_is_not_exported(watched: Gateway) -> None:
+    beat = {
+        "kiosk_id": "KIOSK01", "at": "2026-11-23T09:05:00+07:00", "software_version": "0.1.0",
+        "queue": {"queued": 0, "uploading": 0, "needs_attention": 0, "oldest_queued_at": None},
+        "devices": {"printer": "ok"},
+    }  # fmt: skip
+    assert watched.api("POST", "/api/v1/kiosks/heartbeat", json=beat).status_code == 204
+    assert ("dvc_gateway_kiosk_last_seen_timestamp_seconds", (("kiosk", "KIOSK01"),)) in samples(
+        watched
+    )
+    # Its token revoked (the console's "Thu hồi mã truy cập"): it will beat no more, and must not
+    # stay "stale" in every alert for ever.
+    watched.db.revoke_kiosk_token("KIOSK01", MONDAY_MORNING)
+    assert not any(("kiosk", "KIOSK01") in labels for _, labels in samples(watched))
