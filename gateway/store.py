@@ -54,6 +54,11 @@ class FileAlreadyCompleteError(StoreError):
     """The dossier file already holds its bytes: no new upload may start for it."""
 
 
+class StatusMovedError(StoreError):
+    """A status change was made from a status the dossier no longer has: someone else moved it
+    meanwhile (the change did not happen)."""
+
+
 class NoSuchRecordError(StoreError):
     """A change named a dossier, file or one-time code the store does not hold."""
 
@@ -199,6 +204,63 @@ class DossierRecord:
     created_at: datetime
     registered_at: datetime | None
     rating: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class DossierQuery:
+    """Which dossiers a list asks for (the console's dossier list), newest first.
+
+    The area is that of the dossier's kiosk, by the unit the kiosk stands in *now*:
+    ``unit_prefix`` names a unit and takes it and every unit under it (``H15.50`` takes
+    ``H15.50`` and ``H15.50.05.13``, not ``H15.500``); None takes every unit.
+    ``with_no_unit`` adds the dossiers of kiosks with no unit recorded (or not enrolled).
+    ``search`` keeps those whose official code or receipt number equals it or starts with it,
+    ignoring ASCII case; ``status`` keeps one status, and ``awaiting_files`` (with ``status``
+    None) those still awaiting their files, which have no status yet.
+    """
+
+    unit_prefix: str | None = None
+    with_no_unit: bool = True
+    search: str = ""
+    status: ProcessingStatus | None = None
+    awaiting_files: bool = False
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class ListedDossier:
+    dossier: DossierRecord
+    unit_code: str | None
+    """The unit of the dossier's kiosk as it is now; None when none is recorded."""
+
+
+@dataclass(frozen=True)
+class DossierPage:
+    """One page of a ``DossierQuery``: its dossiers, and how many match in all (for a pager)."""
+
+    dossiers: list[ListedDossier]
+    total: int
+
+
+def page_window(total: int, limit: int, offset: int) -> tuple[bool, int, int]:
+    """How to read the page at ``offset`` of ``total`` rows listed newest first: (from the
+    oldest end?, limit, offset). A page in the older half is read from the oldest end, reversed
+    after: skipping most of a province's dossiers to reach its last page costs as much as
+    reading them, and the last page is where a pager's "last" link goes."""
+    if offset >= total:  # past the end: nothing to read (nor to skip on the way)
+        return False, 0, 0
+    if offset <= total // 2:
+        return False, limit, offset
+    remaining = total - offset
+    take = min(limit, remaining)
+    return True, take, remaining - take
+
+
+def like_prefix(text: str) -> str:
+    """A LIKE pattern (escape character ``\\``) for the values starting with ``text``."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
 
 
 @dataclass(frozen=True)
@@ -430,6 +492,13 @@ class Store(Protocol):
         """Every dossier, oldest first."""
         ...
 
+    def dossier_page(self, query: DossierQuery) -> DossierPage:
+        """The dossiers ``query`` asks for, newest (last created) first, ``query.limit`` of
+        them from ``query.offset``, and how many match in all. Filtered and paged by the
+        database, with indexes for each filter: a province's list does not read every dossier.
+        """
+        ...
+
     def set_rating(self, dossier_id: str, rating: dict[str, Any]) -> None:
         """Keep the citizen's rating of the dossier (the last one given wins)."""
         ...
@@ -446,9 +515,10 @@ class Store(Protocol):
     ) -> Finalization:
         """Register the dossier under the next official code of ``day``, once.
 
-        The code is ``<unit_code>-<yymmdd>-<NNNN>``, numbered from 1 per day across the
-        gateway; the day's counter moves in the same atomic step that stores the code, so a
-        number is issued exactly once: never twice, and never lost to a crash between the two.
+        The code is ``<unit_code>-<yymmdd>-<NNNN>``, numbered from 1 per unit and day across
+        the gateway (every replica); the counter moves in the same atomic step that stores the
+        code, so a number is issued exactly once: never twice, and never lost to a crash
+        between the two.
         The status becomes RECEIVED with one history entry carrying ``note``. A registered
         dossier is returned unchanged; one with incomplete files is returned unregistered with
         their ids. NoSuchRecordError if there is no such dossier.
@@ -458,7 +528,24 @@ class Store(Protocol):
     def set_status(
         self, dossier_id: str, status: ProcessingStatus, at: datetime, note: str | None
     ) -> None:
-        """Record a back-office step of a registered dossier (status and a history entry)."""
+        """Record a back-office step of a registered dossier (status and a history entry),
+        whatever its status was; a change someone made from the status they saw goes through
+        ``change_status``, which refuses it when the status has moved since."""
+        ...
+
+    def change_status(
+        self,
+        dossier_id: str,
+        *,
+        expected: ProcessingStatus | None,
+        status: ProcessingStatus,
+        at: datetime,
+        note: str | None,
+    ) -> None:
+        """``set_status``, made from the status ``expected`` (None: awaiting files), in one
+        atomic step: StatusMovedError and nothing changes when the dossier's status is no longer
+        ``expected`` (of two staff changing a dossier from one status at once, exactly one
+        succeeds); NoSuchRecordError when there is no such dossier."""
         ...
 
     def history(self, dossier_id: str) -> list[HistoryRecord]:

@@ -28,6 +28,8 @@ from gateway.store import (
     AuditRecord,
     BackendError,
     BadgeRecord,
+    DossierPage,
+    DossierQuery,
     DossierRecord,
     EnrolmentCodeExpiredError,
     EnrolmentCodeRecord,
@@ -41,15 +43,19 @@ from gateway.store import (
     HistoryRecord,
     IntakeStatus,
     KioskRecord,
+    ListedDossier,
     NewAuditEvent,
     NewFile,
     NoSuchRecordError,
     OtpRecord,
     ReceiptNumberTakenError,
+    StatusMovedError,
     StoreCounts,
     UploadRecord,
     UploadState,
+    like_prefix,
     new_id,
+    page_window,
     token_digest,
 )
 
@@ -103,9 +109,11 @@ CREATE TABLE IF NOT EXISTS uploads (
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS day_sequence (
-    day TEXT PRIMARY KEY,
-    last INTEGER NOT NULL
+CREATE TABLE IF NOT EXISTS unit_day_sequence (
+    unit_code TEXT NOT NULL,
+    day TEXT NOT NULL,
+    last INTEGER NOT NULL,
+    PRIMARY KEY (unit_code, day)
 );
 CREATE TABLE IF NOT EXISTS status_history (
     dossier_id TEXT NOT NULL REFERENCES dossiers(dossier_id),
@@ -167,6 +175,33 @@ _ADDED_COLUMNS = (
     ("enrolment_codes", "revoked_at", "TEXT"),
     ("kiosks", "token_revoked_at", "TEXT"),
 )
+# Indexes made after the columns they name exist (some came with ``_ADDED_COLUMNS``), so an
+# earlier gateway's database gains them when it is opened. They serve the console's dossier list
+# (``dossier_page``): the dossiers of an area's kiosks (with their status, so that a count by
+# status reads the index alone), a search by code or receipt number ignoring case (LIKE uses an
+# index only with NOCASE collation), a status filter across the province in rowid order.
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS dossiers_by_kiosk ON dossiers(kiosk_id, status);
+CREATE INDEX IF NOT EXISTS dossiers_by_status ON dossiers(status);
+CREATE INDEX IF NOT EXISTS dossiers_by_code_nocase ON dossiers(dossier_code COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS dossiers_by_receipt_nocase ON dossiers(receipt_number COLLATE NOCASE);
+"""
+
+
+_IN_AREA = (
+    "d.kiosk_id IN (SELECT kiosk_id FROM kiosks WHERE unit_code = ? OR substr(unit_code, 1, ?) = ?)"
+)
+"""The dossiers of kiosks in the area: the unit named or one under it (substr, not LIKE: exact
+case, and no wildcard in a unit code to escape). Through the kiosks (a few hundred), so that
+the dossiers are read by the ``dossiers_by_kiosk`` index: a commune's page and count touch its
+dossiers only."""
+_OUTSIDE_AREA_EXCLUDED = (
+    "d.kiosk_id NOT IN (SELECT kiosk_id FROM kiosks "
+    "WHERE unit_code IS NOT NULL AND NOT (unit_code = ? OR substr(unit_code, 1, ?) = ?))"
+)
+"""Every dossier but those of kiosks with a unit outside the area: the area's, and those of
+kiosks with no unit or never enrolled (a province administrator's, nearly all)."""
+_WITH_A_UNIT = "d.kiosk_id IN (SELECT kiosk_id FROM kiosks WHERE unit_code IS NOT NULL)"
 
 
 def _iso(moment: datetime) -> str:
@@ -304,6 +339,8 @@ class SqliteStore:
                 # executescript commits as it goes; CREATE ... IF NOT EXISTS makes that harmless.
                 self._conn.executescript(_SCHEMA)
                 self._add_columns()
+                self._conn.executescript(_INDEXES)
+                self._key_counters_by_unit()
 
     def _add_columns(self) -> None:
         for table, column, kind in _ADDED_COLUMNS:
@@ -316,6 +353,38 @@ class SqliteStore:
                     present = {r["name"] for r in self._conn.execute(f"PRAGMA table_info({table})")}
                     if column not in present:
                         raise
+
+    def _key_counters_by_unit(self) -> None:
+        """An earlier gateway counted official codes per day alone (``day_sequence``); the
+        counters are now per unit and day, as on PostgreSQL. Each unit's counter of a day starts
+        from the highest number that unit was given that day (read from the codes issued, which
+        name their unit), so no number is ever issued twice and none skipped; then the old
+        table goes. Once, under the write lock: a second process opening the file meanwhile
+        finds the work done."""
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            old = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'day_sequence'"
+            ).fetchone()
+            if old is not None:
+                highest: dict[tuple[str, str], int] = {}
+                for (code,) in conn.execute(
+                    "SELECT dossier_code FROM dossiers WHERE dossier_code IS NOT NULL"
+                ):
+                    unit, day, number = str(code).rsplit("-", 2)
+                    key = (unit, day)
+                    highest[key] = max(highest.get(key, 0), int(number))
+                conn.executemany(
+                    "INSERT INTO unit_day_sequence(unit_code, day, last) VALUES (?, ?, ?) "
+                    "ON CONFLICT(unit_code, day) DO UPDATE SET last = max(last, excluded.last)",
+                    [(unit, day, last) for (unit, day), last in highest.items()],
+                )
+                conn.execute("DROP TABLE day_sequence")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     @staticmethod
     def exists(data_dir: Path) -> bool:
@@ -654,6 +723,60 @@ class SqliteStore:
     def all_dossiers(self) -> list[DossierRecord]:
         return [_dossier(r) for r in self._all("SELECT * FROM dossiers ORDER BY rowid")]
 
+    def dossier_page(self, query: DossierQuery) -> DossierPage:
+        """Newest first by rowid (the order of creation, as ``all_dossiers`` reversed). The area
+        is read from the kiosks as they are now, so a kiosk moved to another unit takes its
+        dossiers with it, as the Python filter did."""
+        where: list[str] = ["1"]
+        params: list[Any] = []
+        newest_first = "d.rowid DESC"
+        if query.unit_prefix is not None:
+            params += [query.unit_prefix, len(query.unit_prefix) + 1, query.unit_prefix + "."]
+            where.append(_OUTSIDE_AREA_EXCLUDED if query.with_no_unit else _IN_AREA)
+            if not query.with_no_unit:
+                # A district's or a commune's dossiers are a few among many: read them by the
+                # kiosk index and sort them, rather than walk every dossier newest first until
+                # enough are found (the plan SQLite picks for a small LIMIT when it has no
+                # statistics: the gateway never runs ANALYZE). ``+`` keeps the rowid's order
+                # from being used.
+                newest_first = "+d.rowid DESC"
+        elif not query.with_no_unit:
+            where.append(_WITH_A_UNIT)
+        if query.search:
+            pattern = like_prefix(query.search)
+            where.append(
+                "(d.dossier_code LIKE ? ESCAPE '\\' OR d.receipt_number LIKE ? ESCAPE '\\')"
+            )
+            params += [pattern, pattern]
+        if query.status is not None:
+            where.append("d.status = ?")
+            params.append(query.status.value)
+        elif query.awaiting_files:
+            where.append("d.status IS NULL")
+        sql_from = "FROM dossiers AS d WHERE " + " AND ".join(where)
+        with self._lock, _backend_errors(self.path):
+            # One read transaction: the count and the page see the same dossiers.
+            self._conn.execute("BEGIN")
+            try:
+                (total,) = self._conn.execute(f"SELECT count(*) {sql_from}", params).fetchone()
+                oldest_end, limit, offset = page_window(total, query.limit, query.offset)
+                order = newest_first.replace("DESC", "ASC") if oldest_end else newest_first
+                rows = self._conn.execute(
+                    f"SELECT d.* {sql_from} ORDER BY {order} LIMIT ? OFFSET ?",
+                    [*params, limit, offset],
+                ).fetchall()
+                if oldest_end:
+                    rows.reverse()
+                units = {
+                    r["kiosk_id"]: r["unit_code"]
+                    for r in self._conn.execute("SELECT kiosk_id, unit_code FROM kiosks")
+                }
+            finally:
+                self._conn.execute("COMMIT")
+        return DossierPage(
+            [ListedDossier(_dossier(r), units.get(r["kiosk_id"])) for r in rows], total
+        )
+
     def set_rating(self, dossier_id: str, rating: dict[str, Any]) -> None:
         with self._tx() as conn:
             conn.execute(
@@ -671,10 +794,10 @@ class SqliteStore:
         appointment_date: date,
         note: str,
     ) -> Finalization:
-        """Register the dossier under the next official code of ``day``, once.
+        """Register the dossier under the next official code of ``unit_code`` and ``day``, once.
 
-        The day's counter moves inside the same transaction that stores the code, so a number is
-        issued exactly once: never twice, and never lost to a crash between the two.
+        The counter of the unit and day moves inside the same transaction that stores the code,
+        so a number is issued exactly once: never twice, and never lost to a crash between them.
         """
         with self._tx() as conn:
             row = conn.execute(
@@ -696,13 +819,10 @@ class SqliteStore:
             if missing:
                 return Finalization(current, missing)
             key = day.strftime("%y%m%d")
-            conn.execute(
-                "INSERT INTO day_sequence(day, last) VALUES (?, 1) "
-                "ON CONFLICT(day) DO UPDATE SET last = last + 1",
-                (key,),
-            )
             (sequence,) = conn.execute(
-                "SELECT last FROM day_sequence WHERE day = ?", (key,)
+                "INSERT INTO unit_day_sequence(unit_code, day, last) VALUES (?, ?, 1) "
+                "ON CONFLICT(unit_code, day) DO UPDATE SET last = last + 1 RETURNING last",
+                (unit_code, key),
             ).fetchone()
             code = f"{unit_code}-{key}-{sequence:04d}"
             conn.execute(
@@ -745,6 +865,30 @@ class SqliteStore:
     ) -> None:
         """Record a back-office step of a registered dossier."""
         with self._tx() as conn:
+            conn.execute(
+                "UPDATE dossiers SET status = ? WHERE dossier_id = ?", (status.value, dossier_id)
+            )
+            self._add_history(conn, dossier_id, at, status, note)
+
+    def change_status(
+        self,
+        dossier_id: str,
+        *,
+        expected: ProcessingStatus | None,
+        status: ProcessingStatus,
+        at: datetime,
+        note: str | None,
+    ) -> None:
+        """The change only if the status is still ``expected``: the check and the write share
+        one immediate transaction, which holds the database's write lock throughout."""
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT status FROM dossiers WHERE dossier_id = ?", (dossier_id,)
+            ).fetchone()
+            if row is None:
+                raise NoSuchRecordError(f"no dossier {dossier_id}")
+            if row["status"] != (expected.value if expected is not None else None):
+                raise StatusMovedError(f"dossier {dossier_id} is no longer {expected}")
             conn.execute(
                 "UPDATE dossiers SET status = ? WHERE dossier_id = ?", (status.value, dossier_id)
             )

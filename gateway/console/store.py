@@ -123,6 +123,12 @@ def throttle_key(username: str) -> str:
     return hashlib.sha256(f"console-login\0{username}".encode()).hexdigest()
 
 
+def address_throttle_key(address: str) -> str:
+    """What the per-address log-in throttle is keyed by: the SHA-256 of the client's address
+    (kept as a digest: an address is personal data in a log-in table)."""
+    return hashlib.sha256(f"console-login-address\0{address}".encode()).hexdigest()
+
+
 def in_scope(prefix: str, unit_code: str) -> bool:
     """Whether ``unit_code`` is the unit ``prefix`` names or one under it."""
     return unit_code == prefix or unit_code.startswith(prefix + ".")
@@ -175,12 +181,28 @@ class ConsoleStore(Protocol):
         ...
 
     def login_failed(
-        self, username: str, *, now: datetime, threshold: int, lock_for: timedelta
+        self,
+        username: str,
+        *,
+        now: datetime,
+        threshold: int,
+        lock_for: timedelta,
+        window: timedelta | None = None,
     ) -> datetime | None:
         """Count one failed log-in for ``username`` (an account or not: an unknown name is
         throttled the same way, so the answers do not tell which exist). The ``threshold``-th
-        consecutive failure locks it until ``now + lock_for`` and starts the count again;
-        returns the lock's end when this failure locked it."""
+        failure locks it until ``now + lock_for`` and starts the count again; returns the
+        lock's end when this failure locked it. Without ``window`` the failures count until a
+        lock or ``login_succeeded``; with it, a count whose first failure is ``window`` old or
+        older starts again (a fixed window, from the first failure of the count).
+
+        The key may be anything: the console passes ``throttle_key(name)`` and
+        ``address_throttle_key(address)``."""
+        ...
+
+    def purge_login_throttle(self, *, counted_before: datetime, now: datetime) -> int:
+        """Forget the counts begun before ``counted_before`` whose lock (if any) has ended at
+        ``now``: names typed once and never again, addresses long quiet. How many went."""
         ...
 
     def login_succeeded(self, username: str) -> None:

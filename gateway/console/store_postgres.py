@@ -203,23 +203,49 @@ class PostgresConsoleStore:
         return None if row is None else row["locked_until"]
 
     def login_failed(
-        self, username: str, *, now: datetime, threshold: int, lock_for: timedelta
+        self,
+        username: str,
+        *,
+        now: datetime,
+        threshold: int,
+        lock_for: timedelta,
+        window: timedelta | None = None,
     ) -> datetime | None:
         until = _aware(now) + lock_for
-        # One statement: the row lock ON CONFLICT takes makes the count exact under concurrency.
-        row = self._one(
-            "INSERT INTO console_login_throttle AS t (username, failures, locked_until)"
-            " VALUES (%(u)s, CASE WHEN 1 >= %(n)s THEN 0 ELSE 1 END,"
-            "         CASE WHEN 1 >= %(n)s THEN %(until)s::timestamptz END)"
-            " ON CONFLICT (username) DO UPDATE SET"
-            "  failures = CASE WHEN t.failures + 1 >= %(n)s THEN 0 ELSE t.failures + 1 END,"
-            "  locked_until = CASE WHEN t.failures + 1 >= %(n)s THEN %(until)s::timestamptz"
-            "                      ELSE t.locked_until END"
-            " RETURNING failures, locked_until, (locked_until = %(until)s::timestamptz) AS locked",
-            {"u": username, "n": threshold, "until": until},
+        with self._tx() as conn:
+            # The upsert takes the row's lock, held to the commit: two failures counted at once
+            # on two replicas count both. A count starts again (at this failure) after a lock,
+            # or when its window has passed (no window: the cutoff is NULL, never passed).
+            row = conn.execute(
+                "INSERT INTO console_login_throttle AS t (username, failures, window_start)"
+                " VALUES (%(u)s, 1, %(now)s)"
+                " ON CONFLICT (username) DO UPDATE SET"
+                "  failures = CASE WHEN t.failures = 0"
+                "                  OR t.window_start <= %(cutoff)s::timestamptz"
+                "                  THEN 1 ELSE t.failures + 1 END,"
+                "  window_start = CASE WHEN t.failures = 0 OR t.window_start IS NULL"
+                "                      OR t.window_start <= %(cutoff)s::timestamptz"
+                "                      THEN %(now)s ELSE t.window_start END"
+                " RETURNING failures",
+                {"u": username, "now": now, "cutoff": None if window is None else now - window},
+            ).fetchone()
+            assert row is not None  # an upsert always returns its row
+            if row["failures"] < threshold:
+                return None
+            conn.execute(
+                "UPDATE console_login_throttle SET failures = 0, locked_until = %s"
+                " WHERE username = %s",
+                (until, username),
+            )
+            return until
+
+    def purge_login_throttle(self, *, counted_before: datetime, now: datetime) -> int:
+        return self._count(
+            "DELETE FROM console_login_throttle"
+            " WHERE (locked_until IS NULL OR locked_until <= %s)"
+            " AND (window_start IS NULL OR window_start < %s)",
+            (_aware(now), _aware(counted_before)),
         )
-        assert row is not None
-        return until if row["locked"] else None
 
     def login_succeeded(self, username: str) -> None:
         self._count("DELETE FROM console_login_throttle WHERE username = %s", (username,))

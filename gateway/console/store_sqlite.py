@@ -130,6 +130,26 @@ class SqliteConsoleStore:
             self._conn.execute("PRAGMA synchronous=FULL")
             with self._lock:
                 self._conn.executescript(_SCHEMA)
+                self._add_window_start()
+
+    def _add_window_start(self) -> None:
+        """``console_login_throttle.window_start`` came after the table's first release: a file
+        made by an earlier gateway gains it when opened (as revision 0005 adds it on
+        PostgreSQL)."""
+        present = {
+            r["name"] for r in self._conn.execute("PRAGMA table_info(console_login_throttle)")
+        }
+        if "window_start" in present:
+            return
+        try:
+            self._conn.execute("ALTER TABLE console_login_throttle ADD COLUMN window_start TEXT")
+        except sqlite3.OperationalError:
+            # Another process opening the same file added it first.
+            present = {
+                r["name"] for r in self._conn.execute("PRAGMA table_info(console_login_throttle)")
+            }
+            if "window_start" not in present:
+                raise
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -231,23 +251,52 @@ class SqliteConsoleStore:
         return None if row is None else _dt(row["locked_until"])
 
     def login_failed(
-        self, username: str, *, now: datetime, threshold: int, lock_for: timedelta
+        self,
+        username: str,
+        *,
+        now: datetime,
+        threshold: int,
+        lock_for: timedelta,
+        window: timedelta | None = None,
     ) -> datetime | None:
         _utc(now)  # refuses a naive time before anything is counted
         with self._tx() as conn:
             row = conn.execute(
-                "SELECT failures FROM console_login_throttle WHERE username = ?", (username,)
+                "SELECT failures, window_start FROM console_login_throttle WHERE username = ?",
+                (username,),
             ).fetchone()
-            failures = (0 if row is None else int(row["failures"])) + 1
+            failures = 0 if row is None else int(row["failures"])
+            started = None if row is None or row["window_start"] is None else row["window_start"]
+            if started is None or failures == 0:
+                started = _utc(now)
+            elif window is not None and _dt(started) <= now - window:
+                failures, started = 0, _utc(now)  # the earlier failures are out of the window
+            failures += 1
             until = now + lock_for if failures >= threshold else None
             conn.execute(
-                "INSERT INTO console_login_throttle (username, failures, locked_until)"
-                " VALUES (?, ?, ?) ON CONFLICT (username) DO UPDATE SET"
+                "INSERT INTO console_login_throttle (username, failures, locked_until,"
+                " window_start) VALUES (?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET"
                 " failures = excluded.failures,"
-                " locked_until = COALESCE(excluded.locked_until, locked_until)",
-                (username, 0 if until else failures, None if until is None else _utc(until)),
+                " locked_until = COALESCE(excluded.locked_until, locked_until),"
+                " window_start = excluded.window_start",
+                (
+                    username,
+                    0 if until else failures,
+                    None if until is None else _utc(until),
+                    started,
+                ),
             )
             return until
+
+    def purge_login_throttle(self, *, counted_before: datetime, now: datetime) -> int:
+        with self._tx() as conn:
+            cursor = conn.execute(
+                "DELETE FROM console_login_throttle"
+                " WHERE (locked_until IS NULL OR locked_until <= ?)"
+                " AND (window_start IS NULL OR window_start < ?)",
+                (_utc(now), _utc(counted_before)),
+            )
+            return cursor.rowcount
 
     def login_succeeded(self, username: str) -> None:
         with self._tx() as conn:

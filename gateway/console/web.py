@@ -24,8 +24,9 @@ import logging
 import math
 import secrets
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -68,16 +69,20 @@ from gateway.console.store import (
     Outcome,
     SessionRecord,
     StaffRecord,
+    address_throttle_key,
     throttle_key,
 )
 from gateway.fleet import KioskReport, LinkReport
 from gateway.settings import GatewaySettings
 from gateway.store import (
     AuditRecord,
+    DossierQuery,
     DossierRecord,
     FileRecord,
     HeartbeatRecord,
     KioskRecord,
+    NoSuchRecordError,
+    StatusMovedError,
     Store,
     token_digest,
 )
@@ -93,6 +98,14 @@ IDLE_EXPIRY = timedelta(minutes=30)
 ABSOLUTE_EXPIRY = timedelta(hours=12)
 LOCK_THRESHOLD = 5
 LOCK_DURATION = timedelta(minutes=15)
+ADDRESS_LOCK_THRESHOLD = 20
+ADDRESS_WINDOW = timedelta(minutes=15)
+ADDRESS_LOCK_DURATION = timedelta(minutes=15)
+"""A brute force across many names from one address: 20 failures within 15 minutes (counted
+from the first) lock the address for 15 minutes, whatever names it tries. An office behind one
+NAT shares an address, hence a threshold well above a person's typing errors."""
+THROTTLE_FORGOTTEN_AFTER = timedelta(days=1)
+"""Counts begun this long ago, their lock over, are purged (names typed once and never again)."""
 PAGE_SIZE = 50
 HASHING_SLOTS = 4
 """Passwords checked at once: each scrypt takes 32 MiB, so a burst of log-ins (a brute force
@@ -211,6 +224,35 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class LockKind(StrEnum):
+    """Which log-in lock holds: the name typed, or the address the attempts come from."""
+
+    ACCOUNT = "account"
+    ADDRESS = "address"
+
+
+LOCKED_NOW: Mapping[LockKind, str] = {
+    LockKind.ACCOUNT: "Tài khoản bị tạm khoá 15 phút",
+    LockKind.ADDRESS: "Địa chỉ máy truy cập bị tạm khoá 15 phút do đăng nhập sai nhiều lần",
+}
+STILL_LOCKED: Mapping[LockKind, str] = {
+    LockKind.ACCOUNT: "Tài khoản đang tạm khoá",
+    LockKind.ADDRESS: "Địa chỉ máy truy cập đang tạm khoá",
+}
+"""What the audit log says of a failed log-in that locked, or was refused by, each lock."""
+
+
+def client_address(request: Request) -> str:
+    """The address a log-in comes from, for its throttle. uvicorn has already replaced the
+    peer with the client named in ``X-Forwarded-For`` when, and only when, the peer is a
+    trusted proxy (``--forwarded-allow-ips``, by default 127.0.0.1: the nginx of
+    ``packaging/gateway/nginx-dvc-gateway.conf`` on the same host, which appends the address
+    it saw to the header); it takes the rightmost address no trusted proxy added, so a header
+    a browser sends names nobody. Anyone else's ``X-Forwarded-For`` is ignored: the console
+    never reads the header itself."""
+    return request.client.host if request.client is not None else "(unknown)"
 
 
 @dataclass(frozen=True)
@@ -580,9 +622,6 @@ class Console:
         self.audit(visitor.staff.username, ConsoleAction.CSRF_REFUSED, Outcome.REFUSED, detail=what)
         return self.message(request, visitor, 403, "Biểu mẫu không hợp lệ", MSG_STALE_FORM)
 
-    def unit_of_kiosks(self) -> dict[str, str | None]:
-        return {k.kiosk_id: k.unit_code for k in self.store.kiosks()}
-
     def visible_dossier(
         self, visitor: Visitor, dossier_id: str
     ) -> tuple[DossierRecord, str | None]:
@@ -591,7 +630,8 @@ class Console:
         dossier = self.store.dossier(dossier_id)
         if dossier is None:
             raise LookupError(dossier_id)
-        unit = self.unit_of_kiosks().get(dossier.kiosk_id)
+        kiosk = self.store.kiosk(dossier.kiosk_id)
+        unit = kiosk.unit_code if kiosk is not None else None
         if not covers(visitor.staff, unit):
             raise LookupError(dossier_id)
         return dossier, unit
@@ -645,43 +685,78 @@ class Console:
         password = str(form.get("password", ""))
         now = self.settings.now()
         key = throttle_key(username)
-        locked = await blocking(self.console_store.locked_until, key, now)
+        address_key = address_throttle_key(client_address(request))
+        locked, lock_kind = await blocking(self.lock_on, key, address_key, now)
         if locked is not None:
-            return await blocking(self.refuse_locked, request, username, locked, now)
+            return await blocking(self.refuse_locked, request, username, locked, now, lock_kind)
         staff = await blocking(self.console_store.staff, username)
         # The hash is checked even for an unknown name, so the time taken says nothing.
         stored = staff.password_hash if staff is not None else DUMMY_HASH
         async with self.hashing:
             matches = await run_in_threadpool(verify_password, password, stored)
         if staff is None or not staff.enabled or not matches:
-            return await blocking(self.login_failed, request, staff, username, key, now)
+            return await blocking(
+                self.login_failed, request, staff, username, key, now, address_key=address_key
+            )
         rehashed = None
         if needs_rehash(staff.password_hash):
             async with self.hashing:
                 rehashed = await run_in_threadpool(hash_password, password)
         return await blocking(self.logged_in, request, staff, key, now, rehashed)
 
+    def lock_on(
+        self, key: str, address_key: str, now: datetime
+    ) -> tuple[datetime | None, LockKind]:
+        """The end of the lock on the name or on the address (the later), and which."""
+        by_address = self.console_store.locked_until(address_key, now)
+        by_name = self.console_store.locked_until(key, now)
+        if by_address is not None and (by_name is None or by_address >= by_name):
+            return by_address, LockKind.ADDRESS
+        return by_name, LockKind.ACCOUNT
+
     def login_failed(
-        self, request: Request, staff: StaffRecord | None, username: str, key: str, now: datetime
+        self,
+        request: Request,
+        staff: StaffRecord | None,
+        username: str,
+        key: str,
+        now: datetime,
+        *,
+        address_key: str,
     ) -> Response:
         until = self.console_store.login_failed(
             key, now=now, threshold=LOCK_THRESHOLD, lock_for=LOCK_DURATION
         )
+        # The address's count goes on across names and is never reset by a success (an
+        # attacker's own account must not wipe it); only its window ends it.
+        address_until = self.console_store.login_failed(
+            address_key,
+            now=now,
+            threshold=ADDRESS_LOCK_THRESHOLD,
+            lock_for=ADDRESS_LOCK_DURATION,
+            window=ADDRESS_WINDOW,
+        )
+        kind = LockKind.ACCOUNT
+        if address_until is not None and (until is None or address_until >= until):
+            until, kind = address_until, LockKind.ADDRESS
         self.audit(
             staff.username if staff is not None else UNKNOWN_ACTOR,
             ConsoleAction.LOGIN_FAILED,
             Outcome.FAILURE,
             unit_code=staff.unit_prefix if staff is not None else None,
-            detail="Tài khoản bị tạm khoá 15 phút" if until else "Sai mật khẩu hoặc tài khoản",
+            detail=LOCKED_NOW[kind] if until else "Sai mật khẩu hoặc tài khoản",
         )
         if until is not None:
-            return self.refuse_locked(request, username, until, now, audited=True)
+            return self.refuse_locked(request, username, until, now, kind, audited=True)
         return self.login_page(request, error=MSG_BAD_LOGIN, status_code=401, username=username)
 
     def logged_in(
         self, request: Request, staff: StaffRecord, key: str, now: datetime, rehashed: str | None
     ) -> Response:
         self.console_store.login_succeeded(key)
+        self.console_store.purge_login_throttle(
+            counted_before=now - THROTTLE_FORGOTTEN_AFTER, now=now
+        )
         if rehashed is not None:
             self.console_store.set_password(staff.username, rehashed)
         self.console_store.delete_stale_sessions(
@@ -707,9 +782,11 @@ class Console:
         return response
 
     def refuse_locked(
-        self, request: Request, username: str, until: datetime, now: datetime, *,
-        audited: bool = False,
+        self, request: Request, username: str, until: datetime, now: datetime, kind: LockKind,
+        *, audited: bool = False,
     ) -> Response:  # fmt: skip
+        """The same answer whichever lock holds (the name's or the address's): it tells
+        neither which names exist nor which limit was reached; the audit log says which."""
         if not audited:
             staff = self.console_store.staff(username)
             self.audit(
@@ -717,7 +794,7 @@ class Console:
                 ConsoleAction.LOGIN_FAILED,
                 Outcome.REFUSED,
                 unit_code=staff.unit_prefix if staff is not None else None,
-                detail="Tài khoản đang tạm khoá",
+                detail=STILL_LOCKED[kind],
             )
         minutes = max(1, math.ceil((until - now).total_seconds() / 60))
         return self.login_page(
@@ -743,13 +820,6 @@ class Console:
 
     # --- dossiers -------------------------------------------------------------------------------
 
-    def dossiers_in_area(self, staff: StaffRecord) -> Iterator[DossierRow]:
-        units = self.unit_of_kiosks()
-        for dossier in reversed(self.store.all_dossiers()):
-            unit = units.get(dossier.kiosk_id)
-            if covers(staff, unit):
-                yield DossierRow(dossier, unit, status_label(dossier))
-
     def dossiers(self, request: Request, form: FormData | None = None) -> Response:
         visitor = self.visitor(request)
         if visitor is None:
@@ -764,15 +834,28 @@ class Console:
             page = max(1, int(params.get("page", "1")))
         except ValueError:
             page = 1
-        needle = query.casefold()
-        rows = [
-            row
-            for row in self.dossiers_in_area(visitor.staff)
-            if _matches(row.dossier, needle) and _has_status(row.dossier, wanted)
+        # The database filters and pages (``Store.dossier_page``): the area is the account's
+        # (``covers``: its unit and those under it, and for a province administrator the
+        # kiosks with no unit), the search an official code or receipt number equal to the
+        # query or starting with it.
+        asked = DossierQuery(
+            unit_prefix=visitor.staff.unit_prefix,
+            with_no_unit=covers(visitor.staff, None),
+            search=query,
+            status=ProcessingStatus(wanted) if wanted in statuses else None,
+            awaiting_files=wanted == AWAITING,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+        found = self.store.dossier_page(asked)
+        pages = max(1, math.ceil(found.total / PAGE_SIZE))
+        if page > pages:  # a page past the end (the list shrank, a link typed): the last one
+            page = pages
+            found = self.store.dossier_page(replace(asked, offset=(page - 1) * PAGE_SIZE))
+        shown = [
+            DossierRow(listed.dossier, listed.unit_code, status_label(listed.dossier))
+            for listed in found.dossiers
         ]
-        pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
-        page = min(page, pages)
-        shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
 
         def page_link(number: int) -> str:
             values = {"q": query, "status": wanted, "page": str(number)}
@@ -785,7 +868,7 @@ class Console:
             "dossiers.html",
             visitor=visitor,
             rows=list(zip(shown, procedures, strict=True)),
-            total=len(rows),
+            total=found.total,
             page=page,
             pages=pages,
             previous_link=page_link(page - 1) if page > 1 else None,
@@ -870,9 +953,7 @@ class Console:
         note = " ".join(str(form.get("note", "")).split())[:MAX_NOTE_CHARS] or None
         current = dossier.status
         if str(form.get("from_status", "")) != (current.value if current else ""):
-            return self.dossier_view(
-                request, visitor, dossier, unit, error=MSG_STATUS_MOVED, status_code=409
-            )
+            return self.moved_meanwhile(request, visitor, dossier, unit)
         if current is None or wanted is None or wanted not in NEXT_STATUSES[current]:
             self.audit(
                 visitor.staff.username, ConsoleAction.STATUS_CHANGE, Outcome.FAILURE,
@@ -882,7 +963,16 @@ class Console:
             return self.dossier_view(
                 request, visitor, dossier, unit, error=MSG_STATUS_REFUSED, status_code=400
             )
-        self.store.set_status(dossier.dossier_id, wanted, self.settings.now(), note)
+        try:
+            # The store checks the status again in the step that changes it: a colleague's
+            # change committed since this page read the dossier wins, and this one is refused.
+            self.store.change_status(
+                dossier.dossier_id, expected=current, status=wanted,
+                at=self.settings.now(), note=note,
+            )  # fmt: skip
+        except (StatusMovedError, NoSuchRecordError):
+            moved = self.store.dossier(dossier.dossier_id) or dossier
+            return self.moved_meanwhile(request, visitor, moved, unit)
         self.audit(
             visitor.staff.username, ConsoleAction.STATUS_CHANGE, Outcome.SUCCESS,
             unit_code=unit, target=target,
@@ -890,6 +980,20 @@ class Console:
         )  # fmt: skip
         return RedirectResponse(
             f"{self.base(request)}/dossiers/{dossier.dossier_id}?changed=1", status_code=303
+        )
+
+    def moved_meanwhile(
+        self, request: Request, visitor: Visitor, dossier: DossierRecord, unit: str | None
+    ) -> HTMLResponse:
+        """A status change made from a status the dossier no longer has (a colleague's change
+        came first): refused, audited, and the dossier shown as it now is."""
+        self.audit(
+            visitor.staff.username, ConsoleAction.STATUS_CHANGE, Outcome.REFUSED,
+            unit_code=unit, target=dossier.dossier_code or dossier.receipt_number,
+            detail=f"Trạng thái vừa được người khác đổi thành: {status_label(dossier)}",
+        )  # fmt: skip
+        return self.dossier_view(
+            request, visitor, dossier, unit, error=MSG_STATUS_MOVED, status_code=409
         )
 
     def dossier_file(self, request: Request, form: FormData | None = None) -> Response:
@@ -1047,24 +1151,6 @@ OUTCOME_LABELS: Mapping[Outcome, str] = {
     Outcome.FAILURE: "Không thành công",
     Outcome.REFUSED: "Bị từ chối",
 }
-
-
-def _matches(dossier: DossierRecord, needle: str) -> bool:
-    """An official code or receipt number equal to the search, or starting with it."""
-    if not needle:
-        return True
-    return any(
-        code is not None and code.casefold().startswith(needle)
-        for code in (dossier.dossier_code, dossier.receipt_number)
-    )
-
-
-def _has_status(dossier: DossierRecord, wanted: str) -> bool:
-    if not wanted:
-        return True
-    if wanted == AWAITING:
-        return dossier.status is None
-    return dossier.status is not None and dossier.status.value == wanted
 
 
 def _body(dossier: DossierRecord) -> dict[str, Any]:

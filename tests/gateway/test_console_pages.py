@@ -29,7 +29,7 @@ from test_console_kit import (
 )
 
 from gateway.app import enrol
-from gateway.console.store import ConsoleAction, Outcome, throttle_key
+from gateway.console.store import ConsoleAction, Outcome, address_throttle_key, throttle_key
 from gateway.console.web import (
     LOCK_THRESHOLD,
     MSG_BAD_LOGIN,
@@ -130,8 +130,9 @@ def test_five_failures_lock_for_fifteen_minutes_known_or_not(
     assert SESSION_COOKIE not in client.cookies
     # What was typed in the username box is not kept by the throttle (it may be a password).
     with sqlite3.connect(console_gateway.data_dir / DB_NAME) as db:
-        keys = [key for (key,) in db.execute("SELECT username FROM console_login_throttle")]
-    assert keys == [throttle_key(username)]
+        keys = {key for (key,) in db.execute("SELECT username FROM console_login_throttle")}
+    # (Nor the address, counted too: its digest.)
+    assert keys == {throttle_key(username), address_throttle_key("127.0.0.1")}
     console_gateway.clock.advance(15 * 60 + 1)
     if username == STAFF_A.username:
         assert client.login(username, PASSWORD).status_code == 303
@@ -370,6 +371,8 @@ def test_a_form_from_before_someone_elses_change_is_not_applied(
     stale = change(client, a.dossier_id, "rejected", "")  # says it was "received"
     assert stale.status_code == 409
     assert console_gateway.status_lookup(KIOSK_A, a.dossier_code)["status"] == "processing"
+    refused = console_gateway.console_store.audit_entries(unit_prefix=None, limit=1)[0]
+    assert (refused.action, refused.outcome) == (ConsoleAction.STATUS_CHANGE, Outcome.REFUSED)
     admin.close()
 
 

@@ -5,6 +5,7 @@ opens the same data again, as a second replica or the ``staff`` command does."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -26,7 +27,7 @@ from gateway.console.store import (
 from gateway.console.store_postgres import PostgresConsoleStore
 from gateway.console.store_sqlite import SqliteConsoleStore
 from gateway.store_postgres import PostgresStore
-from gateway.store_sqlite import SqliteStore
+from gateway.store_sqlite import DB_NAME, SqliteStore
 
 Opener = Callable[[], ConsoleStore]
 NOW = MONDAY_MORNING
@@ -185,6 +186,61 @@ def test_failures_from_two_replicas_at_once_are_all_counted(reopen: Opener) -> N
     assert stores[0].locked_until("xa.a", NOW) is not None
 
 
+def test_with_a_window_only_the_failures_within_it_count(store: ConsoleStore) -> None:
+    # The per-address limit: 20 within 15 minutes of the first of the count.
+    window, lock = timedelta(minutes=15), timedelta(minutes=15)
+
+    def fail(at: datetime) -> datetime | None:
+        return store.login_failed("address", now=at, threshold=20, lock_for=lock, window=window)
+
+    for i in range(19):
+        assert fail(NOW + timedelta(seconds=i)) is None
+    # The window has passed: this failure starts a new count, at one.
+    restarted = NOW + window + timedelta(seconds=1)
+    for i in range(19):
+        assert fail(restarted + timedelta(minutes=14, seconds=i - 19)) is None, i
+    twentieth = restarted + timedelta(minutes=14)
+    assert fail(twentieth) == twentieth + lock
+    assert store.locked_until("address", twentieth + timedelta(minutes=1)) == twentieth + lock
+
+
+def test_without_a_window_failures_count_however_far_apart(store: ConsoleStore) -> None:
+    lock = timedelta(minutes=15)
+    for day in range(4):
+        assert store.login_failed(
+            "xa.a", now=NOW + timedelta(hours=10 * day), threshold=5, lock_for=lock
+        ) is None  # fmt: skip
+    fifth = NOW + timedelta(days=2)
+    assert store.login_failed("xa.a", now=fifth, threshold=5, lock_for=lock) == fifth + lock
+
+
+def test_stale_throttle_counts_are_purged_and_locks_kept(store: ConsoleStore) -> None:
+    lock = timedelta(minutes=15)
+    store.login_failed("typed.once", now=NOW, threshold=5, lock_for=lock)
+    store.login_failed("typed.lately", now=NOW + timedelta(hours=23), threshold=5, lock_for=lock)
+    locked_at = NOW + timedelta(hours=23, minutes=59)
+    for _ in range(5):
+        store.login_failed("locked", now=locked_at, threshold=5, lock_for=lock)
+    now = NOW + timedelta(days=1, minutes=1)
+
+    purged = store.purge_login_throttle(counted_before=now - timedelta(days=1), now=now)
+
+    assert purged == 1
+    # The lock is still on; the recent count goes on from where it was.
+    assert store.locked_until("locked", now) == locked_at + lock
+    for _ in range(3):
+        store.login_failed("typed.lately", now=now, threshold=5, lock_for=lock)
+    assert store.login_failed("typed.lately", now=now, threshold=5, lock_for=lock) == now + lock
+    # The purged one starts again from nothing.
+    for _ in range(4):
+        assert store.login_failed("typed.once", now=now, threshold=5, lock_for=lock) is None
+    # Once its lock is over and its count old, the locked one goes too.
+    much_later = now + timedelta(days=2)
+    store.purge_login_throttle(counted_before=much_later - timedelta(days=1), now=much_later)
+    assert store.purge_login_throttle(counted_before=much_later, now=much_later) == 0
+    assert store.login_failed("locked", now=much_later, threshold=2, lock_for=lock) is None
+
+
 def test_sessions_live_until_deleted_or_stale(reopen: Opener) -> None:
     store = reopen()
     add(store)
@@ -285,3 +341,20 @@ def test_postgres_the_console_revision_goes_down_and_up_again(pg_url: str) -> No
     with PostgresConsoleStore(pg_url) as store:  # migrates up again as it opens
         add(store)
     assert migrate.current(pg_url) == migrate.head()
+
+
+def test_sqlite_a_file_of_an_earlier_gateway_gains_the_throttle_window(tmp_path: Path) -> None:
+    SqliteStore(tmp_path).close()
+    with sqlite3.connect(tmp_path / DB_NAME) as conn:
+        conn.execute(
+            "CREATE TABLE console_login_throttle (username TEXT PRIMARY KEY, "
+            "failures INTEGER NOT NULL, locked_until TEXT)"
+        )
+        conn.execute("INSERT INTO console_login_throttle VALUES ('xa.a', 3, NULL)")
+    conn.close()
+
+    with SqliteConsoleStore(tmp_path) as store, SqliteConsoleStore(tmp_path) as again:
+        lock = timedelta(minutes=15)
+        # The count kept from before goes on: two more lock.
+        assert store.login_failed("xa.a", now=NOW, threshold=5, lock_for=lock) is None
+        assert again.login_failed("xa.a", now=NOW, threshold=5, lock_for=lock) == NOW + lock

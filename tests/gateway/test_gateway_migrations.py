@@ -206,6 +206,55 @@ def test_a_starting_gateway_finds_the_uploads_awaiting_completion_by_their_index
     assert any("uploads_awaiting_completion" in line for line in plan), plan
 
 
+@pytest.mark.parametrize(
+    ("statement", "index"),
+    [
+        (
+            "SELECT * FROM dossiers d WHERE lower(d.receipt_number) LIKE 'kiosk01-2611%'",
+            "dossiers_by_receipt_lower",
+        ),
+        (
+            "SELECT * FROM dossiers d WHERE lower(d.dossier_code) LIKE 'h15.50.05.13-2611%'",
+            "dossiers_by_code_lower",
+        ),
+        (
+            "SELECT * FROM dossiers d WHERE d.kiosk_id IN ('KIOSK01', 'KIOSK02')",
+            "dossiers_by_kiosk",
+        ),
+        (
+            "SELECT * FROM dossiers d WHERE d.status = 'processing' ORDER BY d.seq DESC",
+            "dossiers_by_status",
+        ),
+    ],
+)
+def test_the_console_s_dossier_list_is_read_through_revision_0005_s_indexes(
+    pg_url: str, statement: str, index: str
+) -> None:
+    # The predicates as ``PostgresStore.dossier_page`` writes them (a search lower-cased and
+    # matched as a prefix, whatever the database's collation: ``text_pattern_ops``).
+    migrate.upgrade(pg_url)
+    with psycopg.connect(pg_url) as conn:
+        conn.execute("SET enable_seqscan = off")  # an empty table would be scanned otherwise
+        plan = [line for (line,) in conn.execute("EXPLAIN " + statement)]
+    assert any(index in line for line in plan), plan
+
+
+def test_revision_0005_goes_down_and_up_again(pg_url: str) -> None:
+    migrate.upgrade(pg_url)
+    engine = migrate.sqlalchemy_engine(pg_url)
+    try:
+        with engine.begin() as conn:
+            config = migrate.alembic_config()
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0004")
+    finally:
+        engine.dispose()
+    assert "window_start" not in columns(pg_url, "console_login_throttle")
+    migrate.upgrade(pg_url)
+    assert "window_start" in columns(pg_url, "console_login_throttle")
+    assert migrate.current(pg_url) == migrate.head() == "0005"
+
+
 def test_a_store_opening_an_empty_database_migrates_it(pg_url: str) -> None:
     with PostgresStore(pg_url) as store:
         assert store.kiosk("KIOSK01") is None

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ from dvc_common.protocol import ProcessingStatus
 from gateway.store import (
     BackendError,
     BadgeRecord,
+    DossierPage,
+    DossierQuery,
     EnrolmentCodeExpiredError,
     EnrolmentCodeRecord,
     EnrolmentCodeRevokedError,
@@ -42,6 +45,7 @@ from gateway.store import (
     NewFile,
     NoSuchRecordError,
     ReceiptNumberTakenError,
+    StatusMovedError,
     Store,
     StoreCounts,
     StoreError,
@@ -706,6 +710,27 @@ def test_codes_count_per_day(store: Store) -> None:
     ]
 
 
+def test_codes_count_per_unit_and_day(store: Store) -> None:
+    # Two units on one day: each starts at 1 and goes on without gaps, whatever the other does.
+    units = [UNIT_CODE, "H15.50.05.14", UNIT_CODE, UNIT_CODE, "H15.50.05.14"]
+    codes = []
+    for n, unit in enumerate(units):
+        dossier_id = create(store, f"c{n}", receipt_number=f"R-{n}", files=0)
+        outcome = store.finalize(
+            dossier_id, now=NOW, day=TODAY, unit_code=unit, appointment_date=APPOINTMENT,
+            note=NOTE,
+        )  # fmt: skip
+        codes.append(outcome.dossier.dossier_code)
+
+    assert codes == [
+        f"{UNIT_CODE}-261123-0001",
+        "H15.50.05.14-261123-0001",
+        f"{UNIT_CODE}-261123-0002",
+        f"{UNIT_CODE}-261123-0003",
+        "H15.50.05.14-261123-0002",
+    ]
+
+
 def test_a_dossier_without_files_registers_at_once(store: Store) -> None:
     dossier_id = create(store, files=0)
 
@@ -767,6 +792,205 @@ def test_status_changes_are_recorded_in_order(store: Store) -> None:
         (LATER + timedelta(days=1), ProcessingStatus.READY, None),
     ]
     assert store.history("d_missing") == []
+
+
+def test_a_status_change_made_from_the_current_status_is_recorded(store: Store) -> None:
+    dossier_id = create(store, files=0)
+    finalize(store, dossier_id)
+
+    store.change_status(
+        dossier_id, expected=ProcessingStatus.RECEIVED, status=ProcessingStatus.PROCESSING,
+        at=LATER, note="Chuyển phòng Tư pháp",
+    )  # fmt: skip
+
+    dossier = store.dossier(dossier_id)
+    assert dossier is not None and dossier.status is ProcessingStatus.PROCESSING
+    assert [h.status for h in store.history(dossier_id)] == [
+        ProcessingStatus.RECEIVED,
+        ProcessingStatus.PROCESSING,
+    ]
+
+
+def test_a_status_change_made_from_another_status_changes_nothing(store: Store) -> None:
+    dossier_id = create(store, files=0)
+    awaiting = create(store, "c2", receipt_number="R-2", files=1)
+    finalize(store, dossier_id)
+
+    for expected in (ProcessingStatus.PROCESSING, None):
+        with pytest.raises(StatusMovedError):
+            store.change_status(
+                dossier_id, expected=expected, status=ProcessingStatus.READY, at=LATER, note=None
+            )
+    with pytest.raises(StatusMovedError):  # awaiting its files: no status yet
+        store.change_status(
+            awaiting, expected=ProcessingStatus.RECEIVED, status=ProcessingStatus.PROCESSING,
+            at=LATER, note=None,
+        )  # fmt: skip
+    with pytest.raises(NoSuchRecordError):
+        store.change_status(
+            "d_missing", expected=None, status=ProcessingStatus.READY, at=LATER, note=None
+        )
+
+    dossier = store.dossier(dossier_id)
+    assert dossier is not None and dossier.status is ProcessingStatus.RECEIVED
+    assert len(store.history(dossier_id)) == 1
+    assert store.history(awaiting) == []
+
+
+def test_of_status_changes_racing_from_one_status_exactly_one_wins(reopen: Opener) -> None:
+    # Two connections (two replicas, or a replica and a command), four threads each, all
+    # changing the dossier from "received" at the same moment, as staff on two screens would.
+    stores = [reopen(), reopen()]
+    dossier_id = create(stores[0], files=0)
+    finalize(stores[0], dossier_id)
+    targets = [ProcessingStatus.PROCESSING, ProcessingStatus.REJECTED]
+    start = threading.Barrier(8)
+
+    def change(n: int) -> ProcessingStatus | None:
+        start.wait(timeout=30)
+        try:
+            stores[n % 2].change_status(
+                dossier_id, expected=ProcessingStatus.RECEIVED, status=targets[n % 2],
+                at=LATER, note=f"lần {n}",
+            )  # fmt: skip
+        except StatusMovedError:
+            return None
+        return targets[n % 2]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(change, range(8)))
+
+    won = [o for o in outcomes if o is not None]
+    assert len(won) == 1
+    dossier = stores[1].dossier(dossier_id)
+    assert dossier is not None and dossier.status is won[0]
+    assert [h.status for h in stores[1].history(dossier_id)] == [ProcessingStatus.RECEIVED, won[0]]
+
+
+# --- the console's dossier list ------------------------------------------------------------------
+
+AREA_KIOSKS = {
+    "K-COMMUNE": "H15.50.05.13",
+    "K-NEIGHBOUR": "H15.50.06.01",
+    "K-LOOKALIKE": "H15.500.01",  # starts with "H15.50" but is not under it
+    "K-OTHER-PROVINCE": "H16.01",
+    "K-NO-UNIT": None,
+}
+
+
+def listing(store: Store) -> dict[str, str]:
+    """Dossiers of every kiosk of ``AREA_KIOSKS`` and of one never enrolled, created in turn
+    (three rounds), the newest of each kiosk registered; receipt number -> dossier id."""
+    for kiosk, unit in AREA_KIOSKS.items():
+        store.enrol(kiosk, NOW, unit)
+    made: dict[str, str] = {}
+    kiosks = [*AREA_KIOSKS, "K-NEVER-ENROLLED"]
+    for round_ in range(3):
+        for kiosk in kiosks:
+            receipt = f"{kiosk}-{round_}"
+            made[receipt] = create(
+                store, f"uuid-{receipt}", receipt_number=receipt, files=0, kiosk_id=kiosk
+            )
+    for kiosk in kiosks:
+        finalize(store, made[f"{kiosk}-2"])
+    return made
+
+
+def receipts(page: DossierPage) -> list[str]:
+    return [listed.dossier.receipt_number for listed in page.dossiers]
+
+
+def test_the_list_is_an_area_s_dossiers_newest_first(store: Store) -> None:
+    listing(store)
+
+    district = store.dossier_page(DossierQuery(unit_prefix="H15.50", with_no_unit=False))
+    assert receipts(district) == [
+        "K-NEIGHBOUR-2", "K-COMMUNE-2", "K-NEIGHBOUR-1", "K-COMMUNE-1",
+        "K-NEIGHBOUR-0", "K-COMMUNE-0",
+    ]  # fmt: skip
+    assert district.total == 6
+    units = {listed.dossier.kiosk_id: listed.unit_code for listed in district.dossiers}
+    assert units == {"K-COMMUNE": "H15.50.05.13", "K-NEIGHBOUR": "H15.50.06.01"}
+
+    commune = store.dossier_page(DossierQuery(unit_prefix="H15.50.05.13", with_no_unit=False))
+    assert receipts(commune) == ["K-COMMUNE-2", "K-COMMUNE-1", "K-COMMUNE-0"]
+
+    # A province administrator: the province, and the kiosks with no unit (or none enrolled).
+    province = store.dossier_page(DossierQuery(unit_prefix="H15", with_no_unit=True))
+    assert province.total == 15
+    assert {r.rsplit("-", 1)[0] for r in receipts(province)} == {
+        "K-COMMUNE", "K-NEIGHBOUR", "K-LOOKALIKE", "K-NO-UNIT", "K-NEVER-ENROLLED",
+    }  # fmt: skip
+    everything = store.dossier_page(DossierQuery(unit_prefix=None, with_no_unit=True))
+    assert everything.total == 18 and receipts(everything)[0] == "K-NEVER-ENROLLED-2"
+    units_only = store.dossier_page(DossierQuery(unit_prefix=None, with_no_unit=False))
+    assert units_only.total == 12
+
+
+def test_the_list_pages_with_a_total(store: Store) -> None:
+    listing(store)
+    query = DossierQuery(unit_prefix=None, with_no_unit=True, limit=4)
+
+    pages = [store.dossier_page(replace(query, offset=offset)) for offset in (0, 4, 16, 20)]
+
+    assert [page.total for page in pages] == [18] * 4
+    assert [len(page.dossiers) for page in pages] == [4, 4, 2, 0]
+    whole = receipts(store.dossier_page(replace(query, limit=18)))
+    assert receipts(pages[0]) + receipts(pages[1]) == whole[:8]
+    assert receipts(pages[2]) == whole[16:]
+    # Every window, in the newer half or the older (read from the oldest end), is the same
+    # slice of the whole list.
+    for limit in (1, 4, 7):
+        for offset in range(19):
+            page = store.dossier_page(replace(query, limit=limit, offset=offset))
+            assert receipts(page) == whole[offset : offset + limit], (limit, offset)
+
+
+def test_the_list_searches_codes_and_receipt_numbers_equal_or_by_prefix(store: Store) -> None:
+    made = listing(store)
+    everything = DossierQuery(unit_prefix=None, with_no_unit=True)
+    registered = store.dossier(made["K-COMMUNE-2"])
+    assert registered is not None and registered.dossier_code is not None
+
+    def found(search: str) -> list[str]:
+        return receipts(store.dossier_page(replace(everything, search=search)))
+
+    assert found(registered.dossier_code) == ["K-COMMUNE-2"]
+    assert found("K-COMMUNE-1") == ["K-COMMUNE-1"]
+    assert found("k-commune-") == ["K-COMMUNE-2", "K-COMMUNE-1", "K-COMMUNE-0"]  # any case
+    assert len(found(f"{UNIT_CODE}-261123-")) == 6  # every code issued
+    assert found("K-COMMUNE-3") == []
+    # LIKE's wildcards in a search are plain characters.
+    assert found("K%") == [] and found("K-COMMUNE_") == [] and found("_") == []
+
+
+def test_the_list_filters_by_status_or_awaiting_files(store: Store) -> None:
+    made = listing(store)
+    store.change_status(
+        made["K-COMMUNE-2"], expected=ProcessingStatus.RECEIVED,
+        status=ProcessingStatus.PROCESSING, at=LATER, note=None,
+    )  # fmt: skip
+    commune = DossierQuery(unit_prefix=UNIT_CODE, with_no_unit=False)
+
+    def found(**filters: Any) -> list[str]:
+        return receipts(store.dossier_page(replace(commune, **filters)))
+
+    assert found(status=ProcessingStatus.PROCESSING) == ["K-COMMUNE-2"]
+    assert found(status=ProcessingStatus.RECEIVED) == []
+    assert found(awaiting_files=True) == ["K-COMMUNE-1", "K-COMMUNE-0"]
+    assert found(search="K-COMMUNE-0", awaiting_files=True) == ["K-COMMUNE-0"]
+    everything = DossierQuery(unit_prefix=None, with_no_unit=True)
+    assert store.dossier_page(replace(everything, status=ProcessingStatus.RECEIVED)).total == 5
+
+
+def test_a_kiosk_moved_to_another_unit_takes_its_dossiers_along(store: Store) -> None:
+    listing(store)
+    store.set_kiosk_unit("K-NO-UNIT", "H15.50.05.13")
+
+    commune = store.dossier_page(DossierQuery(unit_prefix=UNIT_CODE, with_no_unit=False))
+
+    assert commune.total == 6
+    assert {listed.unit_code for listed in commune.dossiers} == {UNIT_CODE}
 
 
 # --- uploads -------------------------------------------------------------------------------------
@@ -1161,6 +1385,69 @@ def test_sqlite_gives_a_database_of_an_earlier_gateway_the_kiosks_key_and_unit_c
         store.create_enrolment_code(code_sha256="b" * 64, kiosk_id=KIOSK, now=NOW,
                                     expires_at=NOW + CODE_TTL)  # fmt: skip
         assert store.revoke_enrolment_code("b" * 64, now=NOW).revoked_at == NOW
+
+
+def test_sqlite_an_earlier_gateway_s_day_counters_go_on_per_unit(tmp_path: Path) -> None:
+    # An earlier gateway counted per day alone (``day_sequence``): the counters of each unit
+    # go on from the numbers its codes already carry, with no repeat and no gap.
+    data_dir = tmp_path / "gateway"
+    with SqliteStore(data_dir) as store:
+        for n, unit in enumerate([UNIT_CODE, UNIT_CODE, "H15.50.05.14"]):
+            dossier_id = create(store, f"c{n}", receipt_number=f"R-{n}", files=0)
+            store.finalize(
+                dossier_id, now=NOW, day=TODAY, unit_code=unit, appointment_date=APPOINTMENT,
+                note=NOTE,
+            )  # fmt: skip
+    with sqlite3.connect(data_dir / DB_NAME) as conn:
+        conn.execute("DROP TABLE unit_day_sequence")
+        conn.execute("CREATE TABLE day_sequence (day TEXT PRIMARY KEY, last INTEGER NOT NULL)")
+        conn.execute("INSERT INTO day_sequence VALUES ('261123', 3)")
+    conn.close()
+
+    with SqliteStore(data_dir) as store, SqliteStore(data_dir) as again:
+        codes = []
+        for n, unit in enumerate([UNIT_CODE, "H15.50.05.14", "H15.50.05.15"], start=3):
+            dossier_id = create(store, f"c{n}", receipt_number=f"R-{n}", files=0)
+            outcome = again.finalize(
+                dossier_id, now=NOW, day=TODAY, unit_code=unit, appointment_date=APPOINTMENT,
+                note=NOTE,
+            )  # fmt: skip
+            codes.append(outcome.dossier.dossier_code)
+    assert codes == [
+        f"{UNIT_CODE}-261123-0003",
+        "H15.50.05.14-261123-0002",
+        "H15.50.05.15-261123-0001",
+    ]
+    with sqlite3.connect(data_dir / DB_NAME) as conn:
+        names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
+    assert "day_sequence" not in names and "unit_day_sequence" in names
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        (DossierQuery(unit_prefix=UNIT_CODE, with_no_unit=False), "dossiers_by_kiosk"),
+        (DossierQuery(search="kiosk01-2611"), "dossiers_by_receipt_nocase"),
+        (DossierQuery(search="h15.50.05.13-2611"), "dossiers_by_code_nocase"),
+    ],
+)
+def test_sqlite_the_list_is_read_through_its_indexes(
+    tmp_path: Path, query: DossierQuery, index: str
+) -> None:
+    with SqliteStore(tmp_path / "gateway") as store:
+        store.dossier_page(query)  # the statements are valid
+        with sqlite3.connect(tmp_path / "gateway" / DB_NAME) as conn:
+            conn.execute("ANALYZE")  # as the planner would know a province's tables
+        conn.close()
+    traced: list[str] = []
+    with SqliteStore(tmp_path / "gateway") as store:
+        store._conn.set_trace_callback(traced.append)
+        store.dossier_page(query)
+        selects = [sql for sql in traced if "LIMIT" in sql]
+        assert len(selects) == 1
+        plan = store._conn.execute("EXPLAIN QUERY PLAN " + selects[0]).fetchall()
+    assert any(index in str(tuple(row)) for row in plan), [tuple(row) for row in plan]
 
 
 # --- PostgreSQL only -----------------------------------------------------------------------------
