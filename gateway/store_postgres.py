@@ -32,20 +32,17 @@ as SQLite's ``unit_day_sequence`` is).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-import psycopg
 from psycopg import errors as pg_errors
-from psycopg.rows import DictRow, dict_row
+from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
-from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from dvc_common.protocol import ProcessingStatus
 from gateway import migrate as migrations
+from gateway.pg_pool import Connection, PostgresPool
 from gateway.store import (
     AuditRecord,
     BackendError,
@@ -80,8 +77,6 @@ from gateway.store import (
     page_window,
     token_digest,
 )
-
-Connection = psycopg.Connection[DictRow]
 
 RECEIPT_NUMBER_CONSTRAINT = "dossiers_receipt_number_key"
 """The unique constraint (named in the first migration) that says a receipt number is taken."""
@@ -258,10 +253,7 @@ class PostgresStore:
         ``lock_timeout`` the wait for a row another transaction holds; either ends in
         ``BackendError``. With ``migrate`` the schema is brought to the newest revision first.
         """
-        self._url = url
-        self.where = migrations.describe(url)
-        self._timeout = timeout
-        self._lock_timeout_ms = int(lock_timeout * 1000)
+        where = migrations.describe(url)
         if migrate:
             migrations.upgrade(url)
         else:
@@ -270,70 +262,24 @@ class PostgresStore:
             found, wanted = migrations.current(url), migrations.head()
             if found != wanted:
                 raise BackendError(
-                    f"{self.where}: the schema is at revision {found or '(none)'} and this "
+                    f"{where}: the schema is at revision {found or '(none)'} and this "
                     f"gateway needs {wanted}: run `dvc-gateway db upgrade`"
                 )
-        self._pool: ConnectionPool[Connection] = ConnectionPool(
-            url,
-            connection_class=Connection,
-            kwargs={"row_factory": dict_row, "connect_timeout": max(2, int(timeout))},
-            min_size=min_connections,
-            max_size=max_connections,
-            timeout=timeout,
-            configure=self._configure,
-            # A pooled connection is checked before it is handed out (one empty query): after
-            # the server restarted, the first request gets a fresh connection, not an error.
-            check=ConnectionPool.check_connection,
-            open=False,
-        )
-        try:
-            self._pool.open(wait=True, timeout=timeout)
-        except PoolTimeout as exc:
-            self._pool.close()
-            raise BackendError(f"{self.where}: {self._unreachable()}") from exc
-
-    def _configure(self, conn: Connection) -> None:
-        # UTC for the session: instants are rebuilt with their own offsets anyway, and UTC
-        # keeps any text PostgreSQL writes (logs, a DBA's psql) unambiguous.
-        conn.execute("SET TIME ZONE 'UTC'")
-        conn.execute(f"SET lock_timeout = {self._lock_timeout_ms}")
-        conn.commit()
-
-    def _unreachable(self) -> str:
-        """Why no connection came, in libpq's words (the pool only knows it waited)."""
-        try:
-            with psycopg.connect(self._url, connect_timeout=max(2, int(self._timeout))):
-                pass
-        except psycopg.Error as exc:
-            return f"the server cannot be reached: {str(exc).strip()}"
-        return f"no connection became free within {self._timeout:g} s"
+        self._db = PostgresPool(
+            url, min_connections=min_connections, max_connections=max_connections,
+            timeout=timeout, lock_timeout=lock_timeout,
+        )  # fmt: skip
+        self.where = self._db.where
+        self._tx = self._db.transaction
 
     def close(self) -> None:
-        self._pool.close()
+        self._db.close()
 
     def __enter__(self) -> PostgresStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[Connection]:
-        """One transaction on a pooled connection: committed when the block ends, rolled back
-        when it raises; psycopg's exceptions become ``BackendError`` on the way out."""
-        try:
-            with self._pool.connection() as conn:
-                yield conn
-        except PoolClosed as exc:
-            raise BackendError(f"{self.where}: the store is closed") from exc
-        except PoolTimeout as exc:
-            raise BackendError(f"{self.where}: {self._unreachable()}") from exc
-        except pg_errors.LockNotAvailable as exc:
-            raise BackendError(
-                f"{self.where}: timed out waiting for a lock ({self._lock_timeout_ms} ms)"
-            ) from exc
-        except psycopg.Error as exc:
-            raise BackendError(f"{self.where}: {str(exc).strip()}") from exc
 
     def _one(self, sql: str, params: tuple[Any, ...]) -> DictRow | None:
         with self._tx() as conn:

@@ -13,15 +13,11 @@ psycopg stays in this module: its exceptions become ``BackendError``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, LiteralString
 
-import psycopg
 from psycopg import errors as pg_errors
-from psycopg.rows import DictRow, dict_row
-from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
+from psycopg.rows import DictRow
 
 from gateway import migrate as migrations
 from gateway.console.store import (
@@ -34,9 +30,8 @@ from gateway.console.store import (
     StaffRecord,
     StaffRole,
 )
+from gateway.pg_pool import PostgresPool
 from gateway.store import BackendError
-
-Connection = psycopg.Connection[DictRow]
 
 
 def _aware(moment: datetime) -> datetime:
@@ -84,50 +79,19 @@ class PostgresConsoleStore:
     """The ``ConsoleStore`` Protocol on the PostgreSQL database at ``url`` (libpq form)."""
 
     def __init__(self, url: str, *, max_connections: int = 4, timeout: float = 10.0) -> None:
-        self.where = migrations.describe(url)
         migrations.upgrade(url)
-        self._pool: ConnectionPool[Connection] = ConnectionPool(
-            url,
-            connection_class=Connection,
-            kwargs={"row_factory": dict_row, "connect_timeout": max(2, int(timeout))},
-            min_size=1,
-            max_size=max_connections,
-            timeout=timeout,
-            configure=self._configure,
-            check=ConnectionPool.check_connection,
-            open=False,
-        )
-        try:
-            self._pool.open(wait=True, timeout=timeout)
-        except PoolTimeout as exc:
-            self._pool.close()
-            raise BackendError(f"{self.where}: the server cannot be reached") from exc
-
-    @staticmethod
-    def _configure(conn: Connection) -> None:
-        conn.execute("SET TIME ZONE 'UTC'")
-        conn.commit()
+        self._db = PostgresPool(url, max_connections=max_connections, timeout=timeout)
+        self.where = self._db.where
+        self._tx = self._db.transaction
 
     def close(self) -> None:
-        self._pool.close()
+        self._db.close()
 
     def __enter__(self) -> PostgresConsoleStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[Connection]:
-        try:
-            with self._pool.connection() as conn:
-                yield conn
-        except PoolClosed as exc:
-            raise BackendError(f"{self.where}: the store is closed") from exc
-        except PoolTimeout as exc:
-            raise BackendError(f"{self.where}: no connection became free") from exc
-        except psycopg.Error as exc:
-            raise BackendError(f"{self.where}: {str(exc).strip()}") from exc
 
     def _one(self, sql: LiteralString, params: tuple[Any, ...] | dict[str, Any]) -> DictRow | None:
         with self._tx() as conn:

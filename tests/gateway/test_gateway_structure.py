@@ -17,6 +17,7 @@ POSTGRES_MODULES = [
     "gateway.publications_postgres",
     "gateway.store_postgres",
 ]
+PG_POOL = "gateway.pg_pool"  # the pool the PostgreSQL stores share
 PUBLICATIONS_SQLITE = "gateway.publications_sqlite"
 CONSOLE_SQLITE = "gateway.console.store_sqlite"
 CONSOLE_POSTGRES = "gateway.console.store_postgres"
@@ -49,6 +50,9 @@ def _importers(module: str) -> list[str]:
 def test_only_the_composition_root_picks_the_store_backend() -> None:
     for backend in POSTGRES_MODULES:
         assert _importers(backend) == [ROOT_MODULE], backend
+    assert _importers(PG_POOL) == sorted(
+        [CONSOLE_POSTGRES, "gateway.publications_postgres", "gateway.store_postgres"]
+    )
     assert _importers(PUBLICATIONS_SQLITE) == [ROOT_MODULE]
     # The console's and the publications' SQLite backends live in the gateway's SQLite file and
     # take its name there.
@@ -70,7 +74,7 @@ def test_only_the_postgresql_backend_and_its_migrations_speak_to_postgresql() ->
     )
     migrations = [name for name in speakers if name.startswith("gateway.migrations.")]
     assert migrations, "the migrations speak to the database through Alembic"
-    backends = sorted([CONSOLE_POSTGRES, "gateway.migrate", *POSTGRES_MODULES])
+    backends = sorted([CONSOLE_POSTGRES, "gateway.migrate", PG_POOL, *POSTGRES_MODULES])
     assert [name for name in speakers if name not in migrations] == backends
 
 

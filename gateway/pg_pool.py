@@ -1,0 +1,102 @@
+"""The connection pool every PostgreSQL store of the gateway uses (its own ``Store``, the
+console's, the publications'): one place for how a connection is set up, checked and given back,
+and for how psycopg's failures become the one ``BackendError`` the rest of the gateway knows.
+
+- Sessions run in UTC (instants are rebuilt with their own offsets anyway, and UTC keeps any
+  text PostgreSQL writes, in logs or a DBA's psql, unambiguous) and, when asked, with a
+  ``lock_timeout``, so a row another transaction holds is waited for a bounded time.
+- A pooled connection is checked before it is handed out (one empty query): after the server
+  restarted, the next request gets a fresh connection, not an error.
+- A connection that cannot be had says why in libpq's words (the pool only knows it waited).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.rows import DictRow, dict_row
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
+
+from gateway import migrate as migrations
+from gateway.store import BackendError
+
+Connection = psycopg.Connection[DictRow]
+
+
+class PostgresPool:
+    """``min_connections``..``max_connections`` connections to the database at ``url``.
+
+    ``timeout`` bounds the wait for a pooled connection (and for the first one, when the pool
+    opens), ``lock_timeout`` (seconds, None for the server's default) the wait for a row another
+    transaction holds; either ends in ``BackendError``.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        min_connections: int = 1,
+        max_connections: int = 4,
+        timeout: float = 10.0,
+        lock_timeout: float | None = None,
+    ) -> None:
+        self.url = url
+        self.where = migrations.describe(url)
+        self.timeout = timeout
+        self._lock_timeout_ms = None if lock_timeout is None else int(lock_timeout * 1000)
+        self._pool: ConnectionPool[Connection] = ConnectionPool(
+            url,
+            connection_class=Connection,
+            kwargs={"row_factory": dict_row, "connect_timeout": max(2, int(timeout))},
+            min_size=min_connections,
+            max_size=max_connections,
+            timeout=timeout,
+            configure=self._configure,
+            check=ConnectionPool.check_connection,
+            open=False,
+        )
+        try:
+            self._pool.open(wait=True, timeout=timeout)
+        except PoolTimeout as exc:
+            self._pool.close()
+            raise BackendError(f"{self.where}: {self.unreachable()}") from exc
+
+    def _configure(self, conn: Connection) -> None:
+        conn.execute("SET TIME ZONE 'UTC'")
+        if self._lock_timeout_ms is not None:
+            conn.execute(f"SET lock_timeout = {self._lock_timeout_ms}")
+        conn.commit()
+
+    def unreachable(self) -> str:
+        """Why no connection came, in libpq's words."""
+        try:
+            with psycopg.connect(self.url, connect_timeout=max(2, int(self.timeout))):
+                pass
+        except psycopg.Error as exc:
+            return f"the server cannot be reached: {str(exc).strip()}"
+        return f"no connection became free within {self.timeout:g} s"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction on a pooled connection: committed when the block ends, rolled back
+        when it raises; psycopg's exceptions become ``BackendError`` on the way out (a store
+        that must tell one apart, a unique violation say, catches it inside the block)."""
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except PoolClosed as exc:
+            raise BackendError(f"{self.where}: the store is closed") from exc
+        except PoolTimeout as exc:
+            raise BackendError(f"{self.where}: {self.unreachable()}") from exc
+        except pg_errors.LockNotAvailable as exc:
+            raise BackendError(
+                f"{self.where}: timed out waiting for a lock ({self._lock_timeout_ms} ms)"
+            ) from exc
+        except psycopg.Error as exc:
+            raise BackendError(f"{self.where}: {str(exc).strip()}") from exc
+
+    def close(self) -> None:
+        self._pool.close()
