@@ -12,12 +12,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from gateway.publications import (
     HISTORY_LIMIT,
@@ -31,8 +27,7 @@ from gateway.publications import (
     PublicationKind,
     UnknownPublicationError,
 )
-from gateway.store import BackendError
-from gateway.store_sqlite import DB_NAME
+from gateway.sqlite_file import SqliteFile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS publications (
@@ -110,50 +105,14 @@ class SqlitePublicationStore:
     """The ``PublicationStore`` Protocol on ``gateway.sqlite3`` in a data directory."""
 
     def __init__(self, data_dir: Path) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.path = data_dir / DB_NAME
-        self._lock = threading.RLock()
-        with self._errors():
-            self._conn = sqlite3.connect(
-                self.path, timeout=30, isolation_level=None, check_same_thread=False
-            )
-            self._conn.row_factory = sqlite3.Row
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=FULL")
-            with self._lock:
-                self._conn.executescript(_SCHEMA)
-
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except sqlite3.Error as exc:
-            raise BackendError(f"{self.path}: {exc}") from exc
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, self._errors():
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
-    def _one(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Row | None:
-        with self._lock, self._errors():
-            row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
-            return row
-
-    def _all(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
-        with self._lock, self._errors():
-            return list(self._conn.execute(sql, params).fetchall())
+        self._db = SqliteFile(data_dir, _SCHEMA)
+        self.path = self._db.path
+        self._tx = self._db.transaction
+        self._one = self._db.one
+        self._all = self._db.all
 
     def close(self) -> None:
-        with self._lock, self._errors():
-            self._conn.close()
+        self._db.close()
 
     def __enter__(self) -> SqlitePublicationStore:
         return self

@@ -11,12 +11,8 @@ Times are kept in UTC with a fixed width, so that text compares as time does in 
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from gateway.console.store import (
     AuditEntry,
@@ -28,8 +24,8 @@ from gateway.console.store import (
     StaffRecord,
     StaffRole,
 )
+from gateway.sqlite_file import SqliteFile
 from gateway.store import BackendError
-from gateway.store_sqlite import DB_NAME
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS console_staff (
@@ -112,76 +108,33 @@ def _audit(row: sqlite3.Row) -> AuditEntry:
     )
 
 
+def _add_window_start(conn: sqlite3.Connection) -> None:
+    """``console_login_throttle.window_start`` came after the table's first release: a file made
+    by an earlier gateway gains it when opened (as revision 0005 adds it on PostgreSQL)."""
+    present = {r["name"] for r in conn.execute("PRAGMA table_info(console_login_throttle)")}
+    if "window_start" in present:
+        return
+    try:
+        conn.execute("ALTER TABLE console_login_throttle ADD COLUMN window_start TEXT")
+    except sqlite3.OperationalError:
+        # Another process opening the same file added it first.
+        present = {r["name"] for r in conn.execute("PRAGMA table_info(console_login_throttle)")}
+        if "window_start" not in present:
+            raise
+
+
 class SqliteConsoleStore:
     """The ``ConsoleStore`` Protocol on ``gateway.sqlite3`` in a data directory."""
 
     def __init__(self, data_dir: Path) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.path = data_dir / DB_NAME
-        self._lock = threading.RLock()
-        with self._errors():
-            self._conn = sqlite3.connect(
-                self.path, timeout=30, isolation_level=None, check_same_thread=False
-            )
-            self._conn.row_factory = sqlite3.Row
-            # WAL is the file's mode already when the gateway made it; asking again is harmless
-            # and makes a console store opened first (the `staff add` command) the same.
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=FULL")
-            with self._lock:
-                self._conn.executescript(_SCHEMA)
-                self._add_window_start()
-
-    def _add_window_start(self) -> None:
-        """``console_login_throttle.window_start`` came after the table's first release: a file
-        made by an earlier gateway gains it when opened (as revision 0005 adds it on
-        PostgreSQL)."""
-        present = {
-            r["name"] for r in self._conn.execute("PRAGMA table_info(console_login_throttle)")
-        }
-        if "window_start" in present:
-            return
-        try:
-            self._conn.execute("ALTER TABLE console_login_throttle ADD COLUMN window_start TEXT")
-        except sqlite3.OperationalError:
-            # Another process opening the same file added it first.
-            present = {
-                r["name"] for r in self._conn.execute("PRAGMA table_info(console_login_throttle)")
-            }
-            if "window_start" not in present:
-                raise
-
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except sqlite3.Error as exc:
-            raise BackendError(f"{self.path}: {exc}") from exc
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, self._errors():
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
-    def _one(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Row | None:
-        with self._lock, self._errors():
-            row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
-            return row
-
-    def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        with self._lock, self._errors():
-            return list(self._conn.execute(sql, params).fetchall())
+        self._db = SqliteFile(data_dir, _SCHEMA, _add_window_start)
+        self.path = self._db.path
+        self._tx = self._db.transaction
+        self._one = self._db.one
+        self._all = self._db.all
 
     def close(self) -> None:
-        with self._lock, self._errors():
-            self._conn.close()
+        self._db.close()
 
     def __enter__(self) -> SqliteConsoleStore:
         return self

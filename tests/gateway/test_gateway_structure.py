@@ -20,6 +20,7 @@ POSTGRES_MODULES = [
 PG_POOL = "gateway.pg_pool"  # the pool the PostgreSQL stores share
 PUBLICATIONS_SQLITE = "gateway.publications_sqlite"
 CONSOLE_SQLITE = "gateway.console.store_sqlite"
+SQLITE_FILE = "gateway.sqlite_file"  # the connection the console's and publications' stores keep
 CONSOLE_POSTGRES = "gateway.console.store_postgres"
 
 
@@ -56,7 +57,8 @@ def test_only_the_composition_root_picks_the_store_backend() -> None:
     assert _importers(PUBLICATIONS_SQLITE) == [ROOT_MODULE]
     # The console's and the publications' SQLite backends live in the gateway's SQLite file and
     # take its name there.
-    assert _importers(SQLITE_MODULE) == sorted([ROOT_MODULE, CONSOLE_SQLITE, PUBLICATIONS_SQLITE])
+    assert _importers(SQLITE_MODULE) == sorted([ROOT_MODULE, SQLITE_FILE])
+    assert _importers(SQLITE_FILE) == sorted([CONSOLE_SQLITE, PUBLICATIONS_SQLITE])
 
 
 def test_only_the_console_package_picks_the_console_store_backend() -> None:
@@ -80,7 +82,7 @@ def test_only_the_postgresql_backend_and_its_migrations_speak_to_postgresql() ->
 
 def test_only_the_sqlite_backend_speaks_to_sqlite() -> None:
     speakers = sorted(name for name, imports in _modules().items() if "sqlite3" in imports)
-    assert speakers == sorted([CONSOLE_SQLITE, PUBLICATIONS_SQLITE, SQLITE_MODULE])
+    assert speakers == sorted([CONSOLE_SQLITE, PUBLICATIONS_SQLITE, SQLITE_FILE, SQLITE_MODULE])
 
 
 def test_the_store_protocol_names_no_database() -> None:
