@@ -282,11 +282,11 @@ class PostgresStore:
         self.close()
 
     def _one(self, sql: str, params: tuple[Any, ...]) -> DictRow | None:
-        with self._tx() as conn:
+        with self._db.statement() as conn:
             return conn.execute(sql, params).fetchone()
 
     def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[DictRow]:
-        with self._tx() as conn:
+        with self._db.statement() as conn:
             return conn.execute(sql, params).fetchall()
 
     # --- kiosks ---------------------------------------------------------------------------------

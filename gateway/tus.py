@@ -21,10 +21,11 @@ A dossier file imported from a USB export (``gateway.imports``) goes through the
 it is completed and checked like any other, so the kiosk's own uploads of it meet a file that
 is simply complete.
 
-Every store call runs off the event loop (``gateway.offload``), the calls of one step of a
-request grouped into one blocking function (``_creation``, ``_found``, ``_terminate``, …) so a
-request hops to a store thread as few times as its steps allow; a round trip to PostgreSQL
-never holds up the other requests of the process.
+Every store call runs off the event loop, in the offloader's bulk lane (``gateway.offload``:
+the many calls of uploads do not hold up a heartbeat), the calls of one step of a request
+grouped into one blocking function (``_creation``, ``_found``, ``_terminate``, …) so a request
+hops to a store thread as few times as its steps allow; a round trip to PostgreSQL never holds
+up the other requests of the process.
 
 Why this server and not a maintained library (asgi-tus, tuspyserver): ``docs/tus-server-choice.md``.
 """
@@ -302,14 +303,14 @@ class TusService:
         )
 
     async def create(self, request: Request) -> Response:
-        creation = await self.offload(self._creation, request)
+        creation = await self.offload.bulk(self._creation, request)
         upload = creation.upload
         if upload is None:
             assert creation.file is not None and creation.file.upload_id is not None
             # The file's current upload may hold all its bytes, its completion interrupted
             # (a client that never got the answer to a creation-with-upload comes back here).
             await self._settle_locked(creation.file.upload_id)
-            upload = await self.offload(self._creation_again, creation)
+            upload = await self.offload.bulk(self._creation_again, creation)
         if upload.length == 0:
             await self._complete(upload)
         upload = await self._first_bytes(request, upload)
@@ -392,7 +393,7 @@ class TusService:
                 if problem.status not in (400, 460):
                     raise
                 log.info("upload %s: bytes sent with the creation discarded", upload.upload_id)
-                current = await self.offload(self.store.upload, upload.upload_id)
+                current = await self.offload.bulk(self.store.upload, upload.upload_id)
                 assert current is not None
                 upload = current
         return upload
@@ -426,11 +427,11 @@ class TusService:
         return file
 
     async def head(self, request: Request, upload_id: str) -> Response:
-        kiosk_id, _ = await self.offload(self._found, request, upload_id)
+        kiosk_id, _ = await self.offload.bulk(self._found, request, upload_id)
         # A PATCH in progress is about to move the offset: answering after it keeps a resuming
         # client from sending bytes the server is still taking in.
         async with self._hold(upload_id) as held:
-            upload = await self.offload(self._lookup, upload_id, kiosk_id)
+            upload = await self.offload.bulk(self._lookup, upload_id, kiosk_id)
             if held:
                 # A client told offset = length sends nothing more; finishing it is ours to do.
                 upload = await self.settle(upload)
@@ -440,11 +441,11 @@ class TusService:
         return Response(status_code=200, headers=headers)
 
     async def delete(self, request: Request, upload_id: str) -> Response:
-        kiosk_id, _ = await self.offload(self._found, request, upload_id)
+        kiosk_id, _ = await self.offload.bulk(self._found, request, upload_id)
         async with self._hold(upload_id) as held:
             if not held:
                 raise self._busy()
-            await self.offload(self._terminate, upload_id, kiosk_id)
+            await self.offload.bulk(self._terminate, upload_id, kiosk_id)
         return Response(status_code=204)
 
     def _terminate(self, upload_id: str, kiosk_id: str) -> None:
@@ -484,13 +485,13 @@ class TusService:
         return _PatchRequest(kiosk_id, offset, checksum, declared)
 
     async def patch(self, request: Request, upload_id: str) -> Response:
-        kiosk_id, offset, checksum, declared = await self.offload(
+        kiosk_id, offset, checksum, declared = await self.offload.bulk(
             self._patch_request, request, upload_id
         )
         async with self._hold(upload_id) as held:
             if not held:
                 raise self._busy()
-            upload, file = await self.offload(self._lookup_with_file, upload_id, kiosk_id)
+            upload, file = await self.offload.bulk(self._lookup_with_file, upload_id, kiosk_id)
             if offset != upload.offset:
                 raise ProblemError(
                     409,
@@ -573,7 +574,7 @@ class TusService:
         if dropped:
             log.info("upload %s: connection dropped, kept %d bytes", upload.upload_id, written)
         now = self.settings.now()
-        return await self.offload(
+        return await self.offload.bulk(
             self.store.set_offset, upload.upload_id, upload.offset + written, self._expiry(now)
         )
 
@@ -613,7 +614,7 @@ class TusService:
         finally:
             chunk_path.unlink(missing_ok=True)
         now = self.settings.now()
-        return await self.offload(
+        return await self.offload.bulk(
             self.store.set_offset, upload.upload_id, upload.offset + received, self._expiry(now)
         )
 
@@ -634,14 +635,14 @@ class TusService:
             await self._move_free(upload, partial)
         else:
             if file is None:
-                file = await self.offload(self.store.file, upload.file_id)
+                file = await self.offload.bulk(self.store.file, upload.file_id)
             assert file is not None  # uploads reference files that exist: both written together
             name = blob_name(file.sha256)
             # One trip to a worker thread for the digest and the move (file I/O).
             if await run_in_threadpool(self._adopt_checked, partial, file) is not _Bytes.STORED:
                 await self._start_again(upload)
         self.reached(CrashPoint.FILE_MOVED)
-        return await self.offload(self._mark_complete, upload.upload_id, name)
+        return await self.offload.bulk(self._mark_complete, upload.upload_id, name)
 
     def _adopt_checked(self, partial: Path, file: FileRecord) -> _Bytes:
         """The finished file's bytes made its blob if they match its manifest (blocking)."""
@@ -683,7 +684,7 @@ class TusService:
         partial.write_bytes(b"")
         self.reached(CrashPoint.MISMATCH_DISCARDED)
         now = self.settings.now()
-        await self.offload(self.store.set_offset, upload.upload_id, 0, self._expiry(now))
+        await self.offload.bulk(self.store.set_offset, upload.upload_id, 0, self._expiry(now))
         log.warning("upload %s: file does not match its manifest", upload.upload_id)
         raise ProblemError(
             460,
@@ -714,7 +715,7 @@ class TusService:
             "filetype": file.media_type,
         }
         try:
-            upload, replaced = await self.offload(
+            upload, replaced = await self.offload.bulk(
                 self.store.create_upload,
                 kiosk_id=kiosk_id,
                 length=file.size,
@@ -733,7 +734,7 @@ class TusService:
             partial = self.partial_path(upload.upload_id)
             source.replace(partial)
             await run_in_threadpool(fsync_directory, partial.parent)
-            upload = await self.offload(
+            upload = await self.offload.bulk(
                 self.store.set_offset, upload.upload_id, upload.length, self._expiry(now)
             )
             await self._complete(upload)
@@ -759,7 +760,7 @@ class TusService:
         except ProblemError as problem:
             if problem.status != 460:
                 raise
-        current = await self.offload(self.store.upload, upload.upload_id)
+        current = await self.offload.bulk(self.store.upload, upload.upload_id)
         assert current is not None
         return current
 
@@ -769,7 +770,7 @@ class TusService:
         async with self._hold(upload_id) as held:
             if not held:
                 return False
-            upload = await self.offload(self.store.upload, upload_id)
+            upload = await self.offload.bulk(self.store.upload, upload_id)
             if upload is not None:
                 await self.settle(upload)
         return True
@@ -781,7 +782,7 @@ class TusService:
         known to be missing, only unfinished, and must not be reported missing.
         """
         examined = True
-        for file in await self.offload(self.store.files, dossier_id):
+        for file in await self.offload.bulk(self.store.files, dossier_id):
             if not file.complete and file.upload_id is not None:
                 examined = await self._settle_locked(file.upload_id) and examined
         return examined
@@ -793,7 +794,7 @@ class TusService:
         so it cannot keep the gateway from starting.
         """
         count = 0
-        for upload in await self.offload(self.store.uploads_awaiting_completion):
+        for upload in await self.offload.bulk(self.store.uploads_awaiting_completion):
             try:
                 await self._settle_locked(upload.upload_id)
             except Exception:

@@ -162,6 +162,34 @@ def test_a_heartbeat_is_answered_while_a_patch_records_its_offset(
 _REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="none")
 
 
+def test_a_heartbeat_is_answered_while_a_scrape_reads_the_fleet(
+    tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    metrics_token = "m" * 40
+    data_dir = tmp_path / "srv"
+    use_database(data_dir, pg_url)
+    token = enrol(data_dir, KIOSK)
+    settings = GatewaySettings(
+        unit_code=UNIT_CODE, clock=FakeClock(MONDAY_MORNING).now, metrics_token=metrics_token
+    )
+    app = create_app(data_dir, settings, FaultState())
+    with BackgroundServer(app) as server:
+        gateway = PostgresGateway(server.url, app.state.gateway.store, token, "")
+        answer = _heartbeat_answered_while_held(
+            gateway,
+            monkeypatch,
+            "heartbeats",
+            lambda *args, **kwargs: True,
+            lambda: requests.get(
+                f"{server.url}/metrics",
+                headers={"Authorization": f"Bearer {metrics_token}"},
+                timeout=HTTP_TIMEOUT_S,
+            ),
+        )
+    assert answer.status_code == 200, answer.text
+    assert "dvc_gateway_kiosk_last_seen_timestamp_seconds" in answer.text
+
+
 def _where(tag: str, *, suffix: str) -> tuple[str, str, str]:
     return threading.current_thread().name, _REQUEST_ID.get(), tag + suffix
 
@@ -192,6 +220,48 @@ def test_an_offloaded_calls_exception_is_raised_to_the_caller() -> None:
             asyncio.run(offload(_refuse, "no such dossier"))
     finally:
         offload.close()
+
+
+def test_a_prompt_call_is_taken_before_the_bulk_calls_queued_ahead_of_it() -> None:
+    offload = Offloader(1)
+    busy, release = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def occupy() -> None:
+        busy.set()
+        assert release.wait(HOLD_LIMIT_S)
+
+    async def run() -> None:
+        holder = asyncio.ensure_future(offload.bulk(occupy))
+        assert await asyncio.to_thread(busy.wait, HOLD_LIMIT_S)
+        # The only thread is busy: these three wait, queued in this order.
+        first = asyncio.ensure_future(offload.bulk(order.append, "bulk 1"))
+        second = asyncio.ensure_future(offload.bulk(order.append, "bulk 2"))
+        prompt = asyncio.ensure_future(offload(order.append, "prompt"))
+        while offload.waiting < 3:
+            await asyncio.sleep(0)  # let the three tasks queue their calls
+        release.set()
+        await asyncio.gather(holder, first, second, prompt)
+
+    try:
+        asyncio.run(run())
+    finally:
+        offload.close()
+    assert order == ["prompt", "bulk 1", "bulk 2"]
+
+
+def test_calls_of_a_lane_run_in_order_and_a_closed_offloader_refuses_more() -> None:
+    offload = Offloader(1)
+    done: list[int] = []
+
+    async def run() -> None:
+        await asyncio.gather(*(offload.bulk(done.append, n) for n in range(5)))
+
+    asyncio.run(run())
+    offload.close()
+    assert done == [0, 1, 2, 3, 4]
+    with pytest.raises(RuntimeError, match="closed"):
+        asyncio.run(offload(done.append, 5))
 
 
 def test_an_offloader_needs_a_thread() -> None:
