@@ -29,6 +29,7 @@ from datetime import datetime
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match
@@ -208,7 +209,10 @@ class GatewayMetrics:
         expected = f"Bearer {self._token}"
         if not hmac.compare_digest(given.encode(), expected.encode()):
             return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
-        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE)
+        # The fleet's figures are read from the store (every kiosk's heartbeat): on a thread,
+        # not on the event loop the kiosks' requests share.
+        body = await run_in_threadpool(generate_latest, self.registry)
+        return Response(body, media_type=CONTENT_TYPE)
 
 
 def route_of(app: ASGIApp, scope: Scope) -> str:

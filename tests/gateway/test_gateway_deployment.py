@@ -5,6 +5,7 @@ swapped for temporary ones."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -68,48 +69,57 @@ def site_for_test(tmp: Path, https_port: int, http_port: int) -> str:
 def deployment(tmp_path: Path, pg_url: str) -> Iterator[Deployment]:
     data_dir = tmp_path / "srv"
     use_database(data_dir, pg_url)
-    first = GatewayProcess.start(data_dir)
-    second = first.replica()
-    nginx_dir = tmp_path / "nginx"
-    nginx_dir.mkdir()
-    nginx_dir.chmod(0o777)  # nginx's workers (www-data when run as root) keep temp files here
-    authority = Authority.create("Province CA (test)")
-    ca_file = authority.write(nginx_dir / "ca.pem")
-    authority.issue(nginx_dir, days=30)
-    servers = [f"server {h}:{p} max_fails=1 fail_timeout=5s;\n" for h, p in
-               (first.address, second.address)]  # fmt: skip
-    (nginx_dir / "replicas.conf").write_text("".join(servers))
-    https_port, http_port = free_port(), free_port()
-    (nginx_dir / "site.conf").write_text(site_for_test(nginx_dir, https_port, http_port))
-    error_log = nginx_dir / "error.log"
-    (nginx_dir / "nginx.conf").write_text(
-        f"pid {nginx_dir}/nginx.pid;\nerror_log {error_log} warn;\nevents {{}}\n"
-        f"http {{\n  access_log off;\n"
-        + "".join(f"  {kind}_temp_path {nginx_dir}/{kind};\n" for kind in TEMP_PATHS)
-        + f"  include {nginx_dir}/site.conf;\n}}\n"
-    )
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    conf = str(nginx_dir / "nginx.conf")
-    checked = subprocess.run([nginx, "-t", "-p", str(nginx_dir), "-c", conf],
-                             capture_output=True, text=True, check=False)  # fmt: skip
-    assert checked.returncode == 0, checked.stderr
-    server = subprocess.Popen(
-        [nginx, "-p", str(nginx_dir), "-c", conf, "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
+    # Each process is stopped by the stack as soon as it exists: a failure starting the next
+    # one (or nginx) must not leave it running after the test.
+    with contextlib.ExitStack() as stack:
+        first = GatewayProcess.start(data_dir)
+        stack.callback(_stop_replica, first)
+        second = first.replica()
+        stack.callback(_stop_replica, second)
+        nginx_dir = tmp_path / "nginx"
+        nginx_dir.mkdir()
+        nginx_dir.chmod(0o777)  # nginx's workers (www-data when run as root) keep temp files here
+        authority = Authority.create("Province CA (test)")
+        ca_file = authority.write(nginx_dir / "ca.pem")
+        authority.issue(nginx_dir, days=30)
+        servers = [f"server {h}:{p} max_fails=1 fail_timeout=5s;\n" for h, p in
+                   (first.address, second.address)]  # fmt: skip
+        (nginx_dir / "replicas.conf").write_text("".join(servers))
+        https_port, http_port = free_port(), free_port()
+        (nginx_dir / "site.conf").write_text(site_for_test(nginx_dir, https_port, http_port))
+        error_log = nginx_dir / "error.log"
+        (nginx_dir / "nginx.conf").write_text(
+            f"pid {nginx_dir}/nginx.pid;\nerror_log {error_log} warn;\nevents {{}}\n"
+            f"http {{\n  access_log off;\n"
+            + "".join(f"  {kind}_temp_path {nginx_dir}/{kind};\n" for kind in TEMP_PATHS)
+            + f"  include {nginx_dir}/site.conf;\n}}\n"
+        )
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        conf = str(nginx_dir / "nginx.conf")
+        checked = subprocess.run([nginx, "-t", "-p", str(nginx_dir), "-c", conf],
+                                 capture_output=True, text=True, check=False)  # fmt: skip
+        assert checked.returncode == 0, checked.stderr
+        server = subprocess.Popen(
+            [nginx, "-p", str(nginx_dir), "-c", conf, "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        stack.callback(_stop_nginx, server)
         ready = _wait_for_port(https_port, server)
         assert ready, server.stderr.read() if server.stderr else ""
         yield Deployment(f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}",
                          ca_file, (first, second), error_log)  # fmt: skip
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        if server.stderr is not None:
-            server.stderr.close()
-        for replica in (first, second):
-            if replica.process.poll() is None:
-                replica.stop()
+
+
+def _stop_replica(replica: GatewayProcess) -> None:
+    if replica.process.poll() is None:
+        replica.stop()
+
+
+def _stop_nginx(server: subprocess.Popen[str]) -> None:
+    server.terminate()
+    server.wait(timeout=30)
+    if server.stderr is not None:
+        server.stderr.close()
 
 
 def _wait_for_port(port: int, server: subprocess.Popen[str], tries: int = 5000) -> bool:
