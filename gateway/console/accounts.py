@@ -201,26 +201,29 @@ class Accounts:
             )
         password_hash = await self._hash(password)
         role = StaffRole(values["role"])
-        try:
-            await run_in_threadpool(
-                self.console.console_store.add_staff,
-                username=values["username"],
-                full_name=values["full_name"],
-                role=role,
-                unit_prefix=values["unit"],
-                password_hash=password_hash,
-                now=self.console.settings.now(),
-            )
-        except StaffExistsError:
-            return await run_in_threadpool(
-                self._page, request, admin, errors={"username": MSG_USERNAME_TAKEN},
-                values=values, status_code=409,
+
+        def store_it() -> Response | None:
+            try:
+                self.console.console_store.add_staff(
+                    username=values["username"], full_name=values["full_name"], role=role,
+                    unit_prefix=values["unit"], password_hash=password_hash,
+                    now=self.console.settings.now(),
+                )  # fmt: skip
+            except StaffExistsError:
+                return self._page(
+                    request, admin, errors={"username": MSG_USERNAME_TAKEN}, values=values,
+                    status_code=409,
+                )  # fmt: skip
+            self.console.audit(
+                admin.staff.username, ConsoleAction.STAFF_ADD, Outcome.SUCCESS,
+                unit_code=values["unit"], target=values["username"],
+                detail=f"{ROLE_LABELS[role]}, đơn vị {values['unit']}",
             )  # fmt: skip
-        await run_in_threadpool(
-            self.console.audit, admin.staff.username, ConsoleAction.STAFF_ADD, Outcome.SUCCESS,
-            unit_code=values["unit"], target=values["username"],
-            detail=f"{ROLE_LABELS[role]}, đơn vị {values['unit']}",
-        )  # fmt: skip
+            return None
+
+        refused = await run_in_threadpool(store_it)
+        if refused is not None:
+            return refused
         return self._done(request, Done.CREATED, values["username"])
 
     @staticmethod

@@ -50,7 +50,7 @@ from dvc_common.calendar import CalendarOverrides
 from dvc_common.export_format import SUFFIX
 from gateway.console.access import Permission, allowed, covers
 from gateway.console.store import ConsoleAction, Outcome, StaffRole
-from gateway.console.web import MSG_FORBIDDEN, Console, Visitor
+from gateway.console.web import MSG_FORBIDDEN, Console, Visitor, offloaded
 from gateway.imports import ExportOutOfScopeError, ExportRefusedError, Importer
 from gateway.publications import (
     ImportChannel,
@@ -417,16 +417,13 @@ class PublishingPages:
     ) -> Callable[[Request], Awaitable[Response]]:  # fmt: skip
         """A GET page: everything on a worker thread, one hop per request."""
 
-        def run(request: Request) -> Response:
+        def run(request: Request, form: FormData | None) -> Response:
             gate = self._gatekeep(request, permission)
             if isinstance(gate, Response):
                 return gate
             return handler(request, *gate)
 
-        async def endpoint(request: Request) -> Response:
-            return await run_in_threadpool(run, request)
-
-        return endpoint
+        return offloaded(run)
 
     def small_form(
         self,
