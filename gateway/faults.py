@@ -18,7 +18,7 @@ import os
 import random
 import threading
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -102,8 +102,13 @@ class FaultState:
 
     def snapshot(self) -> FaultState:
         """A consistent copy for one request, so a change mid-request does not mix settings."""
+        # A field-by-field copy, not dataclasses.replace: replace re-runs __post_init__, which
+        # validated every field again on every request (measured: 3% of a loaded replica's
+        # event loop). The copy shares the random source and the lock, both meant to be shared.
+        copy = object.__new__(FaultState)
         with self._lock:
-            return replace(self, rng=self.rng)
+            copy.__dict__.update(self.__dict__)
+        return copy
 
     def update(self, changes: Mapping[str, Any]) -> None:
         """Validate and apply ``changes`` (field name → JSON value) all at once or not at all."""

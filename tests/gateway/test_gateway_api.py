@@ -88,7 +88,7 @@ def test_the_document_is_served_without_a_token(gateway: Gateway, path: str) -> 
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
 
 
-def test_fastapis_own_documents_are_off(gateway: Gateway) -> None:
+def test_no_generated_documents_are_served(gateway: Gateway) -> None:
     for path in ("/openapi.json", "/docs", "/redoc"):
         assert gateway.api("GET", path).status_code == 404
 

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from tls_kit import Authority
@@ -56,7 +55,7 @@ from dvc_common.clock import FakeClock
 from dvc_common.trust import public_key_text
 from gateway.app import create_app, enrol, set_kiosk_enabled
 from gateway.faults import FaultState
-from gateway.server import ProblemH11Protocol, Server, bind
+from gateway.server import Server, bind, make_config
 from gateway.settings import GatewaySettings
 from kiosk import __version__
 from kiosk.doctor import (
@@ -480,16 +479,7 @@ def serve_tls_gateway(tmp_path: Path, *, days: int = 365) -> Iterator[TlsGateway
         GatewaySettings(unit_code=UNIT_CODE, clock=FakeClock(MONDAY_MORNING).now),
         FaultState(),
     )
-    config = uvicorn.Config(
-        app,
-        http=ProblemH11Protocol,
-        lifespan="on",
-        ws="none",
-        log_config=None,
-        access_log=False,
-        ssl_certfile=str(cert_file),
-        ssl_keyfile=str(key_file),
-    )
+    config = make_config(app, ssl_certfile=str(cert_file), ssl_keyfile=str(key_file))
     listening = bind("127.0.0.1", 0)
     port = listening.getsockname()[1]
     with tls_leftovers_ignored(port):
