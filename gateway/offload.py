@@ -10,9 +10,11 @@ rather than once per call.
 
 The offloader has its own threads, as many as the store has connections and no more: a thread
 that runs a store call then always finds a free connection at once instead of waiting in the
-connection pool while holding a thread, and nothing else of the process (file digests, fsyncs,
-the upload locks, which have executors of their own for the same reason, see
-``gateway.locks_postgres``) queues behind store calls or in front of them.
+connection pool while holding a thread, and the upload locks (which have executors of their own
+for the same reason, see ``gateway.locks_postgres``) never queue behind store calls or in front
+of them. One exception, measured: the end of a PATCH (the page's fsync, its digest and move
+into the blob store, between the store calls that record them) is one call here, because each
+separate trip waited longer for the loaded event loop than its file work took.
 
 Calls wait for a thread in two lanes. The bulk of the store calls are those of uploads (six
 files a dossier, each created, written and completed: ``offload.bulk``); a heartbeat or a token

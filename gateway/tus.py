@@ -384,7 +384,7 @@ class TusService:
         async with self._hold(upload.upload_id, wait=True):
             try:
                 if checksum is None:
-                    upload = await self._receive_streaming(request, upload)
+                    upload = await self._receive_streaming(request, upload, None)
                 else:
                     upload = await self._receive_checked(request, upload, checksum)
                 if upload.offset == upload.length and upload.state is UploadState.ACTIVE:
@@ -506,7 +506,7 @@ class TusService:
                     413, ProblemType.TOO_LARGE, f"Only {room} more bytes fit in this upload."
                 )
             if checksum is None:
-                upload = await self._receive_streaming(request, upload)
+                upload = await self._receive_streaming(request, upload, file)
             else:
                 upload = await self._receive_checked(request, upload, checksum)
             if upload.offset == upload.length and upload.state is UploadState.ACTIVE:
@@ -541,7 +541,11 @@ class TusService:
             if not message.get("more_body", False):
                 return
 
-    async def _receive_streaming(self, request: Request, upload: UploadRecord) -> UploadRecord:
+    async def _receive_streaming(
+        self, request: Request, upload: UploadRecord, file: FileRecord | None
+    ) -> UploadRecord:
+        """The body appended to the upload's bytes and recorded; when that completes a dossier
+        file (the usual PATCH: a kiosk sends a page in one), the file checked and stored too."""
         partial = self.partial_path(upload.upload_id)
         room = upload.length - upload.offset
         written = 0
@@ -564,19 +568,51 @@ class TusService:
                 dropped = True
             if overflow:
                 handle.truncate(upload.offset)
+                handle.flush()
+                await run_in_threadpool(os.fsync, handle.fileno())
+                raise ProblemError(
+                    413, ProblemType.TOO_LARGE, f"Only {room} more bytes fit in this upload."
+                )
             handle.flush()
-            # The offset is recorded only once the bytes are on disk, never ahead of them.
-            await run_in_threadpool(os.fsync, handle.fileno())
-        if overflow:
-            raise ProblemError(
-                413, ProblemType.TOO_LARGE, f"Only {room} more bytes fit in this upload."
+            if dropped:
+                log.info("upload %s: connection dropped, kept %d bytes", upload.upload_id, written)
+            # One trip to a store thread for the rest (an fsync, a digest and a rename of a
+            # page, and the store calls between them): measured under load, each trip waited
+            # longer for the event loop than the work it did, and the upload's lock is held
+            # across all of them.
+            recorded, stored = await self.offload.bulk(
+                self._record_received, handle.fileno(), upload, written, file
             )
-        if dropped:
-            log.info("upload %s: connection dropped, kept %d bytes", upload.upload_id, written)
+        if stored is _Bytes.MISMATCH or stored is _Bytes.MISSING:
+            await self._start_again(recorded)
+        return recorded
+
+    def _record_received(
+        self, fd: int, upload: UploadRecord, written: int, file: FileRecord | None
+    ) -> tuple[UploadRecord, _Bytes | None]:
+        """The bytes just written made durable, then their new offset recorded (never ahead
+        of the bytes); if that is the last byte of a dossier file, the file checked against
+        its manifest, made its blob and the upload recorded complete, as ``_complete`` does
+        (blocking). The upload, and what became of a completed file's bytes (None when
+        nothing was completed here)."""
+        os.fsync(fd)
         now = self.settings.now()
-        return await self.offload.bulk(
-            self.store.set_offset, upload.upload_id, upload.offset + written, self._expiry(now)
+        upload = self.store.set_offset(
+            upload.upload_id, upload.offset + written, self._expiry(now)
         )
+        if (
+            upload.offset != upload.length
+            or upload.state is not UploadState.ACTIVE
+            or file is None
+            or upload.file_id is None
+        ):
+            return upload, None
+        self.reached(CrashPoint.OFFSET_RECORDED)
+        stored = self._adopt_checked(self.partial_path(upload.upload_id), file)
+        if stored is not _Bytes.STORED:
+            return upload, stored
+        self.reached(CrashPoint.FILE_MOVED)
+        return self._mark_complete(upload.upload_id, blob_name(file.sha256)), stored
 
     async def _receive_checked(
         self, request: Request, upload: UploadRecord, checksum: Checksum
