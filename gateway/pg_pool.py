@@ -8,7 +8,8 @@ and for how psycopg's failures become the one ``BackendError`` the rest of the g
 - A pooled connection is checked before it is handed out, without a round trip (``_usable``):
   after the server restarted, the next request gets a fresh connection, not an error.
 - A single statement runs as its own transaction (``statement``): one round trip, where
-  ``transaction`` costs BEGIN and COMMIT on top.
+  ``transaction`` costs BEGIN and COMMIT on top; a transaction whose statements need not wait
+  for each other's results is sent as one batch (``batched``, psycopg's pipeline mode).
 - A connection that cannot be had says why in libpq's words (the pool only knows it waited).
 """
 
@@ -116,6 +117,22 @@ class PostgresPool:
             finally:
                 if not conn.broken:
                     conn.autocommit = False
+
+    @contextmanager
+    def batched(self) -> Iterator[Connection]:
+        """One transaction in pipeline mode: BEGIN, the statements and COMMIT go out together
+        and the server's answers are read once, so a block whose results are not read costs
+        one round trip instead of one per statement plus two. Reading a result (``fetchone``)
+        sends what is queued and waits, and ``rowcount`` is not known until then: only for
+        blocks written for that. An error surfaces when the batch is sent, at the latest when
+        the block ends, as ``BackendError`` like any other."""
+        with (
+            self._failures(),
+            self._pool.connection() as conn,
+            conn.pipeline(),
+            conn.transaction(),
+        ):
+            yield conn
 
     @contextmanager
     def _failures(self) -> Iterator[None]:
