@@ -25,7 +25,7 @@ PROJECTS = {
     "dvc-gateway": (ROOT / "gateway", {"gateway"}),
     "dvc-simulators": (ROOT / "simulators", {"simulators"}),
 }
-SERVER = {"fastapi", "uvicorn", "starlette"}
+SERVER = {"fastapi", "uvicorn", "starlette", "httptools", "uvloop"}
 
 
 # Built from a copy: setuptools leaves build/ and *.egg-info folders in the source it builds.
