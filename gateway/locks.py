@@ -5,6 +5,11 @@ rather than interleave, and so must one retried on another replica of the gatewa
 behind a Protocol so the composition root picks its reach: ``LocalLocks`` inside one process
 (the embedded SQLite gateway is one process), ``gateway.locks_postgres.AdvisoryLocks`` across
 every process on one PostgreSQL database (replicas).
+
+A PATCH first tries ``claim``, which takes only what it can without waiting: the lock is then
+taken and given back by the same store-thread trips that do the PATCH's store calls (one round
+trip each, no trip of its own), which halves the time an upload's lock is held under load. When
+some request already holds or wants the lock, the PATCH waits for it with ``hold`` instead.
 """
 
 from __future__ import annotations
@@ -16,6 +21,25 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
 
+class Claim(Protocol):
+    """An upload's lock taken without waiting (``UploadLocks.claim``): this process's own part
+    is held for the whole block; the part other processes see is taken by ``take`` and given
+    back by ``give_back``. Both are blocking (a round trip to the database), so that a store
+    thread runs them in the same trip as the store calls they guard; the block's end gives
+    back whatever is still held. A request's trips follow one another; only the block's end of
+    a cancelled request can overlap its last trip, and an implementation must order the two."""
+
+    def take(self) -> bool:
+        """The lock across processes if it is free now (True), without waiting; False when
+        another process holds it, or when the claim was already given back."""
+        ...
+
+    def give_back(self) -> None:
+        """Let other processes have the lock (nothing when not taken); after this the claim
+        cannot be taken again."""
+        ...
+
+
 class UploadLocks(Protocol):
     def hold(
         self, upload_id: str, wait_s: float | None
@@ -23,6 +47,13 @@ class UploadLocks(Protocol):
         """Hold the upload's lock for the block: True inside if it was taken, False if it was
         not free within ``wait_s`` seconds (the block then must not touch the upload). None
         waits as long as it takes."""
+        ...
+
+    def claim(self, upload_id: str) -> AbstractAsyncContextManager[Claim | None]:
+        """The upload's lock, as far as this process can have it at once: the block gets a
+        ``Claim`` to ``take`` on a store thread, or None when a request of this process holds or
+        awaits the lock, or every connection for locks is in use (the caller then waits for it
+        with ``hold``)."""
         ...
 
     def close(self) -> None: ...
@@ -55,5 +86,29 @@ class LocalLocks:
         finally:
             lock.release()
 
+    @asynccontextmanager
+    async def claim(self, upload_id: str) -> AsyncIterator[Claim | None]:
+        lock = self.lock(upload_id)
+        if lock.locked():
+            yield None
+            return
+        # Free, so this returns at once (a waiter just woken by a release would go first: then
+        # this waits its turn, as ``hold`` would).
+        await lock.acquire()
+        try:
+            yield _WithinProcess()
+        finally:
+            lock.release()
+
     def close(self) -> None:
         """Nothing to release: the locks live and die with the process."""
+
+
+class _WithinProcess:
+    """The claim of a process alone on its uploads: the asyncio lock is all there is."""
+
+    def take(self) -> bool:
+        return True
+
+    def give_back(self) -> None:
+        """Nothing: the asyncio lock is let go on the event loop, at the block's end."""

@@ -19,6 +19,13 @@ the size of the pool; only then does a thread of the lock's own executor take a 
 (free at once) and wait on the server (``lock_timeout`` bounds ``pg_advisory_lock``), and the
 releases run on an executor of their own that nothing else can fill. Taking a lock is one round
 trip (the ``lock_timeout`` and the lock in one query string), releasing it another.
+
+A PATCH's ``claim`` takes neither trip of its own: when the process-local lock and a connection
+are free at once, the store thread that looks the upload up tries the advisory lock on the way
+(``pg_try_advisory_lock``, never waiting on the server, so a store thread is never parked behind
+another replica's request), and the one that records the bytes unlocks on its way out. Measured
+with the load benchmark (20 dossiers/s, 2 replicas), a PATCH made five trips between the event
+loop and a thread, three of them under the lock; now it makes two.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import threading
 import weakref
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -37,7 +45,7 @@ from psycopg import sql
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from gateway.locks import LocalLocks
+from gateway.locks import Claim, LocalLocks
 from gateway.store import BackendError
 
 log = logging.getLogger(__name__)
@@ -114,6 +122,31 @@ class AdvisoryLocks:
             finally:
                 slots.release()
 
+    @asynccontextmanager
+    async def claim(self, upload_id: str) -> AsyncIterator[Claim | None]:
+        loop = asyncio.get_running_loop()
+        slots = self._slots_of(loop)
+        if slots.locked():
+            yield None
+            return
+        async with self._local.claim(upload_id) as local:
+            # The local claim may have waited for a woken waiter's turn: look at the slots again.
+            if local is None or slots.locked():
+                yield None
+                return
+            await slots.acquire()  # free: at once
+            claim = _AdvisoryClaim(self, upload_id)
+            try:
+                yield claim
+            finally:
+                try:
+                    if claim.connection is not None:
+                        await loop.run_in_executor(self._releasers, claim.give_back)
+                    else:
+                        claim.give_back()  # nothing to unlock: only closes it (no round trip)
+                finally:
+                    slots.release()
+
     def _take(self, upload_id: str, wait_s: float | None) -> psycopg.Connection[TupleRow] | None:
         try:
             # A slot was free, so a connection is too (or is being opened).
@@ -142,6 +175,27 @@ class AdvisoryLocks:
             raise BackendError(f"cannot take the lock of upload {upload_id}: {exc}") from None
         return connection
 
+    def _try(self, upload_id: str) -> psycopg.Connection[TupleRow] | None:
+        """The upload's lock on a pooled connection if no process holds it (one round trip,
+        never waiting on the server), or None."""
+        try:
+            connection = self._pool.getconn(timeout=POOL_WAIT_S)  # a slot is held: one is free
+        except PoolTimeout:
+            return None
+        except psycopg.Error as exc:
+            raise BackendError(f"cannot reach the database for an upload lock: {exc}") from None
+        try:
+            row = connection.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", (UPLOAD_LOCK_CLASS, upload_key(upload_id))
+            ).fetchone()
+        except psycopg.Error as exc:
+            self._pool.putconn(connection)
+            raise BackendError(f"cannot take the lock of upload {upload_id}: {exc}") from None
+        if row is None or not row[0]:
+            self._pool.putconn(connection)
+            return None
+        return connection
+
     def _give_back(self, connection: psycopg.Connection[TupleRow], upload_id: str) -> None:
         try:
             connection.execute(
@@ -157,3 +211,34 @@ class AdvisoryLocks:
         self._takers.shutdown(wait=True)
         self._releasers.shutdown(wait=True)
         self._pool.close()
+
+
+class _AdvisoryClaim:
+    """``AdvisoryLocks.claim``'s block: its advisory lock, taken and given back on store threads.
+
+    A mutex orders ``take`` and ``give_back``, and a given-back claim is never taken again: the
+    block's end may give back while a store thread still runs a trip whose awaiting task was
+    cancelled, and that trip must not take a lock that nobody would ever give back.
+    """
+
+    def __init__(self, locks: AdvisoryLocks, upload_id: str) -> None:
+        self._locks = locks
+        self._upload_id = upload_id
+        self._mutex = threading.Lock()
+        self._closed = False
+        self.connection: psycopg.Connection[TupleRow] | None = None
+
+    def take(self) -> bool:
+        with self._mutex:
+            if self._closed:
+                return False
+            if self.connection is None:
+                self.connection = self._locks._try(self._upload_id)
+            return self.connection is not None
+
+    def give_back(self) -> None:
+        with self._mutex:
+            self._closed = True
+            connection, self.connection = self.connection, None
+            if connection is not None:
+                self._locks._give_back(connection, self._upload_id)

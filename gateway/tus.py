@@ -54,7 +54,7 @@ from starlette.responses import Response
 from dvc_common.atomic import fsync_directory, sha256_file
 from gateway.blobs import BlobStore, blob_name
 from gateway.faults import CrashPoint
-from gateway.locks import UploadLocks
+from gateway.locks import Claim, UploadLocks
 from gateway.offload import Offloader
 from gateway.problems import FieldProblem, ProblemError, ProblemType
 from gateway.settings import TUS_MAX_SIZE, GatewaySettings
@@ -162,6 +162,11 @@ def _append(source: Path, target: Path, offset: int) -> None:
             dst.write(block)
         dst.flush()
         os.fsync(dst.fileno())
+
+
+def _awaits_completion(upload: UploadRecord) -> bool:
+    """All its bytes recorded, not yet completed."""
+    return upload.offset == upload.length and upload.state is UploadState.ACTIVE
 
 
 def partial_path(data_dir: Path, upload_id: str) -> Path:
@@ -464,9 +469,9 @@ class TusService:
             "Another request is writing to this upload; ask for the offset again.",
         )
 
-    def _patch_request(self, request: Request, upload_id: str) -> _PatchRequest:
-        """A PATCH's checks before its upload's lock, in the order their refusals come
-        (blocking): the kiosk, the tus version, the headers, the upload."""
+    def _patch_checks(self, request: Request) -> _PatchRequest:
+        """A PATCH's checks of the request itself, in the order their refusals come (blocking):
+        the kiosk, the tus version, the headers."""
         kiosk_id = self.authenticate(request)
         self._check_version(request)
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -481,36 +486,76 @@ class TusService:
         declared: int | None = None
         if "content-length" in request.headers:
             declared = _number_header(request, "Content-Length")
-        self._lookup(upload_id, kiosk_id)
         return _PatchRequest(kiosk_id, offset, checksum, declared)
 
+    def _patch_request(self, request: Request, upload_id: str) -> _PatchRequest:
+        """``_patch_checks``, then the upload (404 before a wait for its lock) (blocking)."""
+        checked = self._patch_checks(request)
+        self._lookup(upload_id, checked.kiosk_id)
+        return checked
+
+    def _patch_claimed(
+        self, request: Request, upload_id: str, claim: Claim
+    ) -> tuple[_PatchRequest, UploadRecord, FileRecord | None] | None:
+        """The start of a PATCH whose lock this process claimed at once: the checks, the lock
+        across processes, and the upload with its file (blocking; one trip to a store thread).
+        None when another process holds the lock."""
+        checked = self._patch_checks(request)
+        if not claim.take():
+            return None
+        upload, file = self._lookup_with_file(upload_id, checked.kiosk_id)
+        return checked, upload, file
+
     async def patch(self, request: Request, upload_id: str) -> Response:
-        kiosk_id, offset, checksum, declared = await self.offload.bulk(
-            self._patch_request, request, upload_id
-        )
+        # The usual PATCH: nobody else wants its upload, so the lock is taken and given back by
+        # the two trips to a store thread the PATCH makes anyway (``UploadLocks.claim``).
+        async with self.locks.claim(upload_id) as claim:
+            if claim is not None:
+                claimed = await self.offload.bulk(self._patch_claimed, request, upload_id, claim)
+                if claimed is not None:
+                    checked, upload, file = claimed
+                    return await self._patch_held(request, checked, upload, file, claim)
+        # Another request holds the lock or waits for it (a retry while the server still reads
+        # the dying connection of the first, here or on another replica): wait for it.
+        checked = await self.offload.bulk(self._patch_request, request, upload_id)
         async with self._hold(upload_id) as held:
             if not held:
                 raise self._busy()
-            upload, file = await self.offload.bulk(self._lookup_with_file, upload_id, kiosk_id)
-            if offset != upload.offset:
-                raise ProblemError(
-                    409,
-                    ProblemType.OFFSET_MISMATCH,
-                    f"The upload is at offset {upload.offset}, not {offset}.",
-                )
-            room = upload.length - upload.offset
-            if upload.state is UploadState.COMPLETE and not declared:
-                return Response(status_code=204, headers=self._headers(upload))
-            if declared is not None and declared > room:
-                raise ProblemError(
-                    413, ProblemType.TOO_LARGE, f"Only {room} more bytes fit in this upload."
-                )
-            if checksum is None:
-                upload = await self._receive_streaming(request, upload, file)
-            else:
-                upload = await self._receive_checked(request, upload, checksum)
-            if upload.offset == upload.length and upload.state is UploadState.ACTIVE:
-                upload = await self._complete(upload, file)
+            upload, file = await self.offload.bulk(
+                self._lookup_with_file, upload_id, checked.kiosk_id
+            )
+            return await self._patch_held(request, checked, upload, file, None)
+
+    async def _patch_held(
+        self,
+        request: Request,
+        checked: _PatchRequest,
+        upload: UploadRecord,
+        file: FileRecord | None,
+        claim: Claim | None,
+    ) -> Response:
+        """The PATCH of an upload whose lock is held: the offset and size checks, the bytes
+        received and recorded, the upload completed when they are its last. ``claim``, when
+        the lock was claimed, is given back by the trip that records the bytes."""
+        if checked.offset != upload.offset:
+            raise ProblemError(
+                409,
+                ProblemType.OFFSET_MISMATCH,
+                f"The upload is at offset {upload.offset}, not {checked.offset}.",
+            )
+        room = upload.length - upload.offset
+        if upload.state is UploadState.COMPLETE and not checked.declared:
+            return Response(status_code=204, headers=self._headers(upload))
+        if checked.declared is not None and checked.declared > room:
+            raise ProblemError(
+                413, ProblemType.TOO_LARGE, f"Only {room} more bytes fit in this upload."
+            )
+        if checked.checksum is None:
+            upload = await self._receive_streaming(request, upload, file, claim)
+        else:
+            upload = await self._receive_checked(request, upload, checked.checksum)
+        if upload.offset == upload.length and upload.state is UploadState.ACTIVE:
+            upload = await self._complete(upload, file)
         return Response(status_code=204, headers=self._headers(upload))
 
     def _lookup_with_file(
@@ -542,7 +587,11 @@ class TusService:
                 return
 
     async def _receive_streaming(
-        self, request: Request, upload: UploadRecord, file: FileRecord | None
+        self,
+        request: Request,
+        upload: UploadRecord,
+        file: FileRecord | None,
+        claim: Claim | None = None,
     ) -> UploadRecord:
         """The body appended to the upload's bytes and recorded; when that completes a dossier
         file (the usual PATCH: a kiosk sends a page in one), the file checked and stored too."""
@@ -580,39 +629,39 @@ class TusService:
             # page, and the store calls between them): measured under load, each trip waited
             # longer for the event loop than the work it did, and the upload's lock is held
             # across all of them.
-            recorded, stored = await self.offload.bulk(
-                self._record_received, handle.fileno(), upload, written, file
+            recorded, kept = await self.offload.bulk(
+                self._record_received, handle.fileno(), upload, written, file, claim
             )
-        if stored is _Bytes.MISMATCH or stored is _Bytes.MISSING:
+        if isinstance(kept, _Bytes):
             await self._start_again(recorded)
-        return recorded
+        return kept
 
     def _record_received(
-        self, fd: int, upload: UploadRecord, written: int, file: FileRecord | None
-    ) -> tuple[UploadRecord, _Bytes | None]:
+        self,
+        fd: int,
+        upload: UploadRecord,
+        written: int,
+        file: FileRecord | None,
+        claim: Claim | None,
+    ) -> tuple[UploadRecord, UploadRecord | _Bytes]:
         """The bytes just written made durable, then their new offset recorded (never ahead
-        of the bytes); if that is the last byte of a dossier file, the file checked against
-        its manifest, made its blob and the upload recorded complete, as ``_complete`` does
-        (blocking). The upload, and what became of a completed file's bytes (None when
-        nothing was completed here)."""
+        of the bytes); if that is the last byte of a dossier file, the file finished as
+        ``_complete`` does (``_finish_file``) (blocking). The upload as recorded, and what it
+        became: itself, completed, or the ``_Bytes`` that keep it from completing. When that
+        leaves nothing more to do under the lock, ``claim`` is given back on the way out."""
         os.fsync(fd)
         now = self.settings.now()
-        upload = self.store.set_offset(
-            upload.upload_id, upload.offset + written, self._expiry(now)
-        )
+        upload = self.store.set_offset(upload.upload_id, upload.offset + written, self._expiry(now))
+        finished: UploadRecord | _Bytes = upload
+        if _awaits_completion(upload) and file is not None and upload.file_id is not None:
+            finished = self._finish_file(upload, file)
         if (
-            upload.offset != upload.length
-            or upload.state is not UploadState.ACTIVE
-            or file is None
-            or upload.file_id is None
+            claim is not None
+            and isinstance(finished, UploadRecord)
+            and not _awaits_completion(finished)
         ):
-            return upload, None
-        self.reached(CrashPoint.OFFSET_RECORDED)
-        stored = self._adopt_checked(self.partial_path(upload.upload_id), file)
-        if stored is not _Bytes.STORED:
-            return upload, stored
-        self.reached(CrashPoint.FILE_MOVED)
-        return self._mark_complete(upload.upload_id, blob_name(file.sha256)), stored
+            claim.give_back()  # nothing more to do under the lock: no trip of its own
+        return upload, finished
 
     async def _receive_checked(
         self, request: Request, upload: UploadRecord, checksum: Checksum
@@ -656,7 +705,7 @@ class TusService:
 
     async def _complete(self, upload: UploadRecord, file: FileRecord | None = None) -> UploadRecord:
         """Finish an upload whose last byte is recorded; for a dossier file, check it first
-        (against ``file``, the upload's dossier file, looked up here when not given).
+        (against ``file``, the upload's dossier file, looked up when not given).
 
         Every step may be redone: a gateway that dies anywhere in here leaves an upload whose
         offset equals its length but which is not complete, and ``settle`` runs this again (at
@@ -664,21 +713,31 @@ class TusService:
         ``.part`` until they become their blob (or, for a free-standing upload, ``.bin``), so
         whichever of the two exists holds them.
         """
-        self.reached(CrashPoint.OFFSET_RECORDED)
-        partial = self.partial_path(upload.upload_id)
-        name: str | None = None
-        if upload.file_id is None:
-            await self._move_free(upload, partial)
-        else:
-            if file is None:
-                file = await self.offload.bulk(self.store.file, upload.file_id)
-            assert file is not None  # uploads reference files that exist: both written together
-            name = blob_name(file.sha256)
-            # One trip to a worker thread for the digest and the move (file I/O).
-            if await run_in_threadpool(self._adopt_checked, partial, file) is not _Bytes.STORED:
+        if upload.file_id is not None:
+            finished = await self.offload.bulk(self._finish_file, upload, file)
+            if isinstance(finished, _Bytes):
                 await self._start_again(upload)
+            return finished
+        self.reached(CrashPoint.OFFSET_RECORDED)
+        await self._move_free(upload, self.partial_path(upload.upload_id))
         self.reached(CrashPoint.FILE_MOVED)
-        return await self.offload.bulk(self._mark_complete, upload.upload_id, name)
+        return await self.offload.bulk(self._mark_complete, upload.upload_id, None)
+
+    def _finish_file(self, upload: UploadRecord, file: FileRecord | None) -> UploadRecord | _Bytes:
+        """A dossier file's completion once its last byte is recorded (blocking): its bytes
+        checked against its manifest (``file``, looked up when None) and made its blob, then the
+        upload recorded complete. The completed upload, or the ``_Bytes`` that keep it from
+        completing (its bytes then start again)."""
+        self.reached(CrashPoint.OFFSET_RECORDED)
+        if file is None:
+            assert upload.file_id is not None
+            file = self.store.file(upload.file_id)
+            assert file is not None  # uploads reference files that exist: both written together
+        stored = self._adopt_checked(self.partial_path(upload.upload_id), file)
+        if stored is not _Bytes.STORED:
+            return stored
+        self.reached(CrashPoint.FILE_MOVED)
+        return self._mark_complete(upload.upload_id, blob_name(file.sha256))
 
     def _adopt_checked(self, partial: Path, file: FileRecord) -> _Bytes:
         """The finished file's bytes made its blob if they match its manifest (blocking)."""

@@ -138,3 +138,102 @@ def test_more_uploads_than_connections_take_turns_instead_of_timing_out(pg_url: 
         assert asyncio.run(scenario(locks)) == [True] * 10
     finally:
         locks.close()
+
+
+# --- claims: the lock taken at once, on the store threads' trips -----------------------------
+
+
+def test_a_claim_is_had_only_when_no_request_of_the_process_wants_the_upload() -> None:
+    async def scenario(locks: LocalLocks) -> list[object]:
+        seen: list[object] = []
+        async with locks.hold("u_1", 1.0):
+            async with locks.claim("u_1") as busy:
+                seen.append(busy)
+            async with locks.claim("u_2") as other:
+                seen.append(other is not None and other.take())
+        async with locks.claim("u_1") as after:
+            seen.append(after is not None and after.take())
+        return seen
+
+    assert asyncio.run(scenario(LocalLocks())) == [None, True, True]
+
+
+def test_a_claim_takes_the_lock_across_replicas_on_a_thread_and_gives_it_back_there(
+    pg_url: str,
+) -> None:
+    async def attempt(locks: AdvisoryLocks, upload_id: str) -> bool:
+        async with locks.hold(upload_id, 0.2) as held:
+            return held
+
+    async def scenario(first: AdvisoryLocks, second: AdvisoryLocks) -> list[object]:
+        seen: list[object] = []
+        async with first.claim("u_1") as claim:
+            assert claim is not None
+            seen.append(await asyncio.to_thread(claim.take))  # as a store thread would
+            seen.append(await attempt(second, "u_1"))  # the other replica must wait
+            async with second.claim("u_1") as elsewhere:
+                assert elsewhere is not None  # that process has nothing of u_1 yet…
+                seen.append(await asyncio.to_thread(elsewhere.take))  # …but the server has
+            await asyncio.to_thread(claim.give_back)
+            seen.append(await attempt(second, "u_1"))  # free before the block's end
+            seen.append(await asyncio.to_thread(claim.take))  # given back is given back
+        return seen
+
+    first, second = AdvisoryLocks(pg_url), AdvisoryLocks(pg_url)
+    try:
+        assert asyncio.run(scenario(first, second)) == [True, False, False, True, False]
+    finally:
+        first.close()
+        second.close()
+
+
+def test_the_end_of_a_claim_gives_back_what_its_trips_did_not(pg_url: str) -> None:
+    async def scenario(first: AdvisoryLocks, second: AdvisoryLocks) -> list[bool]:
+        async with first.claim("u_1") as claim:
+            assert claim is not None
+            taken = await asyncio.to_thread(claim.take)
+        async with second.hold("u_1", 5.0) as held:
+            return [taken, held]
+
+    first, second = AdvisoryLocks(pg_url), AdvisoryLocks(pg_url)
+    try:
+        assert asyncio.run(scenario(first, second)) == [True, True]
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_claim_given_back_before_its_trip_takes_nothing(pg_url: str) -> None:
+    """The block of a cancelled request ends while its store trip has yet to run: that trip
+    must not take a lock nobody would give back."""
+
+    async def scenario(first: AdvisoryLocks, second: AdvisoryLocks) -> list[bool]:
+        async with first.claim("u_1") as claim:
+            assert claim is not None
+            await asyncio.to_thread(claim.give_back)
+            late = await asyncio.to_thread(claim.take)
+            async with second.hold("u_1", 0.2) as held:
+                return [late, held]
+
+    first, second = AdvisoryLocks(pg_url), AdvisoryLocks(pg_url)
+    try:
+        assert asyncio.run(scenario(first, second)) == [False, True]
+    finally:
+        first.close()
+        second.close()
+
+
+def test_no_claim_while_every_lock_connection_is_in_use(pg_url: str) -> None:
+    async def scenario(locks: AdvisoryLocks) -> list[bool]:
+        async with locks.hold("u_1", 1.0) as held:
+            async with locks.claim("u_2") as claim:
+                full = claim is None
+        async with locks.claim("u_2") as claim:
+            free = claim is not None and await asyncio.to_thread(claim.take)
+        return [held, full, free]
+
+    locks = AdvisoryLocks(pg_url, max_connections=1)
+    try:
+        assert asyncio.run(scenario(locks)) == [True, True, True]
+    finally:
+        locks.close()
