@@ -49,11 +49,13 @@ class UploadLocks(Protocol):
         waits as long as it takes."""
         ...
 
-    def claim(self, upload_id: str) -> AbstractAsyncContextManager[Claim | None]:
-        """The upload's lock, as far as this process can have it at once: the block gets a
-        ``Claim`` to ``take`` on a store thread, or None when a request of this process holds or
-        awaits the lock, or every connection for locks is in use (the caller then waits for it
-        with ``hold``)."""
+    def claim(
+        self, upload_id: str, wait_s: float | None
+    ) -> AbstractAsyncContextManager[Claim | None]:  # fmt: skip
+        """The upload's lock as far as this process has it, when no request of this process
+        holds or awaits it: the block gets a ``Claim`` to ``take`` on a store thread. None when
+        one does (the caller then waits for the lock with ``hold``), or when what the claim
+        needs besides (a connection for the lock) was not free within ``wait_s`` seconds."""
         ...
 
     def close(self) -> None: ...
@@ -87,7 +89,9 @@ class LocalLocks:
             lock.release()
 
     @asynccontextmanager
-    async def claim(self, upload_id: str) -> AsyncIterator[Claim | None]:
+    async def claim(
+        self, upload_id: str, wait_s: float | None = None
+    ) -> AsyncIterator[Claim | None]:
         lock = self.lock(upload_id)
         if lock.locked():
             yield None

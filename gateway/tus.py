@@ -509,7 +509,7 @@ class TusService:
     async def patch(self, request: Request, upload_id: str) -> Response:
         # The usual PATCH: nobody else wants its upload, so the lock is taken and given back by
         # the two trips to a store thread the PATCH makes anyway (``UploadLocks.claim``).
-        async with self.locks.claim(upload_id) as claim:
+        async with self.locks.claim(upload_id, self.settings.upload_lock_wait_s) as claim:
             if claim is not None:
                 claimed = await self.offload.bulk(self._patch_claimed, request, upload_id, claim)
                 if claimed is not None:

@@ -147,11 +147,11 @@ def test_a_claim_is_had_only_when_no_request_of_the_process_wants_the_upload() -
     async def scenario(locks: LocalLocks) -> list[object]:
         seen: list[object] = []
         async with locks.hold("u_1", 1.0):
-            async with locks.claim("u_1") as busy:
+            async with locks.claim("u_1", 1.0) as busy:
                 seen.append(busy)
-            async with locks.claim("u_2") as other:
+            async with locks.claim("u_2", 1.0) as other:
                 seen.append(other is not None and other.take())
-        async with locks.claim("u_1") as after:
+        async with locks.claim("u_1", 1.0) as after:
             seen.append(after is not None and after.take())
         return seen
 
@@ -167,11 +167,11 @@ def test_a_claim_takes_the_lock_across_replicas_on_a_thread_and_gives_it_back_th
 
     async def scenario(first: AdvisoryLocks, second: AdvisoryLocks) -> list[object]:
         seen: list[object] = []
-        async with first.claim("u_1") as claim:
+        async with first.claim("u_1", 1.0) as claim:
             assert claim is not None
             seen.append(await asyncio.to_thread(claim.take))  # as a store thread would
             seen.append(await attempt(second, "u_1"))  # the other replica must wait
-            async with second.claim("u_1") as elsewhere:
+            async with second.claim("u_1", 1.0) as elsewhere:
                 assert elsewhere is not None  # that process has nothing of u_1 yet…
                 seen.append(await asyncio.to_thread(elsewhere.take))  # …but the server has
             await asyncio.to_thread(claim.give_back)
@@ -189,7 +189,7 @@ def test_a_claim_takes_the_lock_across_replicas_on_a_thread_and_gives_it_back_th
 
 def test_the_end_of_a_claim_gives_back_what_its_trips_did_not(pg_url: str) -> None:
     async def scenario(first: AdvisoryLocks, second: AdvisoryLocks) -> list[bool]:
-        async with first.claim("u_1") as claim:
+        async with first.claim("u_1", 1.0) as claim:
             assert claim is not None
             taken = await asyncio.to_thread(claim.take)
         async with second.hold("u_1", 5.0) as held:
@@ -208,7 +208,7 @@ def test_a_claim_given_back_before_its_trip_takes_nothing(pg_url: str) -> None:
     must not take a lock nobody would give back."""
 
     async def scenario(first: AdvisoryLocks, second: AdvisoryLocks) -> list[bool]:
-        async with first.claim("u_1") as claim:
+        async with first.claim("u_1", 1.0) as claim:
             assert claim is not None
             await asyncio.to_thread(claim.give_back)
             late = await asyncio.to_thread(claim.take)
@@ -223,17 +223,43 @@ def test_a_claim_given_back_before_its_trip_takes_nothing(pg_url: str) -> None:
         second.close()
 
 
-def test_no_claim_while_every_lock_connection_is_in_use(pg_url: str) -> None:
-    async def scenario(locks: AdvisoryLocks) -> list[bool]:
-        async with locks.hold("u_1", 1.0) as held:
-            async with locks.claim("u_2") as claim:
-                full = claim is None
-        async with locks.claim("u_2") as claim:
-            free = claim is not None and await asyncio.to_thread(claim.take)
-        return [held, full, free]
+def test_a_claim_waits_its_turn_for_a_lock_connection(pg_url: str) -> None:
+    """Every connection in use is load, not another request on the upload: the claim waits
+    for a connection (within its bound) instead of sending the PATCH the costlier way."""
+
+    async def scenario(locks: AdvisoryLocks) -> list[object]:
+        seen: list[object] = []
+        let_go = asyncio.Event()
+
+        async def holder() -> None:
+            async with locks.hold("u_1", 1.0) as held:
+                seen.append(f"held {held}")
+                async with locks.claim("u_2", 0.05) as refused:
+                    seen.append(f"claim within 0.05 s {refused}")
+                await let_go.wait()
+            seen.append("let go")
+
+        async def claimer() -> None:
+            while not seen:
+                await asyncio.sleep(0)
+            waiting = asyncio.ensure_future(_claimed(locks, "u_3", seen))
+            while len(seen) < 2:
+                await asyncio.sleep(0)
+            let_go.set()
+            await waiting
+
+        await asyncio.gather(holder(), claimer())
+        return seen
 
     locks = AdvisoryLocks(pg_url, max_connections=1)
     try:
-        assert asyncio.run(scenario(locks)) == [True, True, True]
+        assert asyncio.run(scenario(locks)) == [
+            "held True", "claim within 0.05 s None", "let go", "claimed True"
+        ]  # fmt: skip
     finally:
         locks.close()
+
+
+async def _claimed(locks: AdvisoryLocks, upload_id: str, seen: list[object]) -> None:
+    async with locks.claim(upload_id, 30.0) as claim:
+        seen.append(f"claimed {claim is not None and await asyncio.to_thread(claim.take)}")
