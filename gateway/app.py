@@ -137,8 +137,12 @@ IDENTITIES_FILE = "identities.json"
 OUTBOX_FILE = "outbox.jsonl"
 OTP_LENGTH = 6
 # The PostgreSQL store's pooled connections, and so the threads its calls run on (one each:
-# a store thread never waits in the pool). The embedded SQLite store has one connection.
-STORE_CONNECTIONS = 8
+# a store thread never waits in the pool): STORE_THREADS for any call, PROMPT_THREADS more for
+# the calls a kiosk waits on alone, a heartbeat's or a token check's (``gateway.offload``). The
+# embedded SQLite store has one connection.
+STORE_THREADS = 8
+PROMPT_THREADS = 2
+STORE_CONNECTIONS = STORE_THREADS + PROMPT_THREADS
 SQLITE_STORE_THREADS = 1
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -879,7 +883,7 @@ def open_publications(data_dir: Path) -> PublicationStore:
 def store_offloader(store: Store) -> Offloader:
     """The threads the store's calls run on, off the event loop: one per connection."""
     if isinstance(store, PostgresStore):
-        return Offloader(STORE_CONNECTIONS, name="store")
+        return Offloader(STORE_THREADS, reserved=PROMPT_THREADS, name="store")
     return Offloader(SQLITE_STORE_THREADS, name="store")
 
 

@@ -264,6 +264,67 @@ def test_calls_of_a_lane_run_in_order_and_a_closed_offloader_refuses_more() -> N
         asyncio.run(offload(done.append, 5))
 
 
+def test_a_prompt_call_runs_on_a_reserved_thread_while_every_other_is_in_a_bulk_call() -> None:
+    offload = Offloader(2, reserved=1)
+    busy, release = threading.Barrier(3), threading.Event()
+    ran_on: list[str] = []
+
+    def occupy() -> None:
+        busy.wait(HOLD_LIMIT_S)
+        assert release.wait(HOLD_LIMIT_S)
+
+    def where() -> None:
+        ran_on.append(threading.current_thread().name)
+
+    async def run() -> None:
+        holders = [asyncio.ensure_future(offload.bulk(occupy)) for _ in range(2)]
+        await asyncio.to_thread(busy.wait, HOLD_LIMIT_S)  # both general threads are held
+        # A third bulk call waits (the reserved thread does not take it); a prompt call runs.
+        waiting = asyncio.ensure_future(offload.bulk(where))
+        while offload.waiting < 1:
+            await asyncio.sleep(0)
+        await offload(where)
+        assert (ran_on, waiting.done(), offload.waiting) == (["store-prompt-0"], False, 1)
+        release.set()
+        await asyncio.gather(*holders, waiting)
+
+    try:
+        asyncio.run(run())
+    finally:
+        offload.close()
+    assert ran_on[0] == "store-prompt-0" and ran_on[1].startswith("store-") and len(ran_on) == 2
+    assert not ran_on[1].startswith("store-prompt")
+
+
+def test_closing_runs_the_calls_queued_in_both_lanes_first() -> None:
+    offload = Offloader(1, reserved=1)
+    busy, release = threading.Event(), threading.Event()
+    done: list[str] = []
+
+    def occupy() -> None:
+        busy.set()
+        assert release.wait(HOLD_LIMIT_S)
+        done.append("held")
+
+    async def run() -> None:
+        calls = [asyncio.ensure_future(offload.bulk(occupy))]
+        assert await asyncio.to_thread(busy.wait, HOLD_LIMIT_S)
+        calls.append(asyncio.ensure_future(offload.bulk(done.append, "bulk")))
+        while offload.waiting < 1:
+            await asyncio.sleep(0)
+        closing = asyncio.ensure_future(asyncio.to_thread(offload.close))
+        release.set()
+        await closing
+        with pytest.raises(RuntimeError, match="closed"):
+            await offload(done.append, "too late")
+        await asyncio.gather(*calls)
+
+    asyncio.run(run())
+    assert done == ["held", "bulk"]
+
+
 def test_an_offloader_needs_a_thread() -> None:
     with pytest.raises(ValueError, match="at least one thread"):
         Offloader(0)
+    with pytest.raises(ValueError, match="cannot reserve"):
+        Offloader(1, reserved=-1)
