@@ -861,14 +861,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 # --- the composition root ------------------------------------------------------------------------
 
 
-def open_store(data_dir: Path) -> Store:
+def open_store(data_dir: Path, *, serving: bool = False) -> Store:
     """The metadata store of the gateway on ``data_dir``: the one place the gateway picks a
     database. PostgreSQL when the directory names one (``gateway.database``; its schema brought
-    up to date on opening), otherwise the embedded SQLite file."""
+    up to date on opening), otherwise the embedded SQLite file. A ``serving`` gateway's
+    PostgreSQL store keeps the kiosk tokens it looked up while it hears of every change to a
+    kiosk (``gateway.token_cache``)."""
     url = database_url(data_dir)
     if url is None:
         return SqliteStore(data_dir)
-    return PostgresStore(url, max_connections=STORE_CONNECTIONS)
+    return PostgresStore(url, max_connections=STORE_CONNECTIONS, cache_tokens=serving)
 
 
 def open_publications(data_dir: Path) -> PublicationStore:
@@ -943,7 +945,7 @@ def build_gateway(data_dir: Path, settings: GatewaySettings, faults: FaultState)
     keys, created = ensure_keys(data_dir)
     if created:
         log.warning("created the gateway's signing and sealing keys in %s", data_dir)
-    store = open_store(data_dir)
+    store = open_store(data_dir, serving=True)
     offload = store_offloader(store)
     locks: UploadLocks | None = None
     console_store: ConsoleStore | None = None

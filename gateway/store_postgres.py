@@ -27,15 +27,25 @@ names the database and host, never a password.
 
 Official codes are unique and gap-free per unit *and* day (``day_sequence`` is keyed by both,
 as SQLite's ``unit_day_sequence`` is).
+
+A served gateway's store (``cache_tokens``) keeps the kiosk tokens it has looked up
+(``gateway.token_cache``) while a thread of its own listens on the channel revision 0006's
+trigger notifies on every change to a kiosk; its own writes forget at once. A change made by
+another process is heard of when PostgreSQL delivers the notification, milliseconds after the
+commit: until then that replica still takes the revoked token, as it would have if the request
+had come those milliseconds earlier.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
+import threading
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+import psycopg
 from psycopg import errors as pg_errors
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
@@ -77,6 +87,7 @@ from gateway.store import (
     page_window,
     token_digest,
 )
+from gateway.token_cache import TokenCache
 
 RECEIPT_NUMBER_CONSTRAINT = "dossiers_receipt_number_key"
 """The unique constraint (named in the first migration) that says a receipt number is taken."""
@@ -234,6 +245,50 @@ def _upload(row: DictRow) -> UploadRecord:
     )
 
 
+log = logging.getLogger(__name__)
+
+# The channel revision 0006's trigger notifies with a kiosk's id on every change to it.
+KIOSK_CHANNEL = "dvc_kiosk_changed"
+# How often the listening thread looks up from its wait to see whether the store is closing.
+LISTEN_POLL_S = 0.25
+# After a lost connection, the first wait before listening again; it doubles up to the last.
+RELISTEN_S = (0.5, 30.0)
+
+
+class KioskChanges:
+    """A thread listening on ``KIOSK_CHANNEL`` for the ``TokenCache`` it keeps live: the cache
+    forgets each kiosk it hears of, and is off whenever the thread is not listening."""
+
+    def __init__(self, url: str, cache: TokenCache) -> None:
+        self._url = url
+        self._cache = cache
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="kiosk-changes", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        wait = RELISTEN_S[0]
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._url, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {KIOSK_CHANNEL}")
+                    self._cache.go_live()  # listening from here: a later commit is heard of
+                    wait = RELISTEN_S[0]
+                    while not self._stop.is_set():
+                        for change in conn.notifies(timeout=LISTEN_POLL_S):
+                            self._cache.forget(change.payload)
+            except psycopg.Error as exc:
+                log.warning("not hearing of kiosk changes (token cache off): %s", exc)
+            finally:
+                self._cache.go_deaf()
+            self._stop.wait(wait)
+            wait = min(wait * 2, RELISTEN_S[1])
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 class PostgresStore:
     """The ``Store`` Protocol on a PostgreSQL database shared by the gateway's replicas."""
 
@@ -246,12 +301,15 @@ class PostgresStore:
         max_connections: int = 8,
         timeout: float = 10.0,
         lock_timeout: float = 30.0,
+        cache_tokens: bool = False,
     ) -> None:
         """Open a pool of ``min_connections``..``max_connections`` on ``url``.
 
         ``timeout`` bounds the wait for a pooled connection (and the first connection),
         ``lock_timeout`` the wait for a row another transaction holds; either ends in
         ``BackendError``. With ``migrate`` the schema is brought to the newest revision first.
+        ``cache_tokens`` keeps the kiosk tokens looked up while a thread hears of every change
+        to a kiosk (a served gateway; one more connection).
         """
         where = migrations.describe(url)
         if migrate:
@@ -271,9 +329,22 @@ class PostgresStore:
         )  # fmt: skip
         self.where = self._db.where
         self._tx = self._db.transaction
+        self._tokens: TokenCache | None = None
+        self._changes: KioskChanges | None = None
+        if cache_tokens:
+            self._tokens = TokenCache()
+            self._changes = KioskChanges(url, self._tokens)
 
     def close(self) -> None:
+        if self._changes is not None:
+            self._changes.close()
         self._db.close()
+
+    def _kiosk_changed(self, kiosk_id: str) -> None:
+        """After this store's own change to a kiosk committed: forget it now, not when the
+        notification comes back."""
+        if self._tokens is not None:
+            self._tokens.forget(kiosk_id)
 
     def __enter__(self) -> PostgresStore:
         return self
@@ -294,14 +365,17 @@ class PostgresStore:
     def enrol(self, kiosk_id: str, now: datetime, unit_code: str | None = None) -> str:
         """A new token for ``kiosk_id``; any earlier token of that kiosk stops working."""
         with self._tx() as conn:
-            return self._enrol(conn, kiosk_id, now, None, unit_code)
+            token = self._enrol(conn, kiosk_id, now, None, unit_code)
+        self._kiosk_changed(kiosk_id)
+        return token
 
     def set_kiosk_unit(self, kiosk_id: str, unit_code: str | None) -> bool:
         with self._tx() as conn:
             cursor = conn.execute(
                 "UPDATE kiosks SET unit_code = %s WHERE kiosk_id = %s", (unit_code, kiosk_id)
             )
-            return cursor.rowcount == 1
+        self._kiosk_changed(kiosk_id)
+        return cursor.rowcount == 1
 
     def kiosks(self) -> list[KioskRecord]:
         return [_kiosk(row) for row in self._all("SELECT * FROM kiosks ORDER BY kiosk_id")]
@@ -335,12 +409,26 @@ class PostgresStore:
             cursor = conn.execute(
                 "UPDATE kiosks SET enabled = %s WHERE kiosk_id = %s", (enabled, kiosk_id)
             )
-            return cursor.rowcount == 1
+        self._kiosk_changed(kiosk_id)
+        return cursor.rowcount == 1
 
     def kiosk_for_token(self, token: str) -> KioskRecord | None:
+        digest = token_digest(token)
+        if self._tokens is None:
+            return self._kiosk_of(digest)
+        cached = self._tokens.get(digest)
+        if cached is not None:
+            return cached
+        generation = self._tokens.generation()  # before the query: see gateway.token_cache
+        kiosk = self._kiosk_of(digest)
+        if kiosk is not None:
+            self._tokens.put(digest, kiosk, generation)
+        return kiosk
+
+    def _kiosk_of(self, digest: str) -> KioskRecord | None:
         row = self._one(
             "SELECT * FROM kiosks WHERE token_sha256 = %s AND token_revoked_at IS NULL",
-            (token_digest(token),),
+            (digest,),
         )
         return _kiosk(row) if row else None
 
@@ -353,7 +441,8 @@ class PostgresStore:
                 "ELSE token_revoked_at_offset END WHERE kiosk_id = %s RETURNING *",
                 (*_moment(now), kiosk_id),
             ).fetchone()
-            return _kiosk(row) if row else None
+        self._kiosk_changed(kiosk_id)
+        return _kiosk(row) if row else None
 
     def kiosk(self, kiosk_id: str) -> KioskRecord | None:
         row = self._one("SELECT * FROM kiosks WHERE kiosk_id = %s", (kiosk_id,))
@@ -436,7 +525,9 @@ class PostgresStore:
                 "WHERE code_sha256 = %s",
                 (*_moment(now), code_sha256),
             )
-            return self._enrol(conn, code.kiosk_id, now, public_key, code.unit_code)
+            token = self._enrol(conn, code.kiosk_id, now, public_key, code.unit_code)
+        self._kiosk_changed(code.kiosk_id)
+        return token
 
     # --- technician badges ----------------------------------------------------------------------
 

@@ -252,7 +252,43 @@ def test_revision_0005_goes_down_and_up_again(pg_url: str) -> None:
     assert "window_start" not in columns(pg_url, "console_login_throttle")
     migrate.upgrade(pg_url)
     assert "window_start" in columns(pg_url, "console_login_throttle")
-    assert migrate.current(pg_url) == migrate.head() == "0005"
+    assert migrate.current(pg_url) == migrate.head()
+
+
+def test_revision_0006_notifies_every_change_to_a_kiosk_and_goes_down_and_up_again(
+    pg_url: str,
+) -> None:
+    migrate.upgrade(pg_url)
+
+    def heard(change: str) -> list[str]:
+        with psycopg.connect(pg_url, autocommit=True) as listener:
+            listener.execute("LISTEN dvc_kiosk_changed")
+            with psycopg.connect(pg_url, autocommit=True) as writer:
+                writer.execute(change)
+            return [note.payload for note in listener.notifies(timeout=5.0, stop_after=1)]
+
+    now = "'2026-12-07 09:00+07'"
+    assert heard(
+        "INSERT INTO kiosks(kiosk_id, token_sha256, enabled, enrolled_at) "
+        f"VALUES ('K1', 'x', TRUE, {now})"
+    ) == ["K1"]
+    assert heard("UPDATE kiosks SET enabled = FALSE WHERE kiosk_id = 'K1'") == ["K1"]
+    assert heard("DELETE FROM kiosks WHERE kiosk_id = 'K1'") == ["K1"]
+    engine = migrate.sqlalchemy_engine(pg_url)
+    try:
+        with engine.begin() as conn:
+            config = migrate.alembic_config()
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0005")
+    finally:
+        engine.dispose()
+    assert query(pg_url, "SELECT count(*) FROM pg_trigger WHERE tgname = 'kiosks_changed'") == [
+        (0,)
+    ]
+    migrate.upgrade(pg_url)
+    assert query(pg_url, "SELECT count(*) FROM pg_trigger WHERE tgname = 'kiosks_changed'") == [
+        (1,)
+    ]
 
 
 def test_a_store_opening_an_empty_database_migrates_it(pg_url: str) -> None:
