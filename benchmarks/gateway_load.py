@@ -13,9 +13,12 @@ safe; resuming elsewhere is the replica-kill tests' business, not this measureme
 
 Reports throughput, p50/p95/p99 per endpoint, errors, CPU seconds per dossier for the gateways
 and for PostgreSQL (and what the load generator and the whole machine used: they share its two
-cores), then reconciles what the kiosks saw with ``dvc-gateway received --json``: every dossier
-created is held exactly once, its files complete and intact, with an official code; codes unique
-and gap-free per unit and day.
+cores). The latencies are the kiosks' view, as the load generator timed them; beside them, the
+gateways' own view (from a request's start to its answer's end, their ``/metrics`` histograms
+scraped after the run) says how much of that time the load generator's own waits for the shared
+cores added. Then it reconciles what the kiosks saw with ``dvc-gateway received --json``: every
+dossier created is held exactly once, its files complete and intact, with an official code; codes
+unique and gap-free per unit and day.
 
 Targets (issue 16): 1,000 kiosks' heartbeats with p99 ≤ 100 ms while sustaining ≥ 20 dossiers/s,
 0 errors, 0 dossiers lost or duplicated.
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import statistics
 import subprocess
 import sys
@@ -46,6 +50,8 @@ from pathlib import Path
 from typing import Any
 
 import psutil  # type: ignore[import-untyped]  # installed with Locust, no stubs
+import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 from dvc_common.clock import VIETNAM
 from simulators.pg_cluster import DURABLE, ThrowawayCluster
@@ -72,6 +78,17 @@ class Endpoint(StrEnum):
     UPLOAD_CREATE = "upload create"
     PATCH = "PATCH"
     FINALIZE = "finalize"
+
+
+# Each endpoint's method and route template in the gateway's /metrics labels.
+ROUTES: dict[Endpoint, tuple[str, str]] = {
+    Endpoint.HEARTBEAT: ("POST", "/api/v1/kiosks/heartbeat"),
+    Endpoint.CREATE: ("POST", "/api/v1/dossiers"),
+    Endpoint.UPLOAD_CREATE: ("POST", "/api/v1/uploads"),
+    Endpoint.PATCH: ("PATCH", "/api/v1/uploads/{upload_id}"),
+    Endpoint.FINALIZE: ("POST", "/api/v1/dossiers/{dossier_id}/finalize"),
+}
+LATENCY_METRIC = "dvc_gateway_http_request_duration_seconds"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +166,9 @@ class Result:
     reconciliation: Reconciliation
     replicas_alive: bool
     holdings: list[dict[str, Any]]  # what `dvc-gateway received --json` listed after the run
+    # The gateways' own timing per endpoint, all replicas together: (upper bound s, count)
+    # cumulative buckets of their /metrics latency histograms.
+    server_buckets: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
 
     @property
     def finalized(self) -> int:
@@ -192,12 +212,22 @@ class Replica:
     url: str
 
 
-def start_replica(data_dir: Path, log: Path) -> Replica:
-    """``dvc-gateway serve`` on a free loopback port, as deployed (access log on). Its output
-    goes to a file: nobody reads a pipe during the run, and a full pipe would stall it."""
+def start_replica(data_dir: Path, log: Path, metrics_token_file: Path) -> Replica:
+    """``dvc-gateway serve`` on a free loopback port, as deployed. Its output goes to a file:
+    nobody reads a pipe during the run, and a full pipe would stall it."""
     with log.open("wb") as out:
         process = subprocess.Popen(
-            gateway_command("serve", "--host", "127.0.0.1", "--port", "0", "--data", str(data_dir)),
+            gateway_command(
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--data",
+                str(data_dir),
+                "--metrics-token-file",
+                str(metrics_token_file),
+            ),
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -210,6 +240,52 @@ def start_replica(data_dir: Path, log: Path) -> Replica:
     process.kill()
     process.wait()
     raise RuntimeError(f"the gateway did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
+def scrape(replica: Replica, token: str) -> str:
+    """The replica's ``/metrics`` text (no proxy: the replica is on loopback)."""
+    with requests.Session() as session:
+        session.trust_env = False
+        answer = session.get(
+            f"{replica.url}/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=60
+        )
+        answer.raise_for_status()
+        return answer.text
+
+
+def latency_buckets(scrapes: Sequence[str]) -> dict[str, list[tuple[float, float]]]:
+    """Each endpoint's cumulative latency buckets, summed over the replicas' scrapes."""
+    wanted = {route: endpoint for endpoint, route in ROUTES.items()}
+    summed: dict[Endpoint, dict[float, float]] = defaultdict(lambda: defaultdict(float))
+    for text in scrapes:
+        for family in text_string_to_metric_families(text):
+            if family.name != LATENCY_METRIC:
+                continue
+            for sample in family.samples:
+                endpoint = wanted.get(
+                    (sample.labels.get("method", ""), sample.labels.get("route", ""))
+                )
+                if sample.name.endswith("_bucket") and endpoint is not None:
+                    summed[endpoint][float(sample.labels["le"])] += sample.value
+    return {e.value: sorted(buckets.items()) for e, buckets in summed.items()}
+
+
+def bucket_quantile(buckets: list[tuple[float, float]], q: float) -> float | None:
+    """The q-quantile of a cumulative histogram, interpolated within its bucket as Prometheus'
+    ``histogram_quantile`` does; None without observations, inf when it is past the last
+    finite bound."""
+    if not buckets or buckets[-1][1] == 0:
+        return None
+    rank = q * buckets[-1][1]
+    lower_bound, lower_count = 0.0, 0.0
+    for bound, count in buckets:
+        if count >= rank:
+            if bound == float("inf"):
+                return bound
+            share = (rank - lower_count) / (count - lower_count) if count > lower_count else 1.0
+            return lower_bound + (bound - lower_bound) * share
+        lower_bound, lower_count = bound, count
+    return float("inf")
 
 
 def stop_replica(replica: Replica) -> None:
@@ -331,9 +407,13 @@ def run_once(options: Options, root: Path) -> Result:
     with ExitStack() as stack:
         cluster = stack.enter_context(metadata_store(options, data_dir))
         kiosks = enrol_kiosks(data_dir, options.kiosks)
+        metrics_token = secrets.token_urlsafe(24)
+        token_file = root / "metrics.token"
+        token_file.write_text(metrics_token, encoding="utf-8")
+        token_file.chmod(0o600)
         replicas: list[Replica] = []
         for n in range(options.replicas):
-            replica = start_replica(data_dir, root / f"replica-{n + 1}.log")
+            replica = start_replica(data_dir, root / f"replica-{n + 1}.log", token_file)
             stack.callback(stop_replica, replica)
             replicas.append(replica)
         plan = Plan(
@@ -370,6 +450,7 @@ def run_once(options: Options, root: Path) -> Result:
             else None
         )
         load = json.loads(out_path.read_text(encoding="utf-8"))
+        server_buckets = latency_buckets([scrape(r, metrics_token) for r in replicas if alive])
         for replica in replicas:
             stop_replica(replica)
         holdings = received(data_dir)
@@ -384,6 +465,7 @@ def run_once(options: Options, root: Path) -> Result:
         reconciliation=reconcile(load["dossiers"], holdings),
         replicas_alive=alive,
         holdings=holdings,
+        server_buckets=server_buckets,
     )
 
 
@@ -421,12 +503,16 @@ def report(result: Result) -> None:
             f"dossier, due to registered: p50 {statistics.median(times):.2f} s, "
             f"max {times[-1]:.2f} s"
         )
-    print(f"{'endpoint':<14}{'requests':>9}{'failed':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    print(
+        f"{'endpoint':<14}{'requests':>9}{'failed':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"   {'gateway p50':>11}{'p99 ms':>8}"
+    )
     for name in Endpoint:
         e = load["endpoints"][name.value]
         print(
             f"{name.value:<14}{e['requests']:>9}{e['failures']:>8}"
             f"{e['p50_ms']:>9.0f}{e['p95_ms']:>9.0f}{e['p99_ms']:>9.0f}"
+            f"   {server_ms(result, name, 0.5):>11}{server_ms(result, name, 0.99):>8}"
         )
     for error in load["errors"]:
         print(f"  error ×{error['count']}: {error['method']} {error['name']}: {error['error']}")
@@ -473,6 +559,14 @@ def report(result: Result) -> None:
         f"lost or duplicated {rec.lost + rec.duplicated} ({verdict(rec.clean)} 0)"
     )
     print(f"saturates first: {saturation(result)}")
+
+
+def server_ms(result: Result, endpoint: Endpoint, q: float) -> str:
+    """The gateways' own q-quantile for the endpoint, in ms ("-" when not scraped)."""
+    value = bucket_quantile(result.server_buckets.get(endpoint.value, []), q)
+    if value is None:
+        return "-"
+    return "> 60000" if value == float("inf") else f"{value * 1000:.0f}"
 
 
 def sustained(result: Result) -> bool:
@@ -599,6 +693,10 @@ def as_json(result: Result) -> dict[str, Any]:
         "machine_busy_before": result.machine_busy_before,
         "measured_s": result.measured_s,
         "replicas_alive": result.replicas_alive,
+        "server_buckets": {
+            endpoint: [[bound if bound != float("inf") else "+Inf", count] for bound, count in b]
+            for endpoint, b in result.server_buckets.items()
+        },
         "reconciliation": {**asdict(result.reconciliation), "clean": result.reconciliation.clean},
     }
 

@@ -18,6 +18,7 @@ from benchmarks.gateway_load import (
     Options,
     Result,
     as_json,
+    bucket_quantile,
     received,
     reconcile,
     report,
@@ -62,6 +63,9 @@ def _check_run(result: Result, dossiers: int) -> None:
     assert requests[Endpoint.CREATE] == requests[Endpoint.FINALIZE] == dossiers
     assert requests[Endpoint.UPLOAD_CREATE] == requests[Endpoint.PATCH] == dossiers * PAGES
     assert requests[Endpoint.HEARTBEAT] >= 1
+    # The gateways timed every one of them too (their /metrics histograms, all replicas).
+    timed = {name: result.server_buckets[name.value][-1] for name in Endpoint}
+    assert timed == {name: (float("inf"), float(requests[name])) for name in Endpoint}
 
 
 def _check_report(result: Result, capsys: pytest.CaptureFixture[str]) -> None:
@@ -78,6 +82,16 @@ def _check_report(result: Result, capsys: pytest.CaptureFixture[str]) -> None:
     assert set(figures["load"]["endpoints"]) == {e.value for e in Endpoint}
     for key in ("p50_ms", "p95_ms", "p99_ms", "requests", "failures"):
         assert key in figures["load"]["endpoints"][Endpoint.HEARTBEAT.value]
+    assert figures["server_buckets"][Endpoint.HEARTBEAT.value][-1][0] == "+Inf"
+
+
+def test_a_histogram_quantile_is_interpolated_within_its_bucket() -> None:
+    buckets = [(0.01, 0.0), (0.05, 50.0), (0.1, 90.0), (0.25, 100.0), (float("inf"), 100.0)]
+    assert bucket_quantile(buckets, 0.5) == pytest.approx(0.05)
+    assert bucket_quantile(buckets, 0.25) == pytest.approx(0.03)
+    assert bucket_quantile(buckets, 0.99) == pytest.approx(0.235)
+    assert bucket_quantile([(0.1, 1.0), (float("inf"), 2.0)], 0.99) == float("inf")
+    assert bucket_quantile([(0.1, 0.0), (float("inf"), 0.0)], 0.5) is None
 
 
 def test_twenty_kiosks_send_two_dossiers_to_one_sqlite_gateway(
