@@ -140,7 +140,14 @@ OTP_LENGTH = 6
 # a store thread never waits in the pool): STORE_THREADS for any call, PROMPT_THREADS more for
 # the calls a kiosk waits on alone, a heartbeat's or a token check's (``gateway.offload``). The
 # embedded SQLite store has one connection.
-STORE_THREADS = 8
+#
+# Few on purpose. Measured with the load benchmark (2 replicas, 20 dossiers/s, 2 cores): with 8
+# threads each, the calls of uploads (an fsync or two and a few round trips each) ran 6 times
+# slower than with few, as they contended for the disk, the database and the interpreter, so a
+# passing burst never drained (PATCH p50 2-4 s); with 3, drained in 2 s, with 2 in 0.4 s and
+# heartbeats p99 63 ms. A replica is about one core's worth of Python: more cores want more
+# replicas, not more threads.
+STORE_THREADS = 2
 PROMPT_THREADS = 2
 STORE_CONNECTIONS = STORE_THREADS + PROMPT_THREADS
 SQLITE_STORE_THREADS = 1

@@ -267,10 +267,9 @@ def test_revision_0006_notifies_every_change_to_a_kiosk_and_goes_down_and_up_aga
                 writer.execute(change)
             return [note.payload for note in listener.notifies(timeout=5.0, stop_after=1)]
 
-    now = "'2026-12-07 09:00+07'"
     assert heard(
         "INSERT INTO kiosks(kiosk_id, token_sha256, enabled, enrolled_at) "
-        f"VALUES ('K1', 'x', TRUE, {now})"
+        "VALUES ('K1', 'x', TRUE, '2026-12-07 09:00+07')"
     ) == ["K1"]
     assert heard("UPDATE kiosks SET enabled = FALSE WHERE kiosk_id = 'K1'") == ["K1"]
     assert heard("DELETE FROM kiosks WHERE kiosk_id = 'K1'") == ["K1"]
