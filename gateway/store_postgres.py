@@ -253,6 +253,8 @@ KIOSK_CHANNEL = "dvc_kiosk_changed"
 LISTEN_POLL_S = 0.25
 # After a lost connection, the first wait before listening again; it doubles up to the last.
 RELISTEN_S = (0.5, 30.0)
+# A server that does not answer: give up connecting after this long (the cache stays off).
+LISTEN_CONNECT_TIMEOUT_S = 10
 
 
 class KioskChanges:
@@ -270,7 +272,9 @@ class KioskChanges:
         wait = RELISTEN_S[0]
         while not self._stop.is_set():
             try:
-                with psycopg.connect(self._url, autocommit=True) as conn:
+                with psycopg.connect(
+                    self._url, autocommit=True, connect_timeout=LISTEN_CONNECT_TIMEOUT_S
+                ) as conn:
                     conn.execute(f"LISTEN {KIOSK_CHANNEL}")
                     self._cache.go_live()  # listening from here: a later commit is heard of
                     wait = RELISTEN_S[0]

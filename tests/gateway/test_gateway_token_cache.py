@@ -162,7 +162,7 @@ def test_while_the_listening_connection_is_down_nothing_is_kept(
     with psycopg.connect(pg_url, autocommit=True) as admin:
         ended = admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE query = 'LISTEN dvc_kiosk_changed'"
+            "WHERE query = 'LISTEN dvc_kiosk_changed' AND datname = current_database()"
         ).fetchall()
         assert ended == [(True,)]
         assert _until(lambda: not tokens.live)
