@@ -35,7 +35,7 @@ import hashlib
 import logging
 import threading
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
@@ -90,6 +90,22 @@ class AdvisoryLocks:
         return slots
 
     @asynccontextmanager
+    async def _slot(self, wait_s: float | None) -> AsyncIterator[bool]:
+        """One of the pool's connections reserved for the block (True), or False when none
+        came free within ``wait_s`` seconds."""
+        slots = self._slots_of(asyncio.get_running_loop())
+        try:
+            async with asyncio.timeout(wait_s):
+                await slots.acquire()
+        except TimeoutError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            slots.release()
+
+    @asynccontextmanager
     async def hold(self, upload_id: str, wait_s: float | None) -> AsyncIterator[bool]:
         loop = asyncio.get_running_loop()
         deadline = None if wait_s is None else loop.time() + wait_s
@@ -101,14 +117,10 @@ class AdvisoryLocks:
             if not held:
                 yield False
                 return
-            slots = self._slots_of(loop)
-            try:
-                async with asyncio.timeout(left()):
-                    await slots.acquire()
-            except TimeoutError:
-                yield False
-                return
-            try:
+            async with self._slot(left()) as slot:
+                if not slot:
+                    yield False
+                    return
                 connection = await loop.run_in_executor(self._takers, self._take, upload_id, left())
                 if connection is None:
                     yield False
@@ -119,13 +131,10 @@ class AdvisoryLocks:
                     await loop.run_in_executor(
                         self._releasers, self._give_back, connection, upload_id
                     )
-            finally:
-                slots.release()
 
     @asynccontextmanager
     async def claim(self, upload_id: str, wait_s: float | None) -> AsyncIterator[Claim | None]:
         loop = asyncio.get_running_loop()
-        slots = self._slots_of(loop)
         async with self._local.claim(upload_id) as local:
             if local is None:
                 yield None
@@ -134,69 +143,70 @@ class AdvisoryLocks:
             # here and go on claiming. Falling back to ``hold`` instead made each PATCH of a
             # busy gateway take the costlier way (two more trips), which kept it busy: under
             # the load benchmark a passing burst then never drained.
-            try:
-                async with asyncio.timeout(wait_s):
-                    await slots.acquire()
-            except TimeoutError:
-                yield None
-                return
-            claim = _AdvisoryClaim(self, upload_id)
-            try:
-                yield claim
-            finally:
+            async with self._slot(wait_s) as slot:
+                if not slot:
+                    yield None
+                    return
+                claim = _AdvisoryClaim(self, upload_id)
                 try:
+                    yield claim
+                finally:
                     if claim.connection is not None:
                         await loop.run_in_executor(self._releasers, claim.give_back)
                     else:
                         claim.give_back()  # nothing to unlock: only closes it (no round trip)
-                finally:
-                    slots.release()
 
     def _take(self, upload_id: str, wait_s: float | None) -> psycopg.Connection[TupleRow] | None:
+        """The upload's lock on a pooled connection, waiting up to ``wait_s`` seconds for the
+        process holding it (None: as long as it takes), or None if it was not let go."""
+        # lock_timeout 0 would mean "no limit": the shortest real wait is one millisecond.
+        timeout_ms = 0 if wait_s is None else max(1, round(wait_s * 1000))
+        # Both statements in one round trip (the simple query protocol takes several when
+        # nothing is bound; the three numbers are ours, not a client's).
+        statement = sql.SQL("SET lock_timeout = {}; SELECT pg_advisory_lock({}, {})").format(
+            sql.Literal(timeout_ms),
+            sql.Literal(UPLOAD_LOCK_CLASS),
+            sql.Literal(upload_key(upload_id)),
+        )
+
+        def waiting(connection: psycopg.Connection[TupleRow]) -> bool:
+            connection.execute(statement)  # LockNotAvailable when lock_timeout ran out
+            return True
+
+        return self._locked(upload_id, waiting)
+
+    def _try(self, upload_id: str) -> psycopg.Connection[TupleRow] | None:
+        """The upload's lock on a pooled connection if no process holds it (one round trip,
+        never waiting on the server), or None."""
+
+        def if_free(connection: psycopg.Connection[TupleRow]) -> bool:
+            row = connection.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", (UPLOAD_LOCK_CLASS, upload_key(upload_id))
+            ).fetchone()
+            return row is not None and bool(row[0])
+
+        return self._locked(upload_id, if_free)
+
+    def _locked(
+        self, upload_id: str, lock: Callable[[psycopg.Connection[TupleRow]], bool]
+    ) -> psycopg.Connection[TupleRow] | None:
+        """A pooled connection on which ``lock`` took the upload's lock, or None (no connection
+        in time, or the lock not taken: the connection goes back to the pool)."""
         try:
-            # A slot was free, so a connection is too (or is being opened).
+            # A slot is held, so a connection is free (or is being opened).
             connection = self._pool.getconn(timeout=POOL_WAIT_S)
         except PoolTimeout:
             return None
         except psycopg.Error as exc:
             raise BackendError(f"cannot reach the database for an upload lock: {exc}") from None
         try:
-            # lock_timeout 0 would mean "no limit": the shortest real wait is one millisecond.
-            timeout_ms = 0 if wait_s is None else max(1, round(wait_s * 1000))
-            # Both statements in one round trip (the simple query protocol takes several when
-            # nothing is bound; the three numbers are ours, not a client's).
-            connection.execute(
-                sql.SQL("SET lock_timeout = {}; SELECT pg_advisory_lock({}, {})").format(
-                    sql.Literal(timeout_ms),
-                    sql.Literal(UPLOAD_LOCK_CLASS),
-                    sql.Literal(upload_key(upload_id)),
-                )
-            )
+            taken = lock(connection)
         except pg_errors.LockNotAvailable:
-            self._pool.putconn(connection)
-            return None
+            taken = False
         except psycopg.Error as exc:
             self._pool.putconn(connection)
             raise BackendError(f"cannot take the lock of upload {upload_id}: {exc}") from None
-        return connection
-
-    def _try(self, upload_id: str) -> psycopg.Connection[TupleRow] | None:
-        """The upload's lock on a pooled connection if no process holds it (one round trip,
-        never waiting on the server), or None."""
-        try:
-            connection = self._pool.getconn(timeout=POOL_WAIT_S)  # a slot is held: one is free
-        except PoolTimeout:
-            return None
-        except psycopg.Error as exc:
-            raise BackendError(f"cannot reach the database for an upload lock: {exc}") from None
-        try:
-            row = connection.execute(
-                "SELECT pg_try_advisory_lock(%s, %s)", (UPLOAD_LOCK_CLASS, upload_key(upload_id))
-            ).fetchone()
-        except psycopg.Error as exc:
-            self._pool.putconn(connection)
-            raise BackendError(f"cannot take the lock of upload {upload_id}: {exc}") from None
-        if row is None or not row[0]:
+        if not taken:
             self._pool.putconn(connection)
             return None
         return connection
