@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from alembic import command
 
 from dvc_common.clock import VIETNAM, FakeClock
+from gateway import migrate
 from gateway.app import open_store
 from gateway.blobs import DirectoryBlobStore
 from gateway.faults import FaultState
@@ -26,6 +28,19 @@ KIOSK = "KIOSK01"
 OTHER_KIOSK = "KIOSK02"
 TUS = {"Tus-Resumable": "1.0.0"}
 OCTETS = "application/offset+octet-stream"
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Undo the gateway's schema revisions down to ``revision`` ("base": all of them), as an
+    administrator would by hand with Alembic: the gateway itself only ever upgrades."""
+    engine = migrate.sqlalchemy_engine(url)
+    try:
+        with engine.begin() as conn:
+            config = migrate.alembic_config()
+            config.attributes["connection"] = conn
+            command.downgrade(config, revision)
+    finally:
+        engine.dispose()
 
 
 def sha256_hex(data: bytes) -> str:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from gateway_testkit import MONDAY_MORNING
+from gateway_testkit import MONDAY_MORNING, downgrade
 
 from gateway import migrate
 from gateway.console.store import (
@@ -326,17 +326,8 @@ def test_postgres_console_tables_come_with_the_gateways_schema(pg_url: str) -> N
 
 
 def test_postgres_the_console_revision_goes_down_and_up_again(pg_url: str) -> None:
-    from alembic import command
-
     migrate.upgrade(pg_url)
-    engine = migrate.sqlalchemy_engine(pg_url)
-    try:
-        with engine.begin() as conn:
-            config = migrate.alembic_config()
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0001")
-    finally:
-        engine.dispose()
+    downgrade(pg_url, "0001")
     assert migrate.current(pg_url) == "0001"
     with PostgresConsoleStore(pg_url) as store:  # migrates up again as it opens
         add(store)

@@ -16,7 +16,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from alembic import command
+from gateway_testkit import downgrade
 
 from gateway import migrate
 from gateway.store import BackendError, UploadState
@@ -241,14 +241,7 @@ def test_the_console_s_dossier_list_is_read_through_revision_0005_s_indexes(
 
 def test_revision_0005_goes_down_and_up_again(pg_url: str) -> None:
     migrate.upgrade(pg_url)
-    engine = migrate.sqlalchemy_engine(pg_url)
-    try:
-        with engine.begin() as conn:
-            config = migrate.alembic_config()
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0004")
-    finally:
-        engine.dispose()
+    downgrade(pg_url, "0004")
     assert "window_start" not in columns(pg_url, "console_login_throttle")
     migrate.upgrade(pg_url)
     assert "window_start" in columns(pg_url, "console_login_throttle")
@@ -273,14 +266,7 @@ def test_revision_0006_notifies_every_change_to_a_kiosk_and_goes_down_and_up_aga
     ) == ["K1"]
     assert heard("UPDATE kiosks SET enabled = FALSE WHERE kiosk_id = 'K1'") == ["K1"]
     assert heard("DELETE FROM kiosks WHERE kiosk_id = 'K1'") == ["K1"]
-    engine = migrate.sqlalchemy_engine(pg_url)
-    try:
-        with engine.begin() as conn:
-            config = migrate.alembic_config()
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0005")
-    finally:
-        engine.dispose()
+    downgrade(pg_url, "0005")
     assert query(pg_url, "SELECT count(*) FROM pg_trigger WHERE tgname = 'kiosks_changed'") == [
         (0,)
     ]
@@ -323,14 +309,7 @@ def test_the_first_revision_undone_leaves_an_empty_database(pg_url: str) -> None
     # Not a step the gateway takes, but a revision whose downgrade fails cannot be backed out of
     # by hand in an emergency either.
     migrate.upgrade(pg_url)
-    engine = migrate.sqlalchemy_engine(pg_url)
-    try:
-        with engine.connect() as conn:
-            config = migrate.alembic_config()
-            config.attributes["connection"] = conn
-            command.downgrade(config, "base")
-    finally:
-        engine.dispose()
+    downgrade(pg_url, "base")
 
     assert tables(pg_url) == {migrate.VERSION_TABLE}
     assert migrate.current(pg_url) is None

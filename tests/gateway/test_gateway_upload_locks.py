@@ -9,9 +9,25 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
+
+import pytest
 
 from gateway.locks import LocalLocks, UploadLocks
 from gateway.locks_postgres import AdvisoryLocks
+
+Replicas = tuple[AdvisoryLocks, AdvisoryLocks]
+
+
+@pytest.fixture
+def replicas(pg_url: str) -> Iterator[Replicas]:
+    """Two instances, two connection pools: as two gateway processes are."""
+    first, second = AdvisoryLocks(pg_url), AdvisoryLocks(pg_url)
+    try:
+        yield first, second
+    finally:
+        first.close()
+        second.close()
 
 
 async def _second_waits(first: UploadLocks, second: UploadLocks) -> list[str]:
@@ -37,17 +53,11 @@ def test_one_process_s_requests_take_turns() -> None:
     assert asyncio.run(_second_waits(locks, locks)) == EXPECTED
 
 
-def test_two_replicas_on_one_database_take_turns(pg_url: str) -> None:
-    # Two instances, two connection pools: as two gateway processes are.
-    first, second = AdvisoryLocks(pg_url), AdvisoryLocks(pg_url)
-    try:
-        assert asyncio.run(_second_waits(first, second)) == EXPECTED
-    finally:
-        first.close()
-        second.close()
+def test_two_replicas_on_one_database_take_turns(replicas: Replicas) -> None:
+    assert asyncio.run(_second_waits(*replicas)) == EXPECTED
 
 
-def test_a_waiting_request_gets_the_lock_as_soon_as_it_is_let_go(pg_url: str) -> None:
+def test_a_waiting_request_gets_the_lock_as_soon_as_it_is_let_go(replicas: Replicas) -> None:
     async def scenario(first: AdvisoryLocks, second: AdvisoryLocks) -> list[str]:
         order: list[str] = []
         taken = asyncio.Event()
@@ -69,12 +79,7 @@ def test_a_waiting_request_gets_the_lock_as_soon_as_it_is_let_go(pg_url: str) ->
         await asyncio.gather(holder(), waiter())
         return order
 
-    first, second = AdvisoryLocks(pg_url), AdvisoryLocks(pg_url)
-    try:
-        assert asyncio.run(scenario(first, second)) == ["first in", "first out", "second in True"]
-    finally:
-        first.close()
-        second.close()
+    assert asyncio.run(scenario(*replicas)) == ["first in", "first out", "second in True"]
 
 
 CHILD = textwrap.dedent(
@@ -159,7 +164,7 @@ def test_a_claim_is_had_only_when_no_request_of_the_process_wants_the_upload() -
 
 
 def test_a_claim_takes_the_lock_across_replicas_on_a_thread_and_gives_it_back_there(
-    pg_url: str,
+    replicas: Replicas,
 ) -> None:
     async def attempt(locks: AdvisoryLocks, upload_id: str) -> bool:
         async with locks.hold(upload_id, 0.2) as held:
@@ -179,15 +184,10 @@ def test_a_claim_takes_the_lock_across_replicas_on_a_thread_and_gives_it_back_th
             seen.append(await asyncio.to_thread(claim.take))  # given back is given back
         return seen
 
-    first, second = AdvisoryLocks(pg_url), AdvisoryLocks(pg_url)
-    try:
-        assert asyncio.run(scenario(first, second)) == [True, False, False, True, False]
-    finally:
-        first.close()
-        second.close()
+    assert asyncio.run(scenario(*replicas)) == [True, False, False, True, False]
 
 
-def test_the_end_of_a_claim_gives_back_what_its_trips_did_not(pg_url: str) -> None:
+def test_the_end_of_a_claim_gives_back_what_its_trips_did_not(replicas: Replicas) -> None:
     async def scenario(first: AdvisoryLocks, second: AdvisoryLocks) -> list[bool]:
         async with first.claim("u_1", 1.0) as claim:
             assert claim is not None
@@ -195,15 +195,10 @@ def test_the_end_of_a_claim_gives_back_what_its_trips_did_not(pg_url: str) -> No
         async with second.hold("u_1", 5.0) as held:
             return [taken, held]
 
-    first, second = AdvisoryLocks(pg_url), AdvisoryLocks(pg_url)
-    try:
-        assert asyncio.run(scenario(first, second)) == [True, True]
-    finally:
-        first.close()
-        second.close()
+    assert asyncio.run(scenario(*replicas)) == [True, True]
 
 
-def test_a_claim_given_back_before_its_trip_takes_nothing(pg_url: str) -> None:
+def test_a_claim_given_back_before_its_trip_takes_nothing(replicas: Replicas) -> None:
     """The block of a cancelled request ends while its store trip has yet to run: that trip
     must not take a lock nobody would give back."""
 
@@ -215,12 +210,7 @@ def test_a_claim_given_back_before_its_trip_takes_nothing(pg_url: str) -> None:
             async with second.hold("u_1", 0.2) as held:
                 return [late, held]
 
-    first, second = AdvisoryLocks(pg_url), AdvisoryLocks(pg_url)
-    try:
-        assert asyncio.run(scenario(first, second)) == [False, True]
-    finally:
-        first.close()
-        second.close()
+    assert asyncio.run(scenario(*replicas)) == [False, True]
 
 
 def test_a_claim_waits_its_turn_for_a_lock_connection(pg_url: str) -> None:
